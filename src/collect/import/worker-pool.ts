@@ -1,0 +1,53 @@
+import { Worker } from 'node:worker_threads';
+import type { ChunkResult } from './parse-lines.js';
+import type { WorkerJob } from './jsonl-worker.js';
+
+/** A fixed set of parser threads; `run` resolves when a chunk's batch file is written. */
+export class ParserPool {
+  private workers: Worker[] = [];
+  private idle: Worker[] = [];
+  private waiting: { job: WorkerJob; resolve: (r: ChunkResult) => void; reject: (e: Error) => void }[] = [];
+  private pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(new URL('./jsonl-worker-boot.mjs', import.meta.url));
+      worker.on('message', (msg: { id: number; ok: boolean; result?: ChunkResult; error?: string }) => {
+        const p = this.pending.get(msg.id)!;
+        this.pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.result!);
+        else p.reject(new Error(`parser thread failed: ${msg.error}`));
+        this.release(worker);
+      });
+      worker.on('error', (err) => {
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  run(job: WorkerJob): Promise<ChunkResult> {
+    return new Promise((resolve, reject) => {
+      const worker = this.idle.pop();
+      if (worker) this.dispatch(worker, job, resolve, reject);
+      else this.waiting.push({ job, resolve, reject });
+    });
+  }
+
+  private dispatch(worker: Worker, job: WorkerJob, resolve: (r: ChunkResult) => void, reject: (e: Error) => void) {
+    this.pending.set(job.id, { resolve, reject });
+    worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
+  }
+
+  private release(worker: Worker) {
+    const next = this.waiting.shift();
+    if (next) this.dispatch(worker, next.job, next.resolve, next.reject);
+    else this.idle.push(worker);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

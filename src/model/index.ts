@@ -1,0 +1,12 @@
+/**
+ * The types every part of Cairn shares, and the rules that turn raw input into them.
+ *
+ * An event is an action a user took on an object in a place, with metadata about that
+ * occurrence; users belong to accounts, the paying customers. Accounts carry facts over time
+ * (plan, seats, mrr, status) in their history. Whatever fails these rules goes to quarantine
+ * with a reason; nothing is dropped.
+ */
+export * from './event.js';
+export * from './account.js';
+export * from './quarantine.js';
+export * from './result.js';

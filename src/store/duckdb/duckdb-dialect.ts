@@ -1,0 +1,39 @@
+import { listValue } from '@duckdb/node-api';
+import { SqlDialect, type ColumnType, type TableDef } from '../sql/dialect.js';
+
+const TYPES: Record<ColumnType, string> = {
+  text: 'VARCHAR',
+  bigint: 'BIGINT',
+  integer: 'INTEGER',
+  double: 'DOUBLE',
+  timestamp: 'TIMESTAMP',
+  date: 'DATE',
+  json: 'JSON',
+};
+
+export class DuckDbDialect extends SqlDialect {
+  readonly name = 'duckdb';
+
+  placeholder(index: number, value: unknown): string {
+    return value instanceof Date ? `epoch_ms(CAST($${index} AS BIGINT))` : `$${index}`;
+  }
+
+  override bindValue(value: unknown): unknown {
+    if (Array.isArray(value)) return listValue(value);
+    return super.bindValue(value);
+  }
+
+  columnType(type: ColumnType, nullable: boolean): string {
+    return TYPES[type] + (nullable ? '' : ' NOT NULL');
+  }
+
+  epochMs(expr: string): string {
+    return `epoch_ms(${expr})`;
+  }
+
+  // Small fact tables get a primary key so upserts can use ON CONFLICT; events do not (an
+  // index over every event costs more than the anti-join that keeps message ids unique).
+  protected override tableConstraints(def: TableDef): string {
+    return def.key ? `, PRIMARY KEY (${def.key.map((k) => this.quoteIdent(k)).join(', ')})` : '';
+  }
+}

@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Account, AccountHistoryRow, QuarantineEntry, TrackedEvent } from '../../model/index.js';
+import { EVENT_BATCH_COLUMNS, EventBatchWriter } from '../event-batch-file.js';
+import { TABLES } from '../schema.js';
+import { readStats } from '../stats-queries.js';
+import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
+import type { Store, StoreStats, WriteResult } from '../store.js';
+import { DuckDbDialect } from './duckdb-dialect.js';
+
+export interface DuckDbStoreOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  /** DuckDB settings such as threads or memory_limit. */
+  settings?: Record<string, string>;
+}
+
+const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `'${name}': '${type === 'text' ? 'VARCHAR' : type.toUpperCase()}'`).join(', ');
+
+/** Rows per multi-row INSERT for account facts and quarantine entries. */
+const INSERT_CHUNK = 500;
+
+/**
+ * The embedded store: one DuckDB file in the workspace. DuckDB allows one writing process, so
+ * this process is the single writer and the anti-join on message_id keeps ids unique.
+ */
+export class DuckDbStore implements Store {
+  readonly dialect = new DuckDbDialect();
+  private writes: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    const instance = await DuckDBInstance.create(options.path, options.settings);
+    const store = new DuckDbStore(instance, await instance.connect());
+    await store.migrate();
+    return store;
+  }
+
+  async migrate(): Promise<void> {
+    for (const table of Object.values(TABLES)) await this.conn.run(this.dialect.createTable(table));
+  }
+
+  /** Writes run one after another: each is a transaction over several statements. */
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  private async exec(fragment: SqlFragment): Promise<void> {
+    const q = this.dialect.compile(fragment);
+    await this.conn.run(q.text, q.params as never);
+  }
+
+  private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.conn.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.conn.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
+    const q = this.dialect.compile(fragment);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  loadEventBatches(files: readonly string[], source: string): Promise<WriteResult> {
+    if (files.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
+    return this.serialize(() => this.transaction(() => this.mergeBatches(files, source)));
+  }
+
+  private async mergeBatches(files: readonly string[], source: string): Promise<WriteResult> {
+    const receivedAt = new Date();
+    // Stage the files, keep the first row of each message id not already stored, then write
+    // events, the rollup and first-seen users from that one set.
+    await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_stage AS SELECT * FROM read_csv(${[...files]},
+      delim = '\t', quote = '', escape = '', header = false, nullstr = '', auto_detect = false,
+      columns = {${raw(STAGE_COLUMNS)}})`);
+    await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_fresh AS
+      SELECT * EXCLUDE (rn) FROM (
+        SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY seq) AS rn FROM cairn_stage
+      ) s
+      WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`);
+    await this.exec(sql`INSERT INTO events
+      SELECT message_id, account_id, user_id, anonymous_id, action, object, place, CAST(metadata AS JSON),
+        epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}
+      FROM cairn_fresh`);
+    await this.exec(sql`INSERT INTO account_activity
+      SELECT account_id, CAST(epoch_ms(timestamp_ms) AS DATE) AS day, action, object, coalesce(place, '') AS place,
+        sum(count) AS n
+      FROM cairn_fresh GROUP BY 1, 2, 3, 4, 5`);
+    await this.exec(sql`INSERT INTO users
+      SELECT user_id, arg_min(account_id, timestamp_ms), epoch_ms(min(timestamp_ms)), '{}'
+      FROM cairn_fresh WHERE user_id IS NOT NULL GROUP BY user_id
+      ON CONFLICT (user_id) DO UPDATE SET first_seen = least(users.first_seen, excluded.first_seen)`);
+    const [counts] = await this.query<{ staged: string; fresh: string }>(
+      sql`SELECT (SELECT count(*) FROM cairn_stage) AS staged, (SELECT count(*) FROM cairn_fresh) AS fresh`,
+    );
+    await this.conn.run('DROP TABLE cairn_stage; DROP TABLE cairn_fresh');
+    const inserted = Number(counts.fresh);
+    return { inserted, duplicates: Number(counts.staged) - inserted };
+  }
+
+  async insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult> {
+    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    const dir = mkdtempSync(joinPath(tmpdir(), 'cairn-batch-'));
+    try {
+      const writer = new EventBatchWriter(joinPath(dir, 'events.tsv'));
+      events.forEach((e, i) => writer.write(i, e));
+      writer.close();
+      return await this.loadEventBatches([writer.path], source);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  upsertAccounts(accounts: readonly Account[]): Promise<number> {
+    // The last row for an id wins, as if the file were applied line by line.
+    const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
+    return this.serialize(() =>
+      this.transaction(async () => {
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          const values = rows.slice(i, i + INSERT_CHUNK).map(
+            (a) => sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats},
+              ${a.churnedAt === null ? null : new Date(a.churnedAt)}, '{}')`,
+          );
+          await this.exec(sql`INSERT OR REPLACE INTO accounts VALUES ${join(values)}`);
+        }
+        return rows.length;
+      }),
+    );
+  }
+
+  upsertAccountHistory(history: readonly AccountHistoryRow[]): Promise<number> {
+    const rows = [...new Map(history.map((h) => [`${h.accountId}\u0001${h.validFrom}`, h])).values()];
+    return this.serialize(() =>
+      this.transaction(async () => {
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          const values = rows.slice(i, i + INSERT_CHUNK).map(
+            (h) => sql`(${h.accountId}, ${new Date(h.validFrom)}, ${h.plan}, ${h.seats}, ${h.mrr}, ${h.status})`,
+          );
+          await this.exec(sql`INSERT OR REPLACE INTO account_history VALUES ${join(values)}`);
+        }
+        return rows.length;
+      }),
+    );
+  }
+
+  addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.serialize(() =>
+      this.transaction(async () => {
+        const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
+        let id = Number(next);
+        for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+          const values = entries.slice(i, i + INSERT_CHUNK).map(
+            (q) => sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line},
+              ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
+          );
+          await this.exec(sql`INSERT INTO quarantine VALUES ${join(values)}`);
+        }
+      }),
+    );
+  }
+
+  stats(): Promise<StoreStats> {
+    return readStats(this);
+  }
+
+  async close(): Promise<void> {
+    await this.writes;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,91 @@
+import type { TableDef } from './sql/dialect.js';
+
+/**
+ * Cairn's tables, written once for every engine; each dialect renders the column types.
+ *
+ * `account_activity` is the daily rollup most questions read. It only ever receives delta rows
+ * (new events grouped by day), so readers always `SUM(n)` per key: the same contract a
+ * ClickHouse SummingMergeTree keeps, and it needs no update in place.
+ */
+export const TABLES = {
+  events: {
+    name: 'events',
+    columns: [
+      { name: 'message_id', type: 'text' },
+      { name: 'account_id', type: 'text' },
+      { name: 'user_id', type: 'text', nullable: true },
+      { name: 'anonymous_id', type: 'text', nullable: true },
+      { name: 'action', type: 'text' },
+      { name: 'object', type: 'text' },
+      { name: 'place', type: 'text', nullable: true },
+      { name: 'metadata', type: 'json' },
+      { name: 'timestamp', type: 'timestamp' },
+      { name: 'count', type: 'integer' },
+      { name: 'received_at', type: 'timestamp' },
+      { name: 'source', type: 'text' },
+    ],
+  },
+  accounts: {
+    name: 'accounts',
+    key: ['account_id'],
+    columns: [
+      { name: 'account_id', type: 'text' },
+      { name: 'name', type: 'text', nullable: true },
+      { name: 'created_at', type: 'timestamp' },
+      { name: 'plan', type: 'text', nullable: true },
+      { name: 'seats', type: 'integer', nullable: true },
+      { name: 'churned_at', type: 'timestamp', nullable: true },
+      { name: 'traits', type: 'json' },
+    ],
+  },
+  account_history: {
+    name: 'account_history',
+    key: ['account_id', 'valid_from'],
+    columns: [
+      { name: 'account_id', type: 'text' },
+      { name: 'valid_from', type: 'timestamp' },
+      { name: 'plan', type: 'text', nullable: true },
+      { name: 'seats', type: 'integer', nullable: true },
+      { name: 'mrr', type: 'double', nullable: true },
+      { name: 'status', type: 'text' },
+    ],
+  },
+  users: {
+    name: 'users',
+    key: ['user_id'],
+    columns: [
+      { name: 'user_id', type: 'text' },
+      { name: 'account_id', type: 'text' },
+      { name: 'first_seen', type: 'timestamp' },
+      { name: 'traits', type: 'json' },
+    ],
+  },
+  quarantine: {
+    name: 'quarantine',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'received_at', type: 'timestamp' },
+      { name: 'kind', type: 'text' },
+      { name: 'source', type: 'text' },
+      { name: 'file', type: 'text', nullable: true },
+      { name: 'line', type: 'bigint', nullable: true },
+      { name: 'reason', type: 'text' },
+      { name: 'field', type: 'text', nullable: true },
+      { name: 'message', type: 'text' },
+      { name: 'payload', type: 'text' },
+    ],
+  },
+  account_activity: {
+    name: 'account_activity',
+    columns: [
+      { name: 'account_id', type: 'text' },
+      { name: 'day', type: 'date' },
+      { name: 'action', type: 'text' },
+      { name: 'object', type: 'text' },
+      { name: 'place', type: 'text' },
+      { name: 'n', type: 'bigint' },
+    ],
+  },
+} as const satisfies Record<string, TableDef>;
+
+export type TableName = keyof typeof TABLES;

@@ -1,0 +1,81 @@
+import { SqlFragment } from './fragment.js';
+
+/** Column types Cairn's tables use; each dialect names them its own way. */
+export type ColumnType = 'text' | 'bigint' | 'integer' | 'double' | 'timestamp' | 'date' | 'json';
+
+export interface ColumnDef {
+  name: string;
+  type: ColumnType;
+  nullable?: boolean;
+}
+
+export interface TableDef {
+  name: string;
+  columns: readonly ColumnDef[];
+  /** Columns that identify a row (upsert key); engines may also sort by them. */
+  key?: readonly string[];
+}
+
+export interface CompiledQuery {
+  text: string;
+  params: unknown[];
+}
+
+/**
+ * Where engines differ in SQL text. Shared queries are written once against these hooks;
+ * each engine overrides the few that differ. Keep hooks small.
+ */
+export abstract class SqlDialect {
+  abstract readonly name: string;
+
+  quoteIdent(name: string): string {
+    return `"${name}"`;
+  }
+
+  /** Placeholder for the n-th (1-based) bound value; a Date binds as a timestamp. */
+  abstract placeholder(index: number, value: unknown): string;
+
+  /** The value the driver binds; Dates travel as epoch milliseconds. */
+  bindValue(value: unknown): unknown {
+    return value instanceof Date ? value.getTime() : value;
+  }
+
+  /** Epoch milliseconds of a timestamp expression, so every engine returns times alike. */
+  abstract epochMs(expr: string): string;
+
+  abstract columnType(type: ColumnType, nullable: boolean): string;
+
+  /** The calendar day (UTC) of a timestamp expression. */
+  day(expr: string): string {
+    return `CAST(${expr} AS DATE)`;
+  }
+
+  compile(fragment: SqlFragment): CompiledQuery {
+    let text = '';
+    const params: unknown[] = [];
+    for (const part of fragment.parts) {
+      if ('text' in part) text += part.text;
+      else if ('ident' in part) text += this.quoteIdent(part.ident);
+      else {
+        params.push(this.bindValue(part.param));
+        text += this.placeholder(params.length, part.param);
+      }
+    }
+    return { text, params };
+  }
+
+  createTable(def: TableDef): string {
+    const cols = def.columns.map((c) => `${this.quoteIdent(c.name)} ${this.columnType(c.type, c.nullable ?? false)}`);
+    return `CREATE TABLE IF NOT EXISTS ${this.quoteIdent(def.name)} (${cols.join(', ')}${this.tableConstraints(def)})${this.tableOptions(def)}`;
+  }
+
+  /** Constraints inside the column list, such as a primary key. */
+  protected tableConstraints(_def: TableDef): string {
+    return '';
+  }
+
+  /** Engine and ordering clauses after the column list. */
+  protected tableOptions(_def: TableDef): string {
+    return '';
+  }
+}

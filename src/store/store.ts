@@ -1,0 +1,47 @@
+import type { Account, AccountHistoryRow, QuarantineEntry, TrackedEvent } from '../model/index.js';
+import type { SqlDialect } from './sql/dialect.js';
+import type { SqlFragment } from './sql/fragment.js';
+
+/** What one write of events did: stored once, recognised as already stored. */
+export interface WriteResult {
+  inserted: number;
+  duplicates: number;
+}
+
+export interface StoreStats {
+  events: number;
+  accounts: number;
+  /** Accounts that send events but have no row in accounts yet. */
+  accounts_without_facts: number;
+  users: number;
+  quarantined: number;
+  oldest_event_at: string | null;
+  newest_event_at: string | null;
+  last_received_at: string | null;
+  quarantine_by_reason: Record<string, number>;
+  events_by_source: Record<string, number>;
+}
+
+/**
+ * The only seam between Cairn and a database. Feature code asks the store; it never opens an
+ * engine itself. Every write keeps the daily rollup `account_activity` up to date and stores a
+ * message id at most once.
+ */
+export interface Store {
+  readonly dialect: SqlDialect;
+  /** Creates missing tables; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Bulk-loads normalized batch files (see event-batch-file.ts). */
+  loadEventBatches(files: readonly string[], source: string): Promise<WriteResult>;
+  /** Writes events held in memory (the collector's path). */
+  insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult>;
+  /** Inserts or replaces accounts by account_id. */
+  upsertAccounts(accounts: readonly Account[]): Promise<number>;
+  /** Inserts or replaces history rows by (account_id, valid_from). */
+  upsertAccountHistory(rows: readonly AccountHistoryRow[]): Promise<number>;
+  addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
+  stats(): Promise<StoreStats>;
+  /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
+  query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
+  close(): Promise<void>;
+}
