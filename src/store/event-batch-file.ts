@@ -30,7 +30,7 @@ export class EventBatchWriter {
   rows = 0;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'w');
   }
 
   write(seq: number, e: TrackedEvent): void {

@@ -6,6 +6,7 @@ import { normalizeEvent, type QuarantineEntry } from '../../model/index.js';
 import { EventBatchWriter, type Store } from '../../store/index.js';
 import { csvRecords } from './csv-records.js';
 import { detectFormat, openInput, type OpenedFile } from './file-source.js';
+import { lineChunks } from './line-chunks.js';
 import { parseJsonLines, type ChunkResult, type ParseOptions } from './parse-lines.js';
 import { ParserPool } from './worker-pool.js';
 
@@ -116,16 +117,8 @@ interface FileContext {
   collect: (path: string, result: ChunkResult) => void;
 }
 
-function countNewlines(bytes: Uint8Array): number {
-  let n = 0;
-  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
-  return n;
-}
-
 /** Cuts the byte stream into chunks of whole lines and parses them on the pool (or inline). */
 async function importJsonLines(ctx: FileContext, pool: ParserPool | null, chunkBytes: number, report: () => void): Promise<void> {
-  let parts: Buffer[] = [];
-  let held = 0;
   let nextLine = 1;
   const inflight = new Set<Promise<void>>();
   const jobs: Promise<void>[] = [];
@@ -144,37 +137,17 @@ async function importJsonLines(ctx: FileContext, pool: ParserPool | null, chunkB
       result = await pool.run({ id: firstLine, file: ctx.name, firstLine, seqBase: ctx.seqBase, bytes, outPath, options: ctx.parse });
     } else {
       const writer = new EventBatchWriter(outPath);
-      result = parseJsonLines({ file: ctx.name, firstLine, seqBase: ctx.seqBase, text: Buffer.from(bytes).toString('utf8') }, writer, ctx.parse);
+      result = parseJsonLines({ file: ctx.name, firstLine, seqBase: ctx.seqBase, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') }, writer, ctx.parse);
       writer.close();
     }
     ctx.collect(outPath, result);
   };
 
-  for await (const data of ctx.input.stream as AsyncIterable<Buffer>) {
-    parts.push(data);
-    held += data.length;
-    if (held < chunkBytes) continue;
-    // A fresh buffer per chunk: it is transferred to a worker, so it must not share memory.
-    const all = new Uint8Array(held);
-    let offset = 0;
-    for (const p of parts) {
-      all.set(p, offset);
-      offset += p.length;
-    }
-    const cut = all.lastIndexOf(10) + 1;
-    parts = cut < held ? [Buffer.from(all.subarray(cut))] : [];
-    held -= cut;
-    if (cut === 0) continue;
-    const chunk = all.subarray(0, cut);
-    track(dispatch(cut === all.length ? all : chunk.slice(), countNewlines(chunk)));
+  for await (const chunk of lineChunks(ctx.input, chunkBytes)) {
+    track(dispatch(chunk.bytes, chunk.lines));
     report();
     // Hold reading while the parsers are busy, so memory stays bounded on huge files.
     while (inflight.size > 4) await Promise.race(inflight);
-  }
-  if (held > 0) {
-    const rest = new Uint8Array(Buffer.concat(parts));
-    const lines = countNewlines(rest) + (rest[rest.length - 1] === 10 ? 0 : 1);
-    track(dispatch(rest, lines));
   }
   await Promise.all(jobs);
 }
@@ -239,14 +212,12 @@ async function* parquetRecords(file: string): AsyncGenerator<RawRecord> {
   const reader = await DuckDBInstance.create(':memory:');
   const conn = await reader.connect();
   try {
-    const result = await conn.stream('SELECT * FROM read_parquet($1)', [file]);
+    // Each row as a JSON object, so nested metadata and timestamps arrive as JSON would.
+    const result = await conn.stream('SELECT CAST(to_json(t) AS VARCHAR) AS row FROM read_parquet($1) t', [file]);
     let line = 0;
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-      const names = result.deduplicatedColumnNames();
-      for (const row of chunk.getRowsJson()) {
-        line++;
-        const value: Record<string, unknown> = {};
-        names.forEach((n, i) => (value[n] = row[i]));
+      for (const row of chunk.getColumnValues(0) as string[]) {
+        const value = JSON.parse(row) as Record<string, unknown>;
         if (typeof value.metadata === 'string' && value.metadata.startsWith('{')) {
           try {
             value.metadata = JSON.parse(value.metadata);
@@ -254,7 +225,7 @@ async function* parquetRecords(file: string): AsyncGenerator<RawRecord> {
             // left as a string: the check rejects it with the reason
           }
         }
-        yield { line, value, raw: JSON.stringify(value) };
+        yield { line: ++line, value, raw: row };
       }
     }
   } finally {

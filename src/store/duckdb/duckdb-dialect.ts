@@ -8,7 +8,8 @@ const TYPES: Record<ColumnType, string> = {
   double: 'DOUBLE',
   timestamp: 'TIMESTAMP',
   date: 'DATE',
-  json: 'JSON',
+  // Stored as text: written by JSON.stringify, so already valid, and DuckDB's json functions read text.
+  json: 'VARCHAR',
 };
 
 export class DuckDbDialect extends SqlDialect {

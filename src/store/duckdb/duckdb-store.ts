@@ -29,6 +29,7 @@ const INSERT_CHUNK = 500;
 export class DuckDbStore implements Store {
   readonly dialect = new DuckDbDialect();
   private writes: Promise<unknown> = Promise.resolve();
+  private lastReceivedAt = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -39,6 +40,8 @@ export class DuckDbStore implements Store {
     const instance = await DuckDBInstance.create(options.path, options.settings);
     const store = new DuckDbStore(instance, await instance.connect());
     await store.migrate();
+    const [{ last }] = await store.query<{ last: string | null }>(sql`SELECT epoch_ms(max(received_at)) AS last FROM events`);
+    store.lastReceivedAt = Number(last ?? 0);
     return store;
   }
 
@@ -82,35 +85,38 @@ export class DuckDbStore implements Store {
   }
 
   private async mergeBatches(files: readonly string[], source: string): Promise<WriteResult> {
-    const receivedAt = new Date();
-    // Stage the files, keep the first row of each message id not already stored, then write
-    // events, the rollup and first-seen users from that one set.
-    await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_stage AS SELECT * FROM read_csv(${[...files]},
-      delim = '\t', quote = '', escape = '', header = false, nullstr = '', auto_detect = false,
-      columns = {${raw(STAGE_COLUMNS)}})`);
-    await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_fresh AS
-      SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY seq) AS rn FROM cairn_stage
-      ) s
-      WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`);
+    // Each load is marked by its own received_at, so the rollup and users read back exactly
+    // the rows it stored (new rows sit at the end of the table: zone maps skip the rest).
+    const receivedAt = this.nextReceivedAt();
+    const batch = sql`read_csv(${[...files]}, delim = '\t', quote = '', escape = '', header = false, nullstr = '',
+      auto_detect = false, strict_mode = false, columns = {${raw(STAGE_COLUMNS)}})`;
+    // Duplicates inside the batch are rare: find them first, keep the first of each (lowest seq).
+    await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_batch_dups AS
+      SELECT message_id, min(seq) AS seq FROM ${batch} GROUP BY message_id HAVING count(*) > 1`);
+    const [{ staged }] = await this.query<{ staged: string }>(sql`SELECT count(*) AS staged FROM ${batch}`);
     await this.exec(sql`INSERT INTO events
-      SELECT message_id, account_id, user_id, anonymous_id, action, object, place, CAST(metadata AS JSON),
+      SELECT message_id, account_id, user_id, anonymous_id, action, object, place, metadata,
         epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}
-      FROM cairn_fresh`);
+      FROM ${batch} s
+      WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)
+        AND NOT EXISTS (SELECT 1 FROM cairn_batch_dups d WHERE d.message_id = s.message_id AND d.seq <> s.seq)`);
+    const fresh = sql`(SELECT * FROM events WHERE received_at = ${receivedAt})`;
     await this.exec(sql`INSERT INTO account_activity
-      SELECT account_id, CAST(epoch_ms(timestamp_ms) AS DATE) AS day, action, object, coalesce(place, '') AS place,
-        sum(count) AS n
-      FROM cairn_fresh GROUP BY 1, 2, 3, 4, 5`);
+      SELECT account_id, CAST(timestamp AS DATE) AS day, action, object, coalesce(place, '') AS place, sum(count) AS n
+      FROM ${fresh} f GROUP BY 1, 2, 3, 4, 5`);
     await this.exec(sql`INSERT INTO users
-      SELECT user_id, arg_min(account_id, timestamp_ms), epoch_ms(min(timestamp_ms)), '{}'
-      FROM cairn_fresh WHERE user_id IS NOT NULL GROUP BY user_id
+      SELECT user_id, arg_min(account_id, timestamp), min(timestamp), '{}'
+      FROM ${fresh} f WHERE user_id IS NOT NULL GROUP BY user_id
       ON CONFLICT (user_id) DO UPDATE SET first_seen = least(users.first_seen, excluded.first_seen)`);
-    const [counts] = await this.query<{ staged: string; fresh: string }>(
-      sql`SELECT (SELECT count(*) FROM cairn_stage) AS staged, (SELECT count(*) FROM cairn_fresh) AS fresh`,
-    );
-    await this.conn.run('DROP TABLE cairn_stage; DROP TABLE cairn_fresh');
-    const inserted = Number(counts.fresh);
-    return { inserted, duplicates: Number(counts.staged) - inserted };
+    const [{ inserted }] = await this.query<{ inserted: string }>(sql`SELECT count(*) AS inserted FROM ${fresh} f`);
+    await this.conn.run('DROP TABLE cairn_batch_dups');
+    return { inserted: Number(inserted), duplicates: Number(staged) - Number(inserted) };
+  }
+
+  /** A received_at strictly later than the previous load's, so it names one load. */
+  private nextReceivedAt(): Date {
+    this.lastReceivedAt = Math.max(Date.now(), this.lastReceivedAt + 1);
+    return new Date(this.lastReceivedAt);
   }
 
   async insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult> {

@@ -1,0 +1,35 @@
+import { ConfigError } from '../config/index.js';
+
+/** Exit codes every verb keeps: 0 ok, 1 failure, 2 bad usage or bad config. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A failure the user can act on, shown without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+  ) {
+    super(message);
+  }
+}
+
+export const usageError = (message: string) => new CliError(message, EXIT.usage);
+
+/** Prints an error the way a person wants to read it and returns the exit code. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (err instanceof ConfigError) {
+    stderr.write(`cairn: bad config\n${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof CliError) {
+    stderr.write(`cairn: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT' && e.path) {
+    stderr.write(`cairn: no such file: ${e.path}\n`);
+    return EXIT.failure;
+  }
+  stderr.write(`cairn: ${e?.stack ?? String(err)}\n`);
+  return EXIT.failure;
+}

@@ -1,0 +1,44 @@
+/**
+ * The `cairn` command: one file per verb, each registering itself on the program. Verbs parse
+ * their options, open the workspace through `workspace.ts` (the composition root) and call the
+ * feature folders; every verb has --json for scripts. Exit codes: 0 ok, 1 failure, 2 bad usage
+ * or bad config.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './demo.js';
+import { EXIT, reportError } from './errors.js';
+import { registerImport } from './import.js';
+import { registerInit } from './init.js';
+import { registerStats } from './stats.js';
+
+export function buildProgram(): Command {
+  const program = new Command('cairn')
+    .description('Find the milestones that predict retention, place every account on them, and report the outcome of every launch.')
+    .option('-w, --workspace <dir>', 'workspace folder (default: $CAIRN_WORKSPACE or the current folder)')
+    .showHelpAfterError('(run `cairn --help` for the verbs)')
+    .exitOverride();
+  const globals = () => program.opts<{ workspace?: string }>();
+  registerDemo(program);
+  registerInit(program);
+  registerImport(program, globals);
+  registerStats(program, globals);
+  program.commands.forEach(function override(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(override);
+  });
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit with 0; everything else commander rejects is bad usage.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(err);
+  }
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { expected, nonEmptyString, positiveInt, sqlIdentifier } from './primitives.js';
+
+const duckdbEngineSchema = z.strictObject({
+  kind: z.literal('duckdb'),
+  /** The database file, relative to the workspace folder. */
+  path: nonEmptyString().default('cairn.duckdb'),
+});
+
+const clickhouseEngineSchema = z.strictObject({
+  kind: z.literal('clickhouse'),
+  url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://localhost:8123') }),
+  database: sqlIdentifier('a database name').default('cairn'),
+  /** When set, tables are created ON CLUSTER with a Distributed table over the shards. */
+  cluster: sqlIdentifier('a cluster name').optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+});
+
+const engineSchema = z.discriminatedUnion('kind', [duckdbEngineSchema, clickhouseEngineSchema]);
+
+const retentionSchema = z
+  .strictObject({
+    /** still_customer: not churned `days` after signup; not_dormant: also active in the last `dormant_days`. */
+    kind: z.enum(['still_customer', 'not_dormant']).default('still_customer'),
+    days: positiveInt().default(365),
+    dormant_days: positiveInt().default(30),
+    /** The early window whose behaviour discovery relates to retention. */
+    early_days: positiveInt().default(90),
+  })
+  .superRefine((r, ctx) => {
+    // Only when both are valid, so a bad `days` is not reported twice.
+    if (r.days > 0 && r.early_days > 0 && r.early_days >= r.days) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['early_days'],
+        message: `expected early_days to be less than days (${r.days}), got ${r.early_days}`,
+      });
+    }
+  });
+
+const importSchema = z.strictObject({
+  /** Longer lines go to quarantine instead of being read into memory. */
+  max_line_bytes: positiveInt().default(32768),
+});
+
+const serverSchema = z.strictObject({
+  port: z
+    .int({ error: expected('a port number from 1 to 65535') })
+    .min(1, { error: expected('a port number from 1 to 65535') })
+    .max(65535, { error: expected('a port number from 1 to 65535') })
+    .default(4318),
+  // Loopback by default: exposing the collector is a deliberate choice.
+  host: nonEmptyString().default('127.0.0.1'),
+});
+
+/** `cairn.yaml`: the engine and the workspace's settings. */
+export const cairnConfigSchema = z.strictObject({
+  version: z.literal(1, { error: expected('version 1') }),
+  // prefault, not default: the default goes through the schema so nested defaults apply.
+  engine: engineSchema.prefault({ kind: 'duckdb' }),
+  retention: retentionSchema.prefault({}),
+  import: importSchema.prefault({}),
+  server: serverSchema.prefault({}),
+});
+
+export type CairnConfig = z.output<typeof cairnConfigSchema>;
+export type EngineConfig = CairnConfig['engine'];
+export type DuckdbEngineConfig = z.output<typeof duckdbEngineSchema>;
+export type ClickhouseEngineConfig = z.output<typeof clickhouseEngineSchema>;
+export type RetentionConfig = CairnConfig['retention'];

@@ -1,0 +1,118 @@
+import { access, copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type ConfigDiagnostic } from './config-error.js';
+import { parseCairnConfig } from './load-cairn-config.js';
+import { parseMilestones } from './load-milestones.js';
+import { parseTrackingPlan } from './load-tracking-plan.js';
+import { readConfigFile } from './parse-config-text.js';
+import type { CairnConfig } from './schemas/cairn-config-schema.js';
+import type { MilestonesConfig } from './schemas/milestones-schema.js';
+import type { TrackingPlan } from './schemas/tracking-plan-schema.js';
+
+export const CONFIG_FILE = 'cairn.yaml';
+export const MILESTONES_FILE = 'milestones.yaml';
+export const TRACKING_PLAN_FILE = 'tracking-plan.yaml';
+export const LAUNCHES_DIR = 'launches';
+
+/** The seed's framework, shipped as the template `cairn init` copies (kept next to src/, not in it). */
+export const TEMPLATE_DIR = fileURLToPath(new URL('../../examples/intercom/', import.meta.url));
+
+export interface Workspace {
+  /** Absolute path of the workspace folder. */
+  dir: string;
+  config: CairnConfig;
+  milestones: MilestonesConfig;
+  trackingPlan: TrackingPlan;
+  /** Absolute paths of the files read. */
+  files: { config: string; milestones: string; trackingPlan: string };
+}
+
+/** `--workspace DIR`, else `CAIRN_WORKSPACE`, else the current folder; always absolute. */
+export function resolveWorkspaceDir(
+  cliOption?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
+  const chosen = cliOption || env.CAIRN_WORKSPACE || cwd;
+  return path.resolve(cwd, chosen);
+}
+
+/**
+ * Reads and validates the three config files of a workspace. Problems in all of them are
+ * gathered into one ConfigError, so a single run shows everything to fix.
+ */
+export async function loadWorkspace(dir: string): Promise<Workspace> {
+  const abs = path.resolve(dir);
+  const files = {
+    config: path.join(abs, CONFIG_FILE),
+    milestones: path.join(abs, MILESTONES_FILE),
+    trackingPlan: path.join(abs, TRACKING_PLAN_FILE),
+  };
+  if (!(await exists(files.config))) {
+    throw ConfigError.forFile(files.config, `no ${CONFIG_FILE} in ${abs}: run \`cairn init ${abs}\``);
+  }
+  const diagnostics: ConfigDiagnostic[] = [];
+  const attempt = async <T>(file: string, parse: (text: string, file: string) => T, hint: string) => {
+    try {
+      return parse(await readConfigFile(file, hint), file);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      diagnostics.push(...err.diagnostics);
+      return undefined;
+    }
+  };
+  const config = await attempt(files.config, parseCairnConfig, '');
+  const milestones = await attempt(
+    files.milestones,
+    parseMilestones,
+    `write one, copy examples/intercom/${MILESTONES_FILE}, or run \`cairn discover\` to propose one`,
+  );
+  const trackingPlan = await attempt(
+    files.trackingPlan,
+    parseTrackingPlan,
+    `write one or copy examples/intercom/${TRACKING_PLAN_FILE}`,
+  );
+  if (diagnostics.length > 0 || !config || !milestones || !trackingPlan) throw new ConfigError(diagnostics);
+  return { dir: abs, config, milestones, trackingPlan, files };
+}
+
+/**
+ * Creates a workspace from the seed template: cairn.yaml, milestones.yaml, tracking-plan.yaml
+ * and an empty launches/. Nothing is written if a file exists, unless `force`.
+ */
+export async function initWorkspace(dir: string, options: { force?: boolean } = {}): Promise<{ created: string[] }> {
+  const abs = path.resolve(dir);
+  const names = [CONFIG_FILE, MILESTONES_FILE, TRACKING_PLAN_FILE];
+  if (!options.force) {
+    const existing: string[] = [];
+    for (const name of names) if (await exists(path.join(abs, name))) existing.push(path.join(abs, name));
+    if (existing.length > 0) {
+      throw new ConfigError(
+        existing.map((file) => ({ file, line: 0, col: 0, path: '', message: 'already exists; use --force to overwrite' })),
+      );
+    }
+  }
+  await mkdir(abs, { recursive: true });
+  const created: string[] = [];
+  for (const name of names) {
+    const target = path.join(abs, name);
+    await copyFile(path.join(TEMPLATE_DIR, name), target);
+    created.push(target);
+  }
+  const launches = path.join(abs, LAUNCHES_DIR);
+  if (!(await exists(launches))) {
+    await mkdir(launches);
+    created.push(launches);
+  }
+  return { created };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseCairnConfig } from '../../src/config/index.js';
+import { configErrorOf, lines, summary } from './helpers.js';
+
+const F = 'ws/cairn.yaml';
+
+describe('cairn.yaml', () => {
+  test('applies every default to a minimal file', () => {
+    assert.deepEqual(parseCairnConfig('version: 1\n', F), {
+      version: 1,
+      engine: { kind: 'duckdb', path: 'cairn.duckdb' },
+      retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
+      import: { max_line_bytes: 32768 },
+      server: { port: 4318, host: '127.0.0.1' },
+    });
+  });
+
+  test('reads a ClickHouse engine with its optional keys', () => {
+    const config = parseCairnConfig(
+      lines(
+        'version: 1',
+        'engine:',
+        '  kind: clickhouse',
+        '  url: http://ch1:8123',
+        '  cluster: shards',
+        '  username: cairn',
+        'retention: { kind: not_dormant, days: 180, dormant_days: 14 }',
+      ),
+      F,
+    );
+    assert.deepEqual(config.engine, {
+      kind: 'clickhouse',
+      url: 'http://ch1:8123',
+      database: 'cairn',
+      cluster: 'shards',
+      username: 'cairn',
+    });
+    assert.deepEqual(config.retention, { kind: 'not_dormant', days: 180, dormant_days: 14, early_days: 90 });
+  });
+
+  test('a wrong type names the file, the line and what was expected', () => {
+    const err = configErrorOf(() =>
+      parseCairnConfig(
+        lines(
+          'version: 1', //           1
+          'engine:', //              2
+          '  kind: duckdb', //       3
+          'retention:', //           4
+          '  kind: still_customer', // 5
+          '  early_days: 30', //     6
+          '  days: -3', //           7
+        ),
+        F,
+      ),
+    );
+    assert.ok(err.message.startsWith(`${F}:7:9: retention.days: expected a positive integer, got -3`), err.message);
+    assert.match(err.message, /\n  7 \|   days: -3\n    \|         \^\^/);
+  });
+
+  test('an unknown key is named along with the allowed keys', () => {
+    const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  prot: 80'), F));
+    assert.deepEqual(summary(err), [
+      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host)`,
+    ]);
+  });
+
+  test('a missing required key is reported at its parent', () => {
+    const err = configErrorOf(() =>
+      parseCairnConfig(lines('version: 1', 'engine:', '  kind: clickhouse', '  database: analytics'), F),
+    );
+    assert.deepEqual(summary(err), [
+      `${F}:2: engine.url: missing required key 'url' (expected an http(s) URL such as http://localhost:8123)`,
+    ]);
+    const noVersion = configErrorOf(() => parseCairnConfig(lines('# settings', 'server: { port: 80 }'), F));
+    assert.deepEqual(summary(noVersion), [`${F}:2: version: missing required key 'version' (expected version 1)`]);
+  });
+
+  test('an unknown engine kind lists the kinds', () => {
+    const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'engine: { kind: postgres }'), F));
+    assert.deepEqual(summary(err), [`${F}:2: engine.kind: expected one of duckdb, clickhouse, got "postgres"`]);
+  });
+
+  test('a YAML syntax error is reported with its line', () => {
+    const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  port: [4318', 'x: 1'), F));
+    assert.ok(err.message.startsWith(`${F}:4:`), err.message);
+  });
+
+  test('collects every problem of the file into one error', () => {
+    const err = configErrorOf(() =>
+      parseCairnConfig(
+        lines(
+          'version: 2', //                    1
+          'engine: { kind: duckdb, path: 3 }', // 2
+          'retention:', //                    3
+          '  days: 60', //                    4
+          '  early_days: 90', //              5
+          'server:', //                       6
+          '  port: 70000', //                 7
+          'colour: blue', //                  8
+        ),
+        F,
+      ),
+    );
+    assert.deepEqual(summary(err), [
+      `${F}:1: version: expected version 1, got 2`,
+      `${F}:2: engine.path: expected a non-empty string, got 3`,
+      `${F}:5: retention.early_days: expected early_days to be less than days (60), got 90`,
+      `${F}:7: server.port: expected a port number from 1 to 65535, got 70000`,
+      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, server)`,
+    ]);
+  });
+});
