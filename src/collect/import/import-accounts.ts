@@ -25,8 +25,10 @@ async function importFacts<T>(
   const summary: FactsImportSummary = { imported: 0, quarantined: 0, lines: 0 };
   let rows: T[] = [];
   const bad: QuarantineEntry[] = [];
-  const quarantine = (line: number, payload: string, reason: string, message: string, field: string | null) =>
+  const quarantine = (line: number, payload: string, reason: string, message: string, field: string | null) => {
+    summary.lines = Math.max(summary.lines, line);
     bad.push({ kind, source, file: basename(file), line, reason, field, message, payload, receivedAt: now });
+  };
   const flush = async () => {
     summary.imported += await write(rows);
     rows = [];
@@ -35,7 +37,7 @@ async function importFacts<T>(
   };
   const input = await openInput(file);
   for await (const rec of csvRecords(input, (p) => quarantine(p.line, p.raw, 'invalid_row', p.message, null))) {
-    summary.lines = rec.line;
+    summary.lines = Math.max(summary.lines, rec.line);
     const checked = check(rec.values);
     if (checked.ok) rows.push(checked.value);
     else quarantine(rec.line, rec.raw, checked.reject.reason, checked.reject.message, checked.reject.field ?? null);

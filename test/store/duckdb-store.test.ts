@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { TrackedEvent } from '../../src/model/index.js';
+import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { sql } from '../../src/store/index.js';
+import { tempDir } from '../tmp.js';
+
+const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
+const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
+  messageId: id,
+  accountId: 'acc_1',
+  userId: 'u_1',
+  anonymousId: null,
+  action: 'closed',
+  object: 'conversation',
+  place: 'inbox',
+  metadata: { state: 'resolved' },
+  timestamp: day(1),
+  count: 1,
+  ...over,
+});
+
+describe('DuckDbStore', async () => {
+  const store = await DuckDbStore.open({ path: ':memory:' });
+  after(() => store.close());
+
+  it('stores a message id once, within a write and across writes', async () => {
+    assert.deepEqual(await store.insertEvents([ev('a'), ev('b'), ev('a')], 'test'), { inserted: 2, duplicates: 1 });
+    assert.deepEqual(await store.insertEvents([ev('b'), ev('c', { timestamp: day(2), count: 5 })], 'test'), { inserted: 1, duplicates: 1 });
+    const [{ n }] = await store.query<{ n: string }>(sql`SELECT count(*) AS n FROM events`);
+    assert.equal(Number(n), 3);
+  });
+
+  it('keeps the first of two events that share an id', async () => {
+    await store.insertEvents([ev('first', { action: 'opened' }), ev('first', { action: 'closed' })], 'test');
+    const rows = await store.query<{ action: string }>(sql`SELECT action FROM events WHERE message_id = ${'first'}`);
+    assert.deepEqual(rows, [{ action: 'opened' }]);
+  });
+
+  it('keeps the daily rollup equal to the raw events, counts included', async () => {
+    await store.insertEvents([ev('d', { timestamp: day(2, 23) }), ev('e', { place: null, timestamp: day(2, 1) })], 'test');
+    const rollup = await store.query(sql`SELECT account_id, CAST(day AS VARCHAR) AS day, action, place, CAST(sum(n) AS INTEGER) AS n
+      FROM account_activity GROUP BY ALL ORDER BY day, action, place`);
+    const raw = await store.query(sql`SELECT account_id, CAST(CAST(timestamp AS DATE) AS VARCHAR) AS day, action, coalesce(place, '') AS place,
+      CAST(sum(count) AS INTEGER) AS n FROM events GROUP BY ALL ORDER BY day, action, place`);
+    assert.deepEqual(rollup, raw);
+    assert.ok(rollup.some((r) => r.day === '2025-01-02' && r.place === 'inbox' && r.n === 6), 'count 5 + 1 on Jan 2');
+  });
+
+  it('records users with the earliest time they were seen, even from late events', async () => {
+    await store.insertEvents([ev('late', { userId: 'u_late', timestamp: day(9) })], 'test');
+    await store.insertEvents([ev('later-but-older', { userId: 'u_late', timestamp: day(3) })], 'test');
+    const [u] = await store.query<{ account_id: string; first_seen: string }>(
+      sql`SELECT account_id, epoch_ms(first_seen) AS first_seen FROM users WHERE user_id = ${'u_late'}`,
+    );
+    assert.equal(Number(u.first_seen), day(3));
+  });
+
+  it('upserts accounts and history by key, the last row winning', async () => {
+    const acc = { accountId: 'acc_1', name: 'A', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
+    assert.equal(await store.upsertAccounts([acc, { ...acc, plan: 'pro' }]), 1);
+    await store.upsertAccounts([{ ...acc, seats: 7, churnedAt: day(20) }]);
+    const rows = await store.query(sql`SELECT plan, seats, churned_at IS NOT NULL AS churned FROM accounts`);
+    assert.deepEqual(rows, [{ plan: 'starter', seats: 7, churned: true }]);
+    const h = { accountId: 'acc_1', validFrom: day(1), plan: 'pro', seats: 2, mrr: 98, status: 'active' as const };
+    await store.upsertAccountHistory([h, { ...h, validFrom: day(15), seats: 4 }]);
+    await store.upsertAccountHistory([{ ...h, validFrom: day(15), seats: 5 }]);
+    const hist = await store.query(sql`SELECT seats FROM account_history ORDER BY valid_from`);
+    assert.deepEqual(hist, [{ seats: 2 }, { seats: 5 }]);
+  });
+
+  it('numbers quarantine entries and counts them by reason in stats', async () => {
+    const q = { kind: 'event' as const, source: 'test', file: 'f.jsonl', line: 7, reason: 'invalid_json', field: null, message: 'bad', payload: '{', receivedAt: Date.now() };
+    await store.addToQuarantine([q, { ...q, line: 9, reason: 'missing_field', field: 'action' }]);
+    await store.addToQuarantine([{ ...q, line: 12 }]);
+    const ids = await store.query<{ id: string }>(sql`SELECT id FROM quarantine ORDER BY id`);
+    assert.deepEqual(ids.map((r) => Number(r.id)), [1, 2, 3]);
+    const s = await store.stats();
+    assert.deepEqual(s.quarantine_by_reason, { invalid_json: 2, missing_field: 1 });
+    assert.equal(s.quarantined, 3);
+    assert.equal(s.accounts, 1);
+    assert.equal(s.events, 8);
+    assert.equal(s.newest_event_at, new Date(day(9)).toISOString());
+    assert.equal(s.oldest_event_at, new Date(day(1)).toISOString());
+    assert.deepEqual(s.events_by_source, { test: 8 });
+  });
+
+  it('keeps its data in one file across reopening', async () => {
+    const path = join(await tempDir(), 'cairn.duckdb');
+    const a = await DuckDbStore.open({ path });
+    await a.insertEvents([ev('x')], 'test');
+    await a.close();
+    const b = await DuckDbStore.open({ path });
+    assert.deepEqual(await b.insertEvents([ev('x'), ev('y')], 'test'), { inserted: 1, duplicates: 1 });
+    assert.equal((await b.stats()).events, 2);
+    await b.close();
+  });
+});
