@@ -49,7 +49,7 @@ export async function runDemo(opts: DemoOptions) {
   try {
     const facts = await importAccounts(store, generated.files.accounts, 'demo');
     const history = await importAccountHistory(store, generated.files.accountHistory, 'demo');
-    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: 'demo' });
+    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: 'demo', maxLineBytes: ws.config.import.max_line_bytes });
     const stats = await store.stats();
     const summary = {
       workspace: dir,

@@ -20,11 +20,16 @@ function checkFiles(files: string[]): void {
 }
 
 /** Imports event files with a progress bar over the bytes read. */
-export async function runEventImport(store: Store, files: string[], opts: { json?: boolean; source?: string }): Promise<ImportSummary> {
+export async function runEventImport(
+  store: Store,
+  files: string[],
+  opts: { json?: boolean; source?: string; maxLineBytes?: number },
+): Promise<ImportSummary> {
   const bar = progressBar(!opts.json, 'MB');
   try {
     return await importEvents(store, files, {
       source: opts.source,
+      maxLineBytes: opts.maxLineBytes,
       onProgress: (p) => bar.update(Math.round(p.bytesRead / 1e6), Math.max(1, Math.round(p.totalBytes / 1e6)), basename(p.file)),
     });
   } finally {
@@ -43,8 +48,8 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
     .option('--json', 'print { imported, duplicates, quarantined } as JSON')
     .action(async (files: string[], opts: ImportOptions) => {
       checkFiles(files);
-      await withWorkspace(globals(), async (_ws, store) => {
-        const r = await runEventImport(store, files, opts);
+      await withWorkspace(globals(), async (ws, store) => {
+        const r = await runEventImport(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes });
         const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, lines: r.lines };
         if (opts.json) return printJson(out);
         print(`imported ${formatNumber(r.imported)} events from ${formatNumber(r.lines)} lines`);
