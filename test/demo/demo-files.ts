@@ -21,12 +21,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** One line of either shape (native or Segment "Object Action"), or null when it is not a valid event. */
 export function parseEventLine(line: string): DemoEvent | null {
-  let raw: unknown;
   try {
-    raw = JSON.parse(line);
+    return toEvent(JSON.parse(line));
   } catch {
     return null;
   }
+}
+
+/** An already-parsed line as an event, or null when it is not a valid one. */
+export function toEvent(raw: unknown): DemoEvent | null {
   if (!isObject(raw)) return null;
   let e: Omit<DemoEvent, 'ts'> & { timestamp: unknown };
   if (raw.type === 'track') {
