@@ -8,7 +8,9 @@ import type { TrackedEvent } from '../model/index.js';
  * tab or newline can only be a separator. Empty means NULL. Both engines load it natively.
  */
 export const EVENT_BATCH_COLUMNS = [
-  ['seq', 'bigint'],
+  ['file_no', 'integer'],
+  ['line', 'integer'],
+  ['id_hash', 'integer'],
   ['message_id', 'text'],
   ['account_id', 'text'],
   ['user_id', 'text'],
@@ -21,22 +23,90 @@ export const EVENT_BATCH_COLUMNS = [
   ['count', 'integer'],
 ] as const;
 
+/**
+ * Batch files to load together, with what the writers already know: the rows in them, and
+ * the id hashes seen more than once (only rows with those hashes can be duplicates of each
+ * other, so the loader de-duplicates those few rows exactly and leaves the rest alone).
+ */
+export interface EventBatch {
+  files: string[];
+  rows: number;
+  repeatedHashes: number[];
+}
+
+const HASH_BITS = 27;
+
+/**
+ * A 27-bit FNV-1a hash of a message id. Collisions only make a row a candidate for the exact
+ * duplicate check (about 1.5% of a 2M-row batch), never drop it; a small integer is cheap to
+ * print and to mark in a bitmap, which matters at millions of rows.
+ */
+export function messageIdHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> (32 - HASH_BITS);
+}
+
+/** Finds the id hashes seen more than once across the files of one batch, with two bitmaps. */
+export class RepeatedHashes {
+  private seen = new Uint8Array(1 << (HASH_BITS - 3));
+  private marked = new Uint8Array(1 << (HASH_BITS - 3));
+  private repeated: number[] = [];
+
+  add(hashes: Int32Array): void {
+    const { seen, marked } = this;
+    for (const h of hashes) {
+      const byte = h >>> 3;
+      const bit = 1 << (h & 7);
+      if ((seen[byte] & bit) === 0) seen[byte] |= bit;
+      else if ((marked[byte] & bit) === 0) {
+        marked[byte] |= bit;
+        this.repeated.push(h);
+      }
+    }
+  }
+
+  take(): number[] {
+    const out = this.repeated;
+    this.repeated = [];
+    this.seen.fill(0);
+    this.marked.fill(0);
+    return out;
+  }
+}
+
 const FLUSH_BYTES = 1 << 20;
 
-/** Appends events to a batch file; `seq` orders them so the first of a duplicate wins. */
+/**
+ * Appends events to a batch file. (file_no, line) orders them so the first of a duplicate
+ * wins; both, and the id hash, are small integers, which print several times faster than
+ * large doubles.
+ */
 export class EventBatchWriter {
   private fd: number;
   private buffer = '';
+  private hashList = new Int32Array(4096);
   rows = 0;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
   }
 
-  write(seq: number, e: TrackedEvent): void {
-    this.buffer += `${seq}\t${e.messageId}\t${e.accountId}\t${e.userId ?? ''}\t${e.anonymousId ?? ''}\t${e.action}\t${e.object}\t${e.place ?? ''}\t${JSON.stringify(e.metadata)}\t${e.timestamp}\t${e.count}\n`;
-    this.rows++;
+  write(fileNo: number, line: number, e: TrackedEvent): void {
+    const hash = messageIdHash(e.messageId);
+    this.buffer += `${fileNo}\t${line}\t${hash}\t${e.messageId}\t${e.accountId}\t${e.userId ?? ''}\t${e.anonymousId ?? ''}\t${e.action}\t${e.object}\t${e.place ?? ''}\t${JSON.stringify(e.metadata)}\t${e.timestamp}\t${e.count}\n`;
+    if (this.rows === this.hashList.length) {
+      const grown = new Int32Array(this.rows * 2);
+      grown.set(this.hashList);
+      this.hashList = grown;
+    }
+    this.hashList[this.rows++] = hash;
     if (this.buffer.length >= FLUSH_BYTES) this.flush();
+  }
+
+  /** The id hash of every row written, in order. */
+  hashes(): Int32Array {
+    return this.hashList.slice(0, this.rows);
   }
 
   flush(): void {

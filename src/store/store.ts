@@ -1,4 +1,5 @@
 import type { Account, AccountHistoryRow, QuarantineEntry, TrackedEvent } from '../model/index.js';
+import type { EventBatch } from './event-batch-file.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
 
@@ -32,7 +33,7 @@ export interface Store {
   /** Creates missing tables; safe to call on every start. */
   migrate(): Promise<void>;
   /** Bulk-loads normalized batch files (see event-batch-file.ts). */
-  loadEventBatches(files: readonly string[], source: string): Promise<WriteResult>;
+  loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult>;
   /** Writes events held in memory (the collector's path). */
   insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult>;
   /** Inserts or replaces accounts by account_id. */

@@ -3,11 +3,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { normalizeEvent, type QuarantineEntry } from '../../model/index.js';
-import { EventBatchWriter, type Store } from '../../store/index.js';
+import { EventBatchWriter, RepeatedHashes, type EventBatch, type Store } from '../../store/index.js';
 import { csvRecords } from './csv-records.js';
 import { detectFormat, openInput, type OpenedFile } from './file-source.js';
 import { lineChunks } from './line-chunks.js';
-import { parseJsonLines, type ChunkResult, type ParseOptions } from './parse-lines.js';
+import { parseChunkToFile, type ChunkResult, type ParseOptions } from './parse-lines.js';
 import { ParserPool } from './worker-pool.js';
 
 export interface ImportProgress {
@@ -40,9 +40,6 @@ export interface ImportSummary {
 
 const DEFAULTS = { maxLineBytes: 32 * 1024, chunkBytes: 4 << 20, mergeRows: 2_000_000 };
 
-/** Keeps every file's events in order across the whole import: the first of two duplicates wins. */
-const SEQ_PER_FILE = 1e11;
-
 /**
  * Imports event files (JSON lines, optionally gzipped; CSV; Parquet) into the store. Lines are
  * parsed and checked on worker threads into normalized batch files that the store bulk-loads;
@@ -59,20 +56,21 @@ export async function importEvents(store: Store, files: readonly string[], optio
   // Batch files wait here until enough rows gather; merges run while parsing goes on.
   let ready: string[] = [];
   let readyRows = 0;
+  const repeated = new RepeatedHashes();
   let quarantine: QuarantineEntry[] = [];
   let merging: Promise<void> = Promise.resolve();
   const flush = () => {
-    const batch = ready;
+    const batch: EventBatch = { files: ready, rows: readyRows, repeatedHashes: repeated.take() };
     const held = quarantine;
     ready = [];
     readyRows = 0;
     quarantine = [];
     merging = merging.then(async () => {
-      const r = await store.loadEventBatches(batch, parse.source);
+      const r = await store.loadEventBatch(batch, parse.source);
       summary.imported += r.inserted;
       summary.duplicates += r.duplicates;
       await store.addToQuarantine(held);
-      await Promise.all(batch.map((f) => rm(f, { force: true })));
+      await Promise.all(batch.files.map((f) => rm(f, { force: true })));
     });
   };
   const collect = (path: string, result: ChunkResult) => {
@@ -81,6 +79,7 @@ export async function importEvents(store: Store, files: readonly string[], optio
     quarantine.push(...result.quarantine);
     ready.push(path);
     readyRows += result.rows;
+    repeated.add(result.hashes);
     if (readyRows >= opts.mergeRows) flush();
   };
 
@@ -89,7 +88,7 @@ export async function importEvents(store: Store, files: readonly string[], optio
   try {
     for (const [fileIndex, file] of files.entries()) {
       const input = await openInput(file);
-      const ctx: FileContext = { file, name: basename(file), seqBase: fileIndex * SEQ_PER_FILE, input, parse, nextBatchPath, collect };
+      const ctx: FileContext = { file, name: basename(file), fileNo: fileIndex, input, parse, nextBatchPath, collect };
       const report = () => opts.onProgress?.({ file, bytesRead: input.position(), totalBytes: input.size });
       const format = detectFormat(file);
       if (format === 'jsonl') await importJsonLines(ctx, pool, opts.chunkBytes, report);
@@ -110,7 +109,7 @@ export async function importEvents(store: Store, files: readonly string[], optio
 interface FileContext {
   file: string;
   name: string;
-  seqBase: number;
+  fileNo: number;
   input: OpenedFile;
   parse: ParseOptions;
   nextBatchPath: () => string;
@@ -132,14 +131,9 @@ async function importJsonLines(ctx: FileContext, pool: ParserPool | null, chunkB
     const firstLine = nextLine;
     nextLine += lines;
     const outPath = ctx.nextBatchPath();
-    let result: ChunkResult;
-    if (pool) {
-      result = await pool.run({ id: firstLine, file: ctx.name, firstLine, seqBase: ctx.seqBase, bytes, outPath, options: ctx.parse });
-    } else {
-      const writer = new EventBatchWriter(outPath);
-      result = parseJsonLines({ file: ctx.name, firstLine, seqBase: ctx.seqBase, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') }, writer, ctx.parse);
-      writer.close();
-    }
+    const result = pool
+      ? await pool.run({ id: firstLine, file: ctx.name, firstLine, fileNo: ctx.fileNo, bytes, outPath, options: ctx.parse })
+      : parseChunkToFile({ file: ctx.name, firstLine, fileNo: ctx.fileNo, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') }, outPath, ctx.parse);
     ctx.collect(outPath, result);
   };
 
@@ -162,7 +156,7 @@ interface RawRecord {
 async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>, report: () => void): Promise<void> {
   const outPath = ctx.nextBatchPath();
   const writer = new EventBatchWriter(outPath);
-  const result: ChunkResult = { lines: 0, rows: 0, quarantine: [] };
+  const result: Omit<ChunkResult, 'hashes'> = { lines: 0, rows: 0, quarantine: [] };
   const bad = (line: number, raw: string, reason: string, message: string, field: string | null) =>
     result.quarantine.push({ kind: 'event', source: ctx.parse.source, file: ctx.name, line, reason, field, message, payload: raw, receivedAt: ctx.parse.now });
   try {
@@ -174,7 +168,7 @@ async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>
       }
       const checked = normalizeEvent(rec.value, { now: ctx.parse.now });
       if (checked.ok) {
-        writer.write(ctx.seqBase + rec.line, checked.value);
+        writer.write(ctx.fileNo, rec.line, checked.value);
         result.rows++;
       } else {
         bad(rec.line, rec.raw, checked.reject.reason, checked.reject.message, checked.reject.field ?? null);
@@ -184,7 +178,7 @@ async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>
   } finally {
     writer.close();
   }
-  ctx.collect(outPath, result);
+  ctx.collect(outPath, { ...result, hashes: writer.hashes() });
 }
 
 /** CSV columns per import format v1; metadata is a JSON object in one column. */

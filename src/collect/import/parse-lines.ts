@@ -1,13 +1,13 @@
 import { normalizeEvent, type QuarantineEntry } from '../../model/index.js';
-import type { EventBatchWriter } from '../../store/index.js';
+import { EventBatchWriter } from '../../store/index.js';
 
 export interface LineChunk {
   /** The file's name as the user gave it, for quarantine entries. */
   file: string;
   /** 1-based line number of the chunk's first line. */
   firstLine: number;
-  /** Orders events across the whole import: the first of two duplicates wins. */
-  seqBase: number;
+  /** Position of the file in the import: with the line, orders events so the first of two duplicates wins. */
+  fileNo: number;
   text: string;
 }
 
@@ -15,6 +15,8 @@ export interface ChunkResult {
   lines: number;
   rows: number;
   quarantine: QuarantineEntry[];
+  /** Message-id hash of each row written (see event-batch-file.ts). */
+  hashes: Int32Array;
 }
 
 export interface ParseOptions {
@@ -27,7 +29,7 @@ export interface ParseOptions {
  * Checks each JSON line of a chunk: good events go to the batch writer, bad lines to the
  * returned quarantine entries with file, line and reason. Runs on worker threads or inline.
  */
-export function parseJsonLines(chunk: LineChunk, writer: EventBatchWriter, opts: ParseOptions): ChunkResult {
+export function parseJsonLines(chunk: LineChunk, writer: EventBatchWriter, opts: ParseOptions): Omit<ChunkResult, 'hashes'> {
   const quarantine: QuarantineEntry[] = [];
   const text = chunk.text;
   let start = 0;
@@ -56,11 +58,21 @@ export function parseJsonLines(chunk: LineChunk, writer: EventBatchWriter, opts:
     }
     const checked = normalizeEvent(parsed, { now: opts.now });
     if (checked.ok) {
-      writer.write(chunk.seqBase + lineNo, checked.value);
+      writer.write(chunk.fileNo, lineNo, checked.value);
       rows++;
     } else {
       bad(lineNo, line, checked.reject.reason, checked.reject.message, checked.reject.field ?? null);
     }
   }
   return { lines: lineNo - chunk.firstLine + 1, rows, quarantine };
+}
+
+/** Parses a chunk into its own batch file. */
+export function parseChunkToFile(chunk: LineChunk, outPath: string, opts: ParseOptions): ChunkResult {
+  const writer = new EventBatchWriter(outPath);
+  try {
+    return { ...parseJsonLines(chunk, writer, opts), hashes: writer.hashes() };
+  } finally {
+    writer.close();
+  }
 }

@@ -1,6 +1,27 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
 import type { ChunkResult } from './parse-lines.js';
 import type { WorkerJob } from './jsonl-worker.js';
+
+let workerCode: string | undefined;
+
+/**
+ * The parser thread's code as one plain script. Threads start without the parent's TypeScript
+ * loader; bundling once (about 20 ms) starts each thread some 0.3 s sooner than registering
+ * the loader in it.
+ */
+function parserThreadCode(): string {
+  workerCode ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./jsonl-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text;
+  return workerCode;
+}
 
 /** A fixed set of parser threads; `run` resolves when a chunk's batch file is written. */
 export class ParserPool {
@@ -11,7 +32,7 @@ export class ParserPool {
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./jsonl-worker-boot.mjs', import.meta.url));
+      const worker = new Worker(parserThreadCode(), { eval: true });
       worker.on('message', (msg: { id: number; ok: boolean; result?: ChunkResult; error?: string }) => {
         const p = this.pending.get(msg.id)!;
         this.pending.delete(msg.id);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Account, AccountHistoryRow, QuarantineEntry, TrackedEvent } from '../../model/index.js';
-import { EVENT_BATCH_COLUMNS, EventBatchWriter } from '../event-batch-file.js';
+import { EVENT_BATCH_COLUMNS, EventBatchWriter, RepeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES } from '../schema.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
@@ -79,27 +79,35 @@ export class DuckDbStore implements Store {
     return reader.getRowObjectsJson() as T[];
   }
 
-  loadEventBatches(files: readonly string[], source: string): Promise<WriteResult> {
-    if (files.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
-    return this.serialize(() => this.transaction(() => this.mergeBatches(files, source)));
+  loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult> {
+    if (batch.files.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
+    return this.serialize(() => this.transaction(() => this.mergeBatch(batch, source)));
   }
 
-  private async mergeBatches(files: readonly string[], source: string): Promise<WriteResult> {
+  private async mergeBatch(batch: EventBatch, source: string): Promise<WriteResult> {
     // Each load is marked by its own received_at, so the rollup and users read back exactly
     // the rows it stored (new rows sit at the end of the table: zone maps skip the rest).
     const receivedAt = this.nextReceivedAt();
-    const batch = sql`read_csv(${[...files]}, delim = '\t', quote = '', escape = '', header = false, nullstr = '',
+    const files = sql`read_csv(${batch.files}, delim = '\t', quote = '', escape = '', header = false, nullstr = '',
       auto_detect = false, strict_mode = false, columns = {${raw(STAGE_COLUMNS)}})`;
-    // Duplicates inside the batch are rare: find them first, keep the first of each (lowest seq).
-    await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_batch_dups AS
-      SELECT message_id, min(seq) AS seq FROM ${batch} GROUP BY message_id HAVING count(*) > 1`);
-    const [{ staged }] = await this.query<{ staged: string }>(sql`SELECT count(*) AS staged FROM ${batch}`);
-    await this.exec(sql`INSERT INTO events
-      SELECT message_id, account_id, user_id, anonymous_id, action, object, place, metadata,
-        epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}
-      FROM ${batch} s
-      WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)
-        AND NOT EXISTS (SELECT 1 FROM cairn_batch_dups d WHERE d.message_id = s.message_id AND d.seq <> s.seq)`);
+    const columns = sql`message_id, account_id, user_id, anonymous_id, action, object, place, metadata,
+      epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}`;
+    const stored = sql`NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`;
+    if (batch.repeatedHashes.length === 0) {
+      await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s WHERE ${stored}`);
+    } else {
+      // Only rows whose id hash repeats can repeat an id: set them aside and keep the first
+      // of each id exactly; every other row goes straight in.
+      await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_repeated AS
+        SELECT CAST(unnest(${batch.repeatedHashes.map(String)}) AS INTEGER) AS h`);
+      await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_repeated_rows AS
+        SELECT * FROM ${files} WHERE id_hash IN (SELECT h FROM cairn_repeated)`);
+      await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s
+        WHERE id_hash NOT IN (SELECT h FROM cairn_repeated) AND ${stored}`);
+      await this.exec(sql`INSERT INTO events SELECT ${columns} FROM cairn_repeated_rows s
+        WHERE ${stored} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY file_no, line) = 1`);
+      await this.conn.run('DROP TABLE cairn_repeated; DROP TABLE cairn_repeated_rows');
+    }
     const fresh = sql`(SELECT * FROM events WHERE received_at = ${receivedAt})`;
     await this.exec(sql`INSERT INTO account_activity
       SELECT account_id, CAST(timestamp AS DATE) AS day, action, object, coalesce(place, '') AS place, sum(count) AS n
@@ -109,8 +117,7 @@ export class DuckDbStore implements Store {
       FROM ${fresh} f WHERE user_id IS NOT NULL GROUP BY user_id
       ON CONFLICT (user_id) DO UPDATE SET first_seen = least(users.first_seen, excluded.first_seen)`);
     const [{ inserted }] = await this.query<{ inserted: string }>(sql`SELECT count(*) AS inserted FROM ${fresh} f`);
-    await this.conn.run('DROP TABLE cairn_batch_dups');
-    return { inserted: Number(inserted), duplicates: Number(staged) - Number(inserted) };
+    return { inserted: Number(inserted), duplicates: batch.rows - Number(inserted) };
   }
 
   /** A received_at strictly later than the previous load's, so it names one load. */
@@ -124,9 +131,11 @@ export class DuckDbStore implements Store {
     const dir = mkdtempSync(joinPath(tmpdir(), 'cairn-batch-'));
     try {
       const writer = new EventBatchWriter(joinPath(dir, 'events.tsv'));
-      events.forEach((e, i) => writer.write(i, e));
+      events.forEach((e, i) => writer.write(0, i, e));
       writer.close();
-      return await this.loadEventBatches([writer.path], source);
+      const repeated = new RepeatedHashes();
+      repeated.add(writer.hashes());
+      return await this.loadEventBatch({ files: [writer.path], rows: writer.rows, repeatedHashes: repeated.take() }, source);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
