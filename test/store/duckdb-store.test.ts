@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
-import { sql } from '../../src/store/index.js';
+import { messageIdHash, sql } from '../../src/store/index.js';
 import { tempDir } from '../tmp.js';
 
 const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
@@ -36,6 +36,22 @@ describe('DuckDbStore', async () => {
     await store.insertEvents([ev('first', { action: 'opened' }), ev('first', { action: 'closed' })], 'test');
     const rows = await store.query<{ action: string }>(sql`SELECT action FROM events WHERE message_id = ${'first'}`);
     assert.deepEqual(rows, [{ action: 'opened' }]);
+  });
+
+  it('keeps both of two different ids whose hashes collide', async () => {
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const id = `collide-${i}`;
+      const other = seen.get(messageIdHash(id));
+      if (other) pair = [other, id];
+      else seen.set(messageIdHash(id), id);
+    }
+    assert.equal(messageIdHash(pair[0]), messageIdHash(pair[1]));
+    const own = await DuckDbStore.open({ path: ':memory:' });
+    assert.deepEqual(await own.insertEvents([ev(pair[0]), ev(pair[1]), ev(pair[0])], 'test'), { inserted: 2, duplicates: 1 });
+    assert.deepEqual(await own.insertEvents([ev(pair[1]), ev('other')], 'test'), { inserted: 1, duplicates: 1 });
+    await own.close();
   });
 
   it('keeps the daily rollup equal to the raw events, counts included', async () => {
