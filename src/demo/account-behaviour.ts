@@ -5,12 +5,12 @@
  * happened up to that month end.
  */
 
-import { CATEGORIES, FEATURES, SETUP_STEPS } from './catalog.ts';
-import { CLOSED, FEATURE_TYPE0, OPENED, SETUP_TYPE0, featureIndex } from './event-types.ts';
-import { FEATURE_USAGE } from './feature-usage.ts';
-import { accountTag } from './ids.ts';
-import { MonthEvents } from './month-events.ts';
-import { companyName } from './names.ts';
+import { CATEGORIES, FEATURES, SETUP_STEPS } from './catalog.js';
+import { CLOSED, FEATURE_TYPE0, OPENED, SETUP_TYPE0, featureIndex } from './event-types.js';
+import { FEATURE_USAGE } from './feature-usage.js';
+import { accountTag } from './ids.js';
+import { MonthEvents } from './month-events.js';
+import { companyName } from './names.js';
 import {
   ACTIVATION,
   CONVERSATIONS,
@@ -22,10 +22,10 @@ import {
   SIGNUP_GROWTH,
   TRAPS,
   UTILIZATION,
-} from './planted-model.ts';
-import { PLANS, mrr, pickPlan, pickSeats } from './plans.ts';
-import { Rng, hashSeed } from './random.ts';
-import { monthIndex, timeInWindow } from './time.ts';
+} from './planted-model.js';
+import { PLANS, mrr, pickPlan, pickSeats } from './plans.js';
+import { Rng, hashSeed } from './random.js';
+import { monthIndex, timeInWindow } from './time.js';
 
 export interface SimContext {
   seed: number;

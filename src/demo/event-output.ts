@@ -5,12 +5,12 @@
  * behaviour is identical with and without noise.
  */
 
-import { EVENT_TYPES } from './event-types.ts';
-import { accountTag, messageTag } from './ids.ts';
-import { DAY_MS, NOISE } from './planted-model.ts';
-import { Rng, hashSeed } from './random.ts';
-import { THREE, TWO, isoUtc } from './time.ts';
-import type { BufferedWriter } from './writers.ts';
+import { EVENT_TYPES } from './event-types.js';
+import { accountTag, messageTag } from './ids.js';
+import { DAY_MS, NOISE } from './planted-model.js';
+import { Rng, hashSeed } from './random.js';
+import { THREE, TWO, isoUtc } from './time.js';
+import type { BufferedWriter } from './writers.js';
 
 export interface NoiseCounts {
   malformedLines: number;

@@ -3,7 +3,7 @@
  * so writing a line is a few string concatenations.
  */
 
-import { CONVERSATION, FEATURES, SETUP_STEPS, type Category, type Feature } from './catalog.ts';
+import { CONVERSATION, FEATURES, SETUP_STEPS, type Category, type Feature } from './catalog.js';
 
 export interface EventType {
   action: string;

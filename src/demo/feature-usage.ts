@@ -3,8 +3,8 @@
  * much account fit matters, how often an adopter keeps using it, and its events per month.
  */
 
-import { FEATURES, type Feature } from './catalog.ts';
-import { featureIndex } from './event-types.ts';
+import { FEATURES, type Feature } from './catalog.js';
+import { featureIndex } from './event-types.js';
 
 export interface FeatureUsage {
   /** Monthly hazard of first use for an average account before the boosts below. */

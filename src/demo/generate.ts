@@ -11,15 +11,15 @@
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { simulateAccount, type SimContext } from './account-behaviour.ts';
-import { EventOutput } from './event-output.ts';
-import { accountId } from './ids.ts';
-import { RealizedTally, groundTruth } from './ground-truth.ts';
-import { MonthEvents } from './month-events.ts';
-import { DAY_MS } from './planted-model.ts';
-import { PLANS } from './plans.ts';
-import { monthGrid } from './time.ts';
-import { BufferedWriter, csvRow } from './writers.ts';
+import { simulateAccount, type SimContext } from './account-behaviour.js';
+import { EventOutput } from './event-output.js';
+import { accountId } from './ids.js';
+import { RealizedTally, groundTruth } from './ground-truth.js';
+import { MonthEvents } from './month-events.js';
+import { DAY_MS } from './planted-model.js';
+import { PLANS } from './plans.js';
+import { monthGrid } from './time.js';
+import { BufferedWriter, csvRow } from './writers.js';
 
 export interface DemoOptions {
   /** Output folder: data files go to dir/data/, ground-truth.json to dir/. */

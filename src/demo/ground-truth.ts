@@ -3,9 +3,9 @@
  * simulation actually realized, so discovery can be scored against both.
  */
 
-import { CATEGORIES, FEATURES, SETUP_STEPS, type Category } from './catalog.ts';
-import type { AccountOutcome } from './account-behaviour.ts';
-import type { NoiseCounts } from './event-output.ts';
+import { CATEGORIES, FEATURES, SETUP_STEPS, type Category } from './catalog.js';
+import type { AccountOutcome } from './account-behaviour.js';
+import type { NoiseCounts } from './event-output.js';
 import {
   ACTIVATION,
   CONVERSATIONS,
@@ -18,8 +18,8 @@ import {
   SIGNUP_GROWTH,
   TRAPS,
   UTILIZATION,
-} from './planted-model.ts';
-import { PLANS } from './plans.ts';
+} from './planted-model.js';
+import { PLANS } from './plans.js';
 
 const YEAR_MS = 365 * DAY_MS;
 const round = (x: number, digits = 4): number => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,6 +1,6 @@
 /** Company-ish names for demo accounts; some carry commas or quotes so CSV quoting is exercised. */
 
-import type { Rng } from './random.ts';
+import type { Rng } from './random.js';
 
 const FIRST = [
   'Acme', 'Northwind', 'Bluebird', 'Juniper', 'Copperleaf', 'Harbor', 'Summit', 'Lumen', 'Granite', 'Willow',

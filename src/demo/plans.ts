@@ -1,7 +1,7 @@
 /** The demo product's price list: per-seat prices, seat ranges, plan mix and baseline churn. */
 
-import type { Plan } from './catalog.ts';
-import { cumulative, type Rng } from './random.ts';
+import type { Plan } from './catalog.js';
+import { cumulative, type Rng } from './random.js';
 
 export interface PlanSpec {
   plan: Plan;

@@ -1,6 +1,6 @@
 /** UTC time helpers for the demo: a fast ISO formatter and the calendar-month grid. */
 
-import { DAY_MS } from './planted-model.ts';
+import { DAY_MS } from './planted-model.js';
 
 /** "00".."99" and "000".."999": lookups are cheaper than padStart on hot paths. */
 export const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateDemo, type DemoResult } from '../../src/demo/generate.ts';
+import { generateDemo, type DemoResult } from '../../src/demo/generate.js';
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const allFiles = (r: DemoResult): string[] => [...r.files.events, r.files.accounts, r.files.accountHistory, r.files.groundTruth];

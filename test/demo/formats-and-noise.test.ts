@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CONVERSATION, FEATURES, SETUP_STEPS } from '../../src/demo/catalog.ts';
-import { generateDemo, type DemoResult } from '../../src/demo/generate.ts';
-import { readCsv, readEventFiles, readLines, toEvent, type DemoEvent, type EventFiles } from './demo-files.ts';
+import { CONVERSATION, FEATURES, SETUP_STEPS } from '../../src/demo/catalog.js';
+import { generateDemo, type DemoResult } from '../../src/demo/generate.js';
+import { readCsv, readEventFiles, readLines, toEvent, type DemoEvent, type EventFiles } from './demo-files.js';
 
 const CATALOG_PAIRS = new Set([
   ...SETUP_STEPS.map((s) => `${s.action} ${s.object}`),

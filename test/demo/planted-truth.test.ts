@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SETUP_STEPS, UBIQUITOUS_FEATURE, PREMIUM_NICHE_FEATURE } from '../../src/demo/catalog.ts';
-import { generateDemo } from '../../src/demo/generate.ts';
-import { truthStats, type TruthStats } from './truth-stats.ts';
+import { SETUP_STEPS, UBIQUITOUS_FEATURE, PREMIUM_NICHE_FEATURE } from '../../src/demo/catalog.js';
+import { generateDemo } from '../../src/demo/generate.js';
+import { truthStats, type TruthStats } from './truth-stats.js';
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { accountViews, readCsv, readEventFiles, retention, type AccountView } from './demo-files.ts';
+import { accountViews, readCsv, readEventFiles, retention, type AccountView } from './demo-files.js';
 
 const DAY = 86_400_000;
 
