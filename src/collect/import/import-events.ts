@@ -132,7 +132,7 @@ async function importJsonLines(ctx: FileContext, pool: ParserPool | null, chunkB
     nextLine += lines;
     const outPath = ctx.nextBatchPath();
     const result = pool
-      ? await pool.run({ id: firstLine, file: ctx.name, firstLine, fileNo: ctx.fileNo, bytes, outPath, options: ctx.parse })
+      ? await pool.run({ file: ctx.name, firstLine, fileNo: ctx.fileNo, bytes, outPath, options: ctx.parse })
       : parseChunkToFile({ file: ctx.name, firstLine, fileNo: ctx.fileNo, text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') }, outPath, ctx.parse);
     ctx.collect(outPath, result);
   };

@@ -28,6 +28,7 @@ export class ParserPool {
   private workers: Worker[] = [];
   private idle: Worker[] = [];
   private waiting: { job: WorkerJob; resolve: (r: ChunkResult) => void; reject: (e: Error) => void }[] = [];
+  private nextId = 0;
   private pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
 
   constructor(size: number) {
@@ -40,16 +41,19 @@ export class ParserPool {
         else p.reject(new Error(`parser thread failed: ${msg.error}`));
         this.release(worker);
       });
+      // A thread that dies fails the whole import rather than leaving chunks unparsed.
       worker.on('error', (err) => {
-        for (const p of this.pending.values()) p.reject(err);
+        for (const p of [...this.pending.values(), ...this.waiting]) p.reject(err);
         this.pending.clear();
+        this.waiting = [];
       });
       this.workers.push(worker);
       this.idle.push(worker);
     }
   }
 
-  run(job: WorkerJob): Promise<ChunkResult> {
+  run(work: Omit<WorkerJob, 'id'>): Promise<ChunkResult> {
+    const job = { ...work, id: this.nextId++ };
     return new Promise((resolve, reject) => {
       const worker = this.idle.pop();
       if (worker) this.dispatch(worker, job, resolve, reject);
