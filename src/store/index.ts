@@ -6,5 +6,5 @@
 export type { Store, StoreStats, WriteResult } from './store.js';
 export { TABLES } from './schema.js';
 export { EVENT_BATCH_COLUMNS, EventBatchWriter, RepeatedHashes, messageIdHash, type EventBatch } from './event-batch-file.js';
-export { sql, raw, ident, join, SqlFragment } from './sql/fragment.js';
+export { sql, raw, ident, join, SqlFragment, type Ident } from './sql/fragment.js';
 export { SqlDialect } from './sql/dialect.js';

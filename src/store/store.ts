@@ -42,6 +42,8 @@ export interface Store {
   upsertAccountHistory(rows: readonly AccountHistoryRow[]): Promise<number>;
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
   stats(): Promise<StoreStats>;
+  /** Runs a statement built with `sql` whose rows are not wanted (temporary tables). */
+  execute(fragment: SqlFragment): Promise<void>;
   /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import { listValue } from '@duckdb/node-api';
+import { sql, type Ident, type SqlFragment } from '../sql/fragment.js';
 import { SqlDialect, type ColumnType, type TableDef } from '../sql/dialect.js';
 
 const TYPES: Record<ColumnType, string> = {
@@ -30,6 +31,31 @@ export class DuckDbDialect extends SqlDialect {
 
   epochMs(expr: string): string {
     return `epoch_ms(${expr})`;
+  }
+
+  addDays(dateExpr: string, daysExpr: string): string {
+    return `CAST(${dateExpr} + to_days(CAST(${daysExpr} AS INTEGER)) AS DATE)`;
+  }
+
+  diffDays(fromExpr: string, toExpr: string): string {
+    return `date_diff('day', ${fromExpr}, ${toExpr})`;
+  }
+
+  monthStart(dateExpr: string): string {
+    return `CAST(date_trunc('month', ${dateExpr}) AS DATE)`;
+  }
+
+  rollingDaysSum(valueExpr: string, partitionExpr: string, dayExpr: string, days: number): string {
+    return `sum(${valueExpr}) OVER (PARTITION BY ${partitionExpr} ORDER BY ${dayExpr} RANGE BETWEEN INTERVAL ${Math.trunc(days) - 1} DAYS PRECEDING AND CURRENT ROW)`;
+  }
+
+  argMax(valueExpr: string, byExpr: string): string {
+    return `arg_max(${valueExpr}, ${byExpr})`;
+  }
+
+  jsonText(column: Ident, key: string): SqlFragment {
+    const path = `$."${key.replace(/["\\]/g, (c) => '\\' + c)}"`;
+    return sql`json_extract_string(${column}, ${path})`;
   }
 
   // Small fact tables get a primary key so upserts can use ON CONFLICT; events do not (an

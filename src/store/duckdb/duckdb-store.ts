@@ -73,6 +73,10 @@ export class DuckDbStore implements Store {
     }
   }
 
+  execute(fragment: SqlFragment): Promise<void> {
+    return this.exec(fragment);
+  }
+
   async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.dialect.compile(fragment);
     const reader = await this.conn.runAndReadAll(q.text, q.params as never);

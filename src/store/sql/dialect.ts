@@ -1,4 +1,4 @@
-import { SqlFragment } from './fragment.js';
+import type { Ident, SqlFragment } from './fragment.js';
 
 /** Column types Cairn's tables use; each dialect names them its own way. */
 export type ColumnType = 'text' | 'bigint' | 'integer' | 'double' | 'timestamp' | 'date' | 'json';
@@ -49,6 +49,24 @@ export abstract class SqlDialect {
   day(expr: string): string {
     return `CAST(${expr} AS DATE)`;
   }
+
+  /** A date expression moved by a whole number of days (an SQL expression). */
+  abstract addDays(dateExpr: string, daysExpr: string): string;
+
+  /** Whole days from one date expression to another. */
+  abstract diffDays(fromExpr: string, toExpr: string): string;
+
+  /** The first day of the month of a date expression. */
+  abstract monthStart(dateExpr: string): string;
+
+  /** A window sum of `valueExpr` over the trailing `days` days (this one included) per partition. */
+  abstract rollingDaysSum(valueExpr: string, partitionExpr: string, dayExpr: string, days: number): string;
+
+  /** The value of `valueExpr` on the row where `byExpr` is largest (an aggregate). */
+  abstract argMax(valueExpr: string, byExpr: string): string;
+
+  /** The text of a top-level key of a JSON text column; the key travels as a bound value. */
+  abstract jsonText(column: Ident, key: string): SqlFragment;
 
   compile(fragment: SqlFragment): CompiledQuery {
     let text = '';

@@ -1,0 +1,24 @@
+import type { Day } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+export const toDay = (ms: number): Day => new Date(ms).toISOString().slice(0, 10);
+export const dayMs = (day: Day): number => Date.parse(`${day}T00:00:00Z`);
+export const addDays = (day: Day, n: number): Day => toDay(dayMs(day) + n * DAY_MS);
+export const daysBetween = (from: Day, to: Day): number => Math.round((dayMs(to) - dayMs(from)) / DAY_MS);
+
+/** Checks a user-given date and returns it as a day. */
+export function parseDay(text: string): Day | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isNaN(ms) || toDay(ms) !== text ? null : text;
+}
+
+/** Rows come back from the store as text or numbers; dates as 'YYYY-MM-DD'. */
+export const asDay = (v: unknown): Day | null => (v === null || v === undefined ? null : String(v).slice(0, 10));
+export const asNumber = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** Rows keyed by account id. */
+export function byAccount<T extends Record<string, unknown>>(rows: T[]): Map<string, T> {
+  return new Map(rows.map((r) => [String(r.account_id), r]));
+}

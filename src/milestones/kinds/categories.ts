@@ -1,0 +1,149 @@
+import type { CategoriesMilestone, Matcher } from '../../config/index.js';
+import { ident, join, raw, sql, type SqlFragment } from '../../store/index.js';
+import { asDay, asNumber, byAccount } from '../days.js';
+import { describeMatcher } from '../matchers.js';
+import type { Prepare } from '../types.js';
+
+interface CategoryPlan {
+  name: string;
+  label: string;
+  matureAtLeast: number;
+  basic: { matcher: Matcher; id: number }[];
+  mature: { matcher: Matcher; id: number }[];
+}
+
+type Level = 'mature' | 'basic' | 'absent';
+
+/**
+ * Maturity over categories. Within the trailing `window_days`, a category is mature when the
+ * account used at least `mature_at_least` of its mature features, basic when it used any of
+ * its features, else absent; the milestone is reached when at least `mature_in_at_least`
+ * categories are mature at once. The reached day is found with a sweep: each use of a mature
+ * feature keeps it "on" for `window_days`; the first day enough categories are on is the day.
+ */
+export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, matchers) => {
+  const plans: CategoryPlan[] = Object.entries(config.categories).map(([cat, c]) => ({
+    name: cat,
+    label: c.label ?? cat,
+    matureAtLeast: c.mature_at_least,
+    basic: c.basic.map((m) => ({ matcher: m, id: matchers.id(m) })),
+    mature: c.mature.map((m) => ({ matcher: m, id: matchers.id(m) })),
+  }));
+  const W = config.window_days;
+  const M = config.mature_in_at_least;
+  const used = (m: number) => sql`max(CASE WHEN m = ${m} THEN 1 ELSE 0 END)`;
+
+  return {
+    name,
+    config,
+    async load({ store, tables }) {
+      const d = store.dialect;
+      // What each account used in the window ending on the as-of day: one flag per feature.
+      const flags: SqlFragment[] = [];
+      plans.forEach((p, ci) => {
+        p.mature.forEach((f, fi) => flags.push(sql`${used(f.id)} AS ${ident(`c${ci}_m${fi}`)}`));
+        p.basic.forEach((f, fi) => flags.push(sql`${used(f.id)} AS ${ident(`c${ci}_b${fi}`)}`));
+      });
+      const now = byAccount(
+        await store.query(sql`SELECT x.account_id, ${join(flags)} FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
+          WHERE x.day > ${raw(d.addDays('a.as_of', String(-W)))} GROUP BY x.account_id`),
+      );
+      const reached = byAccount(await store.query(reachedDayQuery(d, tables.daily.name)));
+      const out = new Map<string, Record<string, unknown>>();
+      for (const [id, row] of now) out.set(id, { ...row });
+      for (const [id, row] of reached) out.set(id, { ...(out.get(id) ?? { account_id: id }), reached_day: row.reached_day });
+      return out;
+    },
+    evaluate(_account, row) {
+      const categories = plans.map((p, ci) => {
+        const matureUsed = p.mature.filter((_, fi) => asNumber(row?.[`c${ci}_m${fi}`]) > 0);
+        const basicUsed = p.basic.filter((_, fi) => asNumber(row?.[`c${ci}_b${fi}`]) > 0);
+        const level: Level = matureUsed.length >= p.matureAtLeast ? 'mature' : matureUsed.length + basicUsed.length > 0 ? 'basic' : 'absent';
+        return {
+          name: p.name,
+          label: p.label,
+          level,
+          mature_features_used: matureUsed.map((f) => describeMatcher(f.matcher)),
+          mature_features_needed: p.matureAtLeast,
+          unused_mature: p.mature.filter((f) => !matureUsed.includes(f)).map((f) => describeMatcher(f.matcher)),
+        };
+      });
+      const matureNow = categories.filter((c) => c.level === 'mature').length;
+      const reachedAt = asDay(row?.reached_day);
+      return {
+        reached: reachedAt !== null,
+        reached_at: reachedAt,
+        progress: reachedAt !== null ? 1 : Math.min(1, matureNow / M),
+        detail: {
+          window_days: W,
+          mature_in_at_least: M,
+          mature_now: matureNow,
+          categories: categories.map(({ unused_mature: _, ...c }) => c),
+          suggestions: categories.filter((c) => c.level !== 'mature').map((c) => ({ category: c.name, missing: c.mature_features_needed - c.mature_features_used.length, feature: c.unused_mature[0] })),
+        },
+      };
+    },
+    advise(_account, result) {
+      const { mature_now, suggestions } = result.detail as { mature_now: number; suggestions: { category: string; missing: number; feature: string }[] };
+      // The nearest category: fewest mature features missing; config order breaks ties.
+      const nearest = [...suggestions].sort((a, b) => a.missing - b.missing)[0];
+      if (!nearest) return null;
+      const label = plans.find((p) => p.name === nearest.category)?.label ?? nearest.category;
+      return {
+        action: `Use ${nearest.feature}`,
+        reason: `${name}: mature in ${mature_now} of the ${M} categories needed; ${label} is nearest (${nearest.missing} mature feature${nearest.missing === 1 ? '' : 's'} short)`,
+      };
+    },
+  };
+
+  /**
+   * First day with at least M categories mature: per feature, runs of use days closer than
+   * W apart form spans [first, last + W); a category is on while ≥ its mature_at_least
+   * feature spans overlap; the milestone while ≥ M categories are on.
+   */
+  function reachedDayQuery(d: { addDays(a: string, b: string): string; diffDays(a: string, b: string): string }, daily: string): SqlFragment {
+    const dailyTable = ident(daily);
+    const uses: SqlFragment[] = [];
+    plans.forEach((p, ci) =>
+      p.mature.forEach((f, fi) => uses.push(sql`SELECT account_id, ${ci} AS cat, ${fi} AS feat, day FROM ${dailyTable} WHERE m = ${f.id}`)),
+    );
+    const need = sql`CASE cat ${join(plans.map((p, ci) => sql`WHEN ${ci} THEN ${p.matureAtLeast}`), ' ')} END`;
+    const order = raw('ORDER BY day, delta, feat ROWS UNBOUNDED PRECEDING');
+    return sql`WITH uses AS (${join(uses, ' UNION ALL ')}),
+      starts AS (
+        SELECT account_id, cat, feat, day,
+          CASE WHEN lag(day) OVER (PARTITION BY account_id, cat, feat ORDER BY day) IS NULL
+            OR ${raw(d.diffDays('lag(day) OVER (PARTITION BY account_id, cat, feat ORDER BY day)', 'day'))} >= ${W}
+            THEN 1 ELSE 0 END AS is_start
+        FROM uses
+      ),
+      runs AS (
+        SELECT account_id, cat, feat, day,
+          sum(is_start) OVER (PARTITION BY account_id, cat, feat ORDER BY day ROWS UNBOUNDED PRECEDING) AS run
+        FROM starts
+      ),
+      spans AS (
+        SELECT account_id, cat, feat, min(day) AS s, ${raw(d.addDays('max(day)', String(W)))} AS e FROM runs GROUP BY account_id, cat, feat, run
+      ),
+      feature_edges AS (
+        SELECT account_id, cat, feat, s AS day, 1 AS delta FROM spans
+        UNION ALL SELECT account_id, cat, feat, e AS day, -1 AS delta FROM spans
+      ),
+      feature_counts AS (
+        SELECT account_id, cat, feat, day, delta,
+          sum(delta) OVER (PARTITION BY account_id, cat ${order}) AS on_now,
+          coalesce(sum(delta) OVER (PARTITION BY account_id, cat ORDER BY day, delta, feat ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS on_before
+        FROM feature_edges
+      ),
+      category_edges AS (
+        SELECT account_id, cat, day, 1 AS delta, feat FROM feature_counts WHERE on_now >= ${need} AND on_before < ${need}
+        UNION ALL
+        SELECT account_id, cat, day, -1 AS delta, feat FROM feature_counts WHERE on_now < ${need} AND on_before >= ${need}
+      ),
+      category_counts AS (
+        SELECT account_id, day, sum(delta) OVER (PARTITION BY account_id ORDER BY day, delta, cat, feat ROWS UNBOUNDED PRECEDING) AS on_now
+        FROM category_edges
+      )
+      SELECT account_id, min(day) AS reached_day FROM category_counts WHERE on_now >= ${M} GROUP BY account_id`;
+  }
+};

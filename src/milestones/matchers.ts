@@ -1,0 +1,53 @@
+import type { Matcher } from '../config/index.js';
+import type { SqlDialect } from '../store/index.js';
+import { ident, join, sql, type SqlFragment } from '../store/index.js';
+
+/** One distinct event matcher of the config, counted per account and day under its id. */
+export interface CountedMatcher {
+  id: number;
+  matcher: Matcher;
+}
+
+const key = (m: Matcher): string =>
+  JSON.stringify([m.action, m.object, m.place ?? null, Object.entries(m.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b))]);
+
+/**
+ * The distinct matchers a framework uses. Each gets an id `m` in the daily table, so every
+ * milestone reads one small table instead of scanning events again.
+ */
+export class MatcherIds {
+  private byKey = new Map<string, CountedMatcher>();
+
+  /** The id counting this matcher's events; the same matcher always gets the same id. */
+  id(matcher: Matcher): number {
+    const k = key(matcher);
+    let counted = this.byKey.get(k);
+    if (!counted) {
+      counted = { id: this.byKey.size, matcher };
+      this.byKey.set(k, counted);
+    }
+    return counted.id;
+  }
+
+  get all(): CountedMatcher[] {
+    return [...this.byKey.values()];
+  }
+}
+
+/** Whether a matcher needs raw events: metadata lives only there; the rollup has the rest. */
+export const needsRawEvents = (m: Matcher): boolean => Object.keys(m.metadata ?? {}).length > 0;
+
+/** The SQL condition for a matcher over the rollup (no metadata) or raw events. */
+export function matcherCondition(m: Matcher, dialect: SqlDialect): SqlFragment {
+  const parts: SqlFragment[] = [sql`action = ${m.action}`, sql`object = ${m.object}`];
+  if (m.place !== undefined) parts.push(sql`place = ${m.place}`);
+  // Numbers and booleans compare as the text JSON extraction gives for them ('3', 'true').
+  for (const [k, v] of Object.entries(m.metadata ?? {})) parts.push(sql`${dialect.jsonText(ident('metadata'), k)} = ${String(v)}`);
+  return join(parts, ' AND ');
+}
+
+/** A matcher as words for a person: `closed conversation (state = resolved)`. */
+export function describeMatcher(m: Matcher): string {
+  const extra = [...(m.place ? [`in ${m.place}`] : []), ...Object.entries(m.metadata ?? {}).map(([k, v]) => `${k} = ${v}`)];
+  return `${m.action} ${m.object}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}
