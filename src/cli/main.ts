@@ -10,6 +10,8 @@ import { EXIT, reportError } from './errors.js';
 import { registerImport } from './import.js';
 import { registerInit } from './init.js';
 import { registerStats } from './stats.js';
+import { registerMilestones } from './milestones.js';
+import { registerAccount } from './account.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerInit(program);
   registerImport(program, globals);
   registerStats(program, globals);
+  registerMilestones(program, globals);
+  registerAccount(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

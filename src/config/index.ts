@@ -14,6 +14,17 @@ export { parseCairnConfig, loadCairnConfig } from './load-cairn-config.js';
 export { parseMilestones, loadMilestones } from './load-milestones.js';
 export { parseTrackingPlan, loadTrackingPlan } from './load-tracking-plan.js';
 export {
+  parseSegmentExpression,
+  segmentFields,
+  segmentFieldRefs,
+  SegmentSyntaxError,
+  type SegmentExpr,
+  type SegmentLiteral,
+  type SegmentCompareOp,
+  type SegmentSpan,
+  type SegmentFieldRef,
+} from './segment-expression.js';
+export {
   resolveWorkspaceDir,
   loadWorkspace,
   initWorkspace,

@@ -20,7 +20,12 @@ export interface ActivityTables {
 
 let tableNo = 0;
 
-export async function buildActivityTables(store: Store, matchers: readonly CountedMatcher[], asOf: string): Promise<ActivityTables> {
+export async function buildActivityTables(
+  store: Store,
+  matchers: readonly CountedMatcher[],
+  asOf: string,
+  only?: readonly string[],
+): Promise<ActivityTables> {
   const n = tableNo++;
   const accounts = ident(`cairn_ms_accounts_${n}`);
   const daily = ident(`cairn_ms_daily_${n}`);
@@ -31,7 +36,9 @@ export async function buildActivityTables(store: Store, matchers: readonly Count
   await store.execute(sql`CREATE TEMP TABLE ${accounts} AS
     SELECT account_id, CAST(created_at AS DATE) AS signup_day, CAST(churned_at AS DATE) AS churned_day, plan, seats,
       ${asOfDate} AS as_of
-    FROM accounts WHERE CAST(created_at AS DATE) <= ${asOfDate}`);
+    FROM accounts WHERE CAST(created_at AS DATE) <= ${asOfDate}
+      ${only ? (only.length ? sql`AND account_id IN (${join(only.map((id) => sql`${id}`))})` : sql`AND 1 = 0`) : sql``}`);
+  const included = only ? sql`AND account_id IN (SELECT account_id FROM ${accounts})` : sql``;
 
   const branches: SqlFragment[] = [];
   const fromRollup = matchers.filter((m) => !needsRawEvents(m.matcher));
@@ -42,12 +49,12 @@ export async function buildActivityTables(store: Store, matchers: readonly Count
     await store.execute(sql`CREATE TEMP TABLE ${keys} AS SELECT * FROM (VALUES ${join(rows)}) v(m, action, object, place)`);
     branches.push(sql`SELECT r.account_id, r.day, k.m, sum(r.n) AS n
       FROM account_activity r JOIN ${keys} k ON r.action = k.action AND r.object = k.object AND (k.place IS NULL OR k.place = r.place)
-      WHERE r.day <= ${asOfDate} GROUP BY 1, 2, 3`);
+      WHERE r.day <= ${asOfDate} ${included} GROUP BY 1, 2, 3`);
   }
   const nextDay = new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000);
   for (const m of matchers.filter((o) => needsRawEvents(o.matcher))) {
     branches.push(sql`SELECT account_id, ${raw(d.day('timestamp'))} AS day, ${m.id} AS m, sum(count) AS n FROM events
-      WHERE timestamp < ${nextDay} AND ${matcherCondition(m.matcher, d)} GROUP BY 1, 2`);
+      WHERE timestamp < ${nextDay} AND ${matcherCondition(m.matcher, d)} ${included} GROUP BY 1, 2`);
   }
   if (branches.length === 0) branches.push(sql`SELECT account_id, day, 0 AS m, n FROM account_activity WHERE 1 = 0`);
   await store.execute(sql`CREATE TEMP TABLE ${daily} AS

@@ -54,11 +54,16 @@ function prepare(name: string, m: Milestone, matchers: MatcherIds): PreparedMile
  * into one daily table of the counts it needs, one query per milestone over it, then stage and
  * next best step per account. Accounts that had not signed up by then are left out.
  */
-export async function computeMilestones(store: Store, framework: MilestonesConfig, asOf: Day): Promise<MilestoneReport> {
+export async function computeMilestones(
+  store: Store,
+  framework: MilestonesConfig,
+  asOf: Day,
+  options: { accounts?: readonly string[] } = {},
+): Promise<MilestoneReport> {
   const matchers = new MatcherIds();
   const prepared = Object.entries(framework.milestones).map(([name, m]) => prepare(name, m, matchers));
   const stages = journeyStages(framework);
-  const tables = await buildActivityTables(store, matchers.all, asOf);
+  const tables = await buildActivityTables(store, matchers.all, asOf, options.accounts);
   try {
     const facts = await store.query<{ account_id: string; signup_day: string; churned_day: string | null; plan: string | null; seats: number | null }>(
       sql`SELECT account_id, signup_day, churned_day, plan, seats FROM ${tables.accounts} ORDER BY account_id`,

@@ -1,6 +1,10 @@
 /**
- * Milestones (to come): compiles milestones.yaml into queries over the store; each account's
- * status as of any date and the date each milestone was reached; journey stage; the funnel by
- * cohort; the next best step; segments. Reads the daily rollup where it suffices.
+ * Milestones: compiles milestones.yaml into queries over the store (one daily table of the
+ * counts the framework needs, one query per milestone); each account's status as of any date
+ * with the day each milestone was reached; journey stage; next best step; the base-wide funnel
+ * by cohort; segments. Results depend only on data up to the as-of date.
  */
-export {};
+export { computeMilestones, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
+export { journeyStages, type Stage } from './stages.js';
+export { parseDay, addDays, daysBetween } from './days.js';
+export type { MilestoneResult, Day } from './types.js';

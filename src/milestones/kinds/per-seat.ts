@@ -26,9 +26,16 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
       const periodCount = rolling
         ? raw(d.rollingDaysSum('x.n', 'x.account_id', 'x.day', 30))
         : sql`sum(x.n) OVER (PARTITION BY x.account_id, ${month} ORDER BY x.day ROWS UNBOUNDED PRECEDING)`;
-      const thisMonth = raw(d.monthStart('as_of'));
+      const thisMonthOf = (asOf: string) => raw(d.monthStart(asOf));
+      const thisMonth = thisMonthOf('as_of');
       const lastMonth = raw(d.monthStart(d.addDays(d.monthStart('as_of'), '-1')));
-      return byAccount(
+      const seatsNow = byAccount(
+        await store.query(sql`SELECT a.account_id, coalesce(${raw(d.argMax('h.seats', 'h.valid_from'))}, max(a.seats), 1) AS seats_now
+          FROM ${tables.accounts} a LEFT JOIN account_history h ON h.account_id = a.account_id
+            AND CAST(h.valid_from AS DATE) <= CASE WHEN a.signup_day > ${thisMonthOf('a.as_of')} THEN a.signup_day ELSE ${thisMonthOf('a.as_of')} END
+          GROUP BY a.account_id`),
+      );
+      const usage = byAccount(
         await store.query(sql`WITH days AS (
             SELECT x.account_id, x.day, ${month} AS month, ${periodCount} AS period_count
             FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
@@ -57,11 +64,13 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
             max(CASE WHEN month = ${lastMonth} THEN seats END) AS last_month_seats
           FROM rated GROUP BY account_id`),
       );
+      for (const [id, row] of seatsNow) usage.set(id, { ...usage.get(id), ...row });
+      return usage;
     },
     evaluate(account, row, asOf) {
       const reachedAt = asDay(row?.reached_day);
       const best = asNumber(row?.best_rate);
-      const seatsNow = row?.this_month_seats ?? row?.last_month_seats ?? account.seats ?? 1;
+      const seatsNow = asNumber(row?.seats_now ?? 1);
       const monthRate = (count: unknown, seats: unknown) =>
         seats === null || seats === undefined ? (count ? null : 0) : Number(seats) > 0 ? asNumber(count) / Number(seats) : null;
       const lastMonth = addDays(`${asOf.slice(0, 7)}-01`, -1).slice(0, 7);
@@ -73,7 +82,7 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
           counts: what,
           per_month_per_seat_at_least: rate,
           period: config.period,
-          seats: Number(seatsNow),
+          seats: seatsNow,
           best_rate: round(best),
           last_month: lastMonth,
           last_month_rate: round(monthRate(row?.last_month_count, row?.last_month_seats ?? seatsNow)),

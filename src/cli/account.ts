@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { computeMilestones, journeyStages, type AccountStatus } from '../milestones/index.js';
+import { raw, sql, type Store } from '../store/index.js';
+import { asOfOption } from './as-of.js';
+import { CliError } from './errors.js';
+import { print, printJson, printPairs } from './output.js';
+import { withWorkspace, type GlobalOptions } from './workspace.js';
+
+interface TimelineEntry {
+  day: string;
+  what: string;
+}
+
+/** The account's story in days: signup, setup steps, milestones reached, churn. */
+function timeline(a: AccountStatus, churnedDay: string | null): TimelineEntry[] {
+  const entries: TimelineEntry[] = [{ day: a.signup_day, what: 'signed up' }];
+  for (const [name, m] of Object.entries(a.milestones)) {
+    const steps = (m.detail.steps ?? []) as { label: string; done_at: string | null }[];
+    for (const s of steps) if (s.done_at) entries.push({ day: s.done_at, what: `${name}: ${s.label}` });
+    if (m.reached_at) entries.push({ day: m.reached_at, what: `reached ${name}` });
+  }
+  if (churnedDay) entries.push({ day: churnedDay, what: 'churned' });
+  return entries.sort((x, y) => x.day.localeCompare(y.day));
+}
+
+async function monthlyActivity(store: Store, accountId: string, asOf: string) {
+  const month = raw(store.dialect.monthStart('day'));
+  return store.query<{ month: string; events: string }>(
+    sql`SELECT CAST(${month} AS VARCHAR) AS month, sum(n) AS events FROM account_activity
+      WHERE account_id = ${accountId} AND day <= CAST(${asOf} AS DATE) GROUP BY 1 ORDER BY 1`,
+  );
+}
+
+const BARS = ' ▁▂▃▄▅▆▇█';
+
+export function registerAccount(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('account')
+    .description('one account: stage, milestones, next best step and its reason, timeline')
+    .argument('<id>', 'account id')
+    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, opts: { asOf?: string; json?: boolean }) => {
+      const asOf = asOfOption(opts.asOf);
+      await withWorkspace(globals(), async (ws, store) => {
+        const [a] = (await computeMilestones(store, ws.milestones, asOf, { accounts: [id] })).accounts;
+        if (!a) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
+        const [facts] = await store.query<{ churned: string | null }>(
+          sql`SELECT CAST(CAST(churned_at AS DATE) AS VARCHAR) AS churned FROM accounts WHERE account_id = ${id}`,
+        );
+        const churnedDay = a.churned ? facts.churned : null;
+        const story = timeline(a, churnedDay);
+        const activity = await monthlyActivity(store, id, asOf);
+        if (opts.json) return printJson({ as_of: asOf, ...a, timeline: story, activity: activity.map((m) => ({ month: m.month.slice(0, 7), events: Number(m.events) })) });
+
+        const stages = journeyStages(ws.milestones);
+        const stage = stages.find((s) => s.name === a.stage);
+        print(`${a.account_id} as of ${asOf}${a.churned ? `  (churned ${churnedDay})` : ''}`);
+        printPairs([
+          ['stage', `${stage?.label ?? a.stage}  (${stages.map((s) => (s.name === a.stage ? `[${s.label}]` : s.label)).join(' → ')})`],
+          ['plan', a.plan],
+          ['seats', a.seats],
+          ['signed up', `${a.signup_day} (${a.age_days} days ago)`],
+        ]);
+        print('\nmilestones');
+        for (const [name, m] of Object.entries(a.milestones)) {
+          const state = m.reached ? `reached ${m.reached_at}` : `${Math.round(m.progress * 100)}%`;
+          print(`  ${name.padEnd(14)} ${state}`);
+        }
+        if (a.next_best_step) {
+          print(`\nnext best step: ${a.next_best_step.action}`);
+          print(`  why: ${a.next_best_step.reason}`);
+        }
+        print('\ntimeline');
+        for (const e of story) print(`  ${e.day}  ${e.what}`);
+        if (activity.length > 0) {
+          const max = Math.max(...activity.map((m) => Number(m.events)));
+          const bars = activity.map((m) => BARS[Math.round((Number(m.events) / max) * (BARS.length - 1))]).join('');
+          print(`\nevents per month  ${activity[0].month.slice(0, 7)} ${bars} ${activity[activity.length - 1].month.slice(0, 7)}  (max ${max})`);
+        }
+      });
+    });
+}

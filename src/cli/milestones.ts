@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
+import { asOfOption } from './as-of.js';
+import { csvLine } from './csv.js';
+import { usageError } from './errors.js';
+import { formatNumber, print, printJson } from './output.js';
+import { withWorkspace, type GlobalOptions } from './workspace.js';
+
+const FORMATS = ['table', 'csv', 'json'] as const;
+
+/** One row per account, a column group per milestone: what spreadsheets and CRMs import. */
+export function milestonesCsv(report: MilestoneReport, names: string[]): string {
+  const header = ['account_id', 'stage', 'churned', 'signup_day', 'age_days', 'plan', 'seats'];
+  for (const n of names) header.push(`${n}_reached`, `${n}_reached_at`, `${n}_progress`);
+  header.push('next_milestone', 'next_action', 'next_reason');
+  let out = csvLine(header);
+  for (const a of report.accounts) {
+    const row: unknown[] = [a.account_id, a.stage, a.churned, a.signup_day, a.age_days, a.plan, a.seats];
+    for (const n of names) row.push(a.milestones[n].reached, a.milestones[n].reached_at, a.milestones[n].progress.toFixed(3));
+    row.push(a.next_best_step?.milestone, a.next_best_step?.action, a.next_best_step?.reason);
+    out += csvLine(row);
+  }
+  return out;
+}
+
+function printTable(report: MilestoneReport, names: string[]): void {
+  const cell = (reached: boolean, progress: number) => (reached ? '✓' : `${Math.round(progress * 100)}%`);
+  const head = ['account', 'stage', ...names, 'next best step'];
+  const rows = report.accounts.map((a) => [
+    a.account_id + (a.churned ? ' (churned)' : ''),
+    a.stage,
+    ...names.map((n) => cell(a.milestones[n].reached, a.milestones[n].progress)),
+    a.next_best_step ? a.next_best_step.action : '',
+  ]);
+  const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i].length))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  print(line(head));
+  for (const r of rows) print(line(r));
+  print(`\n${formatNumber(report.accounts.length)} accounts as of ${report.as_of}`);
+}
+
+export function registerMilestones(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('milestones')
+    .description('every account on the framework as of a date: stage, milestones, next best step')
+    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
+    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .option('--json', 'same as --format json')
+    .action(async (opts: { asOf?: string; format: string; json?: boolean }) => {
+      const format = opts.json ? 'json' : opts.format;
+      if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+      const asOf = asOfOption(opts.asOf);
+      await withWorkspace(globals(), async (ws, store) => {
+        const report = await computeMilestones(store, ws.milestones, asOf);
+        const names = Object.keys(ws.milestones.milestones);
+        if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
+        if (format === 'csv') return process.stdout.write(milestonesCsv(report, names));
+        printTable(report, names);
+      });
+    });
+}

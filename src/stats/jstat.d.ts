@@ -1,0 +1,13 @@
+// jstat ships no types and has no @types package; only what Cairn calls is declared.
+declare module 'jstat' {
+  interface JStat {
+    normal: {
+      /** Quantile of the normal distribution with the given mean and standard deviation. */
+      inv(p: number, mean: number, std: number): number;
+    };
+    /** Natural log of the gamma function. */
+    gammaln(x: number): number;
+  }
+  const jStat: JStat;
+  export = jStat;
+}

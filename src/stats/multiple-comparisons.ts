@@ -1,0 +1,25 @@
+/**
+ * Benjamini–Hochberg adjusted p-values (q-values), in the input order: the step-up
+ * min over j ≥ i of p(j)·m/j, capped at 1. As R's p.adjust, NaN entries stay NaN and do not
+ * count towards m.
+ */
+export function benjaminiHochberg(pValues: readonly number[]): number[] {
+  if (!Array.isArray(pValues)) throw new Error(`invalid pValues: ${String(pValues)}`);
+  pValues.forEach((p, i) => {
+    if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) throw new Error(`invalid pValues[${i}]: ${p}`);
+  });
+
+  const order = pValues
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => !Number.isNaN(p))
+    .sort((x, y) => x.p - y.p);
+  const m = order.length;
+  const adjusted = pValues.map(() => NaN);
+  let running = 1;
+  for (let rank = m; rank >= 1; rank--) {
+    const { p, i } = order[rank - 1];
+    running = Math.min(running, (p * m) / rank);
+    adjusted[i] = running;
+  }
+  return adjusted;
+}
