@@ -12,6 +12,7 @@ import { registerInit } from './init.js';
 import { registerStats } from './stats.js';
 import { registerMilestones } from './milestones.js';
 import { registerAccount } from './account.js';
+import { registerSegment } from './segment.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerStats(program, globals);
   registerMilestones(program, globals);
   registerAccount(program, globals);
+  registerSegment(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

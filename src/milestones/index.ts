@@ -8,3 +8,5 @@ export { computeMilestones, type AccountStatus, type MilestoneReport, type NextB
 export { journeyStages, type Stage } from './stages.js';
 export { parseDay, addDays, daysBetween } from './days.js';
 export type { MilestoneResult, Day } from './types.js';
+export { segmentMembers } from './segment-members.js';
+export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
