@@ -9,6 +9,8 @@ import { usageError } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
 import { openStore } from './workspace.js';
+import { computeFunnel } from '../milestones/index.js';
+import { printFunnel } from './funnel.js';
 
 interface DemoOptions {
   dir: string;
@@ -51,6 +53,9 @@ export async function runDemo(opts: DemoOptions) {
     const history = await importAccountHistory(store, generated.files.accountHistory, 'demo');
     const events = await runEventImport(store, generated.files.events, { json: opts.json, source: 'demo', maxLineBytes: ws.config.import.max_line_bytes });
     const stats = await store.stats();
+    // The demo's data ends on a fixed day; judge the framework as of then, not today.
+    const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
+    const funnel = await computeFunnel(store, ws.milestones, asOf);
     const summary = {
       workspace: dir,
       seed,
@@ -63,6 +68,7 @@ export async function runDemo(opts: DemoOptions) {
       newest_event_at: stats.newest_event_at,
       quarantine_by_reason: stats.quarantine_by_reason,
       ground_truth: generated.files.groundTruth,
+      funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
       seconds: (Date.now() - started) / 1000,
     };
     if (opts.json) return printJson(summary);
@@ -78,7 +84,11 @@ export async function runDemo(opts: DemoOptions) {
       ['planted truth', generated.files.groundTruth],
       ['took', `${summary.seconds.toFixed(1)} s`],
     ]);
-    print(`\nnext: \`cairn --workspace ${opts.dir} stats\``);
+    print('');
+    printFunnel({ ...funnel, history: [] });
+    const w = `--workspace ${opts.dir}`;
+    print('\nnext:');
+    for (const verb of ['milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
   } finally {
     await store.close();
   }

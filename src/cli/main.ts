@@ -13,6 +13,7 @@ import { registerStats } from './stats.js';
 import { registerMilestones } from './milestones.js';
 import { registerAccount } from './account.js';
 import { registerSegment } from './segment.js';
+import { registerFunnel } from './funnel.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMilestones(program, globals);
   registerAccount(program, globals);
   registerSegment(program, globals);
+  registerFunnel(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

@@ -22,6 +22,7 @@ export interface AccountStatus {
   account_id: string;
   stage: string;
   churned: boolean;
+  churned_day: Day | null;
   signup_day: Day;
   age_days: number;
   plan: string | null;
@@ -34,6 +35,8 @@ export interface MilestoneReport {
   as_of: Day;
   stages: Stage[];
   accounts: AccountStatus[];
+  /** For each day asked for: accounts in the state-like milestone's state then (see `stateOn`). */
+  state_on?: { milestone: string; accounts: Map<Day, Set<string>> };
 }
 
 function prepare(name: string, m: Milestone, matchers: MatcherIds): PreparedMilestone {
@@ -58,7 +61,7 @@ export async function computeMilestones(
   store: Store,
   framework: MilestonesConfig,
   asOf: Day,
-  options: { accounts?: readonly string[] } = {},
+  options: { accounts?: readonly string[]; stateOn?: Day[] } = {},
 ): Promise<MilestoneReport> {
   const matchers = new MatcherIds();
   const prepared = Object.entries(framework.milestones).map(([name, m]) => prepare(name, m, matchers));
@@ -81,7 +84,9 @@ export async function computeMilestones(
       prepared.forEach((p, i) => (milestones[p.name] = p.evaluate(account, rows[i].get(account.account_id), asOf)));
       return placeAccount(account, milestones, prepared, stages, asOf);
     });
-    return { as_of: asOf, stages, accounts };
+    const stateful = prepared.find((p) => p.inStateOn);
+    const stateOn = stateful && options.stateOn ? { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, options.stateOn) } : undefined;
+    return { as_of: asOf, stages, accounts, ...(stateOn ? { state_on: stateOn } : {}) };
   } finally {
     await tables.drop();
   }
@@ -104,6 +109,7 @@ function placeAccount(
     account_id: account.account_id,
     stage,
     churned: account.churned_day !== null,
+    churned_day: account.churned_day,
     signup_day: account.signup_day,
     age_days: daysBetween(account.signup_day, asOf),
     plan: account.plan,

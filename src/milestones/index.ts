@@ -10,3 +10,4 @@ export { parseDay, addDays, daysBetween } from './days.js';
 export type { MilestoneResult, Day } from './types.js';
 export { segmentMembers } from './segment-members.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
+export { computeFunnel, share, type Funnel, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';

@@ -49,6 +49,11 @@ export interface PreparedMilestone {
   load(ctx: EvaluationContext): Promise<Map<string, Row>>;
   evaluate(account: AccountFacts, row: Row | undefined, asOf: Day): MilestoneResult;
   advise(account: AccountFacts, result: MilestoneResult, asOf: Day): StepAdvice | null;
+  /**
+   * For milestones that describe a current state (categories): the accounts in that state on
+   * each of the given days, for the funnel's history of the headline figure.
+   */
+  inStateOn?(ctx: EvaluationContext, days: Day[]): Promise<Map<Day, Set<string>>>;
 }
 
 export type Prepare<M extends Milestone> = (name: string, config: M, matchers: MatcherIds) => PreparedMilestone;

@@ -2,7 +2,7 @@ import type { CategoriesMilestone, Matcher } from '../../config/index.js';
 import { ident, join, raw, sql, type SqlFragment } from '../../store/index.js';
 import { asDay, asNumber, byAccount } from '../days.js';
 import { describeMatcher } from '../matchers.js';
-import type { Prepare } from '../types.js';
+import type { Day, Prepare } from '../types.js';
 
 interface CategoryPlan {
   name: string;
@@ -52,6 +52,25 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
       const out = new Map<string, Record<string, unknown>>();
       for (const [id, row] of now) out.set(id, { ...row });
       for (const [id, row] of reached) out.set(id, { ...(out.get(id) ?? { account_id: id }), reached_day: row.reached_day });
+      return out;
+    },
+    async inStateOn({ store, tables }, days) {
+      if (days.length === 0) return new Map();
+      const d = store.dialect;
+      // Per day: categories with enough distinct mature features used in the window before it.
+      const ends = join(days.map((day) => sql`SELECT CAST(${day} AS DATE) AS end_day`), ' UNION ALL ');
+      const rows = await store.query<{ end_day: string; account_id: string }>(sql`WITH ends AS (${ends}),
+        uses AS (${join(plans.flatMap((p, ci) => p.mature.map((f, fi) => sql`SELECT account_id, ${ci} AS cat, ${fi} AS feat, day FROM ${tables.daily} WHERE m = ${f.id}`)), ' UNION ALL ')}),
+        per_category AS (
+          SELECT e.end_day, u.account_id, u.cat, count(DISTINCT u.feat) AS feats
+          FROM uses u JOIN ends e ON u.day <= e.end_day AND u.day > ${raw(d.addDays('e.end_day', String(-W)))}
+          GROUP BY e.end_day, u.account_id, u.cat
+        )
+        SELECT CAST(end_day AS VARCHAR) AS end_day, account_id FROM per_category
+        WHERE feats >= CASE cat ${join(plans.map((p, ci) => sql`WHEN ${ci} THEN ${p.matureAtLeast}`), ' ')} END
+        GROUP BY end_day, account_id HAVING count(*) >= ${M}`);
+      const out = new Map<Day, Set<string>>(days.map((day) => [day, new Set<string>()]));
+      for (const r of rows) out.get(asDay(r.end_day)!)?.add(r.account_id);
       return out;
     },
     evaluate(_account, row) {

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { computeFunnel, type Funnel, type FunnelBy, type Share } from '../milestones/index.js';
+import { asOfOption } from './as-of.js';
+import { usageError } from './errors.js';
+import { print, printJson } from './output.js';
+import { withWorkspace, type GlobalOptions } from './workspace.js';
+
+const BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const withCi = (s: Share) => `${pct(s.share).padStart(6)} [${pct(s.low)}–${pct(s.high)}]`;
+
+/** The funnel as a person reads it: the base, cohorts side by side, then how it moved. */
+export function printFunnel(f: Funnel): void {
+  print(`Funnel as of ${f.as_of}: ${f.total.accounts} accounts (${f.total.churned} churned); shares with Wilson 95% intervals\n`);
+  for (const s of f.stages) print(`  ${s.label.padEnd(14)} ${withCi(f.total.stages[s.name])}`);
+  print('\n  milestone      reached                    median days to reach');
+  for (const name of f.milestones) {
+    const m = f.total.milestones[name];
+    const median = m.median_days === null ? '—' : `${m.median_days} [${m.median_days_low}–${m.median_days_high}]`;
+    print(`  ${name.padEnd(14)} ${withCi(m.reached).padEnd(26)} ${median}`);
+  }
+  if (f.headline && f.total.headline) print(`\n  headline: ${withCi(f.total.headline).trim()} of ${f.headline.meaning}`);
+  if (f.by !== 'all') {
+    print(`\nby ${f.by}`);
+    const cols = [...f.milestones, ...(f.headline ? ['headline'] : [])];
+    print(`  ${'cohort'.padEnd(12)} ${'accounts'.padStart(8)}  ${cols.map((c) => c.slice(0, 11).padStart(11)).join(' ')}`);
+    for (const c of f.cohorts) {
+      const cells = f.milestones.map((n) => pct(c.milestones[n].reached.share));
+      if (f.headline) cells.push(pct(c.headline?.share ?? null));
+      print(`  ${c.cohort.padEnd(12)} ${String(c.accounts).padStart(8)}  ${cells.map((x) => x.padStart(11)).join(' ')}`);
+    }
+  }
+  if (f.history.length > 0) {
+    print('\nhistory (month end: share reached by then)');
+    const cols = [...f.milestones, ...(f.headline ? ['headline'] : [])];
+    print(`  ${'month end'.padEnd(10)} ${'accounts'.padStart(8)}  ${cols.map((c) => c.slice(0, 11).padStart(11)).join(' ')}`);
+    for (const h of f.history) {
+      const cells = f.milestones.map((n) => pct(h.milestones[n].share));
+      if (f.headline) cells.push(pct(h.headline?.share ?? null));
+      print(`  ${h.month_end} ${String(h.accounts).padStart(8)}  ${cells.map((x) => x.padStart(11)).join(' ')}`);
+    }
+  }
+}
+
+export function registerFunnel(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('funnel')
+    .description('share of accounts at each stage and milestone, median days to each, the maturity headline, by cohort, with 95% intervals and history')
+    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
+    .option('--by <cohort>', `group by: ${BY.join(', ')}`, 'all')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { asOf?: string; by: string; json?: boolean }) => {
+      if (!(BY as readonly string[]).includes(opts.by)) throw usageError(`--by must be one of ${BY.join(', ')}, got ${JSON.stringify(opts.by)}`);
+      const asOf = asOfOption(opts.asOf);
+      await withWorkspace(globals(), async (ws, store) => {
+        const funnel = await computeFunnel(store, ws.milestones, asOf, opts.by as FunnelBy);
+        if (opts.json) return printJson(funnel);
+        printFunnel(funnel);
+      });
+    });
+}

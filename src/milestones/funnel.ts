@@ -1,0 +1,149 @@
+import type { MilestonesConfig } from '../config/index.js';
+import { bootstrapQuantileInterval, median, wilsonInterval } from '../stats/index.js';
+import { sql, type Store } from '../store/index.js';
+import { addDays, daysBetween } from './days.js';
+import { computeMilestones, type AccountStatus } from './engine.js';
+import type { Stage } from './stages.js';
+import type { Day } from './types.js';
+
+/** A share with its Wilson 95% interval. */
+export interface Share {
+  n: number;
+  of: number;
+  share: number | null;
+  low: number;
+  high: number;
+}
+
+export interface MilestoneFigures {
+  reached: Share;
+  /** Median days from signup to reaching it, among those who did, with a bootstrap 95% interval. */
+  median_days: number | null;
+  median_days_low: number | null;
+  median_days_high: number | null;
+}
+
+export interface CohortFigures {
+  cohort: string;
+  accounts: number;
+  churned: number;
+  stages: Record<string, Share>;
+  milestones: Record<string, MilestoneFigures>;
+  /** Share of current customers in the state-like milestone's state now (e.g. mature in ≥ 3 categories). */
+  headline: Share | null;
+}
+
+export interface HistoryPoint {
+  month_end: Day;
+  accounts: number;
+  milestones: Record<string, Share>;
+  headline: Share | null;
+}
+
+export type FunnelBy = 'all' | 'signup_month' | 'plan';
+
+export interface Funnel {
+  as_of: Day;
+  by: FunnelBy;
+  stages: Stage[];
+  milestones: string[];
+  headline: { milestone: string; meaning: string } | null;
+  total: CohortFigures;
+  cohorts: CohortFigures[];
+  history: HistoryPoint[];
+}
+
+export function share(n: number, of: number): Share {
+  const w = wilsonInterval(n, of);
+  return { n, of, share: of > 0 ? n / of : null, low: w.low, high: w.high };
+}
+
+const cohortOf = (a: AccountStatus, by: FunnelBy): string =>
+  by === 'signup_month' ? a.signup_day.slice(0, 7) : by === 'plan' ? (a.plan ?? 'no plan') : 'all';
+
+function figures(cohort: string, accounts: AccountStatus[], stages: Stage[], names: string[], headline: (a: AccountStatus) => boolean | null): CohortFigures {
+  const milestones: Record<string, MilestoneFigures> = {};
+  for (const name of names) {
+    const days = accounts.flatMap((a) => (a.milestones[name].reached_at ? [daysBetween(a.signup_day, a.milestones[name].reached_at!)] : []));
+    const ci = days.length >= 2 ? bootstrapQuantileInterval(days, 0.5, { seed: 1, resamples: 500 }) : null;
+    milestones[name] = {
+      reached: share(days.length, accounts.length),
+      median_days: days.length ? median(days) : null,
+      median_days_low: ci ? ci.low : null,
+      median_days_high: ci ? ci.high : null,
+    };
+  }
+  // An account is counted at a stage when it got there or further.
+  const stageShares: Record<string, Share> = {};
+  const index = new Map(stages.map((s, i) => [s.name, i]));
+  stages.forEach((s, i) => (stageShares[s.name] = share(accounts.filter((a) => (index.get(a.stage) ?? 0) >= i).length, accounts.length)));
+  const customers = accounts.filter((a) => !a.churned);
+  const inState = customers.map(headline);
+  return {
+    cohort,
+    accounts: accounts.length,
+    churned: accounts.length - customers.length,
+    stages: stageShares,
+    milestones,
+    headline: inState.some((v) => v === null) ? null : share(inState.filter(Boolean).length, customers.length),
+  };
+}
+
+/** Last days of the months from the first signup to the as-of day (the as-of month excluded unless it ended). */
+function monthEnds(first: Day, asOf: Day): Day[] {
+  const ends: Day[] = [];
+  for (let m = `${first.slice(0, 7)}-01`; ; ) {
+    const next = addDays(m, 32).slice(0, 7) + '-01';
+    const end = addDays(next, -1);
+    if (end > asOf) break;
+    ends.push(end);
+    m = next;
+  }
+  return ends;
+}
+
+/**
+ * The base on the framework: share of accounts at each stage and milestone, median days to
+ * each, and the headline state (share of customers mature in enough categories), by cohort,
+ * every share with its Wilson 95% interval; and how the base moved, month end by month end.
+ * History needs one pass: a reached day never moves, so "reached by E" is `reached_at ≤ E`.
+ */
+export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all'): Promise<Funnel> {
+  const first = await store.query<{ first: string | null }>(sql`SELECT CAST(min(CAST(created_at AS DATE)) AS VARCHAR) AS first FROM accounts`);
+  const ends = first[0]?.first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
+  const report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
+  const names = Object.keys(framework.milestones);
+  const state = report.state_on;
+  const headlineNow = (a: AccountStatus) => (state ? state.accounts.get(asOf)!.has(a.account_id) : null);
+
+  const groups = new Map<string, AccountStatus[]>();
+  for (const a of report.accounts) {
+    const key = cohortOf(a, by);
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  const cohorts = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, list]) => figures(key, list, report.stages, names, headlineNow));
+
+  const history = ends.map((end) => {
+    const signed = report.accounts.filter((a) => a.signup_day <= end);
+    const milestones: Record<string, Share> = {};
+    for (const name of names) milestones[name] = share(signed.filter((a) => a.milestones[name].reached_at !== null && a.milestones[name].reached_at! <= end).length, signed.length);
+    const customers = signed.filter((a) => a.churned_day === null || a.churned_day > end);
+    const inState = state ? customers.filter((a) => state.accounts.get(end)!.has(a.account_id)).length : null;
+    return { month_end: end, accounts: signed.length, milestones, headline: inState === null ? null : share(inState, customers.length) };
+  });
+
+  const stateMilestone = state ? framework.milestones[state.milestone] : undefined;
+  return {
+    as_of: asOf,
+    by,
+    stages: report.stages,
+    milestones: names,
+    headline:
+      state && stateMilestone?.kind === 'categories'
+        ? { milestone: state.milestone, meaning: `customers mature in at least ${stateMilestone.mature_in_at_least} categories (last ${stateMilestone.window_days} days)` }
+        : null,
+    total: figures('all', report.accounts, report.stages, names, headlineNow),
+    cohorts,
+    history,
+  };
+}
