@@ -5,6 +5,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   import: () => import('./import.js'),
+  milestones: () => import('./milestones.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

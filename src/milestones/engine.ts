@@ -9,7 +9,7 @@ import { preparePerSeat } from './kinds/per-seat.js';
 import { prepareThreshold } from './kinds/threshold.js';
 import { MatcherIds } from './matchers.js';
 import { journeyStages, type Stage } from './stages.js';
-import type { AccountFacts, Day, MilestoneResult, PreparedMilestone } from './types.js';
+import type { AccountFacts, Day, MilestoneResult, PreparedMilestone, Row } from './types.js';
 
 export interface NextBestStep {
   milestone: string;
@@ -71,7 +71,9 @@ export async function computeMilestones(
     const facts = await store.query<{ account_id: string; signup_day: string; churned_day: string | null; plan: string | null; seats: number | null }>(
       sql`SELECT account_id, signup_day, churned_day, plan, seats FROM ${tables.accounts} ORDER BY account_id`,
     );
-    const rows = await Promise.all(prepared.map((p) => p.load({ store, tables, asOf })));
+    // One after another: a store runs one statement at a time anyway.
+    const rows: Map<string, Row>[] = [];
+    for (const p of prepared) rows.push(await p.load({ store, tables, asOf }));
     const accounts = facts.map((f) => {
       const account: AccountFacts = {
         account_id: f.account_id,

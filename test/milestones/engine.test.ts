@@ -273,4 +273,46 @@ describe('milestone engine', () => {
     const silent = byId(report.accounts, 'silent');
     assert.deepEqual([silent.stage, silent.milestones.setup.progress, silent.milestones.activation.progress, silent.age_days], ['signed_up', 0, 0, 59]);
   });
+
+  it('per seat over a rolling 30 days: reached once any 30-day span holds threshold × seats', async () => {
+    const store = await storeWith({
+      accounts: [{ id: 'r', signup: '2025-01-01', seats: 1 }],
+      // Two at the end of January and one early in February: 3 in 30 days, never 3 in a month.
+      events: ['2025-01-25', '2025-01-30', '2025-02-05'].map((d) => ev('r', d, 'closed', 'conversation')),
+    });
+    const rolling = await computeMilestones(store, framework(`milestones:
+  utilization:
+    kind: per_seat
+    period: rolling_30d
+    count: { action: closed, object: conversation }
+    per_month_per_seat_at_least: 3
+`), '2025-03-01');
+    assert.deepEqual([byId(rolling.accounts, 'r').milestones.utilization.reached_at], ['2025-02-05']);
+    const monthly = await computeMilestones(store, framework(`milestones:
+  utilization:
+    kind: per_seat
+    count: { action: closed, object: conversation }
+    per_month_per_seat_at_least: 3
+`), '2025-03-01');
+    assert.equal(byId(monthly.accounts, 'r').milestones.utilization.reached, false);
+  });
+
+  it('recomputes from the data: a late event older than the as-of day moves a reached day earlier', async () => {
+    const store = await storeWith({
+      accounts: [{ id: 'late', signup: '2025-01-01' }],
+      events: ['2025-01-02', '2025-01-20'].map((d) => ev('late', d, 'closed', 'conversation')),
+    });
+    const f = framework(`milestones:
+  activation:
+    kind: threshold
+    count: { action: closed, object: conversation }
+    within_days: 30
+    at_least: 2
+`);
+    const before = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'late').milestones.activation;
+    assert.equal(before.reached_at, '2025-01-20');
+    await store.insertEvents([ev('late', '2025-01-05', 'closed', 'conversation')], 'test');
+    const after = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'late').milestones.activation;
+    assert.equal(after.reached_at, '2025-01-05');
+  });
 });

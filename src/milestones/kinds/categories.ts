@@ -10,6 +10,8 @@ interface CategoryPlan {
   matureAtLeast: number;
   basic: { matcher: Matcher; id: number }[];
   mature: { matcher: Matcher; id: number }[];
+  /** Mature features as words, computed once rather than per account. */
+  matureNames: string[];
 }
 
 type Level = 'mature' | 'basic' | 'absent';
@@ -28,31 +30,32 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
     matureAtLeast: c.mature_at_least,
     basic: c.basic.map((m) => ({ matcher: m, id: matchers.id(m) })),
     mature: c.mature.map((m) => ({ matcher: m, id: matchers.id(m) })),
+    matureNames: c.mature.map(describeMatcher),
   }));
   const W = config.window_days;
   const M = config.mature_in_at_least;
-  const used = (m: number) => sql`max(CASE WHEN m = ${m} THEN 1 ELSE 0 END)`;
 
   return {
     name,
     config,
     async load({ store, tables }) {
       const d = store.dialect;
-      // What each account used in the window ending on the as-of day: one flag per feature.
-      const flags: SqlFragment[] = [];
+      // Per category, which of its mature and basic features were used in the window ending on
+      // the as-of day, as bit masks: sum(DISTINCT 2^i) is a portable bitwise or.
+      const masks: SqlFragment[] = [];
+      const bit = (fs: { id: number }[]) => join(fs.map((f, i) => sql`WHEN ${f.id} THEN ${2 ** i}`), ' ');
       plans.forEach((p, ci) => {
-        p.mature.forEach((f, fi) => flags.push(sql`${used(f.id)} AS ${ident(`c${ci}_m${fi}`)}`));
-        p.basic.forEach((f, fi) => flags.push(sql`${used(f.id)} AS ${ident(`c${ci}_b${fi}`)}`));
+        masks.push(sql`sum(DISTINCT CASE m ${bit(p.mature)} END) AS ${ident(`c${ci}_mature`)}`);
+        if (p.basic.length) masks.push(sql`sum(DISTINCT CASE m ${bit(p.basic)} END) AS ${ident(`c${ci}_basic`)}`);
       });
+      const ids = [...new Set(plans.flatMap((p) => [...p.mature, ...p.basic].map((f) => f.id)))];
       const now = byAccount(
-        await store.query(sql`SELECT x.account_id, ${join(flags)} FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
-          WHERE x.day > ${raw(d.addDays('a.as_of', String(-W)))} GROUP BY x.account_id`),
+        await store.query(sql`SELECT x.account_id, ${join(masks)} FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
+          WHERE x.m IN (${join(ids.map((id) => sql`${id}`))}) AND x.day > ${raw(d.addDays('a.as_of', String(-W)))} GROUP BY x.account_id`),
       );
       const reached = byAccount(await store.query(reachedDayQuery(d, tables.daily.name)));
-      const out = new Map<string, Record<string, unknown>>();
-      for (const [id, row] of now) out.set(id, { ...row });
-      for (const [id, row] of reached) out.set(id, { ...(out.get(id) ?? { account_id: id }), reached_day: row.reached_day });
-      return out;
+      for (const [id, row] of reached) now.set(id, { ...(now.get(id) ?? { account_id: id }), reached_day: row.reached_day });
+      return now;
     },
     async inStateOn({ store, tables }, days) {
       if (days.length === 0) return new Map();
@@ -75,17 +78,10 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
     },
     evaluate(_account, row) {
       const categories = plans.map((p, ci) => {
-        const matureUsed = p.mature.filter((_, fi) => asNumber(row?.[`c${ci}_m${fi}`]) > 0);
-        const basicUsed = p.basic.filter((_, fi) => asNumber(row?.[`c${ci}_b${fi}`]) > 0);
-        const level: Level = matureUsed.length >= p.matureAtLeast ? 'mature' : matureUsed.length + basicUsed.length > 0 ? 'basic' : 'absent';
-        return {
-          name: p.name,
-          label: p.label,
-          level,
-          mature_features_used: matureUsed.map((f) => describeMatcher(f.matcher)),
-          mature_features_needed: p.matureAtLeast,
-          unused_mature: p.mature.filter((f) => !matureUsed.includes(f)).map((f) => describeMatcher(f.matcher)),
-        };
+        const matureMask = asNumber(row?.[`c${ci}_mature`]);
+        const used = p.matureNames.filter((_, i) => matureMask & (2 ** i));
+        const level: Level = used.length >= p.matureAtLeast ? 'mature' : matureMask || asNumber(row?.[`c${ci}_basic`]) ? 'basic' : 'absent';
+        return { name: p.name, label: p.label, level, mature_features_used: used, mature_features_needed: p.matureAtLeast, mask: matureMask };
       });
       const matureNow = categories.filter((c) => c.level === 'mature').length;
       const reachedAt = asDay(row?.reached_day);
@@ -97,8 +93,13 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
           window_days: W,
           mature_in_at_least: M,
           mature_now: matureNow,
-          categories: categories.map(({ unused_mature: _, ...c }) => c),
-          suggestions: categories.filter((c) => c.level !== 'mature').map((c) => ({ category: c.name, missing: c.mature_features_needed - c.mature_features_used.length, feature: c.unused_mature[0] })),
+          categories: categories.map(({ mask: _, ...c }) => c),
+          suggestions: categories
+            .filter((c) => c.level !== 'mature')
+            .map((c) => {
+              const plan = plans.find((p) => p.name === c.name)!;
+              return { category: c.name, missing: c.mature_features_needed - c.mature_features_used.length, feature: plan.matureNames.find((_, i) => !(c.mask & (2 ** i)))! };
+            }),
         },
       };
     },
@@ -124,11 +125,12 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
     const dailyTable = ident(daily);
     const uses: SqlFragment[] = [];
     plans.forEach((p, ci) =>
-      p.mature.forEach((f, fi) => uses.push(sql`SELECT account_id, ${ci} AS cat, ${fi} AS feat, day FROM ${dailyTable} WHERE m = ${f.id}`)),
+      // With one mature feature enough, any of them keeps the category on: count them as one.
+      p.mature.forEach((f, fi) => uses.push(sql`SELECT account_id, ${ci} AS cat, ${p.matureAtLeast === 1 ? 0 : fi} AS feat, day FROM ${dailyTable} WHERE m = ${f.id}`)),
     );
     const need = sql`CASE cat ${join(plans.map((p, ci) => sql`WHEN ${ci} THEN ${p.matureAtLeast}`), ' ')} END`;
     const order = raw('ORDER BY day, delta, feat ROWS UNBOUNDED PRECEDING');
-    return sql`WITH uses AS (${join(uses, ' UNION ALL ')}),
+    return sql`WITH uses AS (SELECT DISTINCT * FROM (${join(uses, ' UNION ALL ')}) u),
       starts AS (
         SELECT account_id, cat, feat, day,
           CASE WHEN lag(day) OVER (PARTITION BY account_id, cat, feat ORDER BY day) IS NULL

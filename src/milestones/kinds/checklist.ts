@@ -12,7 +12,8 @@ export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matc
     config,
     async load({ store, tables }) {
       const firsts = stepIds.map((m, i) => sql`min(CASE WHEN m = ${m} THEN day END) AS ${ident(`s${i}`)}`);
-      return byAccount(await store.query(sql`SELECT account_id, ${join(firsts)} FROM ${tables.daily} GROUP BY account_id`));
+      const ids = join([...new Set(stepIds)].map((m) => sql`${m}`));
+      return byAccount(await store.query(sql`SELECT account_id, ${join(firsts)} FROM ${tables.daily} WHERE m IN (${ids}) GROUP BY account_id`));
     },
     evaluate(_account, row) {
       const steps = config.steps.map((s, i) => {

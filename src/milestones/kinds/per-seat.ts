@@ -44,7 +44,7 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
           month_seats AS (
             SELECT m.account_id, m.month,
               ${raw(d.argMax('h.seats', 'h.valid_from'))} AS history_seats
-            FROM (SELECT DISTINCT account_id, month FROM days) m
+            FROM (SELECT DISTINCT account_id, ${raw(d.monthStart('day'))} AS month FROM ${tables.daily} WHERE m = ${m}) m
             JOIN ${tables.accounts} a ON a.account_id = m.account_id
             LEFT JOIN account_history h ON h.account_id = m.account_id
               AND CAST(h.valid_from AS DATE) <= CASE WHEN a.signup_day > m.month THEN a.signup_day ELSE m.month END
