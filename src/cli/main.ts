@@ -20,6 +20,20 @@ export function buildProgram(): Command {
     .description('Find the milestones that predict retention, place every account on them, and report the outcome of every launch.')
     .option('-w, --workspace <dir>', 'workspace folder (default: $CAIRN_WORKSPACE or the current folder)')
     .showHelpAfterError('(run `cairn --help` for the verbs)')
+    .addHelpText(
+      'after',
+      `
+Every verb takes --json. A workspace is a folder with cairn.yaml, milestones.yaml,
+tracking-plan.yaml and launches/ (\`cairn init\`); events are stored in cairn.duckdb there.
+
+Import format v1: events as JSON lines (.jsonl, gzip or not), CSV or Parquet with
+message_id?, timestamp, account_id, user_id?, action, object, place?, metadata?, count?;
+Segment-shaped lines too. Accounts CSV: account_id,name,created_at,plan,seats,churned_at.
+Account history CSV: account_id,valid_from,plan,seats,mrr,status. Bad rows go to
+quarantine with file, line and reason.
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file and line).`,
+    )
     .exitOverride();
   const globals = () => program.opts<{ workspace?: string }>();
   registerDemo(program);

@@ -3,7 +3,18 @@ import type { Day } from './types.js';
 const DAY_MS = 86_400_000;
 
 export const toDay = (ms: number): Day => new Date(ms).toISOString().slice(0, 10);
-export const dayMs = (day: Day): number => Date.parse(`${day}T00:00:00Z`);
+
+// Tens of thousands of accounts share a few hundred days: parse each day once.
+const parsed = new Map<Day, number>();
+export function dayMs(day: Day): number {
+  let ms = parsed.get(day);
+  if (ms === undefined) {
+    ms = Date.parse(`${day}T00:00:00Z`);
+    if (parsed.size > 100_000) parsed.clear();
+    parsed.set(day, ms);
+  }
+  return ms;
+}
 export const addDays = (day: Day, n: number): Day => toDay(dayMs(day) + n * DAY_MS);
 export const daysBetween = (from: Day, to: Day): number => Math.round((dayMs(to) - dayMs(from)) / DAY_MS);
 

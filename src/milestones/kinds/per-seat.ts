@@ -73,7 +73,6 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
       const seatsNow = asNumber(row?.seats_now ?? 1);
       const monthRate = (count: unknown, seats: unknown) =>
         seats === null || seats === undefined ? (count ? null : 0) : Number(seats) > 0 ? asNumber(count) / Number(seats) : null;
-      const lastMonth = addDays(`${asOf.slice(0, 7)}-01`, -1).slice(0, 7);
       return {
         reached: reachedAt !== null,
         reached_at: reachedAt,
@@ -84,7 +83,7 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
           period: config.period,
           seats: seatsNow,
           best_rate: round(best),
-          last_month: lastMonth,
+          last_month: previousMonth(asOf),
           last_month_rate: round(monthRate(row?.last_month_count, row?.last_month_seats ?? seatsNow)),
           this_month_rate_so_far: round(monthRate(row?.this_month_count, row?.this_month_seats ?? seatsNow)),
           this_month_count: asNumber(row?.this_month_count),
@@ -105,3 +104,5 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
 };
 
 const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 100) / 100);
+
+const previousMonth = (asOf: string): string => addDays(`${asOf.slice(0, 7)}-01`, -1).slice(0, 7);
