@@ -2,7 +2,7 @@
  * Statistics: small, pure, tested building blocks. Numbers in, numbers out; never the store.
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
- * Kaplan–Meier and the log-rank test. To come: the random forest. Distributions come from
+ * Kaplan–Meier, the log-rank test and a random forest classifier. Distributions come from
  * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
  * their digits. Errors read "invalid <what>: <value>".
  */
@@ -34,3 +34,15 @@ export {
   type LogRankTest,
 } from './kaplan-meier.js';
 export { chiSquareUpperTail, normalTwoSidedP, normalCritical, logFactorial } from './distributions.js';
+export {
+  trainForest,
+  createForestModel,
+  type ForestOptions,
+  type Dataset,
+  type ForestModel,
+  type ForestResult,
+  type FlatTree,
+} from './forest/forest.js';
+export { permutationImportance, type PermutationOptions } from './forest/permutation-importance.js';
+export { rankStability } from './forest/rank-stability.js';
+export { auc } from './forest/auc.js';

@@ -1,0 +1,68 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
+import type { BinnedData } from './binning.js';
+import type { ForestJob, ForestReply } from './forest-worker.js';
+import type { GrownTree, TreeParams } from './tree.js';
+
+let workerCode: string | undefined;
+
+/** The tree-growing thread as one CJS script: threads do not inherit the tsx loader. */
+function forestThreadCode(): string {
+  workerCode ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./forest-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text;
+  return workerCode;
+}
+
+/** Default thread count: two, or one on a single-core machine. */
+export function defaultThreads(): number {
+  return Math.min(2, availableParallelism());
+}
+
+/**
+ * Grows trees 0 … trees − 1 on `threads` threads, tree t on thread t mod threads. The binned
+ * data lives in shared memory, so each thread gets it once without a copy. Resolves in tree order.
+ */
+export async function growTreesInThreads(
+  data: BinnedData,
+  params: TreeParams,
+  seed: number,
+  trees: number,
+  threads: number,
+): Promise<GrownTree[]> {
+  const code = forestThreadCode();
+  const shares = Array.from({ length: threads }, (_, w) => {
+    const treeIndices: number[] = [];
+    for (let t = w; t < trees; t += threads) treeIndices.push(t);
+    return treeIndices;
+  });
+  const workers = shares.map(() => new Worker(code, { eval: true }));
+  try {
+    const results = await Promise.all(
+      workers.map(
+        (worker, w) =>
+          new Promise<GrownTree[]>((resolve, reject) => {
+            worker.once('message', (reply: ForestReply) => {
+              if (reply.ok) resolve(reply.trees);
+              else reject(new Error(`forest thread failed: ${reply.error}`));
+            });
+            worker.once('error', reject);
+            worker.once('exit', (code) => reject(new Error(`forest thread exited: ${code}`)));
+            worker.postMessage({ data, params, seed, treeIndices: shares[w] } satisfies ForestJob);
+          }),
+      ),
+    );
+    const grown = results.flat();
+    grown.sort((a, b) => a.index - b.index);
+    return grown;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,29 @@
+// Worker thread: grows its share of a forest's trees from the shared binned data.
+import { parentPort } from 'node:worker_threads';
+import type { BinnedData } from './binning.js';
+import { growTree, type GrownTree, type TreeParams } from './tree.js';
+
+export interface ForestJob {
+  data: BinnedData;
+  params: TreeParams;
+  seed: number;
+  treeIndices: number[];
+}
+
+export type ForestReply = { ok: true; trees: GrownTree[] } | { ok: false; error: string };
+
+// Guarded so importing this file for its types outside a thread does nothing.
+parentPort?.on('message', (job: ForestJob) => {
+  try {
+    const trees = job.treeIndices.map((t) => growTree(job.data, job.params, job.seed, t));
+    const transfer: ArrayBuffer[] = [];
+    for (const { tree, importance } of trees) {
+      for (const array of [tree.feature, tree.threshold, tree.left, tree.right, tree.value, importance]) {
+        transfer.push(array.buffer as ArrayBuffer);
+      }
+    }
+    parentPort!.postMessage({ ok: true, trees } satisfies ForestReply, transfer);
+  } catch (err) {
+    parentPort!.postMessage({ ok: false, error: (err as Error).stack ?? String(err) } satisfies ForestReply);
+  }
+});

@@ -1,0 +1,268 @@
+// One CART classification tree (Gini) grown on binned data; flat typed arrays so threads can pass it cheaply.
+import { mulberry32 } from '../random.js';
+import type { BinnedData } from './binning.js';
+
+/** A fitted tree as parallel arrays indexed by node; node 0 is the root. */
+export interface FlatTree {
+  /** Split feature, or −1 at a leaf. */
+  feature: Int32Array;
+  /** Rows with x[feature] ≤ threshold go left. */
+  threshold: Float64Array;
+  /** Child node indices, −1 at a leaf. */
+  left: Int32Array;
+  right: Int32Array;
+  /** Share of positives among the node's (bootstrap-weighted) training rows. */
+  value: Float64Array;
+}
+
+/** Growth limits shared by every tree of a forest. */
+export interface TreeParams {
+  /** Features drawn (without replacement) at every split. */
+  maxFeatures: number;
+  /** Least bootstrap draws a leaf may hold. */
+  minSamplesLeaf: number;
+  /** Deepest level a split may happen at (root is 0); Infinity for none. */
+  maxDepth: number;
+}
+
+/** A tree plus its Gini decrease per feature, as a share of the root's weight. */
+export interface GrownTree {
+  index: number;
+  tree: FlatTree;
+  importance: Float64Array;
+}
+
+/** Independent seeds per tree and stream (murmur3's finaliser), so results ignore thread count. */
+export function treeSeed(seed: number, tree: number, stream: 0 | 1): number {
+  let h = (seed ^ Math.imul(tree + 1, 0x9e3779b9) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Bootstrap draw counts per row for one tree; replayable from the seed to find out-of-bag rows. */
+export function bootstrapCounts(rows: number, seed: number, tree: number): Uint32Array {
+  const random = mulberry32(treeSeed(seed, tree, 0));
+  const counts = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) counts[Math.floor(random() * rows)]++;
+  return counts;
+}
+
+/**
+ * Grows tree number `index` of a forest seeded with `seed`. In-bag rows are kept once with their
+ * draw count as weight, and one index array is partitioned in place, so no node copies data.
+ */
+export function growTree(data: BinnedData, params: TreeParams, seed: number, index: number): GrownTree {
+  const { rows, features, codes, y, cuts, cutOffsets } = data;
+  const counts = bootstrapCounts(rows, seed, index);
+  const random = mulberry32(treeSeed(seed, index, 1));
+  const { maxFeatures, minSamplesLeaf, maxDepth } = params;
+
+  let inBag = 0;
+  for (let i = 0; i < rows; i++) if (counts[i] > 0) inBag++;
+  const order = new Uint32Array(inBag);
+  for (let i = 0, k = 0; i < rows; i++) if (counts[i] > 0) order[k++] = i;
+
+  // Node arrays start small and double: a deep tree on many rows would otherwise reserve 2m nodes.
+  let capacity = 64;
+  let feature = new Int32Array(capacity);
+  let threshold = new Float64Array(capacity);
+  let left = new Int32Array(capacity);
+  let right = new Int32Array(capacity);
+  let value = new Float64Array(capacity);
+  const importance = new Float64Array(features);
+
+  let rootWeight = 0;
+  let rootPositive = 0;
+  for (let k = 0; k < inBag; k++) {
+    rootWeight += counts[order[k]];
+    rootPositive += counts[order[k]] * y[order[k]];
+  }
+  // Pending nodes, six numbers each: id, row range, depth, and weights (total, positive) from the
+  // parent's split. Depth-first, so it holds about one node per level.
+  const stack: number[] = [0, 0, inBag, 0, rootWeight, rootPositive];
+  let nodes = 1;
+
+  const featureOrder = new Int32Array(features);
+  for (let f = 0; f < features; f++) featureOrder[f] = f;
+  const histWeight = new Float64Array(256);
+  const histPositive = new Float64Array(256);
+  const best = new Float64Array(4); // score, bin, left weight, left positives
+
+  while (stack.length > 0) {
+    const positive = stack.pop()!;
+    const weight = stack.pop()!;
+    const depth = stack.pop()!;
+    const end = stack.pop()!;
+    const start = stack.pop()!;
+    const node = stack.pop()!;
+    value[node] = positive / weight;
+    feature[node] = -1;
+    left[node] = right[node] = -1;
+    if (positive === 0 || positive === weight || depth >= maxDepth || weight < 2 * minSamplesLeaf) continue;
+
+    // Minimising weighted child Gini is maximising Σ (p² + q²) / w over the children.
+    const parentScore = (positive * positive + (weight - positive) * (weight - positive)) / weight;
+    let bestScore = parentScore * (1 + 1e-12);
+    let bestFeature = -1;
+    let bestBin = -1;
+    let bestLeftWeight = 0;
+    let bestLeftPositive = 0;
+    for (let k = 0; k < maxFeatures; k++) {
+      // Partial Fisher–Yates: a fresh draw without replacement at every split.
+      const pick = k + Math.floor(random() * (features - k));
+      const f = featureOrder[pick];
+      featureOrder[pick] = featureOrder[k];
+      featureOrder[k] = f;
+
+      if (cutOffsets[f + 1] === cutOffsets[f]) continue; // one bin: nothing to split
+      const range = fillHistogram(codes, f * rows, order, start, end, counts, y, histWeight, histPositive);
+      if (scanHistogram(histWeight, histPositive, range & 0xff, range >>> 8, weight, positive, minSamplesLeaf, bestScore, best)) {
+        bestScore = best[0];
+        bestFeature = f;
+        bestBin = best[1];
+        bestLeftWeight = best[2];
+        bestLeftPositive = best[3];
+      }
+    }
+    if (bestFeature < 0) continue;
+
+    // Partition this node's slice of the index array in place: codes ≤ bestBin to the front.
+    const base = bestFeature * rows;
+    let i = start;
+    let j = end - 1;
+    while (i <= j) {
+      if (codes[base + order[i]] <= bestBin) i++;
+      else {
+        const swap = order[i];
+        order[i] = order[j];
+        order[j--] = swap;
+      }
+    }
+    // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
+    importance[bestFeature] += bestScore - parentScore;
+    feature[node] = bestFeature;
+    threshold[node] = cuts[cutOffsets[bestFeature] + bestBin];
+    const leftNode = nodes++;
+    const rightNode = nodes++;
+    left[node] = leftNode;
+    right[node] = rightNode;
+    // Push right first so the left subtree is grown first (depth-first, small stack).
+    stack.push(rightNode, i, end, depth + 1, weight - bestLeftWeight, positive - bestLeftPositive);
+    stack.push(leftNode, start, i, depth + 1, bestLeftWeight, bestLeftPositive);
+    if (nodes > capacity) {
+      capacity *= 2;
+      feature = resized(feature, new Int32Array(capacity));
+      threshold = resized(threshold, new Float64Array(capacity));
+      left = resized(left, new Int32Array(capacity));
+      right = resized(right, new Int32Array(capacity));
+      value = resized(value, new Float64Array(capacity));
+    }
+  }
+
+  for (let f = 0; f < features; f++) importance[f] /= rootWeight;
+  return {
+    index,
+    tree: {
+      feature: feature.slice(0, nodes),
+      threshold: threshold.slice(0, nodes),
+      left: left.slice(0, nodes),
+      right: right.slice(0, nodes),
+      value: value.slice(0, nodes),
+    },
+    importance,
+  };
+}
+
+function resized<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * Weight and positive weight per bin over order[start, end) for the feature whose codes start at
+ * `base`. Only bins between the lowest and highest seen are cleared; returns low | high << 8.
+ */
+function fillHistogram(
+  codes: Uint8Array,
+  base: number,
+  order: Uint32Array,
+  start: number,
+  end: number,
+  counts: Uint32Array,
+  y: Uint8Array,
+  histWeight: Float64Array,
+  histPositive: Float64Array,
+): number {
+  let lowBin = codes[base + order[start]];
+  let highBin = lowBin;
+  histWeight[lowBin] = histPositive[lowBin] = 0;
+  for (let i = start; i < end; i++) {
+    const row = order[i];
+    const bin = codes[base + row];
+    const w = counts[row];
+    if (bin < lowBin) {
+      for (let b = bin; b < lowBin; b++) histWeight[b] = histPositive[b] = 0;
+      lowBin = bin;
+    } else if (bin > highBin) {
+      for (let b = highBin + 1; b <= bin; b++) histWeight[b] = histPositive[b] = 0;
+      highBin = bin;
+    }
+    histWeight[bin] += w;
+    histPositive[bin] += w * y[row];
+  }
+  return lowBin | (highBin << 8);
+}
+
+/**
+ * Best split "bin ≤ b" in a histogram that beats `bestScore` (Σ (p² + q²) / w over the children,
+ * which is minimum weighted Gini); writes it into `best` and returns true if found.
+ */
+function scanHistogram(
+  histWeight: Float64Array,
+  histPositive: Float64Array,
+  lowBin: number,
+  highBin: number,
+  weight: number,
+  positive: number,
+  minSamplesLeaf: number,
+  bestScore: number,
+  best: Float64Array,
+): boolean {
+  let found = false;
+  let leftWeight = 0;
+  let leftPositive = 0;
+  for (let b = lowBin; b < highBin; b++) {
+    // An empty bin splits the rows exactly as the bin before it did.
+    if (histWeight[b] === 0) continue;
+    leftWeight += histWeight[b];
+    leftPositive += histPositive[b];
+    if (leftWeight < minSamplesLeaf) continue;
+    const rightWeight = weight - leftWeight;
+    if (rightWeight < minSamplesLeaf) break;
+    const rightPositive = positive - leftPositive;
+    const leftNegative = leftWeight - leftPositive;
+    const rightNegative = rightWeight - rightPositive;
+    const score =
+      (leftPositive * leftPositive + leftNegative * leftNegative) / leftWeight +
+      (rightPositive * rightPositive + rightNegative * rightNegative) / rightWeight;
+    if (score > bestScore) {
+      bestScore = score;
+      found = true;
+      best[0] = score;
+      best[1] = b;
+      best[2] = leftWeight;
+      best[3] = leftPositive;
+    }
+  }
+  return found;
+}
+
+/** Leaf reached by row `row` of row-major `x` with `features` columns. */
+export function leafOf(tree: FlatTree, x: Float64Array, row: number, features: number): number {
+  const { feature, threshold, left, right } = tree;
+  const base = row * features;
+  let node = 0;
+  while (feature[node] >= 0) node = x[base + feature[node]] <= threshold[node] ? left[node] : right[node];
+  return node;
+}

@@ -1,0 +1,34 @@
+import { mulberry32, type Dataset } from '../../../src/stats/index.js';
+
+/**
+ * rows × features uniform(−1, 1) values where only x0, x1 and x2 matter:
+ * P(y = 1) = logistic(3·x0 + 6·x1·x2). Seeded, so every test sees the same data.
+ */
+export function syntheticDataset(rows: number, features: number, seed: number): Dataset {
+  const random = mulberry32(seed);
+  const x = new Float64Array(rows * features);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    for (let f = 0; f < features; f++) x[i * features + f] = random() * 2 - 1;
+    const z = 3 * x[i * features] + 6 * x[i * features + 1] * x[i * features + 2];
+    y[i] = random() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { rows, features, x, y };
+}
+
+/** The same data with y shuffled, so no feature predicts it. */
+export function shuffledOutcome(data: Dataset, seed: number): Dataset {
+  const random = mulberry32(seed);
+  const y = data.y.slice();
+  for (let i = y.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [y[i], y[j]] = [y[j], y[i]];
+  }
+  return { ...data, y };
+}
+
+/** Rows [start, end) of a data set, as a data set. */
+export function sliceRows(data: Dataset, start: number, end: number): Dataset {
+  const f = data.features;
+  return { rows: end - start, features: f, x: data.x.slice(start * f, end * f), y: data.y.slice(start, end) };
+}
