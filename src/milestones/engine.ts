@@ -1,15 +1,15 @@
 import type { Milestone, MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
-import { sql } from '../store/index.js';
+import { ident, join, sql, type SqlFragment } from '../store/index.js';
 import { buildActivityTables } from './daily-activity.js';
-import { asDay, daysBetween } from './days.js';
+import { daysBetween } from './days.js';
 import { prepareCategories } from './kinds/categories.js';
 import { prepareChecklist } from './kinds/checklist.js';
 import { preparePerSeat } from './kinds/per-seat.js';
 import { prepareThreshold } from './kinds/threshold.js';
 import { MatcherIds } from './matchers.js';
 import { journeyStages, type Stage } from './stages.js';
-import type { AccountFacts, Day, MilestoneResult, PreparedMilestone, Row } from './types.js';
+import type { AccountFacts, Day, MilestoneResult, PreparedMilestone } from './types.js';
 
 export interface NextBestStep {
   milestone: string;
@@ -39,23 +39,24 @@ export interface MilestoneReport {
   state_on?: { milestone: string; accounts: Map<Day, Set<string>> };
 }
 
-function prepare(name: string, m: Milestone, matchers: MatcherIds): PreparedMilestone {
+function prepare(name: string, m: Milestone, matchers: MatcherIds, key: string): PreparedMilestone {
   switch (m.kind) {
     case 'checklist':
-      return prepareChecklist(name, m, matchers);
+      return prepareChecklist(name, m, matchers, key);
     case 'threshold':
-      return prepareThreshold(name, m, matchers);
+      return prepareThreshold(name, m, matchers, key);
     case 'per_seat':
-      return preparePerSeat(name, m, matchers);
+      return preparePerSeat(name, m, matchers, key);
     case 'categories':
-      return prepareCategories(name, m, matchers);
+      return prepareCategories(name, m, matchers, key);
   }
 }
 
 /**
  * Every account's milestones as of a day, from data up to that day only: compiles the config
- * into one daily table of the counts it needs, one query per milestone over it, then stage and
- * next best step per account. Accounts that had not signed up by then are left out.
+ * into one daily table of the counts it needs and one statement over it (each milestone adds
+ * its part, so the engine plans and runs them together), then stage and next best step per
+ * account. Accounts that had not signed up by then are left out.
  */
 export async function computeMilestones(
   store: Store,
@@ -64,28 +65,46 @@ export async function computeMilestones(
   options: { accounts?: readonly string[]; stateOn?: Day[] } = {},
 ): Promise<MilestoneReport> {
   const matchers = new MatcherIds();
-  const prepared = Object.entries(framework.milestones).map(([name, m]) => prepare(name, m, matchers));
+  const prepared = Object.entries(framework.milestones).map(([name, m], i) => prepare(name, m, matchers, `cairn_ms${i}`));
   const stages = journeyStages(framework);
   const tables = await buildActivityTables(store, matchers.all, asOf, options.accounts);
   try {
-    const facts = await store.query<{ account_id: string; signup_day: string; churned_day: string | null; plan: string | null; seats: number | null }>(
-      sql`SELECT account_id, signup_day, churned_day, plan, seats FROM ${tables.accounts} ORDER BY account_id`,
+    // One row per account: its id and plan (text), and every number and date packed in one
+    // text value, the account's facts first, then each milestone's values in turn.
+    const ctes: SqlFragment[] = [];
+    const joins: SqlFragment[] = [];
+    const values: SqlFragment[] = [sql`a.signup_day`, sql`a.churned_day`, sql`a.seats`];
+    const offsets: number[] = [];
+    for (const p of prepared) {
+      const q = p.query(store.dialect, tables);
+      ctes.push(...q.ctes);
+      joins.push(sql`LEFT JOIN ${q.from} ON ${q.from}.account_id = a.account_id`);
+      offsets.push(values.length);
+      for (const c of q.columns) values.push(sql`${q.from}.${ident(c)}`);
+    }
+    const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(
+      sql`${ctes.length ? sql`WITH ${join(ctes)} ` : sql``}SELECT a.account_id, a.plan, ${store.dialect.packText(values)} AS v
+        FROM ${tables.accounts} a ${join(joins, ' ')} ORDER BY a.account_id`,
     );
-    // One after another: a store runs one statement at a time anyway.
-    const rows: Map<string, Row>[] = [];
-    for (const p of prepared) rows.push(await p.load({ store, tables, asOf }));
-    const accounts = facts.map((f) => {
+    const place = placer(prepared, stages, asOf);
+    const accounts = new Array<AccountStatus>(rows.length);
+    const width = values.length;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      const cells = row.v.split(',');
+      if (cells.length !== width) throw new Error(`milestones: expected ${width} values for ${row.account_id}, got ${cells.length}`);
+      const churned = cells[1];
       const account: AccountFacts = {
-        account_id: f.account_id,
-        signup_day: asDay(f.signup_day)!,
-        churned_day: f.churned_day !== null && asDay(f.churned_day)! <= asOf ? asDay(f.churned_day) : null,
-        plan: f.plan,
-        seats: f.seats === null ? null : Number(f.seats),
+        account_id: row.account_id,
+        signup_day: cells[0],
+        churned_day: churned !== '' && churned <= asOf ? churned : null,
+        plan: row.plan,
+        seats: cells[2] === '' ? null : Number(cells[2]),
       };
       const milestones: Record<string, MilestoneResult> = {};
-      prepared.forEach((p, i) => (milestones[p.name] = p.evaluate(account, rows[i].get(account.account_id), asOf)));
-      return placeAccount(account, milestones, prepared, stages, asOf);
-    });
+      for (let i = 0; i < prepared.length; i++) milestones[prepared[i].name] = prepared[i].evaluate(account, cells, offsets[i], asOf);
+      accounts[r] = place(account, milestones);
+    }
     const stateful = prepared.find((p) => p.inStateOn);
     const stateOn = stateful && options.stateOn ? { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, options.stateOn) } : undefined;
     return { as_of: asOf, stages, accounts, ...(stateOn ? { state_on: stateOn } : {}) };
@@ -94,47 +113,48 @@ export async function computeMilestones(
   }
 }
 
-function placeAccount(
-  account: AccountFacts,
-  milestones: Record<string, MilestoneResult>,
-  prepared: PreparedMilestone[],
-  stages: Stage[],
-  asOf: Day,
-): AccountStatus {
-  // The stage is the last one entered in order: each needs its milestone and every earlier one.
-  let stage = stages[0].name;
-  for (const s of stages.slice(1)) {
-    if (!s.milestone || !milestones[s.milestone]?.reached) break;
-    stage = s.name;
+/** Places one account on the journey: stage, age, next best step. What is per framework is worked out once. */
+function placer(prepared: PreparedMilestone[], stages: Stage[], asOf: Day): (account: AccountFacts, milestones: Record<string, MilestoneResult>) => AccountStatus {
+  const later = stages.slice(1);
+  // Advice comes from the first milestone in journey order that is not reached yet.
+  const order: PreparedMilestone[] = [];
+  for (const name of [...stages.flatMap((s) => (s.milestone ? [s.milestone] : [])), ...prepared.map((p) => p.name)]) {
+    const p = prepared.find((q) => q.name === name);
+    if (p && !order.includes(p)) order.push(p);
   }
-  return {
-    account_id: account.account_id,
-    stage,
-    churned: account.churned_day !== null,
-    churned_day: account.churned_day,
-    signup_day: account.signup_day,
-    age_days: daysBetween(account.signup_day, asOf),
-    plan: account.plan,
-    seats: account.seats,
-    milestones,
-    next_best_step: account.churned_day !== null ? null : nextBestStep(account, milestones, prepared, stages, asOf),
+  const ages = new Map<Day, number>();
+  return (account, milestones) => {
+    // The stage is the last one entered in order: each needs its milestone and every earlier one.
+    let stage = stages[0].name;
+    for (const s of later) {
+      if (!s.milestone || !milestones[s.milestone]?.reached) break;
+      stage = s.name;
+    }
+    let age = ages.get(account.signup_day);
+    if (age === undefined) ages.set(account.signup_day, (age = daysBetween(account.signup_day, asOf)));
+    let next: NextBestStep | null = null;
+    if (account.churned_day === null) {
+      for (const p of order) {
+        const result = milestones[p.name];
+        if (result.reached) continue;
+        const advice = p.advise(account, result, asOf);
+        if (advice) {
+          next = { milestone: p.name, ...advice };
+          break;
+        }
+      }
+    }
+    return {
+      account_id: account.account_id,
+      stage,
+      churned: account.churned_day !== null,
+      churned_day: account.churned_day,
+      signup_day: account.signup_day,
+      age_days: age,
+      plan: account.plan,
+      seats: account.seats,
+      milestones,
+      next_best_step: next,
+    };
   };
-}
-
-/** Advice from the first milestone in journey order that is not reached yet. */
-function nextBestStep(
-  account: AccountFacts,
-  milestones: Record<string, MilestoneResult>,
-  prepared: PreparedMilestone[],
-  stages: Stage[],
-  asOf: Day,
-): NextBestStep | null {
-  const order = [...stages.flatMap((s) => (s.milestone ? [s.milestone] : [])), ...prepared.map((p) => p.name)];
-  for (const name of order) {
-    const result = milestones[name];
-    if (!result || result.reached) continue;
-    const advice = prepared.find((p) => p.name === name)!.advise(account, result, asOf);
-    if (advice) return { milestone: name, ...advice };
-  }
-  return null;
 }

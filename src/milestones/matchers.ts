@@ -6,6 +6,8 @@ import { ident, join, sql, type SqlFragment } from '../store/index.js';
 export interface CountedMatcher {
   id: number;
   matcher: Matcher;
+  /** Days before the as-of day (that one included) whose counts are read; null: all of them. */
+  lookback: number | null;
 }
 
 const key = (m: Matcher): string =>
@@ -18,13 +20,19 @@ const key = (m: Matcher): string =>
 export class MatcherIds {
   private byKey = new Map<string, CountedMatcher>();
 
-  /** The id counting this matcher's events; the same matcher always gets the same id. */
-  id(matcher: Matcher): number {
+  /**
+   * The id counting this matcher's events; the same matcher always gets the same id. A reader
+   * that looks only at the last `lookbackDays` days up to the as-of day says so, and the daily
+   * table then keeps only those days for it (unless another reader needs more).
+   */
+  id(matcher: Matcher, lookbackDays: number | null = null): number {
     const k = key(matcher);
     let counted = this.byKey.get(k);
     if (!counted) {
-      counted = { id: this.byKey.size, matcher };
+      counted = { id: this.byKey.size, matcher, lookback: lookbackDays };
       this.byKey.set(k, counted);
+    } else if (counted.lookback !== null) {
+      counted.lookback = lookbackDays === null ? null : Math.max(counted.lookback, lookbackDays);
     }
     return counted.id;
   }

@@ -1,5 +1,5 @@
 import type { Milestone } from '../config/index.js';
-import type { Store } from '../store/index.js';
+import type { Ident, SqlDialect, SqlFragment, Store } from '../store/index.js';
 import type { ActivityTables } from './daily-activity.js';
 import type { MatcherIds } from './matchers.js';
 
@@ -30,8 +30,6 @@ export interface AccountFacts {
   seats: number | null;
 }
 
-export type Row = Record<string, unknown>;
-
 export interface EvaluationContext {
   store: Store;
   tables: ActivityTables;
@@ -39,15 +37,33 @@ export interface EvaluationContext {
 }
 
 /**
+ * A milestone's part of the engine's one statement: common table expressions over the daily
+ * table (`name AS (...)`, named from the milestone's key so parts never clash), the last of
+ * them, `from`, with at most one row per account, and the columns read from it, numbers or
+ * dates only (they travel packed as text: see `SqlDialect.packText`).
+ */
+export interface MilestoneQuery {
+  ctes: SqlFragment[];
+  from: Ident;
+  columns: string[];
+}
+
+/**
+ * One account's values as text, in query order: a date 'YYYY-MM-DD', a number, or '' for NULL
+ * (and for accounts without a row). A kind reads its own from `at` on.
+ */
+export type Cells = readonly string[];
+
+/**
  * A milestone kind, prepared from its config: it names the matchers it counts (before the
- * daily table is built), loads one row per account with one query, and turns that row into a
- * result and, when not reached, advice.
+ * daily table is built), adds its part to the engine's one statement, and turns its values
+ * for an account into a result and, when not reached, advice.
  */
 export interface PreparedMilestone {
   name: string;
   config: Milestone;
-  load(ctx: EvaluationContext): Promise<Map<string, Row>>;
-  evaluate(account: AccountFacts, row: Row | undefined, asOf: Day): MilestoneResult;
+  query(dialect: SqlDialect, tables: ActivityTables): MilestoneQuery;
+  evaluate(account: AccountFacts, cells: Cells, at: number, asOf: Day): MilestoneResult;
   advise(account: AccountFacts, result: MilestoneResult, asOf: Day): StepAdvice | null;
   /**
    * For milestones that describe a current state (categories): the accounts in that state on
@@ -56,4 +72,5 @@ export interface PreparedMilestone {
   inStateOn?(ctx: EvaluationContext, days: Day[]): Promise<Map<Day, Set<string>>>;
 }
 
-export type Prepare<M extends Milestone> = (name: string, config: M, matchers: MatcherIds) => PreparedMilestone;
+/** `key` is a plain identifier unique to the milestone in this computation (CTE names). */
+export type Prepare<M extends Milestone> = (name: string, config: M, matchers: MatcherIds, key: string) => PreparedMilestone;

@@ -1,32 +1,61 @@
 import type { ChecklistMilestone } from '../../config/index.js';
 import { ident, join, sql } from '../../store/index.js';
-import { asDay, byAccount } from '../days.js';
 import type { Prepare } from '../types.js';
 
 /** A checklist: reached when all steps (or `at_least` of them) are done; the day the last needed one was. */
-export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matchers) => {
+export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matchers, key) => {
   const stepIds = config.steps.map((s) => matchers.id(s.when));
   const needed = config.at_least ?? config.steps.length;
+  const ids = config.steps.map((s) => s.id);
+  const labels = config.steps.map((s) => s.label ?? s.id);
+  const n = stepIds.length;
+  type Step = { id: string; label: string; done: boolean; done_at: string | null };
+  // Steps not done read the same for every account: shared, frozen; so is each list of missing steps.
+  const notDone: Step[] = ids.map((id, i) => Object.freeze({ id, label: labels[i], done: false, done_at: null }));
+  const missingByMask = new Map<number, string[]>();
   return {
     name,
     config,
-    async load({ store, tables }) {
-      const firsts = stepIds.map((m, i) => sql`min(CASE WHEN m = ${m} THEN day END) AS ${ident(`s${i}`)}`);
-      const ids = join([...new Set(stepIds)].map((m) => sql`${m}`));
-      return byAccount(await store.query(sql`SELECT account_id, ${join(firsts)} FROM ${tables.daily} WHERE m IN (${ids}) GROUP BY account_id`));
+    query(_dialect, tables) {
+      const from = ident(`${key}_steps`);
+      const columns = stepIds.map((_, i) => `s${i}`);
+      const firsts = stepIds.map((m, i) => sql`min(CASE WHEN m = ${m} THEN day END) AS ${ident(columns[i])}`);
+      const inList = join([...new Set(stepIds)].map((m) => sql`${m}`));
+      return {
+        ctes: [sql`${from} AS (SELECT account_id, ${join(firsts)} FROM ${tables.daily} WHERE m IN (${inList}) GROUP BY account_id)`],
+        from,
+        columns,
+      };
     },
-    evaluate(_account, row) {
-      const steps = config.steps.map((s, i) => {
-        const doneAt = asDay(row?.[`s${i}`]);
-        return { id: s.id, label: s.label ?? s.id, done: doneAt !== null, done_at: doneAt };
-      });
-      const doneDays = steps.flatMap((s) => (s.done_at ? [s.done_at] : [])).sort();
+    evaluate(_account, cells, at) {
+      const steps = new Array<Step>(n);
+      const doneDays: string[] = [];
+      let doneMask = 0;
+      for (let i = 0; i < n; i++) {
+        const doneAt = cells[at + i];
+        if (doneAt) {
+          steps[i] = { id: ids[i], label: labels[i], done: true, done_at: doneAt };
+          // Insertion keeps the done days in order (ISO days sort as text).
+          let j = doneDays.length;
+          doneDays.push(doneAt);
+          while (j > 0 && doneDays[j - 1] > doneAt) doneDays[j] = doneDays[--j];
+          doneDays[j] = doneAt;
+          doneMask |= 1 << i;
+        } else {
+          steps[i] = notDone[i];
+        }
+      }
+      let missing = n <= 30 ? missingByMask.get(doneMask) : undefined;
+      if (missing === undefined) {
+        missing = Object.freeze(ids.filter((_, i) => !cells[at + i])) as string[];
+        if (n <= 30) missingByMask.set(doneMask, missing);
+      }
       const reached = doneDays.length >= needed;
       return {
         reached,
         reached_at: reached ? doneDays[needed - 1] : null,
         progress: Math.min(1, doneDays.length / needed),
-        detail: { steps, done: doneDays.length, needed, missing: steps.filter((s) => !s.done).map((s) => s.id) },
+        detail: { steps, done: doneDays.length, needed, missing },
       };
     },
     advise(_account, result) {

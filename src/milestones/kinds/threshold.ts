@@ -1,39 +1,54 @@
 import type { ThresholdMilestone } from '../../config/index.js';
-import { raw, sql } from '../../store/index.js';
-import { addDays, asDay, asNumber, byAccount, daysBetween } from '../days.js';
+import { ident, raw, sql } from '../../store/index.js';
+import { addDays, daysBetween } from '../days.js';
 import { describeMatcher } from '../matchers.js';
-import type { Prepare } from '../types.js';
+import type { Day, Prepare } from '../types.js';
 
 /** A threshold: `at_least` matching events within `within_days` of signup; reached the day the count crossed. */
-export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matchers) => {
+export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matchers, key) => {
   const m = matchers.id(config.count);
   const what = describeMatcher(config.count);
+  // Accounts share a few hundred signup days: the window's last day once per signup day.
+  const lastDays = new Map<Day, Day>();
   return {
     name,
     config,
-    async load({ store, tables }) {
-      const d = store.dialect;
+    query(d, tables) {
+      const from = ident(`${key}_window`);
       const windowEnd = raw(d.addDays('a.signup_day', String(config.within_days)));
-      return byAccount(
-        await store.query(sql`SELECT account_id, sum(c) AS total, min(CASE WHEN cum >= ${config.at_least} THEN day END) AS reached_day
+      return {
+        ctes: [
+          sql`${from} AS (SELECT account_id, sum(c) AS total, min(CASE WHEN cum >= ${config.at_least} THEN day END) AS reached_day
           FROM (
             SELECT x.account_id, x.day, x.n AS c,
               sum(x.n) OVER (PARTITION BY x.account_id ORDER BY x.day ROWS UNBOUNDED PRECEDING) AS cum
             FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
             WHERE x.m = ${m} AND x.day >= a.signup_day AND x.day < ${windowEnd}
-          ) w GROUP BY account_id`),
-      );
+          ) w GROUP BY account_id)`,
+        ],
+        from,
+        columns: ['total', 'reached_day'],
+      };
     },
-    evaluate(account, row, asOf) {
-      const count = asNumber(row?.total);
-      const reachedAt = asDay(row?.reached_day);
-      const lastDay = addDays(account.signup_day, config.within_days - 1);
-      const daysLeft = Math.max(0, daysBetween(asOf, lastDay));
+    evaluate(account, cells, at, asOf) {
+      const count = cells[at] ? Number(cells[at]) : 0;
+      const reachedAt = cells[at + 1] || null;
+      let lastDay = lastDays.get(account.signup_day);
+      if (lastDay === undefined) lastDays.set(account.signup_day, (lastDay = addDays(account.signup_day, config.within_days - 1)));
+      const open = asOf <= lastDay;
       return {
         reached: reachedAt !== null,
         reached_at: reachedAt,
         progress: Math.min(1, count / config.at_least),
-        detail: { count, at_least: config.at_least, within_days: config.within_days, counts: what, window_ends: lastDay, window_open: asOf <= lastDay, days_left: asOf <= lastDay ? daysLeft : 0 },
+        detail: {
+          count,
+          at_least: config.at_least,
+          within_days: config.within_days,
+          counts: what,
+          window_ends: lastDay,
+          window_open: open,
+          days_left: open ? Math.max(0, daysBetween(asOf, lastDay)) : 0,
+        },
       };
     },
     advise(_account, result) {
