@@ -15,6 +15,7 @@ export function dayMs(day: Day): number {
   }
   return ms;
 }
+
 export const addDays = (day: Day, n: number): Day => toDay(dayMs(day) + n * DAY_MS);
 export const daysBetween = (from: Day, to: Day): number => Math.round((dayMs(to) - dayMs(from)) / DAY_MS);
 
@@ -27,9 +28,3 @@ export function parseDay(text: string): Day | null {
 
 /** Rows come back from the store as text or numbers; dates as 'YYYY-MM-DD'. */
 export const asDay = (v: unknown): Day | null => (v === null || v === undefined ? null : String(v).slice(0, 10));
-export const asNumber = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-
-/** Rows keyed by account id. */
-export function byAccount<T extends Record<string, unknown>>(rows: T[]): Map<string, T> {
-  return new Map(rows.map((r) => [String(r.account_id), r]));
-}

@@ -1,27 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { threadCode } from '../../stats/thread-code.js';
 import type { ChunkResult } from './parse-lines.js';
 import type { WorkerJob } from './jsonl-worker.js';
 
-let workerCode: string | undefined;
-
-/**
- * The parser thread's code as one plain script. Threads start without the parent's TypeScript
- * loader; bundling once (about 20 ms) starts each thread some 0.3 s sooner than registering
- * the loader in it.
- */
-function parserThreadCode(): string {
-  workerCode ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./jsonl-worker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles[0].text;
-  return workerCode;
-}
+const parserThreadCode = () => threadCode(new URL('./jsonl-worker.ts', import.meta.url));
 
 /** A fixed set of parser threads; `run` resolves when a chunk's batch file is written. */
 export class ParserPool {

@@ -1,25 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { threadCode } from '../thread-code.js';
 import type { BinnedData } from './binning.js';
 import type { ForestJob, ForestReply } from './forest-worker.js';
 import type { GrownTree, TreeParams } from './tree.js';
 
-let workerCode: string | undefined;
-
-/** The tree-growing thread as one CJS script: threads do not inherit the tsx loader. */
-function forestThreadCode(): string {
-  workerCode ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./forest-worker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles[0].text;
-  return workerCode;
-}
+/** The tree-growing thread's code. */
+const forestThreadCode = () => threadCode(new URL('./forest-worker.ts', import.meta.url));
 
 /** Default thread count: two, or one on a single-core machine. */
 export function defaultThreads(): number {
