@@ -3,4 +3,22 @@
  * and its importances, the adoption benchmark, lift with confidence intervals stratified by
  * plan, threshold search, setup-step correlation, and a proposed milestones.yaml with evidence.
  */
-export {};
+export {
+  checkRetentionSettings,
+  labelAccounts,
+  type LabelledAccount,
+  type RetentionKind,
+  type RetentionLabels,
+  type RetentionSettings,
+} from './retention-label.js';
+export {
+  buildFeatureMatrix,
+  columnIndex,
+  featureKey,
+  FEATURE_MEASURES,
+  type FeatureInfo,
+  type FeatureMatrix,
+  type FeatureMatrixOptions,
+  type FeatureMeasure,
+  type MatrixAccount,
+} from './feature-matrix.js';

@@ -1,0 +1,47 @@
+import { after } from 'node:test';
+import type { AccountHistoryRow, TrackedEvent } from '../../src/model/index.js';
+import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+
+export const at = (iso: string, hour = 12) => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
+let seq = 0;
+export const ev = (account: string, iso: string, action: string, object: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
+  messageId: `d${seq++}`,
+  accountId: account,
+  userId: `${account}_u`,
+  anonymousId: null,
+  action,
+  object,
+  place: null,
+  metadata: {},
+  timestamp: at(iso),
+  count: 1,
+  ...over,
+});
+
+export interface TestAccount {
+  id: string;
+  signup: string;
+  churned?: string;
+  seats?: number | null;
+  plan?: string;
+}
+
+/** A small in-memory store with accounts (created at 09:00 UTC on their signup day) and events. */
+export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[][]; history?: AccountHistoryRow[] }) {
+  const store = await DuckDbStore.open({ path: ':memory:' });
+  after(() => store.close());
+  await store.upsertAccounts(
+    opts.accounts.map((a) => ({
+      accountId: a.id,
+      name: a.id,
+      createdAt: at(a.signup, 9),
+      plan: a.plan ?? 'pro',
+      seats: a.seats === undefined ? 1 : a.seats,
+      churnedAt: a.churned ? at(a.churned) : null,
+    })),
+  );
+  if (opts.history) await store.upsertAccountHistory(opts.history);
+  // Each batch is a separate write, so the rollup holds several delta rows per key.
+  for (const batch of opts.events ?? []) await store.insertEvents(batch, 'test');
+  return store;
+}
