@@ -22,3 +22,17 @@ export {
   type FeatureMeasure,
   type MatrixAccount,
 } from './feature-matrix.js';
+export {
+  univariateEvidence,
+  type StratifiedLift,
+  type UnivariateEvidence,
+  type UnivariateInput,
+  type UnivariateOptions,
+} from './univariate-evidence.js';
+export {
+  adoptionBenchmark,
+  type AdoptionBenchmark,
+  type AdoptionBenchmarkInput,
+  type AdoptionBenchmarkOptions,
+  type AdoptionFlag,
+} from './adoption-benchmark.js';
