@@ -36,3 +36,18 @@ export {
   type AdoptionBenchmarkOptions,
   type AdoptionFlag,
 } from './adoption-benchmark.js';
+export {
+  rankFeatures,
+  type FeatureRanking,
+  type RankedFeature,
+  type RankFeaturesOptions,
+} from './feature-importance.js';
+export {
+  searchThreshold,
+  type ThresholdChoice,
+  type ThresholdGridPoint,
+  type ThresholdSearch,
+  type ThresholdSearchInput,
+  type ThresholdSearchOptions,
+  type ThresholdWindow,
+} from './threshold-search.js';
