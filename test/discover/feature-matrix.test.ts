@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildFeatureMatrix, type FeatureMatrix } from '../../src/discover/index.js';
-import { ev, storeWith } from './helpers.js';
+import { ev, storeWith } from '../fixtures.js';
 
 // Early window 30 days. p signs up 2025-01-01: window [2025-01-01, 2025-01-31), last day 2025-01-30.
 // q signs up 2025-01-10: window [2025-01-10, 2025-02-09). r signs up 2025-02-01. s has no events.
@@ -15,7 +15,7 @@ const fixture = () =>
       { id: 's', signup: '2025-01-01' },
       { id: 'other', signup: '2025-01-01' },
     ],
-    events: [
+    batches: [
       [
         ev('p', '2024-12-31', 'created', 'macro', { count: 50 }), // before signup: not counted
         ev('p', '2025-01-01', 'created', 'macro', { count: 3 }),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { labelAccounts, type RetentionLabels, type RetentionSettings } from '../../src/discover/index.js';
-import { at, ev, storeWith } from './helpers.js';
+import { at, ev, storeWith } from '../fixtures.js';
 
 // Settings: judged 100 days after signup, early window 30 days, dormant after 20 silent days.
 // For a signup on 2025-01-01: the early window is [2025-01-01, 2025-01-31), day 100 is 2025-04-11,
@@ -33,7 +33,7 @@ const fixture = () =>
       { accountId: 'hist', validFrom: at('2025-02-15'), plan: 'pro', seats: 4, mrr: null, status: 'churned' },
       { accountId: 'hist_early', validFrom: at('2025-01-30'), plan: null, seats: null, mrr: null, status: 'churned' },
     ],
-    events: [
+    batches: [
       [
         ev('steady', '2025-04-05', 'closed', 'conversation'),
         ev('exactly', '2025-12-30', 'closed', 'conversation'),

@@ -1,48 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseMilestones } from '../../src/config/index.js';
 import { computeMilestones, type AccountStatus } from '../../src/milestones/engine.js';
-import type { AccountHistoryRow, TrackedEvent } from '../../src/model/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { at, ev, storeWith } from '../fixtures.js';
 
 // Every expected value below is worked out by hand from the events written in each test.
-const day = (iso: string, hour = 12) => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
-let seq = 0;
-const ev = (account: string, iso: string, action: string, object: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
-  messageId: `e${seq++}`,
-  accountId: account,
-  userId: `${account}_u`,
-  anonymousId: null,
-  action,
-  object,
-  place: null,
-  metadata: {},
-  timestamp: day(iso),
-  count: 1,
-  ...over,
-});
-
-async function storeWith(opts: {
-  accounts: { id: string; signup: string; churned?: string; seats?: number | null; plan?: string }[];
-  events: TrackedEvent[];
-  history?: AccountHistoryRow[];
-}) {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
-  await store.upsertAccounts(
-    opts.accounts.map((a) => ({
-      accountId: a.id,
-      name: a.id,
-      createdAt: day(a.signup, 9),
-      plan: a.plan ?? 'pro',
-      seats: a.seats === undefined ? 1 : a.seats,
-      churnedAt: a.churned ? day(a.churned) : null,
-    })),
-  );
-  if (opts.history) await store.upsertAccountHistory(opts.history);
-  await store.insertEvents(opts.events, 'test');
-  return store;
-}
+const day = at;
 
 const framework = (yaml: string) => parseMilestones(yaml, 'milestones.yaml');
 const byId = (accounts: AccountStatus[], id: string) => {

@@ -1,11 +1,11 @@
 import { after } from 'node:test';
-import type { AccountHistoryRow, TrackedEvent } from '../../src/model/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import type { AccountHistoryRow, TrackedEvent } from '../src/model/index.js';
+import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 
 export const at = (iso: string, hour = 12) => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
 let seq = 0;
 export const ev = (account: string, iso: string, action: string, object: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
-  messageId: `d${seq++}`,
+  messageId: `t${seq++}`,
   accountId: account,
   userId: `${account}_u`,
   anonymousId: null,
@@ -26,8 +26,12 @@ export interface TestAccount {
   plan?: string;
 }
 
-/** A small in-memory store with accounts (created at 09:00 UTC on their signup day) and events. */
-export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[][]; history?: AccountHistoryRow[] }) {
+/**
+ * A small in-memory store with accounts (created at 09:00 UTC on their signup day), account
+ * history and events; `batches` are written one by one, so the rollup holds several delta
+ * rows per key, as after several imports.
+ */
+export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[]; batches?: TrackedEvent[][]; history?: AccountHistoryRow[] }) {
   const store = await DuckDbStore.open({ path: ':memory:' });
   after(() => store.close());
   await store.upsertAccounts(
@@ -41,7 +45,7 @@ export async function storeWith(opts: { accounts: TestAccount[]; events?: Tracke
     })),
   );
   if (opts.history) await store.upsertAccountHistory(opts.history);
-  // Each batch is a separate write, so the rollup holds several delta rows per key.
-  for (const batch of opts.events ?? []) await store.insertEvents(batch, 'test');
+  if (opts.events) await store.insertEvents(opts.events, 'test');
+  for (const batch of opts.batches ?? []) await store.insertEvents(batch, 'test');
   return store;
 }
