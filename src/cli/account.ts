@@ -45,10 +45,7 @@ export function registerAccount(program: Command, globals: () => GlobalOptions):
       await withWorkspace(globals(), async (ws, store) => {
         const [a] = (await computeMilestones(store, ws.milestones, asOf, { accounts: [id] })).accounts;
         if (!a) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
-        const [facts] = await store.query<{ churned: string | null }>(
-          sql`SELECT CAST(CAST(churned_at AS DATE) AS VARCHAR) AS churned FROM accounts WHERE account_id = ${id}`,
-        );
-        const churnedDay = a.churned ? facts.churned : null;
+        const churnedDay = a.churned_day;
         const story = timeline(a, churnedDay);
         const activity = await monthlyActivity(store, id, asOf);
         if (opts.json) return printJson({ as_of: asOf, ...a, timeline: story, activity: activity.map((m) => ({ month: m.month.slice(0, 7), events: Number(m.events) })) });

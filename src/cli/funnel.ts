@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { computeFunnel, type Funnel, type FunnelBy, type Share } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
-import { usageError } from './errors.js';
+import { oneOf } from './errors.js';
 import { print, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
@@ -51,10 +51,10 @@ export function registerFunnel(program: Command, globals: () => GlobalOptions): 
     .option('--by <cohort>', `group by: ${BY.join(', ')}`, 'all')
     .option('--json', 'print as JSON')
     .action(async (opts: { asOf?: string; by: string; json?: boolean }) => {
-      if (!(BY as readonly string[]).includes(opts.by)) throw usageError(`--by must be one of ${BY.join(', ')}, got ${JSON.stringify(opts.by)}`);
+      const by = oneOf('--by', opts.by, BY);
       const asOf = asOfOption(opts.asOf);
       await withWorkspace(globals(), async (ws, store) => {
-        const funnel = await computeFunnel(store, ws.milestones, asOf, opts.by as FunnelBy);
+        const funnel = await computeFunnel(store, ws.milestones, asOf, by);
         if (opts.json) return printJson(funnel);
         printFunnel(funnel);
       });

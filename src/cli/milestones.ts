@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { csvLine } from './csv.js';
-import { usageError } from './errors.js';
+import { oneOf } from './errors.js';
 import { formatNumber, print, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
@@ -47,8 +47,7 @@ export function registerMilestones(program: Command, globals: () => GlobalOption
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
     .option('--json', 'same as --format json')
     .action(async (opts: { asOf?: string; format: string; json?: boolean }) => {
-      const format = opts.json ? 'json' : opts.format;
-      if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
       const asOf = asOfOption(opts.asOf);
       await withWorkspace(globals(), async (ws, store) => {
         const report = await computeMilestones(store, ws.milestones, asOf);

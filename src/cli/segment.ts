@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { computeMilestones, segmentMembers } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
-import { usageError } from './errors.js';
+import { oneOf, usageError } from './errors.js';
 import { milestonesCsv } from './milestones.js';
 import { formatNumber, print, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
@@ -17,8 +17,7 @@ export function registerSegment(program: Command, globals: () => GlobalOptions):
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
     .option('--json', 'same as --format json')
     .action(async (name: string, opts: { asOf?: string; format: string; json?: boolean }) => {
-      const format = opts.json ? 'json' : opts.format;
-      if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
       const asOf = asOfOption(opts.asOf);
       await withWorkspace(globals(), async (ws, store) => {
         const known = Object.keys(ws.milestones.segments);

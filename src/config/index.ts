@@ -18,6 +18,7 @@ export {
   segmentFields,
   segmentFieldRefs,
   SegmentSyntaxError,
+  SegmentExpressionError,
   type SegmentExpr,
   type SegmentLiteral,
   type SegmentCompareOp,

@@ -44,9 +44,8 @@ export interface SegmentFieldRef extends SegmentSpan {
   field: string[];
 }
 
-/** A syntax problem; `offset` is 0-based into the expression, `message` ends with its column. */
-export class SegmentSyntaxError extends Error {
-  override readonly name = 'SegmentSyntaxError';
+/** A problem in a segment expression; `offset` is 0-based into it, `message` ends with its column. */
+export class SegmentExpressionError extends Error {
   constructor(
     message: string,
     readonly offset: number,
@@ -55,6 +54,11 @@ export class SegmentSyntaxError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The expression does not parse. */
+export class SegmentSyntaxError extends SegmentExpressionError {
+  override readonly name = 'SegmentSyntaxError';
 }
 
 /** Parses one segment expression; throws SegmentSyntaxError at the first problem. */

@@ -119,7 +119,9 @@ export async function computeFunnel(store: Store, framework: MilestonesConfig, a
   const groups = new Map<string, AccountStatus[]>();
   for (const a of report.accounts) {
     const key = cohortOf(a, by);
-    groups.set(key, [...(groups.get(key) ?? []), a]);
+    const list = groups.get(key);
+    if (list) list.push(a);
+    else groups.set(key, [a]);
   }
   const cohorts = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, list]) => figures(key, list, report.stages, names, headlineNow));
 

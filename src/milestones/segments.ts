@@ -1,4 +1,4 @@
-import type { SegmentCompareOp, SegmentExpr, SegmentLiteral } from '../config/index.js';
+import { SegmentExpressionError, type SegmentCompareOp, type SegmentExpr, type SegmentLiteral } from '../config/index.js';
 
 /**
  * Segments: compiles a parsed segment expression (src/config/segment-expression.ts) into a
@@ -65,17 +65,9 @@ export const DEFAULT_SEGMENT_FIELDS: Omit<SegmentFieldCatalog, 'milestones'> = {
   },
 };
 
-/** A field or type problem; `offset` is 0-based into the expression, `message` ends with its column. */
-export class SegmentError extends Error {
+/** The expression parses but names an unknown field or compares it with the wrong type. */
+export class SegmentError extends SegmentExpressionError {
   override readonly name = 'SegmentError';
-  constructor(
-    message: string,
-    readonly offset: number,
-    /** How many characters the problem spans (at least 1). */
-    readonly length = 1,
-  ) {
-    super(message);
-  }
 }
 
 export type SegmentPredicate = (record: AccountRecord) => boolean;

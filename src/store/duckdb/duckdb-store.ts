@@ -56,9 +56,10 @@ export class DuckDbStore implements Store {
     return next;
   }
 
-  private async exec(fragment: SqlFragment): Promise<void> {
+  /** Runs a statement; returns the rows it inserted, updated or deleted. */
+  private async exec(fragment: SqlFragment): Promise<number> {
     const q = this.dialect.compile(fragment);
-    await this.conn.run(q.text, q.params as never);
+    return (await this.conn.run(q.text, q.params as never)).rowsChanged;
   }
 
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -73,8 +74,8 @@ export class DuckDbStore implements Store {
     }
   }
 
-  execute(fragment: SqlFragment): Promise<void> {
-    return this.exec(fragment);
+  async execute(fragment: SqlFragment): Promise<void> {
+    await this.exec(fragment);
   }
 
   async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
@@ -97,8 +98,9 @@ export class DuckDbStore implements Store {
     const columns = sql`message_id, account_id, user_id, anonymous_id, action, object, place, metadata,
       epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}`;
     const stored = sql`NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`;
+    let inserted: number;
     if (batch.repeatedHashes.length === 0) {
-      await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s WHERE ${stored}`);
+      inserted = await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s WHERE ${stored}`);
     } else {
       // Only rows whose id hash repeats can repeat an id: set them aside and keep the first
       // of each id exactly; every other row goes straight in.
@@ -106,9 +108,9 @@ export class DuckDbStore implements Store {
         SELECT CAST(unnest(${batch.repeatedHashes.map(String)}) AS INTEGER) AS h`);
       await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_repeated_rows AS
         SELECT * FROM ${files} WHERE id_hash IN (SELECT h FROM cairn_repeated)`);
-      await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s
+      inserted = await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s
         WHERE id_hash NOT IN (SELECT h FROM cairn_repeated) AND ${stored}`);
-      await this.exec(sql`INSERT INTO events SELECT ${columns} FROM cairn_repeated_rows s
+      inserted += await this.exec(sql`INSERT INTO events SELECT ${columns} FROM cairn_repeated_rows s
         WHERE ${stored} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY file_no, line) = 1`);
       await this.conn.run('DROP TABLE cairn_repeated; DROP TABLE cairn_repeated_rows');
     }
@@ -120,8 +122,7 @@ export class DuckDbStore implements Store {
       SELECT user_id, arg_min(account_id, timestamp), min(timestamp), '{}'
       FROM ${fresh} f WHERE user_id IS NOT NULL GROUP BY user_id
       ON CONFLICT (user_id) DO UPDATE SET first_seen = least(users.first_seen, excluded.first_seen)`);
-    const [{ inserted }] = await this.query<{ inserted: string }>(sql`SELECT count(*) AS inserted FROM ${fresh} f`);
-    return { inserted: Number(inserted), duplicates: batch.rows - Number(inserted) };
+    return { inserted, duplicates: batch.rows - inserted };
   }
 
   /** A received_at strictly later than the previous load's, so it names one load. */
