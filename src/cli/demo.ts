@@ -1,39 +1,38 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importAccountHistory, importAccounts } from '../collect/index.js';
 import { initWorkspace, loadWorkspace, CONFIG_FILE } from '../config/index.js';
 import { generateDemo } from '../demo/generate.js';
-import { usageError } from './errors.js';
+import { positiveInt } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
 import { openStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
+import { printDiscovery, runDiscovery } from './discover.js';
+import { describeScore, scoreDiscovery, type PlantedTruth } from '../demo/score-discovery.js';
 
 interface DemoOptions {
   dir: string;
   seed: string;
   accounts: string;
+  months: string;
+  discover: boolean;
   json?: boolean;
   serve: boolean;
 }
 
-function positiveInt(value: string, flag: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 /**
  * `cairn demo`: generates the demo help desk's data into a workspace, imports it and sums up
- * what is there. The demo owns its folder: data and store are made anew on every run, while
+ * what is there: the funnel, then discovery compared with the planted truth. The demo owns its folder: data and store are made anew on every run, while
  * config files a person may have edited are kept.
  */
 export async function runDemo(opts: DemoOptions) {
   const seed = positiveInt(opts.seed, '--seed', 2 ** 31 - 1);
   const accounts = positiveInt(opts.accounts, '--accounts', 50_000);
+  const months = positiveInt(opts.months, '--months', 240);
   const dir = resolve(opts.dir);
   const started = Date.now();
   if (!existsSync(join(dir, CONFIG_FILE))) await initWorkspace(dir);
@@ -44,7 +43,7 @@ export async function runDemo(opts: DemoOptions) {
   }
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -56,6 +55,9 @@ export async function runDemo(opts: DemoOptions) {
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
+    const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json }) : null;
+    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
+    const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
     const summary = {
       workspace: dir,
       seed,
@@ -69,6 +71,7 @@ export async function runDemo(opts: DemoOptions) {
       quarantine_by_reason: stats.quarantine_by_reason,
       ground_truth: generated.files.groundTruth,
       funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
+      discovery: discovery && { proposed: discovery.result.proposal !== null, warnings: discovery.result.evidence.warnings, files: discovery.files, vs_planted_truth: score },
       seconds: (Date.now() - started) / 1000,
     };
     if (opts.json) return printJson(summary);
@@ -86,9 +89,15 @@ export async function runDemo(opts: DemoOptions) {
     ]);
     print('');
     printFunnel({ ...funnel, history: [] });
+    if (discovery) {
+      print('');
+      printDiscovery(discovery.result.evidence, discovery.files);
+      print('');
+      for (const line of describeScore(score!)) print(line);
+    }
     const w = `--workspace ${opts.dir}`;
     print('\nnext:');
-    for (const verb of ['milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+    for (const verb of ['discover', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
   } finally {
     await store.close();
   }
@@ -100,7 +109,9 @@ export function registerDemo(program: Command): void {
     .description('generate a realistic help-desk SaaS with a planted truth, import it, and sum it up')
     .option('--dir <dir>', 'workspace folder for the demo', './cairn-demo')
     .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
-    .option('--accounts <n>', 'accounts to generate (up to 50,000)', '2000')
+    .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
+    .option('--months <n>', 'months over which accounts sign up', '30')
+    .option('--no-discover', 'skip discovery (faster)')
     .option('--no-serve', 'do not start the server afterwards (scripts, CI)')
     .option('--json', 'print the summary as JSON')
     .action(runDemo);

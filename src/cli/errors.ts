@@ -21,6 +21,13 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
   return value as T;
 }
 
+/** A whole-number option from 1 to `max`; anything else is bad usage naming the flag. */
+export function positiveInt(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** Prints an error the way a person wants to read it and returns the exit code. */
 export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   if (err instanceof ConfigError) {

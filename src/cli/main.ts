@@ -14,6 +14,7 @@ import { registerMilestones } from './milestones.js';
 import { registerAccount } from './account.js';
 import { registerSegment } from './segment.js';
 import { registerFunnel } from './funnel.js';
+import { registerDiscover } from './discover.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
   registerAccount(program, globals);
   registerSegment(program, globals);
   registerFunnel(program, globals);
+  registerDiscover(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

@@ -3,8 +3,11 @@ import type { UnivariateEvidence } from './univariate-evidence.js';
 export type AdoptionFlag = 'ubiquitous' | 'premium_niche';
 
 export interface AdoptionBenchmarkInput {
-  /** Per account: its plan (the same accounts, in the same order, as the evidence was built on). */
-  planOf: string[];
+  /**
+   * Per account: its plan (the same accounts, in the same order, as the evidence was built on);
+   * null when the data has no plans, which leaves only the ubiquitous check.
+   */
+  planOf: string[] | null;
   /** Per feature (same order as `keys`), per account: 1 when it used the feature, else 0. */
   used: Uint8Array[];
   keys: string[];
@@ -64,11 +67,11 @@ export function adoptionBenchmark(
 ): AdoptionBenchmark[] {
   const { ubiquitousAbove = 0.95, nicheShareAbove = 0.8, minorityBelow = 0.5, closerShare = 0.5, minCrudeLift = 1.1, planStratum = 'plan' } = opts;
   const { planOf, used, keys } = input;
-  const n = planOf.length;
+  const n = planOf?.length ?? 0;
   if (used.length !== keys.length) throw new Error(`invalid used: ${used.length} vectors for ${keys.length} keys`);
   const column = new Map(keys.map((k, j) => [k, j]));
   const planSize = new Map<string, number>();
-  for (const p of planOf) planSize.set(p, (planSize.get(p) ?? 0) + 1);
+  for (const p of planOf ?? []) planSize.set(p, (planSize.get(p) ?? 0) + 1);
 
   return evidence.map((e) => {
     const flags: AdoptionFlag[] = [];
@@ -79,6 +82,7 @@ export function adoptionBenchmark(
       reasons.push(`used by ${pct(e.prevalence)} of accounts: it cannot tell customers apart`);
     }
 
+    if (planOf === null) return { key: e.key, flags, reasons };
     const j = column.get(e.key);
     if (j === undefined) throw new Error(`invalid input: no usage vector for feature ${e.key}`);
     const u = used[j];

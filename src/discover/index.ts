@@ -1,8 +1,19 @@
 /**
- * Discovery (to come): works backwards from retention. The feature matrix, the random forest
- * and its importances, the adoption benchmark, lift with confidence intervals stratified by
- * plan, threshold search, setup-step correlation, and a proposed milestones.yaml with evidence.
+ * src/discover owns discovery backwards from retention (`cairn discover`): retention labels,
+ * the early-behaviour feature matrix, forest importance with rank intervals, univariate evidence
+ * stratified by plan and cohort, the adoption benchmark, setup steps, activation and utilization
+ * thresholds, the maturity split, landmark validation, and its outputs: a proposed
+ * milestones.yaml the engine runs as is, evidence.json and a self-contained HTML report.
+ * `discover.ts` runs the whole pipeline; every other file is one step of it.
  */
+export { discover, type DiscoverOptions, type DiscoveryResult } from './discover.js';
+export type * from './evidence.js';
+export { EVIDENCE_VERSION } from './evidence.js';
+export { renderDiscoveryReport } from './report-html.js';
+export { writeProposal } from './proposal.js';
+export { rankSetupSteps, type SetupCandidate, type SetupStepsInput, type SetupStepsOptions } from './setup-steps.js';
+export { validateMilestones, type LandmarkMilestone, type ValidationInput, type ValidationOptions } from './validation.js';
+export { splitMaturity, type MaturityInput, type MaturityOptions } from './maturity-split.js';
 export {
   checkRetentionSettings,
   labelAccounts,

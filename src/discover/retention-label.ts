@@ -31,6 +31,8 @@ export interface LabelledAccount {
   seats: number;
   /** 'YYYY-MM': the signup cohort. */
   signup_month: string;
+  /** 'YYYY-MM-DD' when churned on or before as-of, else null. */
+  churn_day: string | null;
   retained: boolean;
 }
 
@@ -154,7 +156,7 @@ export async function labelAccounts(store: Store, settings: RetentionSettings, a
 
     const stillCustomer = churn === null || churn > judgeDay;
     const retained = stillCustomer && (active === null || active.has(a.account_id));
-    labelled.push({ account_id: a.account_id, signup_day: signup, plan, seats, signup_month: signup.slice(0, 7), retained });
+    labelled.push({ account_id: a.account_id, signup_day: signup, plan, seats, signup_month: signup.slice(0, 7), churn_day: churn !== null && churn <= asOf ? churn : null, retained });
   }
   return { labelled, leftOut: { tooYoung, churnedInEarlyWindow }, settings: { ...settings }, asOf };
 }

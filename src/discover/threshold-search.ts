@@ -25,6 +25,12 @@ export interface ThresholdSearchOptions {
   broadAbove?: number;
   /** How the counted events read in warnings, e.g. "closed conversations". Default "events". */
   actionLabel?: string;
+  /**
+   * Choose the candidate nearest the median of the bootstrap picks (bagging) instead of the
+   * single best J. Where J is flat over a range, the single pick lands anywhere on the plateau
+   * by chance; the bagged pick sits in its middle and moves little between samples. Default false.
+   */
+  bagged?: boolean;
 }
 
 export interface ThresholdChoice {
@@ -134,21 +140,8 @@ export function searchThreshold(input: ThresholdSearchInput, opts: ThresholdSear
   });
   if (best === undefined) throw new Error(`invalid candidates: none given`);
 
-  const { w: bw, threshold, j: youdenJ, tp, fp } = best;
+  const bw = best.w;
   const days = windows[bw].days;
-  const negatives = n - positives;
-  const fn = positives - tp;
-  const tn = negatives - fp;
-  const choice: ThresholdChoice = {
-    days,
-    threshold,
-    youdenJ,
-    sensitivity: wilsonInterval(tp, positives),
-    specificity: wilsonInterval(tn, negatives),
-    ppv: wilsonInterval(tp, tp + fp),
-    npv: wilsonInterval(tn, tn + fn),
-    reach: wilsonInterval(tp + fp, n),
-  };
 
   // Bootstrap: resample accounts, re-pick the threshold by J within the chosen window.
   const { candidates, bucket } = perWindow[bw];
@@ -179,6 +172,29 @@ export function searchThreshold(input: ThresholdSearchInput, opts: ThresholdSear
   }
   const thresholdInterval =
     picks.length === 0 ? { low: NaN, high: NaN } : { low: quantile(picks, 0.025), high: quantile(picks, 0.975) };
+
+  let { threshold, j: youdenJ, tp, fp } = best;
+  if (opts.bagged && picks.length > 0) {
+    const middle = quantile(picks, 0.5);
+    let k = 0;
+    for (let c = 1; c < candidates.length; c++) if (Math.abs(candidates[c] - middle) < Math.abs(candidates[k] - middle) - TIE) k = c;
+    const { pos, neg } = atOrAbove(bucket, outcome, candidates.length, null);
+    [threshold, tp, fp] = [candidates[k], pos[k], neg[k]];
+    youdenJ = tp / positives - fp / (n - positives);
+  }
+  const negatives = n - positives;
+  const fn = positives - tp;
+  const tn = negatives - fp;
+  const choice: ThresholdChoice = {
+    days,
+    threshold,
+    youdenJ,
+    sensitivity: wilsonInterval(tp, positives),
+    specificity: wilsonInterval(tn, negatives),
+    ppv: wilsonInterval(tp, tp + fp),
+    npv: wilsonInterval(tn, tn + fn),
+    reach: wilsonInterval(tp + fp, n),
+  };
 
   const warnings: string[] = [];
   const reach = (tp + fp) / n;

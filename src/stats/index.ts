@@ -42,7 +42,15 @@ export {
   type ForestModel,
   type ForestResult,
   type FlatTree,
+  type InBag,
 } from './forest/forest.js';
-export { permutationImportance, type PermutationOptions } from './forest/permutation-importance.js';
+export {
+  permutationImportance,
+  oobPermutationImportance,
+  type PermutationOptions,
+  type OobPermutationOptions,
+  type PermutationImportance,
+} from './forest/permutation-importance.js';
 export { rankStability } from './forest/rank-stability.js';
 export { auc } from './forest/auc.js';
+export { phiCoefficient } from './correlation.js';

@@ -96,6 +96,7 @@ describe('retention label', () => {
       plan: 'pro',
       seats: 4,
       signup_month: '2025-01',
+      churn_day: '2025-02-15',
       retained: false,
     });
     assert.equal(by.get('steady')!.seats, 3);

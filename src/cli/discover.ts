@@ -1,0 +1,233 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Matcher, Workspace } from '../config/index.js';
+import { discover, renderDiscoveryReport, type DiscoveryEvidence, type DiscoveryResult, type RetentionKind } from '../discover/index.js';
+import type { Store } from '../store/index.js';
+import { asOfOption } from './as-of.js';
+import { CliError, EXIT, oneOf, positiveInt, usageError } from './errors.js';
+import { print, printJson, printPairs, progressBar } from './output.js';
+import { withWorkspace, type GlobalOptions } from './workspace.js';
+
+const KINDS: readonly RetentionKind[] = ['still_customer', 'not_dormant'];
+
+export interface DiscoverCliOptions {
+  asOf?: string;
+  retention?: string;
+  retentionDays?: string;
+  earlyDays?: string;
+  dormantDays?: string;
+  coreAction?: string;
+  seed: string;
+  trees: string;
+  fits: string;
+  out?: string;
+  json?: boolean;
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(x * 100).toFixed(0)}%`);
+const num = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const ci = (e: { estimate: number; low: number; high: number }, d = 2): string => `${num(e.estimate, d)} [${num(e.low, d)}–${num(e.high, d)}]`;
+const pval = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+
+/** The last day with events: discovery judges data as of when it ends, not as of today. */
+async function lastEventDay(store: Store): Promise<string> {
+  const stats = await store.stats();
+  return stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
+}
+
+function parseCoreAction(value: string): Matcher {
+  const parts = value.trim().split(/\s+/);
+  if (parts.length !== 2) throw usageError(`--core-action must be "ACTION OBJECT", e.g. "closed conversation", got ${JSON.stringify(value)}`);
+  return { action: parts[0], object: parts[1] };
+}
+
+/** Runs discovery in a workspace and writes proposed-milestones.yaml, evidence.json and report.html. */
+export async function runDiscovery(ws: Workspace, store: Store, opts: DiscoverCliOptions): Promise<{ result: DiscoveryResult; files: Record<string, string> }> {
+  const r = ws.config.retention;
+  const retention = {
+    kind: opts.retention === undefined ? r.kind : oneOf('--retention', opts.retention, KINDS),
+    days: opts.retentionDays === undefined ? r.days : positiveInt(opts.retentionDays, '--retention-days', 3650),
+    dormantDays: opts.dormantDays === undefined ? r.dormant_days : positiveInt(opts.dormantDays, '--dormant-days', 3650),
+    earlyDays: opts.earlyDays === undefined ? r.early_days : positiveInt(opts.earlyDays, '--early-days', 3650),
+  };
+  if (retention.earlyDays >= retention.days) {
+    throw usageError(`--early-days (${retention.earlyDays}) must be less than the retention days (${retention.days})`);
+  }
+  if (retention.kind === 'not_dormant' && retention.dormantDays > retention.days) {
+    throw usageError(`--dormant-days (${retention.dormantDays}) must be at most the retention days (${retention.days})`);
+  }
+  const asOf = opts.asOf === undefined ? await lastEventDay(store) : asOfOption(opts.asOf);
+  const bar = progressBar(!opts.json, '');
+  let result: DiscoveryResult;
+  try {
+    result = await discover(store, {
+      asOf,
+      retention,
+      seed: positiveInt(opts.seed, '--seed', 2 ** 31 - 1),
+      trees: positiveInt(opts.trees, '--trees', 5000),
+      fits: positiveInt(opts.fits, '--fits', 100),
+      current: ws.milestones,
+      ...(opts.coreAction ? { coreAction: parseCoreAction(opts.coreAction) } : {}),
+      onProgress: (step, done, total) => bar.update(done, total, step),
+    });
+  } finally {
+    bar.stop();
+  }
+  const out = resolve(ws.dir, opts.out ?? 'discovery');
+  await mkdir(out, { recursive: true });
+  const files: Record<string, string> = { evidence: join(out, 'evidence.json'), report: join(out, 'report.html') };
+  await writeFile(files.evidence, JSON.stringify(result.evidence, null, 2) + '\n');
+  await writeFile(files.report, renderDiscoveryReport(result.evidence));
+  if (result.proposal) {
+    files.proposal = join(out, 'proposed-milestones.yaml');
+    await writeFile(files.proposal, result.proposal.yaml);
+  }
+  return { result, files };
+}
+
+/** The --json summary: what a script or notebook needs, without the curves and grids. */
+export function discoverySummary(e: DiscoveryEvidence, files: Record<string, string>) {
+  return {
+    as_of: e.as_of,
+    retention: e.settings.retention,
+    data: e.data,
+    warnings: e.warnings,
+    model: e.model,
+    features: e.features.map((f) => ({
+      key: f.key,
+      importance: f.importance,
+      rank: f.rank,
+      rank_interval: [f.rank_low, f.rank_high],
+      prevalence: f.prevalence,
+      risk_ratio: f.risk_ratio,
+      risk_ratio_by_plan: f.stratified.plan?.risk_ratio ?? null,
+      q_value: f.q_value,
+      flags: f.flags,
+      flag_reasons: f.flag_reasons,
+    })),
+    setup: e.setup && { steps: e.setup.steps, at_least: e.setup.at_least, window_days: e.setup.window_days },
+    activation: e.activation && {
+      action: e.activation.action,
+      object: e.activation.object,
+      within_days: e.activation.choice.days,
+      at_least: e.activation.choice.threshold,
+      threshold_interval: e.activation.threshold_interval,
+      youden_j: e.activation.choice.youdenJ,
+      sensitivity: e.activation.choice.sensitivity,
+      ppv: e.activation.choice.ppv,
+      npv: e.activation.choice.npv,
+      reach: e.activation.choice.reach,
+      warnings: e.activation.warnings,
+    },
+    utilization: e.utilization && {
+      action: e.utilization.action,
+      object: e.utilization.object,
+      metadata: e.utilization.metadata ?? null,
+      per_month_per_seat_at_least: e.utilization.choice.threshold,
+      threshold_interval: e.utilization.threshold_interval,
+      youden_j: e.utilization.choice.youdenJ,
+      reach: e.utilization.choice.reach,
+      warnings: e.utilization.warnings,
+    },
+    maturity: e.maturity && {
+      mature_in_at_least: e.maturity.mature_in_at_least,
+      categories: Object.fromEntries(e.maturity.categories.map((c) => [c.name, { basic: c.basic, mature: c.mature }])),
+    },
+    validation: e.validation && {
+      milestones: e.validation.milestones.map((m) => ({
+        milestone: m.milestone,
+        reached: m.reached,
+        not_reached: m.not_reached,
+        log_rank_p: m.log_rank.p_value,
+        retention_reached: m.retention_reached,
+        retention_not_reached: m.retention_not_reached,
+      })),
+      chain: e.validation.chain,
+    },
+    files,
+  };
+}
+
+/** What a person reads in the terminal: the headline of every part, the rest is in the report. */
+export function printDiscovery(e: DiscoveryEvidence, files: Record<string, string>): void {
+  const d = e.data;
+  const r = e.settings.retention;
+  print(`Discovery as of ${e.as_of}: retention = ${r.kind === 'still_customer' ? 'still a customer' : 'still a customer and active'} ${r.days} days after signup, behaviour in the first ${r.earlyDays} days`);
+  printPairs([
+    ['accounts judged', `${d.labelled} (${d.retained} retained, ${d.churned} not)`],
+    ['left out', `${d.left_out.too_young} too young, ${d.left_out.churned_in_early_window} churned in the early window`],
+    ['features', `${d.features}`],
+    ['model', e.model ? `held-out AUC ${num(e.model.held_out_auc)}, out-of-bag AUC ${num(e.model.oob_auc)} (${e.model.fits} fits × ${e.model.trees} trees)` : '—'],
+  ]);
+  if (e.warnings.length) {
+    print('\nwarnings');
+    for (const w of e.warnings) print(`  ! ${w}`);
+  }
+  const shown = e.features.filter((f) => f.rank !== null).slice(0, 15);
+  if (shown.length) {
+    print('\nwhat predicts retention (forest importance; rank interval over fits; retention ratio users/non-users [95% CI], BH q)');
+    for (const f of shown) {
+      const rank = `${f.rank} [${num(f.rank_low, 0)}–${num(f.rank_high, 0)}]`;
+      const flag = f.flags.length ? `  ⚑ ${f.flags.join(', ')}` : '';
+      print(`  ${rank.padEnd(12)} ${f.key.slice(0, 40).padEnd(40)} ${pct(f.prevalence).padStart(4)} used  RR ${ci(f.risk_ratio)}  q ${pval(f.q_value)}${flag}`);
+    }
+  }
+  const flagged = e.features.filter((f) => f.flags.length > 0);
+  if (flagged.length) {
+    print('\nleft out of the proposal (adoption benchmark)');
+    for (const f of flagged) print(`  ${f.key}: ${f.flag_reasons.join('; ')}`);
+  }
+  if (e.setup) print(`\nsetup: at least ${e.setup.at_least} of ${e.setup.steps.length} steps within ${e.setup.window_days} days: ${e.setup.steps.join(' → ')}`);
+  if (e.activation) {
+    const a = e.activation;
+    print(
+      `activation: at least ${a.choice.threshold} ${a.action} ${a.object} within ${a.choice.days} days ` +
+        `(95% interval ${a.threshold_interval.low}–${a.threshold_interval.high}; J ${num(a.choice.youdenJ)}, reach ${pct(a.choice.reach.estimate)}, retained if reached ${pct(a.choice.ppv.estimate)})`,
+    );
+  }
+  if (e.utilization) {
+    const u = e.utilization;
+    const meta = u.metadata ? ` (${Object.entries(u.metadata).map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
+    print(`utilization: at least ${u.choice.threshold} ${u.action} ${u.object}${meta} per seat per month (95% interval ${num(u.threshold_interval.low, 1)}–${num(u.threshold_interval.high, 1)}; J ${num(u.choice.youdenJ)})`);
+  }
+  if (e.maturity && e.maturity.mature_in_at_least > 0) {
+    const cats = e.maturity.categories.filter((c) => c.mature.length > 0);
+    print(`maturity: mature use in at least ${e.maturity.mature_in_at_least} of ${cats.length} categories`);
+    for (const c of cats) print(`  ${c.name}: mature ${c.mature.join(', ')}${c.basic.length ? `; basic ${c.basic.join(', ')}` : ''}`);
+  }
+  if (e.validation) {
+    print(`\nvalidation (landmark at day ${e.validation.landmark_days}; retention of accounts that reached each milestone by then vs not)`);
+    for (const m of e.validation.milestones) {
+      print(`  ${m.milestone.padEnd(12)} ${pct(m.retention_reached.estimate)} vs ${pct(m.retention_not_reached.estimate)}  ratio ${ci(m.risk_ratio)}  log-rank p ${pval(m.log_rank.p_value)}`);
+    }
+    print(`  chain: ${e.validation.chain.map((l) => `${l.from} → ${l.to} ×${num(l.risk_ratio.estimate)}`).join(', ')}`);
+  }
+  print('\nwritten');
+  for (const [what, path] of Object.entries(files)) print(`  ${what.padEnd(9)} ${path}`);
+}
+
+export function registerDiscover(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('discover')
+    .description('find, backwards from retention, which early behaviours predict it; propose setup, activation, utilization and maturity with the evidence')
+    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default the last day with events)')
+    .option('--retention <kind>', `retention label: ${KINDS.join(', ')} (default from cairn.yaml)`)
+    .option('--retention-days <n>', 'judge retention this many days after signup (default from cairn.yaml)')
+    .option('--early-days <n>', 'measure behaviour in the first this many days (default from cairn.yaml)')
+    .option('--dormant-days <n>', 'not_dormant: activity needed within the last this many days (default from cairn.yaml)')
+    .option('--core-action <pair>', 'the action activation counts, as "ACTION OBJECT" (default: from milestones.yaml, else the most predictive repeated action)')
+    .option('--seed <n>', 'random seed: the same seed gives the same result', '1')
+    .option('--trees <n>', 'trees per forest fit', '100')
+    .option('--fits <n>', 'seeded forest fits for rank intervals', '5')
+    .option('--out <dir>', 'folder for proposed-milestones.yaml, evidence.json and report.html (default <workspace>/discovery)')
+    .option('--json', 'print a summary as JSON')
+    .action(async (opts: DiscoverCliOptions) => {
+      await withWorkspace(globals(), async (ws, store) => {
+        const { result, files } = await runDiscovery(ws, store, opts);
+        if (opts.json) printJson(discoverySummary(result.evidence, files));
+        else printDiscovery(result.evidence, files);
+        if (!result.proposal) throw new CliError('discover: nothing proposed; the warnings above say what is missing', EXIT.failure);
+      });
+    });
+}

@@ -1,0 +1,189 @@
+import type { Matcher } from '../config/index.js';
+import { buildActivityTables } from '../milestones/daily-activity.js';
+import { MatcherIds } from '../milestones/matchers.js';
+import type { Store } from '../store/index.js';
+import { raw, sql } from '../store/index.js';
+
+/** Days counted from an account's signup day: [from, to). */
+export interface DayRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Per account (in the order given) and per range, how many events matching `matcher` the
+ * account had on days [signup + from, signup + to), reading data up to `asOf` only. Metadata
+ * matchers read raw events (the rollup has no metadata); others read the rollup. Accounts the
+ * store does not know (or signed up after asOf) count 0.
+ */
+export async function countInRanges(
+  store: Store,
+  accountIds: readonly string[],
+  matcher: Matcher,
+  ranges: readonly DayRange[],
+  asOf: string,
+): Promise<Float64Array[]> {
+  const out = ranges.map(() => new Float64Array(accountIds.length));
+  if (ranges.length === 0 || accountIds.length === 0) return out;
+  const ids = new MatcherIds();
+  ids.id(matcher);
+  const tables = await buildActivityTables(store, ids.all, asOf);
+  try {
+    const d = store.dialect;
+    const sums = ranges.map(
+      (r) => sql`sum(CASE WHEN t.day >= ${raw(d.addDays('a.signup_day', String(r.from)))} AND t.day < ${raw(d.addDays('a.signup_day', String(r.to)))} THEN t.n ELSE 0 END)`,
+    );
+    const rows = await store.query<{ account_id: string; v: string }>(
+      sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
+    );
+    const rowOf = new Map(accountIds.map((id, i) => [id, i]));
+    for (const row of rows) {
+      const i = rowOf.get(row.account_id);
+      if (i === undefined) continue;
+      const cells = row.v.split(',');
+      for (let k = 0; k < ranges.length; k++) out[k][i] = Number(cells[k]) || 0;
+    }
+    return out;
+  } finally {
+    await tables.drop();
+  }
+}
+
+/** First use of one (action, object) pair: per account, days from signup, NaN when not in the window. */
+export interface FirstUse {
+  key: string;
+  action: string;
+  object: string;
+  days: Float64Array;
+}
+
+/**
+ * For every (action, object) pair, the day (counted from signup, 0 = signup day) each account
+ * first used it within its first `windowDays` days, read from the rollup up to `asOf`.
+ */
+export async function firstUseDays(store: Store, accountIds: readonly string[], windowDays: number, asOf: string): Promise<FirstUse[]> {
+  const d = store.dialect;
+  const signup = d.day('a.created_at');
+  const rows = await store.query<{ action: string; object: string; v: string }>(
+    sql`SELECT r.action, r.object, ${d.packText([sql`r.account_id`, sql`min(${raw(d.diffDays(signup, 'r.day'))})`])} AS v
+      FROM account_activity r JOIN accounts a ON a.account_id = r.account_id
+      WHERE r.day >= ${raw(signup)} AND r.day < ${raw(d.addDays(signup, String(windowDays)))} AND r.day <= CAST(${asOf} AS DATE)
+      GROUP BY r.account_id, r.action, r.object HAVING sum(r.n) > 0`,
+  );
+  const rowOf = new Map(accountIds.map((id, i) => [id, i]));
+  const byKey = new Map<string, FirstUse>();
+  for (const r of rows) {
+    const comma = r.v.lastIndexOf(',');
+    const i = rowOf.get(r.v.slice(0, comma));
+    if (i === undefined) continue;
+    const key = `${r.action} ${r.object}`;
+    let f = byKey.get(key);
+    if (!f) byKey.set(key, (f = { key, action: r.action, object: r.object, days: new Float64Array(accountIds.length).fill(NaN) }));
+    f.days[i] = Number(r.v.slice(comma + 1));
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The place each (action, object) pair is used in most (by events), for grouping features into categories. */
+export async function mainPlaces(store: Store): Promise<Map<string, string>> {
+  const rows = await store.query<{ action: string; object: string; place: string | null; n: unknown }>(
+    sql`SELECT action, object, place, sum(n) AS n FROM account_activity GROUP BY action, object, place`,
+  );
+  const best = new Map<string, { place: string; n: number }>();
+  for (const r of rows) {
+    const key = `${r.action} ${r.object}`;
+    const n = Number(r.n);
+    const place = r.place ?? '';
+    const cur = best.get(key);
+    if (!cur || n > cur.n || (n === cur.n && place < cur.place)) best.set(key, { place, n });
+  }
+  return new Map([...best].map(([k, v]) => [k, v.place || 'other']));
+}
+
+/**
+ * Accounts at least `days` days old on `asOf` that had not churned (accounts.churned_at)
+ * before their day `days`: those whose first `days` days can all be observed. By account id.
+ */
+export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<string[]> {
+  const d = store.dialect;
+  const signup = d.day('created_at');
+  const end = d.addDays(signup, String(days));
+  const rows = await store.query<{ account_id: string }>(
+    sql`SELECT account_id FROM accounts WHERE ${raw(end)} <= CAST(${asOf} AS DATE)
+      AND (churned_at IS NULL OR ${raw(d.day('churned_at'))} >= ${raw(end)}) ORDER BY account_id`,
+  );
+  return rows.map((r) => r.account_id);
+}
+
+/** One full calendar month of one account: its count per seat, and whether it churned the month after. */
+export interface AccountMonth {
+  account_id: string;
+  signup_day: string;
+  /** 'YYYY-MM-01'. */
+  month: string;
+  perSeat: number;
+  churnedNext: boolean;
+}
+
+const monthAfter = (month: string, k = 1): string => {
+  const d = new Date(`${month}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + k);
+  return d.toISOString().slice(0, 10);
+};
+
+/**
+ * Account-months for a per-seat monthly measure, over every account: each full calendar month
+ * after the signup month in which the account was still a customer, whose next month is over by
+ * `asOf`. The count is `matcher`'s events in that month divided by the seats on its first day
+ * (account history, else the account's seats, else 1), as the per_seat milestone counts.
+ * `churnedNext` says whether the account churned in the month after: the order of cause and
+ * effect a monthly state needs (its month first, then churn or not).
+ */
+export async function accountMonths(store: Store, matcher: Matcher, asOf: string): Promise<AccountMonth[]> {
+  const ids = new MatcherIds();
+  ids.id(matcher);
+  const tables = await buildActivityTables(store, ids.all, asOf);
+  const d = store.dialect;
+  let counts: { account_id: string; month: unknown; n: unknown }[];
+  try {
+    counts = await store.query(sql`SELECT account_id, ${raw(d.monthStart('day'))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY 1, 2`);
+  } finally {
+    await tables.drop();
+  }
+  const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown }>(
+    sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churn_day, seats FROM accounts
+      WHERE ${raw(d.day('created_at'))} <= CAST(${asOf} AS DATE) ORDER BY account_id`,
+  );
+  const history = await store.query<{ account_id: string; day: unknown; seats: unknown }>(
+    sql`SELECT account_id, ${raw(d.day('valid_from'))} AS day, seats FROM account_history WHERE seats IS NOT NULL ORDER BY account_id, valid_from`,
+  );
+  const countOf = new Map<string, number>();
+  for (const c of counts) countOf.set(`${c.account_id}|${String(c.month).slice(0, 10)}`, Number(c.n));
+  const seatsOf = new Map<string, { day: string; seats: number }[]>();
+  for (const h of history) {
+    let list = seatsOf.get(h.account_id);
+    if (!list) seatsOf.set(h.account_id, (list = []));
+    list.push({ day: String(h.day).slice(0, 10), seats: Number(h.seats) });
+  }
+  const dayAfterAsOf = new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const out: AccountMonth[] = [];
+  for (const a of accounts) {
+    const signup = String(a.signup_day).slice(0, 10);
+    const churn = a.churn_day === null || a.churn_day === undefined ? null : String(a.churn_day).slice(0, 10);
+    const rows = seatsOf.get(a.account_id) ?? [];
+    for (let month = monthAfter(`${signup.slice(0, 7)}-01`); ; month = monthAfter(month)) {
+      // The month after must be over by asOf, and the account a customer through this month.
+      if (monthAfter(month, 2) > dayAfterAsOf) break;
+      if (churn !== null && churn < monthAfter(month)) break;
+      let seats = a.seats === null || a.seats === undefined ? 1 : Number(a.seats);
+      for (const r of rows) {
+        if (r.day > month) break;
+        seats = r.seats;
+      }
+      if (!(seats > 0)) continue; // zero seats never utilize; skip rather than divide by zero
+      const churnedNext = churn !== null && churn < monthAfter(month, 2);
+      out.push({ account_id: a.account_id, signup_day: signup, month, perSeat: (countOf.get(`${a.account_id}|${month}`) ?? 0) / seats, churnedNext });
+    }
+  }
+  return out;
+}
