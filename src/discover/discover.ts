@@ -3,7 +3,7 @@ import { addDays, computeMilestones } from '../milestones/index.js';
 import { describeMatcher } from '../milestones/matchers.js';
 import type { Store } from '../store/index.js';
 import { quantile, riskRatio, wilsonInterval } from '../stats/index.js';
-import { adoptionBenchmark } from './adoption-benchmark.js';
+import { adoptionBenchmark, type AdoptionFlag } from './adoption-benchmark.js';
 import { accountMonths, accountsObservedFor, countInRanges, firstUseDays, mainPlaces } from './early-activity.js';
 import { EVIDENCE_VERSION, type DiscoveryEvidence, type FeatureEvidence, type ThresholdEvidence } from './evidence.js';
 import { rankFeatures, type FeatureRanking } from './feature-importance.js';
@@ -193,8 +193,7 @@ export async function discover(store: Store, opts: DiscoverOptions): Promise<Dis
         stratified: Object.fromEntries(
           Object.entries(u.stratified).map(([name, s]) => [name, { risk_ratio: s.riskRatio, p_value: s.pValue, strata_used: s.strataUsed }]),
         ),
-        flags: adoption[j].flags,
-        flag_reasons: adoption[j].reasons,
+        ...adoptionFlags(adoption[j], medianCount(matrix, info.key) >= REPEATED_MEDIAN),
         too_little_data: u.tooLittleData,
       };
     })
@@ -340,6 +339,16 @@ export async function discover(store: Store, opts: DiscoverOptions): Promise<Dis
   }
   progress('done', 1, 1);
   return { evidence, proposal };
+}
+
+/**
+ * A repeated action used by nearly everyone still tells accounts apart by how much it is used
+ * (its count is what activation and utilization measure), so "ubiquitous" applies only to
+ * features whose use is a yes or no.
+ */
+function adoptionFlags(a: { flags: AdoptionFlag[]; reasons: string[] }, repeated: boolean): Pick<FeatureEvidence, 'flags' | 'flag_reasons'> {
+  const keep = a.flags.map((f) => !(repeated && f === 'ubiquitous'));
+  return { flags: a.flags.filter((_, i) => keep[i]), flag_reasons: a.reasons.filter((_, i) => keep[i]) };
 }
 
 function usedColumn(matrix: FeatureMatrix, key: string): Uint8Array {

@@ -2,6 +2,7 @@
  * The shape of evidence.json: everything `cairn discover` measured and why it proposed what it
  * did. The HTML report and `--json` summary are read from this one object, so all three agree.
  * Field names are snake_case (a file contract); intervals are 95% unless a field says otherwise.
+ * A number that cannot be estimated is NaN here and null in evidence.json (JSON has no NaN).
  */
 import type { Interval } from '../stats/index.js';
 import type { AdoptionFlag } from './adoption-benchmark.js';
@@ -134,7 +135,7 @@ export interface ThresholdEvidence {
   chosen_because: string;
   /** 'at_least events within days' (activation) or 'per seat per month' (utilization). */
   measure: 'count_within_days' | 'per_seat_per_month';
-  /** Accounts the threshold was searched on. */
+  /** Rows the threshold was searched on: judged accounts (activation) or account-months (utilization). */
   accounts: number;
   choice: ThresholdChoice;
   threshold_interval: { low: number; high: number };
@@ -165,6 +166,7 @@ export interface MaturityCategoryEvidence {
 
 export interface MaturityEvidence {
   window_days: number;
+  /** 0 when no category has a mature feature: no maturity milestone is proposed. */
   mature_in_at_least: number;
   categories: MaturityCategoryEvidence[];
 }
