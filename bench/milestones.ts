@@ -8,41 +8,20 @@
  * A size is a number of events (accounts enough to produce them) or `NNNa`, a number of
  * accounts with all their events.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
 import { parseMilestones, TEMPLATE_DIR } from '../src/config/index.js';
-import { generateDemo } from '../src/demo/generate.js';
 import { computeMilestones } from '../src/milestones/index.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { DATA, demoStore, option } from './demo-store.js';
 
-const DATA = new URL('./.data/', import.meta.url).pathname;
 const AS_OF = '2026-10-31';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-/** A workspace store holding the demo at this size, built once and kept for re-runs. */
-async function demoStore(size: string): Promise<string> {
-  const db = join(DATA, `milestones-${size}.duckdb`);
-  if (existsSync(db)) return db;
-  const dir = join(DATA, `milestones-${size}`);
-  const byAccounts = size.endsWith('a');
+/** A size is a number of events (accounts enough to produce them) or `NNNa`, a number of accounts. */
+function sizedDemo(size: string): Promise<string> {
   const n = Number(size.replace(/a$/, ''));
-  const t = performance.now();
-  const demo = await generateDemo(byAccounts ? { dir, seed: 3, accounts: n } : { dir, seed: 3, accounts: 50_000, maxEvents: n });
-  const store = await DuckDbStore.open({ path: db });
-  await importAccounts(store, demo.files.accounts);
-  await importAccountHistory(store, demo.files.accountHistory);
-  await importEvents(store, demo.files.events);
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-  console.log(`  built ${size}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  return db;
+  return demoStore(`milestones-${size}`, size.endsWith('a') ? { seed: 3, accounts: n } : { seed: 3, accounts: 50_000, maxEvents: n });
 }
 
 /**
@@ -125,7 +104,7 @@ export async function run(args: string[]): Promise<void> {
   const framework = parseMilestones(await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8'));
   console.log(`bench/milestones: the engine vs hand-written SQL, seed framework, as of ${AS_OF}`);
   for (const size of sizes) {
-    const db = await demoStore(size);
+    const db = await sizedDemo(size);
     const store = await DuckDbStore.open({ path: db });
     const { events, accounts } = await store.stats();
     // Warm both once (file pages, plans), then time the better of two runs each.
