@@ -6,7 +6,7 @@ import { quantile, riskRatio, wilsonInterval } from '../stats/index.js';
 import { adoptionBenchmark, type AdoptionFlag } from './adoption-benchmark.js';
 import { accountMonths, accountsObservedFor, countInRanges, firstUseDays, mainPlaces } from './early-activity.js';
 import { EVIDENCE_VERSION, type DiscoveryEvidence, type FeatureEvidence, type ThresholdEvidence } from './evidence.js';
-import { rankFeatures, type FeatureRanking } from './feature-importance.js';
+import { rankFeatures } from './feature-importance.js';
 import { buildFeatureMatrix, columnIndex, type FeatureMatrix } from './feature-matrix.js';
 import { splitMaturity } from './maturity-split.js';
 import { writeProposal } from './proposal.js';
@@ -153,8 +153,7 @@ export async function discover(store: Store, opts: DiscoverOptions): Promise<Dis
   const adoption = adoptionBenchmark(univariate, { planOf: plans.length >= 2 ? labelled.map((a) => a.plan ?? '(none)') : null, used, keys }, { ubiquitousAbove });
 
   // The forest.
-  let ranking: FeatureRanking | null = null;
-  ranking = await rankFeatures(matrix, retainedFlags, {
+  const ranking = await rankFeatures(matrix, retainedFlags, {
     seed,
     trees,
     seeds: fits,
