@@ -6,6 +6,7 @@
 const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   import: () => import('./import.js'),
   milestones: () => import('./milestones.js'),
+  discover: () => import('./discover.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -3,6 +3,8 @@
  * split finding is a histogram scan. Code b holds values in (cut[b-1], cut[b]], so "code ≤ b"
  * on the training data is exactly "value ≤ cut[b]" on raw data.
  */
+import { sortFinite } from './sort.js';
+
 export interface BinnedData {
   rows: number;
   features: number;
@@ -30,9 +32,13 @@ export function binDataset(x: Float64Array, y: Uint8Array, rows: number, feature
   sharedY.set(y.subarray(0, rows));
   const cutLists: Float64Array[] = [];
   const column = new Float64Array(rows);
+  const sorted = new Float64Array(rows);
+  const scratch = new Float64Array(rows);
   for (let f = 0; f < features; f++) {
     for (let i = 0; i < rows; i++) column[i] = x[i * features + f];
-    const cuts = quantileCuts(column.slice().sort(), bins);
+    sorted.set(column);
+    sortFinite(sorted, scratch);
+    const cuts = quantileCuts(sorted, bins);
     cutLists.push(cuts);
     const base = f * rows;
     for (let i = 0; i < rows; i++) codes[base + i] = binOf(cuts, column[i]);

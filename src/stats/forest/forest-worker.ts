@@ -17,8 +17,8 @@ parentPort?.on('message', (job: ForestJob) => {
   try {
     const trees = job.treeIndices.map((t) => growTree(job.data, job.params, job.seed, t));
     const transfer: ArrayBuffer[] = [];
-    for (const { tree, importance } of trees) {
-      for (const array of [tree.feature, tree.threshold, tree.left, tree.right, tree.value, importance]) {
+    for (const { tree, importance, inBag, oobLeaves } of trees) {
+      for (const array of [tree.feature, tree.threshold, tree.left, tree.right, tree.value, importance, inBag, oobLeaves]) {
         transfer.push(array.buffer as ArrayBuffer);
       }
     }

@@ -8,7 +8,7 @@
 import { MAX_BINS, binDataset } from './binning.js';
 import { auc } from './auc.js';
 import { defaultThreads, growTreesInThreads } from './forest-threads.js';
-import { bootstrapCounts, growTree, leafOf, type FlatTree, type GrownTree, type TreeParams } from './tree.js';
+import { growTree, leafOf, type FlatTree, type GrownTree, type TreeParams } from './tree.js';
 
 export type { FlatTree } from './tree.js';
 
@@ -57,14 +57,14 @@ export interface ForestResult {
   oobAuc: number;
   /** Mean decrease in Gini per feature, normalised to sum 1 (all 0 if no tree split). */
   impurityImportance: Float64Array;
-  /** Which training rows each tree drew, for out-of-bag measures such as {@link oobPermutationImportance}. */
+  /** Which training rows each tree drew, for out-of-bag measures (oobPermutationImportance). */
   inBag: InBag;
 }
 
 /**
  * Bootstrap membership of every tree as a bitset: row i was drawn by tree t when bit (i & 31) of
  * words[t * stride + (i >>> 5)] is set. One bit per row and tree (2.5 MB for 200 trees × 100,000
- * rows); the draw counts themselves can be replayed with {@link bootstrapCounts}.
+ * rows); the draw counts themselves can be replayed with tree.ts's bootstrapCounts.
  */
 export interface InBag {
   rows: number;
@@ -105,7 +105,7 @@ export async function trainForest(data: Dataset, opts: ForestOptions): Promise<F
     grown.map((g) => g.tree),
     features,
   );
-  const { oobProba, inBag } = outOfBag(model.trees, data, seed32);
+  const { oobProba, inBag } = outOfBag(grown, rows);
   return {
     model,
     oobProba,
@@ -150,29 +150,25 @@ export function checkDataset(data: Dataset): void {
 }
 
 /**
- * Replays each tree's bootstrap to score the rows it never drew, summing in tree order, and
- * keeps who was drawn as bits.
+ * Each row's mean over the trees that did not draw it, summing in tree order; the trees' threads
+ * already found those rows' leaves. Keeps who was drawn as bits.
  */
-function outOfBag(trees: readonly FlatTree[], data: Dataset, seed: number): { oobProba: Float64Array; inBag: InBag } {
-  const { rows, features, x } = data;
+function outOfBag(grown: GrownTree[], rows: number): { oobProba: Float64Array; inBag: InBag } {
   const stride = (rows + 31) >>> 5;
-  const words = new Uint32Array(stride * trees.length);
+  const words = new Uint32Array(stride * grown.length);
   const sum = new Float64Array(rows);
   const count = new Uint32Array(rows);
-  trees.forEach((tree, t) => {
-    const drawn = bootstrapCounts(rows, seed, t);
-    const base = t * stride;
-    for (let i = 0; i < rows; i++) {
-      if (drawn[i] > 0) {
-        words[base + (i >>> 5)] |= 1 << (i & 31);
-        continue;
-      }
-      sum[i] += tree.value[leafOf(tree, x, i, features)];
+  grown.forEach(({ tree, inBag, oobLeaves }, t) => {
+    words.set(inBag, t * stride);
+    const value = tree.value;
+    for (let i = 0, k = 0; i < rows; i++) {
+      if ((inBag[i >>> 5] >>> (i & 31)) & 1) continue;
+      sum[i] += value[oobLeaves[k++]];
       count[i]++;
     }
   });
   for (let i = 0; i < rows; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : NaN;
-  return { oobProba: sum, inBag: { rows, trees: trees.length, stride, words } };
+  return { oobProba: sum, inBag: { rows, trees: grown.length, stride, words } };
 }
 
 function oobAucOf(oobProba: Float64Array, y: Uint8Array): number {

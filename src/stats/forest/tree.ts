@@ -25,11 +25,15 @@ export interface TreeParams {
   maxDepth: number;
 }
 
-/** A tree plus its Gini decrease per feature, as a share of the root's weight. */
+/** A tree plus its Gini decrease per feature, as a share of the root's weight, and its bootstrap. */
 export interface GrownTree {
   index: number;
   tree: FlatTree;
   importance: Float64Array;
+  /** Rows the bootstrap drew, as bits: row i is bit (i & 31) of word i >>> 5. */
+  inBag: Uint32Array;
+  /** The leaf each row the bootstrap did not draw reaches, in row order. */
+  oobLeaves: Int32Array;
 }
 
 /** Independent seeds per tree and stream (murmur3's finaliser), so results ignore thread count. */
@@ -50,7 +54,8 @@ export function bootstrapCounts(rows: number, seed: number, tree: number): Uint3
 
 /**
  * Grows tree number `index` of a forest seeded with `seed`. In-bag rows are kept once with their
- * draw count as weight, and one index array is partitioned in place, so no node copies data.
+ * draw count as weight, and one index array is partitioned stably in place (rows stay in
+ * increasing order within every node), so no node copies data and columns are read in order.
  */
 export function growTree(data: BinnedData, params: TreeParams, seed: number, index: number): GrownTree {
   const { rows, features, codes, y, cuts, cutOffsets } = data;
@@ -62,6 +67,7 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
   for (let i = 0; i < rows; i++) if (counts[i] > 0) inBag++;
   const order = new Uint32Array(inBag);
   for (let i = 0, k = 0; i < rows; i++) if (counts[i] > 0) order[k++] = i;
+  const scratch = new Uint32Array(inBag);
 
   // Node arrays start small and double: a deep tree on many rows would otherwise reserve 2m nodes.
   let capacity = 64;
@@ -70,6 +76,7 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
   let left = new Int32Array(capacity);
   let right = new Int32Array(capacity);
   let value = new Float64Array(capacity);
+  let splitBin = new Uint8Array(capacity);
   const importance = new Float64Array(features);
 
   let rootWeight = 0;
@@ -127,22 +134,22 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
     }
     if (bestFeature < 0) continue;
 
-    // Partition this node's slice of the index array in place: codes ≤ bestBin to the front.
+    // Partition this node's slice of the index array, codes ≤ bestBin first, keeping rows in
+    // increasing order on both sides: histograms then read each column front to back.
     const base = bestFeature * rows;
     let i = start;
-    let j = end - 1;
-    while (i <= j) {
-      if (codes[base + order[i]] <= bestBin) i++;
-      else {
-        const swap = order[i];
-        order[i] = order[j];
-        order[j--] = swap;
-      }
+    let moved = 0;
+    for (let k = start; k < end; k++) {
+      const row = order[k];
+      if (codes[base + row] <= bestBin) order[i++] = row;
+      else scratch[moved++] = row;
     }
+    for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
     // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
     importance[bestFeature] += bestScore - parentScore;
     feature[node] = bestFeature;
     threshold[node] = cuts[cutOffsets[bestFeature] + bestBin];
+    splitBin[node] = bestBin;
     const leftNode = nodes++;
     const rightNode = nodes++;
     left[node] = leftNode;
@@ -157,10 +164,25 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
       left = resized(left, new Int32Array(capacity));
       right = resized(right, new Int32Array(capacity));
       value = resized(value, new Float64Array(capacity));
+      splitBin = resized(splitBin, new Uint8Array(capacity));
     }
   }
 
   for (let f = 0; f < features; f++) importance[f] /= rootWeight;
+
+  // Out-of-bag rows walked on their codes here, in the thread: "code ≤ bin" on the training
+  // data is exactly "value ≤ threshold", so the leaves are those predictProba finds.
+  const inBagWords = new Uint32Array((rows + 31) >>> 5);
+  const oobLeaves = new Int32Array(rows - inBag);
+  for (let i = 0, k = 0; i < rows; i++) {
+    if (counts[i] > 0) {
+      inBagWords[i >>> 5] |= 1 << (i & 31);
+      continue;
+    }
+    let node = 0;
+    while (feature[node] >= 0) node = codes[feature[node] * rows + i] <= splitBin[node] ? left[node] : right[node];
+    oobLeaves[k++] = node;
+  }
   return {
     index,
     tree: {
@@ -171,10 +193,12 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
       value: value.slice(0, nodes),
     },
     importance,
+    inBag: inBagWords,
+    oobLeaves,
   };
 }
 
-function resized<T extends Int32Array | Float64Array>(from: T, to: T): T {
+function resized<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

@@ -33,6 +33,31 @@ describe('auc', () => {
     assertClose(sum / draws, 0.5, 0.012);
   });
 
+  test('agrees exactly with counting pairs, on long inputs with ties, signs and near-equal values', () => {
+    // Long enough for the radix sort, with values that share their high 32 bits.
+    const random = mulberry32(12);
+    const kinds: (() => number)[] = [
+      () => random(),
+      () => Math.round(random() * 20) / 20,
+      () => (random() - 0.5) * 1e6,
+      () => 0.5 + (random() - 0.5) * 1e-9,
+      () => (random() < 0.3 ? 0 : random() < 0.5 ? -0 : -random() * 1e-300),
+    ];
+    for (const [k, draw] of kinds.entries()) {
+      const n = 700 + 97 * k;
+      const scores = Float64Array.from({ length: n }, draw);
+      const labels = Uint8Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0));
+      let wins = 0;
+      let positives = 0;
+      for (let i = 0; i < n; i++) {
+        if (labels[i] !== 1) continue;
+        positives++;
+        for (let j = 0; j < n; j++) if (labels[j] === 0) wins += scores[i] > scores[j] ? 2 : scores[i] === scores[j] ? 1 : 0;
+      }
+      assert.equal(auc(scores, labels), wins / (2 * positives * (n - positives)), `kind ${k}`);
+    }
+  });
+
   test('is NaN without both outcomes', () => {
     assert.ok(Number.isNaN(auc([0.1, 0.2], [1, 1])));
     assert.ok(Number.isNaN(auc([], [])));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { auc, createForestModel, trainForest, type Dataset } from '../../../src/stats/index.js';
+import { bootstrapCounts } from '../../../src/stats/forest/tree.js';
 import { assertClose } from '../helpers.js';
 import { shuffledOutcome, sliceRows, syntheticDataset } from './synthetic.js';
 
@@ -29,6 +30,24 @@ describe('trainForest', () => {
     assertClose(1 - missing / data.rows, 0.368, 0.04, 'out-of-bag share');
     const many = await trainForest(data, { seed: 4, threads: 1, trees: 30 });
     assert.equal(many.oobProba.filter(Number.isNaN).length, 0);
+  });
+
+  test('keeps each tree’s bootstrap as bits: set exactly for the rows the tree drew', async () => {
+    const small = sliceRows(data, 0, 100); // 100 rows: the last of four words is part-used
+    const fit = await trainForest(small, { seed: 12, threads: 1, trees: 6 });
+    const { rows, trees, stride, words } = fit.inBag;
+    assert.deepEqual([rows, trees, stride, words.length], [100, 6, 4, 24]);
+    for (let t = 0; t < trees; t++) {
+      const drawn = bootstrapCounts(rows, 12, t);
+      for (let i = 0; i < rows; i++) assert.equal((words[t * stride + (i >>> 5)] >>> (i & 31)) & 1, drawn[i] > 0 ? 1 : 0);
+      for (let i = rows; i < 128; i++) assert.equal((words[t * stride + (i >>> 5)] >>> (i & 31)) & 1, 0);
+    }
+    // A row drawn by every tree has no out-of-bag score.
+    for (let i = 0; i < rows; i++) {
+      let everyTree = true;
+      for (let t = 0; t < trees; t++) everyTree &&= ((words[t * stride + (i >>> 5)] >>> (i & 31)) & 1) === 1;
+      assert.equal(Number.isNaN(fit.oobProba[i]), everyTree);
+    }
   });
 
   test('predicts held-out rows well', async () => {

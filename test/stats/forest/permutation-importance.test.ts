@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { auc, mulberry32, permutationImportance, trainForest, type Dataset } from '../../../src/stats/index.js';
-import { sliceRows, syntheticDataset } from './synthetic.js';
+import { GROUPS, groupedDataset, sliceRows, syntheticDataset } from './synthetic.js';
 
 const data = syntheticDataset(1500, 20, 21);
 const heldOut = Uint32Array.from({ length: 500 }, (_, i) => 1000 + i);
@@ -63,6 +63,63 @@ describe('permutationImportance', () => {
       // Exact: sums run in tree order, so tied scores stay tied.
       assert.equal(fast.mean[f], (drops[0] + drops[1]) / 2, `feature ${f}`);
     }
+  });
+
+  test('shuffles a group’s columns together: a feature spread over four columns gets its whole importance', async () => {
+    const grouped = groupedDataset(1500, 11);
+    const { model } = await trainForest(sliceRows(grouped, 0, 1000), { seed: 1, threads: 1, trees: 60 });
+    const perColumn = permutationImportance(model, grouped, { seed: 2, rows: heldOut });
+    const byGroup = permutationImportance(model, grouped, { seed: 2, rows: heldOut, groups: GROUPS });
+    assert.equal(byGroup.mean.length, 4);
+    assert.equal(byGroup.sd.length, 4);
+    assert.equal(byGroup.baseAuc, perColumn.baseAuc);
+    // One column shuffled is mostly stood in for by the other three; all four shuffled are not.
+    const strongestColumn = Math.max(...perColumn.mean.slice(0, 4));
+    assert.ok(byGroup.mean[0] > 0.2 && byGroup.mean[0] > 3 * strongestColumn, `group ${byGroup.mean[0]} vs column ${strongestColumn}`);
+    // The second group is four measures of one latent that does not drive y; the rest is noise.
+    for (let g = 1; g < 4; g++) assert.ok(Math.abs(byGroup.mean[g]) < 0.01, `noise group ${g}: ${byGroup.mean[g]}`);
+  });
+
+  test('matches re-predicting with a group’s columns shuffled by one permutation, exactly', async () => {
+    const grouped = groupedDataset(300, 12);
+    const { model } = await trainForest(grouped, { seed: 1, threads: 1, trees: 10 });
+    const groups = [[2, 0], [5], [8, 9, 10, 11, 12]];
+    const fast = permutationImportance(model, grouped, { seed: 3, repeats: 2, groups });
+    const random = mulberry32(3);
+    const baseAuc = auc(model.predictProba(grouped.x, 300), grouped.y);
+    groups.forEach((group, g) => {
+      const drops: number[] = [];
+      for (let r = 0; r < 2; r++) {
+        const source = Uint32Array.from({ length: 300 }, (_, i) => i);
+        for (let i = 299; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [source[i], source[j]] = [source[j], source[i]];
+        }
+        const x = grouped.x.slice();
+        for (let i = 0; i < 300; i++) for (const c of group) x[i * 16 + c] = grouped.x[source[i] * 16 + c];
+        drops.push(baseAuc - auc(model.predictProba(x, 300), grouped.y));
+      }
+      assert.equal(fast.mean[g], (drops[0] + drops[1]) / 2, `group ${g}`);
+    });
+  });
+
+  test('a group of one column equals the per-column result', async () => {
+    const small = sliceRows(data, 0, 300);
+    const { model } = await trainForest(small, { seed: 1, threads: 1, trees: 10 });
+    const perColumn = permutationImportance(model, small, { seed: 9, repeats: 2 });
+    const singles = Array.from({ length: 20 }, (_, f) => [f]);
+    assert.deepEqual(permutationImportance(model, small, { seed: 9, repeats: 2, groups: singles }), perColumn);
+  });
+
+  test('rejects invalid groups', async () => {
+    const small = sliceRows(data, 0, 50);
+    const { model } = await trainForest(small, { seed: 1, threads: 1, trees: 2 });
+    const run = (groups: number[][]) => () => permutationImportance(model, small, { seed: 1, groups });
+    assert.throws(run([]), { message: 'invalid groups: empty' });
+    assert.throws(run([[0], []]), { message: 'invalid groups[1]: empty' });
+    assert.throws(run([[0, -1]]), { message: 'invalid groups[0]: column -1 (features = 20)' });
+    assert.throws(run([[1.5]]), { message: 'invalid groups[0]: column 1.5 (features = 20)' });
+    assert.throws(run([[3, 4, 3]]), { message: 'invalid groups[0]: column 3 twice' });
   });
 
   test('rejects invalid input', async () => {

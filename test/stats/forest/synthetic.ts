@@ -32,3 +32,33 @@ export function sliceRows(data: Dataset, start: number, end: number): Dataset {
   const f = data.features;
   return { rows: end - start, features: f, x: data.x.slice(start * f, end * f), y: data.y.slice(start, end) };
 }
+
+/**
+ * One behaviour measured four times: columns 0–3 are a latent a ~ uniform(−1, 1) plus noise
+ * (SD 0.3 each), and P(y = 1) = logistic(5·a). Columns 4–7 measure another latent the same way
+ * that has no effect on y; columns 8–15 are independent noise. Seeded.
+ */
+export function groupedDataset(rows: number, seed: number): Dataset {
+  const random = mulberry32(seed);
+  const features = 16;
+  const x = new Float64Array(rows * features);
+  const y = new Uint8Array(rows);
+  const noise = () => (random() + random() + random() - 1.5) * 0.6; // SD 0.3
+  for (let i = 0; i < rows; i++) {
+    const a = random() * 2 - 1;
+    const b = random() * 2 - 1;
+    for (let c = 0; c < 4; c++) x[i * features + c] = a + noise();
+    for (let c = 4; c < 8; c++) x[i * features + c] = b + noise();
+    for (let c = 8; c < 16; c++) x[i * features + c] = random() * 2 - 1;
+    y[i] = random() < 1 / (1 + Math.exp(-5 * a)) ? 1 : 0;
+  }
+  return { rows, features, x, y };
+}
+
+/** The four groups of {@link groupedDataset}: the signal, a correlated non-signal, two noise. */
+export const GROUPS = [
+  [0, 1, 2, 3],
+  [4, 5, 6, 7],
+  [8, 9, 10, 11],
+  [12, 13, 14, 15],
+];
