@@ -2,15 +2,17 @@ import { Worker } from 'node:worker_threads';
 import { threadCode } from '../thread-code.js';
 import { checkDataset, type Dataset, type ForestModel, type ForestResult } from './forest.js';
 import { defaultThreads } from './forest-threads.js';
-import type { PermutationReply } from './permutation-worker.js';
-import { packForest, shuffleImportance, type ShuffleJob, type ShuffleResult } from './shuffle-engine.js';
+import type { PermutationMessage, PermutationReply } from './permutation-worker.js';
+import { packForest, planBlocks, shuffleImportance, ShuffleEngine, summarize, workArrays, type ShuffleSetup } from './shuffle-engine.js';
 
 /**
- * Working memory for blocks of groups, shared by the threads: per row, 12 bytes per group and
- * shuffle (a permutation entry and a running sum) and 8 per column. More groups per block means
- * fewer walks to each leaf.
+ * Working memory for a block of groups, shared by the threads: per row, 12 bytes per group and
+ * shuffle (a permutation entry and a running sum) and 8 per column. Groups that do not fit take
+ * another pass over the trees.
  */
 const BLOCK_BYTES = 128 << 20;
+/** Rows × trees × groups below which threads are not worth starting, unless asked for. */
+const SMALL_JOB = 2e7;
 
 /** Options for {@link permutationImportance}. */
 export interface PermutationOptions {
@@ -36,7 +38,10 @@ export interface OobPermutationOptions {
   seed: number;
   /** Column groups shuffled as one; see {@link PermutationOptions.groups}. */
   groups?: readonly (readonly number[])[];
-  /** Threads sharing the groups (default min(2, cores)); 1 runs in-process. Results do not depend on it. */
+  /**
+   * Threads sharing the work (default min(2, cores), or 1 for a small job); 1 runs in-process.
+   * Results do not depend on it.
+   */
   threads?: number;
 }
 
@@ -77,10 +82,21 @@ export function permutationImportance(model: ForestModel, data: Dataset, opts: P
     x.set(data.x.subarray(picked[k] * features, (picked[k] + 1) * features), k * features);
     y[k] = data.y[picked[k]];
   }
-  const forest = packForest(model.trees, false);
-  const groupIds = groups.map((_, g) => g);
-  const job: ShuffleJob = { forest, x, y, n, features, groups, groupIds, repeats, seed, inBag: null, blockBytes: BLOCK_BYTES };
-  return shuffleImportance(job);
+  const plan = planBlocks(groups, repeats, n, BLOCK_BYTES);
+  const setup: ShuffleSetup = {
+    forest: packForest(model.trees, false),
+    x,
+    y,
+    n,
+    features,
+    groups,
+    repeats,
+    seed,
+    inBag: null,
+    blockStarts: plan.blockStarts,
+    ...workArrays(plan, n, false),
+  };
+  return shuffleImportance(setup);
 }
 
 /**
@@ -88,11 +104,10 @@ export function permutationImportance(model: ForestModel, data: Dataset, opts: P
  * shuffled among the training rows, each row scored only by the trees that did not draw it.
  * `data` must be the data set `fit` was trained on. No rows need holding out, and each tree
  * walks only its ~37% out-of-bag rows. Deterministic for a seed, and the same whatever thread
- * count trained the forest or scores it (the forest and its bootstraps are; threads share the
- * groups, each drawing exactly its groups' shuffles). With no shuffle the scores are exactly
+ * count trained the forest or scores it (the forest and its bootstraps are; threads split each
+ * step by rows or by shuffles, never a sum). With no shuffle the scores are exactly
  * `fit.oobProba`, so `baseAuc` is `fit.oobAuc`. Memory: the trees repacked (16 bytes a node),
- * with threads the training values copied to shared memory, and up to 128 MB of working memory
- * split between the threads.
+ * with threads the training values copied to shared memory, and up to 128 MB of working memory.
  */
 export async function oobPermutationImportance(
   fit: ForestResult,
@@ -102,43 +117,33 @@ export async function oobPermutationImportance(
   checkDataset(data);
   const { repeats = 5, seed } = opts;
   checkRepeatsAndSeed(repeats, seed);
-  const threads = opts.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`invalid threads: ${threads}`);
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
+    throw new Error(`invalid threads: ${opts.threads}`);
+  }
   const { features, rows } = data;
   const { model, inBag } = fit;
   if (features !== model.features) throw new Error(`invalid features: ${features} (model: ${model.features})`);
   if (rows !== inBag.rows) throw new Error(`invalid rows: ${rows} (trained on ${inBag.rows})`);
   if (inBag.trees !== model.trees.length) throw new Error(`invalid inBag trees: ${inBag.trees} (model: ${model.trees.length})`);
   const groups = checkGroups(opts.groups, features);
-  const workers = Math.min(threads, groups.length);
-  const shared = workers > 1;
-  const forest = packForest(model.trees, shared);
-  const job: ShuffleJob = {
-    forest,
+  // Small jobs (about a third of a second's work) run in-process rather than wait for threads.
+  const threads = opts.threads ?? (rows * model.trees.length * groups.length < SMALL_JOB ? 1 : defaultThreads());
+  const shared = threads > 1;
+  const plan = planBlocks(groups, repeats, rows, BLOCK_BYTES);
+  const setup: ShuffleSetup = {
+    forest: packForest(model.trees, shared),
     x: shared ? sharedCopy(data.x) : data.x,
     y: data.y,
     n: rows,
     features,
     groups,
-    groupIds: groups.map((_, g) => g),
     repeats,
     seed,
     inBag: { stride: inBag.stride, words: inBag.words },
-    blockBytes: Math.floor(BLOCK_BYTES / workers),
+    blockStarts: plan.blockStarts,
+    ...workArrays(plan, rows, shared),
   };
-  if (!shared) return shuffleImportance(job);
-  // Groups dealt round-robin, so strong and weak features spread evenly over the threads.
-  const shares = Array.from({ length: workers }, (_, w) => job.groupIds.filter((g) => g % workers === w));
-  const results = await runInThreads(shares.map((groupIds) => ({ ...job, groupIds })));
-  const mean = new Float64Array(groups.length);
-  const sd = new Float64Array(groups.length);
-  shares.forEach((groupIds, w) => {
-    groupIds.forEach((g, k) => {
-      mean[g] = results[w].mean[k];
-      sd[g] = results[w].sd[k];
-    });
-  });
-  return { mean, sd, baseAuc: results[0].baseAuc };
+  return shared ? await shuffleInThreads(setup, threads) : shuffleImportance(setup);
 }
 
 function sharedCopy(x: Float64Array): Float64Array {
@@ -148,25 +153,57 @@ function sharedCopy(x: Float64Array): Float64Array {
   return copy;
 }
 
-/** One worker thread per job; resolves with their results in job order. */
-async function runInThreads(jobs: ShuffleJob[]): Promise<ShuffleResult[]> {
+/**
+ * Every phase of every block split over `threads` worker threads (see ShuffleEngine): the
+ * threads share one set of working arrays, each drawing some permutations, scoring a range of
+ * rows, then computing some AUCs, with this thread waiting between phases.
+ */
+async function shuffleInThreads(setup: ShuffleSetup, threads: number): Promise<PermutationImportance> {
   const code = threadCode(new URL('./permutation-worker.ts', import.meta.url));
-  const workers = jobs.map(() => new Worker(code, { eval: true }));
-  try {
-    return await Promise.all(
+  const workers = Array.from({ length: threads }, () => new Worker(code, { eval: true }));
+  const pending = new Map<Worker, { resolve: (reply: PermutationReply) => void; reject: (err: Error) => void }>();
+  for (const worker of workers) {
+    const fail = (err: Error) => {
+      pending.get(worker)?.reject(err);
+      pending.delete(worker);
+    };
+    worker.on('message', (reply: PermutationReply) => {
+      const waiting = pending.get(worker);
+      pending.delete(worker);
+      if (reply.ok) waiting?.resolve(reply);
+      else waiting?.reject(new Error(`permutation thread failed: ${reply.error}`));
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`permutation thread exited: ${code}`)));
+  }
+  const all = (message: (part: number) => PermutationMessage) =>
+    Promise.all(
       workers.map(
-        (worker, w) =>
-          new Promise<ShuffleResult>((resolve, reject) => {
-            worker.once('message', (reply: PermutationReply) => {
-              if (reply.ok) resolve(reply.result);
-              else reject(new Error(`permutation thread failed: ${reply.error}`));
-            });
-            worker.once('error', reject);
-            worker.once('exit', (code) => reject(new Error(`permutation thread exited: ${code}`)));
-            worker.postMessage(jobs[w]);
+        (worker, part) =>
+          new Promise<PermutationReply>((resolve, reject) => {
+            pending.set(worker, { resolve, reject });
+            worker.postMessage(message(part));
           }),
       ),
     );
+  try {
+    await all(() => ({ kind: 'setup', setup }));
+    const engine = new ShuffleEngine(setup); // for the unshuffled AUC, from the shared sums
+    const { groups, repeats, blockStarts } = setup;
+    const drops = new Float64Array(groups.length * repeats);
+    let baseAuc = NaN;
+    const parts = threads;
+    for (let blk = 0; blk < engine.blocks; blk++) {
+      await all((part) => ({ kind: 'prepare', blk, part, parts }));
+      await all((part) => ({ kind: 'score', blk, part, parts }));
+      if (blk === 0) baseAuc = engine.baseAuc();
+      const replies = await all((part) => ({ kind: 'drops', blk, part, parts, baseAuc }));
+      replies.forEach((reply, part) => {
+        const share = (reply as { drops: Float64Array }).drops;
+        for (let cell = part; cell < share.length; cell += parts) drops[blockStarts[blk] * repeats + cell] = share[cell];
+      });
+    }
+    return { ...summarize(drops, groups.length, repeats), baseAuc };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -1,146 +1,90 @@
 /**
- * The engine behind permutation importance, held out and out of bag, in-process or in a worker
- * thread: plain typed arrays in, drops in AUC out. Imports nothing that cannot run in a thread.
+ * The engine behind permutation importance, held out and out of bag, in-process or split over
+ * worker threads: plain typed arrays in, drops in AUC out. Imports nothing a thread cannot run.
  */
 import { aucOfSplit } from './auc.js';
 import type { FlatTree } from './tree.js';
 
 /**
- * Every tree of a forest renumbered breadth first, so that a node's children are consecutive,
- * in two arrays indexed by a global node id (tree t's root is `roots[t]`): split[m] is the
- * threshold, or the value at a leaf; child[2m] the left child's id (the right is one more) and
- * child[2m + 1] the feature tested, −1 at a leaf. A step of a walk touches one or two cache lines
- * instead of five. 16 bytes a node.
+ * Every tree of a forest renumbered, in one buffer of 16-byte node records indexed by a global
+ * node id (tree t's root is `roots[t]`): nodes[2m] is node m's threshold, or its value at a
+ * leaf; links[4m + 2] its left child's id (the right child is the next id) and links[4m + 3]
+ * the feature it tests, −1 at a leaf. Depth first: a node's two children are placed, then the
+ * left child's subtree, then the right's, so a walk turning left runs on through adjacent
+ * memory (15% faster than breadth first on 100,000 rows). A step touches one cache line, not
+ * the five of a FlatTree's arrays.
  */
 export interface PackedForest {
   roots: Uint32Array;
-  split: Float64Array;
-  child: Int32Array;
+  nodes: Float64Array;
+  links: Int32Array;
 }
 
 /** Packs trees; in shared memory when worker threads are to read them. */
 export function packForest(trees: readonly FlatTree[], shared: boolean): PackedForest {
   let total = 0;
   for (const tree of trees) total += tree.feature.length;
-  const split = new Float64Array(shared ? new SharedArrayBuffer(8 * total) : new ArrayBuffer(8 * total));
-  const child = new Int32Array(shared ? new SharedArrayBuffer(8 * total) : new ArrayBuffer(8 * total));
+  const memory = buffer(16 * total, shared);
+  const nodes = new Float64Array(memory);
+  const links = new Int32Array(memory);
   const roots = new Uint32Array(trees.length);
   let maxNodes = 0;
   for (const tree of trees) maxNodes = Math.max(maxNodes, tree.feature.length);
-  const old = new Int32Array(maxNodes); // old id of each new node, in breadth-first order
+  const stack = new Int32Array(2 * maxNodes + 2); // pending (new id, old id) pairs
   let base = 0;
   trees.forEach((tree, t) => {
     const { feature, threshold, left, right, value } = tree;
     roots[t] = base;
     let next = 1;
-    old[0] = 0;
-    for (let m = 0; m < next; m++) {
-      const o = old[m];
-      const id = base + m;
+    let sp = 0;
+    stack[sp++] = 0; // new id
+    stack[sp++] = 0; // old id
+    while (sp > 0) {
+      const o = stack[--sp];
+      const id = base + stack[--sp];
       if (feature[o] < 0) {
-        split[id] = value[o];
-        child[2 * id] = -1;
-        child[2 * id + 1] = -1;
+        nodes[2 * id] = value[o];
+        links[4 * id + 2] = -1;
+        links[4 * id + 3] = -1;
         continue;
       }
-      split[id] = threshold[o];
-      child[2 * id] = base + next;
-      child[2 * id + 1] = feature[o];
-      old[next++] = left[o];
-      old[next++] = right[o];
+      nodes[2 * id] = threshold[o];
+      const l = next;
+      next += 2;
+      links[4 * id + 2] = base + l;
+      links[4 * id + 3] = feature[o];
+      stack[sp++] = l + 1;
+      stack[sp++] = right[o];
+      stack[sp++] = l;
+      stack[sp++] = left[o];
     }
     base += feature.length;
   });
-  return { roots, split, child };
+  return { roots, nodes, links };
 }
 
-export interface ShuffleJob {
-  forest: PackedForest;
-  /** Row-major n × features; read only. */
-  x: Float64Array;
-  y: Uint8Array;
-  n: number;
-  features: number;
-  /** Every group of columns (checked); the job scores those listed in `groupIds`. */
-  groups: Int32Array[];
-  groupIds: number[];
-  repeats: number;
-  seed: number;
-  /** Null: every tree scores every row. Otherwise tree t skips row i when bit i of its words is set. */
-  inBag: { stride: number; words: Uint32Array } | null;
-  /**
-   * Memory for one block of groups: per row, 12 bytes per shuffle (a permutation entry and a
-   * running sum) and 8 per column (a copy to gather from). At least one group goes in a block.
-   */
-  blockBytes: number;
-}
-
-export interface ShuffleResult {
-  /** Per entry of `groupIds`. */
-  mean: Float64Array;
-  sd: Float64Array;
-  baseAuc: number;
+function buffer(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
 /**
- * Drops in AUC for the job's groups. Group g's shuffle r is a Fisher–Yates permutation of the
- * rows drawn with mulberry32(seed) advanced by (g·repeats + r)·(n − 1) draws: exactly the draws
- * of shuffling every group in order from one generator, whichever groups a job scores.
- *
- * Groups go in blocks so that one walk to each row's leaf serves a whole block, as many as
- * `blockBytes` allows. Rows go in chunks (their shuffled values gathered once per chunk), and
- * every tree scores a chunk's rows at once. The walk to a row's leaf records its path; then, for
- * each node of the path that tests a column of a block group, each of that group's shuffles is
- * checked at that node. Where the shuffled value takes the path's own branch nothing changes; at
- * the first node where it does not, the row is walked down the other branch, with the group's
- * columns shuffled, to its new leaf. Sums stay per (row, group, shuffle) and run in tree order,
- * as predictProba's do, so a score no shuffle changed equals the unshuffled one exactly.
+ * Consecutive groups per block, within `blockBytes`: per row, a group costs 12 bytes per
+ * shuffle (a permutation entry and a running sum) and 8 per column (a copy to gather from).
+ * A block holds at least one group. More groups per block means fewer walks to each leaf.
  */
-export function shuffleImportance(job: ShuffleJob): ShuffleResult {
-  const { forest, x, y, n, features, groups, groupIds, repeats, inBag } = job;
-  const { roots, split, child } = forest;
-  const trees = roots.length;
-  const stride = inBag?.stride ?? 0;
-  const words = inBag?.words;
-
-  // Trees scoring each row; rows no tree scores (drawn by every tree) are left out of the AUC.
-  const den = new Float64Array(n);
-  if (words) {
-    for (let t = 0; t < trees; t++) {
-      const base = t * stride;
-      for (let i = 0; i < n; i++) if (((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 0) den[i]++;
-    }
-  } else den.fill(trees);
-  let positives = 0;
-  let negatives = 0;
-  for (let i = 0; i < n; i++) if (den[i] > 0) y[i] === 1 ? positives++ : negatives++;
-  const positiveRows = new Uint32Array(positives);
-  const negativeRows = new Uint32Array(negatives);
-  for (let i = 0, p = 0, q = 0; i < n; i++) {
-    if (den[i] === 0) continue;
-    if (y[i] === 1) positiveRows[p++] = i;
-    else negativeRows[q++] = i;
-  }
-  const pos = new Float64Array(positives);
-  const neg = new Float64Array(negatives);
-  const scratch = new Float64Array(Math.max(positives, negatives));
-  /** AUC of per-row sums sums[row · step + at] / den[row]. */
-  const aucOf = (sums: Float64Array, step: number, at: number): number => {
-    if (positives === 0 || negatives === 0) return NaN;
-    for (let k = 0; k < positives; k++) pos[k] = sums[positiveRows[k] * step + at] / den[positiveRows[k]];
-    for (let k = 0; k < negatives; k++) neg[k] = sums[negativeRows[k] * step + at] / den[negativeRows[k]];
-    return aucOfSplit(pos, neg, scratch);
-  };
-
-  const G = groupIds.length;
-  // Blocks of consecutive groups within blockBytes: per row, each group costs a permutation entry
-  // and a running sum per shuffle (12 bytes) and a copy of each of its columns (8 bytes).
+export function planBlocks(
+  groups: Int32Array[],
+  repeats: number,
+  n: number,
+  blockBytes: number,
+): { blockStarts: number[]; maxCells: number; maxColumns: number } {
+  const G = groups.length;
   const blockStarts = [0];
   let maxCells = 0;
   let maxColumns = 0;
   for (let g = 0, cells = 0, columns = 0; g <= G; g++) {
-    const k = g < G ? groups[groupIds[g]].length : 0;
-    if (g === G || (cells > 0 && n * (12 * (cells + repeats) + 8 * (columns + k)) > job.blockBytes)) {
+    const k = g < G ? groups[g].length : 0;
+    if (g === G || (cells > 0 && n * (12 * (cells + repeats) + 8 * (columns + k)) > blockBytes)) {
       maxCells = Math.max(maxCells, cells);
       maxColumns = Math.max(maxColumns, columns);
       if (g === G) break;
@@ -152,63 +96,160 @@ export function shuffleImportance(job: ShuffleJob): ShuffleResult {
     columns += k;
   }
   blockStarts.push(G);
-  const permutations = new Uint32Array(maxCells * n);
-  const sumsBuffer = new Float64Array(maxCells * n);
-  const columnsBuffer = new Float64Array(maxColumns * n);
-  let maxNodes = 1;
-  for (let t = 0; t < trees; t++) maxNodes = Math.max(maxNodes, (t + 1 < trees ? roots[t + 1] : split.length) - roots[t]);
-  const path = new Int32Array(maxNodes + 1);
+  return { blockStarts, maxCells, maxColumns };
+}
 
-  const full = new Int32Array(Math.ceil(repeats / BATCH));
-  for (let batch = 0; batch < full.length; batch++) full[batch] = 2 ** Math.min(BATCH, repeats - batch * BATCH) - 1;
-  const baseSum = new Float64Array(n);
-  let baseAuc = NaN;
-  const drops = new Float64Array(repeats);
-  const mean = new Float64Array(G);
-  const sd = new Float64Array(G);
-  for (let blk = 0; blk + 1 < blockStarts.length; blk++) {
-    const first = blockStarts[blk];
-    const width = blockStarts[blk + 1] - first;
-    const cells = width * repeats; // a row's running sums: block group b, shuffle r at b·repeats + r
-    // A chunk row's shuffled values: group b's c-th column, shuffle r, at offset[b] + r·size[b] + c.
-    const offset = new Int32Array(width + 1);
-    const size = new Int32Array(width);
-    // member[b·features + column]: the column's place in block group b, or −1.
-    const member = new Int32Array(width * features).fill(-1);
-    // The block groups holding each column g: memberOf[columnStart[g] … columnStart[g + 1]).
-    const columnStart = new Int32Array(features + 1);
-    for (let b = 0; b < width; b++) {
-      const group = groups[groupIds[first + b]];
-      size[b] = group.length;
-      offset[b + 1] = offset[b] + repeats * group.length;
-      for (let c = 0; c < group.length; c++) {
-        member[b * features + group[c]] = c;
-        columnStart[group[c] + 1]++;
+/** Everything the threads scoring one importance share; the big arrays in shared memory if several. */
+export interface ShuffleSetup {
+  forest: PackedForest;
+  /** Row-major n × features; read only. */
+  x: Float64Array;
+  y: Uint8Array;
+  n: number;
+  features: number;
+  /** The groups of columns, checked. */
+  groups: Int32Array[];
+  repeats: number;
+  seed: number;
+  /** Null: every tree scores every row. Otherwise tree t skips row i when bit i of its words is set. */
+  inBag: { stride: number; words: Uint32Array } | null;
+  /** From {@link planBlocks}. */
+  blockStarts: number[];
+  /** Per block: permutations (cells × n), running sums (n × cells), column copies (columns × n). */
+  permutations: Uint32Array;
+  sums: Float64Array;
+  columns: Float64Array;
+  /** Unshuffled sums per row, filled while the first block is scored. */
+  baseSum: Float64Array;
+}
+
+/** Allocates a setup's working arrays for `plan`. */
+export function workArrays(
+  plan: { maxCells: number; maxColumns: number },
+  n: number,
+  shared: boolean,
+): Pick<ShuffleSetup, 'permutations' | 'sums' | 'columns' | 'baseSum'> {
+  return {
+    permutations: new Uint32Array(buffer(4 * plan.maxCells * n, shared)),
+    sums: new Float64Array(buffer(8 * plan.maxCells * n, shared)),
+    columns: new Float64Array(buffer(8 * plan.maxColumns * n, shared)),
+    baseSum: new Float64Array(buffer(8 * n, shared)),
+  };
+}
+
+/** Drops in AUC per group: mean and sample SD over the repeats (SD 0 for one repeat). */
+export interface ShuffleResult {
+  mean: Float64Array;
+  sd: Float64Array;
+  baseAuc: number;
+}
+
+/**
+ * Scores the groups block by block, each block in three phases that `parts` threads can share
+ * (part p of each phase touching only its own slice, so results do not depend on the split):
+ * {@link prepare} draws the block's permutations, {@link score} sums the trees' predictions for
+ * a range of rows, {@link drops} turns the sums of some cells into AUC drops.
+ *
+ * Group g's shuffle r is a Fisher–Yates permutation of the rows drawn with mulberry32(seed)
+ * advanced by (g·repeats + r)·(n − 1) draws: exactly the draws of shuffling every group in turn
+ * from one generator, whoever draws which.
+ *
+ * Scoring: rows go in chunks (their shuffled values gathered once per chunk), and trees score a
+ * chunk's rows a few trees at a time. The walk to a row's leaf records its path; then, for each
+ * node of the path that tests a column of a block group, that group's shuffles are checked at
+ * that node. Where a shuffled value takes the path's own branch nothing changes; at the first
+ * node where it does not, the row is walked down the other branch, with the group's columns
+ * shuffled, to its new leaf. Sums stay per (row, group, shuffle) and run in tree order, as
+ * predictProba's do, so a score no shuffle changed equals the unshuffled one exactly.
+ */
+export class ShuffleEngine {
+  private readonly setup: ShuffleSetup;
+  /** Trees scoring each row (0: drawn by every tree, left out of the AUCs). */
+  private readonly den: Float64Array;
+  private readonly positiveRows: Uint32Array;
+  private readonly negativeRows: Uint32Array;
+  private readonly pos: Float64Array;
+  private readonly neg: Float64Array;
+  private readonly scratch: Float64Array;
+  private readonly layouts = new Map<number, Layout>();
+
+  constructor(setup: ShuffleSetup) {
+    this.setup = setup;
+    const { n, y, inBag } = setup;
+    const trees = setup.forest.roots.length;
+    const den = new Float64Array(n);
+    if (inBag) {
+      const { stride, words } = inBag;
+      for (let t = 0; t < trees; t++) {
+        const base = t * stride;
+        for (let i = 0; i < n; i++) if (((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 0) den[i]++;
       }
+    } else den.fill(trees);
+    let positives = 0;
+    let negatives = 0;
+    for (let i = 0; i < n; i++) if (den[i] > 0) y[i] === 1 ? positives++ : negatives++;
+    this.positiveRows = new Uint32Array(positives);
+    this.negativeRows = new Uint32Array(negatives);
+    for (let i = 0, p = 0, q = 0; i < n; i++) {
+      if (den[i] === 0) continue;
+      if (y[i] === 1) this.positiveRows[p++] = i;
+      else this.negativeRows[q++] = i;
     }
-    for (let g = 0; g < features; g++) columnStart[g + 1] += columnStart[g];
-    const memberOf = new Int32Array(columnStart[features]);
-    const fill = columnStart.slice(0, features);
-    for (let b = 0; b < width; b++) for (const column of groups[groupIds[first + b]]) memberOf[fill[column]++] = b;
-    const S = offset[width];
+    this.den = den;
+    this.pos = new Float64Array(positives);
+    this.neg = new Float64Array(negatives);
+    this.scratch = new Float64Array(Math.max(positives, negatives));
+  }
 
+  get blocks(): number {
+    return this.setup.blockStarts.length - 1;
+  }
+
+  /** Phase 1 of block `blk`: permutations p ≡ part (mod parts), and the same share of column copies. */
+  prepare(blk: number, part: number, parts: number): void {
+    const { groups, repeats, n, x, features, seed, permutations, columns } = this.setup;
+    const { first, width, offset } = this.layout(blk);
     for (let b = 0; b < width; b++) {
       for (let r = 0; r < repeats; r++) {
-        const perm = permutations.subarray((b * repeats + r) * n, (b * repeats + r + 1) * n);
-        shufflePermutation(perm, startState(job.seed, (groupIds[first + b] * repeats + r) * (n - 1)));
+        const p = b * repeats + r;
+        if (p % parts !== part) continue;
+        const perm = permutations.subarray(p * n, (p + 1) * n);
+        shufflePermutation(perm, startState(seed, ((first + b) * repeats + r) * (n - 1)));
       }
     }
+    for (let b = 0; b < width; b++) {
+      const group = groups[first + b];
+      for (let c = 0; c < group.length; c++) {
+        const at = offset[b] / repeats + c;
+        if (at % parts !== part) continue;
+        const column = group[c];
+        for (let i = 0, base = at * n; i < n; i++) columns[base + i] = x[i * features + column];
+      }
+    }
+  }
 
-    const sums = sumsBuffer.subarray(0, n * cells);
-    sums.fill(0);
+  /** Phase 2 of block `blk`: every sum of rows ⌊n·part/parts⌋ … ⌊n·(part + 1)/parts⌋ − 1. */
+  score(blk: number, part: number, parts: number): void {
+    const { forest, x, n, features, repeats, inBag, permutations, columns } = this.setup;
+    const layout = this.layout(blk);
+    const { width, cells, S, offset, size } = layout;
+    const trees = forest.roots.length;
+    const rowsFrom = Math.floor((n * part) / parts);
+    const rowsTo = Math.floor((n * (part + 1)) / parts);
+    const sums = this.setup.sums.subarray(0, n * cells);
+    sums.fill(0, rowsFrom * cells, rowsTo * cells);
+    let maxNodes = 1;
+    for (let t = 0; t < trees; t++) maxNodes = Math.max(maxNodes, (t + 1 < trees ? forest.roots[t + 1] : forest.nodes.length / 2) - forest.roots[t]);
+    const full = new Int32Array(Math.ceil(repeats / BATCH));
+    for (let batch = 0; batch < full.length; batch++) full[batch] = 2 ** Math.min(BATCH, repeats - batch * BATCH) - 1;
     const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_VALUES / S)));
     const block: Block = {
-      split,
-      child,
-      roots,
-      oob: words !== undefined,
-      words: words ?? new Uint32Array(0),
-      stride,
+      nodes: forest.nodes,
+      links: forest.links,
+      roots: forest.roots,
+      oob: inBag !== null,
+      words: inBag?.words ?? new Uint32Array(0),
+      stride: inBag?.stride ?? 0,
       x,
       features,
       repeats,
@@ -216,62 +257,144 @@ export function shuffleImportance(job: ShuffleJob): ShuffleResult {
       S,
       offset,
       size,
-      member,
-      columnStart,
-      memberOf,
+      member: layout.member,
+      columnStart: layout.columnStart,
+      memberOf: layout.memberOf,
       shuffled: new Float64Array(chunk * S),
       sums,
-      baseSum: first === 0 ? baseSum : null,
-      path,
+      baseSum: blk === 0 ? this.setup.baseSum : null,
+      path: new Int32Array(maxNodes + 1),
       alive: new Int32Array(width * full.length),
       full,
       movedLeaf: new Int32Array(cells),
       stack: new Int32Array(2 * (BATCH + 1)),
     };
     for (let b = 0; b < width; b++) block.alive.set(full, b * full.length);
-    // The block's columns, each contiguous, so the shuffles gather from a small array.
-    const columnValues = columnsBuffer.subarray(0, (offset[width] / repeats) * n);
-    for (let b = 0, at = 0; b < width; b++) {
-      for (const column of groups[groupIds[first + b]]) {
-        for (let i = 0; i < n; i++) columnValues[at + i] = x[i * features + column];
-        at += n;
-      }
-    }
-    for (let lo = 0; lo < n; lo += chunk) {
-      const hi = Math.min(n, lo + chunk);
+    for (let lo = rowsFrom; lo < rowsTo; lo += chunk) {
+      const hi = Math.min(rowsTo, lo + chunk);
       for (let b = 0; b < width; b++) {
         const k = size[b];
         for (let c = 0; c < k; c++) {
-          const columnBase = ((offset[b] / repeats + c) * n);
+          const columnBase = (offset[b] / repeats + c) * n;
           for (let r = 0; r < repeats; r++) {
             const permBase = (b * repeats + r) * n;
             const at = offset[b] + r * k + c;
-            for (let i = lo; i < hi; i++) block.shuffled[(i - lo) * S + at] = columnValues[columnBase + permutations[permBase + i]];
+            for (let i = lo; i < hi; i++) block.shuffled[(i - lo) * S + at] = columns[columnBase + permutations[permBase + i]];
           }
         }
       }
       for (let t = 0; t < trees; t += TILE) scoreTrees(block, t, Math.min(trees, t + TILE), lo, hi);
     }
-
-    if (first === 0) baseAuc = aucOf(baseSum, 1, 0);
-    for (let b = 0; b < width; b++) {
-      for (let r = 0; r < repeats; r++) drops[r] = baseAuc - aucOf(sums, cells, b * repeats + r);
-      const g = first + b;
-      let sum = 0;
-      for (let r = 0; r < repeats; r++) sum += drops[r];
-      mean[g] = sum / repeats;
-      let squares = 0;
-      for (let r = 0; r < repeats; r++) squares += (drops[r] - mean[g]) ** 2;
-      sd[g] = repeats > 1 ? Math.sqrt(squares / (repeats - 1)) : 0;
-    }
   }
-  return { mean, sd, baseAuc };
+
+  /** The unshuffled AUC, once the first block is scored. */
+  baseAuc(): number {
+    return this.aucOf(this.setup.baseSum, 1, 0);
+  }
+
+  /** Phase 3 of block `blk`: baseAuc − AUC for cells ≡ part (mod parts); NaN for the others. */
+  drops(blk: number, part: number, parts: number, baseAuc: number): Float64Array {
+    const { cells } = this.layout(blk);
+    const sums = this.setup.sums.subarray(0, this.setup.n * cells);
+    const out = new Float64Array(cells).fill(NaN);
+    for (let cell = part; cell < cells; cell += parts) out[cell] = baseAuc - this.aucOf(sums, cells, cell);
+    return out;
+  }
+
+  /** AUC of the per-row scores sums[row · step + at] / den[row], over the rows some tree scores. */
+  private aucOf(sums: Float64Array, step: number, at: number): number {
+    const { positiveRows, negativeRows, den, pos, neg } = this;
+    if (pos.length === 0 || neg.length === 0) return NaN;
+    for (let k = 0; k < pos.length; k++) pos[k] = sums[positiveRows[k] * step + at] / den[positiveRows[k]];
+    for (let k = 0; k < neg.length; k++) neg[k] = sums[negativeRows[k] * step + at] / den[negativeRows[k]];
+    return aucOfSplit(pos, neg, this.scratch);
+  }
+
+  private layout(blk: number): Layout {
+    let layout = this.layouts.get(blk);
+    if (!layout) {
+      layout = blockLayout(this.setup, blk);
+      this.layouts.set(blk, layout);
+    }
+    return layout;
+  }
 }
 
-/** One block of groups' state, for {@link scoreTree}; every field always of one type. */
+/** Where a block's groups, columns and shuffles sit in the working arrays. */
+interface Layout {
+  first: number;
+  width: number;
+  /** Running sums per row: block group b, shuffle r at b·repeats + r. */
+  cells: number;
+  /** Shuffled values per chunk row: group b's c-th column, shuffle r, at offset[b] + r·size[b] + c. */
+  S: number;
+  offset: Int32Array;
+  size: Int32Array;
+  /** member[b·features + column]: the column's place in block group b, or −1. */
+  member: Int32Array;
+  /** The block groups holding each column g: memberOf[columnStart[g] … columnStart[g + 1]). */
+  columnStart: Int32Array;
+  memberOf: Int32Array;
+}
+
+function blockLayout(setup: ShuffleSetup, blk: number): Layout {
+  const { groups, repeats, features, blockStarts } = setup;
+  const first = blockStarts[blk];
+  const width = blockStarts[blk + 1] - first;
+  const offset = new Int32Array(width + 1);
+  const size = new Int32Array(width);
+  const member = new Int32Array(width * features).fill(-1);
+  const columnStart = new Int32Array(features + 1);
+  for (let b = 0; b < width; b++) {
+    const group = groups[first + b];
+    size[b] = group.length;
+    offset[b + 1] = offset[b] + repeats * group.length;
+    for (let c = 0; c < group.length; c++) {
+      member[b * features + group[c]] = c;
+      columnStart[group[c] + 1]++;
+    }
+  }
+  for (let g = 0; g < features; g++) columnStart[g + 1] += columnStart[g];
+  const memberOf = new Int32Array(columnStart[features]);
+  const fill = columnStart.slice(0, features);
+  for (let b = 0; b < width; b++) for (const column of groups[first + b]) memberOf[fill[column]++] = b;
+  return { first, width, cells: width * repeats, S: offset[width], offset, size, member, columnStart, memberOf };
+}
+
+/** Mean and sample SD of each group's drops, from the blocks' per-cell drops in group order. */
+export function summarize(drops: Float64Array, groups: number, repeats: number): { mean: Float64Array; sd: Float64Array } {
+  const mean = new Float64Array(groups);
+  const sd = new Float64Array(groups);
+  for (let g = 0; g < groups; g++) {
+    let sum = 0;
+    for (let r = 0; r < repeats; r++) sum += drops[g * repeats + r];
+    mean[g] = sum / repeats;
+    let squares = 0;
+    for (let r = 0; r < repeats; r++) squares += (drops[g * repeats + r] - mean[g]) ** 2;
+    sd[g] = repeats > 1 ? Math.sqrt(squares / (repeats - 1)) : 0;
+  }
+  return { mean, sd };
+}
+
+/** Runs every phase in-process. */
+export function shuffleImportance(setup: ShuffleSetup): ShuffleResult {
+  const engine = new ShuffleEngine(setup);
+  const { groups, repeats, blockStarts } = setup;
+  const drops = new Float64Array(groups.length * repeats);
+  let baseAuc = NaN;
+  for (let blk = 0; blk < engine.blocks; blk++) {
+    engine.prepare(blk, 0, 1);
+    engine.score(blk, 0, 1);
+    if (blk === 0) baseAuc = engine.baseAuc();
+    drops.set(engine.drops(blk, 0, 1, baseAuc), blockStarts[blk] * repeats);
+  }
+  return { ...summarize(drops, groups.length, repeats), baseAuc };
+}
+
+/** One block's state while scoring, for {@link scoreTrees}; every field always of one type. */
 interface Block {
-  split: Float64Array;
-  child: Int32Array;
+  nodes: Float64Array;
+  links: Int32Array;
   roots: Uint32Array;
   /** Whether trees skip their in-bag rows (`words`, `stride` words a tree). */
   oob: boolean;
@@ -292,7 +415,7 @@ interface Block {
   /** The chunk's shuffled values, row-major from its first row. */
   shuffled: Float64Array;
   sums: Float64Array;
-  /** Unshuffled sums, filled in the first block only. */
+  /** Unshuffled sums, filled while the first block is scored. */
   baseSum: Float64Array | null;
   path: Int32Array;
   /** Per block group and batch of up to BATCH shuffles: those still on the row's path, as bits. */
@@ -307,7 +430,11 @@ interface Block {
 
 /** Shuffles handled together as bits of one mask (bit 30 is the highest used, to stay positive). */
 const BATCH = 30;
-const TILE = Number(process.env.TILE ?? 8);
+/**
+ * Trees taken together for each row: the row's shuffled values and sums stay in cache across
+ * them, while the trees' upper levels stay in cache across rows.
+ */
+const TILE = 8;
 
 /**
  * Tree t's share of every sum for rows lo … hi − 1 (the chunk whose shuffled values are in
@@ -319,7 +446,7 @@ const TILE = Number(process.env.TILE ?? 8);
  * the walk are taken once.
  */
 function scoreTrees(block: Block, t0: number, t1: number, lo: number, hi: number): void {
-  const { split, child, oob, words, x, features, repeats, cells, S, offset, size, member, columnStart, memberOf } = block;
+  const { nodes, links, oob, words, x, features, repeats, cells, S, offset, size, member, columnStart, memberOf } = block;
   const { shuffled, sums, baseSum, path, alive, full, movedLeaf, stack } = block;
   const batches = full.length;
   const stride = block.stride;
@@ -330,22 +457,22 @@ function scoreTrees(block: Block, t0: number, t1: number, lo: number, hi: number
     const valueRow = (i - lo) * S;
     let depth = 0;
     let leaf = root;
-    for (let f = child[2 * leaf + 1]; f >= 0; f = child[2 * leaf + 1]) {
+    for (let f = links[4 * leaf + 3]; f >= 0; f = links[4 * leaf + 3]) {
       path[depth++] = leaf;
-      leaf = child[2 * leaf] + +(x[rowBase + f] > split[leaf]);
+      leaf = links[4 * leaf + 2] + +(x[rowBase + f] > nodes[2 * leaf]);
     }
     path[depth] = leaf;
-    const leafValue = split[leaf];
+    const leafValue = nodes[2 * leaf];
     if (baseSum !== null) baseSum[i] += leafValue;
 
     for (let q = 0; q < depth; q++) {
       const node = path[q];
-      const g = child[2 * node + 1];
+      const g = links[4 * node + 3];
       const end = columnStart[g + 1];
       if (columnStart[g] === end) continue;
-      const cut = split[node];
-      const wentRight = path[q + 1] !== child[2 * node];
-      const other = child[2 * node] + (wentRight ? 0 : 1);
+      const cut = nodes[2 * node];
+      const wentRight = path[q + 1] !== links[4 * node + 2];
+      const other = links[4 * node + 2] + (wentRight ? 0 : 1);
       for (let e = columnStart[g]; e < end; e++) {
         const b = memberOf[e];
         const k = size[b];
@@ -370,19 +497,19 @@ function scoreTrees(block: Block, t0: number, t1: number, lo: number, hi: number
           while (sp > 0) {
             let mask = stack[--sp];
             let m = stack[--sp];
-            for (let h = child[2 * m + 1]; h >= 0; h = child[2 * m + 1]) {
+            for (let h = links[4 * m + 3]; h >= 0; h = links[4 * m + 3]) {
               const c = member[memberBase + h];
               if (c < 0) {
-                m = child[2 * m] + +(x[rowBase + h] > split[m]);
+                m = links[4 * m + 2] + +(x[rowBase + h] > nodes[2 * m]);
                 continue;
               }
-              const cutHere = split[m];
+              const cutHere = nodes[2 * m];
               let goRight = 0;
               for (let rest = mask; rest !== 0; rest &= rest - 1) {
                 const bit = rest & -rest;
                 if (shuffled[batchBase + (31 - Math.clz32(bit)) * k + c] > cutHere) goRight |= bit;
               }
-              const l = child[2 * m];
+              const l = links[4 * m + 2];
               if (goRight === 0) m = l;
               else if (goRight === mask) m = l + 1;
               else {
@@ -408,7 +535,7 @@ function scoreTrees(block: Block, t0: number, t1: number, lo: number, hi: number
           for (let r = 0; r < count; r++) sums[sumBase + cell++] += leafValue;
           continue;
         }
-        for (let r = 0; r < count; r++, cell++) sums[sumBase + cell] += (live >>> r) & 1 ? leafValue : split[movedLeaf[cell]];
+        for (let r = 0; r < count; r++, cell++) sums[sumBase + cell] += (live >>> r) & 1 ? leafValue : nodes[2 * movedLeaf[cell]];
         alive[b * batches + batch] = full[batch];
       }
     }
@@ -416,7 +543,7 @@ function scoreTrees(block: Block, t0: number, t1: number, lo: number, hi: number
 }
 
 /** Shuffled values gathered per chunk of rows (8 bytes each). */
-const CHUNK_VALUES = Number(process.env.CHUNK ?? 1 << 19);
+const CHUNK_VALUES = 1 << 19;
 
 /**
  * The state of mulberry32(seed) (src/stats/random.ts's generator) after `skip` draws, as an

@@ -1,20 +1,27 @@
 /**
  * Sorting finite doubles fast: a radix sort on the high 32 bits of each double, after which only
  * values sharing those bits can be out of order. Used for AUCs (hundreds per permutation
- * importance) and quantile binning; several times faster than Float64Array.prototype.sort.
+ * importance) and quantile binning; two to three times faster than Float64Array's own sort.
  */
 const counts = new Uint32Array(3 << 11);
+/** The high word of a double is the second of its two 32-bit halves (little-endian machines). */
+const littleEndian = new Uint32Array(Float64Array.of(1).buffer)[1] === 0x3ff00000;
 
 /**
  * Sorts finite doubles ascending, in place: least-significant-digit radix passes (11, 11, 10
  * bits) over each value's high word, mapped so unsigned order is numeric order, skipping a pass
  * whose digit every value shares; then each run of values sharing a high word is sorted.
- * `scratch` holds at least `values.length` doubles.
+ * `scratch` holds at least `values.length` doubles. −0 and 0, being equal, may come in either
+ * order.
  */
 export function sortFinite(values: Float64Array, scratch: Float64Array): void {
   const n = values.length;
   if (n < 64) {
     insertionSort(values, n);
+    return;
+  }
+  if (!littleEndian) {
+    values.sort();
     return;
   }
   let src = values;

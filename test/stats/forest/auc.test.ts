@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { auc, mulberry32 } from '../../../src/stats/index.js';
+import { sortFinite } from '../../../src/stats/forest/sort.js';
 import { assertClose } from '../helpers.js';
 
 describe('auc', () => {
@@ -67,5 +68,27 @@ describe('auc', () => {
     assert.throws(() => auc([0.1, 0.2], [1]), /invalid labels length: 1 \(scores: 2\)/);
     assert.throws(() => auc([0.1, 0.2], [1, 2]), /invalid labels\[1\]: 2/);
     assert.throws(() => auc([0.1, NaN], [1, 0]), /invalid scores\[1\]: NaN/);
+  });
+});
+
+describe('sortFinite', () => {
+  test('orders like Float64Array.prototype.sort, short or long, with ties, signs and near-equal values', () => {
+    const random = mulberry32(13);
+    const draws: (() => number)[] = [
+      () => random(),
+      () => Math.floor(random() * 3), // long runs of one value
+      () => (random() - 0.5) * 1e9,
+      () => 1 + (random() - 0.5) * 1e-12, // one high word, many values
+      () => (random() < 0.5 ? -0 : 0),
+    ];
+    for (const [k, draw] of draws.entries()) {
+      for (const n of [0, 1, 5, 63, 64, 1000]) {
+        const values = Float64Array.from({ length: n }, draw);
+        const expected = values.slice().sort();
+        sortFinite(values, new Float64Array(n));
+        // −0 and 0 are equal values, so may come in either order.
+        assert.deepEqual(Array.from(values, (v) => v + 0), Array.from(expected, (v) => v + 0), `draw ${k}, n ${n}`);
+      }
+    }
   });
 });
