@@ -70,7 +70,7 @@ export interface FeatureEvidence {
   place: string | null;
   users: number;
   prevalence: number;
-  /** Mean held-out drop in AUC when the feature is shuffled; null without a model. */
+  /** Mean held-out drop in AUC when the feature (its four columns together) is shuffled; null without a model. */
   importance: number | null;
   importance_sd: number | null;
   impurity: number | null;

@@ -1,12 +1,9 @@
 /**
  * Which early behaviours predict retention, by random forest: several seeded fits, each trained
  * on 70% of the accounts and scored on the other 30%, so every importance is measured on rows
- * the forest never saw. Importance is the drop in held-out AUC when a feature is shuffled.
- *
- * Known weakness, to fix before discovery relies on it: columns are shuffled one at a time,
- * so a feature's other three measures can stand in for the shuffled one and its summed
- * importance is sometimes diluted (about one fit in five on synthetic data). Shuffling a
- * feature's four columns together (grouped permutation) is the cure.
+ * the forest never saw. Importance is the drop in held-out AUC when a feature is shuffled, its
+ * four columns together (grouped permutation): shuffled one at a time, a feature's other
+ * measures stand in for the shuffled one and its importance is diluted.
  */
 import { auc, mulberry32, permutationImportance, rankStability, trainForest, type Dataset } from '../stats/index.js';
 import { FEATURE_MEASURES, type FeatureMatrix } from './feature-matrix.js';
@@ -27,9 +24,9 @@ export interface RankFeaturesOptions {
 
 export interface RankedFeature {
   key: string;
-  /** Mean over the fits of the held-out drop in AUC, summed over the feature's four columns. */
+  /** Mean over the fits of the held-out drop in AUC when the feature's four columns are shuffled together. */
   importance: number;
-  /** Sample SD of that (summed) importance over the fits; 0 for one fit. */
+  /** Sample SD of that importance over the fits; 0 for one fit. */
   importanceSd: number;
   /** Impurity importance (share of the Gini decrease), summed over its columns, averaged over fits. */
   impurity: number;
@@ -77,6 +74,10 @@ export async function rankFeatures(matrix: FeatureMatrix, retained: readonly boo
     throw new Error(`invalid retained: ${positives.length} retained and ${negatives.length} not (need at least 2 of each)`);
   }
   const data: Dataset = { rows: matrix.rows, features: width, x: matrix.x, y };
+  // A feature's four columns (used, count, active days, per seat) measure one behaviour of one
+  // account, and the forest splits its signal among whichever of them it happens to pick:
+  // shuffling them as one credits the behaviour once, whatever column carried it.
+  const groups = matrix.features.map((_, f) => Array.from({ length: m }, (_, c) => f * m + c));
 
   const random = mulberry32(seed);
   const perFit: Float64Array[] = [];
@@ -102,19 +103,11 @@ export async function rankFeatures(matrix: FeatureMatrix, retained: readonly boo
     oobAucs.push(forest.oobAuc);
     const heldData = subset(data, held);
     heldOutAucs.push(auc(forest.model.predictProba(heldData.x, heldData.rows), heldData.y));
-    const perm = permutationImportance(forest.model, heldData, { seed: fitSeed ^ 0x5bd1e995, repeats });
-
-    // A feature's four columns (used, count, active days, per seat) measure one behaviour of one
-    // account, and the forest splits its signal among whichever of them it happens to pick:
-    // summing their importances credits the behaviour once, whatever column carried it.
-    const summed = new Float64Array(nFeatures);
+    const perm = permutationImportance(forest.model, heldData, { seed: fitSeed ^ 0x5bd1e995, repeats, groups });
+    perFit.push(Float64Array.from(perm.mean));
     for (let f = 0; f < nFeatures; f++) {
-      for (let c = 0; c < m; c++) {
-        summed[f] += perm.mean[f * m + c];
-        impurity[f] += forest.impurityImportance[f * m + c] / seeds;
-      }
+      for (let c = 0; c < m; c++) impurity[f] += forest.impurityImportance[f * m + c] / seeds;
     }
-    perFit.push(summed);
     onProgress?.(fit + 1, seeds);
   }
 
