@@ -392,7 +392,7 @@ export function shuffleImportance(setup: ShuffleSetup): ShuffleResult {
 }
 
 /** One block's state while scoring, for {@link scoreTrees}; every field always of one type. */
-interface Block {
+interface Block extends Pick<Layout, 'cells' | 'S' | 'offset' | 'size' | 'member' | 'columnStart' | 'memberOf'> {
   nodes: Float64Array;
   links: Int32Array;
   roots: Uint32Array;
@@ -403,15 +403,6 @@ interface Block {
   x: Float64Array;
   features: number;
   repeats: number;
-  /** Running sums per row. */
-  cells: number;
-  /** Shuffled values per chunk row. */
-  S: number;
-  offset: Int32Array;
-  size: Int32Array;
-  member: Int32Array;
-  columnStart: Int32Array;
-  memberOf: Int32Array;
   /** The chunk's shuffled values, row-major from its first row. */
   shuffled: Float64Array;
   sums: Float64Array;
