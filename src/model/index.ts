@@ -9,4 +9,5 @@
 export * from './event.js';
 export * from './account.js';
 export * from './quarantine.js';
+export * from './patch.js';
 export * from './result.js';

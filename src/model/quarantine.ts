@@ -1,5 +1,10 @@
-/** What kind of input a quarantined payload was. */
-export type QuarantineKind = 'event' | 'account' | 'account_history';
+/**
+ * What kind of input a quarantined payload was, which says how to read it again on replay:
+ * `event` a native event (import line or `/v1/events` item), `segment` one Segment call (track,
+ * identify, group, page, screen), `posthog` one PostHog event; `account` and `account_history`
+ * CSV rows.
+ */
+export type QuarantineKind = 'event' | 'segment' | 'posthog' | 'account' | 'account_history';
 
 /** An input kept aside with the reason it failed, so a person can fix the cause and replay it. */
 export interface QuarantineEntry {

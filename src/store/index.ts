@@ -3,7 +3,7 @@
  * and SQL built from whitelisted identifiers and bound values. Engines live in their own
  * folders (`duckdb/`); only composition roots (the CLI, the server) pick one.
  */
-export type { Store, StoreStats, WriteResult } from './store.js';
+export type { CollectedWrite, Store, StoreStats, WriteResult } from './store.js';
 export { TABLES } from './schema.js';
 export { EVENT_BATCH_COLUMNS, EventBatchWriter, RepeatedHashes, messageIdHash, type EventBatch } from './event-batch-file.js';
 export { sql, raw, ident, join, SqlFragment, type Ident } from './sql/fragment.js';

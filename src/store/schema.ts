@@ -75,6 +75,29 @@ export const TABLES = {
       { name: 'payload', type: 'text' },
     ],
   },
+  /** Events stored although the tracking plan did not declare them so: delta rows, read with SUM(n). */
+  plan_violations: {
+    name: 'plan_violations',
+    columns: [
+      { name: 'day', type: 'date' },
+      { name: 'source', type: 'text' },
+      { name: 'action', type: 'text' },
+      { name: 'object', type: 'text' },
+      { name: 'reason', type: 'text' },
+      { name: 'field', type: 'text', nullable: true },
+      { name: 'n', type: 'bigint' },
+      { name: 'example', type: 'text' },
+    ],
+  },
+  /** How far a writer has got, such as the collector's last applied log generation. */
+  checkpoints: {
+    name: 'checkpoints',
+    key: ['name'],
+    columns: [
+      { name: 'name', type: 'text' },
+      { name: 'value', type: 'bigint' },
+    ],
+  },
   account_activity: {
     name: 'account_activity',
     columns: [

@@ -1,4 +1,4 @@
-import type { Account, AccountHistoryRow, QuarantineEntry, TrackedEvent } from '../model/index.js';
+import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
 import type { EventBatch } from './event-batch-file.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
@@ -24,6 +24,23 @@ export interface StoreStats {
 }
 
 /**
+ * What the collector (one log generation) or a quarantine replay writes at once: all of it is
+ * stored in one transaction, or none of it.
+ */
+export interface CollectedWrite {
+  /** Events per source, as batch files or in memory. */
+  events: readonly ({ source: string } & ({ batch: EventBatch } | { events: readonly TrackedEvent[] }))[];
+  quarantine: readonly QuarantineEntry[];
+  violations: readonly PlanViolation[];
+  accounts: readonly AccountPatch[];
+  users: readonly UserPatch[];
+  /** Quarantine entries (ids) that this write replays, removed with it. */
+  replayed?: readonly number[];
+  /** A checkpoint set in the same transaction, so a replay of the log after a crash skips what was applied. */
+  checkpoint?: { name: string; value: number };
+}
+
+/**
  * The only seam between Cairn and a database. Feature code asks the store; it never opens an
  * engine itself. Every write keeps the daily rollup `account_activity` up to date and stores a
  * message id at most once.
@@ -41,6 +58,10 @@ export interface Store {
   /** Inserts or replaces history rows by (account_id, valid_from). */
   upsertAccountHistory(rows: readonly AccountHistoryRow[]): Promise<number>;
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
+  /** Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events. */
+  applyCollected(write: CollectedWrite): Promise<WriteResult>;
+  /** A checkpoint's value, or null when never set. */
+  checkpoint(name: string): Promise<number | null>;
   stats(): Promise<StoreStats>;
   /** Runs a statement built with `sql` whose rows are not wanted (temporary tables). */
   execute(fragment: SqlFragment): Promise<void>;

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Account, AccountHistoryRow, QuarantineEntry, TrackedEvent } from '../../model/index.js';
+import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, RepeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES } from '../schema.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import type { Store, StoreStats, WriteResult } from '../store.js';
+import type { CollectedWrite, Store, StoreStats, WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -121,7 +121,8 @@ export class DuckDbStore implements Store {
     await this.exec(sql`INSERT INTO users
       SELECT user_id, arg_min(account_id, timestamp), min(timestamp), '{}'
       FROM ${fresh} f WHERE user_id IS NOT NULL GROUP BY user_id
-      ON CONFLICT (user_id) DO UPDATE SET first_seen = least(users.first_seen, excluded.first_seen)`);
+      ON CONFLICT (user_id) DO UPDATE SET first_seen = least(users.first_seen, excluded.first_seen),
+        account_id = CASE WHEN users.account_id = '' THEN excluded.account_id ELSE users.account_id END`);
     return { inserted, duplicates: batch.rows - inserted };
   }
 
@@ -133,6 +134,11 @@ export class DuckDbStore implements Store {
 
   async insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    return this.serialize(() => this.transaction(() => this.mergeEvents(events, source)));
+  }
+
+  /** Writes events held in memory through a batch file, inside the caller's transaction. */
+  private async mergeEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult> {
     const dir = mkdtempSync(joinPath(tmpdir(), 'cairn-batch-'));
     try {
       const writer = new EventBatchWriter(joinPath(dir, 'events.tsv'));
@@ -140,9 +146,120 @@ export class DuckDbStore implements Store {
       writer.close();
       const repeated = new RepeatedHashes();
       repeated.add(writer.hashes());
-      return await this.loadEventBatch({ files: [writer.path], rows: writer.rows, repeatedHashes: repeated.take() }, source);
+      return await this.mergeBatch({ files: [writer.path], rows: writer.rows, repeatedHashes: repeated.take() }, source);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  applyCollected(write: CollectedWrite): Promise<WriteResult> {
+    return this.serialize(() =>
+      this.transaction(async () => {
+        const total: WriteResult = { inserted: 0, duplicates: 0 };
+        for (const part of write.events) {
+          const r = 'batch' in part ? await this.mergeBatch(part.batch, part.source) : await this.mergeEvents(part.events, part.source);
+          total.inserted += r.inserted;
+          total.duplicates += r.duplicates;
+        }
+        await this.insertQuarantine(write.quarantine);
+        await this.insertViolations(write.violations);
+        await this.patchAccounts(write.accounts);
+        await this.patchUsers(write.users);
+        if (write.replayed?.length) await this.exec(sql`DELETE FROM quarantine WHERE id IN (SELECT unnest(${write.replayed.map(Number)}))`);
+        if (write.checkpoint) await this.exec(sql`INSERT OR REPLACE INTO checkpoints VALUES (${write.checkpoint.name}, ${write.checkpoint.value})`);
+        return total;
+      }),
+    );
+  }
+
+  async checkpoint(name: string): Promise<number | null> {
+    const rows = await this.query<{ value: string }>(sql`SELECT value FROM checkpoints WHERE name = ${name}`);
+    return rows.length ? Number(rows[0].value) : null;
+  }
+
+  /** Counts per day, source, event and reason, with the first example of each. */
+  private async insertViolations(violations: readonly PlanViolation[]): Promise<void> {
+    const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
+    for (const v of violations) {
+      const day = new Date(v.timestamp).toISOString().slice(0, 10);
+      const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
+      const g = groups.get(key);
+      if (g) g.n++;
+      else groups.set(key, { v, day, n: 1 });
+    }
+    const rows = [...groups.values()];
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const values = rows
+        .slice(i, i + INSERT_CHUNK)
+        .map(({ v, day, n }) => sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`);
+      await this.exec(sql`INSERT INTO plan_violations VALUES ${join(values)}`);
+    }
+  }
+
+  /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
+  private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
+    if (patches.length === 0) return;
+    const ids = [...new Set(patches.map((p) => p.accountId))];
+    const stored = await this.query<{ account_id: string; name: string | null; created_at: string; plan: string | null; seats: string | null; churned_at: string | null; traits: string }>(
+      sql`SELECT account_id, name, epoch_ms(created_at) AS created_at, plan, seats, epoch_ms(churned_at) AS churned_at, traits
+        FROM accounts WHERE account_id IN (SELECT unnest(${ids}))`,
+    );
+    const rows = new Map(
+      stored.map((r) => [
+        r.account_id,
+        {
+          accountId: r.account_id,
+          name: r.name,
+          createdAt: Number(r.created_at),
+          plan: r.plan,
+          seats: r.seats === null ? null : Number(r.seats),
+          churnedAt: r.churned_at === null ? null : Number(r.churned_at),
+          traits: JSON.parse(r.traits) as Record<string, unknown>,
+        },
+      ]),
+    );
+    for (const p of patches) {
+      const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.createdAt ?? p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
+      if (p.name !== undefined) row.name = p.name;
+      if (p.plan !== undefined) row.plan = p.plan;
+      if (p.seats !== undefined) row.seats = p.seats;
+      if (p.createdAt !== undefined) row.createdAt = p.createdAt;
+      if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
+      row.traits = { ...row.traits, ...p.traits };
+      rows.set(p.accountId, row);
+    }
+    const all = [...rows.values()];
+    for (let i = 0; i < all.length; i += INSERT_CHUNK) {
+      const values = all.slice(i, i + INSERT_CHUNK).map(
+        (a) => sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats},
+          ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(a.traits)})`,
+      );
+      await this.exec(sql`INSERT OR REPLACE INTO accounts VALUES ${join(values)}`);
+    }
+  }
+
+  /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
+  private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
+    if (patches.length === 0) return;
+    const ids = [...new Set(patches.map((p) => p.userId))];
+    const stored = await this.query<{ user_id: string; account_id: string; first_seen: string; traits: string }>(
+      sql`SELECT user_id, account_id, epoch_ms(first_seen) AS first_seen, traits FROM users WHERE user_id IN (SELECT unnest(${ids}))`,
+    );
+    const rows = new Map(
+      stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]),
+    );
+    for (const p of patches) {
+      // A user not yet seen in any account gets '' until an event or a group call names one.
+      const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
+      if (p.accountId !== null) row.accountId = p.accountId;
+      row.firstSeen = Math.min(row.firstSeen, p.seenAt);
+      row.traits = { ...row.traits, ...p.traits };
+      rows.set(p.userId, row);
+    }
+    const all = [...rows.values()];
+    for (let i = 0; i < all.length; i += INSERT_CHUNK) {
+      const values = all.slice(i, i + INSERT_CHUNK).map((u) => sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`);
+      await this.exec(sql`INSERT OR REPLACE INTO users VALUES ${join(values)}`);
     }
   }
 
@@ -180,19 +297,20 @@ export class DuckDbStore implements Store {
 
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    return this.serialize(() =>
-      this.transaction(async () => {
-        const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
-        let id = Number(next);
-        for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-          const values = entries.slice(i, i + INSERT_CHUNK).map(
-            (q) => sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line},
-              ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
-          );
-          await this.exec(sql`INSERT INTO quarantine VALUES ${join(values)}`);
-        }
-      }),
-    );
+    return this.serialize(() => this.transaction(() => this.insertQuarantine(entries)));
+  }
+
+  private async insertQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
+    let id = Number(next);
+    for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+      const values = entries.slice(i, i + INSERT_CHUNK).map(
+        (q) => sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line},
+          ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
+      );
+      await this.exec(sql`INSERT INTO quarantine VALUES ${join(values)}`);
+    }
   }
 
   stats(): Promise<StoreStats> {

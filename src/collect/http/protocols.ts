@@ -1,0 +1,282 @@
+/**
+ * What the SDKs teams already use send, read as Cairn's model: one message (a native event, a
+ * Segment call, a PostHog event) becomes an event, a patch to an account or user, or the reason
+ * it cannot be stored. Pure: the collector and quarantine replay both call it.
+ */
+import {
+  LIMITS,
+  normalizeEvent,
+  parseTimestamp,
+  splitEventName,
+  type AccountPatch,
+  type QuarantineKind,
+  type Rejection,
+  type TrackedEvent,
+  type UserPatch,
+} from '../../model/index.js';
+
+export type Protocol = 'native' | 'segment' | 'posthog';
+
+/** The quarantine kind of each protocol's messages, so replay reads them the same way. */
+export const QUARANTINE_KIND: Record<Protocol, QuarantineKind> = { native: 'event', segment: 'segment', posthog: 'posthog' };
+
+export type Mapped =
+  | { kind: 'event'; event: TrackedEvent }
+  | { kind: 'account'; account: AccountPatch; user: UserPatch | null }
+  | { kind: 'user'; user: UserPatch }
+  /** A call with nothing to store (Segment alias). */
+  | { kind: 'skip' }
+  | { kind: 'rejected'; reject: Rejection };
+
+export interface MapContext {
+  /** When the message was received, epoch ms: the default timestamp and the upper bound. */
+  now: number;
+  /** The account a user was last seen in (identify and group calls), for events that do not name one. */
+  accountOf(userId: string): string | undefined;
+  /** The PostHog group type that names accounts; the first of `$groups` when not set. */
+  posthogGroupType?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const rejected = (reason: string, message: string, field?: string): Mapped => ({
+  kind: 'rejected',
+  reject: field === undefined ? { reason, message } : { reason, field, message },
+});
+
+export function mapMessage(protocol: Protocol, raw: unknown, ctx: MapContext): Mapped {
+  if (!isObject(raw)) return rejected('not_an_object', `a message must be a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`);
+  if (protocol === 'segment') return mapSegment(raw, ctx);
+  if (protocol === 'posthog') return mapPosthog(raw, ctx);
+  return event(raw, ctx);
+}
+
+function event(native: Raw, ctx: MapContext): Mapped {
+  const checked = normalizeEvent(native, { now: ctx.now });
+  return checked.ok ? { kind: 'event', event: checked.value } : { kind: 'rejected', reject: checked.reject };
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** An id as text (numbers allowed), or undefined when absent; a Rejection when unusable. */
+function id(v: unknown, field: string): string | undefined | Mapped {
+  if (v === undefined || v === null || v === '') return undefined;
+  const s = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
+  if (typeof s !== 'string') return rejected('invalid_field', `${field} must be a string, got ${typeof v}`, field);
+  if (s.length > LIMITS.idLength) return rejected('invalid_field', `${field} is longer than ${LIMITS.idLength} characters`, field);
+  if (CONTROL.test(s)) return rejected('invalid_field', `${field} contains control characters`, field);
+  return s;
+}
+
+const failed = (v: unknown): v is Mapped => typeof v === 'object' && v !== null;
+
+/** A call's time: its timestamp when given and readable, else when it was received. */
+function when(v: unknown, ctx: MapContext, field: string): number | Mapped {
+  if (v === undefined || v === null || v === '') return ctx.now;
+  const ms = parseTimestamp(v);
+  if (ms === null) return rejected('invalid_timestamp', `${field} must be ISO-8601 or epoch milliseconds, got ${JSON.stringify(v).slice(0, 60)}`, field);
+  return ms;
+}
+
+function traitsOf(v: unknown, field: string): Raw | Mapped {
+  if (v === undefined || v === null) return {};
+  if (!isObject(v)) return rejected('invalid_field', `${field} must be a JSON object`, field);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segment: https://segment.com/docs/connections/spec/ — track, identify, group, page, screen.
+
+function mapSegment(call: Raw, ctx: MapContext): Mapped {
+  const context = isObject(call.context) ? call.context : {};
+  const userId = id(call.userId ?? call.user_id, 'userId');
+  if (failed(userId)) return userId;
+  const contextGroup = id(context.groupId ?? call.groupId, 'context.groupId');
+  if (failed(contextGroup)) return contextGroup;
+  const type = call.type ?? (call.event !== undefined ? 'track' : undefined);
+  switch (type) {
+    case 'track': {
+      const props = isObject(call.properties) ? call.properties : {};
+      const named = typeof call.event === 'string' ? splitEventName(call.event) : null;
+      const { action, object, place, account_id, ...metadata } = props;
+      if ((action ?? named?.action) === undefined || (object ?? named?.object) === undefined) {
+        return rejected('invalid_field', `event name ${JSON.stringify(call.event)} is not "Object Action" and properties name no action/object`, 'event');
+      }
+      const page = isObject(context.page) ? context.page : {};
+      return event(
+        {
+          message_id: call.messageId,
+          timestamp: call.timestamp ?? call.originalTimestamp ?? ctx.now,
+          account_id: contextGroup ?? account_id ?? (userId === undefined ? undefined : ctx.accountOf(userId)),
+          user_id: userId,
+          anonymous_id: call.anonymousId,
+          action: action ?? named?.action,
+          object: object ?? named?.object,
+          place: place ?? page.path,
+          metadata,
+        },
+        ctx,
+      );
+    }
+    case 'page':
+    case 'screen': {
+      const props = isObject(call.properties) ? call.properties : {};
+      const page = isObject(context.page) ? context.page : {};
+      return event(
+        {
+          message_id: call.messageId,
+          timestamp: call.timestamp ?? call.originalTimestamp ?? ctx.now,
+          account_id: contextGroup ?? (userId === undefined ? undefined : ctx.accountOf(userId)),
+          user_id: userId,
+          anonymous_id: call.anonymousId,
+          action: 'viewed',
+          object: type,
+          place: props.path ?? page.path ?? call.name ?? props.name,
+          metadata: call.name === undefined ? props : { name: call.name, ...props },
+        },
+        ctx,
+      );
+    }
+    case 'identify': {
+      if (userId === undefined) return rejected('missing_field', 'identify needs a userId', 'userId');
+      const traits = traitsOf(call.traits ?? context.traits, 'traits');
+      if (failed(traits)) return traits;
+      const seenAt = when(call.timestamp, ctx, 'timestamp');
+      if (failed(seenAt)) return seenAt;
+      const company = isObject(traits.company) ? id(traits.company.id, 'traits.company.id') : undefined;
+      if (failed(company)) return company;
+      return { kind: 'user', user: { userId, accountId: contextGroup ?? company ?? null, traits, seenAt } };
+    }
+    case 'group': {
+      const groupId = id(call.groupId, 'groupId');
+      if (failed(groupId)) return groupId;
+      if (groupId === undefined) return rejected('missing_field', 'group needs a groupId', 'groupId');
+      const traits = traitsOf(call.traits, 'traits');
+      if (failed(traits)) return traits;
+      return accountPatch(groupId, traits, userId, call.timestamp, ctx);
+    }
+    case 'alias':
+      return { kind: 'skip' };
+    default:
+      return rejected('invalid_field', `type must be track, identify, group, page, screen or alias, got ${JSON.stringify(type)}`, 'type');
+  }
+}
+
+/** An account patch from group traits: name, plan, seats, created_at and churned_at are facts; the rest stay traits. */
+function accountPatch(accountId: string, traits: Raw, userId: string | undefined, timestamp: unknown, ctx: MapContext): Mapped {
+  const seenAt = when(timestamp, ctx, 'timestamp');
+  if (failed(seenAt)) return seenAt;
+  const { name, plan, seats, created_at, createdAt, churned_at, churnedAt, ...rest } = traits;
+  const patch: AccountPatch = { accountId, traits: rest, seenAt };
+  for (const [field, v] of [['name', name], ['plan', plan]] as const) {
+    if (v === undefined) continue;
+    if (v !== null && typeof v !== 'string') return rejected('invalid_field', `traits.${field} must be a string`, `traits.${field}`);
+    if (typeof v === 'string' && (v.length > LIMITS.nameLength || CONTROL.test(v))) {
+      return rejected('invalid_field', `traits.${field} must be at most ${LIMITS.nameLength} characters without control characters`, `traits.${field}`);
+    }
+    patch[field] = v;
+  }
+  if (seats !== undefined) {
+    const n = typeof seats === 'string' ? Number(seats) : seats;
+    if (seats !== null && (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > LIMITS.maxCount)) {
+      return rejected('invalid_field', `traits.seats must be a whole number ≥ 0, got ${JSON.stringify(seats)}`, 'traits.seats');
+    }
+    patch.seats = seats === null ? null : (n as number);
+  }
+  const created = created_at ?? createdAt;
+  if (created !== undefined && created !== null) {
+    const ms = parseTimestamp(created);
+    if (ms === null || ms < LIMITS.earliest) return rejected('invalid_field', `traits.created_at must be an ISO-8601 date, got ${JSON.stringify(created)}`, 'traits.created_at');
+    patch.createdAt = ms;
+  }
+  const churned = churned_at ?? churnedAt;
+  if (churned !== undefined) {
+    const ms = churned === null ? null : parseTimestamp(churned);
+    if (churned !== null && (ms === null || ms < LIMITS.earliest)) {
+      return rejected('invalid_field', `traits.churned_at must be an ISO-8601 date or null, got ${JSON.stringify(churned)}`, 'traits.churned_at');
+    }
+    patch.churnedAt = ms;
+  }
+  const user: UserPatch | null = userId === undefined ? null : { userId, accountId, traits: {}, seenAt };
+  return { kind: 'account', account: patch, user };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostHog: https://posthog.com/docs/api/capture — custom events, $identify, $groupidentify,
+// $pageview and $screen; other $-events are PostHog's own and are quarantined as system events.
+
+function mapPosthog(e: Raw, ctx: MapContext): Mapped {
+  const props = isObject(e.properties) ? e.properties : {};
+  const name = e.event;
+  if (typeof name !== 'string' || name === '') return rejected('missing_field', 'event is required', 'event');
+  const distinct = id(e.distinct_id ?? props.distinct_id, 'distinct_id');
+  if (failed(distinct)) return distinct;
+  const groups = isObject(props.$groups) ? props.$groups : {};
+  const groupKey = ctx.posthogGroupType === undefined ? Object.values(groups)[0] : groups[ctx.posthogGroupType];
+  const group = id(groupKey, '$groups');
+  if (failed(group)) return group;
+  const account = group ?? (distinct === undefined ? undefined : ctx.accountOf(distinct));
+  const timestamp = e.timestamp ?? props.timestamp ?? ctx.now;
+
+  if (name === '$identify' || name === '$set') {
+    if (distinct === undefined) return rejected('missing_field', `${name} needs a distinct_id`, 'distinct_id');
+    const set = traitsOf(props.$set ?? e.$set, '$set');
+    if (failed(set)) return set;
+    const once = traitsOf(props.$set_once ?? e.$set_once, '$set_once');
+    if (failed(once)) return once;
+    const seenAt = when(timestamp, ctx, 'timestamp');
+    if (failed(seenAt)) return seenAt;
+    return { kind: 'user', user: { userId: distinct, accountId: group ?? null, traits: { ...once, ...set }, seenAt } };
+  }
+  if (name === '$groupidentify') {
+    const type = props.$group_type;
+    if (ctx.posthogGroupType !== undefined && type !== ctx.posthogGroupType) {
+      return rejected('unplanned_group_type', `$group_type ${JSON.stringify(type)} is not the account group type ${JSON.stringify(ctx.posthogGroupType)}`, '$group_type');
+    }
+    const key = id(props.$group_key, '$group_key');
+    if (failed(key)) return key;
+    if (key === undefined) return rejected('missing_field', '$groupidentify needs a $group_key', '$group_key');
+    const set = traitsOf(props.$group_set, '$group_set');
+    if (failed(set)) return set;
+    return accountPatch(key, set, undefined, timestamp, ctx);
+  }
+
+  const metadata: Raw = {};
+  for (const [k, v] of Object.entries(props)) if (k[0] !== '$' && k !== 'distinct_id' && k !== 'timestamp') metadata[k] = v;
+  const { action, object, place, account_id, ...rest } = metadata;
+  let named: { action: string; object: string } | null;
+  let where = place;
+  if (name === '$pageview' || name === '$screen') {
+    named = { action: 'viewed', object: name === '$pageview' ? 'page' : 'screen' };
+    where ??= props.$pathname ?? pathOf(props.$current_url) ?? props.$screen_name;
+  } else if (name[0] === '$') {
+    return rejected('system_event', `${name} is PostHog's own event, not a product action`, 'event');
+  } else named = splitEventName(name);
+  if ((action ?? named?.action) === undefined || (object ?? named?.object) === undefined) {
+    return rejected('invalid_field', `event name ${JSON.stringify(name)} is not "Object Action" and properties name no action/object`, 'event');
+  }
+  return event(
+    {
+      message_id: e.uuid ?? props.$insert_id,
+      timestamp,
+      account_id: account ?? account_id,
+      user_id: distinct,
+      action: action ?? named?.action,
+      object: object ?? named?.object,
+      place: where,
+      metadata: rest,
+    },
+    ctx,
+  );
+}
+
+function pathOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
