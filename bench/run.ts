@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   import: () => import('./import.js'),
   milestones: () => import('./milestones.js'),
   discover: () => import('./discover.js'),
+  ingest: () => import('./ingest.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

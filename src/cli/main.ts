@@ -15,6 +15,9 @@ import { registerAccount } from './account.js';
 import { registerSegment } from './segment.js';
 import { registerFunnel } from './funnel.js';
 import { registerDiscover } from './discover.js';
+import { registerServe } from './serve.js';
+import { registerKeys } from './keys.js';
+import { registerQuarantine } from './quarantine.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -46,6 +49,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
   registerSegment(program, globals);
   registerFunnel(program, globals);
   registerDiscover(program, globals);
+  registerServe(program, globals);
+  registerKeys(program, globals);
+  registerQuarantine(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

@@ -15,6 +15,14 @@ export function printPairs(pairs: [string, string | number | null][]): void {
   for (const [k, v] of pairs) print(`  ${k.padEnd(width)}  ${v ?? '—'}`);
 }
 
+/** Rows under a header, each column padded to its widest cell (the last one left ragged). */
+export function printTable(header: string[], rows: string[][], indent = ''): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => print(indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
+  line(header);
+  rows.forEach(line);
+}
+
 export const formatNumber = (n: number): string => n.toLocaleString('en-US');
 
 export interface Progress {

@@ -1,41 +1,75 @@
 import type { Command } from 'commander';
-import { formatNumber, print, printJson, printPairs } from './output.js';
-import { withWorkspace, type GlobalOptions } from './workspace.js';
+import type { SourceStats, StoreStats } from '../store/store.js';
+import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
+import { adminRequest, viaStoreOrServer } from './running-server.js';
+import type { GlobalOptions } from './workspace.js';
 
 export function registerStats(program: Command, globals: () => GlobalOptions): void {
   program
     .command('stats')
-    .description('counts, quarantine reasons and freshness of the stored data')
+    .description('counts, freshness, and per source: events/s received, lag to storage, quarantined and flagged by reason')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withWorkspace(globals(), async (_ws, store) => {
-        const s = await store.stats();
-        if (opts.json) return printJson(s);
-        const lagHours = s.newest_event_at ? (Date.now() - Date.parse(s.newest_event_at)) / 3.6e6 : null;
-        printPairs([
-          ['events', formatNumber(s.events)],
-          ['accounts', formatNumber(s.accounts)],
-          ['accounts without facts', formatNumber(s.accounts_without_facts)],
-          ['users', formatNumber(s.users)],
-          ['quarantined', formatNumber(s.quarantined)],
-          ['oldest event', s.oldest_event_at],
-          ['newest event', s.newest_event_at && `${s.newest_event_at} (${formatAge(lagHours!)} ago)`],
-          ['last received', s.last_received_at],
-        ]);
-        if (s.quarantined > 0) {
-          print('\nquarantine by reason');
-          printPairs(Object.entries(s.quarantine_by_reason).map(([k, v]) => [k, formatNumber(v)]));
-        }
-        if (Object.keys(s.events_by_source).length > 0) {
-          print('\nevents by source');
-          printPairs(Object.entries(s.events_by_source).map(([k, v]) => [k, formatNumber(v)]));
-        }
-      });
+      const s = await viaStoreOrServer(
+        globals(),
+        (h) => adminRequest<StoreStats>(h, '/v1/admin/stats'),
+        (_ws, store) => store.stats(),
+      );
+      if (opts.json) return printJson(s);
+      const age = s.newest_event_at ? Date.now() - Date.parse(s.newest_event_at) : null;
+      printPairs([
+        ['events', formatNumber(s.events)],
+        ['accounts', formatNumber(s.accounts)],
+        ['accounts without facts', formatNumber(s.accounts_without_facts)],
+        ['users', formatNumber(s.users)],
+        ['quarantined', formatNumber(s.quarantined)],
+        ['oldest event', s.oldest_event_at],
+        ['newest event', s.newest_event_at && `${s.newest_event_at} (${formatDuration(age!)} ago)`],
+        ['last received', s.last_received_at],
+      ]);
+      if (s.quarantined > 0) {
+        print('\nquarantine by reason');
+        printPairs(Object.entries(s.quarantine_by_reason).map(([k, v]) => [k, formatNumber(v)]));
+      }
+      printSources(s.sources);
     });
 }
 
-function formatAge(hours: number): string {
-  if (hours < 1) return `${Math.round(hours * 60)} min`;
-  if (hours < 48) return `${hours.toFixed(1)} h`;
-  return `${Math.round(hours / 24)} days`;
+function printSources(sources: Record<string, SourceStats>): void {
+  const entries = Object.entries(sources);
+  if (entries.length === 0) return;
+  print('\nby source (rates by time received; lag = received − event time, last hour)');
+  printTable(
+    ['source', 'events', '/s 5 min', '/s 1 h', 'lag p50', 'lag p95', 'quarantined', 'flagged'],
+    entries.map(([name, s]) => [
+      name,
+      formatNumber(s.events),
+      String(s.events_per_second_5m),
+      String(s.events_per_second_1h),
+      s.lag_p50_ms === null ? '—' : formatDuration(s.lag_p50_ms),
+      s.lag_p95_ms === null ? '—' : formatDuration(s.lag_p95_ms),
+      formatNumber(total(s.quarantine_by_reason)),
+      formatNumber(total(s.flagged_by_reason)),
+    ]),
+    '  ',
+  );
+  const problems = entries.flatMap(([name, s]) => [
+    ...Object.entries(s.quarantine_by_reason).map(([reason, n]) => [name, 'quarantined', reason, formatNumber(n)]),
+    ...Object.entries(s.flagged_by_reason).map(([reason, n]) => [name, 'flagged', reason, formatNumber(n)]),
+  ]);
+  if (problems.length === 0) return;
+  print('\nquarantined and flagged by source and reason');
+  printTable(['source', 'what', 'reason', 'n'], problems, '  ');
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** A duration for a person: ms, s, min, h or days, whichever reads best. */
+function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Math.round(ms)} ms`;
+  if (abs < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (abs < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (abs < 48 * 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${Math.round(ms / 86_400_000)} days`;
 }

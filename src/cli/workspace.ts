@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/index.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/index.js';
-import { usageError } from './errors.js';
+import { CliError, usageError } from './errors.js';
 
 /**
  * The composition root: the one place that picks an engine for a workspace. Feature code
@@ -10,7 +10,20 @@ import { usageError } from './errors.js';
  */
 export async function openStore(ws: Workspace): Promise<Store> {
   const engine = ws.config.engine;
-  if (engine.kind === 'duckdb') return DuckDbStore.open({ path: resolve(ws.dir, engine.path) });
+  if (engine.kind === 'duckdb') {
+    const path = resolve(ws.dir, engine.path);
+    try {
+      return await DuckDbStore.open({ path });
+    } catch (err) {
+      // DuckDB lets one process open a file; the usual other one is `cairn serve`.
+      const pid = /Conflicting lock is held in .*\(PID (\d+)\)/.exec((err as Error).message)?.[1];
+      if (pid === undefined) throw err;
+      throw new CliError(
+        `the store ${path} is in use by process ${pid}; if that is \`cairn serve\`, stop it first ` +
+          '(`cairn stats`, `cairn quarantine` and `cairn keys` work while it runs)',
+      );
+    }
+  }
   throw usageError(`${ws.files.config}: engine kind "${engine.kind}" is not available in this version of Cairn; use duckdb`);
 }
 

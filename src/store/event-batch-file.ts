@@ -84,7 +84,8 @@ const FLUSH_BYTES = 64 * 1024;
  * large doubles.
  */
 export class EventBatchWriter {
-  private fd: number;
+  /** The open file, for callers that must fsync it (the collector's log). */
+  readonly fd: number;
   private buffer = '';
   private hashList = new Int32Array(4096);
   rows = 0;

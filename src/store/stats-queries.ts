@@ -1,10 +1,12 @@
 import { raw, sql } from './sql/fragment.js';
-import type { Store, StoreStats } from './store.js';
+import type { SourceStats, Store, StoreStats } from './store.js';
 
 const iso = (ms: string | number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
-/** Counts and freshness, in SQL every engine runs. */
-export async function readStats(store: Store): Promise<StoreStats> {
+const RATE_WINDOWS = { m5: 5 * 60_000, h1: 3_600_000 } as const;
+
+/** Counts and freshness, in SQL every engine runs; `now` bounds the rate and lag windows. */
+export async function readStats(store: Store, now = Date.now()): Promise<StoreStats> {
   const d = store.dialect;
   const [events] = await store.query<{ n: string; oldest: string | null; newest: string | null; received: string | null }>(
     sql`SELECT count(*) AS n, ${raw(d.epochMs('min(timestamp)'))} AS oldest, ${raw(d.epochMs('max(timestamp)'))} AS newest,
@@ -16,12 +18,11 @@ export async function readStats(store: Store): Promise<StoreStats> {
       (SELECT count(DISTINCT account_id) FROM account_activity
         WHERE account_id NOT IN (SELECT account_id FROM accounts)) AS without_facts`,
   );
-  const reasons = await store.query<{ reason: string; n: string }>(
-    sql`SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY n DESC, reason`,
-  );
-  const sources = await store.query<{ source: string; n: string }>(
-    sql`SELECT source, count(*) AS n FROM events GROUP BY source ORDER BY n DESC, source`,
-  );
+  const sources = await readSources(store, now);
+  const quarantineByReason: Record<string, number> = {};
+  for (const s of Object.values(sources)) {
+    for (const [reason, n] of Object.entries(s.quarantine_by_reason)) quarantineByReason[reason] = (quarantineByReason[reason] ?? 0) + n;
+  }
   // An empty table gives NULL for min/max and engines differ in how they say so.
   const empty = Number(events.n) === 0;
   return {
@@ -33,7 +34,74 @@ export async function readStats(store: Store): Promise<StoreStats> {
     oldest_event_at: empty ? null : iso(events.oldest),
     newest_event_at: empty ? null : iso(events.newest),
     last_received_at: empty ? null : iso(events.received),
-    quarantine_by_reason: Object.fromEntries(reasons.map((r) => [r.reason, Number(r.n)])),
-    events_by_source: Object.fromEntries(sources.map((r) => [r.source, Number(r.n)])),
+    quarantine_by_reason: sortedCounts(quarantineByReason),
+    events_by_source: Object.fromEntries(
+      Object.entries(sources)
+        .filter(([, s]) => s.events > 0)
+        .map(([name, s]) => [name, s.events]),
+    ),
+    sources,
   };
+}
+
+/** Intake, lag and failures per source; sources with only quarantined or flagged input count too. */
+async function readSources(store: Store, now: number): Promise<Record<string, SourceStats>> {
+  const d = store.dialect;
+  const since5m = new Date(now - RATE_WINDOWS.m5);
+  const since1h = new Date(now - RATE_WINDOWS.h1);
+  const intake = await store.query<{ source: string; n: string; n5m: string | null; n1h: string | null }>(
+    sql`SELECT source, count(*) AS n,
+      sum(CASE WHEN received_at >= ${since5m} THEN 1 ELSE 0 END) AS n5m,
+      sum(CASE WHEN received_at >= ${since1h} THEN 1 ELSE 0 END) AS n1h
+      FROM events GROUP BY source`,
+  );
+  const lagMs = `(${d.epochMs('received_at')} - ${d.epochMs('timestamp')})`;
+  const lags = await store.query<{ source: string; p50: number | string; p95: number | string }>(
+    sql`SELECT source, ${raw(d.quantile(lagMs, 0.5))} AS p50, ${raw(d.quantile(lagMs, 0.95))} AS p95
+      FROM events WHERE received_at >= ${since1h} GROUP BY source`,
+  );
+  const quarantined = await store.query<{ source: string; reason: string; n: string }>(
+    sql`SELECT source, reason, count(*) AS n FROM quarantine GROUP BY source, reason`,
+  );
+  const flagged = await store.query<{ source: string; reason: string; n: string }>(
+    sql`SELECT source, reason, sum(n) AS n FROM plan_violations GROUP BY source, reason`,
+  );
+
+  const out: Record<string, SourceStats> = {};
+  const of = (source: string): SourceStats =>
+    (out[source] ??= {
+      events: 0,
+      events_per_second_5m: 0,
+      events_per_second_1h: 0,
+      lag_p50_ms: null,
+      lag_p95_ms: null,
+      quarantine_by_reason: {},
+      flagged_by_reason: {},
+    });
+  for (const r of intake) {
+    const s = of(r.source);
+    s.events = Number(r.n);
+    s.events_per_second_5m = perSecond(Number(r.n5m ?? 0), RATE_WINDOWS.m5);
+    s.events_per_second_1h = perSecond(Number(r.n1h ?? 0), RATE_WINDOWS.h1);
+  }
+  for (const r of lags) {
+    of(r.source).lag_p50_ms = Math.round(Number(r.p50));
+    of(r.source).lag_p95_ms = Math.round(Number(r.p95));
+  }
+  for (const r of quarantined) of(r.source).quarantine_by_reason[r.reason] = Number(r.n);
+  for (const r of flagged) of(r.source).flagged_by_reason[r.reason] = Number(r.n);
+  for (const s of Object.values(out)) {
+    s.quarantine_by_reason = sortedCounts(s.quarantine_by_reason);
+    s.flagged_by_reason = sortedCounts(s.flagged_by_reason);
+  }
+  // The busiest sources first.
+  return Object.fromEntries(Object.entries(out).sort(([a, x], [b, y]) => y.events - x.events || a.localeCompare(b)));
+}
+
+// Three significant digits: a quiet source still shows its trickle (0.00278/s), a busy one its thousands.
+const perSecond = (n: number, windowMs: number) => Number((n / (windowMs / 1000)).toPrecision(3));
+
+/** Largest first, then by name. */
+export function sortedCounts(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
 }

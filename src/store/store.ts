@@ -21,6 +21,22 @@ export interface StoreStats {
   last_received_at: string | null;
   quarantine_by_reason: Record<string, number>;
   events_by_source: Record<string, number>;
+  /** Per source (a write key's name, or `import`): intake, freshness and quality. */
+  sources: Record<string, SourceStats>;
+}
+
+export interface SourceStats {
+  /** Events stored. */
+  events: number;
+  /** Events received per second over the last 5 minutes and the last hour (by received_at). */
+  events_per_second_5m: number;
+  events_per_second_1h: number;
+  /** Lag from event time to storage (received_at − timestamp) over the last hour's events; null when none. */
+  lag_p50_ms: number | null;
+  lag_p95_ms: number | null;
+  quarantine_by_reason: Record<string, number>;
+  /** Plan violations stored anyway (flagged), by reason. */
+  flagged_by_reason: Record<string, number>;
 }
 
 /**

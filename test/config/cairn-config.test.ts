@@ -12,7 +12,7 @@ describe('cairn.yaml', () => {
       engine: { kind: 'duckdb', path: 'cairn.duckdb' },
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
-      server: { port: 4318, host: '127.0.0.1' },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000 },
     });
   });
 
@@ -61,7 +61,7 @@ describe('cairn.yaml', () => {
   test('an unknown key is named along with the allowed keys', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  prot: 80'), F));
     assert.deepEqual(summary(err), [
-      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host)`,
+      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type)`,
     ]);
   });
 

@@ -23,7 +23,7 @@ describe('tracking-plan.yaml', () => {
       F,
     );
     assert.equal(plan.unplanned, 'flag');
-    assert.deepEqual(plan.events[0], { action: 'installed', object: 'messenger', metadata: {}, unplanned_metadata: 'accept' });
+    assert.deepEqual(plan.events[0], { action: 'installed', object: 'messenger', metadata: {}, unplanned_metadata: 'accept', violations: 'quarantine' });
     assert.deepEqual(plan.events[1]?.metadata, {
       state: { type: 'string', required: true, enum: ['resolved', 'unresolved'] },
       count: { type: 'number', required: false },
@@ -70,7 +70,7 @@ describe('tracking-plan.yaml', () => {
     );
     assert.deepEqual(summary(err), [
       `${F}:1: unplanned: expected one of accept, flag, quarantine, got "drop"`,
-      `${F}:5: events[0].place: unknown key 'place' (allowed keys: action, object, places, description, owner, metadata, unplanned_metadata)`,
+      `${F}:5: events[0].place: unknown key 'place' (allowed keys: action, object, places, description, owner, metadata, unplanned_metadata, violations)`,
       `${F}:7: events[0].metadata.state.enum[1]: expected a string (the field's type), got 1`,
       `${F}:8: events[0].metadata.tags.type: expected one of string, number, boolean, object, array, got "list"`,
       `${F}:9: events[1].places: expected a list, got "reports"`,

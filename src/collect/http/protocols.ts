@@ -40,10 +40,13 @@ export interface MapContext {
 type Raw = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-const rejected = (reason: string, message: string, field?: string): Mapped => ({
-  kind: 'rejected',
-  reject: field === undefined ? { reason, message } : { reason, field, message },
-});
+/** Rejections made here, so a helper's result can be told from a value (traits are objects too). */
+const REJECTIONS = new WeakSet<object>();
+function rejected(reason: string, message: string, field?: string): Mapped {
+  const r: Mapped = { kind: 'rejected', reject: field === undefined ? { reason, message } : { reason, field, message } };
+  REJECTIONS.add(r);
+  return r;
+}
 
 export function mapMessage(protocol: Protocol, raw: unknown, ctx: MapContext): Mapped {
   if (!isObject(raw)) return rejected('not_an_object', `a message must be a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`);
@@ -70,15 +73,22 @@ function id(v: unknown, field: string): string | undefined | Mapped {
   return s;
 }
 
-const failed = (v: unknown): v is Mapped => typeof v === 'object' && v !== null;
+const failed = (v: unknown): v is Mapped => typeof v === 'object' && v !== null && REJECTIONS.has(v);
 
 /** A call's time: its timestamp when given and readable, else when it was received. */
 function when(v: unknown, ctx: MapContext, field: string): number | Mapped {
   if (v === undefined || v === null || v === '') return ctx.now;
   const ms = parseTimestamp(v);
   if (ms === null) return rejected('invalid_timestamp', `${field} must be ISO-8601 or epoch milliseconds, got ${JSON.stringify(v).slice(0, 60)}`, field);
+  // The same bounds as an event's; a value the store cannot hold (1e20) would stop every later write.
+  if (ms < LIMITS.earliest || ms > ctx.now + LIMITS.futureSlackMs) {
+    return rejected('timestamp_out_of_range', `${field} ${JSON.stringify(v).slice(0, 60)} is before 1990 or more than a day in the future`, field);
+  }
   return ms;
 }
+
+/** The last instant a date fact (created_at, churned_at) may name: beyond it the store cannot hold it. */
+const LATEST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 function traitsOf(v: unknown, field: string): Raw | Mapped {
   if (v === undefined || v === null) return {};
@@ -93,7 +103,7 @@ function mapSegment(call: Raw, ctx: MapContext): Mapped {
   const context = isObject(call.context) ? call.context : {};
   const userId = id(call.userId ?? call.user_id, 'userId');
   if (failed(userId)) return userId;
-  const contextGroup = id(context.groupId ?? call.groupId, 'context.groupId');
+  const contextGroup = id(context.groupId ?? call.groupId, context.groupId === undefined || context.groupId === null ? 'groupId' : 'context.groupId');
   if (failed(contextGroup)) return contextGroup;
   const type = call.type ?? (call.event !== undefined ? 'track' : undefined);
   switch (type) {
@@ -188,13 +198,13 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const created = created_at ?? createdAt;
   if (created !== undefined && created !== null) {
     const ms = parseTimestamp(created);
-    if (ms === null || ms < LIMITS.earliest) return rejected('invalid_field', `traits.created_at must be an ISO-8601 date, got ${JSON.stringify(created)}`, 'traits.created_at');
+    if (ms === null || ms < LIMITS.earliest || ms > LATEST_DATE) return rejected('invalid_field', `traits.created_at must be an ISO-8601 date, got ${JSON.stringify(created)}`, 'traits.created_at');
     patch.createdAt = ms;
   }
   const churned = churned_at ?? churnedAt;
   if (churned !== undefined) {
     const ms = churned === null ? null : parseTimestamp(churned);
-    if (churned !== null && (ms === null || ms < LIMITS.earliest)) {
+    if (churned !== null && (ms === null || ms < LIMITS.earliest || ms > LATEST_DATE)) {
       return rejected('invalid_field', `traits.churned_at must be an ISO-8601 date or null, got ${JSON.stringify(churned)}`, 'traits.churned_at');
     }
     patch.churnedAt = ms;

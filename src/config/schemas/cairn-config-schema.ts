@@ -52,6 +52,12 @@ const serverSchema = z.strictObject({
     .default(4318),
   // Loopback by default: exposing the collector is a deliberate choice.
   host: nonEmptyString().default('127.0.0.1'),
+  /** Events per second each write key may send on average (bursts up to one second's worth). */
+  rate_limit: positiveInt().default(200_000),
+  /** Events acknowledged but not yet stored above which requests get 429. */
+  max_queued_events: positiveInt().default(2_000_000),
+  /** The PostHog group type whose key names the account; the first of `$groups` when not set. */
+  posthog_group_type: nonEmptyString().optional(),
 });
 
 /** `cairn.yaml`: the engine and the workspace's settings. */

@@ -39,6 +39,8 @@ const plannedEventSchema = z.strictObject({
   metadata: z.record(nonEmptyString(), metadataFieldSchema).default({}),
   /** Metadata keys not declared above: accepted unless the plan says otherwise. */
   unplanned_metadata: dispositionSchema.default('accept'),
+  /** An event breaking what is declared above (place, required key, type, enum). */
+  violations: dispositionSchema.default('quarantine'),
 });
 
 /** `tracking-plan.yaml`: the events the product is expected to send. */

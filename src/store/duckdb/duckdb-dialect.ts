@@ -53,6 +53,11 @@ export class DuckDbDialect extends SqlDialect {
     return `arg_max(${valueExpr}, ${byExpr})`;
   }
 
+  quantile(expr: string, q: number): string {
+    if (!(q >= 0 && q <= 1)) throw new Error(`invalid quantile: ${q}`);
+    return `quantile_cont(${expr}, ${q})`;
+  }
+
   jsonText(column: Ident, key: string): SqlFragment {
     const path = `$."${key.replace(/["\\]/g, (c) => '\\' + c)}"`;
     return sql`json_extract_string(${column}, ${path})`;

@@ -74,8 +74,9 @@ export class DuckDbStore implements Store {
     }
   }
 
+  /** Queued behind the writes: on the one connection it would otherwise run inside their transaction. */
   async execute(fragment: SqlFragment): Promise<void> {
-    await this.exec(fragment);
+    await this.serialize(() => this.exec(fragment));
   }
 
   async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {

@@ -65,6 +65,9 @@ export abstract class SqlDialect {
   /** The value of `valueExpr` on the row where `byExpr` is largest (an aggregate). */
   abstract argMax(valueExpr: string, byExpr: string): string;
 
+  /** The q-th quantile (0 ≤ q ≤ 1) of a numeric expression (an aggregate; engines may approximate). */
+  abstract quantile(expr: string, q: number): string;
+
   /** The text of a top-level key of a JSON text column; the key travels as a bound value. */
   abstract jsonText(column: Ident, key: string): SqlFragment;
 

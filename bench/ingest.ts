@@ -1,0 +1,183 @@
+/**
+ * bench/ingest: `cairn serve` under load from a second process on loopback, batches of 100
+ * native events with unique ids, durable acknowledgement on (write-ahead log fsynced before
+ * each reply), against a bare Fastify server that only parses and counts the same requests,
+ * in the same run. Load comes from Debian's `wrk` (a Lua script builds each body with fresh
+ * ids); then, unless --soak 0, a soak at half the measured rate (autocannon's fixed rate) that
+ * samples the server's memory.
+ *
+ *   npm run bench -- ingest [--seconds 20] [--connections 32] [--soak 300]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const BATCH = 100;
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+/** A Lua script for wrk: each request is a batch of BATCH events whose ids are new. */
+function wrkScript(key: string): string {
+  return `
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer ${key}"
+local counter = 1
+function setup(thread) thread:set("tid", counter); counter = counter + 1 end
+local ev = '{"message_id":"%s-%d","timestamp":"2026-11-20T10:00:00Z","account_id":"acct-%d","user_id":"u-%d","action":"closed","object":"conversation","place":"inbox","metadata":{"conversation_id":"c-%d-%d","state":"resolved"}}'
+local n = 0
+local parts = {}
+request = function()
+  n = n + 1
+  local p = tid .. "-" .. n .. "-" .. math.random(1, 1e9)
+  for k = 1, ${BATCH} do
+    local i = n * ${BATCH} + k
+    parts[k] = string.format(ev, p, k, i % 5000, i % 20000, n, k)
+  end
+  return wrk.format(nil, nil, nil, "[" .. table.concat(parts, ",") .. "]")
+end
+local told = false
+response = function(status, headers, body)
+  if status ~= 200 and not told then told = true; io.stderr:write("first failure: " .. status .. " " .. body .. "\\n") end
+end
+`;
+}
+
+interface WrkResult {
+  requestsPerSecond: number;
+  p50: string;
+  p99: string;
+  non2xx: number;
+  errors: string;
+}
+
+function runWrk(url: string, script: string, seconds: number, connections: number): WrkResult {
+  const out = spawnSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
+  if (/\.lua:\d+:/.test(out.stderr)) throw new Error(`wrk could not run the request script:\n${out.stderr}`);
+  if (out.stderr) process.stderr.write(out.stderr);
+  const text = out.stdout;
+  const grab = (re: RegExp) => re.exec(text)?.[1] ?? '?';
+  return {
+    requestsPerSecond: Number(grab(/Requests\/sec:\s+([\d.]+)/)),
+    p50: grab(/50%\s+(\S+)/),
+    p99: grab(/99%\s+(\S+)/),
+    non2xx: Number(grab(/Non-2xx or 3xx responses:\s+(\d+)/).replace('?', '0')),
+    errors: grab(/Socket errors:\s+(.*)/).replace('?', 'none'),
+  };
+}
+
+/** Starts a server process that prints its URL as the first JSON line; resolves with it. */
+function startProcess(args: string[], cwd: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const seconds = option(args, 'seconds', 20);
+  const connections = option(args, 'connections', 32);
+  const soak = option(args, 'soak', 300);
+  if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
+
+  const ws = await mkdtemp(join(tmpdir(), 'cairn-bench-ingest-'));
+  const cairn = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/cairn.js'), '-w', ws, ...a], { encoding: 'utf8' });
+  try {
+    cairn('init', ws, '--force');
+    // The per-key rate limit would otherwise be what is measured.
+    await writeFile(join(ws, 'cairn.yaml'), 'version: 1\nserver:\n  rate_limit: 100000000\n');
+    const key = (JSON.parse(cairn('keys', 'create', 'bench', '--json').stdout) as { key: string }).key;
+    const script = join(ws, 'batch.lua');
+    await writeFile(script, wrkScript(key));
+    console.log(`bench ingest: batches of ${BATCH} events, ${connections} connections, ${seconds} s each, wrk 1 thread`);
+
+    const bare = await startProcess([join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bench/ingest-bare.ts')], ROOT);
+    const bareResult = runWrk(`${bare.url}/v1/events`, script, seconds, connections);
+    await stop(bare.child);
+
+    const served = await startProcess([join(ROOT, 'bin/cairn.js'), '-w', ws, 'serve', '--json', '--port', '0'], ROOT);
+    const rssStart = rssMb(served.child.pid!);
+    const t0 = performance.now();
+    const cairnResult = runWrk(`${served.url}/v1/events`, script, seconds, connections);
+    const rssAfter = rssMb(served.child.pid!);
+    // Acknowledged is durable; stored is when the last log generation reached DuckDB.
+    const token = readFileSync(join(ws, '.cairn/admin-token'), 'utf8').trim();
+    const stats = async () =>
+      (await (await fetch(`${served.url}/v1/admin/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as { events: number; collector: { queued_events: number } };
+    let s = await stats();
+    while (s.collector.queued_events > 0) {
+      await new Promise((r) => setTimeout(r, 200));
+      s = await stats();
+    }
+    const storedSeconds = (performance.now() - t0) / 1000;
+
+    const eps = (r: WrkResult) => r.requestsPerSecond * BATCH;
+    const row = (name: string, r: WrkResult) =>
+      `  ${name.padEnd(14)} ${Math.round(eps(r)).toLocaleString('en-US').padStart(10)} events/s  p50 ${r.p50.padStart(8)}  p99 ${r.p99.padStart(8)}  non-2xx ${r.non2xx}  socket errors ${r.errors}`;
+    console.log(row('bare fastify', bareResult));
+    console.log(row('cairn serve', cairnResult));
+    console.log(`  ratio ${(eps(cairnResult) / eps(bareResult)).toFixed(2)}× the bare server`);
+    console.log(
+      `  stored: ${s.events.toLocaleString('en-US')} events in DuckDB ${storedSeconds.toFixed(1)} s after the load began ` +
+        `(${Math.round(s.events / storedSeconds).toLocaleString('en-US')} events/s end to end); server RSS ${rssStart.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
+    );
+
+    if (soak > 0) {
+      const rate = Math.round(eps(cairnResult) / 2 / BATCH);
+      console.log(`soak: ${soak} s at ${(rate * BATCH).toLocaleString('en-US')} events/s (${rate} requests/s, autocannon fixed rate)`);
+      const samples: number[] = [];
+      const timer = setInterval(() => samples.push(rssMb(served.child.pid!)), 10_000);
+      let n = 0;
+      const body = () => {
+        n++;
+        return JSON.stringify(
+          Array.from({ length: BATCH }, (_, k) => ({ message_id: `soak-${n}-${k}`, timestamp: '2026-11-20T10:00:00Z', account_id: `acct-${n % 5000}`, action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: `c-${n}`, state: 'resolved' } })),
+        );
+      };
+      const result = await autocannon({
+        url: `${served.url}/v1/events`,
+        method: 'POST',
+        connections,
+        overallRate: rate,
+        duration: soak,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+      });
+      clearInterval(timer);
+      const third = Math.max(1, Math.floor(samples.length / 3));
+      const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      console.log(
+        `  achieved ${Math.round(result.requests.average * BATCH).toLocaleString('en-US')} events/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+      );
+      console.log(
+        `  RSS every 10 s (MB): ${samples.map((x) => x.toFixed(0)).join(' ')}; first third avg ${avg(samples.slice(0, third)).toFixed(0)}, last third avg ${avg(samples.slice(-third)).toFixed(0)}`,
+      );
+    }
+    await stop(served.child);
+  } finally {
+    await rm(ws, { recursive: true, force: true });
+  }
+}

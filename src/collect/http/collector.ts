@@ -1,0 +1,209 @@
+/**
+ * The collector's core, without HTTP: checks each message of a request (protocol mapping, the
+ * tracking plan), writes what is storable to the write-ahead log, and acknowledges once it is
+ * durable; a background applier moves closed log generations into the store, one transaction
+ * each. Routes (routes.ts) only decode bodies and authenticate.
+ */
+import { rmSync } from 'node:fs';
+import type { TrackingPlan } from '../../config/index.js';
+import type { QuarantineEntry, TrackedEvent } from '../../model/index.js';
+import { sql, type Store } from '../../store/index.js';
+import { compilePlan, type PlanVerdict } from './plan-check.js';
+import { admit, type AdmitContext } from './admit.js';
+import { QUARANTINE_KIND, type Protocol } from './protocols.js';
+import { WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+
+export interface CollectorOptions {
+  store: Store;
+  plan: TrackingPlan;
+  /** The log's folder. */
+  walDir: string;
+  /** Refuse new requests (429) while this many events wait to be stored (default 2,000,000). */
+  maxQueuedEvents?: number;
+  /** Close a log generation at this many events (default 200,000) or this age (default 1 s). */
+  generationEvents?: number;
+  generationMs?: number;
+  posthogGroupType?: string;
+  /** Reports a failed store write (it is retried); the server logs it. */
+  onApplyError?: (err: unknown) => void;
+}
+
+/** What the collector did with one request's messages. */
+export interface IngestResult {
+  accepted: number;
+  /** Stored and counted as a plan violation. */
+  flagged: number;
+  quarantined: number;
+  /** Nothing to store (Segment alias). */
+  skipped: number;
+}
+
+/** One message that failed before it could be mapped (too big, too deep), with its reason. */
+export interface PreRejected {
+  index: number;
+  reason: string;
+  message: string;
+  /** What to keep when the message itself is not JSON (an unreadable line). */
+  payload?: string;
+}
+
+export interface CollectorHealth {
+  /** Events acknowledged but not yet in the store. */
+  queued_events: number;
+  queued_generations: number;
+  applied_generations: number;
+  last_applied_at: string | null;
+  /** The last store error, while writes keep failing. */
+  apply_error: string | null;
+  received_events: number;
+  received_requests: number;
+}
+
+export class Collector {
+  private wal!: WriteAheadLog;
+  private check: (e: TrackedEvent) => PlanVerdict;
+  private currentPlan: TrackingPlan;
+  private readonly accounts = new Map<string, string>();
+  private readonly queue: ClosedGeneration[] = [];
+  private queuedEvents = 0;
+  private applying: Promise<void> | null = null;
+  private applyError: string | null = null;
+  private appliedGenerations = 0;
+  private lastAppliedAt: number | null = null;
+  private receivedEvents = 0;
+  private receivedRequests = 0;
+  private readonly maxQueued: number;
+
+  private constructor(private readonly opts: CollectorOptions) {
+    this.check = compilePlan(opts.plan);
+    this.currentPlan = opts.plan;
+    this.maxQueued = opts.maxQueuedEvents ?? 2_000_000;
+  }
+
+  /** Opens the log, queues what an earlier run left unstored, and loads who belongs where. */
+  static async open(opts: CollectorOptions): Promise<Collector> {
+    const c = new Collector(opts);
+    const users = await opts.store.query<{ user_id: string; account_id: string }>(sql`SELECT user_id, account_id FROM users WHERE account_id <> ''`);
+    for (const u of users) c.accounts.set(u.user_id, u.account_id);
+    const applied = await opts.store.checkpoint(WAL_CHECKPOINT);
+    const { wal, leftOver } = await WriteAheadLog.open(
+      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs },
+      applied,
+      (g) => c.enqueue(g),
+    );
+    c.wal = wal;
+    for (const g of leftOver) c.enqueue(g);
+    return c;
+  }
+
+  /** A new plan (the file changed); applies to messages received from now on. */
+  setPlan(plan: TrackingPlan): void {
+    this.check = compilePlan(plan);
+    this.currentPlan = plan;
+  }
+
+  /** The tracking plan messages are checked against now. */
+  get plan(): TrackingPlan {
+    return this.currentPlan;
+  }
+
+  /** True while the store is so far behind that new requests should wait (429). */
+  get overloaded(): boolean {
+    return this.queuedEvents + this.wal.openEvents >= this.maxQueued;
+  }
+
+  /**
+   * Checks and logs one request's messages; resolves when they are durable. Messages that
+   * fail a check are quarantined (durably too) with their reason; nothing is dropped.
+   */
+  async ingest(source: string, protocol: Protocol, messages: readonly unknown[], receivedAt: number, preRejected: readonly PreRejected[] = []): Promise<IngestResult> {
+    const result: IngestResult = { accepted: 0, flagged: 0, quarantined: 0, skipped: 0 };
+    const events: { source: string; event: TrackedEvent }[] = [];
+    const side: SideRecord[] = [];
+    const kind = QUARANTINE_KIND[protocol];
+    const quarantine = (raw: unknown, reason: string, field: string | null, message: string, payload = JSON.stringify(raw) ?? 'null') => {
+      const q: QuarantineEntry = { kind, source, file: null, line: null, reason, field, message, payload, receivedAt };
+      side.push({ t: 'q', q });
+      result.quarantined++;
+    };
+    const rejectedAt = new Map(preRejected.map((r) => [r.index, r]));
+    const ctx: AdmitContext = { now: receivedAt, check: this.check, accounts: this.accounts, posthogGroupType: this.opts.posthogGroupType };
+    messages.forEach((raw, index) => {
+      const pre = rejectedAt.get(index);
+      if (pre) return quarantine(raw, pre.reason, null, pre.message, pre.payload);
+      const out = admit(protocol, raw, source, ctx, () => JSON.stringify(raw) ?? '');
+      if (!out.pass) return quarantine(raw, out.reason, out.field, out.message);
+      if (out.event) events.push({ source, event: out.event });
+      if (out.violation) {
+        side.push({ t: 'v', v: out.violation });
+        result.flagged++;
+      }
+      if (out.account) side.push({ t: 'a', a: out.account });
+      if (out.user) side.push({ t: 'u', u: out.user });
+      if (out.event || out.account || out.user) result.accepted++;
+      else result.skipped++;
+    });
+    this.receivedRequests++;
+    this.receivedEvents += messages.length;
+    if (events.length + side.length > 0) {
+      this.wal.append(events, side);
+      await this.wal.commit();
+    }
+    return result;
+  }
+
+  /** Quarantines a request body that could not be read at all (bad JSON), so it is not lost. */
+  async quarantineBody(source: string, protocol: Protocol, body: string, reason: string, message: string, receivedAt: number): Promise<void> {
+    const q: QuarantineEntry = { kind: QUARANTINE_KIND[protocol], source, file: null, line: null, reason, field: null, message, payload: body, receivedAt };
+    this.wal.append([], [{ t: 'q', q }]);
+    await this.wal.commit();
+  }
+
+  health(): CollectorHealth {
+    return {
+      queued_events: this.queuedEvents + this.wal.openEvents,
+      queued_generations: this.queue.length,
+      applied_generations: this.appliedGenerations,
+      last_applied_at: this.lastAppliedAt === null ? null : new Date(this.lastAppliedAt).toISOString(),
+      apply_error: this.applyError,
+      received_events: this.receivedEvents,
+      received_requests: this.receivedRequests,
+    };
+  }
+
+  private enqueue(g: ClosedGeneration): void {
+    this.queue.push(g);
+    this.queuedEvents += g.events;
+    this.applying ??= this.applyAll().finally(() => (this.applying = null));
+  }
+
+  /** Stores queued generations in order; a failed write is retried with backoff, never skipped. */
+  private async applyAll(): Promise<void> {
+    let delay = 100;
+    while (this.queue.length > 0) {
+      const g = this.queue[0];
+      try {
+        await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+      } catch (err) {
+        this.applyError = err instanceof Error ? err.message : String(err);
+        this.opts.onApplyError?.(err);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+        continue;
+      }
+      delay = 100;
+      this.applyError = null;
+      this.queue.shift();
+      this.queuedEvents -= g.events;
+      this.appliedGenerations++;
+      this.lastAppliedAt = Date.now();
+      for (const f of g.files) rmSync(f, { force: true });
+    }
+  }
+
+  /** Stops taking messages and waits until everything acknowledged is in the store. */
+  async close(): Promise<void> {
+    await this.wal.close();
+    while (this.applying) await this.applying;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Write keys: one per source (an app, a backend, a partner). A key's name becomes the `source`
+ * of the events sent with it. Keys live hashed in `<workspace>/.cairn/keys.json`, so the file
+ * reveals no usable key; the key itself is shown once, when created.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../../config/index.js';
+
+export interface WriteKeyRecord {
+  name: string;
+  /** sha256 (hex) of the key. */
+  hash: string;
+  /** The key's first characters, so a person can tell keys apart. */
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+interface KeysFile {
+  version: 1;
+  keys: WriteKeyRecord[];
+}
+
+/** Why a key could not be created; `reason` is snake_case for scripts and the admin API. */
+export class WriteKeyError extends Error {
+  constructor(
+    readonly reason: 'invalid_name' | 'name_taken',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const STATE_DIR = '.cairn';
+const KEYS_FILE = 'keys.json';
+const ADMIN_TOKEN_FILE = 'admin-token';
+const KEY_PREFIX = 'cairn_';
+const KEY_CHARS = 32;
+const PREFIX_CHARS = 10;
+/** Longer than any key Cairn makes: such input is not hashed at all. */
+const MAX_KEY_LENGTH = 128;
+const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Names the store already uses as a source. */
+const RESERVED = new Set(['import']);
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `n` uniformly random base62 characters. */
+export function randomBase62(n: number): string {
+  let out = '';
+  while (out.length < n) {
+    for (const b of randomBytes(n * 2)) {
+      // 248 = 4 × 62: bytes above it would favour the first characters.
+      if (b < 248 && out.length < n) out += BASE62[b % 62];
+    }
+  }
+  return out;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Why a name cannot be a key's (and so a source's) name, or null when it can. */
+export function keyNameProblem(name: string): string | null {
+  if (!NAME.test(name)) return `a key name must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit; got ${JSON.stringify(name)}`;
+  if (RESERVED.has(name)) return `${JSON.stringify(name)} is reserved (it names imported data)`;
+  return null;
+}
+
+/** The workspace's private folder, created on first use: owner-only, and ignored by git. */
+export async function stateDir(wsDir: string): Promise<string> {
+  const dir = path.join(wsDir, STATE_DIR);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  return dir;
+}
+
+const tempName = (file: string) => `${file}.${process.pid}.${randomBase62(8)}.tmp`;
+
+/** Writes a new file readable by the owner only, on disk before it returns. */
+async function writePrivate(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'wx', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replaces a file whole or not at all: readers see the old or the new, never half. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = tempName(file);
+  await writePrivate(tmp, text);
+  await rename(tmp, file);
+}
+
+/**
+ * The keys of one workspace. A running server keeps one instance and calls `refresh()` every
+ * second, so keys created or revoked by `cairn keys` in another process take effect quickly.
+ */
+export class WriteKeys {
+  private records: WriteKeyRecord[] = [];
+  private activeByHash = new Map<string, string>();
+  /** What the file looked like when last read; a rename gives a new inode. */
+  private seen = '';
+
+  readonly file: string;
+
+  private constructor(private readonly wsDir: string) {
+    this.file = path.join(wsDir, STATE_DIR, KEYS_FILE);
+  }
+
+  static async open(wsDir: string): Promise<WriteKeys> {
+    const keys = new WriteKeys(wsDir);
+    await keys.refresh();
+    return keys;
+  }
+
+  /** The source name of an active key, or null. */
+  verify(key: string): string | null {
+    if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || !key.startsWith(KEY_PREFIX)) return null;
+    return this.activeByHash.get(sha256(key)) ?? null;
+  }
+
+  list(): WriteKeyRecord[] {
+    return this.records.map((r) => ({ ...r }));
+  }
+
+  /** Makes a key for a new source and returns it: the only time it is ever seen. */
+  async create(name: string): Promise<string> {
+    const problem = keyNameProblem(name);
+    if (problem) throw new WriteKeyError('invalid_name', problem);
+    // Another process may have changed the file since it was read.
+    await this.refresh();
+    if (this.records.some((r) => r.name === name && r.revoked_at === null)) {
+      throw new WriteKeyError('name_taken', `a key named ${JSON.stringify(name)} is already active; revoke it first`);
+    }
+    const key = KEY_PREFIX + randomBase62(KEY_CHARS);
+    const record = { name, hash: sha256(key), prefix: key.slice(0, PREFIX_CHARS), created_at: new Date().toISOString(), revoked_at: null };
+    await this.save([...this.records, record]);
+    return key;
+  }
+
+  /** Revokes the active key of that name; false when there is none. */
+  async revoke(name: string): Promise<boolean> {
+    await this.refresh();
+    const now = new Date().toISOString();
+    let found = false;
+    const next = this.records.map((r) => {
+      if (r.name !== name || r.revoked_at !== null) return r;
+      found = true;
+      return { ...r, revoked_at: now };
+    });
+    if (found) await this.save(next);
+    return found;
+  }
+
+  /**
+   * Re-reads the file if it changed since the last read; true when it did. A missing file means
+   * no keys. Throws a ConfigError for a malformed file, keeping the keys read before.
+   */
+  async refresh(): Promise<boolean> {
+    let signature: string;
+    try {
+      const s = await stat(this.file);
+      signature = `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      signature = 'absent';
+    }
+    if (signature === this.seen) return false;
+    const records = signature === 'absent' ? [] : parseKeysFile(this.file, await readFile(this.file, 'utf8'));
+    this.use(records);
+    this.seen = signature;
+    return true;
+  }
+
+  private async save(records: WriteKeyRecord[]): Promise<void> {
+    await stateDir(this.wsDir);
+    const doc: KeysFile = { version: 1, keys: records };
+    await writeAtomic(this.file, JSON.stringify(doc, null, 2) + '\n');
+    this.use(records);
+    // The next refresh reads it back once; cheaper than tracking the new file's identity here.
+    this.seen = '';
+  }
+
+  private use(records: WriteKeyRecord[]): void {
+    this.records = records;
+    this.activeByHash = new Map(records.filter((r) => r.revoked_at === null).map((r) => [r.hash, r.name]));
+  }
+}
+
+function parseKeysFile(file: string, text: string): WriteKeyRecord[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw ConfigError.forFile(file, `not valid JSON (${(err as Error).message}); restore it or delete it and create the keys again`);
+  }
+  const keys = (doc as Partial<KeysFile> | null)?.keys;
+  if ((doc as Partial<KeysFile> | null)?.version !== 1 || !Array.isArray(keys)) {
+    throw ConfigError.forFile(file, 'expected { "version": 1, "keys": [...] }');
+  }
+  keys.forEach((k: Partial<WriteKeyRecord>, i) => {
+    if (typeof k?.name !== 'string' || typeof k.hash !== 'string' || !(k.revoked_at === null || typeof k.revoked_at === 'string')) {
+      throw ConfigError.forFile(file, `keys[${i}]: expected name, hash, prefix, created_at and revoked_at`);
+    }
+  });
+  return keys as WriteKeyRecord[];
+}
+
+/**
+ * The token the server's admin API wants: CAIRN_ADMIN_TOKEN when set, else the workspace's
+ * own, made on first use. Made through a hard link, so two processes starting at once agree.
+ */
+export async function adminToken(wsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.CAIRN_ADMIN_TOKEN) return env.CAIRN_ADMIN_TOKEN;
+  const file = path.join(await stateDir(wsDir), ADMIN_TOKEN_FILE);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const tmp = tempName(file);
+  await writePrivate(tmp, randomBase62(32) + '\n');
+  try {
+    await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await unlink(tmp);
+  }
+  return (await readFile(file, 'utf8')).trim();
+}

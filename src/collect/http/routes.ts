@@ -1,0 +1,203 @@
+/**
+ * The collector's endpoints (contract in ARCHITECTURE.md): native `/v1/events`, Segment's
+ * `/v1/batch|track|identify|group|page|screen` and short forms, PostHog's `/batch`, `/capture`,
+ * `/e`, `/i/v0/e`. Each decodes the body, finds the write key where that protocol puts it,
+ * applies the limits and hands the messages to the Collector; a 200 means they are durable.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BODY_LIMITS, HttpError, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
+import type { Collector, PreRejected } from './collector.js';
+import type { Protocol } from './protocols.js';
+
+export interface KeyCheck {
+  /** The source a write key belongs to, or null for an unknown or revoked key. */
+  verify(key: string): string | null;
+}
+
+export interface CollectorRoutesOptions {
+  collector: Collector;
+  keys: KeyCheck;
+  /** Events per second each write key may send, on average (bursts up to one second's worth). */
+  rateLimit: number;
+}
+
+const SEGMENT_TYPES: Record<string, string> = {
+  track: 'track', t: 'track', identify: 'identify', i: 'identify', group: 'group', g: 'group',
+  page: 'page', p: 'page', screen: 'screen', s: 'screen', alias: 'alias', a: 'alias',
+};
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Registers the endpoints on a Fastify instance whose body parser hands over raw Buffers. */
+export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptions): void {
+  const { collector, keys } = opts;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  /** Token bucket per source, counted in events. */
+  const takeTokens = (source: string, n: number): number | null => {
+    const now = Date.now();
+    const b = buckets.get(source) ?? { tokens: opts.rateLimit, at: now };
+    b.tokens = Math.min(opts.rateLimit, b.tokens + ((now - b.at) / 1000) * opts.rateLimit);
+    b.at = now;
+    buckets.set(source, b);
+    if (b.tokens < n && b.tokens < opts.rateLimit) return Math.max(1, Math.ceil((n - b.tokens) / opts.rateLimit));
+    b.tokens -= n;
+    return null;
+  };
+
+  const handle = async (
+    protocol: Protocol,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    read: (body: unknown, text: string) => { key: string | undefined; messages: unknown[] },
+  ) => {
+    const receivedAt = Date.now();
+    const raw = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+    const bytes = decodeBody(raw, req.headers['content-encoding']);
+    const text = bytes.toString('utf8');
+    let body: unknown;
+    let parseError: HttpError | null = null;
+    try {
+      body = protocol === 'native' ? parseNative(text) : parseBody(text, req.headers['content-type']);
+      if (deeperThan(body, BODY_LIMITS.depth)) throw new HttpError(400, `body nests objects or arrays deeper than ${BODY_LIMITS.depth} levels`);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      parseError = err;
+    }
+    // The key may be in the body, so an unreadable body can only be authenticated by header.
+    const { key, messages } = parseError ? { key: undefined, messages: [] } : read(body, text);
+    // Without any key there is no source to keep an unreadable body under: say what is wrong with it.
+    if (parseError && headerKey(req) === undefined) throw parseError;
+    const source = keys.verify(key ?? headerKey(req) ?? '');
+    if (source === null) throw new HttpError(401, key || headerKey(req) ? 'unknown or revoked write key' : 'a write key is required (Authorization: Bearer KEY, Basic auth, or writeKey / api_key in the body)');
+    if (parseError) {
+      // Kept, so nothing a client sent with a good key is lost.
+      await collector.quarantineBody(source, protocol, text, parseError.status === 400 && /deeper/.test(parseError.message) ? 'too_deep' : 'invalid_json', parseError.message, receivedAt);
+      throw parseError;
+    }
+    if (messages.length > BODY_LIMITS.batchEvents) throw new HttpError(413, `a batch holds at most ${BODY_LIMITS.batchEvents} messages, got ${messages.length}`);
+    if (collector.overloaded) throw new HttpError(429, 'the store is behind; retry later', 1);
+    const wait = takeTokens(source, messages.length);
+    if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${opts.rateLimit} events/s`, wait);
+    const pre: PreRejected[] = [];
+    messages.forEach((m, index) => {
+      if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: m.text });
+      else if (tooLarge(m, bytes.length)) pre.push({ index, reason: 'event_too_large', message: `the message is larger than ${BODY_LIMITS.eventBytes / 1024} KB` });
+    });
+    const result = await collector.ingest(source, protocol, messages, receivedAt, pre);
+    return reply.code(200).send(protocol === 'posthog' ? { status: 1, ...result } : { ok: true, success: true, ...result });
+  };
+
+  app.post('/v1/events', (req, reply) =>
+    handle('native', req, reply, (body) => {
+      if (Array.isArray(body)) return { key: undefined, messages: body };
+      if (isObject(body) && Array.isArray(body.batch)) return { key: str(body.writeKey), messages: body.batch };
+      return { key: undefined, messages: [body] };
+    }),
+  );
+
+  for (const path of ['batch', 'b']) {
+    app.post(`/v1/${path}`, (req, reply) =>
+      handle('segment', req, reply, (body) => {
+        if (!isObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'a Segment batch is an object with a "batch" array');
+        // Batch-level context (library, ip) fills in each call's own.
+        const context = isObject(body.context) ? body.context : null;
+        const messages = context ? body.batch.map((m) => (isObject(m) ? { ...m, context: { ...context, ...(isObject(m.context) ? m.context : {}) } } : m)) : body.batch;
+        return { key: str(body.writeKey), messages };
+      }),
+    );
+  }
+  for (const [path, type] of Object.entries(SEGMENT_TYPES)) {
+    app.post(`/v1/${path}`, (req, reply) =>
+      handle('segment', req, reply, (body) => {
+        if (!isObject(body)) throw new HttpError(400, `a Segment ${type} call is a JSON object`);
+        return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
+      }),
+    );
+  }
+
+  for (const path of ['/batch', '/batch/', '/capture', '/capture/', '/e', '/e/', '/i/v0/e', '/i/v0/e/']) {
+    app.post(path, (req, reply) =>
+      handle('posthog', req, reply, (body) => {
+        const query = req.query as Raw;
+        const fromQuery = str(query.api_key) ?? str(query.token);
+        if (Array.isArray(body)) {
+          const first = body.find(isObject);
+          return { key: first ? (str(first.api_key) ?? str(first.token) ?? str((first.properties as Raw | undefined)?.token)) ?? fromQuery : fromQuery, messages: body };
+        }
+        if (!isObject(body)) throw new HttpError(400, 'a PostHog request is a JSON object or array of events');
+        const key = str(body.api_key) ?? str(body.token) ?? (isObject(body.properties) ? str(body.properties.token) : undefined) ?? fromQuery;
+        if (Array.isArray(body.batch)) return { key, messages: body.batch };
+        return { key, messages: [body] };
+      }),
+    );
+  }
+
+  // Browsers send from other origins; the write key, not the origin, is what is checked.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      reply
+        .header('access-control-allow-methods', 'POST, OPTIONS')
+        .header('access-control-allow-headers', 'authorization, content-type, content-encoding')
+        .header('access-control-max-age', '86400')
+        .code(204)
+        .send();
+    }
+  });
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The key from `Authorization: Bearer KEY` or Basic auth (Segment puts it as the user name). */
+function headerKey(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (!auth) return undefined;
+  const space = auth.indexOf(' ');
+  const scheme = auth.slice(0, space).toLowerCase();
+  const value = auth.slice(space + 1).trim();
+  if (scheme === 'bearer') return value || undefined;
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return (colon < 0 ? decoded : decoded.slice(0, colon)) || undefined;
+  }
+  return undefined;
+}
+
+/** A JSON line that does not parse: quarantined on its own, the other lines go on. */
+class UnreadableLine {
+  constructor(
+    readonly text: string,
+    readonly error: string,
+  ) {}
+}
+
+/** Native bodies: a JSON array, an object, or JSON lines. */
+function parseNative(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('[')) return parseJson(text);
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length <= 1) return parseJson(text);
+  return lines.map((line, i) => {
+    try {
+      return parseJson(line, `line ${i + 1}`);
+    } catch (err) {
+      return new UnreadableLine(line, (err as Error).message);
+    }
+  });
+}
+
+/** JSON, or a form post of `data=<base64 JSON>` (posthog-js). */
+function parseBody(text: string, contentType: string | undefined): unknown {
+  // curl and some clients label a raw JSON body as a form post.
+  if ((contentType ?? '').startsWith('application/x-www-form-urlencoded') && !/^\s*[[{]/.test(text)) {
+    const params = new URLSearchParams(text);
+    if (params.get('compression') === 'lz64') throw new HttpError(400, 'lz64 compression is not supported; send gzip-js or plain JSON');
+    const data = params.get('data');
+    if (data === null) throw new HttpError(400, 'a form post needs a data field');
+    return parseJson(Buffer.from(data, 'base64').toString('utf8'), 'data');
+  }
+  return parseJson(text);
+}

@@ -1,0 +1,89 @@
+/**
+ * The HTTP server `cairn serve` runs: the collector's endpoints, `/v1/health`, and the admin
+ * API (behind the admin token) that the CLI and the dashboard use while the server holds the
+ * store. Built as `buildApp(deps)` so tests run it on port 0; only the CLI listens for real.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { BODY_LIMITS, HttpError, parseJson } from '../collect/http/body.js';
+import type { Collector } from '../collect/http/collector.js';
+import { collectorRoutes, type KeyCheck } from '../collect/http/routes.js';
+import { listQuarantine, replayQuarantine, showQuarantine } from '../collect/quarantine.js';
+import type { Store } from '../store/index.js';
+
+export interface AppOptions {
+  store: Store;
+  collector: Collector;
+  keys: KeyCheck;
+  adminToken: string;
+  /** Events per second per write key. */
+  rateLimit: number;
+  posthogGroupType?: string;
+  /** Called with errors the server answered with a 500 (a bug, not bad input). */
+  onInternalError?: (err: unknown) => void;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: BODY_LIMITS.batchBytes, logger: false, requestTimeout: 30_000, return503OnClosing: true });
+  // Every body arrives as bytes: gzip is recognised by its bytes, whatever the Content-Type says.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError | HttpError, _req, reply) => {
+    if (err instanceof HttpError) {
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+      return reply.code(err.status).send({ ok: false, error: err.message });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) opts.onInternalError?.(err);
+    const message = status === 413 ? `body is larger than ${BODY_LIMITS.batchBytes / 1024} KB` : status >= 500 ? 'internal error' : err.message;
+    return reply.code(status).send({ ok: false, error: message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ ok: false, error: `no such endpoint: ${req.method} ${req.url.split('?')[0]}` }));
+
+  collectorRoutes(app, { collector: opts.collector, keys: opts.keys, rateLimit: opts.rateLimit });
+
+  app.get('/v1/health', async (_req, reply) => {
+    const health = opts.collector.health();
+    const ok = health.apply_error === null;
+    return reply.code(ok ? 200 : 503).send({ ok, ...health });
+  });
+
+  const token = Buffer.from(opts.adminToken);
+  app.register(async (admin) => {
+    admin.addHook('onRequest', async (req) => {
+      const auth = req.headers.authorization ?? '';
+      const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7) : '');
+      if (given.length !== token.length || !timingSafeEqual(given, token)) throw new HttpError(401, 'the admin API needs Authorization: Bearer <admin token> (.cairn/admin-token)');
+    });
+    admin.get('/v1/admin/stats', async () => ({ ...(await opts.store.stats()), collector: opts.collector.health() }));
+    admin.get('/v1/admin/quarantine', async (req) => {
+      const q = req.query as Record<string, string | undefined>;
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new HttpError(400, `limit must be a whole number from 1 to 100000, got ${JSON.stringify(q.limit)}`);
+      return listQuarantine(opts.store, { source: q.source, reason: q.reason, limit });
+    });
+    admin.get('/v1/admin/quarantine/:id', async (req) => {
+      const id = Number((req.params as { id: string }).id);
+      const entry = Number.isSafeInteger(id) && id > 0 ? await showQuarantine(opts.store, id) : null;
+      if (!entry) throw new HttpError(404, `no quarantine entry ${(req.params as { id: string }).id}`);
+      return entry;
+    });
+    // Replays against the plan the collector uses now, which follows the file.
+    admin.post('/v1/admin/quarantine/replay', async (req) => {
+      const body = req.body instanceof Buffer && req.body.length > 0 ? parseJson(req.body.toString('utf8')) : {};
+      const r = (typeof body === 'object' && body !== null ? body : {}) as { ids?: unknown; source?: unknown; reason?: unknown; dry_run?: unknown };
+      const ids = Array.isArray(r.ids) && r.ids.every((i) => Number.isSafeInteger(i)) ? (r.ids as number[]) : undefined;
+      if (r.ids !== undefined && ids === undefined) throw new HttpError(400, 'ids must be an array of whole numbers');
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      return replayQuarantine(opts.store, opts.collector.plan, {
+        ids,
+        source: text(r.source),
+        reason: text(r.reason),
+        dryRun: r.dry_run === true,
+        posthogGroupType: opts.posthogGroupType,
+      });
+    });
+  });
+  return app;
+}

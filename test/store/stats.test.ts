@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { sql } from '../../src/store/index.js';
+import { readStats } from '../../src/store/stats-queries.js';
+import { ev as fixtureEvent } from '../fixtures.js';
+
+const ev = (id: string, timestamp: number) => fixtureEvent('acc_1', '2025-01-01', 'closed', 'conversation', { messageId: id, timestamp });
+
+/** Linear interpolation between closest ranks, as quantile_cont does. */
+function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
+}
+
+describe('stats per source', async () => {
+  const store = await DuckDbStore.open({ path: ':memory:' });
+  after(() => store.close());
+  const start = Date.now();
+  // web: 10 events sent 1..10 s before they arrive; mobile: 4 events, two of them received 30 min ago
+  // and two 2 h ago (outside both windows); an import of old history.
+  await store.insertEvents(Array.from({ length: 10 }, (_, i) => ev(`w${i}`, start - (i + 1) * 1000)), 'web');
+  const insertOld = (id: string, receivedAgoMs: number) =>
+    store.execute(sql`INSERT INTO events VALUES (${id}, 'acc_2', NULL, NULL, 'opened', 'conversation', NULL, '{}',
+      ${new Date(start - receivedAgoMs - 60_000)}, 1, ${new Date(start - receivedAgoMs)}, 'mobile')`);
+  await insertOld('m1', 30 * 60_000);
+  await insertOld('m2', 30 * 60_000);
+  await insertOld('m3', 2 * 3_600_000);
+  await insertOld('m4', 2 * 3_600_000);
+  await store.addToQuarantine([
+    { kind: 'segment', source: 'mobile', file: null, line: null, reason: 'unplanned_event', field: null, message: 'm', payload: '{}', receivedAt: start },
+    { kind: 'segment', source: 'mobile', file: null, line: null, reason: 'unplanned_event', field: null, message: 'm', payload: '{}', receivedAt: start },
+    { kind: 'event', source: 'partner', file: null, line: null, reason: 'metadata_type', field: 'metadata.x', message: 'm', payload: '{}', receivedAt: start },
+  ]);
+  await store.applyCollected({
+    events: [],
+    quarantine: [],
+    accounts: [],
+    users: [],
+    violations: ['unplanned_place', 'unplanned_place', 'unplanned_event'].map((reason) => ({
+      source: 'web', action: 'closed', object: 'conversation', reason, field: null, timestamp: start, example: '{}',
+    })),
+  });
+  const s = await readStats(store, Date.now());
+
+  it('keeps the existing fields', () => {
+    assert.equal(s.events, 14);
+    assert.equal(s.quarantined, 3);
+    assert.deepEqual(s.events_by_source, { web: 10, mobile: 4 });
+    assert.deepEqual(s.quarantine_by_reason, { unplanned_event: 2, metadata_type: 1 });
+  });
+
+  it('gives each source its events, rates, lag and failures', async () => {
+    assert.deepEqual(Object.keys(s.sources), ['web', 'mobile', 'partner']);
+    const web = s.sources.web;
+    assert.equal(web.events, 10);
+    assert.equal(web.events_per_second_5m, 0.0333);
+    assert.equal(web.events_per_second_1h, 0.00278);
+    const rows = await store.query<{ lag: string }>(sql`SELECT epoch_ms(received_at) - epoch_ms(timestamp) AS lag FROM events WHERE source = 'web'`);
+    const lags = rows.map((r) => Number(r.lag)).sort((a, b) => a - b);
+    assert.equal(web.lag_p50_ms, Math.round(quantile(lags, 0.5)));
+    assert.equal(web.lag_p95_ms, Math.round(quantile(lags, 0.95)));
+    assert.ok(web.lag_p50_ms! >= 5000 && web.lag_p50_ms! < 7000, `about 5.5 s, got ${web.lag_p50_ms}`);
+    assert.deepEqual(web.quarantine_by_reason, {});
+    assert.deepEqual(web.flagged_by_reason, { unplanned_place: 2, unplanned_event: 1 });
+
+    const mobile = s.sources.mobile;
+    assert.equal(mobile.events, 4);
+    assert.equal(mobile.events_per_second_5m, 0);
+    assert.equal(mobile.events_per_second_1h, 0.000556);
+    assert.deepEqual([mobile.lag_p50_ms, mobile.lag_p95_ms], [60_000, 60_000], 'only the last hour counts');
+    assert.deepEqual(mobile.quarantine_by_reason, { unplanned_event: 2 });
+
+    assert.deepEqual(s.sources.partner, {
+      events: 0,
+      events_per_second_5m: 0,
+      events_per_second_1h: 0,
+      lag_p50_ms: null,
+      lag_p95_ms: null,
+      quarantine_by_reason: { metadata_type: 1 },
+      flagged_by_reason: {},
+    });
+  });
+});
