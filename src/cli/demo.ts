@@ -21,7 +21,6 @@ interface DemoOptions {
   months: string;
   discover: boolean;
   json?: boolean;
-  serve: boolean;
 }
 
 /**
@@ -98,6 +97,7 @@ export async function runDemo(opts: DemoOptions) {
     const w = `--workspace ${opts.dir}`;
     print('\nnext:');
     for (const verb of ['discover', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+    print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
   } finally {
     await store.close();
   }
@@ -112,7 +112,6 @@ export function registerDemo(program: Command): void {
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
     .option('--no-discover', 'skip discovery (faster)')
-    .option('--no-serve', 'do not start the server afterwards (scripts, CI)')
     .option('--json', 'print the summary as JSON')
     .action(runDemo);
 }

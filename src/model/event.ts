@@ -56,7 +56,8 @@ function typeOf(v: unknown): string {
 
 /** Parses an ISO-8601 string (zone-less means UTC) or epoch milliseconds into epoch milliseconds. */
 export function parseTimestamp(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  // Beyond ±8.64e15 ms a number is no date at all (Date cannot hold it).
+  if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? v : null;
   if (typeof v !== 'string' || v.length < 10 || v.length > 40) return null;
   // A date-only or zone-less ISO string is read as UTC, not local time.
   // "2024-05-01 10:00:00" (SQL style) reads as ISO.

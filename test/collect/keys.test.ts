@@ -74,6 +74,15 @@ describe('write keys', async () => {
     await writeFile(file, good);
   });
 
+  it('keys created at once by separate instances are all kept (the file is locked while written)', async () => {
+    const dir = await tempDir('cairn-keys-race-');
+    const names = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+    const keys = await Promise.all(names.map(async (n) => (await WriteKeys.open(dir)).create(n)));
+    const reader = await WriteKeys.open(dir);
+    assert.deepEqual(reader.list().map((r) => r.name).sort(), names);
+    keys.forEach((k, i) => assert.equal(reader.verify(k), names[i]));
+  });
+
   it('a workspace without keys has none', async () => {
     const keys = await WriteKeys.open(await tempDir());
     assert.deepEqual(keys.list(), []);

@@ -21,10 +21,15 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** The quarantine reason when the refused body is kept (bad JSON, too deep, wrong shape). */
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
+
+/** A body that was read but cannot be taken: 400, and kept in quarantine under `reason`. */
+export const badBody = (reason: string, message: string) => new HttpError(400, message, undefined, reason);
 
 /** The body's bytes, inflated when gzip (magic bytes or Content-Encoding) or deflate. */
 export function decodeBody(body: Buffer, contentEncoding: string | undefined): Buffer {
@@ -51,21 +56,22 @@ export function parseJson(text: string, what = 'body'): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, `${what} is not valid JSON: ${(err as Error).message}`);
+    throw badBody('invalid_json', `${what} is not valid JSON: ${(err as Error).message}`);
   }
 }
 
-/** Whether a parsed value nests objects and arrays deeper than `max`; iterative, so any depth is safe. */
-export function deeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
+/**
+ * Whether a parsed value nests objects and arrays deeper than `max`. Recursion stops at `max`,
+ * so any input depth is safe (JSON.parse itself does not recurse).
+ */
+export function deeperThan(value: unknown, max: number, depth = 1): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > max) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], max, depth + 1)) return true;
+    return false;
   }
+  for (const key in value) if (deeperThan((value as Record<string, unknown>)[key], max, depth + 1)) return true;
   return false;
 }
 

@@ -7,11 +7,11 @@
 import { rmSync } from 'node:fs';
 import type { TrackingPlan } from '../../config/index.js';
 import type { QuarantineEntry, TrackedEvent } from '../../model/index.js';
-import { sql, type Store } from '../../store/index.js';
+import { sql, type CollectedWrite, type Store } from '../../store/index.js';
 import { compilePlan, type PlanVerdict } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
 import { QUARANTINE_KIND, type Protocol } from './protocols.js';
-import { WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+import { nativeOf, readBatchFiles, WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -177,21 +177,29 @@ export class Collector {
     this.applying ??= this.applyAll().finally(() => (this.applying = null));
   }
 
-  /** Stores queued generations in order; a failed write is retried with backoff, never skipped. */
+  /**
+   * Stores queued generations in order. A failed write is retried with backoff; after a few
+   * failures the generation is stored piece by piece (salvage), so one record the store refuses
+   * cannot hold up everything behind it.
+   */
   private async applyAll(): Promise<void> {
     let delay = 100;
+    let failures = 0;
     while (this.queue.length > 0) {
       const g = this.queue[0];
       try {
-        await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+        else await salvage(this.opts.store, g);
       } catch (err) {
         this.applyError = err instanceof Error ? err.message : String(err);
         this.opts.onApplyError?.(err);
+        failures++;
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
         continue;
       }
       delay = 100;
+      failures = 0;
       this.applyError = null;
       this.queue.shift();
       this.queuedEvents -= g.events;
@@ -206,4 +214,52 @@ export class Collector {
     await this.wal.close();
     while (this.applying) await this.applying;
   }
+}
+
+/** Failed attempts at a whole generation before it is stored piece by piece. */
+const SALVAGE_AFTER = 3;
+
+const NOTHING: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
+
+/**
+ * Stores a generation the store refused as a whole: each source's events, then each record, on
+ * its own; a piece refused again is quarantined (reason `store_rejected`, with the store's
+ * words) — events one by one, so only the bad ones. If even that fails (disk full, store gone)
+ * it throws and the generation is retried later. Not one transaction: a crash midway repeats
+ * pieces, which message ids make harmless for events.
+ */
+async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
+  const refused = (kind: QuarantineEntry['kind'], source: string, payload: unknown, err: unknown): QuarantineEntry => ({
+    kind, source, file: null, line: null, reason: 'store_rejected', field: null,
+    message: `the store refused it: ${err instanceof Error ? err.message : String(err)}`,
+    payload: JSON.stringify(payload), receivedAt: Date.now(),
+  });
+  const attempt = async (write: CollectedWrite, onRefused: (err: unknown) => Promise<unknown>) => {
+    try {
+      await store.applyCollected(write);
+    } catch (err) {
+      await onRefused(err);
+    }
+  };
+  for (const part of g.write.events) {
+    await attempt({ ...NOTHING, events: [part] }, async () => {
+      if (!('batch' in part)) return;
+      for (const event of readBatchFiles(part.batch.files)) {
+        await attempt({ ...NOTHING, events: [{ source: part.source, events: [event] }] }, (err) =>
+          store.applyCollected({ ...NOTHING, quarantine: [refused('event', part.source, nativeOf(event), err)] }),
+        );
+      }
+    });
+  }
+  type Piece = [CollectedWrite, QuarantineEntry['kind'], string, unknown];
+  const pieces: Piece[] = [
+    ...g.write.quarantine.map((q): Piece => [{ ...NOTHING, quarantine: [q] }, q.kind, q.source, q]),
+    ...g.write.violations.map((v): Piece => [{ ...NOTHING, violations: [v] }, 'event', v.source, v]),
+    ...g.write.accounts.map((a): Piece => [{ ...NOTHING, accounts: [a] }, 'segment', 'collector', { type: 'group', groupId: a.accountId, traits: a.traits }]),
+    ...g.write.users.map((u): Piece => [{ ...NOTHING, users: [u] }, 'segment', 'collector', { type: 'identify', userId: u.userId, traits: u.traits }]),
+  ];
+  for (const [write, kind, source, payload] of pieces) {
+    await attempt(write, (err) => store.applyCollected({ ...NOTHING, quarantine: [refused(kind, source, payload, err)] }));
+  }
+  await store.applyCollected({ ...NOTHING, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
 }

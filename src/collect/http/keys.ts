@@ -4,7 +4,7 @@
  * reveals no usable key; the key itself is shown once, when created.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../config/index.js';
 
@@ -134,29 +134,58 @@ export class WriteKeys {
   async create(name: string): Promise<string> {
     const problem = keyNameProblem(name);
     if (problem) throw new WriteKeyError('invalid_name', problem);
-    // Another process may have changed the file since it was read.
-    await this.refresh();
-    if (this.records.some((r) => r.name === name && r.revoked_at === null)) {
-      throw new WriteKeyError('name_taken', `a key named ${JSON.stringify(name)} is already active; revoke it first`);
-    }
-    const key = KEY_PREFIX + randomBase62(KEY_CHARS);
-    const record = { name, hash: sha256(key), prefix: key.slice(0, PREFIX_CHARS), created_at: new Date().toISOString(), revoked_at: null };
-    await this.save([...this.records, record]);
-    return key;
+    return this.locked(async () => {
+      if (this.records.some((r) => r.name === name && r.revoked_at === null)) {
+        throw new WriteKeyError('name_taken', `a key named ${JSON.stringify(name)} is already active; revoke it first`);
+      }
+      const key = KEY_PREFIX + randomBase62(KEY_CHARS);
+      const record = { name, hash: sha256(key), prefix: key.slice(0, PREFIX_CHARS), created_at: new Date().toISOString(), revoked_at: null };
+      await this.save([...this.records, record]);
+      return key;
+    });
   }
 
   /** Revokes the active key of that name; false when there is none. */
   async revoke(name: string): Promise<boolean> {
-    await this.refresh();
-    const now = new Date().toISOString();
-    let found = false;
-    const next = this.records.map((r) => {
-      if (r.name !== name || r.revoked_at !== null) return r;
-      found = true;
-      return { ...r, revoked_at: now };
+    return this.locked(async () => {
+      const now = new Date().toISOString();
+      let found = false;
+      const next = this.records.map((r) => {
+        if (r.name !== name || r.revoked_at !== null) return r;
+        found = true;
+        return { ...r, revoked_at: now };
+      });
+      if (found) await this.save(next);
+      return found;
     });
-    if (found) await this.save(next);
-    return found;
+  }
+
+  /**
+   * Runs a read-modify-write of the file while holding `keys.json.lock`, so two `cairn keys`
+   * at once do not lose each other's change. A lock older than 30 s is a crashed holder's.
+   */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    await stateDir(this.wsDir);
+    const lock = this.file + '.lock';
+    for (const started = Date.now(); ; ) {
+      try {
+        await writeFile(lock, String(process.pid), { flag: 'wx' });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > 30_000) await rm(lock, { force: true });
+        else if (Date.now() - started > 10_000) throw new Error(`${lock} is held by another process; remove it if none is running`);
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    try {
+      this.seen = '';
+      await this.refresh();
+      return await work();
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  * applies the limits and hands the messages to the Collector; a 200 means they are durable.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BODY_LIMITS, HttpError, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
+import { BODY_LIMITS, HttpError, badBody, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
 import type { Collector, PreRejected } from './collector.js';
 import type { Protocol } from './protocols.js';
 
@@ -56,26 +56,28 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     const raw = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
     const bytes = decodeBody(raw, req.headers['content-encoding']);
     const text = bytes.toString('utf8');
-    let body: unknown;
-    let parseError: HttpError | null = null;
+    let parsed: { key: string | undefined; messages: unknown[] } | null = null;
+    let problem: HttpError | null = null;
     try {
-      body = protocol === 'native' ? parseNative(text) : parseBody(text, req.headers['content-type']);
-      if (deeperThan(body, BODY_LIMITS.depth)) throw new HttpError(400, `body nests objects or arrays deeper than ${BODY_LIMITS.depth} levels`);
+      const body = protocol === 'native' ? parseNative(text) : parseBody(text, req.headers['content-type']);
+      if (deeperThan(body, BODY_LIMITS.depth)) throw badBody('too_deep', `body nests objects or arrays deeper than ${BODY_LIMITS.depth} levels`);
+      parsed = read(body, text);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      parseError = err;
+      problem = err;
     }
-    // The key may be in the body, so an unreadable body can only be authenticated by header.
-    const { key, messages } = parseError ? { key: undefined, messages: [] } : read(body, text);
-    // Without any key there is no source to keep an unreadable body under: say what is wrong with it.
-    if (parseError && headerKey(req) === undefined) throw parseError;
-    const source = keys.verify(key ?? headerKey(req) ?? '');
-    if (source === null) throw new HttpError(401, key || headerKey(req) ? 'unknown or revoked write key' : 'a write key is required (Authorization: Bearer KEY, Basic auth, or writeKey / api_key in the body)');
-    if (parseError) {
+    // The key may be in the body; an unreadable body can only be authenticated by its header.
+    const key = parsed?.key ?? headerKey(req);
+    // Without a key there is no source to keep a bad body under: say what is wrong with it.
+    if (problem && key === undefined) throw problem;
+    const source = keys.verify(key ?? '');
+    if (source === null) throw new HttpError(401, key ? 'unknown or revoked write key' : 'a write key is required (Authorization: Bearer KEY, Basic auth, or writeKey / api_key in the body)');
+    if (problem || !parsed) {
       // Kept, so nothing a client sent with a good key is lost.
-      await collector.quarantineBody(source, protocol, text, parseError.status === 400 && /deeper/.test(parseError.message) ? 'too_deep' : 'invalid_json', parseError.message, receivedAt);
-      throw parseError;
+      if (problem?.reason) await collector.quarantineBody(source, protocol, text, problem.reason, problem.message, receivedAt);
+      throw problem;
     }
+    const { messages } = parsed;
     if (messages.length > BODY_LIMITS.batchEvents) throw new HttpError(413, `a batch holds at most ${BODY_LIMITS.batchEvents} messages, got ${messages.length}`);
     if (collector.overloaded) throw new HttpError(429, 'the store is behind; retry later', 1);
     const wait = takeTokens(source, messages.length);
@@ -100,7 +102,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
   for (const path of ['batch', 'b']) {
     app.post(`/v1/${path}`, (req, reply) =>
       handle('segment', req, reply, (body) => {
-        if (!isObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'a Segment batch is an object with a "batch" array');
+        if (!isObject(body) || !Array.isArray(body.batch)) throw badBody('invalid_batch', 'a Segment batch is an object with a "batch" array');
         // Batch-level context (library, ip) fills in each call's own.
         const context = isObject(body.context) ? body.context : null;
         const messages = context ? body.batch.map((m) => (isObject(m) ? { ...m, context: { ...context, ...(isObject(m.context) ? m.context : {}) } } : m)) : body.batch;
@@ -111,7 +113,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
   for (const [path, type] of Object.entries(SEGMENT_TYPES)) {
     app.post(`/v1/${path}`, (req, reply) =>
       handle('segment', req, reply, (body) => {
-        if (!isObject(body)) throw new HttpError(400, `a Segment ${type} call is a JSON object`);
+        if (!isObject(body)) throw badBody('not_an_object', `a Segment ${type} call is a JSON object`);
         return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
       }),
     );
@@ -126,7 +128,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
           const first = body.find(isObject);
           return { key: first ? (str(first.api_key) ?? str(first.token) ?? str((first.properties as Raw | undefined)?.token)) ?? fromQuery : fromQuery, messages: body };
         }
-        if (!isObject(body)) throw new HttpError(400, 'a PostHog request is a JSON object or array of events');
+        if (!isObject(body)) throw badBody('not_an_object', 'a PostHog request is a JSON object or array of events');
         const key = str(body.api_key) ?? str(body.token) ?? (isObject(body.properties) ? str(body.properties.token) : undefined) ?? fromQuery;
         if (Array.isArray(body.batch)) return { key, messages: body.batch };
         return { key, messages: [body] };
@@ -194,9 +196,9 @@ function parseBody(text: string, contentType: string | undefined): unknown {
   // curl and some clients label a raw JSON body as a form post.
   if ((contentType ?? '').startsWith('application/x-www-form-urlencoded') && !/^\s*[[{]/.test(text)) {
     const params = new URLSearchParams(text);
-    if (params.get('compression') === 'lz64') throw new HttpError(400, 'lz64 compression is not supported; send gzip-js or plain JSON');
+    if (params.get('compression') === 'lz64') throw badBody('unsupported_compression', 'lz64 compression is not supported; send gzip-js or plain JSON');
     const data = params.get('data');
-    if (data === null) throw new HttpError(400, 'a form post needs a data field');
+    if (data === null) throw badBody('invalid_form', 'a form post needs a data field');
     return parseJson(Buffer.from(data, 'base64').toString('utf8'), 'data');
   }
   return parseJson(text);

@@ -128,6 +128,26 @@ function recoverBatchFile(path: string): EventBatch {
   return { files: [path], rows: lines.length, repeatedHashes: repeated.take() };
 }
 
+/** The events of batch files, read back (salvage of a generation the store refused). */
+export function* readBatchFiles(files: readonly string[]): Generator<TrackedEvent> {
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      const c = line.split('\t');
+      yield {
+        messageId: c[3], accountId: c[4], userId: c[5] || null, anonymousId: c[6] || null, action: c[7], object: c[8],
+        place: c[9] || null, metadata: JSON.parse(c[10]) as Record<string, unknown>, timestamp: Number(c[11]), count: Number(c[12]),
+      };
+    }
+  }
+}
+
+/** An event as a native message, replayable from quarantine. */
+export const nativeOf = (e: TrackedEvent) => ({
+  message_id: e.messageId, account_id: e.accountId, user_id: e.userId, anonymous_id: e.anonymousId, action: e.action,
+  object: e.object, place: e.place, metadata: e.metadata, timestamp: e.timestamp, count: e.count,
+});
+
 export class WriteAheadLog {
   private current: Generation;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
