@@ -67,8 +67,8 @@ function runWrk(url: string, script: string, seconds: number, connections: numbe
   const grab = (re: RegExp) => re.exec(text)?.[1] ?? '?';
   return {
     requestsPerSecond: Number(grab(/Requests\/sec:\s+([\d.]+)/)),
-    p50: grab(/50%\s+(\S+)/),
-    p99: grab(/99%\s+(\S+)/),
+    p50: grab(/^\s+50%\s+(\S+)/m),
+    p99: grab(/^\s+99%\s+(\S+)/m),
     non2xx: Number(grab(/Non-2xx or 3xx responses:\s+(\d+)/).replace('?', '0')),
     errors: grab(/Socket errors:\s+(.*)/).replace('?', 'none'),
   };
@@ -108,7 +108,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     cairn('init', ws, '--force');
     // The per-key rate limit would otherwise be what is measured.
-    await writeFile(join(ws, 'cairn.yaml'), 'version: 1\nserver:\n  rate_limit: 100000000\n');
+    // DuckDB's memory is capped as a long-running server's should be (its default is 80% of RAM).
+    await writeFile(join(ws, 'cairn.yaml'), 'version: 1\nengine:\n  kind: duckdb\n  memory_limit: 512MB\nserver:\n  rate_limit: 100000000\n');
     const key = (JSON.parse(cairn('keys', 'create', 'bench', '--json').stdout) as { key: string }).key;
     const script = join(ws, 'batch.lua');
     await writeFile(script, wrkScript(key));
@@ -149,7 +150,13 @@ export async function run(args: string[]): Promise<void> {
       const rate = Math.round(eps(cairnResult) / 2 / BATCH);
       console.log(`soak: ${soak} s at ${(rate * BATCH).toLocaleString('en-US')} events/s (${rate} requests/s, autocannon fixed rate)`);
       const samples: number[] = [];
-      const timer = setInterval(() => samples.push(rssMb(served.child.pid!)), 10_000);
+      const heap: string[] = [];
+      const timer = setInterval(() => {
+        samples.push(rssMb(served.child.pid!));
+        void fetch(`${served.url}/v1/health`)
+          .then((r) => r.json() as Promise<{ memory: { heap_used_mb: number; external_mb: number } }>)
+          .then((h) => heap.push(`${h.memory.heap_used_mb}+${h.memory.external_mb}`));
+      }, 10_000);
       let n = 0;
       const body = () => {
         n++;
@@ -175,6 +182,7 @@ export async function run(args: string[]): Promise<void> {
       console.log(
         `  RSS every 10 s (MB): ${samples.map((x) => x.toFixed(0)).join(' ')}; first third avg ${avg(samples.slice(0, third)).toFixed(0)}, last third avg ${avg(samples.slice(-third)).toFixed(0)}`,
       );
+      console.log(`  JS heap + external buffers every 10 s (MB): ${heap.join(' ')}`);
     }
     await stop(served.child);
   } finally {

@@ -13,7 +13,7 @@ export async function openStore(ws: Workspace): Promise<Store> {
   if (engine.kind === 'duckdb') {
     const path = resolve(ws.dir, engine.path);
     try {
-      return await DuckDbStore.open({ path });
+      return await DuckDbStore.open({ path, settings: engine.memory_limit ? { memory_limit: engine.memory_limit } : undefined });
     } catch (err) {
       // DuckDB lets one process open a file; the usual other one is `cairn serve`.
       const pid = /Conflicting lock is held in .*\(PID (\d+)\)/.exec((err as Error).message)?.[1];

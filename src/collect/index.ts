@@ -1,7 +1,12 @@
 /**
  * Collecting events and account facts without losing any: bulk import of files (JSON lines,
- * CSV, Parquet) today, the HTTP collector next. Everything is checked against the model's
- * rules; what fails goes to quarantine with its reason, and message ids are stored once.
+ * CSV, Parquet), and the HTTP collector (`http/`: endpoints, write keys, tracking-plan checks,
+ * the write-ahead log). Everything is checked against the model's rules; what fails goes to
+ * quarantine with its reason (`quarantine.ts` lists and replays it), and message ids are
+ * stored once.
  */
 export { importEvents, type EventImportOptions, type ImportProgress, type ImportSummary } from './import/import-events.js';
 export { importAccounts, importAccountHistory, type FactsImportSummary } from './import/import-accounts.js';
+export { Collector, type CollectorOptions, type CollectorHealth, type IngestResult } from './http/collector.js';
+export { WriteKeys, adminToken } from './http/keys.js';
+export { listQuarantine, showQuarantine, replayQuarantine, type QuarantineList, type ReplaySummary } from './quarantine.js';

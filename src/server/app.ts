@@ -46,7 +46,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/v1/health', async (_req, reply) => {
     const health = opts.collector.health();
     const ok = health.apply_error === null;
-    return reply.code(ok ? 200 : 503).send({ ok, ...health });
+    const m = process.memoryUsage();
+    // The JS heap apart from the rest (mostly the store's buffers), to tell a leak from a cache.
+    const mb = (n: number) => Math.round(n / 2 ** 20);
+    const memory = { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) };
+    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory });
   });
 
   const token = Buffer.from(opts.adminToken);

@@ -1,5 +1,7 @@
 /**
- * Server (to come): the HTTP API for the dashboard and other tools, auth, and the collector's
- * endpoints, built as `buildApp(deps)`; only the CLI's `serve` listens.
+ * The server `cairn serve` runs: the collector's endpoints (src/collect/http), `/v1/health`,
+ * and the admin API behind the admin token, built as `buildApp(deps)`; `startServer` wires a
+ * workspace's store, keys, plan and log to it and drains on stop. Only the CLI listens for real.
  */
-export {};
+export { buildApp, type AppOptions } from './app.js';
+export { startServer, SERVER_FILE, type RunningServer, type ServeOptions } from './serve.js';

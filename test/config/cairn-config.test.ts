@@ -65,6 +65,12 @@ describe('cairn.yaml', () => {
     ]);
   });
 
+  test("DuckDB's memory cap is a size, named at its line when it is not", () => {
+    assert.equal(parseCairnConfig(lines('version: 1', 'engine:', '  kind: duckdb', '  memory_limit: 512MB'), F).engine.kind, 'duckdb');
+    const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'engine:', '  kind: duckdb', '  memory_limit: lots'), F));
+    assert.match(summary(err)[0], /:4: engine\.memory_limit: expected a size such as 512MB or 2GB/);
+  });
+
   test('a missing required key is reported at its parent', () => {
     const err = configErrorOf(() =>
       parseCairnConfig(lines('version: 1', 'engine:', '  kind: clickhouse', '  database: analytics'), F),

@@ -5,6 +5,14 @@ const duckdbEngineSchema = z.strictObject({
   kind: z.literal('duckdb'),
   /** The database file, relative to the workspace folder. */
   path: nonEmptyString().default('cairn.duckdb'),
+  /**
+   * DuckDB's memory cap, such as "1GB"; DuckDB's own default is 80% of RAM, which a long-running
+   * `cairn serve` fills with cached blocks as the store grows.
+   */
+  memory_limit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: expected('a size such as 512MB or 2GB') })
+    .optional(),
 });
 
 const clickhouseEngineSchema = z.strictObject({

@@ -149,6 +149,11 @@ export async function post(url: string, body: unknown, headers: Record<string, s
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
   });
+  return readResponse(res);
+}
+
+/** Status, body (parsed when JSON) and headers of a response. */
+export async function readResponse(res: Response): Promise<{ status: number; body: any; headers: Headers }> {
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { WriteKeys } from '../../../src/collect/http/keys.js';
 import { ident } from '../../../src/store/index.js';
 import { cairn } from '../../cli/run-cli.js';
-import { basic, bearer, createKey, post, sql, startInProcess, waitFor, withStore, workspace, type InProcessServer } from './helpers.js';
+import { basic, bearer, createKey, post, readResponse, sql, startInProcess, waitFor, withStore, workspace, type InProcessServer } from './helpers.js';
 
 const NOW = Date.now();
 const ISO = new Date(NOW - 3_600_000).toISOString();
@@ -252,15 +252,7 @@ async function send(url: string, r: Request): Promise<{ status: number; body: an
   const headers: Headers = { 'content-type': 'application/json', ...r.headers };
   if (headers['content-type'] === '') delete headers['content-type'];
   const body = r.body === undefined ? undefined : typeof r.body === 'string' || r.body instanceof Uint8Array ? r.body : JSON.stringify(r.body);
-  const res = await fetch(url + r.path, { method: r.method ?? 'POST', headers, body: body as BodyInit | undefined });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return readResponse(await fetch(url + r.path, { method: r.method ?? 'POST', headers, body: body as BodyInit | undefined }));
 }
 
 describe('hostile and malformed requests', () => {
