@@ -55,7 +55,9 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     const receivedAt = Date.now();
     const raw = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
     const bytes = decodeBody(raw, req.headers['content-encoding']);
-    const text = bytes.toString('utf8');
+    // A byte-order mark is legal before JSON text (RFC 8259 §8.1 lets a parser ignore it).
+    const decoded = bytes.toString('utf8');
+    const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
     let parsed: { key: string | undefined; messages: unknown[] } | null = null;
     let problem: HttpError | null = null;
     try {
