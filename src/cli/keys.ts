@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { keyNameProblem, WriteKeyError, WriteKeys } from '../collect/http/keys.js';
 import { CONFIG_FILE, resolveWorkspaceDir } from '../config/index.js';
-import { CliError, usageError } from './errors.js';
+import { CliError, positiveInt, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';
 import type { GlobalOptions } from './workspace.js';
 
@@ -26,14 +26,16 @@ export function registerKeys(program: Command, globals: () => GlobalOptions): vo
     .command('create')
     .description('create a write key; its name becomes the source of the events sent with it')
     .argument('<name>', 'source name: a-z, 0-9, _ and -')
+    .option('--rate-limit <n>', "events per second this key may send (default: server.rate_limit in cairn.yaml)")
     .option('--json', 'print { name, key } as JSON')
-    .action(async (name: string, opts: { json?: boolean }) => {
+    .action(async (name: string, opts: { json?: boolean; rateLimit?: string }) => {
       const problem = keyNameProblem(name);
       if (problem) throw usageError(problem);
+      const rateLimit = opts.rateLimit === undefined ? undefined : positiveInt(opts.rateLimit, '--rate-limit', 1e9);
       const keys = await WriteKeys.open(workspaceDir(globals()));
       let key: string;
       try {
-        key = await keys.create(name);
+        key = await keys.create(name, { rateLimit });
       } catch (err) {
         if (err instanceof WriteKeyError) throw new CliError(err.message);
         throw err;
@@ -62,12 +64,12 @@ export function registerKeys(program: Command, globals: () => GlobalOptions): vo
     .option('--json', 'print the keys as JSON')
     .action(async (opts: { json?: boolean }) => {
       const keys = await WriteKeys.open(workspaceDir(globals()));
-      const rows = keys.list().map(({ name, prefix, created_at, revoked_at }) => ({ name, prefix, created_at, revoked_at }));
+      const rows = keys.list().map(({ name, prefix, created_at, revoked_at, rate_limit }) => ({ name, prefix, created_at, revoked_at, rate_limit: rate_limit ?? null }));
       if (opts.json) return printJson({ keys: rows });
       if (rows.length === 0) return print('no write keys yet: `cairn keys create NAME`');
       printTable(
-        ['name', 'prefix', 'created', 'revoked'],
-        rows.map((r) => [r.name, `${r.prefix}…`, r.created_at, r.revoked_at ?? '']),
+        ['name', 'prefix', 'created', 'revoked', 'rate limit'],
+        rows.map((r) => [r.name, `${r.prefix}…`, r.created_at, r.revoked_at ?? '', r.rate_limit === null ? 'default' : `${r.rate_limit}/s`]),
       );
     });
 }

@@ -44,7 +44,7 @@ describe('cairn keys', async () => {
       assert.equal(list.code, 0, list.stderr);
       const { keys } = JSON.parse(list.stdout);
       assert.deepEqual(keys.map((k: { name: string }) => k.name), ['web', 'backend']);
-      assert.deepEqual(Object.keys(keys[0]), ['name', 'prefix', 'created_at', 'revoked_at']);
+      assert.deepEqual(Object.keys(keys[0]), ['name', 'prefix', 'created_at', 'revoked_at', 'rate_limit']);
 
       const revoke = await cairn(['-w', ws, 'keys', 'revoke', 'backend', '--json']);
       assert.equal(revoke.code, 0, revoke.stderr);

@@ -16,6 +16,8 @@ export interface WriteKeyRecord {
   prefix: string;
   created_at: string;
   revoked_at: string | null;
+  /** Events per second this key may send; absent: the workspace's `server.rate_limit`. */
+  rate_limit?: number;
 }
 
 interface KeysFile {
@@ -105,6 +107,7 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 export class WriteKeys {
   private records: WriteKeyRecord[] = [];
   private activeByHash = new Map<string, string>();
+  private limits = new Map<string, number>();
   /** What the file looked like when last read; a rename gives a new inode. */
   private seen = '';
 
@@ -126,20 +129,28 @@ export class WriteKeys {
     return this.activeByHash.get(sha256(key)) ?? null;
   }
 
+  /** The rate limit of a source's active key, when it has its own. */
+  rateLimitOf(source: string): number | undefined {
+    return this.limits.get(source);
+  }
+
   list(): WriteKeyRecord[] {
     return this.records.map((r) => ({ ...r }));
   }
 
   /** Makes a key for a new source and returns it: the only time it is ever seen. */
-  async create(name: string): Promise<string> {
+  async create(name: string, opts: { rateLimit?: number } = {}): Promise<string> {
     const problem = keyNameProblem(name);
     if (problem) throw new WriteKeyError('invalid_name', problem);
+    const { rateLimit } = opts;
+    if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new WriteKeyError('invalid_name', `rate limit must be a whole number ≥ 1, got ${rateLimit}`);
     return this.locked(async () => {
       if (this.records.some((r) => r.name === name && r.revoked_at === null)) {
         throw new WriteKeyError('name_taken', `a key named ${JSON.stringify(name)} is already active; revoke it first`);
       }
       const key = KEY_PREFIX + randomBase62(KEY_CHARS);
-      const record = { name, hash: sha256(key), prefix: key.slice(0, PREFIX_CHARS), created_at: new Date().toISOString(), revoked_at: null };
+      const record: WriteKeyRecord = { name, hash: sha256(key), prefix: key.slice(0, PREFIX_CHARS), created_at: new Date().toISOString(), revoked_at: null };
+      if (rateLimit !== undefined) record.rate_limit = rateLimit;
       await this.save([...this.records, record]);
       return key;
     });
@@ -219,7 +230,9 @@ export class WriteKeys {
 
   private use(records: WriteKeyRecord[]): void {
     this.records = records;
-    this.activeByHash = new Map(records.filter((r) => r.revoked_at === null).map((r) => [r.hash, r.name]));
+    const active = records.filter((r) => r.revoked_at === null);
+    this.activeByHash = new Map(active.map((r) => [r.hash, r.name]));
+    this.limits = new Map(active.flatMap((r) => (typeof r.rate_limit === 'number' ? [[r.name, r.rate_limit] as const] : [])));
   }
 }
 

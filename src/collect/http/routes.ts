@@ -12,6 +12,8 @@ import type { Protocol } from './protocols.js';
 export interface KeyCheck {
   /** The source a write key belongs to, or null for an unknown or revoked key. */
   verify(key: string): string | null;
+  /** A source's own rate limit, when its key has one. */
+  rateLimitOf?(source: string): number | undefined;
 }
 
 export interface CollectorRoutesOptions {
@@ -34,14 +36,16 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
   const { collector, keys } = opts;
   const buckets = new Map<string, { tokens: number; at: number }>();
 
-  /** Token bucket per source, counted in events. */
+  /** Token bucket per source, counted in events; returns the seconds to wait when empty. */
   const takeTokens = (source: string, n: number): number | null => {
+    const rate = keys.rateLimitOf?.(source) ?? opts.rateLimit;
     const now = Date.now();
-    const b = buckets.get(source) ?? { tokens: opts.rateLimit, at: now };
-    b.tokens = Math.min(opts.rateLimit, b.tokens + ((now - b.at) / 1000) * opts.rateLimit);
+    const b = buckets.get(source) ?? { tokens: rate, at: now };
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
     buckets.set(source, b);
-    if (b.tokens < n && b.tokens < opts.rateLimit) return Math.max(1, Math.ceil((n - b.tokens) / opts.rateLimit));
+    // A batch larger than a second's worth passes on a full bucket, or it could never pass.
+    if (b.tokens < n && b.tokens < rate) return Math.max(1, Math.ceil((n - b.tokens) / rate));
     b.tokens -= n;
     return null;
   };
@@ -83,7 +87,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     if (messages.length > BODY_LIMITS.batchEvents) throw new HttpError(413, `a batch holds at most ${BODY_LIMITS.batchEvents} messages, got ${messages.length}`);
     if (collector.overloaded) throw new HttpError(429, 'the store is behind; retry later', 1);
     const wait = takeTokens(source, messages.length);
-    if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${opts.rateLimit} events/s`, wait);
+    if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${keys.rateLimitOf?.(source) ?? opts.rateLimit} events/s`, wait);
     const pre: PreRejected[] = [];
     messages.forEach((m, index) => {
       if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: m.text });

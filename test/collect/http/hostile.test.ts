@@ -346,6 +346,23 @@ describe('hostile and malformed requests', () => {
     }
   });
 
+  it("a key's own rate limit (cairn keys create --rate-limit) applies to it alone", async () => {
+    const ws = await workspace();
+    const slow = await (await WriteKeys.open(ws)).create('slow', { rateLimit: 100 });
+    const fast = await createKey(ws, 'fast');
+    const s = await startInProcess(ws);
+    try {
+      const batch = (p: string, n: number) => Array.from({ length: n }, (_, i) => native(`${p}${i}`, { account_id: 'acc_r' }));
+      assert.equal((await post(`${s.url}/v1/events`, batch('s1-', 100), bearer(slow))).status, 200);
+      const refused = await post(`${s.url}/v1/events`, batch('s2-', 100), bearer(slow));
+      assert.equal(refused.status, 429);
+      assert.match(refused.body.error, /write key slow is over its rate limit of 100 events\/s/);
+      for (let i = 0; i < 3; i++) assert.equal((await post(`${s.url}/v1/events`, batch(`f${i}-`, 1000), bearer(fast))).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('after stopping: what was storable is in quarantine with its reason, the good events are stored, hostile text is data', async () => {
     await server.close();
     await withStore(ws, async (q) => {
