@@ -6,7 +6,10 @@
  * ids); then, unless --soak 0, a soak at half the measured rate (autocannon's fixed rate) that
  * samples the server's memory.
  *
- *   npm run bench -- ingest [--seconds 20] [--connections 32] [--soak 300]
+ *   npm run bench -- ingest [--seconds 20] [--connections 32] [--soak 300] [--duckdb-threads N]
+ *
+ * --duckdb-threads sets `engine.threads`; by default `cairn serve` gives DuckDB one thread fewer
+ * than the cores.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,7 +27,7 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 /** A Lua script for wrk: each request is a batch of BATCH events whose ids are new. */
-function wrkScript(key: string): string {
+export function wrkScript(key: string): string {
   return `
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -101,6 +104,7 @@ export async function run(args: string[]): Promise<void> {
   const seconds = option(args, 'seconds', 20);
   const connections = option(args, 'connections', 32);
   const soak = option(args, 'soak', 300);
+  const threads = option(args, 'duckdb-threads', 0);
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
 
   const ws = await mkdtemp(join(tmpdir(), 'cairn-bench-ingest-'));
@@ -109,7 +113,7 @@ export async function run(args: string[]): Promise<void> {
     cairn('init', ws, '--force');
     // The per-key rate limit would otherwise be what is measured.
     // DuckDB's memory is capped as a long-running server's should be (its default is 80% of RAM).
-    await writeFile(join(ws, 'cairn.yaml'), 'version: 1\nengine:\n  kind: duckdb\n  memory_limit: 512MB\nserver:\n  rate_limit: 100000000\n');
+    await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n  kind: duckdb\n  memory_limit: 512MB\n${threads ? `  threads: ${threads}\n` : ''}server:\n  rate_limit: 100000000\n`);
     const key = (JSON.parse(cairn('keys', 'create', 'bench', '--json').stdout) as { key: string }).key;
     const script = join(ws, 'batch.lua');
     await writeFile(script, wrkScript(key));

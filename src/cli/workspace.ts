@@ -8,12 +8,16 @@ import { CliError, usageError } from './errors.js';
  * The composition root: the one place that picks an engine for a workspace. Feature code
  * receives a `Store` and never knows which engine is behind it.
  */
-export async function openStore(ws: Workspace): Promise<Store> {
+export async function openStore(ws: Workspace, opts: { defaultThreads?: number } = {}): Promise<Store> {
   const engine = ws.config.engine;
   if (engine.kind === 'duckdb') {
     const path = resolve(ws.dir, engine.path);
     try {
-      return await DuckDbStore.open({ path, settings: engine.memory_limit ? { memory_limit: engine.memory_limit } : undefined });
+      const settings: Record<string, string> = {};
+      if (engine.memory_limit) settings.memory_limit = engine.memory_limit;
+      const threads = engine.threads ?? opts.defaultThreads;
+      if (threads) settings.threads = String(threads);
+      return await DuckDbStore.open({ path, settings });
     } catch (err) {
       // DuckDB lets one process open a file; the usual other one is `cairn serve`.
       const pid = /Conflicting lock is held in .*\(PID (\d+)\)/.exec((err as Error).message)?.[1];

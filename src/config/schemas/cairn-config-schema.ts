@@ -13,6 +13,8 @@ const duckdbEngineSchema = z.strictObject({
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { error: expected('a size such as 512MB or 2GB') })
     .optional(),
+  /** DuckDB's worker threads (default: one per core; for `cairn serve`, one fewer, leaving a core to HTTP). */
+  threads: positiveInt().optional(),
 });
 
 const clickhouseEngineSchema = z.strictObject({
