@@ -3,6 +3,21 @@ import type { AccountHistoryRow, TrackedEvent } from '../src/model/index.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 
 export const at = (iso: string, hour = 12) => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
+/** One event by id with plain defaults: user u_1 of acc_1 closed a conversation in the inbox, 1 Jan 2025 noon. */
+export const tracked = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
+  messageId: id,
+  accountId: 'acc_1',
+  userId: 'u_1',
+  anonymousId: null,
+  action: 'closed',
+  object: 'conversation',
+  place: 'inbox',
+  metadata: {},
+  timestamp: Date.UTC(2025, 0, 1, 12),
+  count: 1,
+  ...over,
+});
+
 let seq = 0;
 export const ev = (account: string, iso: string, action: string, object: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
   messageId: `t${seq++}`,

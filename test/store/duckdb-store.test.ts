@@ -4,22 +4,11 @@ import { after, describe, it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
 import { messageIdHash, sql } from '../../src/store/index.js';
+import { tracked } from '../fixtures.js';
 import { tempDir } from '../tmp.js';
 
 const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
-const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
-  messageId: id,
-  accountId: 'acc_1',
-  userId: 'u_1',
-  anonymousId: null,
-  action: 'closed',
-  object: 'conversation',
-  place: 'inbox',
-  metadata: { state: 'resolved' },
-  timestamp: day(1),
-  count: 1,
-  ...over,
-});
+const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => tracked(id, { metadata: { state: 'resolved' }, timestamp: day(1), ...over });
 
 describe('DuckDbStore', async () => {
   const store = await DuckDbStore.open({ path: ':memory:' });

@@ -48,6 +48,8 @@ const nested = (levels: number, inner: unknown): unknown => {
   return v;
 };
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
+/** n native events of one account, ids `${prefix}0…`. */
+const nativeBatch = (prefix: string, n: number, account: string) => Array.from({ length: n }, (_, i) => native(`${prefix}${i}`, { account_id: account }));
 
 /** The corpus; `m` is the case's marker, unique and never a substring of another's. */
 function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
@@ -326,7 +328,7 @@ describe('hostile and malformed requests', () => {
     const k = await createKey(limited, 'flood');
     const s = await startInProcess(limited);
     try {
-      const batch = (p: string, n: number) => Array.from({ length: n }, (_, i) => native(`${p}${i}`, { account_id: 'acc_f' }));
+      const batch = (p: string, n: number) => nativeBatch(p, n, 'acc_f');
       // A burst of up to a second's worth goes through; the next request has to wait.
       assert.equal((await post(`${s.url}/v1/events`, batch('f1-', 150), bearer(k))).status, 200);
       const refused = await post(`${s.url}/v1/events`, batch('f2-', 50), bearer(k));
@@ -352,7 +354,7 @@ describe('hostile and malformed requests', () => {
     const fast = await createKey(ws, 'fast');
     const s = await startInProcess(ws);
     try {
-      const batch = (p: string, n: number) => Array.from({ length: n }, (_, i) => native(`${p}${i}`, { account_id: 'acc_r' }));
+      const batch = (p: string, n: number) => nativeBatch(p, n, 'acc_r');
       assert.equal((await post(`${s.url}/v1/events`, batch('s1-', 100), bearer(slow))).status, 200);
       const refused = await post(`${s.url}/v1/events`, batch('s2-', 100), bearer(slow));
       assert.equal(refused.status, 429);

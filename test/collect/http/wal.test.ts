@@ -6,23 +6,12 @@ import { WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord }
 import type { AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../../src/model/index.js';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.js';
 import { sql } from '../../../src/store/index.js';
+import { tracked } from '../../fixtures.js';
 import { tempDir } from '../../tmp.js';
 
 const T = Date.UTC(2025, 4, 2, 10);
 
-const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
-  messageId: id,
-  accountId: 'acc_1',
-  userId: 'u_1',
-  anonymousId: null,
-  action: 'closed',
-  object: 'conversation',
-  place: 'inbox',
-  metadata: { id },
-  timestamp: T,
-  count: 1,
-  ...over,
-});
+const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => tracked(id, { metadata: { id }, timestamp: T, ...over });
 const q = (payload: string): QuarantineEntry => ({ kind: 'event', source: 'web', file: null, line: null, reason: 'invalid_json', field: null, message: 'bad', payload, receivedAt: T });
 const account: AccountPatch = { accountId: 'acc_1', name: 'Acme', plan: 'pro', seats: 3, traits: { region: 'eu' }, seenAt: T };
 const user: UserPatch = { userId: 'u_1', accountId: 'acc_1', traits: { email: 'a@b.c' }, seenAt: T };
