@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listQuarantine, replayQuarantine, showQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from '../collect/quarantine.js';
 import { CliError, positiveInt } from './errors.js';
 import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
-import { adminRequest, viaStoreOrServer } from './running-server.js';
+import { adminFind, adminRequest, viaStoreOrServer } from './running-server.js';
 import type { GlobalOptions } from './workspace.js';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -51,7 +51,7 @@ export function registerQuarantine(program: Command, globals: () => GlobalOption
       const id = positiveInt(idText, 'id', MAX_ID);
       const entry = await viaStoreOrServer(
         globals(),
-        (h) => adminRequest<QuarantineDetail>(h, `/v1/admin/quarantine/${id}`).catch(() => null),
+        (h) => adminFind<QuarantineDetail>(h, `/v1/admin/quarantine/${id}`),
         (_ws, store) => showQuarantine(store, id),
       );
       if (!entry) throw new CliError(`no quarantine entry ${id} (see \`cairn quarantine list\`)`);

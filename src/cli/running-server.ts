@@ -5,7 +5,7 @@ import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/in
 import type { Store } from '../store/index.js';
 import { SERVER_FILE } from '../server/serve.js';
 import { CliError } from './errors.js';
-import { openStore, type GlobalOptions } from './workspace.js';
+import { withStore, type GlobalOptions } from './workspace.js';
 
 /** A `cairn serve` running on the workspace, and how to reach its admin API. */
 export interface ServerHandle {
@@ -33,6 +33,15 @@ export async function runningServer(wsDir: string): Promise<ServerHandle | null>
 
 /** Calls the admin API; a refusal becomes a CliError carrying the server's words. */
 export async function adminRequest<T>(h: ServerHandle, path: string, body?: unknown): Promise<T> {
+  return (await call<T>(h, path, body, false))!;
+}
+
+/** Reads one thing from the admin API: null when it does not exist (404). */
+export function adminFind<T>(h: ServerHandle, path: string): Promise<T | null> {
+  return call<T>(h, path, undefined, true);
+}
+
+async function call<T>(h: ServerHandle, path: string, body: unknown, notFoundIsNull: boolean): Promise<T | null> {
   let res: Response;
   try {
     res = await fetch(h.url + path, {
@@ -43,6 +52,7 @@ export async function adminRequest<T>(h: ServerHandle, path: string, body?: unkn
   } catch (err) {
     throw new CliError(`cairn serve (pid ${h.pid}) holds the store but does not answer at ${h.url}: ${(err as Error).message}`);
   }
+  if (res.status === 404 && notFoundIsNull) return null;
   const json = (await res.json().catch(() => ({}))) as { error?: string };
   if (!res.ok) throw new CliError(`cairn serve answered ${res.status}: ${json.error ?? res.statusText}`);
   return json as T;
@@ -59,11 +69,5 @@ export async function viaStoreOrServer<T>(
 ): Promise<T> {
   const ws = await loadWorkspace(resolveWorkspaceDir(opts.workspace));
   const server = await runningServer(ws.dir);
-  if (server) return remote(server, ws);
-  const store = await openStore(ws);
-  try {
-    return await local(ws, store);
-  } finally {
-    await store.close();
-  }
+  return server ? remote(server, ws) : withStore(ws, local);
 }

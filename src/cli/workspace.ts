@@ -37,7 +37,11 @@ export interface GlobalOptions {
 
 /** Loads the workspace named by --workspace, CAIRN_WORKSPACE or the current folder, and its store. */
 export async function withWorkspace<T>(opts: GlobalOptions, work: (ws: Workspace, store: Store) => Promise<T>): Promise<T> {
-  const ws = await loadWorkspace(resolveWorkspaceDir(opts.workspace));
+  return withStore(await loadWorkspace(resolveWorkspaceDir(opts.workspace)), work);
+}
+
+/** Opens a loaded workspace's store for the work and closes it after. */
+export async function withStore<T>(ws: Workspace, work: (ws: Workspace, store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(ws);
   try {
     return await work(ws, store);

@@ -36,19 +36,24 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 type Raw = Record<string, unknown>;
 
-function text(raw: Raw, key: string, required: boolean, max: number): Checked<string | null> {
-  let v = raw[key];
-  if (v === undefined || v === null || v === '') {
-    return required ? rejected('missing_field', `${key} is required`, key) : ok(null);
-  }
+/** A text field: null when absent; numbers read as text; bounded length, no control characters. */
+export function textValue(v: unknown, field: string, max: number): Checked<string | null> {
+  if (v === undefined || v === null || v === '') return ok(null);
   if (typeof v === 'number' && Number.isFinite(v)) v = String(v);
-  if (typeof v !== 'string') return rejected('invalid_field', `${key} must be a string, got ${typeOf(v)}`, key);
-  if (v.length > max) return rejected('invalid_field', `${key} is longer than ${max} characters`, key);
-  if (CONTROL.test(v)) return rejected('invalid_field', `${key} contains control characters`, key);
+  if (typeof v !== 'string') return rejected('invalid_field', `${field} must be a string, got ${typeOf(v)}`, field);
+  if (v.length > max) return rejected('invalid_field', `${field} is longer than ${max} characters`, field);
+  if (CONTROL.test(v)) return rejected('invalid_field', `${field} contains control characters`, field);
   return ok(v);
 }
 
-function typeOf(v: unknown): string {
+function text(raw: Raw, key: string, required: boolean, max: number): Checked<string | null> {
+  const checked = textValue(raw[key], key, max);
+  if (checked.ok && checked.value === null && required) return rejected('missing_field', `${key} is required`, key);
+  return checked;
+}
+
+/** A JSON value's kind for messages: null and array apart from object. */
+export function typeOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;
@@ -66,6 +71,16 @@ export function parseTimestamp(v: unknown): number | null {
   else if (!/[zZ]$|[+-]\d\d:?\d\d$/.test(s)) s += 'Z';
   const ms = Date.parse(s);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/** A present timestamp, readable and within the bounds events are held to (1990 to a day ahead of `now`). */
+export function timestampValue(v: unknown, field: string, now: number): Checked<number> {
+  const ms = parseTimestamp(v);
+  if (ms === null) return rejected('invalid_timestamp', `${field} must be ISO-8601 or epoch milliseconds, got ${JSON.stringify(v)?.slice(0, 60)}`, field);
+  if (ms < LIMITS.earliest || ms > now + LIMITS.futureSlackMs) {
+    return rejected('timestamp_out_of_range', `${field} ${new Date(ms).toISOString()} is before 1990 or more than a day in the future`, field);
+  }
+  return ok(ms);
 }
 
 export interface NormalizeOptions {
@@ -104,13 +119,9 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
   if (raw.timestamp === undefined || raw.timestamp === null || raw.timestamp === '') {
     return rejected('missing_field', 'timestamp is required', 'timestamp');
   }
-  const timestamp = parseTimestamp(raw.timestamp);
-  if (timestamp === null) {
-    return rejected('invalid_timestamp', `timestamp must be ISO-8601 or epoch milliseconds, got ${JSON.stringify(raw.timestamp).slice(0, 60)}`, 'timestamp');
-  }
-  if (timestamp < LIMITS.earliest || timestamp > opts.now + LIMITS.futureSlackMs) {
-    return rejected('timestamp_out_of_range', `timestamp ${new Date(timestamp).toISOString()} is before 1990 or more than a day in the future`, 'timestamp');
-  }
+  const checkedTime = timestampValue(raw.timestamp, 'timestamp', opts.now);
+  if (!checkedTime.ok) return checkedTime;
+  const timestamp = checkedTime.value;
 
   let metadata: Record<string, unknown> = {};
   const m = raw.metadata;
@@ -147,6 +158,20 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
   event.messageId = id.value ?? deriveMessageId(event);
   return ok(event);
 }
+
+/** An event as a native message (import format v1), so it can be quarantined and replayed. */
+export const nativeOf = (e: TrackedEvent) => ({
+  message_id: e.messageId,
+  account_id: e.accountId,
+  user_id: e.userId,
+  anonymous_id: e.anonymousId,
+  action: e.action,
+  object: e.object,
+  place: e.place,
+  metadata: e.metadata,
+  timestamp: e.timestamp,
+  count: e.count,
+});
 
 /** A stable id from the event's content, so re-importing the same id-less file stores nothing twice. */
 export function deriveMessageId(e: Omit<TrackedEvent, 'messageId'>): string {

@@ -75,6 +75,38 @@ export class RepeatedHashes {
   }
 }
 
+let shared: RepeatedHashes | null = null;
+
+/** The id hashes repeated within one batch's hashes; one pair of bitmaps (32 MB) serves every call. */
+export function repeatedHashes(hashes: Int32Array): number[] {
+  shared ??= new RepeatedHashes();
+  shared.add(hashes);
+  return shared.take();
+}
+
+/** The id hash of a batch line (its third column). */
+export function batchLineHash(line: string): number {
+  const a = line.indexOf('\t', line.indexOf('\t') + 1);
+  return Number(line.slice(a + 1, line.indexOf('\t', a + 1)));
+}
+
+/** An event read back from a batch line (the inverse of {@link EventBatchWriter.write}). */
+export function parseBatchLine(line: string): TrackedEvent {
+  const c = line.split('\t');
+  return {
+    messageId: c[3],
+    accountId: c[4],
+    userId: c[5] || null,
+    anonymousId: c[6] || null,
+    action: c[7],
+    object: c[8],
+    place: c[9] || null,
+    metadata: JSON.parse(c[10]) as Record<string, unknown>,
+    timestamp: Number(c[11]),
+    count: Number(c[12]),
+  };
+}
+
 // Small flushes keep the pending text young: a long-lived 1 MB rope doubled the GC time.
 const FLUSH_BYTES = 64 * 1024;
 

@@ -56,6 +56,9 @@ export interface CollectedWrite {
   checkpoint?: { name: string; value: number };
 }
 
+/** A write of nothing, to spread a few parts over. */
+export const NO_WRITE: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
+
 /**
  * The only seam between Cairn and a database. Feature code asks the store; it never opens an
  * engine itself. Every write keeps the daily rollup `account_activity` up to date and stores a

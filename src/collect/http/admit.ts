@@ -4,7 +4,7 @@
  * each user was seen in, so later messages that name only the user find it.
  */
 import type { AccountPatch, PlanViolation, TrackedEvent, UserPatch } from '../../model/index.js';
-import type { PlanVerdict } from './plan-check.js';
+import type { PlanCheck } from './plan-check.js';
 import { mapMessage, type Protocol } from './protocols.js';
 
 export type Admitted =
@@ -15,7 +15,7 @@ export type Admitted =
 export interface AdmitContext {
   /** When the message was received, epoch ms. */
   now: number;
-  check: (e: TrackedEvent) => PlanVerdict;
+  check: PlanCheck;
   accounts: Map<string, string>;
   posthogGroupType?: string;
 }

@@ -6,12 +6,12 @@
  */
 import { rmSync } from 'node:fs';
 import type { TrackingPlan } from '../../config/index.js';
-import type { QuarantineEntry, TrackedEvent } from '../../model/index.js';
-import { sql, type CollectedWrite, type Store } from '../../store/index.js';
-import { compilePlan, type PlanVerdict } from './plan-check.js';
+import { nativeOf, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
+import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/index.js';
+import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
 import { QUARANTINE_KIND, type Protocol } from './protocols.js';
-import { nativeOf, readBatchFiles, WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+import { readBatchFiles, WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -61,7 +61,7 @@ export interface CollectorHealth {
 
 export class Collector {
   private wal!: WriteAheadLog;
-  private check: (e: TrackedEvent) => PlanVerdict;
+  private check: PlanCheck;
   private currentPlan: TrackingPlan;
   private readonly accounts = new Map<string, string>();
   private readonly queue: ClosedGeneration[] = [];
@@ -219,8 +219,6 @@ export class Collector {
 /** Failed attempts at a whole generation before it is stored piece by piece. */
 const SALVAGE_AFTER = 3;
 
-const NOTHING: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
-
 /**
  * Stores a generation the store refused as a whole: each source's events, then each record, on
  * its own; a piece refused again is quarantined (reason `store_rejected`, with the store's
@@ -242,24 +240,23 @@ async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
     }
   };
   for (const part of g.write.events) {
-    await attempt({ ...NOTHING, events: [part] }, async () => {
-      if (!('batch' in part)) return;
-      for (const event of readBatchFiles(part.batch.files)) {
-        await attempt({ ...NOTHING, events: [{ source: part.source, events: [event] }] }, (err) =>
-          store.applyCollected({ ...NOTHING, quarantine: [refused('event', part.source, nativeOf(event), err)] }),
+    await attempt({ ...NO_WRITE, events: [part] }, async () => {
+      for (const event of 'batch' in part ? readBatchFiles(part.batch.files) : part.events) {
+        await attempt({ ...NO_WRITE, events: [{ source: part.source, events: [event] }] }, (err) =>
+          store.applyCollected({ ...NO_WRITE, quarantine: [refused('event', part.source, nativeOf(event), err)] }),
         );
       }
     });
   }
   type Piece = [CollectedWrite, QuarantineEntry['kind'], string, unknown];
   const pieces: Piece[] = [
-    ...g.write.quarantine.map((q): Piece => [{ ...NOTHING, quarantine: [q] }, q.kind, q.source, q]),
-    ...g.write.violations.map((v): Piece => [{ ...NOTHING, violations: [v] }, 'event', v.source, v]),
-    ...g.write.accounts.map((a): Piece => [{ ...NOTHING, accounts: [a] }, 'segment', 'collector', { type: 'group', groupId: a.accountId, traits: a.traits }]),
-    ...g.write.users.map((u): Piece => [{ ...NOTHING, users: [u] }, 'segment', 'collector', { type: 'identify', userId: u.userId, traits: u.traits }]),
+    ...g.write.quarantine.map((q): Piece => [{ ...NO_WRITE, quarantine: [q] }, q.kind, q.source, q]),
+    ...g.write.violations.map((v): Piece => [{ ...NO_WRITE, violations: [v] }, 'event', v.source, v]),
+    ...g.write.accounts.map((a): Piece => [{ ...NO_WRITE, accounts: [a] }, 'segment', 'collector', { type: 'group', groupId: a.accountId, traits: a.traits }]),
+    ...g.write.users.map((u): Piece => [{ ...NO_WRITE, users: [u] }, 'segment', 'collector', { type: 'identify', userId: u.userId, traits: u.traits }]),
   ];
   for (const [write, kind, source, payload] of pieces) {
-    await attempt(write, (err) => store.applyCollected({ ...NOTHING, quarantine: [refused(kind, source, payload, err)] }));
+    await attempt(write, (err) => store.applyCollected({ ...NO_WRITE, quarantine: [refused(kind, source, payload, err)] }));
   }
-  await store.applyCollected({ ...NOTHING, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
 }

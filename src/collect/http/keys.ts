@@ -219,8 +219,8 @@ export class WriteKeys {
     return true;
   }
 
+  /** Writes the file; only under {@link locked}, which made the folder. */
   private async save(records: WriteKeyRecord[]): Promise<void> {
-    await stateDir(this.wsDir);
     const doc: KeysFile = { version: 1, keys: records };
     await writeAtomic(this.file, JSON.stringify(doc, null, 2) + '\n');
     this.use(records);

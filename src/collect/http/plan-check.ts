@@ -3,7 +3,7 @@
  * checks, because the collector runs the result on every event it receives.
  */
 import type { Disposition, MetadataField, PlannedEvent, TrackingPlan } from '../../config/index.js';
-import type { TrackedEvent } from '../../model/index.js';
+import { typeOf, type TrackedEvent } from '../../model/index.js';
 
 export type PlanVerdict =
   | { disposition: 'accept' }
@@ -15,11 +15,6 @@ const ACCEPT: PlanVerdict = { disposition: 'accept' };
 
 const keyOf = (action: string, object: string) => action + '\u0001' + object;
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
-}
 
 const IS_TYPE: Record<MetadataField['type'], (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
@@ -90,7 +85,7 @@ function compileEvent(planned: PlannedEvent): PlanCheck {
         if (f.required) return fail(violations, 'missing_metadata', f.field, `${f.field} is required for ${name}`);
         continue;
       }
-      if (!f.isType(v)) return fail(violations, 'metadata_type', f.field, `${f.field} must be ${f.typeText}, got ${typeName(v)}`);
+      if (!f.isType(v)) return fail(violations, 'metadata_type', f.field, `${f.field} must be ${f.typeText}, got ${typeOf(v)}`);
       if (f.allowed && !f.allowed.has(v)) {
         return fail(violations, 'metadata_enum', f.field, `${f.field} must be one of ${f.allowedText}, got ${JSON.stringify(v)}`);
       }

@@ -8,6 +8,9 @@ import {
   normalizeEvent,
   parseTimestamp,
   splitEventName,
+  textValue,
+  timestampValue,
+  typeOf,
   type AccountPatch,
   type QuarantineKind,
   type Rejection,
@@ -39,7 +42,7 @@ export interface MapContext {
 
 type Raw = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Rejections made here, so a helper's result can be told from a value (traits are objects too). */
 const REJECTIONS = new WeakSet<object>();
 function rejected(reason: string, message: string, field?: string): Mapped {
@@ -49,7 +52,7 @@ function rejected(reason: string, message: string, field?: string): Mapped {
 }
 
 export function mapMessage(protocol: Protocol, raw: unknown, ctx: MapContext): Mapped {
-  if (!isObject(raw)) return rejected('not_an_object', `a message must be a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`);
+  if (!isObject(raw)) return rejected('not_an_object', `a message must be a JSON object, got ${typeOf(raw)}`);
   if (protocol === 'segment') return mapSegment(raw, ctx);
   if (protocol === 'posthog') return mapPosthog(raw, ctx);
   return event(raw, ctx);
@@ -60,17 +63,11 @@ function event(native: Raw, ctx: MapContext): Mapped {
   return checked.ok ? { kind: 'event', event: checked.value } : { kind: 'rejected', reject: checked.reject };
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /** An id as text (numbers allowed), or undefined when absent; a Rejection when unusable. */
 function id(v: unknown, field: string): string | undefined | Mapped {
-  if (v === undefined || v === null || v === '') return undefined;
-  const s = typeof v === 'number' && Number.isFinite(v) ? String(v) : v;
-  if (typeof s !== 'string') return rejected('invalid_field', `${field} must be a string, got ${typeof v}`, field);
-  if (s.length > LIMITS.idLength) return rejected('invalid_field', `${field} is longer than ${LIMITS.idLength} characters`, field);
-  if (CONTROL.test(s)) return rejected('invalid_field', `${field} contains control characters`, field);
-  return s;
+  const checked = textValue(v, field, LIMITS.idLength);
+  if (!checked.ok) return rejected(checked.reject.reason, checked.reject.message, field);
+  return checked.value ?? undefined;
 }
 
 const failed = (v: unknown): v is Mapped => typeof v === 'object' && v !== null && REJECTIONS.has(v);
@@ -78,17 +75,21 @@ const failed = (v: unknown): v is Mapped => typeof v === 'object' && v !== null 
 /** A call's time: its timestamp when given and readable, else when it was received. */
 function when(v: unknown, ctx: MapContext, field: string): number | Mapped {
   if (v === undefined || v === null || v === '') return ctx.now;
-  const ms = parseTimestamp(v);
-  if (ms === null) return rejected('invalid_timestamp', `${field} must be ISO-8601 or epoch milliseconds, got ${JSON.stringify(v).slice(0, 60)}`, field);
-  // The same bounds as an event's; a value the store cannot hold (1e20) would stop every later write.
-  if (ms < LIMITS.earliest || ms > ctx.now + LIMITS.futureSlackMs) {
-    return rejected('timestamp_out_of_range', `${field} ${JSON.stringify(v).slice(0, 60)} is before 1990 or more than a day in the future`, field);
-  }
-  return ms;
+  // The same bounds as an event's; a value the store cannot hold would stop every later write.
+  const checked = timestampValue(v, field, ctx.now);
+  return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
 /** The last instant a date fact (created_at, churned_at) may name: beyond it the store cannot hold it. */
 const LATEST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** A date fact of an account: undefined when absent, null when cleared, else epoch ms in 1990–9999. */
+function dateFact(v: unknown, field: string): number | null | undefined | Mapped {
+  if (v === undefined || v === null) return v;
+  const ms = parseTimestamp(v);
+  if (ms === null || ms < LIMITS.earliest || ms > LATEST_DATE) return rejected('invalid_field', `${field} must be an ISO-8601 date or null, got ${JSON.stringify(v)}`, field);
+  return ms;
+}
 
 function traitsOf(v: unknown, field: string): Raw | Mapped {
   if (v === undefined || v === null) return {};
@@ -182,10 +183,10 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const patch: AccountPatch = { accountId, traits: rest, seenAt };
   for (const [field, v] of [['name', name], ['plan', plan]] as const) {
     if (v === undefined) continue;
+    // Numbers are not names here (unlike ids): a plan of 3 is a sender's mistake.
     if (v !== null && typeof v !== 'string') return rejected('invalid_field', `traits.${field} must be a string`, `traits.${field}`);
-    if (typeof v === 'string' && (v.length > LIMITS.nameLength || CONTROL.test(v))) {
-      return rejected('invalid_field', `traits.${field} must be at most ${LIMITS.nameLength} characters without control characters`, `traits.${field}`);
-    }
+    const checked = textValue(v, `traits.${field}`, LIMITS.nameLength);
+    if (!checked.ok) return rejected(checked.reject.reason, checked.reject.message, `traits.${field}`);
     patch[field] = v;
   }
   if (seats !== undefined) {
@@ -195,20 +196,12 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
     }
     patch.seats = seats === null ? null : (n as number);
   }
-  const created = created_at ?? createdAt;
-  if (created !== undefined && created !== null) {
-    const ms = parseTimestamp(created);
-    if (ms === null || ms < LIMITS.earliest || ms > LATEST_DATE) return rejected('invalid_field', `traits.created_at must be an ISO-8601 date, got ${JSON.stringify(created)}`, 'traits.created_at');
-    patch.createdAt = ms;
-  }
-  const churned = churned_at ?? churnedAt;
-  if (churned !== undefined) {
-    const ms = churned === null ? null : parseTimestamp(churned);
-    if (churned !== null && (ms === null || ms < LIMITS.earliest || ms > LATEST_DATE)) {
-      return rejected('invalid_field', `traits.churned_at must be an ISO-8601 date or null, got ${JSON.stringify(churned)}`, 'traits.churned_at');
-    }
-    patch.churnedAt = ms;
-  }
+  const created = dateFact(created_at ?? createdAt, 'traits.created_at');
+  if (failed(created)) return created;
+  if (created !== undefined && created !== null) patch.createdAt = created;
+  const churned = dateFact(churned_at ?? churnedAt, 'traits.churned_at');
+  if (failed(churned)) return churned;
+  if (churned !== undefined) patch.churnedAt = churned;
   const user: UserPatch | null = userId === undefined ? null : { userId, accountId, traits: {}, seenAt };
   return { kind: 'account', account: patch, user };
 }

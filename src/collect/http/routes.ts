@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BODY_LIMITS, HttpError, badBody, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
 import type { Collector, PreRejected } from './collector.js';
-import type { Protocol } from './protocols.js';
+import { isObject, type Protocol } from './protocols.js';
 
 export interface KeyCheck {
   /** The source a write key belongs to, or null for an unknown or revoked key. */
@@ -29,7 +29,6 @@ const SEGMENT_TYPES: Record<string, string> = {
 };
 
 type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Registers the endpoints on a Fastify instance whose body parser hands over raw Buffers. */
 export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptions): void {
@@ -37,8 +36,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
   const buckets = new Map<string, { tokens: number; at: number }>();
 
   /** Token bucket per source, counted in events; returns the seconds to wait when empty. */
-  const takeTokens = (source: string, n: number): number | null => {
-    const rate = keys.rateLimitOf?.(source) ?? opts.rateLimit;
+  const takeTokens = (source: string, n: number, rate: number): number | null => {
     const now = Date.now();
     const b = buckets.get(source) ?? { tokens: rate, at: now };
     b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
@@ -86,8 +84,9 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     const { messages } = parsed;
     if (messages.length > BODY_LIMITS.batchEvents) throw new HttpError(413, `a batch holds at most ${BODY_LIMITS.batchEvents} messages, got ${messages.length}`);
     if (collector.overloaded) throw new HttpError(429, 'the store is behind; retry later', 1);
-    const wait = takeTokens(source, messages.length);
-    if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${keys.rateLimitOf?.(source) ?? opts.rateLimit} events/s`, wait);
+    const rate = keys.rateLimitOf?.(source) ?? opts.rateLimit;
+    const wait = takeTokens(source, messages.length, rate);
+    if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${rate} events/s`, wait);
     const pre: PreRejected[] = [];
     messages.forEach((m, index) => {
       if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: m.text });
@@ -129,15 +128,12 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     app.post(path, (req, reply) =>
       handle('posthog', req, reply, (body) => {
         const query = req.query as Raw;
+        // The key rides on the body, or on its first event, or in the query string.
+        const keyOf = (o: Raw | undefined) => o && (str(o.api_key) ?? str(o.token) ?? (isObject(o.properties) ? str(o.properties.token) : undefined));
         const fromQuery = str(query.api_key) ?? str(query.token);
-        if (Array.isArray(body)) {
-          const first = body.find(isObject);
-          return { key: first ? (str(first.api_key) ?? str(first.token) ?? str((first.properties as Raw | undefined)?.token)) ?? fromQuery : fromQuery, messages: body };
-        }
+        if (Array.isArray(body)) return { key: keyOf(body.find(isObject)) ?? fromQuery, messages: body };
         if (!isObject(body)) throw badBody('not_an_object', 'a PostHog request is a JSON object or array of events');
-        const key = str(body.api_key) ?? str(body.token) ?? (isObject(body.properties) ? str(body.properties.token) : undefined) ?? fromQuery;
-        if (Array.isArray(body.batch)) return { key, messages: body.batch };
-        return { key, messages: [body] };
+        return { key: keyOf(body) ?? fromQuery, messages: Array.isArray(body.batch) ? body.batch : [body] };
       }),
     );
   }

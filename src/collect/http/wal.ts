@@ -12,11 +12,11 @@
  * the store's message-id check makes a repeat harmless for events, and the checkpoint does the
  * same for everything else.
  */
-import { closeSync, fsync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
-import { EventBatchWriter, RepeatedHashes, type CollectedWrite, type EventBatch } from '../../store/index.js';
+import { batchLineHash, EventBatchWriter, NO_WRITE, parseBatchLine, repeatedHashes, type CollectedWrite, type EventBatch } from '../../store/index.js';
 
 /** Everything except events, written as one JSON line each. */
 export type SideRecord =
@@ -54,7 +54,6 @@ class Generation {
   sideBuffer = '';
   events = 0;
   readonly opened = Date.now();
-  private readonly repeated = new Map<string, RepeatedHashes>();
 
   constructor(
     readonly dir: string,
@@ -85,9 +84,7 @@ class Generation {
     const files: string[] = [join(this.dir, `${genPrefix(this.id)}.side.jsonl`)];
     for (const [source, w] of this.writers) {
       w.close();
-      const repeated = this.repeated.get(source) ?? new RepeatedHashes();
-      repeated.add(w.hashes());
-      events.push({ source, batch: { files: [w.path], rows: w.rows, repeatedHashes: repeated.take() } });
+      events.push({ source, batch: { files: [w.path], rows: w.rows, repeatedHashes: repeatedHashes(w.hashes()) } });
       files.push(w.path);
     }
     closeSync(this.side);
@@ -114,39 +111,19 @@ function readSide(path: string): Omit<CollectedWrite, 'events'> {
 
 /** A batch file left by a crash: cut any torn last line, and find its rows and repeated id hashes. */
 function recoverBatchFile(path: string): EventBatch {
-  const text = readFileSync(path, 'utf8');
-  const end = text.lastIndexOf('\n') + 1;
-  if (Buffer.byteLength(text.slice(0, end)) !== statSync(path).size) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
-  const lines = end === 0 ? [] : text.slice(0, end - 1).split('\n');
-  const hashes = Int32Array.from(lines, (l) => {
-    const a = l.indexOf('\t');
-    const b = l.indexOf('\t', a + 1);
-    return Number(l.slice(b + 1, l.indexOf('\t', b + 1)));
-  });
-  const repeated = new RepeatedHashes();
-  repeated.add(hashes);
-  return { files: [path], rows: lines.length, repeatedHashes: repeated.take() };
+  const bytes = readFileSync(path);
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  if (end < bytes.length) truncateSync(path, end);
+  const lines = end === 0 ? [] : bytes.toString('utf8', 0, end - 1).split('\n');
+  return { files: [path], rows: lines.length, repeatedHashes: repeatedHashes(Int32Array.from(lines, batchLineHash)) };
 }
 
 /** The events of batch files, read back (salvage of a generation the store refused). */
 export function* readBatchFiles(files: readonly string[]): Generator<TrackedEvent> {
   for (const file of files) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line) continue;
-      const c = line.split('\t');
-      yield {
-        messageId: c[3], accountId: c[4], userId: c[5] || null, anonymousId: c[6] || null, action: c[7], object: c[8],
-        place: c[9] || null, metadata: JSON.parse(c[10]) as Record<string, unknown>, timestamp: Number(c[11]), count: Number(c[12]),
-      };
-    }
+    for (const line of readFileSync(file, 'utf8').split('\n')) if (line) yield parseBatchLine(line);
   }
 }
-
-/** An event as a native message, replayable from quarantine. */
-export const nativeOf = (e: TrackedEvent) => ({
-  message_id: e.messageId, account_id: e.accountId, user_id: e.userId, anonymous_id: e.anonymousId, action: e.action,
-  object: e.object, place: e.place, metadata: e.metadata, timestamp: e.timestamp, count: e.count,
-});
 
 export class WriteAheadLog {
   private current: Generation;
@@ -168,7 +145,7 @@ export class WriteAheadLog {
     this.current = new Generation(dir, nextId);
     // Quiet periods still get their events stored within about maxAgeMs.
     this.timer = setInterval(() => {
-      if (!this.syncing && this.current.events + this.current.sideBuffer.length > 0 && Date.now() - this.current.opened >= this.maxAgeMs) void this.run().catch(() => undefined);
+      if (!this.syncing && this.closeDue()) void this.run().catch(() => undefined);
     }, Math.max(50, this.maxAgeMs / 4));
     this.timer.unref();
   }
@@ -207,10 +184,16 @@ export class WriteAheadLog {
         rows += batch.rows;
         if (batch.rows > 0) events.push({ source: m[3], batch });
       }
-      const sideWrite = side ? readSide(side) : { quarantine: [], violations: [], accounts: [], users: [] };
+      const sideWrite = side ? readSide(side) : NO_WRITE;
       leftOver.push({ id, events: rows, write: { ...sideWrite, events }, files });
     }
     return { wal: new WriteAheadLog(opts.dir, last + 1, onClosed, opts), leftOver };
+  }
+
+  /** Whether the open generation is full, or old and not empty. */
+  private closeDue(): boolean {
+    const g = this.current;
+    return g.events >= this.maxEvents || (Date.now() - g.opened >= this.maxAgeMs && (g.events > 0 || g.sideBuffer.length > 0));
   }
 
   /** Events written to the open generation, not yet handed on. */
@@ -247,7 +230,7 @@ export class WriteAheadLog {
     let closing: Generation | null = null;
     try {
       const g = this.current;
-      if (this.closed || g.events >= this.maxEvents || (Date.now() - g.opened >= this.maxAgeMs && (g.events > 0 || g.sideBuffer.length > 0))) {
+      if (this.closed || this.closeDue()) {
         closing = g;
         if (!this.closed) this.current = new Generation(this.dir, g.id + 1);
       }

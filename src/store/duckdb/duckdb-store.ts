@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
-import { EVENT_BATCH_COLUMNS, EventBatchWriter, RepeatedHashes, type EventBatch } from '../event-batch-file.js';
+import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES } from '../schema.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
@@ -145,9 +145,7 @@ export class DuckDbStore implements Store {
       const writer = new EventBatchWriter(joinPath(dir, 'events.tsv'));
       events.forEach((e, i) => writer.write(0, i, e));
       writer.close();
-      const repeated = new RepeatedHashes();
-      repeated.add(writer.hashes());
-      return await this.mergeBatch({ files: [writer.path], rows: writer.rows, repeatedHashes: repeated.take() }, source);
+      return await this.mergeBatch({ files: [writer.path], rows: writer.rows, repeatedHashes: repeatedHashes(writer.hashes()) }, source);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -188,13 +186,9 @@ export class DuckDbStore implements Store {
       if (g) g.n++;
       else groups.set(key, { v, day, n: 1 });
     }
-    const rows = [...groups.values()];
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const values = rows
-        .slice(i, i + INSERT_CHUNK)
-        .map(({ v, day, n }) => sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`);
-      await this.exec(sql`INSERT INTO plan_violations VALUES ${join(values)}`);
-    }
+    await this.insertRows(sql`INSERT INTO plan_violations`, [...groups.values()], ({ v, day, n }) =>
+      sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`,
+    );
   }
 
   /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
@@ -229,14 +223,7 @@ export class DuckDbStore implements Store {
       row.traits = { ...row.traits, ...p.traits };
       rows.set(p.accountId, row);
     }
-    const all = [...rows.values()];
-    for (let i = 0; i < all.length; i += INSERT_CHUNK) {
-      const values = all.slice(i, i + INSERT_CHUNK).map(
-        (a) => sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats},
-          ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(a.traits)})`,
-      );
-      await this.exec(sql`INSERT OR REPLACE INTO accounts VALUES ${join(values)}`);
-    }
+    await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, [...rows.values()], (a) => accountTuple(a, a.traits));
   }
 
   /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
@@ -257,11 +244,9 @@ export class DuckDbStore implements Store {
       row.traits = { ...row.traits, ...p.traits };
       rows.set(p.userId, row);
     }
-    const all = [...rows.values()];
-    for (let i = 0; i < all.length; i += INSERT_CHUNK) {
-      const values = all.slice(i, i + INSERT_CHUNK).map((u) => sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`);
-      await this.exec(sql`INSERT OR REPLACE INTO users VALUES ${join(values)}`);
-    }
+    await this.insertRows(sql`INSERT OR REPLACE INTO users`, [...rows.values()], (u) =>
+      sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`,
+    );
   }
 
   upsertAccounts(accounts: readonly Account[]): Promise<number> {
@@ -269,13 +254,7 @@ export class DuckDbStore implements Store {
     const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
     return this.serialize(() =>
       this.transaction(async () => {
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          const values = rows.slice(i, i + INSERT_CHUNK).map(
-            (a) => sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats},
-              ${a.churnedAt === null ? null : new Date(a.churnedAt)}, '{}')`,
-          );
-          await this.exec(sql`INSERT OR REPLACE INTO accounts VALUES ${join(values)}`);
-        }
+        await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, rows, (a) => accountTuple(a, {}));
         return rows.length;
       }),
     );
@@ -285,12 +264,9 @@ export class DuckDbStore implements Store {
     const rows = [...new Map(history.map((h) => [`${h.accountId}\u0001${h.validFrom}`, h])).values()];
     return this.serialize(() =>
       this.transaction(async () => {
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          const values = rows.slice(i, i + INSERT_CHUNK).map(
-            (h) => sql`(${h.accountId}, ${new Date(h.validFrom)}, ${h.plan}, ${h.seats}, ${h.mrr}, ${h.status})`,
-          );
-          await this.exec(sql`INSERT OR REPLACE INTO account_history VALUES ${join(values)}`);
-        }
+        await this.insertRows(sql`INSERT OR REPLACE INTO account_history`, rows, (h) =>
+          sql`(${h.accountId}, ${new Date(h.validFrom)}, ${h.plan}, ${h.seats}, ${h.mrr}, ${h.status})`,
+        );
         return rows.length;
       }),
     );
@@ -305,12 +281,15 @@ export class DuckDbStore implements Store {
     if (entries.length === 0) return;
     const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
     let id = Number(next);
-    for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-      const values = entries.slice(i, i + INSERT_CHUNK).map(
-        (q) => sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line},
-          ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
-      );
-      await this.exec(sql`INSERT INTO quarantine VALUES ${join(values)}`);
+    await this.insertRows(sql`INSERT INTO quarantine`, entries, (q) =>
+      sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line}, ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
+    );
+  }
+
+  /** Runs `insert VALUES …` over the rows, INSERT_CHUNK tuples per statement. */
+  private async insertRows<T>(insert: SqlFragment, rows: readonly T[], tuple: (row: T) => SqlFragment): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.exec(sql`${insert} VALUES ${join(rows.slice(i, i + INSERT_CHUNK).map(tuple))}`);
     }
   }
 
@@ -323,4 +302,9 @@ export class DuckDbStore implements Store {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** An accounts row as a VALUES tuple, in the table's column order. */
+function accountTuple(a: Account, traits: Record<string, unknown>): SqlFragment {
+  return sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats}, ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(traits)})`;
 }
