@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
-import { messageIdHash, sql } from '../../src/store/index.js';
+import { messageIdHash, NO_WRITE, sql } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
 import { tempDir } from '../tmp.js';
 
@@ -73,6 +73,17 @@ describe('DuckDbStore', async () => {
     await store.upsertAccountHistory([{ ...h, validFrom: day(15), seats: 5 }]);
     const hist = await store.query(sql`SELECT seats FROM account_history ORDER BY valid_from`);
     assert.deepEqual(hist, [{ seats: 2 }, { seats: 5 }]);
+  });
+
+  it('an accounts import replaces the facts and keeps the traits group calls gathered', async () => {
+    const own = await DuckDbStore.open({ path: ':memory:' });
+    const base = { accountId: 'acc_t', name: 'T', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
+    await own.upsertAccounts([base]);
+    await own.applyCollected({ ...NO_WRITE, accounts: [{ accountId: 'acc_t', traits: { region: 'eu' }, seenAt: day(2) }] });
+    await own.upsertAccounts([{ ...base, plan: 'pro' }]);
+    const rows = await own.query(sql`SELECT plan, traits FROM accounts`);
+    await own.close();
+    assert.deepEqual(rows, [{ plan: 'pro', traits: '{"region":"eu"}' }]);
   });
 
   it('numbers quarantine entries and counts them by reason in stats', async () => {

@@ -254,7 +254,14 @@ export class DuckDbStore implements Store {
     const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
     return this.serialize(() =>
       this.transaction(async () => {
-        await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, rows, (a) => accountTuple(a, {}));
+        // The facts are replaced; traits gathered from group calls stay.
+        await this.insertRows(
+          sql`INSERT INTO accounts`,
+          rows,
+          (a) => accountTuple(a, {}),
+          sql`ON CONFLICT (account_id) DO UPDATE SET name = excluded.name, created_at = excluded.created_at, plan = excluded.plan,
+            seats = excluded.seats, churned_at = excluded.churned_at`,
+        );
         return rows.length;
       }),
     );
@@ -286,10 +293,10 @@ export class DuckDbStore implements Store {
     );
   }
 
-  /** Runs `insert VALUES …` over the rows, INSERT_CHUNK tuples per statement. */
-  private async insertRows<T>(insert: SqlFragment, rows: readonly T[], tuple: (row: T) => SqlFragment): Promise<void> {
+  /** Runs `insert VALUES … then` over the rows, INSERT_CHUNK tuples per statement. */
+  private async insertRows<T>(insert: SqlFragment, rows: readonly T[], tuple: (row: T) => SqlFragment, then = sql``): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.exec(sql`${insert} VALUES ${join(rows.slice(i, i + INSERT_CHUNK).map(tuple))}`);
+      await this.exec(sql`${insert} VALUES ${join(rows.slice(i, i + INSERT_CHUNK).map(tuple))} ${then}`);
     }
   }
 
