@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { importAccountHistory, importAccounts } from '../collect/index.js';
 import { initWorkspace, loadWorkspace, CONFIG_FILE } from '../config/index.js';
 import { generateDemo } from '../demo/generate.js';
-import { positiveInt } from './errors.js';
+import { WORLDS } from '../demo/planted-model.js';
+import { oneOf, positiveInt } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
 import { openStore } from './workspace.js';
@@ -19,6 +20,7 @@ interface DemoOptions {
   seed: string;
   accounts: string;
   months: string;
+  world: string;
   discover: boolean;
   json?: boolean;
 }
@@ -32,6 +34,7 @@ export async function runDemo(opts: DemoOptions) {
   const seed = positiveInt(opts.seed, '--seed', 2 ** 31 - 1);
   const accounts = positiveInt(opts.accounts, '--accounts', 50_000);
   const months = positiveInt(opts.months, '--months', 240);
+  const world = oneOf('--world', opts.world, WORLDS);
   const dir = resolve(opts.dir);
   const started = Date.now();
   if (!existsSync(join(dir, CONFIG_FILE))) await initWorkspace(dir);
@@ -42,7 +45,7 @@ export async function runDemo(opts: DemoOptions) {
   }
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, world, onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -60,6 +63,7 @@ export async function runDemo(opts: DemoOptions) {
     const summary = {
       workspace: dir,
       seed,
+      world,
       accounts: stats.accounts,
       users: stats.users,
       events: stats.events,
@@ -74,7 +78,7 @@ export async function runDemo(opts: DemoOptions) {
       seconds: (Date.now() - started) / 1000,
     };
     if (opts.json) return printJson(summary);
-    print(`Cairn demo: an Intercom-like help desk, in ${dir}`);
+    print(`Cairn demo: an Intercom-like help desk${world === 'null' ? ' where nothing predicts retention (the null world)' : ''}, in ${dir}`);
     printPairs([
       ['accounts', formatNumber(summary.accounts)],
       ['users', formatNumber(summary.users)],
@@ -111,6 +115,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
+    .option('--world <world>', `planted: the help desk with its planted truth; null: the same behaviour, nothing planted (${WORLDS.join(', ')})`, 'planted')
     .option('--no-discover', 'skip discovery (faster)')
     .option('--json', 'print the summary as JSON')
     .action(runDemo);

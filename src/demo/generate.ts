@@ -16,7 +16,7 @@ import { EventOutput } from './event-output.js';
 import { accountId } from './ids.js';
 import { RealizedTally, groundTruth } from './ground-truth.js';
 import { MonthEvents } from './month-events.js';
-import { DAY_MS } from './planted-model.js';
+import { DAY_MS, WORLDS, type DemoWorld } from './planted-model.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
 import { BufferedWriter, csvRow } from './writers.js';
@@ -36,6 +36,8 @@ export interface DemoOptions {
   maxEvents?: number;
   /** Default true: malformed, duplicate, late, out-of-order and Segment-shaped lines. */
   noise?: boolean;
+  /** 'planted' (default): the model in planted-model.ts; 'null': the same behaviour, churn independent of it. */
+  world?: DemoWorld;
   onProgress?: (doneAccounts: number, totalAccounts: number) => void;
 }
 
@@ -54,7 +56,7 @@ export interface DemoResult {
   };
 }
 
-const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true } as const;
+const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true, world: 'planted' } as const;
 const PROGRESS_EVERY = 100;
 
 type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress'>>;
@@ -67,6 +69,7 @@ function checkOptions(opts: DemoOptions): CheckedOptions {
     months: opts.months ?? DEFAULTS.months,
     end: opts.end ?? DEFAULTS.end,
     noise: opts.noise ?? DEFAULTS.noise,
+    world: opts.world ?? DEFAULTS.world,
   };
   if (typeof o.dir !== 'string' || o.dir === '') throw new Error('invalid dir: expected a folder path');
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed} (expected an integer)`);
@@ -77,6 +80,7 @@ function checkOptions(opts: DemoOptions): CheckedOptions {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.end) || Number.isNaN(Date.parse(o.end))) {
     throw new Error(`invalid end: ${o.end} (expected an ISO date such as 2026-10-31)`);
   }
+  if (!WORLDS.includes(o.world)) throw new Error(`invalid world: ${String(o.world)} (expected ${WORLDS.join(' or ')})`);
   if (opts.maxEvents !== undefined && !(opts.maxEvents > 0)) throw new Error(`invalid maxEvents: ${opts.maxEvents}`);
   return o;
 }
@@ -92,6 +96,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   spanStart.setUTCMonth(spanStart.getUTCMonth() - o.months);
   const ctx: SimContext = {
     seed: o.seed,
+    world: o.world,
     accounts: o.accounts,
     spanStart: spanStart.getTime(),
     endMs,
@@ -144,6 +149,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
 
   const truth = groundTruth({
     seed: o.seed,
+    world: o.world,
     accountsRequested: o.accounts,
     accounts: done,
     months: o.months,
