@@ -163,7 +163,8 @@ class AccountLife {
     const fit = (this.fit = rng.normal());
     this.logRateBase = Math.log(CONVERSATIONS.perSeatMedian) + CONVERSATIONS.fitWeight * fit + CONVERSATIONS.accountSd * rng.normal();
     this.resolvedShare = Math.min(0.97, Math.max(0.45, CONVERSATIONS.resolvedShare + 0.05 * fit + 0.05 * rng.normal()));
-    this.activationEnd = createdAt + ACTIVATION.withinDays * DAY_MS;
+    // The window is counted in whole days from the signup day, as the milestone engine counts it.
+    this.activationEnd = Math.floor(createdAt / DAY_MS) * DAY_MS + ACTIVATION.withinDays * DAY_MS;
     this.setupInvites = Math.max(1, this.users - 1);
 
     // Setup: usual order with the odd swap; gaps of days, sometimes weeks; fit helps completion.

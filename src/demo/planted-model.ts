@@ -49,13 +49,16 @@ export const USAGE = { hazardRatioPerDoubling: 0.9, maxDoublings: 2, medianPerSe
 /** Account fit lowers churn by itself, per standard deviation: it confounds every usage feature. */
 export const FIT = { churnHazardRatioPerSd: 0.8 } as const;
 
-/** Mature features that lower churn by themselves (modestly), from the month end after first use. */
+/** Mature features that lower churn by themselves (modestly, hazard ratios 0.8–0.9), from the month end after first use. */
 export const DRIVERS = [
   { action: 'published', object: 'workflow', category: 'automation', hazardRatio: 0.8 },
   { action: 'created', object: 'ticket_type', category: 'support_operations', hazardRatio: 0.8 },
   { action: 'synced', object: 'salesforce', category: 'interoperability', hazardRatio: 0.8 },
   { action: 'sent', object: 'outbound_message', category: 'support_channels', hazardRatio: 0.85 },
   { action: 'created', object: 'custom_report', category: 'reporting', hazardRatio: 0.85 },
+  { action: 'enabled', object: 'resolution_bot', category: 'automation', hazardRatio: 0.85 },
+  { action: 'called', object: 'api', category: 'interoperability', hazardRatio: 0.9 },
+  { action: 'connected', object: 'whatsapp_channel', category: 'support_channels', hazardRatio: 0.9 },
 ] as const;
 
 /**
@@ -68,6 +71,9 @@ export const DECOYS = [
   { action: 'connected', object: 'jira', twin: 'synced salesforce' },
   { action: 'launched', object: 'product_tour', twin: 'sent outbound_message' },
   { action: 'created', object: 'dashboard', twin: 'created custom_report' },
+  { action: 'created', object: 'custom_bot', twin: 'enabled resolution_bot' },
+  { action: 'created', object: 'webhook', twin: 'called api' },
+  { action: 'connected', object: 'sms_channel', twin: 'connected whatsapp_channel' },
 ] as const;
 
 export const MATURITY = {

@@ -104,15 +104,15 @@ export async function mainPlaces(store: Store): Promise<Map<string, string>> {
  * Accounts at least `days` days old on `asOf` that had not churned (accounts.churned_at)
  * before their day `days`: those whose first `days` days can all be observed. By account id.
  */
-export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<string[]> {
+export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<{ account_id: string; signup_day: string }[]> {
   const d = store.dialect;
   const signup = d.day('created_at');
   const end = d.addDays(signup, String(days));
-  const rows = await store.query<{ account_id: string }>(
-    sql`SELECT account_id FROM accounts WHERE ${raw(end)} <= CAST(${asOf} AS DATE)
+  const rows = await store.query<{ account_id: string; signup_day: unknown }>(
+    sql`SELECT account_id, ${raw(signup)} AS signup_day FROM accounts WHERE ${raw(end)} <= CAST(${asOf} AS DATE)
       AND (churned_at IS NULL OR ${raw(d.day('churned_at'))} >= ${raw(end)}) ORDER BY account_id`,
   );
-  return rows.map((r) => r.account_id);
+  return rows.map((r) => ({ account_id: r.account_id, signup_day: String(r.signup_day).slice(0, 10) }));
 }
 
 /** One full calendar month of one account: its count per seat, and whether it churned the month after. */
@@ -121,6 +121,8 @@ export interface AccountMonth {
   signup_day: string;
   /** 'YYYY-MM-01'. */
   month: string;
+  /** Plan on the month's first day (account history, else the account's plan). */
+  plan: string | null;
   perSeat: number;
   churnedNext: boolean;
 }
@@ -150,39 +152,41 @@ export async function accountMonths(store: Store, matcher: Matcher, asOf: string
   } finally {
     await tables.drop();
   }
-  const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown }>(
-    sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churn_day, seats FROM accounts
+  const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown; plan: string | null }>(
+    sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churn_day, seats, plan FROM accounts
       WHERE ${raw(d.day('created_at'))} <= CAST(${asOf} AS DATE) ORDER BY account_id`,
   );
-  const history = await store.query<{ account_id: string; day: unknown; seats: unknown }>(
-    sql`SELECT account_id, ${raw(d.day('valid_from'))} AS day, seats FROM account_history WHERE seats IS NOT NULL ORDER BY account_id, valid_from`,
+  const history = await store.query<{ account_id: string; day: unknown; seats: unknown; plan: string | null }>(
+    sql`SELECT account_id, ${raw(d.day('valid_from'))} AS day, seats, plan FROM account_history ORDER BY account_id, valid_from`,
   );
   const countOf = new Map<string, number>();
   for (const c of counts) countOf.set(`${c.account_id}|${String(c.month).slice(0, 10)}`, Number(c.n));
-  const seatsOf = new Map<string, { day: string; seats: number }[]>();
+  const historyOf = new Map<string, { day: string; seats: number | null; plan: string | null }[]>();
   for (const h of history) {
-    let list = seatsOf.get(h.account_id);
-    if (!list) seatsOf.set(h.account_id, (list = []));
-    list.push({ day: String(h.day).slice(0, 10), seats: Number(h.seats) });
+    let list = historyOf.get(h.account_id);
+    if (!list) historyOf.set(h.account_id, (list = []));
+    list.push({ day: String(h.day).slice(0, 10), seats: h.seats === null || h.seats === undefined ? null : Number(h.seats), plan: h.plan || null });
   }
   const dayAfterAsOf = new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const out: AccountMonth[] = [];
   for (const a of accounts) {
     const signup = String(a.signup_day).slice(0, 10);
     const churn = a.churn_day === null || a.churn_day === undefined ? null : String(a.churn_day).slice(0, 10);
-    const rows = seatsOf.get(a.account_id) ?? [];
+    const rows = historyOf.get(a.account_id) ?? [];
     for (let month = monthAfter(`${signup.slice(0, 7)}-01`); ; month = monthAfter(month)) {
       // The month after must be over by asOf, and the account a customer through this month.
       if (monthAfter(month, 2) > dayAfterAsOf) break;
       if (churn !== null && churn < monthAfter(month)) break;
       let seats = a.seats === null || a.seats === undefined ? 1 : Number(a.seats);
+      let plan = a.plan || null;
       for (const r of rows) {
         if (r.day > month) break;
-        seats = r.seats;
+        if (r.seats !== null) seats = r.seats;
+        if (r.plan !== null) plan = r.plan;
       }
       if (!(seats > 0)) continue; // zero seats never utilize; skip rather than divide by zero
       const churnedNext = churn !== null && churn < monthAfter(month, 2);
-      out.push({ account_id: a.account_id, signup_day: signup, month, perSeat: (countOf.get(`${a.account_id}|${month}`) ?? 0) / seats, churnedNext });
+      out.push({ account_id: a.account_id, signup_day: signup, month, plan, perSeat: (countOf.get(`${a.account_id}|${month}`) ?? 0) / seats, churnedNext });
     }
   }
   return out;

@@ -2,7 +2,8 @@
  * Statistics: small, pure, tested building blocks. Numbers in, numbers out; never the store.
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
- * Kaplan–Meier, the log-rank test and a random forest classifier. Distributions come from
+ * Kaplan–Meier, the log-rank test, label permutation tests (stratified, with an AUC null) and a
+ * random forest classifier. Distributions come from
  * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
  * their digits. Errors read "invalid <what>: <value>".
  */
@@ -18,8 +19,9 @@ export {
   type ChiSquareTest,
   type FisherExactTest,
 } from './proportion-difference.js';
-export { benjaminiHochberg } from './multiple-comparisons.js';
-export { median, quantile, bootstrapQuantileInterval, type BootstrapOptions } from './quantiles.js';
+export { benjaminiHochberg, holm } from './multiple-comparisons.js';
+export { StratifiedShuffler, aucPermutationNull, permutationPValue, strataCodes } from './permutation-test.js';
+export { median, quantile, sortedQuantile, bootstrapQuantileInterval, type BootstrapOptions } from './quantiles.js';
 export { mulberry32 } from './random.js';
 export {
   cochranMantelHaenszel,

@@ -23,3 +23,27 @@ export function benjaminiHochberg(pValues: readonly number[]): number[] {
   }
   return adjusted;
 }
+
+/**
+ * Holm's step-down adjusted p-values, in the input order: the running max over j ≤ i of
+ * p(j)·(m − j + 1), capped at 1; controls the family-wise error. As R's p.adjust, NaN entries
+ * stay NaN and do not count towards m.
+ */
+export function holm(pValues: readonly number[]): number[] {
+  if (!Array.isArray(pValues)) throw new Error(`invalid pValues: ${String(pValues)}`);
+  pValues.forEach((p, i) => {
+    if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) throw new Error(`invalid pValues[${i}]: ${p}`);
+  });
+  const order = pValues
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => !Number.isNaN(p))
+    .sort((x, y) => x.p - y.p);
+  const m = order.length;
+  const adjusted = pValues.map(() => NaN);
+  let running = 0;
+  order.forEach(({ p, i }, k) => {
+    running = Math.max(running, Math.min(1, p * (m - k)));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}

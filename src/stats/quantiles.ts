@@ -54,7 +54,8 @@ export function bootstrapQuantileInterval(values: readonly number[], q: number, 
   };
 }
 
-function sortedQuantile(sorted: Float64Array, q: number): number {
+/** quantile() of values already sorted ascending, without copying them: for many quantiles of one sample. */
+export function sortedQuantile(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const h = (n - 1) * q;

@@ -29,8 +29,12 @@ describe('demo data carries its planted truth', () => {
     assert.deepEqual(t.setup_steps, SETUP_STEPS.map((x) => x.id));
     assert.deepEqual({ action: t.activation.action, object: t.activation.object }, { action: 'closed', object: 'conversation' });
     assert.deepEqual(t.utilization.metadata, { state: 'resolved' });
-    assert.ok(t.drivers.length >= 4 && t.drivers.length <= 6);
-    assert.ok(t.drivers.every((d: { hazard_ratio: number }) => d.hazard_ratio > 0 && d.hazard_ratio < 1));
+    assert.equal(t.world, 'planted');
+    assert.equal(t.drivers.length, 8);
+    assert.ok(t.drivers.every((d: { hazard_ratio: number }) => d.hazard_ratio >= 0.8 && d.hazard_ratio <= 0.9), 'modest effects');
+    assert.equal(t.decoys.length, t.drivers.length);
+    assert.ok(t.place_variants.length >= 3);
+    assert.ok(t.confounding.fit_churn_hazard_ratio_per_sd < 1);
     assert.equal(t.maturity.mature_in_at_least, 3);
     assert.deepEqual(Object.keys(t.plans), ['starter', 'pro', 'premium']);
     assert.equal(t.traps.ubiquitous.object, UBIQUITOUS_FEATURE.object);

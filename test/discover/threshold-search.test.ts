@@ -117,6 +117,60 @@ describe('searchThreshold on a planted step', () => {
   });
 });
 
+/**
+ * Accounts whose 90-day counts vary widely (a gamma-Poisson mix); retention rises gradually with
+ * log(1 + count) and steps up at 20 (odds × 2.5). Shorter windows see a thinned copy.
+ */
+function stepWorld(n: number, seed: number) {
+  const random = mulberry32(seed);
+  const gamma2 = () => -Math.log(random()) - Math.log(random()); // Gamma(2, 1)
+  const c90 = new Float64Array(n);
+  const c30 = new Float64Array(n);
+  const outcome = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const mean = 9 * gamma2();
+    let k = 0;
+    for (let t = -Math.log(random()); t < mean; t -= Math.log(random())) k++; // Poisson by arrivals
+    c90[i] = k;
+    for (let e = 0; e < k; e++) if (random() < 1 / 3) c30[i]++;
+    const logit = -1.6 + 0.45 * Math.log1p(k) + (k >= 20 ? Math.log(2.5) : 0);
+    outcome[i] = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+  }
+  return { windows: [{ days: 30, counts: c30 }, { days: 90, counts: c90 }], outcome };
+}
+
+describe('searchThreshold finds a planted step under a trend', () => {
+  it('covers the planted threshold with its 95% interval in at least 8 of 10 worlds', () => {
+    const found = Array.from({ length: 10 }, (_, seed) => {
+      const r = searchThreshold(stepWorld(1500, 100 + seed), { seed: 1 });
+      return { days: r.best.days, threshold: r.best.threshold, ...r.thresholdInterval };
+    });
+    const covered = found.filter((f) => f.days === 90 && f.low <= 20 && 20 <= f.high);
+    assert.ok(covered.length >= 8, JSON.stringify(found));
+    assert.ok(found.filter((f) => Math.abs(f.threshold - 20) <= 2).length >= 7, `point estimates ${found.map((f) => f.threshold)}`);
+  });
+
+  it('reports the jump at the threshold as an odds ratio beyond the trend', () => {
+    const r = searchThreshold(stepWorld(4000, 7), { seed: 1 });
+    assert.equal(r.best.days, 90);
+    assert.ok(r.jump.low > 1 && r.jump.low < 2.5 && 2.5 < r.jump.high, JSON.stringify(r.jump));
+    assert.ok(r.windowShare > 0.8 && r.resamples === 200);
+  });
+
+  it('resamples clusters with all their units: copies of one account do not narrow the interval', () => {
+    const one = stepWorld(600, 3);
+    const copies = 4;
+    const windows = one.windows.map((w) => ({ days: w.days, counts: Float64Array.from({ length: 600 * copies }, (_, i) => w.counts[i % 600]) }));
+    const outcome = Uint8Array.from({ length: 600 * copies }, (_, i) => one.outcome[i % 600]);
+    const clusters = Int32Array.from({ length: 600 * copies }, (_, i) => i % 600);
+    const asClusters = searchThreshold({ windows, outcome, clusters }, { seed: 2 });
+    const asUnits = searchThreshold({ windows, outcome }, { seed: 2 });
+    const width = (r: typeof asUnits) => r.thresholdInterval.high - r.thresholdInterval.low;
+    assert.ok(width(asClusters) > width(asUnits), `clusters ${JSON.stringify(asClusters.thresholdInterval)}, units ${JSON.stringify(asUnits.thresholdInterval)}`);
+    assert.throws(() => searchThreshold({ windows, outcome, clusters: clusters.slice(1) }, { seed: 1 }), /invalid clusters length/);
+  });
+});
+
 describe('searchThreshold warnings', () => {
   it('warns when almost nobody reaches the chosen milestone', () => {
     // 100 accounts: the 2 with 40 closed conversations retain, nobody else does.

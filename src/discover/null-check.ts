@@ -1,0 +1,79 @@
+/**
+ * The null check before proposing: each milestone's held-out J, and the forest's held-out AUC,
+ * against what label permutations give; Holm across the milestones; nothing is proposed when
+ * the forest itself does no better than chance.
+ */
+import { holm, mulberry32, permutationPValue, quantile } from '../stats/index.js';
+import type { HeldOutRates, NullTest } from './evidence.js';
+import type { ThresholdChoice } from './threshold-search.js';
+
+/** One-sided level of every null check. */
+export const ALPHA = 0.05;
+
+/**
+ * Runs `permutations` draws of the statistic under shuffled labels (`draw` shuffles and redoes
+ * the choice itself) and compares the observed value with them. NaN draws (a shuffle that left
+ * a side with one outcome) count as not beating the observed value.
+ */
+export function labelPermutationTest(args: {
+  statistic: string;
+  how: string;
+  observed: number;
+  permutations: number;
+  seed: number;
+  draw: (random: () => number) => number;
+}): NullTest {
+  const random = mulberry32(args.seed);
+  const nulls = new Float64Array(args.permutations);
+  for (let b = 0; b < args.permutations; b++) {
+    const v = args.draw(random);
+    nulls[b] = Number.isNaN(v) ? -Infinity : v;
+  }
+  return nullTest(args.statistic, args.how, args.observed, nulls);
+}
+
+/** The summary of an observed statistic against its null draws. */
+export function nullTest(statistic: string, how: string, observed: number, nulls: Float64Array): NullTest {
+  const finite = [...nulls].filter(Number.isFinite);
+  const p = permutationPValue(observed, nulls);
+  return {
+    statistic,
+    observed,
+    permutations: nulls.length,
+    null_mean: finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN,
+    null_95: finite.length ? quantile(finite, 0.95) : NaN,
+    p_value: p,
+    p_holm: null,
+    passed: p < ALPHA,
+    how,
+  };
+}
+
+/**
+ * Which milestones are proposed: none unless the forest passes its own check; then those whose
+ * Holm-adjusted p (across the milestones tested) is below ALPHA and whose prerequisites (`needs`)
+ * are proposed too. Sets each test's p_holm and passed.
+ */
+export function gateMilestones(forest: NullTest, tests: { name: string; test: NullTest | null; needs?: string }[]): Set<string> {
+  const adjusted = holm(tests.map((t) => t.test?.p_value ?? NaN));
+  const proposed = new Set<string>();
+  tests.forEach((t, i) => {
+    if (!t.test) return;
+    t.test.p_holm = adjusted[i];
+    t.test.passed = forest.passed && adjusted[i] < ALPHA && (t.needs === undefined || proposed.has(t.needs));
+    if (t.test.passed) proposed.add(t.name);
+  });
+  return proposed;
+}
+
+/** Held-out rates for the evidence, from a rule's rates on the held-out units. */
+export function heldOutRates(unit: string, units: number, positives: number, r: Omit<ThresholdChoice, 'days' | 'threshold'>): HeldOutRates {
+  return { unit, units, positives, youden_j: r.youdenJ, sensitivity: r.sensitivity, specificity: r.specificity, ppv: r.ppv, npv: r.npv, reach: r.reach };
+}
+
+/** Values at some rows of an array, as a new array of the same kind. */
+export function pick<T extends Float64Array | Uint8Array | Int32Array>(values: T, rows: Int32Array): T {
+  const out = new (values.constructor as new (n: number) => T)(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]];
+  return out;
+}
