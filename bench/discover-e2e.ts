@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { loadMilestones } from '../src/config/index.js';
-import { TEMPLATE_DIR } from '../src/config/workspace.js';
+import { HELPDESK_DIR } from '../src/config/workspace.js';
 import { discover } from '../src/discover/index.js';
 import { computeMilestones } from '../src/milestones/index.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<void> {
   const store = await DuckDbStore.open({ path: await demoStore(`discover-${accounts}a-${months}m`, { seed: 3, accounts, months }) });
   try {
     const stats = await store.stats();
-    const framework = await loadMilestones(join(TEMPLATE_DIR, 'milestones.yaml'));
+    const framework = await loadMilestones(join(HELPDESK_DIR, 'milestones.yaml'));
     let t = performance.now();
     await computeMilestones(store, framework, AS_OF);
     const baseline = (performance.now() - t) / 1000;

@@ -37,7 +37,7 @@ export async function runDemo(opts: DemoOptions) {
   const world = oneOf('--world', opts.world, WORLDS);
   const dir = resolve(opts.dir);
   const started = Date.now();
-  if (!existsSync(join(dir, CONFIG_FILE))) await initWorkspace(dir);
+  if (!existsSync(join(dir, CONFIG_FILE))) await initWorkspace(dir, { template: 'helpdesk' });
   const ws = await loadWorkspace(dir);
   if (ws.config.engine.kind === 'duckdb') {
     const db = resolve(dir, ws.config.engine.path);

@@ -1,7 +1,7 @@
 /**
  * src/config owns the workspace's configuration files: finding the workspace, reading
  * cairn.yaml, milestones.yaml and tracking-plan.yaml, validating them against their schemas
- * and the references between entries, and `cairn init`'s templates (examples/intercom/).
+ * and the references between entries, and `cairn init`'s templates (examples/blank/ and the help-desk example, examples/helpdesk/).
  * Every problem is reported as file:line:col, the path in the document and what was
  * expected; all problems of a load are thrown together as one ConfigError.
  * (launches/*.yaml will join here.)
@@ -29,7 +29,9 @@ export {
   resolveWorkspaceDir,
   loadWorkspace,
   initWorkspace,
-  TEMPLATE_DIR,
+  TEMPLATES,
+  HELPDESK_DIR,
+  type TemplateName,
   CONFIG_FILE,
   MILESTONES_FILE,
   TRACKING_PLAN_FILE,

@@ -15,8 +15,18 @@ export const MILESTONES_FILE = 'milestones.yaml';
 export const TRACKING_PLAN_FILE = 'tracking-plan.yaml';
 export const LAUNCHES_DIR = 'launches';
 
-/** The seed's framework, shipped as the template `cairn init` copies (kept next to src/, not in it). */
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../examples/intercom/', import.meta.url));
+/**
+ * The workspaces `cairn init` writes (kept next to src/, not in it): 'blank' for a new product
+ * (no milestones yet, a plan that flags what it does not know), and the help-desk example (the
+ * demo product's tracking plan and the seed's framework), which `cairn demo` uses.
+ */
+export const TEMPLATES = {
+  blank: fileURLToPath(new URL('../../examples/blank/', import.meta.url)),
+  helpdesk: fileURLToPath(new URL('../../examples/helpdesk/', import.meta.url)),
+} as const;
+export type TemplateName = keyof typeof TEMPLATES;
+/** The help-desk example's folder. */
+export const HELPDESK_DIR = TEMPLATES.helpdesk;
 
 export interface Workspace {
   /** Absolute path of the workspace folder. */
@@ -66,22 +76,24 @@ export async function loadWorkspace(dir: string): Promise<Workspace> {
   const milestones = await attempt(
     files.milestones,
     parseMilestones,
-    `write one, copy examples/intercom/${MILESTONES_FILE}, or run \`cairn discover\` to propose one`,
+    `write one, run \`cairn discover\` to propose one, or copy examples/helpdesk/${MILESTONES_FILE} to start from an example`,
   );
   const trackingPlan = await attempt(
     files.trackingPlan,
     parseTrackingPlan,
-    `write one or copy examples/intercom/${TRACKING_PLAN_FILE}`,
+    `write one or copy examples/blank/${TRACKING_PLAN_FILE}`,
   );
   if (diagnostics.length > 0 || !config || !milestones || !trackingPlan) throw new ConfigError(diagnostics);
   return { dir: abs, config, milestones, trackingPlan, files };
 }
 
 /**
- * Creates a workspace from the seed template: cairn.yaml, milestones.yaml, tracking-plan.yaml
- * and an empty launches/. Nothing is written if a file exists, unless `force`.
+ * Creates a workspace from a template (default 'blank'): cairn.yaml, milestones.yaml,
+ * tracking-plan.yaml and an empty launches/. Nothing is written if a file exists, unless `force`.
  */
-export async function initWorkspace(dir: string, options: { force?: boolean } = {}): Promise<{ created: string[] }> {
+export async function initWorkspace(dir: string, options: { force?: boolean; template?: TemplateName } = {}): Promise<{ created: string[] }> {
+  const from = TEMPLATES[options.template ?? 'blank'];
+  if (!from) throw new Error(`invalid template: ${String(options.template)} (expected ${Object.keys(TEMPLATES).join(' or ')})`);
   const abs = path.resolve(dir);
   const names = [CONFIG_FILE, MILESTONES_FILE, TRACKING_PLAN_FILE];
   if (!options.force) {
@@ -97,7 +109,7 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   const created: string[] = [];
   for (const name of names) {
     const target = path.join(abs, name);
-    await copyFile(path.join(TEMPLATE_DIR, name), target);
+    await copyFile(path.join(from, name), target);
     created.push(target);
   }
   const launches = path.join(abs, LAUNCHES_DIR);

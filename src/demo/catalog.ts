@@ -2,7 +2,7 @@
  * The demo product's feature catalog: an Intercom-like help desk.
  *
  * Every tracked feature is an (action, object) pair used in a place. The demo generator, the
- * seed framework template (examples/intercom/milestones.yaml) and the tests all read this one
+ * seed framework template (examples/helpdesk/milestones.yaml) and the tests all read this one
  * list, so the names agree everywhere.
  */
 

@@ -65,7 +65,7 @@ const MIN_EACH_OUTCOME = 10;
 const STABLE_LABELLED = 500;
 const STABLE_EACH_OUTCOME = 100;
 /** A count feature repeats: its users' median early count is at least this. */
-const REPEATED_MEDIAN = 10;
+const REPEATED_MEDIAN = 5;
 const MONTH_DAYS = 30;
 const LATER_DAYS = 90;
 

@@ -12,8 +12,8 @@ export const ALPHA = 0.05;
 
 /**
  * Runs `permutations` draws of the statistic under shuffled labels (`draw` shuffles and redoes
- * the choice itself) and compares the observed value with them. NaN draws (a shuffle that left
- * a side with one outcome) count as not beating the observed value.
+ * the choice itself) and compares the observed value with them. A draw after which nothing is
+ * chosen returns NaN and counts as J = 0: no account reaches an empty milestone.
  */
 export function labelPermutationTest(args: {
   statistic: string;
@@ -27,7 +27,7 @@ export function labelPermutationTest(args: {
   const nulls = new Float64Array(args.permutations);
   for (let b = 0; b < args.permutations; b++) {
     const v = args.draw(random);
-    nulls[b] = Number.isNaN(v) ? -Infinity : v;
+    nulls[b] = Number.isNaN(v) ? 0 : v;
   }
   return nullTest(args.statistic, args.how, args.observed, nulls);
 }

@@ -6,15 +6,15 @@ import {
   parseCairnConfig,
   parseMilestones,
   parseTrackingPlan,
-  TEMPLATE_DIR,
+  HELPDESK_DIR,
   type Matcher,
 } from '../../src/config/index.js';
 import { CATEGORIES, CONVERSATION, FEATURES, SETUP_STEPS } from '../../src/demo/catalog.js';
 
-const read = (name: string) => readFile(path.join(TEMPLATE_DIR, name), 'utf8');
+const read = (name: string) => readFile(path.join(HELPDESK_DIR, name), 'utf8');
 const pair = (m: { action: string; object: string }) => `${m.action} ${m.object}`;
 
-describe('examples/intercom templates', async () => {
+describe('examples/helpdesk templates', async () => {
   const config = parseCairnConfig(await read('cairn.yaml'), 'cairn.yaml');
   const { milestones, segments, stages } = parseMilestones(await read('milestones.yaml'), 'milestones.yaml');
   const plan = parseTrackingPlan(await read('tracking-plan.yaml'), 'tracking-plan.yaml');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
-import { parseMilestones, TEMPLATE_DIR } from '../../src/config/index.js';
+import { parseMilestones, HELPDESK_DIR } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import { computeFunnel, computeMilestones, type AccountStatus } from '../../src/milestones/index.js';
 import { wilsonInterval } from '../../src/stats/index.js';
@@ -15,7 +15,7 @@ describe('milestones on the demo', async () => {
   const dir = await tempDir();
   const store = await DuckDbStore.open({ path: ':memory:' });
   after(() => store.close());
-  const framework = parseMilestones(await readFile(`${TEMPLATE_DIR}/milestones.yaml`, 'utf8'));
+  const framework = parseMilestones(await readFile(`${HELPDESK_DIR}/milestones.yaml`, 'utf8'));
   const END = '2026-10-31';
   let report: { accounts: AccountStatus[] };
 
