@@ -27,6 +27,9 @@ describe('cairn CLI', async () => {
     const again = await cairn(['init', ws]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists; use --force/);
+    const unknown = await cairn(['init', join(dir, 'other'), '--example', 'crm']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--example must be one of helpdesk, got "crm"/);
   });
 
   it('imports events and reports { imported, duplicates, quarantined }, then stats', async () => {

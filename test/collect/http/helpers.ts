@@ -30,7 +30,7 @@ export const ACCEPT_ALL = 'unplanned: accept\nevents: []\n';
 export async function workspace(opts: { plan?: string; server?: string } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-http-'));
   made.push(dir);
-  await initWorkspace(dir);
+  await initWorkspace(dir, { template: 'helpdesk' });
   await writeFile(join(dir, 'tracking-plan.yaml'), opts.plan ?? ACCEPT_ALL);
   if (opts.server) {
     await writeFile(join(dir, 'cairn.yaml'), `version: 1\nengine: { kind: duckdb, path: cairn.duckdb }\nserver:\n${opts.server}\n`);
