@@ -135,7 +135,7 @@ function line(r: Run): string {
     `top 10 precision ${f2(r.a.top.precision)} recall ${f2(r.a.top.recall)}; drivers > decoys ${f2(r.a.driver_vs_decoy_auc)}; ` +
     `activation A ${threshold(r.a.activation)}, B ${threshold(r.b.activation)}; utilization B ${threshold(r.b.utilization)}; ` +
     `setup ${r.a.setup.found.length}/${r.a.setup.effective.length} of ${r.a.setup.chosen.length}; maturity ${r.a.maturity.found.length}/${r.a.maturity.planted.length}, decoys mature ${r.a.maturity.wrongly_mature.length}; ` +
-    `false flags ${r.a.false_flags.length}`
+    `flags on causes ${r.a.flagged_causes.length}, niche flags not planted ${r.a.false_niche_flags.length}`
   );
 }
 
@@ -156,11 +156,17 @@ function summarize(planted: Run[], nulls: { proposed: string[]; chosen: string[]
   console.log(`  driver-vs-decoy rank AUC    mean ${f2(mean(auc))} (min ${f2(Math.min(...auc))}); chance 0.50`);
   const traps = planted.flatMap((r) => r.a.traps);
   console.log(`  traps flagged as planted    ${share(traps.filter((t) => t.flagged).length, traps.length)}`);
-  const flags = planted.flatMap((r) => r.a.false_flags);
-  const byKey = [...flags.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())].sort((x, y) => y[1] - x[1]);
-  console.log(`  false flags                 mean ${f2(flags.length / planted.length)} a world; most often ${byKey.slice(0, 6).map(([k, n]) => `${k} (${n})`).join(', ')}`);
-  const drivers = new Set(planted[0]?.a.drivers.map((d) => d.key));
-  console.log(`  drivers flagged             ${flags.filter((k) => drivers.has(k)).length}`);
+  const often = (keys: string[]) =>
+    [...keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 6)
+      .map(([k, n]) => `${k} (${n})`)
+      .join(', ') || 'none';
+  const causes = planted.flatMap((r) => r.a.flagged_causes);
+  const niche = planted.flatMap((r) => r.a.false_niche_flags);
+  const ubiquitous = planted.flatMap((r) => r.a.other_ubiquitous);
+  console.log(`  false flags: planted causes flagged ${causes.length} (${often(causes)}); premium niche not planted ${f2(niche.length / planted.length)} a world (${often(niche)})`);
+  console.log(`  other ubiquitous flags       ${f2(ubiquitous.length / planted.length)} a world, routine features used by > 95% (${often(ubiquitous)})`);
   for (const [name, pick] of [
     ['activation, A (own core action)', (r: Run) => r.a.activation],
     ['activation, B (told what to count)', (r: Run) => r.b.activation],

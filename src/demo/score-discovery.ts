@@ -62,8 +62,12 @@ export interface DiscoveryScore {
   /** The chance a driver ranks above a decoy (ties count one half); null without both. */
   driver_vs_decoy_auc: number | null;
   traps: { key: string; expected: 'ubiquitous' | 'premium_niche'; flagged: boolean; reason: string | null }[];
-  /** Features flagged by the adoption benchmark that are not a planted trap (the drivers among them first). */
-  false_flags: string[];
+  /** Flags on planted causes (drivers, the activation action): the harmful kind. */
+  flagged_causes: string[];
+  /** Premium-niche flags on features that are not the planted niche. */
+  false_niche_flags: string[];
+  /** Ubiquitous flags on other features (used by more than the benchmark's share, so flagged by definition). */
+  other_ubiquitous: string[];
   activation: (ThresholdScore & { within_days: [number, number | null] }) | null;
   utilization: ThresholdScore | null;
   /** Planted setup steps that raise activation, which of them the proposal chose, and its precision. */
@@ -113,7 +117,9 @@ export function scoreDiscovery(e: DiscoveryEvidence, truth: PlantedTruth): Disco
     decoys,
     driver_vs_decoy_auc: rankAuc(drivers, decoys),
     traps: [trap(truth.traps.ubiquitous, 'ubiquitous'), trap(truth.traps.premium_niche, 'premium_niche')],
-    false_flags: e.features.filter((f) => f.flags.length > 0 && !trapKeys.has(f.key)).map((f) => f.key),
+    flagged_causes: e.features.filter((f) => f.flags.length > 0 && causes.includes(f.key)).map((f) => f.key),
+    false_niche_flags: e.features.filter((f) => f.flags.includes('premium_niche') && !trapKeys.has(f.key)).map((f) => f.key),
+    other_ubiquitous: e.features.filter((f) => f.flags.includes('ubiquitous') && !trapKeys.has(f.key) && !causes.includes(f.key)).map((f) => f.key),
     activation: truth.activation && activationScore(e, truth.activation),
     utilization: truth.utilization && utilizationScore(e, truth.utilization),
     setup: { effective, chosen, found: effective.filter((k) => chosen.includes(k)), precision: chosen.length ? chosen.filter((k) => effective.includes(k)).length / chosen.length : null },
@@ -176,7 +182,9 @@ export function describeScore(s: DiscoveryScore): string[] {
   lines.push(`  drivers (median rank [2.5–97.5% over refits]): ${s.drivers.map(rank).join(', ')}`);
   if (s.decoys.length) lines.push(`  decoys (adopted as the drivers, no effect): ${s.decoys.map(rank).join(', ')}; a driver ranks above a decoy with chance ${share(s.driver_vs_decoy_auc)}`);
   for (const t of s.traps) lines.push(`  trap ${t.key}: ${t.flagged ? `flagged ${t.expected} — ${t.reason}` : `NOT flagged ${t.expected}`}`);
-  if (s.false_flags.length) lines.push(`  flagged though not a trap: ${s.false_flags.join(', ')}`);
+  if (s.flagged_causes.length) lines.push(`  planted causes flagged: ${s.flagged_causes.join(', ')}`);
+  if (s.false_niche_flags.length) lines.push(`  flagged premium niche though not the planted one: ${s.false_niche_flags.join(', ')}`);
+  if (s.other_ubiquitous.length) lines.push(`  also flagged ubiquitous (used by nearly everyone, as routine features are): ${s.other_ubiquitous.join(', ')}`);
   const threshold = (name: string, t: ThresholdScore | null, plantedWords: string) => {
     if (!t) return;
     if (t.proposed === null) return lines.push(`  ${name}: not proposed (planted ${plantedWords})`);

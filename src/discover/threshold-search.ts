@@ -175,7 +175,10 @@ export class ThresholdScan {
       let start: [number, number, number] = [Math.log(p / (total - p)), 0, 0];
       let below = n[0];
       for (let k = 0; k < cands.length; k++) {
-        if (k > 0) below += n[k];
+        if (k > 0) {
+          if (n[k] === 0) continue; // the same split as the lower threshold, which wins ties
+          below += n[k];
+        }
         if (below === 0 || below === total) continue; // a step needs units on both sides
         const fit = fitStep(this.trend[w], pos, n, k + 1, start);
         start = fit.beta;
@@ -424,18 +427,20 @@ function distinctSorted(values: ArrayLike<number>): number[] {
   return Array.from(new Set(Array.from(values))).sort((a, b) => a - b);
 }
 
-/** The distinct values when there are at most 60; else the distinct type-1 quantiles k/59 (observed values). */
+/**
+ * Thresholds to try: every distinct value when there are at most 60; else every distinct value
+ * up to the 90% quantile (at most 100 of them, so a step among the common counts is never skipped)
+ * and the distinct type-1 quantiles above it in steps of 1%.
+ */
 function defaultCandidates(counts: Float64Array): number[] {
   const distinct = distinctSorted(counts);
   if (distinct.length <= MAX_DEFAULT_CANDIDATES) return distinct;
   const sorted = Float64Array.from(counts).sort();
   const n = sorted.length;
-  const out: number[] = [];
-  for (let k = 0; k < MAX_DEFAULT_CANDIDATES; k++) {
-    const q = k / (MAX_DEFAULT_CANDIDATES - 1);
-    out.push(sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]);
-  }
-  return distinctSorted(out);
+  const at = (q: number) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
+  const common = distinct.filter((v) => v <= at(0.9)).slice(0, 100);
+  const tail = Array.from({ length: 10 }, (_, k) => at((91 + k) / 100)).filter((v) => v > common[common.length - 1]);
+  return distinctSorted([...common, ...tail]);
 }
 
 /** Per unit: 0 when below every candidate, else 1 + the index of the highest candidate at or below its count. */

@@ -107,13 +107,15 @@ describe('searchThreshold on a planted step', () => {
     assert.deepEqual(searchThreshold(input, { seed: 7 }), result);
   });
 
-  it('caps default candidates at 60 distinct quantiles', () => {
+  it('tries every common value and quantiles of the tail when the values are many', () => {
     const wide = Float64Array.from({ length: 500 }, (_, i) => i);
     const y = Uint8Array.from({ length: 500 }, (_, i) => (i >= 250 ? 1 : 0));
     const r = searchThreshold({ windows: [{ days: 14, counts: wide }], outcome: y }, { seed: 1, bootstrap: 20 });
-    assert.ok(r.grid.length <= 60 && r.grid.length >= 50, `grid ${r.grid.length}`);
-    assert.equal(r.grid[0].threshold, 0);
-    assert.equal(r.grid[r.grid.length - 1].threshold, 499);
+    // The lowest 100 distinct values (all below the 90% quantile, 449), then 1% quantiles from 91%.
+    assert.deepEqual(r.grid.slice(0, 100).map((g) => g.threshold), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(r.grid.slice(100).map((g) => g.threshold), [454, 459, 464, 469, 474, 479, 484, 489, 494, 499]);
+    const few = searchThreshold({ windows: [{ days: 14, counts: Float64Array.from({ length: 500 }, (_, i) => i % 40) }], outcome: y }, { seed: 1, bootstrap: 20 });
+    assert.equal(few.grid.length, 40, 'at most 60 distinct values: all of them');
   });
 });
 
