@@ -1,7 +1,6 @@
 import type { Matcher } from '../config/index.js';
 import { describeMatcher } from '../milestones/matchers.js';
-import type { Store } from '../store/index.js';
-import { countInRanges } from './early-activity.js';
+import { countInRanges, type DailyCounts } from './early-activity.js';
 
 /** An action to count, and why it was chosen. */
 export interface CountedAction {
@@ -10,8 +9,7 @@ export interface CountedAction {
 }
 
 export interface CoreActionInput {
-  store: Store;
-  asOf: string;
+  daily: DailyCounts;
   /** Judged accounts, whose early windows are checked for events. */
   accountIds: readonly string[];
   earlyDays: number;
@@ -37,10 +35,10 @@ const HINT = 'pass --core-action "ACTION OBJECT" to count another';
  * renamed event) is replaced by the most predictive repeated action, with a warning naming both.
  */
 export async function chooseCoreActions(input: CoreActionInput): Promise<CoreActions> {
-  const { store, asOf, accountIds, earlyDays, configured, configuredUtilization, best } = input;
+  const { daily, accountIds, earlyDays, configured, configuredUtilization, best } = input;
   const warnings: string[] = [];
   const hasEvents = async (m: Matcher): Promise<boolean> => {
-    const [counts] = await countInRanges(store, accountIds, m, [{ from: 0, to: earlyDays }], asOf);
+    const [counts] = await countInRanges(daily, accountIds, m, [{ from: 0, to: earlyDays }]);
     return counts.some((c) => c > 0);
   };
   const none = (what: CountedAction) => `${describeMatcher(what.matcher)} (${what.because}) has no events in the first ${earlyDays} days of any judged account`;

@@ -6,7 +6,7 @@ import { aucPermutationNull, quantile, riskRatio, sortedQuantile, strataCodes, w
 import { adoptionBenchmark, type AdoptionFlag } from './adoption-benchmark.js';
 import { splitCohorts, type CohortSplit } from './cohort-split.js';
 import { chooseCoreActions, type CountedAction } from './core-action.js';
-import { accountMonths, accountsObservedFor, countInRanges, firstUseDays, mainPlaces } from './early-activity.js';
+import { accountMonths, accountsObservedFor, countInRanges, DailyCounts, firstUseDays, mainPlaces } from './early-activity.js';
 import { EVIDENCE_VERSION, type DiscoveryEvidence, type FeatureEvidence, type NullTest, type SplitSide, type ThresholdEvidence } from './evidence.js';
 import { rankFeatures, type FeatureRanking } from './feature-importance.js';
 import { buildFeatureMatrix, columnIndex, type FeatureMatrix } from './feature-matrix.js';
@@ -86,9 +86,9 @@ const pFmt = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toPrecis
  * split; proposes those that beat a label-permutation null on the later cohorts, validates the
  * proposal there, and writes it.
  */
-export async function discover(store: Store, opts: DiscoverOptions): Promise<DiscoveryResult> {
-  const { asOf, retention, seed = 1, trees = 100, refits = 10, bootstrap = 200, permutations = 200, threads, setupDays = 30, ubiquitousAbove = 0.95 } = opts;
-  const progress = opts.onProgress ?? (() => {});
+export async function discover(store: Store, options: DiscoverOptions): Promise<DiscoveryResult> {
+  const opts = withDefaults(options);
+  const { asOf, retention, seed, trees, refits, bootstrap, permutations, threads, ubiquitousAbove, progress } = opts;
   const warnings: string[] = [];
 
   progress('labelling accounts', 0, 1);
@@ -113,7 +113,7 @@ export async function discover(store: Store, opts: DiscoverOptions): Promise<Dis
     );
     return nothingProposed(evidence, 'Too little data to judge anything.');
   }
-  const split = splitCohorts(labelled, { heldOutShare: opts.heldOutShare ?? 0.3, minEachOutcome: MIN_EACH_OUTCOME, seed });
+  const split = splitCohorts(labelled, { heldOutShare: opts.heldOutShare, minEachOutcome: MIN_EACH_OUTCOME, seed });
   if (!split) {
     warnings.push(
       `Too little data to hold any accounts out: each side of the split needs at least ${MIN_EACH_OUTCOME} retained and ${MIN_EACH_OUTCOME} churned accounts. ` +
@@ -177,14 +177,52 @@ export async function discover(store: Store, opts: DiscoverOptions): Promise<Dis
   const flagged = new Set(evidence.features.filter((f) => f.flags.length > 0).map((f) => f.key));
   const matcherByKey = new Map(matrix.features.map((f) => [f.key, { action: f.action, object: f.object, ...(f.place ? { place: f.place } : {}) } as Matcher]));
 
+  const daily = new DailyCounts(store, asOf);
+  try {
+    return await chooseMilestones(store, daily, { opts, labelled, retained, selection, heldOut, strata, split, matrix, used, evidence, flagged, matcherByKey, medianCounts, forestNull });
+  } finally {
+    await daily.close();
+  }
+}
+
+const DEFAULTS = { seed: 1, trees: 100, refits: 10, bootstrap: 200, permutations: 200, setupDays: 30, ubiquitousAbove: 0.95, heldOutShare: 0.3 };
+type Resolved = DiscoverOptions & typeof DEFAULTS & { progress: NonNullable<DiscoverOptions['onProgress']> };
+
+/** The options with every default filled in (an option given as undefined takes its default). */
+function withDefaults(opts: DiscoverOptions): Resolved {
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  return { ...DEFAULTS, ...given, retention: opts.retention, asOf: opts.asOf, progress: opts.onProgress ?? (() => {}) };
+}
+
+interface Chosen {
+  opts: Resolved;
+  labelled: LabelledAccount[];
+  retained: Uint8Array;
+  selection: Int32Array;
+  heldOut: Int32Array;
+  strata: Int32Array;
+  split: CohortSplit;
+  matrix: FeatureMatrix;
+  used: Uint8Array[];
+  evidence: DiscoveryEvidence;
+  flagged: Set<string>;
+  matcherByKey: Map<string, Matcher>;
+  medianCounts: Map<string, number>;
+  forestNull: NullTest;
+}
+
+/** The milestones: core action, activation, utilization, setup, maturity; the null check; the proposal and its validation. */
+async function chooseMilestones(store: Store, daily: DailyCounts, c: Chosen): Promise<DiscoveryResult> {
+  const { opts, labelled, retained, selection, heldOut, strata, split, matrix, used, evidence, flagged, matcherByKey, medianCounts, forestNull } = c;
+  const { asOf, retention, seed, bootstrap, permutations, setupDays, progress } = opts;
+  const warnings = evidence.warnings;
   // The core action: configured (if it has events), else the most predictive repeated action.
   const ids = labelled.map((a) => a.account_id);
   const currentActivation = Object.values(opts.current?.milestones ?? {}).find((m) => m.kind === 'threshold');
   const currentUtilization = Object.values(opts.current?.milestones ?? {}).find((m) => m.kind === 'per_seat');
   const bestRepeated = evidence.features.find((f) => f.rank !== null && f.place === null && !flagged.has(f.key) && (medianCounts.get(f.key) ?? 0) >= REPEATED_MEDIAN);
   const { core, utilization: utilAction, warnings: coreWarnings } = await chooseCoreActions({
-    store,
-    asOf,
+    daily,
     accountIds: ids,
     earlyDays: retention.earlyDays,
     configured: opts.coreAction
@@ -204,24 +242,24 @@ export async function discover(store: Store, opts: DiscoverOptions): Promise<Dis
 
   const common = { seed, bootstrap, permutations };
   progress('thresholds', 0, 2);
-  const activation = core ? await activationStep(store, { labelled, retained, selection, heldOut, strata, core, asOf, retention, windows: opts.windows, ...common }) : null;
+  const activation = core ? await activationStep(daily, { labelled, retained, selection, heldOut, strata, core, retention, windows: opts.windows, ...common }) : null;
   if (activation && !activation.evidence) warnings.push(`No threshold of ${describeMatcher(core!.matcher)} separates retained from churned accounts.`);
   evidence.activation = activation?.evidence ?? null;
 
   progress('thresholds', 1, 2);
   if (utilAction) {
-    const util = await utilizationStep(store, { split, utilAction, core: core!, activation: evidence.activation, asOf, ...common });
+    const util = await utilizationStep(daily, { split, utilAction, core: core!, activation: evidence.activation, ...common });
     warnings.push(...util.warnings);
     evidence.utilization = util.evidence;
   }
   if (evidence.activation && activation?.counts && evidence.utilization) {
-    evidence.activation.later_utilization = await laterUtilization(store, labelled, heldOut, activation.counts, evidence.activation, evidence.utilization, retention, asOf);
+    evidence.activation.later_utilization = await laterUtilization(daily, labelled, heldOut, activation.counts, evidence.activation, evidence.utilization, retention);
   }
 
   // Setup: early one-off steps, observed before the activation window closes.
   if (evidence.activation) {
     progress('setup steps', 0, 1);
-    const setup = await setupStep(store, { split, core: core!, utilAction, activation: evidence.activation, matrix, flagged, medianCounts, setupDays, asOf, ...common });
+    const setup = await setupStep(daily, { split, core: core!, utilAction, activation: evidence.activation, matrix, flagged, medianCounts, setupDays, ...common });
     if (setup.warning) warnings.push(setup.warning);
     evidence.setup = setup.evidence;
   }
@@ -402,7 +440,7 @@ interface StepCommon {
 
 /** Activation: the core action's count within a window from signup, on the judged accounts. */
 async function activationStep(
-  store: Store,
+  daily: DailyCounts,
   a: StepCommon & {
     labelled: readonly LabelledAccount[];
     retained: Uint8Array;
@@ -410,14 +448,13 @@ async function activationStep(
     heldOut: Int32Array;
     strata: Int32Array;
     core: CountedAction;
-    asOf: string;
     retention: RetentionSettings;
     windows?: number[];
   },
 ): Promise<{ evidence: ThresholdEvidence | null; counts: Float64Array | null }> {
   const windows = (a.windows ?? [7, 14, 30, 60, 90]).filter((w) => w <= a.retention.earlyDays);
   if (windows.length === 0) windows.push(a.retention.earlyDays);
-  const values = await countInRanges(store, a.labelled.map((l) => l.account_id), a.core.matcher, windows.map((w) => ({ from: 0, to: w })), a.asOf);
+  const values = await countInRanges(daily, a.labelled.map((l) => l.account_id), a.core.matcher, windows.map((w) => ({ from: 0, to: w })));
   const choice = chooseThresholdMilestone(
     { windows, values, outcome: a.retained, selection: a.selection, heldOut: a.heldOut, strata: a.strata, unit: 'account' },
     { seed: a.seed, bootstrap: a.bootstrap, permutations: a.permutations, actionLabel: describeMatcher(a.core.matcher) },
@@ -438,14 +475,14 @@ async function activationStep(
  * resamples accounts with all their months.
  */
 async function utilizationStep(
-  store: Store,
-  a: StepCommon & { split: CohortSplit; utilAction: CountedAction; core: CountedAction; activation: ThresholdEvidence | null; asOf: string },
+  daily: DailyCounts,
+  a: StepCommon & { split: CohortSplit; utilAction: CountedAction; core: CountedAction; activation: ThresholdEvidence | null },
 ): Promise<{ evidence: ThresholdEvidence | null; warnings: string[] }> {
-  let months = await accountMonths(store, a.utilAction.matcher, a.asOf);
+  let months = await accountMonths(daily, a.utilAction.matcher);
   const act = a.activation;
   if (act) {
     const accountIds = [...new Set(months.map((m) => m.account_id))];
-    const [counts] = await countInRanges(store, accountIds, a.core.matcher, [{ from: 0, to: act.choice.days }], a.asOf);
+    const [counts] = await countInRanges(daily, accountIds, a.core.matcher, [{ from: 0, to: act.choice.days }]);
     const activated = new Set(accountIds.filter((_, i) => counts[i] >= act.choice.threshold));
     months = months.filter((m) => activated.has(m.account_id) && m.month >= addDays(m.signup_day, act.choice.days));
   }
@@ -495,14 +532,13 @@ async function utilizationStep(
  * are censored (left out), not counted as not utilizing.
  */
 async function laterUtilization(
-  store: Store,
+  daily: DailyCounts,
   labelled: readonly LabelledAccount[],
   heldOut: Int32Array,
   activationCounts: Float64Array,
   activation: ThresholdEvidence,
   utilization: ThresholdEvidence,
   retention: RetentionSettings,
-  asOf: string,
 ): Promise<NonNullable<ThresholdEvidence['later_utilization']>> {
   const to = retention.earlyDays + LATER_DAYS;
   const observed = Array.from(heldOut).filter((i) => {
@@ -510,7 +546,7 @@ async function laterUtilization(
     return churn === null || churn >= addDays(labelled[i].signup_day, to);
   });
   const matcher = { action: utilization.action, object: utilization.object, ...(utilization.metadata ? { metadata: utilization.metadata } : {}) };
-  const [later] = await countInRanges(store, observed.map((i) => labelled[i].account_id), matcher, [{ from: retention.earlyDays, to }], asOf);
+  const [later] = await countInRanges(daily, observed.map((i) => labelled[i].account_id), matcher, [{ from: retention.earlyDays, to }]);
   let a = 0, n1 = 0, c = 0, n0 = 0;
   observed.forEach((i, k) => {
     const utilizing = later[k] / labelled[i].seats / (LATER_DAYS / MONTH_DAYS) >= utilization.choice.threshold;
@@ -529,7 +565,7 @@ async function laterUtilization(
 
 /** Setup: one-off steps first done before min(setupDays, the activation window) closes. */
 async function setupStep(
-  store: Store,
+  daily: DailyCounts,
   a: StepCommon & {
     split: CohortSplit;
     core: CountedAction;
@@ -539,18 +575,18 @@ async function setupStep(
     flagged: Set<string>;
     medianCounts: Map<string, number>;
     setupDays: number;
-    asOf: string;
   },
 ): Promise<{ evidence: DiscoveryEvidence['setup']; warning: string | null }> {
   const act = a.activation;
-  const population = await accountsObservedFor(store, act.choice.days, a.asOf);
+  const { store, asOf } = daily;
+  const population = await accountsObservedFor(store, act.choice.days, asOf);
   const ids = population.map((p) => p.account_id);
-  const [coreCounts] = await countInRanges(store, ids, a.core.matcher, [{ from: 0, to: act.choice.days }], a.asOf);
+  const [coreCounts] = await countInRanges(daily, ids, a.core.matcher, [{ from: 0, to: act.choice.days }]);
   const activated = Uint8Array.from(coreCounts, (c) => (c >= act.choice.threshold ? 1 : 0));
   const windowDays = Math.min(a.setupDays, act.choice.days);
   const excluded = new Set([pairKey(a.core.matcher), ...(a.utilAction ? [pairKey(a.utilAction.matcher)] : []), ...a.flagged]);
   const inMatrix = new Set(a.matrix.features.map((f) => f.key));
-  const candidates = (await firstUseDays(store, ids, windowDays, a.asOf))
+  const candidates = (await firstUseDays(store, ids, windowDays, asOf))
     .filter((f) => !excluded.has(f.key) && inMatrix.has(f.key) && (a.medianCounts.get(f.key) ?? Infinity) <= 3)
     .map((f) => ({ key: f.key, action: f.action, object: f.object, firstDay: f.days, done: Uint8Array.from(f.days, (d) => (Number.isNaN(d) ? 0 : 1)) }));
   const isHeld = population.map((p) => a.split.isHeldOut(p));

@@ -1,8 +1,39 @@
 import type { Matcher } from '../config/index.js';
-import { buildActivityTables } from '../milestones/daily-activity.js';
+import { buildActivityTables, type ActivityTables } from '../milestones/daily-activity.js';
 import { MatcherIds } from '../milestones/matchers.js';
 import type { Store } from '../store/index.js';
 import { raw, sql } from '../store/index.js';
+
+/**
+ * The daily counts of the actions discovery counts (the core action, the utilization action),
+ * as of one day: each matcher's daily table is built once and read by every step that counts
+ * it. close() drops them.
+ */
+export class DailyCounts {
+  private readonly built = new Map<string, Promise<ActivityTables>>();
+
+  constructor(
+    readonly store: Store,
+    readonly asOf: string,
+  ) {}
+
+  /** The daily table holding one matcher's counts (matcher id 0), built on first use. */
+  tables(matcher: Matcher): Promise<ActivityTables> {
+    const key = JSON.stringify([matcher.action, matcher.object, matcher.place ?? null, matcher.metadata ?? null]);
+    let t = this.built.get(key);
+    if (!t) {
+      const ids = new MatcherIds();
+      ids.id(matcher);
+      this.built.set(key, (t = buildActivityTables(this.store, ids.all, this.asOf)));
+    }
+    return t;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.built.values()) await (await t).drop();
+    this.built.clear();
+  }
+}
 
 /** Days counted from an account's signup day: [from, to). */
 export interface DayRange {
@@ -16,37 +47,25 @@ export interface DayRange {
  * matchers read raw events (the rollup has no metadata); others read the rollup. Accounts the
  * store does not know (or signed up after asOf) count 0.
  */
-export async function countInRanges(
-  store: Store,
-  accountIds: readonly string[],
-  matcher: Matcher,
-  ranges: readonly DayRange[],
-  asOf: string,
-): Promise<Float64Array[]> {
+export async function countInRanges(counts: DailyCounts, accountIds: readonly string[], matcher: Matcher, ranges: readonly DayRange[]): Promise<Float64Array[]> {
   const out = ranges.map(() => new Float64Array(accountIds.length));
   if (ranges.length === 0 || accountIds.length === 0) return out;
-  const ids = new MatcherIds();
-  ids.id(matcher);
-  const tables = await buildActivityTables(store, ids.all, asOf);
-  try {
-    const d = store.dialect;
-    const sums = ranges.map(
-      (r) => sql`sum(CASE WHEN t.day >= ${raw(d.addDays('a.signup_day', String(r.from)))} AND t.day < ${raw(d.addDays('a.signup_day', String(r.to)))} THEN t.n ELSE 0 END)`,
-    );
-    const rows = await store.query<{ account_id: string; v: string }>(
-      sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
-    );
-    const rowOf = new Map(accountIds.map((id, i) => [id, i]));
-    for (const row of rows) {
-      const i = rowOf.get(row.account_id);
-      if (i === undefined) continue;
-      const cells = row.v.split(',');
-      for (let k = 0; k < ranges.length; k++) out[k][i] = Number(cells[k]) || 0;
-    }
-    return out;
-  } finally {
-    await tables.drop();
+  const tables = await counts.tables(matcher);
+  const d = counts.store.dialect;
+  const sums = ranges.map(
+    (r) => sql`sum(CASE WHEN t.day >= ${raw(d.addDays('a.signup_day', String(r.from)))} AND t.day < ${raw(d.addDays('a.signup_day', String(r.to)))} THEN t.n ELSE 0 END)`,
+  );
+  const rows = await counts.store.query<{ account_id: string; v: string }>(
+    sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
+  );
+  const rowOf = new Map(accountIds.map((id, i) => [id, i]));
+  for (const row of rows) {
+    const i = rowOf.get(row.account_id);
+    if (i === undefined) continue;
+    const cells = row.v.split(',');
+    for (let k = 0; k < ranges.length; k++) out[k][i] = Number(cells[k]) || 0;
   }
+  return out;
 }
 
 /** First use of one (action, object) pair: per account, days from signup, NaN when not in the window. */
@@ -141,17 +160,13 @@ const monthAfter = (month: string, k = 1): string => {
  * `churnedNext` says whether the account churned in the month after: the order of cause and
  * effect a monthly state needs (its month first, then churn or not).
  */
-export async function accountMonths(store: Store, matcher: Matcher, asOf: string): Promise<AccountMonth[]> {
-  const ids = new MatcherIds();
-  ids.id(matcher);
-  const tables = await buildActivityTables(store, ids.all, asOf);
+export async function accountMonths(daily: DailyCounts, matcher: Matcher): Promise<AccountMonth[]> {
+  const { store, asOf } = daily;
+  const tables = await daily.tables(matcher);
   const d = store.dialect;
-  let counts: { account_id: string; month: unknown; n: unknown }[];
-  try {
-    counts = await store.query(sql`SELECT account_id, ${raw(d.monthStart('day'))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY 1, 2`);
-  } finally {
-    await tables.drop();
-  }
+  const counts = await store.query<{ account_id: string; month: unknown; n: unknown }>(
+    sql`SELECT account_id, ${raw(d.monthStart('day'))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY 1, 2`,
+  );
   const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown; plan: string | null }>(
     sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churn_day, seats, plan FROM accounts
       WHERE ${raw(d.day('created_at'))} <= CAST(${asOf} AS DATE) ORDER BY account_id`,
