@@ -1,7 +1,9 @@
 /**
  * Storage: the `Store` interface (the only seam to a database), the tables every engine keeps,
  * and SQL built from whitelisted identifiers and bound values. Engines live in their own
- * folders (`duckdb/`); only composition roots (the CLI, the server) pick one.
+ * folders (`duckdb/`); only the composition root (src/cli/workspace.ts) picks one. A feature's
+ * SQL uses the dialect's hooks (fragments in, fragments out) and, where engines' idioms
+ * differ, one builder per engine (`PerDialect`) in a `*-sql.ts` file beside the feature.
  */
 export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
 export { TABLES } from './schema.js';

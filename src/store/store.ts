@@ -96,5 +96,6 @@ export interface Store {
   execute(fragment: SqlFragment): Promise<void>;
   /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
+  /** Closes the store once its writes are done; calling it again is harmless. */
   close(): Promise<void>;
 }

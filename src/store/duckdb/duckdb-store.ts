@@ -313,10 +313,14 @@ export class DuckDbStore implements Store {
     return readStats(this);
   }
 
-  async close(): Promise<void> {
-    await this.writes;
-    this.conn.closeSync();
-    this.instance.closeSync();
+  private closed: Promise<void> | null = null;
+
+  /** Waits for the queued writes, then closes; calling it again is harmless. */
+  close(): Promise<void> {
+    return (this.closed ??= this.writes.then(() => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    }));
   }
 }
 
