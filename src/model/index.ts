@@ -7,6 +7,8 @@
  * with a reason; nothing is dropped.
  */
 export * from './event.js';
+export * from './text.js';
+export * from './number.js';
 export * from './account.js';
 export * from './quarantine.js';
 export * from './patch.js';
