@@ -13,3 +13,4 @@ export * from './account.js';
 export * from './quarantine.js';
 export * from './patch.js';
 export * from './result.js';
+export * from './csv-text.js';
