@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { openStore } from '../../src/cli/workspace.js';
+import { loadWorkspace } from '../../src/config/index.js';
 import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
@@ -34,7 +35,7 @@ describe('hostile data through the CLI', async () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { imported: 3, quarantined: 0, lines: 4 });
 
-    const store = await DuckDbStore.open({ path: join(ws, 'cairn.duckdb') });
+    const store = await openStore(await loadWorkspace(ws));
     try {
       await store.upsertAccounts([{ accountId: ESC_ID, name: 'Bell\u0007', createdAt: Date.UTC(2025, 0, 1), plan: 'p\u009b31m\u202e', seats: 1, churnedAt: null }]);
       await store.addToQuarantine([

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts } from '../../src/collect/index.js';
 import { describeEngines } from '../engines.js';
-import { sql } from '../../src/store/index.js';
+import { sql, type SqlFragment } from '../../src/store/index.js';
 import { tempDir } from '../tmp.js';
+
+const NARROW_SEATS: Record<string, SqlFragment> = { duckdb: sql`ALTER TABLE accounts ALTER seats SET DATA TYPE TINYINT` };
 
 describeEngines('importAccounts / importAccountHistory', async (engine) => {
   const dir = await tempDir();
@@ -44,8 +46,7 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
   });
 
   it('a value beyond what the store holds (seats=3000000000) is quarantined; the other rows are imported', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
-    after(() => own.close());
+    const own = await engine.open();
     const accounts = join(dir, 'big-seats.csv');
     await writeFile(accounts, 'account_id,name,created_at,plan,seats,churned_at\nacc_a,A,2025-01-02,pro,3,\nacc_b,B,2025-01-02,pro,3000000000,\nacc_c,C,2025-01-02,pro,5,\n');
     assert.deepEqual(await importAccounts(own, accounts), { imported: 2, quarantined: 1, lines: 4 });
@@ -65,10 +66,11 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
   });
 
   it('a row the store refuses anyway is quarantined as store_rejected, the rest of its batch imported', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
-    after(() => own.close());
+    const own = await engine.open();
     // A column narrower than the model's bound stands for any value a store may refuse.
-    await own.execute(sql`ALTER TABLE accounts ALTER seats SET DATA TYPE TINYINT`);
+    const narrow = NARROW_SEATS[engine.name];
+    assert.ok(narrow, `a statement narrowing accounts.seats on ${engine.name}`);
+    await own.execute(narrow);
     const file = join(dir, 'narrow.csv');
     await writeFile(file, 'account_id,name,created_at,plan,seats,churned_at\nacc_a,A,2025-01-02,pro,3,\nacc_b,B,2025-01-02,pro,300,\nacc_c,C,2025-01-02,pro,5,\n');
     assert.deepEqual(await importAccounts(own, file), { imported: 2, quarantined: 1, lines: 4 });
@@ -80,8 +82,7 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
   });
 
   it('one malformed CSV row is one quarantine entry holding the row whole; the rest of the file is imported', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
-    after(() => own.close());
+    const own = await engine.open();
     const file = join(dir, 'malformed.csv');
     const rows = [
       'account_id,name,created_at,plan,seats,churned_at', //           1
@@ -123,8 +124,7 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
   });
 
   it('account_id, name and plan with control characters (ESC, BEL) are quarantined like any text field', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
-    after(() => own.close());
+    const own = await engine.open();
     const file = join(dir, 'control.csv');
     await writeFile(file, 'account_id,name,created_at,plan,seats,churned_at\nacc_\u001b]0;pwned-title\u0007,A,2025-01-02,pro,1,\nacc_2,\u001b[31mred,2025-01-02,pro,1,\nacc_3,C,2025-01-02,p\u0000ro,1,\nacc_4,D,2025-01-02,pro,1,\n');
     assert.deepEqual(await importAccounts(own, file), { imported: 1, quarantined: 3, lines: 5 });
