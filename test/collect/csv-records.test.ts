@@ -60,6 +60,10 @@ describe('csvRecords', () => {
     assert.match(atEnd[0][1] as string, /still open at the end of the file/);
   });
 
+  it('a column named twice: the last one counts, as a key given twice in JSON', async () => {
+    assert.deepEqual(await read('a,b,A\n1,2,3\n'), [[2, ['3', '2'], '1,2,3']]);
+  });
+
   it('a header named __proto__ is a column like any other', async () => {
     const input = { stream: Readable.from([Buffer.from('__proto__,constructor\n1,2\n')]), size: 0, position: () => 0 };
     for await (const r of csvRecords(input)) {

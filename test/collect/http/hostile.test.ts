@@ -181,6 +181,13 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
       status: 200,
       reply: { accepted: 2 },
     })],
+    ['a key given twice in one object: the last one counts', (m) => ({
+      path: '/v1/events',
+      headers: K,
+      body: `[{"message_id":"${m}","timestamp":"${ISO}","account_id":"acc_first","action":"closed","object":"conversation","account_id":"acc_last"}]`,
+      status: 200,
+      stored: 1,
+    })],
     ['__proto__ and constructor keys', (m) => ({
       path: '/v1/track',
       body: `{"writeKey":"${key}","__proto__":{"polluted":true},"messageId":"${m}","event":"Report Exported","groupId":"acc_h","timestamp":"${ISO}","properties":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}`,
@@ -496,6 +503,8 @@ describe('hostile and malformed requests', () => {
       assert.equal(lone.s, '\ufffdx');
       const [protoKeys] = await q<{ metadata: string }>(sql`SELECT metadata::VARCHAR AS metadata FROM events WHERE message_id = ${marker('metadata keys named __proto__, constructor and toString: stored as data')}`);
       assert.equal(protoKeys.metadata.replace(/\s/g, ''), '{"__proto__":{"polluted":true},"constructor":"c","toString":"t"}');
+      const [twice] = await q<{ account_id: string }>(sql`SELECT account_id FROM events WHERE message_id = ${marker('a key given twice in one object: the last one counts')}`);
+      assert.equal(twice.account_id, 'acc_last');
       const traitsCase = marker('__proto__ carrying facts in Segment group and identify traits: not read as facts');
       const [group] = await q<{ plan: string | null; seats: number | null }>(sql`SELECT plan, seats FROM accounts WHERE account_id = ${traitsCase + 'acc'}`);
       assert.deepEqual(group, { plan: null, seats: null });
