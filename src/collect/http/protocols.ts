@@ -5,8 +5,9 @@
  */
 import {
   LIMITS,
+  accountDate,
   normalizeEvent,
-  parseTimestamp,
+  objectField,
   seatsValue,
   splitEventName,
   textValue,
@@ -85,19 +86,17 @@ function when(v: unknown, ctx: MapContext, field: string): number | Mapped {
   return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
-/** A date fact of an account: undefined when absent, null when cleared, else epoch ms in 1990–9999. */
+/** A date fact of an account: undefined when absent, null when cleared, else epoch ms in 1990–9999 (the import's rule). */
 function dateFact(v: unknown, field: string): number | null | undefined | Mapped {
-  if (v === undefined || v === null) return v;
-  const ms = parseTimestamp(v);
-  if (ms === null || ms < LIMITS.earliest || ms > LIMITS.latestDate) return rejected('invalid_field', `${field} must be an ISO-8601 date or null, got ${JSON.stringify(v)}`, field);
-  return ms;
+  if (v === undefined) return undefined;
+  const checked = accountDate(v, field);
+  return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
 /** A part of a message that must be a JSON object when present ({} when absent), never silently dropped. */
 function objectOf(v: unknown, field: string): Raw | Mapped {
-  if (v === undefined || v === null) return {};
-  if (!isObject(v)) return rejected('invalid_field', `${field} must be a JSON object`, field);
-  return v;
+  const checked = objectField(v, field);
+  return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
 // ---------------------------------------------------------------------------------------------

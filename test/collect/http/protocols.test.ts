@@ -176,6 +176,9 @@ describe('mapMessage: Segment', () => {
     assert.deepEqual(user, { userId: 'u_1', accountId: 'acc_1', traits: {}, seenAt: T });
     const churned = accountOf(map('segment', { type: 'group', groupId: 'acc_2', traits: { churnedAt: '2025-03-01T00:00:00Z', seats: null } }));
     assert.deepEqual(churned, { kind: 'account', account: { accountId: 'acc_2', seats: null, churnedAt: Date.UTC(2025, 2, 1), traits: {}, seenAt: NOW }, user: null });
+    // The accounts file's rule: an empty date or seats clears it, as an empty CSV cell does.
+    const cleared = accountOf(map('segment', { type: 'group', groupId: 'acc_3', traits: { churned_at: '', seats: '' } }));
+    assert.deepEqual(cleared.account, { accountId: 'acc_3', seats: null, churnedAt: null, traits: {}, seenAt: NOW });
   });
 
   it('group: a missing groupId and badly typed facts are rejected with the field', () => {
