@@ -11,6 +11,7 @@
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { csvText } from '../model/index.js';
 import { simulateAccount, type SimContext } from './account-behaviour.js';
 import { EventOutput } from './event-output.js';
 import { accountId } from './ids.js';
@@ -19,7 +20,6 @@ import { MonthEvents } from './month-events.js';
 import { DAY_MS } from './planted-model.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
-import { csvText } from '../model/index.js';
 import { BufferedWriter } from './writers.js';
 
 export interface DemoOptions {

@@ -81,7 +81,6 @@ type Value = string | number | boolean | null;
 type Getter = (record: AccountRecord) => Value;
 type Test = (record: AccountRecord) => boolean;
 
-
 function compile(expr: SegmentExpr, known: SegmentFieldCatalog): Test {
   switch (expr.kind) {
     case 'and': {

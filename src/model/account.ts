@@ -1,7 +1,7 @@
 import { parseTimestamp, LIMITS } from './event.js';
 import { numberValue } from './number.js';
 import { ok, rejected, type Checked } from './result.js';
-import { textValue } from './text.js';
+import { textField } from './text.js';
 
 /** A paying customer, as known now. */
 export interface Account {
@@ -40,12 +40,8 @@ type Row = Record<string, string | undefined>;
 const SEATS = { integer: true, min: 0, max: LIMITS.maxSeats };
 const MRR = { integer: false, min: 0, max: LIMITS.maxMrr };
 
-/** A CSV cell as text, by the rule every text field follows (textValue); cells are trimmed. */
-function text(row: Row, key: string, max: number, required = false): Checked<string | null> {
-  const checked = textValue(row[key]?.trim(), key, max);
-  if (checked.ok && checked.value === null && required) return rejected('missing_field', `${key} is required`, key);
-  return checked;
-}
+/** A CSV cell as text, by the rule every text field follows; cells are trimmed. */
+const text = (row: Row, key: string, max: number, required = false) => textField(row[key]?.trim(), key, max, required);
 
 /** A date fact of an account: null when empty, else epoch ms from 1990 to the year 9999. */
 export function accountDate(v: unknown, field: string): Checked<number | null> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ok, rejected, type Checked } from './result.js';
 import { numberValue } from './number.js';
-import { textValue, typeOf, wellFormedJson } from './text.js';
+import { textField, typeOf, wellFormedJson } from './text.js';
 
 /** One tracked occurrence: a user's action on an object, in a place, with metadata. */
 export interface TrackedEvent {
@@ -43,11 +43,7 @@ type Raw = Record<string, unknown>;
 /** How many occurrences one line may stand for. */
 const COUNT = { integer: true, min: 1, max: LIMITS.maxCount };
 
-function text(raw: Raw, key: string, required: boolean, max: number): Checked<string | null> {
-  const checked = textValue(raw[key], key, max);
-  if (checked.ok && checked.value === null && required) return rejected('missing_field', `${key} is required`, key);
-  return checked;
-}
+const text = (raw: Raw, key: string, required: boolean, max: number) => textField(raw[key], key, max, required);
 
 /** Parses an ISO-8601 string (zone-less means UTC) or epoch milliseconds into epoch milliseconds. */
 export function parseTimestamp(v: unknown): number | null {

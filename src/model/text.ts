@@ -43,6 +43,13 @@ export function textValue(v: unknown, field: string, max: number): Checked<strin
   return problem ? rejected('invalid_text', problem, field) : ok(v);
 }
 
+/** A text field that may be required: missing_field when it is and nothing is there. */
+export function textField(v: unknown, field: string, max: number, required: boolean): Checked<string | null> {
+  const checked = textValue(v, field, max);
+  if (checked.ok && checked.value === null && required) return rejected('missing_field', `${field} is required`, field);
+  return checked;
+}
+
 /**
  * A JSON value with every lone surrogate, in keys and strings, replaced by U+FFFD (what invalid
  * UTF-8 becomes too); the same value when there is none. Stores refuse such JSON when they

@@ -140,7 +140,7 @@ const stagesSchema = z.array(stageSchema).min(1).superRefine((stages, ctx) => {
 /** `milestones.yaml`: the framework every account is tracked against. */
 export const milestonesConfigSchema = z.strictObject({
   milestones: keyedMap(name('a milestone name'), milestoneSchema),
-  /** Named account filters; the expression language is parsed by src/milestones/. */
+  /** Named account filters; expressions are checked by check-segments.ts and evaluated by src/milestones/. */
   segments: keyedMap(name('a segment name'), nonEmptyString()).default({}),
   stages: stagesSchema.optional(),
 });
