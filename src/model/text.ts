@@ -11,6 +11,11 @@ const CONTROL = /\p{Cc}/u;
 // In a /u pattern a surrogate range matches only lone surrogates: halves of no character.
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 const LONE_SURROGATES = /[\ud800-\udfff]/gu;
+// Cheap first looks, without /u, for the hot path: most text holds neither.
+// eslint-disable-next-line no-control-regex
+const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
+const SURROGATE = /[\ud800-\udfff]/;
+const isLone = (s: string) => SURROGATE.test(s) && LONE_SURROGATE.test(s);
 
 /** A JSON value's kind for messages: null and array apart from object. */
 export function typeOf(v: unknown): string {
@@ -26,6 +31,7 @@ const hex = (c: string) => 'U+' + c.charCodeAt(0).toString(16).toUpperCase().pad
  * write each as U+FFFD, so `acc_\ud800` and `acc_\udfff` would become one account).
  */
 export function textProblem(v: string, field: string): string | null {
+  if (!SUSPECT.test(v)) return null;
   const control = CONTROL.exec(v);
   if (control) return `${field} contains a control character (${hex(control[0])}) at position ${control.index}`;
   const lone = LONE_SURROGATE.exec(v);
@@ -56,15 +62,22 @@ export function textField(v: unknown, field: string, max: number, required: bool
  * query it, so one event's metadata could otherwise stop every milestone query.
  */
 export function wellFormedJson<T>(v: T): T {
-  if (typeof v === 'string') return (LONE_SURROGATE.test(v) ? v.replace(LONE_SURROGATES, '\ufffd') : v) as T;
+  return hasLoneSurrogate(v) ? (repaired(v) as T) : v;
+}
+
+/** Whether a JSON value holds a lone surrogate anywhere; allocates nothing (the usual answer is no). */
+function hasLoneSurrogate(v: unknown): boolean {
+  if (typeof v === 'string') return isLone(v);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return v.some(hasLoneSurrogate);
+  for (const k of Object.keys(v)) if (isLone(k) || hasLoneSurrogate((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+function repaired(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(LONE_SURROGATES, '\ufffd');
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    const items = v.map(wellFormedJson);
-    return (items.some((w, i) => w !== v[i]) ? items : v) as T;
-  }
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o);
-  const entries = keys.map((k) => [wellFormedJson(k), wellFormedJson(o[k])] as const);
+  if (Array.isArray(v)) return v.map(repaired);
   // fromEntries defines own properties, so a `__proto__` key stays data.
-  return (entries.some(([k, w], i) => k !== keys[i] || w !== o[keys[i]]) ? Object.fromEntries(entries) : v) as T;
+  return Object.fromEntries(Object.entries(v).map(([k, w]) => [repaired(k), repaired(w)]));
 }
