@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { computeMilestones, journeyStages, type AccountStatus } from '../milestones/index.js';
-import { raw, sql, type Store } from '../store/index.js';
+import { sql, type Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
 import { print, printJson, printPairs } from './output.js';
@@ -24,10 +24,10 @@ function timeline(a: AccountStatus, churnedDay: string | null): TimelineEntry[] 
 }
 
 async function monthlyActivity(store: Store, accountId: string, asOf: string) {
-  const month = raw(store.dialect.monthStart('day'));
+  const d = store.dialect;
   return store.query<{ month: string; events: string }>(
-    sql`SELECT CAST(${month} AS VARCHAR) AS month, sum(n) AS events FROM account_activity
-      WHERE account_id = ${accountId} AND day <= CAST(${asOf} AS DATE) GROUP BY 1 ORDER BY 1`,
+    sql`SELECT ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS events FROM account_activity
+      WHERE account_id = ${accountId} AND day <= ${d.date(asOf)} GROUP BY month ORDER BY month`,
   );
 }
 

@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importAccountHistory, importAccounts } from '../collect/index.js';
 import { initWorkspace, loadWorkspace, CONFIG_FILE } from '../config/index.js';
-import { generateDemo } from '../demo/generate.js';
-import { WORLDS } from '../demo/planted-model.js';
+import { describeScore, generateDemo, scoreDiscovery, WORLDS, type PlantedTruth } from '../demo/index.js';
 import { oneOf, positiveInt } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
@@ -13,7 +12,6 @@ import { openStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
 import { printDiscovery, runDiscovery } from './discover.js';
-import { describeScore, scoreDiscovery, type PlantedTruth } from '../demo/score-discovery.js';
 
 interface DemoOptions {
   dir: string;

@@ -1,5 +1,5 @@
 import type { Matcher } from '../config/index.js';
-import { describeMatcher } from '../milestones/matchers.js';
+import { describeMatcher } from '../milestones/index.js';
 import { countInRanges, type DailyCounts } from './early-activity.js';
 
 /** An action to count, and why it was chosen. */

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { raw, sql } from '../store/index.js';
+import { sql } from '../store/index.js';
 
 export interface DataAsOf {
   /** 'YYYY-MM-DD': the newest day among events, churn dates and account history, never after today. */
@@ -18,9 +18,9 @@ const day = (v: unknown): string | null => (v === null || v === undefined || v =
 export async function dataAsOf(store: Store, today: string = new Date().toISOString().slice(0, 10)): Promise<DataAsOf> {
   const d = store.dialect;
   const [row] = await store.query<{ events: unknown; churn: unknown; history: unknown }>(
-    sql`SELECT (SELECT max(day) FROM account_activity) AS events,
-      (SELECT max(${raw(d.day('churned_at'))}) FROM accounts) AS churn,
-      (SELECT max(${raw(d.day('valid_from'))}) FROM account_history) AS history`,
+    sql`SELECT (SELECT ${d.dayText(sql`max(day)`)} FROM account_activity) AS events,
+      (SELECT ${d.dayText(sql`max(${d.day(sql`churned_at`)})`)} FROM accounts) AS churn,
+      (SELECT ${d.dayText(sql`max(${d.day(sql`valid_from`)})`)} FROM account_history) AS history`,
   );
   const found: [DataAsOf['from'], string][] = [];
   for (const [from, v] of [['events', row?.events], ['churn dates', row?.churn], ['account history', row?.history]] as const) {

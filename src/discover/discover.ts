@@ -1,6 +1,5 @@
 import type { Matcher, MilestonesConfig } from '../config/index.js';
-import { addDays } from '../milestones/index.js';
-import { describeMatcher } from '../milestones/matchers.js';
+import { addDays, describeMatcher } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { aucPermutationNull, quantile, riskRatio, sortedQuantile, strataCodes, wilsonInterval } from '../stats/index.js';
 import { adoptionBenchmark, type AdoptionFlag } from './adoption-benchmark.js';

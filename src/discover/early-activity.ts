@@ -1,8 +1,7 @@
 import type { Matcher } from '../config/index.js';
-import { buildActivityTables, type ActivityTables } from '../milestones/daily-activity.js';
-import { MatcherIds } from '../milestones/matchers.js';
+import { buildActivityTables, MatcherIds, type ActivityTables } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
-import { raw, sql } from '../store/index.js';
+import { sql } from '../store/index.js';
 
 /**
  * The daily counts of the actions discovery counts (the core action, the utilization action),
@@ -53,7 +52,7 @@ export async function countInRanges(counts: DailyCounts, accountIds: readonly st
   const tables = await counts.tables(matcher);
   const d = counts.store.dialect;
   const sums = ranges.map(
-    (r) => sql`sum(CASE WHEN t.day >= ${raw(d.addDays('a.signup_day', String(r.from)))} AND t.day < ${raw(d.addDays('a.signup_day', String(r.to)))} THEN t.n ELSE 0 END)`,
+    (r) => sql`sum(CASE WHEN t.day >= ${d.addDays(sql`a.signup_day`, r.from)} AND t.day < ${d.addDays(sql`a.signup_day`, r.to)} THEN t.n ELSE 0 END)`,
   );
   const rows = await counts.store.query<{ account_id: string; v: string }>(
     sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
@@ -82,11 +81,11 @@ export interface FirstUse {
  */
 export async function firstUseDays(store: Store, accountIds: readonly string[], windowDays: number, asOf: string): Promise<FirstUse[]> {
   const d = store.dialect;
-  const signup = d.day('a.created_at');
+  const signup = d.day(sql`a.created_at`);
   const rows = await store.query<{ action: string; object: string; v: string }>(
-    sql`SELECT r.action, r.object, ${d.packText([sql`r.account_id`, sql`min(${raw(d.diffDays(signup, 'r.day'))})`])} AS v
+    sql`SELECT r.action, r.object, ${d.packText([sql`r.account_id`, sql`min(${d.diffDays(signup, sql`r.day`)})`])} AS v
       FROM account_activity r JOIN accounts a ON a.account_id = r.account_id
-      WHERE r.day >= ${raw(signup)} AND r.day < ${raw(d.addDays(signup, String(windowDays)))} AND r.day <= CAST(${asOf} AS DATE)
+      WHERE r.day >= ${signup} AND r.day < ${d.addDays(signup, windowDays)} AND r.day <= ${d.date(asOf)}
       GROUP BY r.account_id, r.action, r.object HAVING sum(r.n) > 0`,
   );
   const rowOf = new Map(accountIds.map((id, i) => [id, i]));
@@ -125,11 +124,11 @@ export async function mainPlaces(store: Store): Promise<Map<string, string>> {
  */
 export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<{ account_id: string; signup_day: string }[]> {
   const d = store.dialect;
-  const signup = d.day('created_at');
-  const end = d.addDays(signup, String(days));
+  const signup = d.day(sql`created_at`);
+  const end = d.addDays(signup, days);
   const rows = await store.query<{ account_id: string; signup_day: unknown }>(
-    sql`SELECT account_id, ${raw(signup)} AS signup_day FROM accounts WHERE ${raw(end)} <= CAST(${asOf} AS DATE)
-      AND (churned_at IS NULL OR ${raw(d.day('churned_at'))} >= ${raw(end)}) ORDER BY account_id`,
+    sql`SELECT account_id, ${d.dayText(signup)} AS signup_day FROM accounts WHERE ${end} <= ${d.date(asOf)}
+      AND (churned_at IS NULL OR ${d.day(sql`churned_at`)} >= ${end}) ORDER BY account_id`,
   );
   return rows.map((r) => ({ account_id: r.account_id, signup_day: String(r.signup_day).slice(0, 10) }));
 }
@@ -165,14 +164,14 @@ export async function accountMonths(daily: DailyCounts, matcher: Matcher): Promi
   const tables = await daily.tables(matcher);
   const d = store.dialect;
   const counts = await store.query<{ account_id: string; month: unknown; n: unknown }>(
-    sql`SELECT account_id, ${raw(d.monthStart('day'))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY 1, 2`,
+    sql`SELECT account_id, ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY account_id, month`,
   );
   const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown; plan: string | null }>(
-    sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churn_day, seats, plan FROM accounts
-      WHERE ${raw(d.day('created_at'))} <= CAST(${asOf} AS DATE) ORDER BY account_id`,
+    sql`SELECT account_id, ${d.dayText(d.day(sql`created_at`))} AS signup_day, ${d.dayText(d.day(sql`churned_at`))} AS churn_day, seats, plan FROM accounts
+      WHERE ${d.day(sql`created_at`)} <= ${d.date(asOf)} ORDER BY account_id`,
   );
   const history = await store.query<{ account_id: string; day: unknown; seats: unknown; plan: string | null }>(
-    sql`SELECT account_id, ${raw(d.day('valid_from'))} AS day, seats, plan FROM account_history ORDER BY account_id, valid_from`,
+    sql`SELECT account_id, ${d.dayText(d.day(sql`valid_from`))} AS day, seats, plan FROM account_history ORDER BY account_id, valid_from`,
   );
   const countOf = new Map<string, number>();
   for (const c of counts) countOf.set(`${c.account_id}|${String(c.month).slice(0, 10)}`, Number(c.n));

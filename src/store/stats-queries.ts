@@ -1,4 +1,4 @@
-import { raw, sql } from './sql/fragment.js';
+import { sql } from './sql/fragment.js';
 import type { SourceStats, Store, StoreStats } from './store.js';
 
 const iso = (ms: string | number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -9,8 +9,8 @@ const RATE_WINDOWS = { m5: 5 * 60_000, h1: 3_600_000 } as const;
 export async function readStats(store: Store, now = Date.now()): Promise<StoreStats> {
   const d = store.dialect;
   const [events] = await store.query<{ n: string; oldest: string | null; newest: string | null; received: string | null }>(
-    sql`SELECT count(*) AS n, ${raw(d.epochMs('min(timestamp)'))} AS oldest, ${raw(d.epochMs('max(timestamp)'))} AS newest,
-      ${raw(d.epochMs('max(received_at)'))} AS received FROM events`,
+    sql`SELECT count(*) AS n, ${d.epochMs(sql`min(timestamp)`)} AS oldest, ${d.epochMs(sql`max(timestamp)`)} AS newest,
+      ${d.epochMs(sql`max(received_at)`)} AS received FROM events`,
   );
   const [counts] = await store.query<{ accounts: string; users: string; quarantined: string; without_facts: string }>(
     sql`SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM users) AS users,
@@ -19,10 +19,8 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
         WHERE account_id NOT IN (SELECT account_id FROM accounts)) AS without_facts`,
   );
   const sources = await readSources(store, now);
-  const quarantineByReason: Record<string, number> = {};
-  for (const s of Object.values(sources)) {
-    for (const [reason, n] of Object.entries(s.quarantine_by_reason)) quarantineByReason[reason] = (quarantineByReason[reason] ?? 0) + n;
-  }
+  const quarantineByReason = new Map<string, number>();
+  for (const s of Object.values(sources)) for (const [reason, n] of Object.entries(s.quarantine_by_reason)) tally(quarantineByReason, reason, n);
   // An empty table gives NULL for min/max and engines differ in how they say so.
   const empty = Number(events.n) === 0;
   return {
@@ -55,9 +53,9 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
       sum(CASE WHEN received_at >= ${since1h} THEN 1 ELSE 0 END) AS n1h
       FROM events GROUP BY source`,
   );
-  const lagMs = `(${d.epochMs('received_at')} - ${d.epochMs('timestamp')})`;
+  const lagMs = sql`(${d.epochMs(sql`received_at`)} - ${d.epochMs(sql`timestamp`)})`;
   const lags = await store.query<{ source: string; p50: number | string; p95: number | string }>(
-    sql`SELECT source, ${raw(d.quantile(lagMs, 0.5))} AS p50, ${raw(d.quantile(lagMs, 0.95))} AS p95
+    sql`SELECT source, ${d.quantile(lagMs, 0.5)} AS p50, ${d.quantile(lagMs, 0.95)} AS p95
       FROM events WHERE received_at >= ${since1h} GROUP BY source`,
   );
   const quarantined = await store.query<{ source: string; reason: string; n: string }>(
@@ -67,17 +65,16 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
     sql`SELECT source, reason, sum(n) AS n FROM plan_violations GROUP BY source, reason`,
   );
 
-  const out: Record<string, SourceStats> = {};
-  const of = (source: string): SourceStats =>
-    (out[source] ??= {
-      events: 0,
-      events_per_second_5m: 0,
-      events_per_second_1h: 0,
-      lag_p50_ms: null,
-      lag_p95_ms: null,
-      quarantine_by_reason: {},
-      flagged_by_reason: {},
-    });
+  // Keyed by source names people chose: a Map, so `__proto__` or `constructor` is a name like any other.
+  const out = new Map<string, SourceStats & { quarantined: Map<string, number>; flagged: Map<string, number> }>();
+  const of = (source: string) => {
+    let s = out.get(source);
+    if (!s) {
+      s = { events: 0, events_per_second_5m: 0, events_per_second_1h: 0, lag_p50_ms: null, lag_p95_ms: null, quarantine_by_reason: {}, flagged_by_reason: {}, quarantined: new Map(), flagged: new Map() };
+      out.set(source, s);
+    }
+    return s;
+  };
   for (const r of intake) {
     const s = of(r.source);
     s.events = Number(r.n);
@@ -88,20 +85,24 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
     of(r.source).lag_p50_ms = Math.round(Number(r.p50));
     of(r.source).lag_p95_ms = Math.round(Number(r.p95));
   }
-  for (const r of quarantined) of(r.source).quarantine_by_reason[r.reason] = Number(r.n);
-  for (const r of flagged) of(r.source).flagged_by_reason[r.reason] = Number(r.n);
-  for (const s of Object.values(out)) {
-    s.quarantine_by_reason = sortedCounts(s.quarantine_by_reason);
-    s.flagged_by_reason = sortedCounts(s.flagged_by_reason);
-  }
+  for (const r of quarantined) tally(of(r.source).quarantined, r.reason, Number(r.n));
+  for (const r of flagged) tally(of(r.source).flagged, r.reason, Number(r.n));
   // The busiest sources first.
-  return Object.fromEntries(Object.entries(out).sort(([a, x], [b, y]) => y.events - x.events || a.localeCompare(b)));
+  const busiest = [...out].sort(([a, x], [b, y]) => y.events - x.events || a.localeCompare(b));
+  return Object.fromEntries(
+    busiest.map(([name, { quarantined, flagged, ...s }]) => [name, { ...s, quarantine_by_reason: sortedCounts(quarantined), flagged_by_reason: sortedCounts(flagged) }]),
+  );
+}
+
+/** Adds `n` to a count kept in a Map (names from data are never looked up on a plain object). */
+export function tally(counts: Map<string, number>, key: string, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
 }
 
 // Three significant digits: a quiet source still shows its trickle (0.00278/s), a busy one its thousands.
 const perSecond = (n: number, windowMs: number) => Number((n / (windowMs / 1000)).toPrecision(3));
 
-/** Largest first, then by name. */
-export function sortedCounts(counts: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
+/** Largest first, then by name; fromEntries defines own properties, so any name is safe as a key. */
+export function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
 }

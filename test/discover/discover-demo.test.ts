@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
 import { HELPDESK_DIR, loadMilestones, parseMilestones } from '../../src/config/index.js';
-import { generateDemo } from '../../src/demo/generate.js';
-import { describeScore, scoreDiscovery, type DiscoveryScore, type PlantedTruth } from '../../src/demo/score-discovery.js';
+import { describeScore, generateDemo, scoreDiscovery, type DiscoveryScore, type PlantedTruth } from '../../src/demo/index.js';
 import { discover, type DiscoveryResult } from '../../src/discover/index.js';
 import { computeMilestones } from '../../src/milestones/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 // Discovery end to end on the demo (its planted world: modest drivers with decoys, a trend and a
 // step in retention, confounding by fit), with the help-desk framework as the current one, scored
 // against the truth it planted. ~2,400 accounts are old enough to judge at 365 days; the later
 // ~700 of them are held out.
-describe('discovery on the demo, against the planted truth', { timeout: 400_000 }, async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines(
+  'discovery on the demo, against the planted truth',
+  async (engine) => {
+  const store = await engine.open();
   let result: DiscoveryResult;
   let score: DiscoveryScore;
 
@@ -98,4 +98,6 @@ describe('discovery on the demo, against the planted truth', { timeout: 400_000 
       assert.ok(m.retention_reached.estimate > m.retention_not_reached.estimate, m.milestone);
     }
   });
-});
+},
+  { timeout: 400_000 },
+);

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
-import { generateDemo } from '../../src/demo/generate.js';
+import { generateDemo } from '../../src/demo/index.js';
 import { discover, type DiscoveryResult } from '../../src/discover/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 // The demo's null world keeps every behaviour (setup, conversations, adoption, plans) and plants
 // no effect on churn. Every choice still finds a "best" threshold, step and split in it; the
 // null check must see that none beats shuffled labels on the held-out cohorts.
-describe('discovery in the null world', { timeout: 240_000 }, async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines(
+  'discovery in the null world',
+  async (engine) => {
+  const store = await engine.open();
   let result: DiscoveryResult;
 
   before(async () => {
@@ -44,4 +45,6 @@ describe('discovery in the null world', { timeout: 240_000 }, async () => {
     for (const m of [e.setup, e.activation, e.utilization, e.maturity]) if (m) assert.equal(m.proposed, false);
     assert.equal(e.validation, null);
   });
-});
+},
+  { timeout: 240_000 },
+);

@@ -128,6 +128,19 @@ describe('renderDiscoveryReport', () => {
     assertBalanced(out);
   });
 
+  it('says when nothing predicts retention better than chance, and why each milestone is not proposed', () => {
+    const e = evidenceFixture();
+    e.model!.null_test = { ...e.model!.null_test, observed: 0.52, null_95: 0.57, p_value: 0.31, passed: false };
+    e.verdict = { proposed: [], nothing_better_than_chance: true, statement: "Nothing here predicts retention better than chance: the forest's AUC is 0.52." };
+    for (const m of [e.setup!, e.activation!, e.utilization!, e.maturity!]) m.proposed = false;
+    e.validation = null;
+    const out = renderDiscoveryReport(e);
+    assert.match(out, /<div class="verdict none">Nothing here predicts retention better than chance/);
+    assert.equal((out.match(/<div class="test failed"><strong>Not proposed<\/strong>/g) ?? []).length, 4);
+    assert.match(out, /no better than chance, so nothing is proposed/);
+    assertBalanced(out);
+  });
+
   it('renders features without a model and NaN or null numbers as dashes', () => {
     const e = evidenceFixture();
     e.model = null;

@@ -7,7 +7,7 @@ import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch 
 import { TABLES } from '../schema.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import type { CollectedWrite, Store, StoreStats, WriteResult } from '../store.js';
+import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -284,6 +284,15 @@ export class DuckDbStore implements Store {
     return this.serialize(() => this.transaction(() => this.insertQuarantine(entries)));
   }
 
+  updateQuarantine(changes: readonly QuarantineChange[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve();
+    return this.serialize(() =>
+      this.transaction(async () => {
+        for (const c of changes) await this.exec(sql`UPDATE quarantine SET reason = ${c.reason}, field = ${c.field}, message = ${c.message} WHERE id = ${c.id}`);
+      }),
+    );
+  }
+
   private async insertQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
@@ -304,10 +313,14 @@ export class DuckDbStore implements Store {
     return readStats(this);
   }
 
-  async close(): Promise<void> {
-    await this.writes;
-    this.conn.closeSync();
-    this.instance.closeSync();
+  private closed: Promise<void> | null = null;
+
+  /** Waits for the queued writes, then closes; calling it again is harmless. */
+  close(): Promise<void> {
+    return (this.closed ??= this.writes.then(() => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    }));
   }
 }
 

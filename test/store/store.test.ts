@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
 import { messageIdHash, NO_WRITE, sql } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
-import { tempDir } from '../tmp.js';
+import { describeEngines } from '../engines.js';
 
 const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
 const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => tracked(id, { metadata: { state: 'resolved' }, timestamp: day(1), ...over });
 
-describe('DuckDbStore', async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines('store', async (engine) => {
+  const store = await engine.open();
+  const d = store.dialect;
 
   it('stores a message id once, within a write and across writes', async () => {
     assert.deepEqual(await store.insertEvents([ev('a'), ev('b'), ev('a')], 'test'), { inserted: 2, duplicates: 1 });
@@ -37,27 +35,26 @@ describe('DuckDbStore', async () => {
       else seen.set(messageIdHash(id), id);
     }
     assert.equal(messageIdHash(pair[0]), messageIdHash(pair[1]));
-    const own = await DuckDbStore.open({ path: ':memory:' });
+    const own = await engine.open();
     assert.deepEqual(await own.insertEvents([ev(pair[0]), ev(pair[1]), ev(pair[0])], 'test'), { inserted: 2, duplicates: 1 });
     assert.deepEqual(await own.insertEvents([ev(pair[1]), ev('other')], 'test'), { inserted: 1, duplicates: 1 });
-    await own.close();
   });
 
   it('keeps the daily rollup equal to the raw events, counts included', async () => {
     await store.insertEvents([ev('d', { timestamp: day(2, 23) }), ev('e', { place: null, timestamp: day(2, 1) })], 'test');
-    const rollup = await store.query(sql`SELECT account_id, CAST(day AS VARCHAR) AS day, action, place, CAST(sum(n) AS INTEGER) AS n
-      FROM account_activity GROUP BY ALL ORDER BY day, action, place`);
-    const raw = await store.query(sql`SELECT account_id, CAST(CAST(timestamp AS DATE) AS VARCHAR) AS day, action, coalesce(place, '') AS place,
-      CAST(sum(count) AS INTEGER) AS n FROM events GROUP BY ALL ORDER BY day, action, place`);
+    const rollup = await store.query(sql`SELECT account_id, ${d.dayText(sql`day`)} AS day_text, action, place AS place_text, ${d.cast(sql`sum(n)`, 'integer')} AS n
+      FROM account_activity GROUP BY account_id, day, action, place ORDER BY day_text, action, place_text`);
+    const raw = await store.query(sql`SELECT account_id, ${d.dayText(d.day(sql`timestamp`))} AS day_text, action, coalesce(place, '') AS place_text,
+      ${d.cast(sql`sum(count)`, 'integer')} AS n FROM events GROUP BY account_id, day_text, action, place_text ORDER BY day_text, action, place_text`);
     assert.deepEqual(rollup, raw);
-    assert.ok(rollup.some((r) => r.day === '2025-01-02' && r.place === 'inbox' && r.n === 6), 'count 5 + 1 on Jan 2');
+    assert.ok(rollup.some((r) => r.day_text === '2025-01-02' && r.place_text === 'inbox' && r.n === 6), 'count 5 + 1 on Jan 2');
   });
 
   it('records users with the earliest time they were seen, even from late events', async () => {
     await store.insertEvents([ev('late', { userId: 'u_late', timestamp: day(9) })], 'test');
     await store.insertEvents([ev('later-but-older', { userId: 'u_late', timestamp: day(3) })], 'test');
     const [u] = await store.query<{ account_id: string; first_seen: string }>(
-      sql`SELECT account_id, epoch_ms(first_seen) AS first_seen FROM users WHERE user_id = ${'u_late'}`,
+      sql`SELECT account_id, ${d.epochMs(sql`first_seen`)} AS first_seen FROM users WHERE user_id = ${'u_late'}`,
     );
     assert.equal(Number(u.first_seen), day(3));
   });
@@ -66,8 +63,8 @@ describe('DuckDbStore', async () => {
     const acc = { accountId: 'acc_1', name: 'A', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
     assert.equal(await store.upsertAccounts([acc, { ...acc, plan: 'pro' }]), 1);
     await store.upsertAccounts([{ ...acc, seats: 7, churnedAt: day(20) }]);
-    const rows = await store.query(sql`SELECT plan, seats, churned_at IS NOT NULL AS churned FROM accounts`);
-    assert.deepEqual(rows, [{ plan: 'starter', seats: 7, churned: true }]);
+    const rows = await store.query(sql`SELECT plan, seats, CASE WHEN churned_at IS NOT NULL THEN 'yes' ELSE 'no' END AS churned FROM accounts`);
+    assert.deepEqual(rows, [{ plan: 'starter', seats: 7, churned: 'yes' }]);
     const h = { accountId: 'acc_1', validFrom: day(1), plan: 'pro', seats: 2, mrr: 98, status: 'active' as const };
     await store.upsertAccountHistory([h, { ...h, validFrom: day(15), seats: 4 }]);
     await store.upsertAccountHistory([{ ...h, validFrom: day(15), seats: 5 }]);
@@ -76,13 +73,12 @@ describe('DuckDbStore', async () => {
   });
 
   it('an accounts import replaces the facts and keeps the traits group calls gathered', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
+    const own = await engine.open();
     const base = { accountId: 'acc_t', name: 'T', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
     await own.upsertAccounts([base]);
     await own.applyCollected({ ...NO_WRITE, accounts: [{ accountId: 'acc_t', traits: { region: 'eu' }, seenAt: day(2) }] });
     await own.upsertAccounts([{ ...base, plan: 'pro' }]);
     const rows = await own.query(sql`SELECT plan, traits FROM accounts`);
-    await own.close();
     assert.deepEqual(rows, [{ plan: 'pro', traits: '{"region":"eu"}' }]);
   });
 
@@ -102,12 +98,12 @@ describe('DuckDbStore', async () => {
     assert.deepEqual(s.events_by_source, { test: 8 });
   });
 
-  it('keeps its data in one file across reopening', async () => {
-    const path = join(await tempDir(), 'cairn.duckdb');
-    const a = await DuckDbStore.open({ path });
+  it('keeps its data across reopening', async () => {
+    const place = await engine.place();
+    const a = await place.open();
     await a.insertEvents([ev('x')], 'test');
     await a.close();
-    const b = await DuckDbStore.open({ path });
+    const b = await place.open();
     assert.deepEqual(await b.insertEvents([ev('x'), ev('y')], 'test'), { inserted: 1, duplicates: 1 });
     assert.equal((await b.stats()).events, 2);
     await b.close();

@@ -1,0 +1,8 @@
+/**
+ * The demo: an Intercom-like help desk SaaS generated from a seed (accounts, history, events
+ * with realistic noise) with a planted ground truth — or, in the null world, nothing planted —
+ * and the score of a discovery against it.
+ */
+export { generateDemo, type DemoOptions, type DemoResult } from './generate.js';
+export { WORLDS, type DemoWorld } from './planted-model.js';
+export { describeScore, scoreDiscovery, type DiscoveryScore, type PlantedTruth, type ThresholdScore } from './score-discovery.js';
