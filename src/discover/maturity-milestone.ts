@@ -3,11 +3,9 @@
  * "mature in at least k categories" judged against retention on the later ones, and tested
  * against retention shuffled within plan with the split and k made again.
  */
-import { StratifiedShuffler } from '../stats/index.js';
 import type { MaturityEvidence, MilestoneTest } from './evidence.js';
 import { prepareMaturity, splitMaturity, type MaturityInput } from './maturity-split.js';
-import { heldOutRates, labelPermutationTest, pick } from './null-check.js';
-import { binaryRates, youdenJ } from './threshold-search.js';
+import { judgeChoice, pick } from './null-check.js';
 
 export interface MaturityMilestoneInput {
   /** Per judged account. */
@@ -40,29 +38,22 @@ export function chooseMaturity(input: MaturityMilestoneInput, opts: { seed: numb
     return count.map((c) => (m.mature_in_at_least > 0 && c >= m.mature_in_at_least ? 1 : 0));
   };
 
-  const selRetained = pick(retained, selection);
-  const heldRetained = pick(retained, heldOut);
-  const evidence = split(selRetained);
+  const evidence = split(pick(retained, selection));
   if (evidence.mature_in_at_least === 0) return { ...evidence, held_out: null, null_test: null, proposed: false };
-  const rates = binaryRates(reached(evidence), heldRetained);
-  const held = heldOutRates('account', heldOut.length, heldRetained.reduce((a, b) => a + b, 0), rates);
-
-  const selShuffler = new StratifiedShuffler(pick(strata, selection));
-  const heldShuffler = new StratifiedShuffler(pick(strata, heldOut));
-  const selY = Uint8Array.from(selRetained);
-  const heldY = Uint8Array.from(heldRetained);
-  const nullTest = labelPermutationTest({
+  const judged = judgeChoice({
+    unit: 'account',
     statistic: "held-out Youden's J",
     how: 'retention shuffled within plan on both sides; basic and mature features and k chosen again on the earlier cohorts, judged on the later',
-    observed: rates.youdenJ,
     permutations: opts.permutations,
     seed: opts.seed ^ 0x1b873593,
-    draw: (random) => {
-      selShuffler.shuffle(selY, random);
-      heldShuffler.shuffle(heldY, random);
-      const again = split(selY);
-      return again.mature_in_at_least === 0 ? NaN : youdenJ(reached(again), heldY);
+    selection: { outcome: pick(retained, selection), strata: pick(strata, selection) },
+    heldOut: { outcome: pick(retained, heldOut), strata: pick(strata, heldOut) },
+    chosen: evidence,
+    reached,
+    chooseAgain: (y) => {
+      const again = split(y);
+      return again.mature_in_at_least === 0 ? null : again;
     },
   });
-  return { ...evidence, held_out: held, null_test: nullTest, proposed: false };
+  return { ...evidence, held_out: judged.heldOut, null_test: judged.nullTest, proposed: false };
 }

@@ -3,9 +3,9 @@
  * against what label permutations give; Holm across the milestones; nothing is proposed when
  * the forest itself does no better than chance.
  */
-import { holm, mulberry32, permutationPValue, quantile } from '../stats/index.js';
+import { holm, mulberry32, permutationPValue, quantile, StratifiedShuffler } from '../stats/index.js';
 import type { HeldOutRates, NullTest } from './evidence.js';
-import type { ThresholdChoice } from './threshold-search.js';
+import { binaryRates, youdenJ } from './threshold-search.js';
 
 /** One-sided level of every null check. */
 export const ALPHA = 0.05;
@@ -31,6 +31,54 @@ export function labelPermutationTest(args: {
   }
   return nullTest(args.statistic, args.how, args.observed, nulls);
 }
+
+/** One side of a split for a permutation test: its outcomes and, per unit, its stratum. */
+export interface PermutedSide {
+  outcome: Uint8Array;
+  strata: Int32Array;
+}
+
+/**
+ * A choice made on the selection side, judged on the held-out side and tested: its rates on the
+ * held-out units, and the null of its held-out J when both sides' outcomes are shuffled within
+ * their strata (copies; the caller's stay) and the whole choice is made anew by `chooseAgain`
+ * (null when nothing is chosen: J 0).
+ */
+export function judgeChoice<C>(args: {
+  /** 'account' or 'account-month'. */
+  unit: string;
+  statistic: string;
+  how: string;
+  permutations: number;
+  seed: number;
+  selection: PermutedSide;
+  heldOut: PermutedSide;
+  chosen: C;
+  /** Per held-out unit: 1 when it reaches the milestone a choice defines. */
+  reached: (choice: C) => Uint8Array;
+  chooseAgain: (selectionOutcome: Uint8Array) => C | null;
+}): { heldOut: HeldOutRates; nullTest: NullTest } {
+  const { selection, heldOut, reached } = args;
+  const rates = binaryRates(reached(args.chosen), heldOut.outcome);
+  const selShuffler = new StratifiedShuffler(selection.strata);
+  const heldShuffler = new StratifiedShuffler(heldOut.strata);
+  const selY = Uint8Array.from(selection.outcome);
+  const heldY = Uint8Array.from(heldOut.outcome);
+  const nullTest = labelPermutationTest({
+    ...args,
+    observed: rates.youdenJ,
+    draw: (random) => {
+      selShuffler.shuffle(selY, random);
+      heldShuffler.shuffle(heldY, random);
+      const again = args.chooseAgain(selY);
+      return again === null ? NaN : youdenJ(reached(again), heldY);
+    },
+  });
+  const positives = heldOut.outcome.reduce((a, b) => a + b, 0);
+  return { heldOut: { unit: args.unit, units: heldOut.outcome.length, positives, youden_j: rates.youdenJ, ...pickRates(rates) }, nullTest };
+}
+
+const pickRates = ({ sensitivity, specificity, ppv, npv, reach }: ReturnType<typeof binaryRates>) => ({ sensitivity, specificity, ppv, npv, reach });
 
 /** The summary of an observed statistic against its null draws. */
 export function nullTest(statistic: string, how: string, observed: number, nulls: Float64Array): NullTest {
@@ -64,11 +112,6 @@ export function gateMilestones(forest: NullTest, tests: { name: string; test: Nu
     if (t.test.passed) proposed.add(t.name);
   });
   return proposed;
-}
-
-/** Held-out rates for the evidence, from a rule's rates on the held-out units. */
-export function heldOutRates(unit: string, units: number, positives: number, r: Omit<ThresholdChoice, 'days' | 'threshold'>): HeldOutRates {
-  return { unit, units, positives, youden_j: r.youdenJ, sensitivity: r.sensitivity, specificity: r.specificity, ppv: r.ppv, npv: r.npv, reach: r.reach };
 }
 
 /** Values at some rows of an array, as a new array of the same kind. */

@@ -3,11 +3,9 @@
  * cohorts, "at least k of them" judged against activation on the later ones, and tested against
  * activation shuffled among accounts with the steps and k chosen again.
  */
-import { StratifiedShuffler } from '../stats/index.js';
 import type { SetupMilestoneEvidence } from './evidence.js';
-import { heldOutRates, labelPermutationTest, pick } from './null-check.js';
+import { judgeChoice, pick } from './null-check.js';
 import { rankSetupSteps, type SetupCandidate } from './setup-steps.js';
-import { binaryRates, youdenJ } from './threshold-search.js';
 
 export interface SetupMilestoneInput {
   /** Candidates over the accounts observed through the activation window. */
@@ -43,26 +41,21 @@ export function chooseSetup(input: SetupMilestoneInput, opts: { seed: number; pe
   const evidence = choose(selActivated);
   const accounts = { selection: selection.length, held_out: heldOut.length };
   if (evidence.steps.length === 0) return { ...evidence, accounts, held_out: null, null_test: null, proposed: false };
-  const rates = binaryRates(reached(evidence.steps, evidence.at_least), heldActivated);
-  const held = heldOutRates('account', heldOut.length, heldActivated.reduce((a, b) => a + b, 0), rates);
-
-  // Activation shuffled freely: steps and k chosen again on the earlier cohorts, judged on the later.
-  const selShuffler = new StratifiedShuffler(new Int32Array(selection.length));
-  const heldShuffler = new StratifiedShuffler(new Int32Array(heldOut.length));
-  const selY = Uint8Array.from(selActivated);
-  const heldY = Uint8Array.from(heldActivated);
-  const nullTest = labelPermutationTest({
+  // Activation shuffled freely (one stratum): steps and k chosen again on the earlier cohorts, judged on the later.
+  const judged = judgeChoice({
+    unit: 'account',
     statistic: "held-out Youden's J against activation",
     how: 'activation shuffled among accounts on both sides; steps and at_least chosen again on the earlier cohorts, judged on the later',
-    observed: rates.youdenJ,
     permutations: opts.permutations,
     seed: opts.seed ^ 0x7f4a7c15,
-    draw: (random) => {
-      selShuffler.shuffle(selY, random);
-      heldShuffler.shuffle(heldY, random);
-      const again = choose(selY);
-      return again.steps.length === 0 ? NaN : youdenJ(reached(again.steps, again.at_least), heldY);
+    selection: { outcome: selActivated, strata: new Int32Array(selection.length) },
+    heldOut: { outcome: heldActivated, strata: new Int32Array(heldOut.length) },
+    chosen: evidence,
+    reached: (e) => reached(e.steps, e.at_least),
+    chooseAgain: (y) => {
+      const again = choose(y);
+      return again.steps.length === 0 ? null : again;
     },
   });
-  return { ...evidence, accounts, held_out: held, null_test: nullTest, proposed: false };
+  return { ...evidence, accounts, held_out: judged.heldOut, null_test: judged.nullTest, proposed: false };
 }

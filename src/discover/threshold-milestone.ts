@@ -5,10 +5,9 @@
  * the later ones, and tested against a label-permutation null that makes the whole choice again
  * on shuffled outcomes.
  */
-import { StratifiedShuffler } from '../stats/index.js';
 import type { HeldOutRates, NullTest } from './evidence.js';
-import { heldOutRates, labelPermutationTest, pick } from './null-check.js';
-import { binaryRates, reachedAt, searchThreshold, ThresholdScan, youdenJ, type ThresholdSearch } from './threshold-search.js';
+import { judgeChoice, pick } from './null-check.js';
+import { reachedAt, searchThreshold, ThresholdScan, type ThresholdSearch } from './threshold-search.js';
 
 export interface ThresholdMilestoneInput {
   /** Window lengths in days (one window for a monthly rate). */
@@ -58,32 +57,24 @@ export function chooseThresholdMilestone(input: ThresholdMilestoneInput, opts: T
     { seed, bootstrap, actionLabel, ...(candidates ? { candidates } : {}) },
   );
 
-  const heldOutcome = pick(outcome, heldOut);
   const heldValues = values.map((v) => pick(v, heldOut));
-  const w = windows.indexOf(search.best.days);
-  const rates = binaryRates(reachedAt(heldValues[w], search.best.threshold), heldOutcome);
-  const heldOutEvidence = heldOutRates(unit, heldOut.length, heldOutcome.reduce((a, b) => a + b, 0), rates);
-
-  // The null: shuffle outcomes within strata on both sides, choose again, judge again.
   const scan = new ThresholdScan(selWindows, candidates ? [...new Set(candidates)].sort((a, b) => a - b) : undefined, selClusters);
-  const selShuffler = new StratifiedShuffler(pick(strata, selection));
-  const heldShuffler = new StratifiedShuffler(pick(strata, heldOut));
-  const selY = Uint8Array.from(selOutcome);
-  const heldY = Uint8Array.from(heldOutcome);
-  const nullTest = labelPermutationTest({
+  const judged = judgeChoice({
+    unit,
     statistic: `held-out Youden's J (${unit}s)`,
     how: 'outcomes shuffled within plan, on both sides; window and threshold chosen again on the earlier cohorts, judged on the later',
-    observed: rates.youdenJ,
     permutations,
     seed: seed ^ 0x2545f491,
-    draw: (random) => {
-      selShuffler.shuffle(selY, random);
-      heldShuffler.shuffle(heldY, random);
-      const choice = scan.best(selY, null);
-      return choice === null ? NaN : youdenJ(reachedAt(heldValues[choice.w], scan.candidates[choice.w][choice.k]), heldY);
+    selection: { outcome: selOutcome, strata: pick(strata, selection) },
+    heldOut: { outcome: pick(outcome, heldOut), strata: pick(strata, heldOut) },
+    chosen: { w: windows.indexOf(search.best.days), threshold: search.best.threshold },
+    reached: (c) => reachedAt(heldValues[c.w], c.threshold),
+    chooseAgain: (y) => {
+      const again = scan.best(y, null);
+      return again && { w: again.w, threshold: scan.candidates[again.w][again.k] };
     },
   });
-  return { search, heldOut: heldOutEvidence, nullTest };
+  return { search, ...judged };
 }
 
 /** Codes renumbered 0..k−1 in order of first appearance. */

@@ -4,15 +4,7 @@
  * count towards m.
  */
 export function benjaminiHochberg(pValues: readonly number[]): number[] {
-  if (!Array.isArray(pValues)) throw new Error(`invalid pValues: ${String(pValues)}`);
-  pValues.forEach((p, i) => {
-    if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) throw new Error(`invalid pValues[${i}]: ${p}`);
-  });
-
-  const order = pValues
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => !Number.isNaN(p))
-    .sort((x, y) => x.p - y.p);
+  const order = sortedPValues(pValues);
   const m = order.length;
   const adjusted = pValues.map(() => NaN);
   let running = 1;
@@ -30,14 +22,7 @@ export function benjaminiHochberg(pValues: readonly number[]): number[] {
  * stay NaN and do not count towards m.
  */
 export function holm(pValues: readonly number[]): number[] {
-  if (!Array.isArray(pValues)) throw new Error(`invalid pValues: ${String(pValues)}`);
-  pValues.forEach((p, i) => {
-    if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) throw new Error(`invalid pValues[${i}]: ${p}`);
-  });
-  const order = pValues
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => !Number.isNaN(p))
-    .sort((x, y) => x.p - y.p);
+  const order = sortedPValues(pValues);
   const m = order.length;
   const adjusted = pValues.map(() => NaN);
   let running = 0;
@@ -46,4 +31,16 @@ export function holm(pValues: readonly number[]): number[] {
     adjusted[i] = running;
   });
   return adjusted;
+}
+
+/** The p-values that are not NaN, smallest first, with their input positions; throws on one outside [0, 1]. */
+function sortedPValues(pValues: readonly number[]): { p: number; i: number }[] {
+  if (!Array.isArray(pValues)) throw new Error(`invalid pValues: ${String(pValues)}`);
+  pValues.forEach((p, i) => {
+    if (!Number.isNaN(p) && !(p >= 0 && p <= 1)) throw new Error(`invalid pValues[${i}]: ${p}`);
+  });
+  return pValues
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => !Number.isNaN(p))
+    .sort((x, y) => x.p - y.p);
 }

@@ -1,3 +1,4 @@
+import { rankStability } from './forest/rank-stability.js';
 import { mulberry32 } from './random.js';
 
 /**
@@ -76,7 +77,8 @@ export function aucPermutationNull(scores: ArrayLike<number>, labels: Uint8Array
   const n = scores.length;
   if (labels.length !== n || strata.length !== n) throw new Error(`invalid lengths: scores ${n}, labels ${labels.length}, strata ${strata.length}`);
   if (!Number.isInteger(permutations) || permutations < 1) throw new Error(`invalid permutations: ${permutations}`);
-  const ranks = midranks(scores);
+  // Ranks from the lowest score up (ties share their mean): the descending ranks of the negated scores.
+  const ranks = rankStability([Float64Array.from(scores, (v) => -v)]).meanRank;
   let positives = 0;
   for (let i = 0; i < n; i++) positives += labels[i];
   const negatives = n - positives;
@@ -93,18 +95,4 @@ export function aucPermutationNull(scores: ArrayLike<number>, labels: Uint8Array
     out[b] = (sum - base) / (positives * negatives);
   }
   return out;
-}
-
-/** Ranks 1..n of the values, ties sharing the mean of their ranks. */
-function midranks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  const ranks = new Float64Array(n);
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && values[order[end]] === values[order[start]]) end++;
-    for (let k = start; k < end; k++) ranks[order[k]] = (start + 1 + end) / 2;
-    start = end;
-  }
-  return ranks;
 }
