@@ -128,6 +128,7 @@ export function discoverySummary(e: DiscoveryEvidence, files: Record<string, str
       at_least: e.activation.choice.threshold,
       threshold_interval: e.activation.threshold_interval,
       window_share: e.activation.window_share,
+      jump: e.activation.jump,
       in_sample: { youden_j: e.activation.choice.youdenJ, reach: e.activation.choice.reach },
       ...tested(e.activation),
       warnings: e.activation.warnings,
@@ -138,6 +139,7 @@ export function discoverySummary(e: DiscoveryEvidence, files: Record<string, str
       metadata: e.utilization.metadata ?? null,
       per_month_per_seat_at_least: e.utilization.choice.threshold,
       threshold_interval: e.utilization.threshold_interval,
+      jump: e.utilization.jump,
       in_sample: { youden_j: e.utilization.choice.youdenJ, reach: e.utilization.choice.reach },
       ...tested(e.utilization),
       warnings: e.utilization.warnings,
@@ -220,13 +222,17 @@ export function printDiscovery(e: DiscoveryEvidence, files: Record<string, strin
     const a = e.activation;
     print(
       `activation: at least ${a.choice.threshold} ${a.action} ${a.object} within ${a.choice.days} days ` +
-        `(95% bootstrap interval ${num(a.threshold_interval.low, 0)}–${num(a.threshold_interval.high, 0)}, window chosen in ${pct(a.window_share)} of resamples)\n  ${testLine(a)}`,
+        `(95% bootstrap interval ${num(a.threshold_interval.low, 0)}–${num(a.threshold_interval.high, 0)}, window chosen in ${pct(a.window_share)} of resamples; ` +
+        `retention odds ×${ci(a.jump)} at it beyond the trend, in-sample)\n  ${testLine(a)}`,
     );
   }
   if (e.utilization) {
     const u = e.utilization;
     const meta = u.metadata ? ` (${Object.entries(u.metadata).map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
-    print(`utilization: at least ${u.choice.threshold} ${u.action} ${u.object}${meta} per seat per month (95% bootstrap interval ${num(u.threshold_interval.low, 1)}–${num(u.threshold_interval.high, 1)})\n  ${testLine(u)}`);
+    print(
+      `utilization: at least ${u.choice.threshold} ${u.action} ${u.object}${meta} per seat per month (95% bootstrap interval ${num(u.threshold_interval.low, 1)}–${num(u.threshold_interval.high, 1)}; ` +
+        `odds of no churn next month ×${ci(u.jump)} at it beyond the trend, in-sample)\n  ${testLine(u)}`,
+    );
   }
   if (e.maturity && e.maturity.mature_in_at_least > 0) {
     const cats = e.maturity.categories.filter((c) => c.mature.length > 0);

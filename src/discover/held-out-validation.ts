@@ -19,7 +19,7 @@ export async function validateHeldOut(
   retention: RetentionSettings,
   asOf: string,
 ): Promise<ValidationEvidence> {
-  const report = await computeMilestones(store, framework, asOf);
+  const report = await computeMilestones(store, framework, asOf, { accounts: accounts.map((a) => a.account_id) });
   const statusOf = new Map(report.accounts.map((a) => [a.account_id, a]));
   const landmarkOf = (a: LabelledAccount) => new Date(dayMs(a.signup_day) + retention.earlyDays * DAY_MS).toISOString().slice(0, 10);
   const followDays = accounts.map((a) => Math.max(0, Math.round((dayMs(a.churn_day ?? asOf) - dayMs(landmarkOf(a))) / DAY_MS)));

@@ -380,13 +380,14 @@ ${tile("Youden's J", num(h.youden_j), `held out; in-sample ${num(c.youdenJ)}`)}
     : '';
   const window = monthly ? '' : ` · the window was re-chosen in every resample; ${pct(t.window_share)} chose this one`;
   const body = `<div class="definition">${esc(capitalize(thresholdWords(t)))}</div>
-<p class="muted small">Why this event: ${esc(t.chosen_because)} · chosen on ${plural(t.accounts, u.unit)} of the earlier cohorts · threshold 95% bootstrap interval ${tiText}${esc(window)}.</p>
+<p class="muted small">Why this event: ${esc(t.chosen_because)} · chosen on ${plural(t.accounts, u.unit)} of the earlier cohorts · threshold 95% bootstrap interval ${tiText}${esc(window)} ·
+the odds of ${monthly ? 'no churn the month after' : 'retention'} step up ×${ivHtml(t.jump, ratio)} at the threshold beyond their trend with the count (in-sample, given the threshold).</p>
 ${testBlock(t)}
 ${tiles}
 ${later}${sectionWarnings(t.warnings)}
 ${thresholdCharts(t, xLabel)}`;
   const lines = t.grid.some((g) => g.days !== c.days) ? 'Each line is one observation window; the' : 'The';
-  const intro = `${lines} ringed point is the chosen threshold, in-sample on the earlier cohorts (J = sensitivity + specificity − 1); the rates in the tiles are on the held-out later cohorts.
+  const intro = `${lines} ringed point is the chosen threshold: where retention steps up most clearly beyond its trend with use (a logistic fit of the step and the trend for every window and threshold, the likeliest chosen), on the earlier cohorts. The curves show Youden’s J (sensitivity + specificity − 1) in-sample; the rates in the tiles are on the held-out later cohorts.
 The shaded band is the bootstrap 95% interval of the threshold (accounts resampled); the lower chart shows the share of ${u.unit}s each threshold reaches.`;
   return section(id, `${n} · ${title}`, intro, body);
 }
