@@ -58,7 +58,7 @@ export function chooseThresholdMilestone(input: ThresholdMilestoneInput, opts: T
   );
 
   const heldValues = values.map((v) => pick(v, heldOut));
-  const scan = new ThresholdScan(selWindows, candidates ? [...new Set(candidates)].sort((a, b) => a - b) : undefined, selClusters);
+  const scan = new ThresholdScan(selWindows, candidates ? [...new Set(candidates)].sort((a, b) => a - b) : undefined, selClusters, [0.05, 0.95]);
   const judged = judgeChoice({
     unit,
     statistic: `held-out Youden's J (${unit}s)`,

@@ -24,9 +24,9 @@ export interface ThresholdSearchOptions {
   candidates?: number[];
   /** Bootstrap resamples for the threshold interval. Default 200. */
   bootstrap?: number;
-  /** Warn when the chosen milestone's reach is below this share. Default 0.05. */
+  /** Steps are tried only at thresholds reached by at least this share of units (a warning says when none is). Default 0.05. */
   narrowBelow?: number;
-  /** Warn when the chosen milestone's reach is above this share. Default 0.95. */
+  /** …and by at most this share. Default 0.95. */
   broadAbove?: number;
   /** How the counted events read in warnings, e.g. "closed conversations". Default "events". */
   actionLabel?: string;
@@ -107,6 +107,8 @@ interface StepFit {
  */
 export class ThresholdScan {
   readonly candidates: number[][];
+  /** Per window, per candidate: whether a step there is tried. */
+  private readonly allowed: boolean[][];
   private readonly clusterCount: number;
   /** Per window, per unit: the group (0 below every candidate, k + 1 at or above candidate k and below the next). */
   private readonly groups: Uint8Array[];
@@ -115,14 +117,28 @@ export class ThresholdScan {
   private readonly pos: Float64Array[];
   private readonly n: Float64Array[];
 
+  /**
+   * Steps are tried only at thresholds whose reach (share of units at or above, over all the
+   * units) lies within `reach`: a milestone almost nobody or almost everybody reaches guides
+   * nobody, and a step fitted on a sliver of units is mostly noise. Every candidate still
+   * bounds a group for the trend.
+   */
   constructor(
     readonly windows: readonly ThresholdWindow[],
     given?: number[],
     readonly clusters?: Int32Array,
+    reach: readonly [number, number] = [0, 1],
   ) {
     this.candidates = windows.map((w) => given ?? defaultCandidates(w.counts));
     this.clusterCount = clusters ? clusters.reduce((m, c) => Math.max(m, c + 1), 0) : 0;
     this.groups = windows.map((w, i) => groupOf(w.counts, this.candidates[i]));
+    this.allowed = this.groups.map((groups, i) => {
+      const atOrAbove = new Float64Array(this.candidates[i].length + 1);
+      for (const g of groups) atOrAbove[g]++;
+      for (let g = atOrAbove.length - 2; g >= 0; g--) atOrAbove[g] += atOrAbove[g + 1];
+      const allowed = this.candidates[i].map((_, k) => atOrAbove[k + 1] / groups.length >= reach[0] && atOrAbove[k + 1] / groups.length <= reach[1]);
+      return allowed.some(Boolean) ? allowed : allowed.map(() => true); // none within: try them all
+    });
     this.trend = windows.map((w, i) => {
       const sum = new Float64Array(this.candidates[i].length + 1);
       const count = new Float64Array(sum.length);
@@ -179,7 +195,7 @@ export class ThresholdScan {
           if (n[k] === 0) continue; // the same split as the lower threshold, which wins ties
           below += n[k];
         }
-        if (below === 0 || below === total) continue; // a step needs units on both sides
+        if (below === 0 || below === total || !this.allowed[w][k]) continue; // a step needs units on both sides
         const fit = fitStep(this.trend[w], pos, n, k + 1, start);
         start = fit.beta;
         const better =
@@ -319,7 +335,7 @@ export function searchThreshold(input: ThresholdSearchInput, opts: ThresholdSear
   }
   if (given !== undefined && given.length > 255) throw new Error(`invalid candidates: ${given.length} (at most 255)`);
 
-  const scan = new ThresholdScan(windows, given, clusters);
+  const scan = new ThresholdScan(windows, given, clusters, [narrowBelow, broadAbove]);
   const grid: ThresholdGridPoint[] = windows.flatMap((w, wi) =>
     scan.candidates[wi].map((t) => {
       const r = ruleRates(w.counts, t, outcome, w.days);

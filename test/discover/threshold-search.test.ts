@@ -173,43 +173,38 @@ describe('searchThreshold finds a planted step under a trend', () => {
   });
 });
 
-describe('searchThreshold warnings', () => {
-  it('warns when almost nobody reaches the chosen milestone', () => {
-    // 100 accounts: the 2 with 40 closed conversations retain, nobody else does.
+describe('searchThreshold and the reach of a milestone', () => {
+  it('tries steps only where 5–95% of accounts reach the threshold: not the 2% that all retain', () => {
+    // 100 accounts: the 2 with 40 closed conversations retain, and so do those with 3 or 4 by half.
     const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 2 ? 40 : i % 5)));
-    const outcome = u8(Array.from({ length: 100 }, (_, i) => (i < 2 ? 1 : 0)));
-    const r = searchThreshold(
-      { windows: [{ days: 7, counts }], outcome },
-      { seed: 5, actionLabel: 'closed conversations' },
-    );
-    assert.equal(r.best.threshold, 40);
-    const ws = reachWarnings(r.warnings);
-    assert.equal(ws.length, 1);
-    // With 2 retained in 100, some resamples hold none: those are skipped, and said so.
-    assert.equal(r.warnings.length, 2);
-    assert.match(r.warnings[1], /^\d+ of 200 bootstrap resamples held only retained or only churned accounts/);
-    assert.match(ws[0], /^only 2% of accounts reach 40 closed conversations in 7 days: /);
-    assert.match(ws[0], /1% activate, 100% retain/);
+    const outcome = u8(Array.from({ length: 100 }, (_, i) => (i < 2 || (i % 5 >= 3 && i % 2 === 0) ? 1 : 0)));
+    const r = searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 5, actionLabel: 'closed conversations' });
+    assert.ok(r.best.threshold <= 4, `threshold ${r.best.threshold}`);
+    assert.ok(r.best.reach.estimate >= 0.05 && r.best.reach.estimate <= 0.95);
+    assert.deepEqual(reachWarnings(r.warnings), []);
   });
 
-  it('warns when almost everybody reaches the chosen milestone', () => {
-    // 100 accounts: the 3 with no events churn, the 97 with at least one retain.
-    const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 3 ? 0 : 1 + (i % 4))));
+  it('warns when no threshold is within those bounds, and says which trap it is', () => {
+    // 100 accounts: 97 with one event or more, 3 with none.
+    const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 3 ? 0 : 1)));
     const outcome = u8(Array.from({ length: 100 }, (_, i) => (i < 3 ? 0 : 1)));
     const r = searchThreshold({ windows: [{ days: 30, counts }], outcome }, { seed: 5 });
     assert.equal(r.best.threshold, 1);
     const ws = reachWarnings(r.warnings);
     assert.equal(ws.length, 1);
     assert.match(ws[0], /^97% of accounts reach 1 events in 30 days: a milestone almost everybody reaches/);
+    const rare = searchThreshold({ windows: [{ days: 7, counts: f64(Array.from({ length: 100 }, (_, i) => (i < 2 ? 40 : 0))) }], outcome: u8(Array.from({ length: 100 }, (_, i) => (i < 2 ? 1 : 0))) }, { seed: 5, actionLabel: 'closed conversations' });
+    assert.equal(rare.best.threshold, 40);
+    assert.match(reachWarnings(rare.warnings)[0], /^only 2% of accounts reach 40 closed conversations in 7 days: .*1% activate, 100% retain/);
+    assert.match(rare.warnings.at(-1)!, /^\d+ of 200 bootstrap resamples held only retained or only churned accounts/);
   });
 
-  it('respects custom narrow and broad limits', () => {
+  it('takes custom bounds', () => {
     const counts = f64([0, 1, 2, 2, 1, 3, 4, 5, 3, 6]);
     const outcome = u8([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     const r = searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 1, narrowBelow: 0.6 });
-    assert.match(reachWarnings(r.warnings)[0], /^only 50% of accounts reach 3 events in 7 days/);
-    const r2 = searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 1, broadAbove: 0.4 });
-    assert.match(reachWarnings(r2.warnings)[0], /^50% of accounts reach 3 events in 7 days: a milestone almost everybody/);
+    assert.ok(r.best.reach.estimate >= 0.6, `reach ${r.best.reach.estimate}`);
+    assert.throws(() => searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 1, broadAbove: 2 }), /invalid broadAbove: 2/);
   });
 });
 
