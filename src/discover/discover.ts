@@ -122,7 +122,9 @@ export async function discover(store: Store, options: DiscoverOptions): Promise<
   }
   const [selection, heldOut] = sides(labelled, split);
   evidence.split = { how: split.how, cut: split.cut, selection: side(labelled, selection), held_out: side(labelled, heldOut) };
-  if (split.how === 'random') warnings.push('All judged accounts signed up too close together to hold out later cohorts: a random 30% of them (by a seeded hash of the account id) is held out instead.');
+  if (split.how === 'random') {
+    warnings.push(`All judged accounts signed up too close together to hold out later cohorts: a random ${Math.round(opts.heldOutShare * 100)}% of them (by a seeded hash of the account id) is held out instead.`);
+  }
   if (selection.length < STABLE_LABELLED || evidence.split.selection.churned < STABLE_EACH_OUTCOME || evidence.split.selection.retained < STABLE_EACH_OUTCOME) {
     warnings.push(
       `Little data: ${plural(selection.length, 'account')} to choose on (${evidence.split.selection.churned} not retained); about ${STABLE_LABELLED} with ${STABLE_EACH_OUTCOME} of each outcome are needed for stable ranks and thresholds. Read the intervals, not the point estimates.`,
@@ -142,7 +144,7 @@ export async function discover(store: Store, options: DiscoverOptions): Promise<
   const used = matrix.features.map((f) => usedColumn(matrix, f.key));
   const keys = matrix.features.map((f) => f.key);
   const selUsed = used.map((u) => pick(u, selection));
-  const selPlans = selection.length ? Array.from(selection, (i) => planOf[i]) : [];
+  const selPlans = Array.from(selection, (i) => planOf[i]);
   const strataByName = [
     ...(plans.length >= 2 ? [{ name: 'plan', values: selPlans }] : []),
     ...(evidence.data.cohorts.length >= 2 ? [{ name: 'signup_month', values: Array.from(selection, (i) => labelled[i].signup_month) }] : []),
