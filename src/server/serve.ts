@@ -42,6 +42,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     maxQueuedEvents: server.max_queued_events,
     posthogGroupType: server.posthog_group_type,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
+    log,
   });
   const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
 

@@ -10,6 +10,7 @@ export {
   EventBatchWriter,
   RepeatedHashes,
   batchLineHash,
+  batchLineProblem,
   messageIdHash,
   parseBatchLine,
   repeatedHashes,

@@ -26,6 +26,8 @@ export interface CollectorOptions {
   posthogGroupType?: string;
   /** Reports a failed store write (it is retried); the server logs it. */
   onApplyError?: (err: unknown) => void;
+  /** Messages for a person, such as log lines set aside as unreadable. */
+  log?: (line: string) => void;
 }
 
 /** What the collector did with one request's messages. */
@@ -87,7 +89,7 @@ export class Collector {
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
     const applied = await opts.store.checkpoint(WAL_CHECKPOINT);
     const { wal, leftOver } = await WriteAheadLog.open(
-      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs },
+      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log },
       applied,
       (g) => c.enqueue(g),
     );
