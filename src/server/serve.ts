@@ -4,11 +4,11 @@
  * `stop()` drains: no new requests, everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadTrackingPlan, type Workspace } from '../config/index.js';
 import { Collector } from '../collect/http/collector.js';
-import { adminToken, stateDir, WriteKeys } from '../collect/http/keys.js';
+import { adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/http/keys.js';
 import type { Store } from '../store/index.js';
 import { buildApp } from './app.js';
 
@@ -66,7 +66,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   const address = await app.listen({ port: opts.port ?? server.port, host: opts.host ?? server.host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = join(dir, SERVER_FILE);
-  await writeFile(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
+  await writeAtomic(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
   return {
     url,
     adminToken: token,

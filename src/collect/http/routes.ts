@@ -52,7 +52,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     protocol: Protocol,
     req: FastifyRequest,
     reply: FastifyReply,
-    read: (body: unknown, text: string) => { key: string | undefined; messages: unknown[] },
+    read: Read,
   ) => {
     const receivedAt = Date.now();
     const raw = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
@@ -96,60 +96,66 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     return reply.code(200).send(protocol === 'posthog' ? { status: 1, ...result } : { ok: true, success: true, ...result });
   };
 
-  app.post('/v1/events', (req, reply) =>
-    handle('native', req, reply, (body) => {
-      if (Array.isArray(body)) return { key: undefined, messages: body };
-      if (isObject(body) && Array.isArray(body.batch)) return { key: str(body.writeKey), messages: body.batch };
-      return { key: undefined, messages: [body] };
-    }),
-  );
+  /** Each collector path takes POST, and answers browsers' CORS checks (no other route does). */
+  type Read = (body: unknown, text: string) => { key: string | undefined; messages: unknown[] };
+  const route = (path: string, protocol: Protocol, read: (req: FastifyRequest) => Read) => {
+    app.post(path, { onRequest: allowAnyOrigin }, (req, reply) => handle(protocol, req, reply, read(req)));
+    app.options(path, preflight);
+  };
+
+  route('/v1/events', 'native', () => (body) => {
+    if (Array.isArray(body)) return { key: undefined, messages: body };
+    if (isObject(body) && Array.isArray(body.batch)) return { key: str(body.writeKey), messages: body.batch };
+    return { key: undefined, messages: [body] };
+  });
 
   for (const path of ['batch', 'b']) {
-    app.post(`/v1/${path}`, (req, reply) =>
-      handle('segment', req, reply, (body) => {
-        if (!isObject(body) || !Array.isArray(body.batch)) throw badBody('invalid_batch', 'a Segment batch is an object with a "batch" array');
-        // Batch-level context (library, ip) fills in each call's own.
-        const context = isObject(body.context) ? body.context : null;
-        const messages = context ? body.batch.map((m) => (isObject(m) ? { ...m, context: { ...context, ...(isObject(m.context) ? m.context : {}) } } : m)) : body.batch;
-        return { key: str(body.writeKey), messages };
-      }),
-    );
+    route(`/v1/${path}`, 'segment', () => (body) => {
+      if (!isObject(body) || !Array.isArray(body.batch)) throw badBody('invalid_batch', 'a Segment batch is an object with a "batch" array');
+      // Batch-level context (library, ip) fills in each call's own.
+      const context = isObject(body.context) ? body.context : null;
+      const messages = context ? body.batch.map((m) => (isObject(m) ? { ...m, context: { ...context, ...(isObject(m.context) ? m.context : {}) } } : m)) : body.batch;
+      return { key: str(body.writeKey), messages };
+    });
   }
   for (const [path, type] of Object.entries(SEGMENT_TYPES)) {
-    app.post(`/v1/${path}`, (req, reply) =>
-      handle('segment', req, reply, (body) => {
-        if (!isObject(body)) throw badBody('not_an_object', `a Segment ${type} call is a JSON object`);
-        return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
-      }),
-    );
+    route(`/v1/${path}`, 'segment', () => (body) => {
+      if (!isObject(body)) throw badBody('not_an_object', `a Segment ${type} call is a JSON object`);
+      return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
+    });
   }
 
   for (const path of ['/batch', '/batch/', '/capture', '/capture/', '/e', '/e/', '/i/v0/e', '/i/v0/e/']) {
-    app.post(path, (req, reply) =>
-      handle('posthog', req, reply, (body) => {
-        const query = req.query as Raw;
-        // The key rides on the body, or on its first event, or in the query string.
-        const keyOf = (o: Raw | undefined) => o && (str(o.api_key) ?? str(o.token) ?? (isObject(o.properties) ? str(o.properties.token) : undefined));
-        const fromQuery = str(query.api_key) ?? str(query.token);
-        if (Array.isArray(body)) return { key: keyOf(body.find(isObject)) ?? fromQuery, messages: body };
-        if (!isObject(body)) throw badBody('not_an_object', 'a PostHog request is a JSON object or array of events');
-        return { key: keyOf(body) ?? fromQuery, messages: Array.isArray(body.batch) ? body.batch : [body] };
-      }),
-    );
+    route(path, 'posthog', (req) => (body) => {
+      const query = req.query as Raw;
+      // The key rides on the body, or on its first event, or in the query string.
+      const keyOf = (o: Raw | undefined) => o && (str(o.api_key) ?? str(o.token) ?? (isObject(o.properties) ? str(o.properties.token) : undefined));
+      const fromQuery = str(query.api_key) ?? str(query.token);
+      if (Array.isArray(body)) return { key: keyOf(body.find(isObject)) ?? fromQuery, messages: body };
+      if (!isObject(body)) throw badBody('not_an_object', 'a PostHog request is a JSON object or array of events');
+      return { key: keyOf(body) ?? fromQuery, messages: Array.isArray(body.batch) ? body.batch : [body] };
+    });
   }
+}
 
-  // Browsers send from other origins; the write key, not the origin, is what is checked.
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('access-control-allow-origin', '*');
-    if (req.method === 'OPTIONS') {
-      reply
-        .header('access-control-allow-methods', 'POST, OPTIONS')
-        .header('access-control-allow-headers', 'authorization, content-type, content-encoding')
-        .header('access-control-max-age', '86400')
-        .code(204)
-        .send();
-    }
-  });
+/**
+ * Browsers' SDKs send from the product's own origin; the write key, not the origin, is what is
+ * checked, so any origin may POST. No credentials (cookies) are allowed, and Retry-After is
+ * exposed so a browser client can honour a 429.
+ */
+async function allowAnyOrigin(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', 'retry-after');
+}
+
+/** The CORS preflight of a collector path: our SDK sends JSON with an Authorization header. */
+async function preflight(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await reply
+    .header('access-control-allow-origin', '*')
+    .header('access-control-allow-methods', 'POST')
+    .header('access-control-allow-headers', 'authorization, content-type, content-encoding')
+    .header('access-control-max-age', '86400')
+    .code(204)
+    .send();
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
