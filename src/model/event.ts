@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withoutCredentials } from './credentials.js';
 import { ok, rejected, type Checked } from './result.js';
 
 /** One tracked occurrence: a user's action on an object, in a place, with metadata. */
@@ -129,7 +130,7 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
     if (typeof m !== 'object' || Array.isArray(m)) {
       return rejected('invalid_field', `metadata must be a JSON object, got ${typeOf(m)}`, 'metadata');
     }
-    metadata = m as Record<string, unknown>;
+    metadata = withoutCredentials(m as Record<string, unknown>);
   }
 
   let count = 1;

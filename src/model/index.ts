@@ -11,3 +11,4 @@ export * from './account.js';
 export * from './quarantine.js';
 export * from './patch.js';
 export * from './result.js';
+export * from './credentials.js';

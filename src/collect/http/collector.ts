@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { TrackingPlan } from '../../config/index.js';
-import { nativeOf, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
+import { nativeOf, withoutCredentials, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
 import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/index.js';
 import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
@@ -123,7 +123,9 @@ export class Collector {
     const events: { source: string; event: TrackedEvent }[] = [];
     const side: SideRecord[] = [];
     const kind = QUARANTINE_KIND[protocol];
-    const quarantine = (raw: unknown, reason: string, field: string | null, message: string, payload = JSON.stringify(raw) ?? 'null') => {
+    // Kept without the credentials clients put in bodies (write keys, tokens).
+    const json = (raw: unknown) => JSON.stringify(withoutCredentials(raw)) ?? 'null';
+    const quarantine = (raw: unknown, reason: string, field: string | null, message: string, payload = json(raw)) => {
       const q: QuarantineEntry = { kind, source, file: null, line: null, reason, field, message, payload, receivedAt };
       side.push({ t: 'q', q });
       result.quarantined++;
@@ -133,7 +135,7 @@ export class Collector {
     messages.forEach((raw, index) => {
       const pre = rejectedAt.get(index);
       if (pre) return quarantine(raw, pre.reason, null, pre.message, pre.payload);
-      const out = admit(protocol, raw, source, ctx, () => JSON.stringify(raw) ?? '');
+      const out = admit(protocol, raw, source, ctx, () => json(raw));
       if (!out.pass) return quarantine(raw, out.reason, out.field, out.message);
       if (out.event) events.push({ source, event: out.event });
       if (out.violation) {

@@ -11,6 +11,7 @@ import {
   textValue,
   timestampValue,
   typeOf,
+  withoutCredentials,
   type AccountPatch,
   type QuarantineKind,
   type Rejection,
@@ -94,7 +95,7 @@ function dateFact(v: unknown, field: string): number | null | undefined | Mapped
 function traitsOf(v: unknown, field: string): Raw | Mapped {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) return rejected('invalid_field', `${field} must be a JSON object`, field);
-  return v;
+  return withoutCredentials(v);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BODY_LIMITS, HttpError, badBody, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
 import type { Collector, PreRejected } from './collector.js';
+import { redactCredentials } from '../../model/index.js';
 import { isObject, type Protocol } from './protocols.js';
 
 export interface KeyCheck {
@@ -78,7 +79,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     if (source === null) throw new HttpError(401, key ? 'unknown or revoked write key' : 'a write key is required (Authorization: Bearer KEY, Basic auth, or writeKey / api_key in the body)');
     if (problem || !parsed) {
       // Kept, so nothing a client sent with a good key is lost.
-      if (problem?.reason) await collector.quarantineBody(source, protocol, text, problem.reason, problem.message, receivedAt);
+      if (problem?.reason) await collector.quarantineBody(source, protocol, redactCredentials(text, key), problem.reason, problem.message, receivedAt);
       throw problem;
     }
     const { messages } = parsed;
@@ -89,7 +90,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${rate} events/s`, wait);
     const pre: PreRejected[] = [];
     messages.forEach((m, index) => {
-      if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: m.text });
+      if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: redactCredentials(m.text, key) });
       else if (tooLarge(m, bytes.length)) pre.push({ index, reason: 'event_too_large', message: `the message is larger than ${BODY_LIMITS.eventBytes / 1024} KB` });
     });
     const result = await collector.ingest(source, protocol, messages, receivedAt, pre);

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
+import { redactCredentials, type Account, type AccountHistoryRow, type AccountPatch, type PlanViolation, type QuarantineEntry, type TrackedEvent, type UserPatch } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES } from '../schema.js';
 import { readStats } from '../stats-queries.js';
@@ -37,6 +38,7 @@ export class DuckDbStore implements Store {
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    if (options.path !== ':memory:') keepPrivate(options.path);
     const instance = await DuckDBInstance.create(options.path, options.settings);
     const store = new DuckDbStore(instance, await instance.connect());
     await store.migrate();
@@ -187,7 +189,7 @@ export class DuckDbStore implements Store {
       else groups.set(key, { v, day, n: 1 });
     }
     await this.insertRows(sql`INSERT INTO plan_violations`, [...groups.values()], ({ v, day, n }) =>
-      sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`,
+      sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${redactCredentials(v.example)})`,
     );
   }
 
@@ -284,12 +286,13 @@ export class DuckDbStore implements Store {
     return this.serialize(() => this.transaction(() => this.insertQuarantine(entries)));
   }
 
+  /** Payloads are redacted here too: imports keep raw lines, which may name a key. */
   private async insertQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
     let id = Number(next);
     await this.insertRows(sql`INSERT INTO quarantine`, entries, (q) =>
-      sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line}, ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
+      sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line}, ${q.reason}, ${q.field}, ${q.message}, ${redactCredentials(q.payload)})`,
     );
   }
 
@@ -308,6 +311,18 @@ export class DuckDbStore implements Store {
     await this.writes;
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * The store holds what clients sent: owner-only. DuckDB creates the file, its .wal and spill
+ * files itself, whenever it needs them, so only the process umask reaches them; files an older
+ * Cairn made readable by others are made private.
+ */
+function keepPrivate(path: string): void {
+  if (isMainThread) process.umask(process.umask(0o077) | 0o077);
+  for (const file of [path, `${path}.wal`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
 }
 
