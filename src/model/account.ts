@@ -1,5 +1,5 @@
 import { parseTimestamp, LIMITS } from './event.js';
-import { ok, rejected, type Checked } from './result.js';
+import { ok, rejected, type Checked, type Rejection } from './result.js';
 
 /** A paying customer, as known now. */
 export interface Account {
@@ -68,19 +68,32 @@ export function normalizeAccount(row: Row): Checked<Account> {
   if (!createdAt.ok) return createdAt;
   const churnedAt = optionalDate(row, 'churned_at');
   if (!churnedAt.ok) return churnedAt;
-  if (churnedAt.value !== null && churnedAt.value < createdAt.value!) {
-    return rejected('invalid_field', 'churned_at is before created_at', 'churned_at');
-  }
   const seats = optionalNumber(row, 'seats', true);
   if (!seats.ok) return seats;
-  return ok({
+  const account: Account = {
     accountId: id.value,
     name: row.name?.trim() || null,
     createdAt: createdAt.value!,
     plan: row.plan?.trim() || null,
     seats: seats.value,
     churnedAt: churnedAt.value,
-  });
+  };
+  const problem = accountFactsProblem(account);
+  return problem ? { ok: false, reject: problem } : ok(account);
+}
+
+/**
+ * The rules an account's facts keep together, wherever they come from (an accounts file, a
+ * group call, the two merged): seats a whole number in range, churn not before signup.
+ */
+export function accountFactsProblem(a: { createdAt?: number | null; churnedAt?: number | null; seats?: number | null }): Rejection | null {
+  if (a.seats !== undefined && a.seats !== null && !(Number.isInteger(a.seats) && a.seats >= 0 && a.seats <= LIMITS.maxCount)) {
+    return { reason: 'invalid_field', field: 'seats', message: `seats must be a whole number from 0 to ${LIMITS.maxCount}, got ${a.seats}` };
+  }
+  if (a.churnedAt !== undefined && a.churnedAt !== null && a.createdAt !== undefined && a.createdAt !== null && a.churnedAt < a.createdAt) {
+    return { reason: 'invalid_field', field: 'churned_at', message: 'churned_at is before created_at' };
+  }
+  return null;
 }
 
 /** Checks one row of an account-history CSV (account_id,valid_from,plan,seats,mrr,status). */

@@ -12,3 +12,4 @@ export * from './quarantine.js';
 export * from './patch.js';
 export * from './result.js';
 export * from './credentials.js';
+export * from './source.js';

@@ -10,6 +10,7 @@ import type { Collector } from '../collect/http/collector.js';
 import { adminTokenProblem } from '../collect/http/keys.js';
 import { collectorRoutes, type KeyCheck } from '../collect/http/routes.js';
 import { listQuarantine, replayQuarantine, showQuarantine } from '../collect/quarantine.js';
+import type { AccountFactsAuthority } from '../model/index.js';
 import type { Store } from '../store/index.js';
 
 export interface AppOptions {
@@ -20,6 +21,8 @@ export interface AppOptions {
   /** Events per second per write key. */
   rateLimit: number;
   posthogGroupType?: string;
+  /** Who decides account facts the accounts file named (`collect.account_facts`). */
+  accountFacts?: AccountFactsAuthority;
   /** Called with errors the server answered with a 500 (a bug, not bad input). */
   onInternalError?: (err: unknown) => void;
 }
@@ -93,6 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         reason: text(r.reason),
         dryRun: r.dry_run === true,
         posthogGroupType: opts.posthogGroupType,
+        accountFacts: opts.accountFacts,
       });
     });
   });

@@ -41,10 +41,11 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     walDir: join(dir, 'wal'),
     maxQueuedEvents: server.max_queued_events,
     posthogGroupType: server.posthog_group_type,
+    accountFacts: ws.config.collect.account_facts,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
     log,
   });
-  const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
+  const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, accountFacts: ws.config.collect.account_facts, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
 
   // New and revoked keys, and a changed plan, take effect within a second.
   let planStamp = stamp(ws.files.trackingPlan);

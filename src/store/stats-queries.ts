@@ -12,8 +12,9 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
     sql`SELECT count(*) AS n, ${raw(d.epochMs('min(timestamp)'))} AS oldest, ${raw(d.epochMs('max(timestamp)'))} AS newest,
       ${raw(d.epochMs('max(received_at)'))} AS received FROM events`,
   );
-  const [counts] = await store.query<{ accounts: string; users: string; quarantined: string; without_facts: string }>(
+  const [counts] = await store.query<{ accounts: string; users: string; moved: string; quarantined: string; without_facts: string }>(
     sql`SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM users) AS users,
+      (SELECT count(*) FROM user_account_changes) AS moved,
       (SELECT count(*) FROM quarantine) AS quarantined,
       (SELECT count(DISTINCT account_id) FROM account_activity
         WHERE account_id NOT IN (SELECT account_id FROM accounts)) AS without_facts`,
@@ -30,6 +31,7 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
     accounts: Number(counts.accounts),
     accounts_without_facts: Number(counts.without_facts),
     users: Number(counts.users),
+    users_moved: Number(counts.moved),
     quarantined: Number(counts.quarantined),
     oldest_event_at: empty ? null : iso(events.oldest),
     newest_event_at: empty ? null : iso(events.newest),
@@ -66,6 +68,7 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
   const flagged = await store.query<{ source: string; reason: string; n: string }>(
     sql`SELECT source, reason, sum(n) AS n FROM plan_violations GROUP BY source, reason`,
   );
+  const moved = await store.query<{ source: string; n: string }>(sql`SELECT source, count(*) AS n FROM user_account_changes GROUP BY source`);
 
   const out: Record<string, SourceStats> = {};
   const of = (source: string): SourceStats =>
@@ -77,6 +80,7 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
       lag_p95_ms: null,
       quarantine_by_reason: {},
       flagged_by_reason: {},
+      users_moved: 0,
     });
   for (const r of intake) {
     const s = of(r.source);
@@ -90,6 +94,7 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
   }
   for (const r of quarantined) of(r.source).quarantine_by_reason[r.reason] = Number(r.n);
   for (const r of flagged) of(r.source).flagged_by_reason[r.reason] = Number(r.n);
+  for (const r of moved) of(r.source).users_moved = Number(r.n);
   for (const s of Object.values(out)) {
     s.quarantine_by_reason = sortedCounts(s.quarantine_by_reason);
     s.flagged_by_reason = sortedCounts(s.flagged_by_reason);

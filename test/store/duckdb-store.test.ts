@@ -21,6 +21,40 @@ describe('DuckDbStore', async () => {
     assert.equal(Number(n), 3);
   });
 
+  it('scopes a message id to its source, and an imported id to every source (the anti-join and the repeated rows)', async () => {
+    const own = await DuckDbStore.open({ path: ':memory:' });
+    const ids = (n: string, k: number) => Array.from({ length: k }, () => ev(n));
+    assert.deepEqual(await own.insertEvents([ev('s1'), ev('s2')], 'web'), { inserted: 2, duplicates: 0 });
+    // Repeated ids inside the batch take the exact path; new ones the anti-join.
+    assert.deepEqual(await own.insertEvents([...ids('s1', 2), ev('s2'), ev('s3')], 'backend'), { inserted: 3, duplicates: 1 });
+    assert.deepEqual(await own.insertEvents([ev('s1'), ev('s3')], 'web'), { inserted: 1, duplicates: 1 });
+    assert.deepEqual(await own.insertEvents([ev('s1'), ev('s4')], 'import'), { inserted: 1, duplicates: 1 }, 'an import overlaps every source');
+    assert.deepEqual(await own.insertEvents([...ids('s4', 2), ev('s5')], 'mobile'), { inserted: 1, duplicates: 2 }, 'every source overlaps an import');
+    const rows = await own.query<{ k: string }>(sql`SELECT message_id || ' ' || source AS k FROM events ORDER BY k`);
+    await own.close();
+    assert.deepEqual(rows.map((r) => r.k), ['s1 backend', 's1 web', 's2 backend', 's2 web', 's3 backend', 's3 web', 's4 import', 's5 mobile']);
+  });
+
+  it('an existing store gains the columns and tables added since, its rows kept', async () => {
+    const path = join(await tempDir(), 'old.duckdb');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const old = await DuckDBInstance.create(path);
+    const conn = await old.connect();
+    // The accounts table as Cairn made it before facts_source, and no user_account_changes.
+    await conn.run(`CREATE TABLE accounts (account_id VARCHAR NOT NULL, name VARCHAR, created_at TIMESTAMP NOT NULL, plan VARCHAR, seats INTEGER,
+      churned_at TIMESTAMP, traits VARCHAR NOT NULL, PRIMARY KEY (account_id))`);
+    await conn.run(`INSERT INTO accounts VALUES ('acc_1', 'Old', TIMESTAMP '2024-01-01', 'pro', 3, NULL, '{"k":1}')`);
+    conn.closeSync();
+    old.closeSync();
+    for (let open = 0; open < 2; open++) {
+      const migrated = await DuckDbStore.open({ path });
+      const [row] = await migrated.query(sql`SELECT account_id, name, plan, traits, facts_source FROM accounts`);
+      assert.deepEqual(row, { account_id: 'acc_1', name: 'Old', plan: 'pro', traits: '{"k":1}', facts_source: null });
+      assert.deepEqual(await migrated.query(sql`SELECT count(*)::INTEGER AS n FROM user_account_changes`), [{ n: 0 }]);
+      await migrated.close();
+    }
+  });
+
   it('keeps the first of two events that share an id', async () => {
     await store.insertEvents([ev('first', { action: 'opened' }), ev('first', { action: 'closed' })], 'test');
     const rows = await store.query<{ action: string }>(sql`SELECT action FROM events WHERE message_id = ${'first'}`);
@@ -79,7 +113,7 @@ describe('DuckDbStore', async () => {
     const own = await DuckDbStore.open({ path: ':memory:' });
     const base = { accountId: 'acc_t', name: 'T', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
     await own.upsertAccounts([base]);
-    await own.applyCollected({ ...NO_WRITE, accounts: [{ accountId: 'acc_t', traits: { region: 'eu' }, seenAt: day(2) }] });
+    await own.applyCollected({ ...NO_WRITE, accounts: [{ accountId: 'acc_t', traits: { region: 'eu' }, seenAt: day(2), source: 'web', origin: { kind: 'segment', payload: '{}' } }] });
     await own.upsertAccounts([{ ...base, plan: 'pro' }]);
     const rows = await own.query(sql`SELECT plan, traits FROM accounts`);
     await own.close();

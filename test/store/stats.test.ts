@@ -80,6 +80,7 @@ describe('stats per source', async () => {
       lag_p95_ms: null,
       quarantine_by_reason: { metadata_type: 1 },
       flagged_by_reason: {},
+      users_moved: 0,
     });
   });
 });

@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { TrackingPlan } from '../../config/index.js';
-import { nativeOf, withoutCredentials, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
+import { nativeOf, withoutCredentials, type AccountFactsAuthority, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
 import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/index.js';
 import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
@@ -24,6 +24,8 @@ export interface CollectorOptions {
   generationEvents?: number;
   generationMs?: number;
   posthogGroupType?: string;
+  /** Who decides account facts the accounts file named (`collect.account_facts`); default `import`. */
+  accountFacts?: AccountFactsAuthority;
   /** Reports a failed store write (it is retried); the server logs it. */
   onApplyError?: (err: unknown) => void;
   /** Messages for a person, such as log lines set aside as unreadable. */
@@ -192,8 +194,9 @@ export class Collector {
     while (this.queue.length > 0) {
       const g = this.queue[0];
       try {
-        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
-        else await salvage(this.opts.store, g);
+        const write = { ...g.write, accountFacts: this.opts.accountFacts };
+        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+        else await salvage(this.opts.store, { ...g, write });
       } catch (err) {
         this.applyError = err instanceof Error ? err.message : String(err);
         this.opts.onApplyError?.(err);
@@ -256,8 +259,8 @@ async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
   const pieces: Piece[] = [
     ...g.write.quarantine.map((q): Piece => [{ ...NO_WRITE, quarantine: [q] }, q.kind, q.source, q]),
     ...g.write.violations.map((v): Piece => [{ ...NO_WRITE, violations: [v] }, 'event', v.source, v]),
-    ...g.write.accounts.map((a): Piece => [{ ...NO_WRITE, accounts: [a] }, 'segment', 'collector', { type: 'group', groupId: a.accountId, traits: a.traits }]),
-    ...g.write.users.map((u): Piece => [{ ...NO_WRITE, users: [u] }, 'segment', 'collector', { type: 'identify', userId: u.userId, traits: u.traits }]),
+    ...g.write.accounts.map((a): Piece => [{ ...NO_WRITE, accounts: [a], accountFacts: g.write.accountFacts }, a.origin.kind, a.source, JSON.parse(a.origin.payload)]),
+    ...g.write.users.map((u): Piece => [{ ...NO_WRITE, users: [u] }, 'segment', u.source, { type: 'identify', userId: u.userId, traits: u.traits }]),
   ];
   for (const [write, kind, source, payload] of pieces) {
     await attempt(write, (err) => store.applyCollected({ ...NO_WRITE, quarantine: [refused(kind, source, payload, err)] }));

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../config/index.js';
+import { IMPORT_SOURCE } from '../../model/index.js';
 
 export interface WriteKeyRecord {
   name: string;
@@ -45,7 +46,7 @@ const PREFIX_CHARS = 10;
 const MAX_KEY_LENGTH = 128;
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** Names the store already uses as a source. */
-const RESERVED = new Set(['import']);
+const RESERVED = new Set([IMPORT_SOURCE]);
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

@@ -5,6 +5,7 @@
  */
 import {
   LIMITS,
+  accountFactsProblem,
   normalizeEvent,
   parseTimestamp,
   splitEventName,
@@ -24,10 +25,14 @@ export type Protocol = 'native' | 'segment' | 'posthog';
 /** The quarantine kind of each protocol's messages, so replay reads them the same way. */
 export const QUARANTINE_KIND: Record<Protocol, QuarantineKind> = { native: 'event', segment: 'segment', posthog: 'posthog' };
 
+/** Patches as a message states them; the collector adds who sent them. */
+export type MappedAccount = Omit<AccountPatch, 'source' | 'origin'>;
+export type MappedUser = Omit<UserPatch, 'source'>;
+
 export type Mapped =
   | { kind: 'event'; event: TrackedEvent }
-  | { kind: 'account'; account: AccountPatch; user: UserPatch | null }
-  | { kind: 'user'; user: UserPatch }
+  | { kind: 'account'; account: MappedAccount; user: MappedUser | null }
+  | { kind: 'user'; user: MappedUser }
   /** A call with nothing to store (Segment alias). */
   | { kind: 'skip' }
   | { kind: 'rejected'; reject: Rejection };
@@ -181,7 +186,7 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const seenAt = when(timestamp, ctx, 'timestamp');
   if (failed(seenAt)) return seenAt;
   const { name, plan, seats, created_at, createdAt, churned_at, churnedAt, ...rest } = traits;
-  const patch: AccountPatch = { accountId, traits: rest, seenAt };
+  const patch: MappedAccount = { accountId, traits: rest, seenAt };
   for (const [field, v] of [['name', name], ['plan', plan]] as const) {
     if (v === undefined) continue;
     // Numbers are not names here (unlike ids): a plan of 3 is a sender's mistake.
@@ -203,7 +208,10 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const churned = dateFact(churned_at ?? churnedAt, 'traits.churned_at');
   if (failed(churned)) return churned;
   if (churned !== undefined) patch.churnedAt = churned;
-  const user: UserPatch | null = userId === undefined ? null : { userId, accountId, traits: {}, seenAt };
+  // The rules an imported account keeps, as far as the call alone can show.
+  const problem = accountFactsProblem(patch);
+  if (problem) return rejected(problem.reason, problem.message, `traits.${problem.field}`);
+  const user: MappedUser | null = userId === undefined ? null : { userId, accountId, traits: {}, seenAt };
   return { kind: 'account', account: patch, user };
 }
 

@@ -70,6 +70,15 @@ const serverSchema = z.strictObject({
   posthog_group_type: nonEmptyString().optional(),
 });
 
+const collectSchema = z.strictObject({
+  /**
+   * Who decides an account's name, plan, seats, created_at and churned_at once the accounts
+   * file (`cairn import accounts`) has named them: `import` keeps the file's and stores what a
+   * group call says of them as traits; `collector` lets group calls change them.
+   */
+  account_facts: z.enum(['import', 'collector'], { error: expected('import or collector') }).default('import'),
+});
+
 /** `cairn.yaml`: the engine and the workspace's settings. */
 export const cairnConfigSchema = z.strictObject({
   version: z.literal(1, { error: expected('version 1') }),
@@ -77,6 +86,7 @@ export const cairnConfigSchema = z.strictObject({
   engine: engineSchema.prefault({ kind: 'duckdb' }),
   retention: retentionSchema.prefault({}),
   import: importSchema.prefault({}),
+  collect: collectSchema.prefault({}),
   server: serverSchema.prefault({}),
 });
 

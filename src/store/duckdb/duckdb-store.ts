@@ -3,9 +3,24 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { redactCredentials, type Account, type AccountHistoryRow, type AccountPatch, type PlanViolation, type QuarantineEntry, type TrackedEvent, type UserPatch } from '../../model/index.js';
+import {
+  applyAccountPatch,
+  IMPORT_SOURCE,
+  redactCredentials,
+  type Account,
+  type AccountFactsAuthority,
+  type AccountHistoryRow,
+  type AccountPatch,
+  type PlanViolation,
+  type QuarantineEntry,
+  type StoredAccount,
+  type TrackedEvent,
+  type UserAccountChange,
+  type UserPatch,
+} from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES } from '../schema.js';
+import type { TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
 import type { CollectedWrite, Store, StoreStats, WriteResult } from '../store.js';
@@ -48,7 +63,16 @@ export class DuckDbStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    for (const table of Object.values(TABLES)) await this.conn.run(this.dialect.createTable(table));
+    const tables: readonly TableDef[] = Object.values(TABLES);
+    for (const table of tables) await this.conn.run(this.dialect.createTable(table));
+    // A store made by an earlier Cairn lacks the columns added since.
+    const have = await this.query<{ t: string; c: string }>(
+      sql`SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main'`,
+    );
+    const present = new Set(have.map((r) => `${r.t}.${r.c}`));
+    for (const table of tables) {
+      for (const column of table.columns) if (!present.has(`${table.name}.${column.name}`)) await this.conn.run(this.dialect.addColumn(table, column));
+    }
   }
 
   /** Writes run one after another: each is a transaction over several statements. */
@@ -100,7 +124,9 @@ export class DuckDbStore implements Store {
       auto_detect = false, strict_mode = false, columns = {${raw(STAGE_COLUMNS)}})`;
     const columns = sql`message_id, account_id, user_id, anonymous_id, action, object, place, metadata,
       epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}`;
-    const stored = sql`NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`;
+    // An id repeats within its source; an import's repeats any source's (model/source.ts).
+    const within = source === IMPORT_SOURCE ? sql`` : sql` AND e.source IN (${source}, ${IMPORT_SOURCE})`;
+    const stored = sql`NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id${within})`;
     let inserted: number;
     if (batch.repeatedHashes.length === 0) {
       inserted = await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s WHERE ${stored}`);
@@ -162,10 +188,10 @@ export class DuckDbStore implements Store {
           total.inserted += r.inserted;
           total.duplicates += r.duplicates;
         }
-        await this.insertQuarantine(write.quarantine);
-        await this.insertViolations(write.violations);
-        await this.patchAccounts(write.accounts);
+        const refused = await this.patchAccounts(write.accounts, write.accountFacts ?? 'import');
         await this.patchUsers(write.users);
+        await this.insertQuarantine([...write.quarantine, ...refused]);
+        await this.insertViolations(write.violations);
         if (write.replayed?.length) await this.exec(sql`DELETE FROM quarantine WHERE id IN (SELECT unnest(${write.replayed.map(Number)}))`);
         if (write.checkpoint) await this.exec(sql`INSERT OR REPLACE INTO checkpoints VALUES (${write.checkpoint.name}, ${write.checkpoint.value})`);
         return total;
@@ -193,15 +219,18 @@ export class DuckDbStore implements Store {
     );
   }
 
-  /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
-  private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
-    if (patches.length === 0) return;
+  /**
+   * Applies account patches in order onto the stored rows (model/patch.ts decides what a call
+   * may change); returns the calls refused, to be quarantined in the same transaction.
+   */
+  private async patchAccounts(patches: readonly AccountPatch[], authority: AccountFactsAuthority): Promise<QuarantineEntry[]> {
+    if (patches.length === 0) return [];
     const ids = [...new Set(patches.map((p) => p.accountId))];
-    const stored = await this.query<{ account_id: string; name: string | null; created_at: string; plan: string | null; seats: string | null; churned_at: string | null; traits: string }>(
-      sql`SELECT account_id, name, epoch_ms(created_at) AS created_at, plan, seats, epoch_ms(churned_at) AS churned_at, traits
+    const stored = await this.query<{ account_id: string; name: string | null; created_at: string; plan: string | null; seats: string | null; churned_at: string | null; traits: string; facts_source: string | null }>(
+      sql`SELECT account_id, name, epoch_ms(created_at) AS created_at, plan, seats, epoch_ms(churned_at) AS churned_at, traits, facts_source
         FROM accounts WHERE account_id IN (SELECT unnest(${ids}))`,
     );
-    const rows = new Map(
+    const rows = new Map<string, StoredAccount>(
       stored.map((r) => [
         r.account_id,
         {
@@ -212,23 +241,24 @@ export class DuckDbStore implements Store {
           seats: r.seats === null ? null : Number(r.seats),
           churnedAt: r.churned_at === null ? null : Number(r.churned_at),
           traits: JSON.parse(r.traits) as Record<string, unknown>,
+          factsSource: r.facts_source,
         },
       ]),
     );
+    const refused: QuarantineEntry[] = [];
     for (const p of patches) {
-      const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.createdAt ?? p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
-      if (p.name !== undefined) row.name = p.name;
-      if (p.plan !== undefined) row.plan = p.plan;
-      if (p.seats !== undefined) row.seats = p.seats;
-      if (p.createdAt !== undefined) row.createdAt = p.createdAt;
-      if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.accountId, row);
+      const next = applyAccountPatch(rows.get(p.accountId), p, authority);
+      if (next.ok) rows.set(p.accountId, next.value);
+      else refused.push({ kind: p.origin.kind, source: p.source, file: null, line: null, reason: next.reject.reason, field: next.reject.field ?? null, message: next.reject.message, payload: p.origin.payload, receivedAt: p.seenAt });
     }
-    await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, [...rows.values()], (a) => accountTuple(a, a.traits));
+    await this.insertRows(sql`INSERT OR REPLACE INTO accounts (${ACCOUNT_COLUMNS})`, [...rows.values()], (a) => accountTuple(a, a.traits, a.factsSource));
+    return refused;
   }
 
-  /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
+  /**
+   * Applies user patches in order: the account when named, the earliest time seen, traits
+   * merged. A user moved from one account to another is recorded with the source that moved it.
+   */
   private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
     if (patches.length === 0) return;
     const ids = [...new Set(patches.map((p) => p.userId))];
@@ -238,16 +268,23 @@ export class DuckDbStore implements Store {
     const rows = new Map(
       stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]),
     );
+    const moves: UserAccountChange[] = [];
     for (const p of patches) {
       // A user not yet seen in any account gets '' until an event or a group call names one.
       const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
-      if (p.accountId !== null) row.accountId = p.accountId;
+      if (p.accountId !== null) {
+        if (row.accountId !== '' && row.accountId !== p.accountId) moves.push({ userId: p.userId, fromAccount: row.accountId, toAccount: p.accountId, source: p.source, changedAt: p.seenAt });
+        row.accountId = p.accountId;
+      }
       row.firstSeen = Math.min(row.firstSeen, p.seenAt);
       row.traits = { ...row.traits, ...p.traits };
       rows.set(p.userId, row);
     }
     await this.insertRows(sql`INSERT OR REPLACE INTO users`, [...rows.values()], (u) =>
       sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`,
+    );
+    await this.insertRows(sql`INSERT INTO user_account_changes`, moves, (m) =>
+      sql`(${m.userId}, ${m.fromAccount}, ${m.toAccount}, ${m.source}, ${new Date(m.changedAt)})`,
     );
   }
 
@@ -256,13 +293,13 @@ export class DuckDbStore implements Store {
     const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
     return this.serialize(() =>
       this.transaction(async () => {
-        // The facts are replaced; traits gathered from group calls stay.
+        // The facts are replaced and marked as the file's; traits gathered from group calls stay.
         await this.insertRows(
-          sql`INSERT INTO accounts`,
+          sql`INSERT INTO accounts (${ACCOUNT_COLUMNS})`,
           rows,
-          (a) => accountTuple(a, {}),
+          (a) => accountTuple(a, {}, IMPORT_SOURCE),
           sql`ON CONFLICT (account_id) DO UPDATE SET name = excluded.name, created_at = excluded.created_at, plan = excluded.plan,
-            seats = excluded.seats, churned_at = excluded.churned_at`,
+            seats = excluded.seats, churned_at = excluded.churned_at, facts_source = excluded.facts_source`,
         );
         return rows.length;
       }),
@@ -326,7 +363,9 @@ function keepPrivate(path: string): void {
   }
 }
 
-/** An accounts row as a VALUES tuple, in the table's column order. */
-function accountTuple(a: Account, traits: Record<string, unknown>): SqlFragment {
-  return sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats}, ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(traits)})`;
+const ACCOUNT_COLUMNS = raw('account_id, name, created_at, plan, seats, churned_at, traits, facts_source');
+
+/** An accounts row as a VALUES tuple, in the order of ACCOUNT_COLUMNS. */
+function accountTuple(a: Account, traits: Record<string, unknown>, factsSource: string | null): SqlFragment {
+  return sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats}, ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(traits)}, ${factsSource})`;
 }

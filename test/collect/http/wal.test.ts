@@ -13,8 +13,8 @@ const T = Date.UTC(2025, 4, 2, 10);
 
 const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => tracked(id, { metadata: { id }, timestamp: T, ...over });
 const q = (payload: string): QuarantineEntry => ({ kind: 'event', source: 'web', file: null, line: null, reason: 'invalid_json', field: null, message: 'bad', payload, receivedAt: T });
-const account: AccountPatch = { accountId: 'acc_1', name: 'Acme', plan: 'pro', seats: 3, traits: { region: 'eu' }, seenAt: T };
-const user: UserPatch = { userId: 'u_1', accountId: 'acc_1', traits: { email: 'a@b.c' }, seenAt: T };
+const account: AccountPatch = { accountId: 'acc_1', name: 'Acme', plan: 'pro', seats: 3, traits: { region: 'eu' }, seenAt: T, source: 'web', origin: { kind: 'segment', payload: '{}' } };
+const user: UserPatch = { userId: 'u_1', accountId: 'acc_1', traits: { email: 'a@b.c' }, seenAt: T, source: 'web' };
 const violation: PlanViolation = { source: 'web', action: 'closed', object: 'conversation', reason: 'unplanned_event', field: null, timestamp: T, example: '{}' };
 
 /** Effectively never closes by age: rotation in these tests is by event count or close(). */
