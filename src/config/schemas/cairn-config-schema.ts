@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { expected, nonEmptyString, positiveInt, sqlIdentifier } from './primitives.js';
 
+/** The DuckDB file of a workspace unless cairn.yaml names another. */
+export const DEFAULT_STORE_FILE = 'cairn.duckdb';
+
 const duckdbEngineSchema = z.strictObject({
   kind: z.literal('duckdb'),
   /** The database file, relative to the workspace folder. */
-  path: nonEmptyString().default('cairn.duckdb'),
+  path: nonEmptyString().default(DEFAULT_STORE_FILE),
+  /** A `path` outside the workspace folder is refused unless this says it is meant. */
+  allow_outside_workspace: z.boolean({ error: expected('true or false') }).optional(),
   /**
    * DuckDB's memory cap, such as "1GB"; DuckDB's own default is 80% of RAM, which a long-running
    * `cairn serve` fills with cached blocks as the store grows.
