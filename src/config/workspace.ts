@@ -1,4 +1,4 @@
-import { access, copyFile, mkdir } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type ConfigDiagnostic } from './config-error.js';
@@ -98,6 +98,8 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   for (const name of names) {
     const target = path.join(abs, name);
     await copyFile(path.join(TEMPLATE_DIR, name), target);
+    // cairn.yaml may come to hold the ClickHouse password: owner-only, like other secrets.
+    if (name === CONFIG_FILE) await chmod(target, 0o600);
     created.push(target);
   }
   const launches = path.join(abs, LAUNCHES_DIR);
