@@ -4,7 +4,7 @@ import { ok, rejected, type Checked } from './result.js';
 
 /** One tracked occurrence: a user's action on an object, in a place, with metadata. */
 export interface TrackedEvent {
-  /** Unique per workspace; a re-sent event with the same id is stored once. */
+  /** Unique per source (model/source.ts); a re-sent event with the same id is stored once. */
   messageId: string;
   accountId: string;
   userId: string | null;
