@@ -1,6 +1,5 @@
-import { after } from 'node:test';
 import type { AccountHistoryRow, TrackedEvent } from '../src/model/index.js';
-import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { ENGINES, type TestEngine } from './engines.js';
 
 export const at = (iso: string, hour = 12) => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
 /** One event by id with plain defaults: user u_1 of acc_1 closed a conversation in the inbox, 1 Jan 2025 noon. */
@@ -42,13 +41,12 @@ export interface TestAccount {
 }
 
 /**
- * A small in-memory store with accounts (created at 09:00 UTC on their signup day), account
+ * A small fresh store (on `engine`, DuckDB by default) with accounts (created at 09:00 UTC on their signup day), account
  * history and events; `batches` are written one by one, so the rollup holds several delta
  * rows per key, as after several imports.
  */
-export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[]; batches?: TrackedEvent[][]; history?: AccountHistoryRow[] }) {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[]; batches?: TrackedEvent[][]; history?: AccountHistoryRow[]; engine?: TestEngine }) {
+  const store = await (opts.engine ?? ENGINES[0]).open();
   await store.upsertAccounts(
     opts.accounts.map((a) => ({
       accountId: a.id,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { computeMilestones, journeyStages, type AccountStatus } from '../milestones/index.js';
-import { raw, sql, type Store } from '../store/index.js';
+import { sql, type Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
 import { print, printJson, printPairs } from './output.js';
@@ -24,18 +24,19 @@ function timeline(a: AccountStatus, churnedDay: string | null): TimelineEntry[] 
 }
 
 async function monthlyActivity(store: Store, accountId: string, asOf: string) {
-  const month = raw(store.dialect.monthStart('day'));
+  const d = store.dialect;
   return store.query<{ month: string; events: string }>(
-    sql`SELECT CAST(${month} AS VARCHAR) AS month, sum(n) AS events FROM account_activity
-      WHERE account_id = ${accountId} AND day <= CAST(${asOf} AS DATE) GROUP BY 1 ORDER BY 1`,
+    sql`SELECT ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS events FROM account_activity
+      WHERE account_id = ${accountId} AND day <= ${d.date(asOf)} GROUP BY month ORDER BY month`,
   );
 }
 
 /** Users identify or group calls moved into or out of the account, and which source did. */
 async function userMoves(store: Store, accountId: string, asOf: string) {
+  const d = store.dialect;
   const rows = await store.query<{ user_id: string; from_account: string; to_account: string; source: string; changed_at: string }>(
-    sql`SELECT user_id, from_account, to_account, source, ${raw(store.dialect.epochMs('changed_at'))} AS changed_at FROM user_account_changes
-      WHERE (from_account = ${accountId} OR to_account = ${accountId}) AND CAST(changed_at AS DATE) <= CAST(${asOf} AS DATE) ORDER BY changed_at, user_id`,
+    sql`SELECT user_id, from_account, to_account, source, ${d.epochMs(sql`changed_at`)} AS changed_at FROM user_account_changes
+      WHERE (from_account = ${accountId} OR to_account = ${accountId}) AND ${d.day(sql`changed_at`)} <= ${d.date(asOf)} ORDER BY changed_at, user_id`,
   );
   return rows.map((r) => ({ ...r, changed_at: new Date(Number(r.changed_at)).toISOString() }));
 }

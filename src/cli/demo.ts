@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { importAccountHistory, importAccounts } from '../collect/index.js';
-import { STATE_DIR, stateDir } from '../collect/http/keys.js';
+import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
+import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
-import { generateDemo } from '../demo/generate.js';
 import { positiveInt, usageError } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
@@ -16,7 +15,6 @@ import { openStore, withStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
 import { discoveryOut, printDiscovery, runDiscovery } from './discover.js';
-import { describeScore, scoreDiscovery, type PlantedTruth } from '../demo/score-discovery.js';
 
 interface DemoOptions {
   dir: string;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { keyNameProblem, WriteKeyError, WriteKeys } from '../collect/http/keys.js';
+import { keyNameProblem, WriteKeyError, WriteKeys } from '../collect/index.js';
 import { CONFIG_FILE, resolveWorkspaceDir } from '../config/index.js';
 import { CliError, positiveInt, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';

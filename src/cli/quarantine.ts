@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listQuarantine, replayQuarantine, showQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from '../collect/quarantine.js';
+import { listQuarantine, replayQuarantine, showQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from '../collect/index.js';
 import { CliError, positiveInt } from './errors.js';
 import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
 import { adminFind, adminRequest, viaStoreOrServer } from './running-server.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { adminToken, STATE_DIR } from '../collect/http/keys.js';
+import { adminToken, STATE_DIR } from '../collect/index.js';
 import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/index.js';
 import type { Store } from '../store/index.js';
-import { SERVER_FILE } from '../server/serve.js';
+import { SERVER_FILE } from '../server/index.js';
 import { CliError } from './errors.js';
 import { withStore, type GlobalOptions } from './workspace.js';
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { loadWorkspace, resolveWorkspaceDir } from '../config/index.js';
-import { startServer } from '../server/serve.js';
+import { startServer } from '../server/index.js';
 import { positiveInt } from './errors.js';
 import { print } from './output.js';
 import { openStore, type GlobalOptions } from './workspace.js';

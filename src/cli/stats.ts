@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SourceStats, StoreStats } from '../store/store.js';
+import type { SourceStats, StoreStats } from '../store/index.js';
 import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
 import { adminRequest, viaStoreOrServer } from './running-server.js';
 import type { GlobalOptions } from './workspace.js';

@@ -6,8 +6,7 @@
  */
 import type { TrackingPlan } from '../config/index.js';
 import { IMPORT_SOURCE, type AccountFactsAuthority, type AccountPatch, type PlanViolation, type QuarantineEntry, type QuarantineKind, type TrackedEvent, type UserPatch } from '../model/index.js';
-import { join, raw, sql, type SqlFragment, type Store } from '../store/index.js';
-import { sortedCounts } from '../store/stats-queries.js';
+import { join, raw, sortedCounts, sql, type QuarantineChange, type SqlFragment, type Store } from '../store/index.js';
 import { admit, type AdmitContext, type Admitted } from './http/admit.js';
 import { compilePlan } from './http/plan-check.js';
 import { QUARANTINE_KIND, type Protocol } from './http/protocols.js';
@@ -88,7 +87,7 @@ interface StoredRow {
 }
 
 const columns = (store: Store) =>
-  sql`id, ${raw(store.dialect.epochMs('received_at'))} AS received_at, kind, source, file, line, reason, field, message`;
+  sql`id, ${store.dialect.epochMs(sql`received_at`)} AS received_at, kind, source, file, line, reason, field, message`;
 
 function entryOf(r: StoredRow): Omit<QuarantineSummaryRow, 'preview'> {
   return {
@@ -109,7 +108,7 @@ export async function listQuarantine(store: Store, filter: QuarantineFilter & { 
   const where = whereOf(filter);
   const limit = Math.max(0, Math.trunc(filter.limit ?? 50));
   const rows = await store.query<StoredRow & { preview: string; payload_length: string | number }>(
-    sql`SELECT ${columns(store)}, substring(payload, 1, ${PREVIEW_CHARS}) AS preview, length(payload) AS payload_length
+    sql`SELECT ${columns(store)}, ${store.dialect.textPrefix(sql`payload`, PREVIEW_CHARS)} AS preview, ${store.dialect.textLength(sql`payload`)} AS payload_length
       FROM quarantine WHERE ${where} ORDER BY id DESC LIMIT ${raw(String(limit))}`,
   );
   const counts = await store.query<{ source: string; reason: string; n: string | number }>(
@@ -175,7 +174,7 @@ async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, op
 
   const bySource = new Map<string, TrackedEvent[]>();
   const write = { violations: [] as PlanViolation[], accounts: [] as AccountPatch[], users: [] as UserPatch[], replayed: [] as number[] };
-  const changed: { id: number; reason: string; field: string | null; message: string }[] = [];
+  const changed: QuarantineChange[] = [];
   for (const { entry, raw: message } of parsed) {
     const out = replayEntry(entry, message, ctx);
     if (out.pass === true) {
@@ -211,9 +210,7 @@ async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, op
     const r = await store.applyCollected({ events, quarantine: [], ...write, accountFacts: opts.accountFacts });
     summary.duplicates += r.duplicates;
   }
-  for (const c of changed) {
-    await store.execute(sql`UPDATE quarantine SET reason = ${c.reason}, field = ${c.field}, message = ${c.message} WHERE id = ${c.id}`);
-  }
+  await store.updateQuarantine(changed);
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,5 @@
 import type { Matcher, MilestonesConfig } from '../config/index.js';
-import { addDays, computeMilestones } from '../milestones/index.js';
-import { describeMatcher } from '../milestones/matchers.js';
+import { addDays, computeMilestones, describeMatcher } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { quantile, riskRatio, wilsonInterval } from '../stats/index.js';
 import { adoptionBenchmark, type AdoptionFlag } from './adoption-benchmark.js';

@@ -1,8 +1,7 @@
 import type { Matcher } from '../config/index.js';
-import { buildActivityTables } from '../milestones/daily-activity.js';
-import { MatcherIds } from '../milestones/matchers.js';
+import { buildActivityTables, MatcherIds } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
-import { raw, sql } from '../store/index.js';
+import { sql } from '../store/index.js';
 
 /** Days counted from an account's signup day: [from, to). */
 export interface DayRange {
@@ -31,7 +30,7 @@ export async function countInRanges(
   try {
     const d = store.dialect;
     const sums = ranges.map(
-      (r) => sql`sum(CASE WHEN t.day >= ${raw(d.addDays('a.signup_day', String(r.from)))} AND t.day < ${raw(d.addDays('a.signup_day', String(r.to)))} THEN t.n ELSE 0 END)`,
+      (r) => sql`sum(CASE WHEN t.day >= ${d.addDays(sql`a.signup_day`, r.from)} AND t.day < ${d.addDays(sql`a.signup_day`, r.to)} THEN t.n ELSE 0 END)`,
     );
     const rows = await store.query<{ account_id: string; v: string }>(
       sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
@@ -63,11 +62,11 @@ export interface FirstUse {
  */
 export async function firstUseDays(store: Store, accountIds: readonly string[], windowDays: number, asOf: string): Promise<FirstUse[]> {
   const d = store.dialect;
-  const signup = d.day('a.created_at');
+  const signup = d.day(sql`a.created_at`);
   const rows = await store.query<{ action: string; object: string; v: string }>(
-    sql`SELECT r.action, r.object, ${d.packText([sql`r.account_id`, sql`min(${raw(d.diffDays(signup, 'r.day'))})`])} AS v
+    sql`SELECT r.action, r.object, ${d.packText([sql`r.account_id`, sql`min(${d.diffDays(signup, sql`r.day`)})`])} AS v
       FROM account_activity r JOIN accounts a ON a.account_id = r.account_id
-      WHERE r.day >= ${raw(signup)} AND r.day < ${raw(d.addDays(signup, String(windowDays)))} AND r.day <= CAST(${asOf} AS DATE)
+      WHERE r.day >= ${signup} AND r.day < ${d.addDays(signup, windowDays)} AND r.day <= ${d.date(asOf)}
       GROUP BY r.account_id, r.action, r.object HAVING sum(r.n) > 0`,
   );
   const rowOf = new Map(accountIds.map((id, i) => [id, i]));
@@ -106,11 +105,10 @@ export async function mainPlaces(store: Store): Promise<Map<string, string>> {
  */
 export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<string[]> {
   const d = store.dialect;
-  const signup = d.day('created_at');
-  const end = d.addDays(signup, String(days));
+  const end = d.addDays(d.day(sql`created_at`), days);
   const rows = await store.query<{ account_id: string }>(
-    sql`SELECT account_id FROM accounts WHERE ${raw(end)} <= CAST(${asOf} AS DATE)
-      AND (churned_at IS NULL OR ${raw(d.day('churned_at'))} >= ${raw(end)}) ORDER BY account_id`,
+    sql`SELECT account_id FROM accounts WHERE ${end} <= ${d.date(asOf)}
+      AND (churned_at IS NULL OR ${d.day(sql`churned_at`)} >= ${end}) ORDER BY account_id`,
   );
   return rows.map((r) => r.account_id);
 }
@@ -146,16 +144,16 @@ export async function accountMonths(store: Store, matcher: Matcher, asOf: string
   const d = store.dialect;
   let counts: { account_id: string; month: unknown; n: unknown }[];
   try {
-    counts = await store.query(sql`SELECT account_id, ${raw(d.monthStart('day'))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY 1, 2`);
+    counts = await store.query(sql`SELECT account_id, ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY account_id, month`);
   } finally {
     await tables.drop();
   }
   const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown }>(
-    sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churn_day, seats FROM accounts
-      WHERE ${raw(d.day('created_at'))} <= CAST(${asOf} AS DATE) ORDER BY account_id`,
+    sql`SELECT account_id, ${d.dayText(d.day(sql`created_at`))} AS signup_day, ${d.dayText(d.day(sql`churned_at`))} AS churn_day, seats FROM accounts
+      WHERE ${d.day(sql`created_at`)} <= ${d.date(asOf)} ORDER BY account_id`,
   );
   const history = await store.query<{ account_id: string; day: unknown; seats: unknown }>(
-    sql`SELECT account_id, ${raw(d.day('valid_from'))} AS day, seats FROM account_history WHERE seats IS NOT NULL ORDER BY account_id, valid_from`,
+    sql`SELECT account_id, ${d.dayText(d.day(sql`valid_from`))} AS day, seats FROM account_history WHERE seats IS NOT NULL ORDER BY account_id, valid_from`,
   );
   const countOf = new Map<string, number>();
   for (const c of counts) countOf.set(`${c.account_id}|${String(c.month).slice(0, 10)}`, Number(c.n));

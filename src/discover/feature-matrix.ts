@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { ident, join, raw, sql } from '../store/index.js';
+import { join, sql } from '../store/index.js';
 
 /** One behaviour: an (action, object) pair, or one place of it. */
 export interface FeatureInfo {
@@ -45,8 +45,6 @@ export type FeatureMeasure = (typeof FEATURE_MEASURES)[number];
 export const featureKey = (action: string, object: string, place: string | null): string =>
   place === null ? `${action} ${object}` : `${action} ${object} @${place}`;
 
-const INSERT_CHUNK = 1000;
-let tableNo = 0;
 
 interface Cell {
   row: number;
@@ -63,8 +61,8 @@ interface Cell {
  * feature per place for pairs seen at two or more distinct (non-empty) places in these
  * accounts' early windows. Account facts (plan, seats) are not features: keep them as strata.
  *
- * One query reads the rollup (summing its delta rows) grouped by account and feature; the
- * typed array is filled here.
+ * One query reads the rollup (summing its delta rows) grouped by account and feature, joined to
+ * the accounts given as bound lists; the typed array is filled here.
  */
 export async function buildFeatureMatrix(
   store: Store,
@@ -86,81 +84,71 @@ export async function buildFeatureMatrix(
   });
 
   const d = store.dialect;
-  const table = ident(`cairn_discover_accounts_${tableNo++}`);
-  let created = false;
-  try {
-    // The accounts as a small table (row number, id, signup day), written in chunks of bound values.
-    for (let start = 0; start < rows; start += INSERT_CHUNK) {
-      const values = accounts
-        .slice(start, start + INSERT_CHUNK)
-        .map((a, j) => sql`(CAST(${start + j} AS INTEGER), CAST(${a.account_id} AS VARCHAR), CAST(${a.signup_day} AS DATE))`);
-      const select = sql`SELECT * FROM (VALUES ${join(values)}) v(i, account_id, signup_day)`;
-      await store.execute(created ? sql`INSERT INTO ${table} ${select}` : sql`CREATE TEMP TABLE ${table} AS ${select}`);
-      created = true;
-    }
-
-    // Pair level (place NULL) and, if asked, place level: one statement, one read of the rollup.
-    const window = sql`r.day >= a.signup_day AND r.day < ${raw(d.addDays('a.signup_day', String(earlyDays)))}`;
-    const branches = [
-      sql`SELECT a.i AS i, r.action AS action, r.object AS object, CAST(NULL AS VARCHAR) AS place, sum(r.n) AS n, count(DISTINCT r.day) AS days
-        FROM account_activity r JOIN ${table} a ON a.account_id = r.account_id WHERE ${window}
-        GROUP BY a.i, r.action, r.object`,
-    ];
-    if (places) {
-      branches.push(sql`SELECT a.i AS i, r.action AS action, r.object AS object, r.place AS place, sum(r.n) AS n, count(DISTINCT r.day) AS days
-        FROM account_activity r JOIN ${table} a ON a.account_id = r.account_id WHERE ${window} AND r.place <> ''
-        GROUP BY a.i, r.action, r.object, r.place`);
-    }
-    const packed = d.packText([sql`i`, sql`n`, sql`days`]);
-    const result = await store.query<{ action: string; object: string; place: string | null; v: string }>(
-      sql`SELECT action, object, place, ${packed} AS v FROM (${join(branches, ' UNION ALL ')}) u`,
-    );
-
-    // Cells per feature key.
-    const cells = new Map<string, { action: string; object: string; place: string | null; cells: Cell[] }>();
-    for (const r of result) {
-      const key = featureKey(r.action, r.object, r.place);
-      let f = cells.get(key);
-      if (!f) cells.set(key, (f = { action: r.action, object: r.object, place: r.place, cells: [] }));
-      const [i, n, days] = r.v.split(',');
-      const count = Number(n);
-      if (!(count > 0)) continue; // rows summing to nothing are not use
-      f.cells.push({ row: Number(i), count, days: Number(days) });
-    }
-    // Places per pair: place-level features only where a pair has two or more.
-    const placesOf = new Map<string, number>();
-    for (const f of cells.values()) {
-      if (f.place !== null && f.cells.length > 0) {
-        const pair = featureKey(f.action, f.object, null);
-        placesOf.set(pair, (placesOf.get(pair) ?? 0) + 1);
-      }
-    }
-    const kept = [...cells.entries()]
-      .filter(([, f]) => f.cells.length >= minAccounts && (f.place === null || (placesOf.get(featureKey(f.action, f.object, null)) ?? 0) > 1))
-      .sort(([, a], [, b]) => cmp(a.action, b.action) || cmp(a.object, b.object) || cmpPlace(a.place, b.place));
-    if (kept.length === 0) return empty();
-
-    const features: FeatureInfo[] = [];
-    const columns: string[] = [];
-    const width = kept.length * FEATURE_MEASURES.length;
-    const x = new Float64Array(rows * width);
-    const seatsOf = accounts.map((a) => (a.seats !== null && Number.isFinite(a.seats) && a.seats > 0 ? a.seats : 1));
-    kept.forEach(([key, f], k) => {
-      features.push({ key, action: f.action, object: f.object, place: f.place, accounts: f.cells.length, prevalence: f.cells.length / rows });
-      for (const m of FEATURE_MEASURES) columns.push(`${key}:${m}`);
-      const base = k * FEATURE_MEASURES.length;
-      for (const c of f.cells) {
-        const o = c.row * width + base;
-        x[o] = 1;
-        x[o + 1] = c.count;
-        x[o + 2] = c.days;
-        x[o + 3] = c.count / seatsOf[c.row];
-      }
-    });
-    return { rows, features, columns, x, accountIds };
-  } finally {
-    await store.execute(sql`DROP TABLE IF EXISTS ${table}`);
+  // The accounts as a relation of bound lists (row number, id, signup day).
+  const table = d.zipRows([
+    { name: 'i', type: 'integer', values: accounts.map((_, i) => i) },
+    { name: 'account_id', type: 'text', values: accountIds },
+    { name: 'signup_day', type: 'date', values: accounts.map((a) => a.signup_day) },
+  ]);
+  // Pair level (place NULL) and, if asked, place level: one statement, one read of the rollup.
+  const window = sql`r.day >= a.signup_day AND r.day < ${d.addDays(sql`a.signup_day`, earlyDays)}`;
+  const branches = [
+    sql`SELECT a.i AS i, r.action AS action, r.object AS object, ${d.cast(null, 'text')} AS place, sum(r.n) AS n, count(DISTINCT r.day) AS days
+      FROM account_activity r JOIN ${table} a ON a.account_id = r.account_id WHERE ${window}
+      GROUP BY a.i, r.action, r.object`,
+  ];
+  if (places) {
+    branches.push(sql`SELECT a.i AS i, r.action AS action, r.object AS object, r.place AS place, sum(r.n) AS n, count(DISTINCT r.day) AS days
+      FROM account_activity r JOIN ${table} a ON a.account_id = r.account_id WHERE ${window} AND r.place <> ''
+      GROUP BY a.i, r.action, r.object, r.place`);
   }
+  const packed = d.packText([sql`i`, sql`n`, sql`days`]);
+  const result = await store.query<{ action: string; object: string; place: string | null; v: string }>(
+    sql`SELECT action, object, place, ${packed} AS v FROM (${join(branches, ' UNION ALL ')}) u`,
+  );
+
+  // Cells per feature key.
+  const cells = new Map<string, { action: string; object: string; place: string | null; cells: Cell[] }>();
+  for (const r of result) {
+    const key = featureKey(r.action, r.object, r.place);
+    let f = cells.get(key);
+    if (!f) cells.set(key, (f = { action: r.action, object: r.object, place: r.place, cells: [] }));
+    const [i, n, days] = r.v.split(',');
+    const count = Number(n);
+    if (!(count > 0)) continue; // rows summing to nothing are not use
+    f.cells.push({ row: Number(i), count, days: Number(days) });
+  }
+  // Places per pair: place-level features only where a pair has two or more.
+  const placesOf = new Map<string, number>();
+  for (const f of cells.values()) {
+    if (f.place !== null && f.cells.length > 0) {
+      const pair = featureKey(f.action, f.object, null);
+      placesOf.set(pair, (placesOf.get(pair) ?? 0) + 1);
+    }
+  }
+  const kept = [...cells.entries()]
+    .filter(([, f]) => f.cells.length >= minAccounts && (f.place === null || (placesOf.get(featureKey(f.action, f.object, null)) ?? 0) > 1))
+    .sort(([, a], [, b]) => cmp(a.action, b.action) || cmp(a.object, b.object) || cmpPlace(a.place, b.place));
+  if (kept.length === 0) return empty();
+
+  const features: FeatureInfo[] = [];
+  const columns: string[] = [];
+  const width = kept.length * FEATURE_MEASURES.length;
+  const x = new Float64Array(rows * width);
+  const seatsOf = accounts.map((a) => (a.seats !== null && Number.isFinite(a.seats) && a.seats > 0 ? a.seats : 1));
+  kept.forEach(([key, f], k) => {
+    features.push({ key, action: f.action, object: f.object, place: f.place, accounts: f.cells.length, prevalence: f.cells.length / rows });
+    for (const m of FEATURE_MEASURES) columns.push(`${key}:${m}`);
+    const base = k * FEATURE_MEASURES.length;
+    for (const c of f.cells) {
+      const o = c.row * width + base;
+      x[o] = 1;
+      x[o + 1] = c.count;
+      x[o + 2] = c.days;
+      x[o + 3] = c.count / seatsOf[c.row];
+    }
+  });
+  return { rows, features, columns, x, accountIds };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { raw, sql } from '../store/index.js';
+import { sql } from '../store/index.js';
 
 const DAY_MS = 86_400_000;
 const toDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -96,12 +96,12 @@ export async function labelAccounts(store: Store, settings: RetentionSettings, a
   const { days, dormantDays, earlyDays } = settings;
 
   const accounts = await store.query<{ account_id: string; signup_day: unknown; churned_day: unknown; plan: string | null; seats: unknown }>(
-    sql`SELECT account_id, ${raw(d.day('created_at'))} AS signup_day, ${raw(d.day('churned_at'))} AS churned_day, plan, seats
-      FROM accounts WHERE ${raw(d.day('created_at'))} <= CAST(${asOf} AS DATE) ORDER BY account_id`,
+    sql`SELECT account_id, ${d.dayText(d.day(sql`created_at`))} AS signup_day, ${d.dayText(d.day(sql`churned_at`))} AS churned_day, plan, seats
+      FROM accounts WHERE ${d.day(sql`created_at`)} <= ${d.date(asOf)} ORDER BY account_id`,
   );
   const history = await store.query<HistoryRow>(
-    sql`SELECT account_id, ${raw(d.day('valid_from'))} AS day, plan, seats, status FROM account_history
-      WHERE ${raw(d.day('valid_from'))} <= CAST(${asOf} AS DATE) ORDER BY account_id, valid_from`,
+    sql`SELECT account_id, ${d.dayText(d.day(sql`valid_from`))} AS day, plan, seats, status FROM account_history
+      WHERE ${d.day(sql`valid_from`)} <= ${d.date(asOf)} ORDER BY account_id, valid_from`,
   );
   const historyOf = new Map<string, HistoryRow[]>();
   for (const h of history) {
@@ -115,10 +115,10 @@ export async function labelAccounts(store: Store, settings: RetentionSettings, a
     // Accounts with any rollup row in (signup + days − dormantDays, signup + days].
     const rows = await store.query<{ account_id: string }>(
       sql`SELECT r.account_id FROM account_activity r
-        JOIN (SELECT account_id, ${raw(d.day('created_at'))} AS signup_day FROM accounts) a ON a.account_id = r.account_id
-        WHERE r.day > ${raw(d.addDays('a.signup_day', String(days - dormantDays)))}
-          AND r.day <= ${raw(d.addDays('a.signup_day', String(days)))}
-          AND r.day <= CAST(${asOf} AS DATE)
+        JOIN (SELECT account_id, ${d.day(sql`created_at`)} AS signup_day FROM accounts) a ON a.account_id = r.account_id
+        WHERE r.day > ${d.addDays(sql`a.signup_day`, days - dormantDays)}
+          AND r.day <= ${d.addDays(sql`a.signup_day`, days)}
+          AND r.day <= ${d.date(asOf)}
         GROUP BY r.account_id`,
     );
     active = new Set(rows.map((r) => r.account_id));

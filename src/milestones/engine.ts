@@ -1,7 +1,7 @@
 import type { Milestone, MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
-import { ident, join, sql, type SqlFragment } from '../store/index.js';
 import { buildActivityTables } from './daily-activity.js';
+import { MILESTONES_STATEMENT } from './engine-sql.js';
 import { daysBetween } from './days.js';
 import { prepareCategories } from './kinds/categories.js';
 import { prepareChecklist } from './kinds/checklist.js';
@@ -69,26 +69,16 @@ export async function computeMilestones(
   const stages = journeyStages(framework);
   const tables = await buildActivityTables(store, matchers.all, asOf, options.accounts);
   try {
-    // One row per account: its id and plan (text), and every number and date packed in one
-    // text value, the account's facts first, then each milestone's values in turn.
-    const ctes: SqlFragment[] = [];
-    const joins: SqlFragment[] = [];
-    const values: SqlFragment[] = [sql`a.signup_day`, sql`a.churned_day`, sql`a.seats`];
+    const parts = prepared.map((p) => p.query(store.dialect, tables));
     const offsets: number[] = [];
-    for (const p of prepared) {
-      const q = p.query(store.dialect, tables);
-      ctes.push(...q.ctes);
-      joins.push(sql`LEFT JOIN ${q.from} ON ${q.from}.account_id = a.account_id`);
-      offsets.push(values.length);
-      for (const c of q.columns) values.push(sql`${q.from}.${ident(c)}`);
+    let width = 3; // signup day, churn day, seats
+    for (const q of parts) {
+      offsets.push(width);
+      width += q.columns.length;
     }
-    const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(
-      sql`${ctes.length ? sql`WITH ${join(ctes)} ` : sql``}SELECT a.account_id, a.plan, ${store.dialect.packText(values)} AS v
-        FROM ${tables.accounts} a ${join(joins, ' ')} ORDER BY a.account_id`,
-    );
+    const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(store.dialect.pick(MILESTONES_STATEMENT)(store.dialect, tables, parts));
     const place = placer(prepared, stages, asOf);
     const accounts = new Array<AccountStatus>(rows.length);
-    const width = values.length;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       const cells = row.v.split(',');

@@ -109,8 +109,11 @@ function monthEnds(first: Day, asOf: Day): Day[] {
  * History needs one pass: a reached day never moves, so "reached by E" is `reached_at ≤ E`.
  */
 export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all'): Promise<Funnel> {
-  const first = await store.query<{ first: string | null }>(sql`SELECT CAST(min(CAST(created_at AS DATE)) AS VARCHAR) AS first FROM accounts`);
-  const ends = first[0]?.first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
+  const d = store.dialect;
+  const first = await store.query<{ first: string | null; n: unknown }>(
+    sql`SELECT ${d.dayText(sql`min(${d.day(sql`created_at`)})`)} AS first, count(*) AS n FROM accounts`,
+  );
+  const ends = Number(first[0]?.n) > 0 && first[0].first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
   const report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
   const names = Object.keys(framework.milestones);
   const state = report.state_on;

@@ -8,6 +8,8 @@ export { computeMilestones, type AccountStatus, type MilestoneReport, type NextB
 export { journeyStages, type Stage } from './stages.js';
 export { parseDay, addDays, daysBetween } from './days.js';
 export type { MilestoneResult, Day } from './types.js';
+export { buildActivityTables, type ActivityTables } from './daily-activity.js';
+export { MatcherIds, describeMatcher } from './matchers.js';
 export { segmentMembers } from './segment-members.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
 export { computeFunnel, share, type Funnel, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';

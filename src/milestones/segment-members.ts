@@ -36,7 +36,7 @@ export async function segmentMembers(store: Store, framework: MilestonesConfig, 
   if (text === undefined) throw new Error(`unknown segment: ${name}`);
   const predicate = compileSegment(parseSegmentExpression(text), { ...DEFAULT_SEGMENT_FIELDS, milestones: Object.keys(framework.milestones) });
   const last = await store.query<{ account_id: string; last_day: string }>(
-    sql`SELECT account_id, max(day) AS last_day FROM account_activity WHERE day <= CAST(${report.as_of} AS DATE) GROUP BY account_id`,
+    sql`SELECT account_id, ${store.dialect.dayText(sql`max(day)`)} AS last_day FROM account_activity WHERE day <= ${store.dialect.date(report.as_of)} GROUP BY account_id`,
   );
   const lastByAccount = new Map(last.map((r) => [r.account_id, asDay(r.last_day)!]));
   const records = report.accounts.map((a) => toRecord(a, lastByAccount.get(a.account_id), report.as_of));

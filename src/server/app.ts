@@ -5,11 +5,18 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { BODY_LIMITS, HttpError, parseJson } from '../collect/http/body.js';
-import type { Collector } from '../collect/http/collector.js';
-import { adminTokenProblem } from '../collect/http/keys.js';
-import { collectorRoutes, type KeyCheck } from '../collect/http/routes.js';
-import { listQuarantine, replayQuarantine, showQuarantine } from '../collect/quarantine.js';
+import {
+  BODY_LIMITS,
+  HttpError,
+  adminTokenProblem,
+  collectorRoutes,
+  listQuarantine,
+  parseJson,
+  replayQuarantine,
+  showQuarantine,
+  type Collector,
+  type KeyCheck,
+} from '../collect/index.js';
 import type { AccountFactsAuthority } from '../model/index.js';
 import type { Store } from '../store/index.js';
 

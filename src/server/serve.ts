@@ -7,8 +7,7 @@ import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadTrackingPlan, type Workspace } from '../config/index.js';
-import { Collector } from '../collect/http/collector.js';
-import { adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/http/keys.js';
+import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
 import type { Store } from '../store/index.js';
 import { buildApp } from './app.js';
 

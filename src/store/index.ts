@@ -1,10 +1,13 @@
 /**
  * Storage: the `Store` interface (the only seam to a database), the tables every engine keeps,
  * and SQL built from whitelisted identifiers and bound values. Engines live in their own
- * folders (`duckdb/`); only composition roots (the CLI, the server) pick one.
+ * folders (`duckdb/`); only the composition root (src/cli/workspace.ts) picks one. A feature's
+ * SQL uses the dialect's hooks (fragments in, fragments out) and, where engines' idioms
+ * differ, one builder per engine (`PerDialect`) in a `*-sql.ts` file beside the feature.
  */
-export { NO_WRITE, type CollectedWrite, type Store, type StoreStats, type WriteResult } from './store.js';
+export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
 export { TABLES } from './schema.js';
+export { sortedCounts } from './stats-queries.js';
 export {
   EVENT_BATCH_COLUMNS,
   EventBatchWriter,
@@ -17,4 +20,4 @@ export {
   type EventBatch,
 } from './event-batch-file.js';
 export { sql, raw, ident, join, SqlFragment, type Ident } from './sql/fragment.js';
-export { SqlDialect } from './sql/dialect.js';
+export { SqlDialect, type CastType, type DialectCapabilities, type DialectName, type PerDialect, type ZipColumn } from './sql/dialect.js';

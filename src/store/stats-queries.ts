@@ -1,4 +1,4 @@
-import { raw, sql } from './sql/fragment.js';
+import { sql } from './sql/fragment.js';
 import type { SourceStats, Store, StoreStats } from './store.js';
 
 const iso = (ms: string | number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -9,8 +9,8 @@ const RATE_WINDOWS = { m5: 5 * 60_000, h1: 3_600_000 } as const;
 export async function readStats(store: Store, now = Date.now()): Promise<StoreStats> {
   const d = store.dialect;
   const [events] = await store.query<{ n: string; oldest: string | null; newest: string | null; received: string | null }>(
-    sql`SELECT count(*) AS n, ${raw(d.epochMs('min(timestamp)'))} AS oldest, ${raw(d.epochMs('max(timestamp)'))} AS newest,
-      ${raw(d.epochMs('max(received_at)'))} AS received FROM events`,
+    sql`SELECT count(*) AS n, ${d.epochMs(sql`min(timestamp)`)} AS oldest, ${d.epochMs(sql`max(timestamp)`)} AS newest,
+      ${d.epochMs(sql`max(received_at)`)} AS received FROM events`,
   );
   const [counts] = await store.query<{ accounts: string; users: string; moved: string; quarantined: string; without_facts: string }>(
     sql`SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM users) AS users,
@@ -57,9 +57,9 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
       sum(CASE WHEN received_at >= ${since1h} THEN 1 ELSE 0 END) AS n1h
       FROM events GROUP BY source`,
   );
-  const lagMs = `(${d.epochMs('received_at')} - ${d.epochMs('timestamp')})`;
+  const lagMs = sql`(${d.epochMs(sql`received_at`)} - ${d.epochMs(sql`timestamp`)})`;
   const lags = await store.query<{ source: string; p50: number | string; p95: number | string }>(
-    sql`SELECT source, ${raw(d.quantile(lagMs, 0.5))} AS p50, ${raw(d.quantile(lagMs, 0.95))} AS p95
+    sql`SELECT source, ${d.quantile(lagMs, 0.5)} AS p50, ${d.quantile(lagMs, 0.95)} AS p95
       FROM events WHERE received_at >= ${since1h} GROUP BY source`,
   );
   const quarantined = await store.query<{ source: string; reason: string; n: string }>(

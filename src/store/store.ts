@@ -62,6 +62,14 @@ export interface CollectedWrite {
   checkpoint?: { name: string; value: number };
 }
 
+/** A quarantine entry's reason as it reads now. */
+export interface QuarantineChange {
+  id: number;
+  reason: string;
+  field: string | null;
+  message: string;
+}
+
 /** A write of nothing, to spread a few parts over. */
 export const NO_WRITE: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
 
@@ -83,6 +91,8 @@ export interface Store {
   /** Inserts or replaces history rows by (account_id, valid_from). */
   upsertAccountHistory(rows: readonly AccountHistoryRow[]): Promise<number>;
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
+  /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
+  updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
   /**
    * Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events;
    * a group call the stored facts refuse (model/patch.ts) is quarantined instead.
@@ -95,5 +105,6 @@ export interface Store {
   execute(fragment: SqlFragment): Promise<void>;
   /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
+  /** Closes the store once its writes are done; calling it again is harmless. */
   close(): Promise<void>;
 }

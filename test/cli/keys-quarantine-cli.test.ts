@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { QuarantineEntry } from '../../src/model/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { openStore } from '../../src/cli/workspace.js';
+import { loadWorkspace } from '../../src/config/index.js';
 import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
@@ -38,7 +39,7 @@ describe('cairn keys', async () => {
   });
 
   it('list and revoke work while another process holds the store', async () => {
-    const store = await DuckDbStore.open({ path: join(ws, 'cairn.duckdb') });
+    const store = await openStore(await loadWorkspace(ws));
     try {
       const list = await cairn(['-w', ws, 'keys', 'list', '--json']);
       assert.equal(list.code, 0, list.stderr);
@@ -81,7 +82,7 @@ describe('cairn quarantine', async () => {
 
   before(async () => {
     assert.equal((await cairn(['init', ws])).code, 0);
-    const store = await DuckDbStore.open({ path: join(ws, 'cairn.duckdb') });
+    const store = await openStore(await loadWorkspace(ws));
     const entries: QuarantineEntry[] = [
       { ...base, kind: 'event', source: 'web', reason: 'unplanned_event', payload: JSON.stringify(closed) },
       { ...base, kind: 'account', source: 'import', reason: 'invalid_field', payload: 'acc_1,Acme,not-a-date,pro,3,', file: 'accounts.csv', line: 2 },

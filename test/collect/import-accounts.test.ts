@@ -3,14 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts } from '../../src/collect/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { sql } from '../../src/store/index.js';
 import { tempDir } from '../tmp.js';
 
-describe('importAccounts / importAccountHistory', async () => {
+describeEngines('importAccounts / importAccountHistory', async (engine) => {
   const dir = await tempDir();
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+  const store = await engine.open();
 
   it('imports accounts, quarantining bad rows with file and line', async () => {
     const file = join(dir, 'accounts.csv');

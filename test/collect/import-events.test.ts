@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { after, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { importEvents } from '../../src/collect/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
 import { sql, type Store } from '../../src/store/index.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -37,19 +37,14 @@ const JSONL_LINES = [
   good(6),
 ];
 
-async function fresh(): Promise<Store> {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
-  return store;
-}
-
 async function quarantined(store: Store) {
   return store.query<{ file: string; line: string; reason: string; field: string | null; payload: string }>(
     sql`SELECT file, line, reason, field, payload FROM quarantine ORDER BY file, line`,
   );
 }
 
-describe('importEvents', async () => {
+describeEngines('importEvents', async (engine) => {
+  const fresh = () => engine.open();
   const dir = await tempDir();
 
   it('imports JSON lines, quarantining bad lines with file, line and reason', async () => {
@@ -105,7 +100,7 @@ describe('importEvents', async () => {
     assert.deepEqual(a, { imported: 2988, duplicates: 0, quarantined: 12, lines: 3000 });
     const expected = lines.flatMap((l, i) => (l === '{oops' ? [i + 1] : []));
     assert.deepEqual((await quarantined(threaded)).map((q) => Number(q.line)), expected);
-    const digest = (s: Store) => s.query(sql`SELECT message_id, account_id, epoch_ms(timestamp) AS t, metadata FROM events ORDER BY message_id`);
+    const digest = (s: Store) => s.query(sql`SELECT message_id, account_id, ${s.dialect.epochMs(sql`timestamp`)} AS t, metadata FROM events ORDER BY message_id`);
     assert.deepEqual(await digest(threaded), await digest(inline));
   });
 
@@ -167,7 +162,7 @@ describe('importEvents', async () => {
     assert.deepEqual(r, { imported: 4, duplicates: 0, quarantined: 1, lines: 5 });
     const [q] = await quarantined(store);
     assert.deepEqual([Number(q.line), q.reason, q.field], [4, 'missing_field', 'object']);
-    const rows = await store.query(sql`SELECT epoch_ms(timestamp) AS t, metadata FROM events WHERE message_id = 'p2'`);
+    const rows = await store.query(sql`SELECT ${store.dialect.epochMs(sql`timestamp`)} AS t, metadata FROM events WHERE message_id = 'p2'`);
     assert.deepEqual(rows, [{ t: String(Date.UTC(2025, 0, 1, 2)), metadata: '{"state":"resolved","n":2}' }]);
   });
 });

@@ -3,7 +3,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 import { listQuarantine, replayQuarantine, showQuarantine } from '../../src/collect/quarantine.js';
 import { parseTrackingPlan } from '../../src/config/index.js';
 import type { QuarantineEntry } from '../../src/model/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { ident, sql } from '../../src/store/index.js';
 
 const T = Date.UTC(2025, 2, 1, 12);
@@ -43,9 +43,8 @@ events:
   - { action: closed, object: conversation }
 `);
 
-describe('quarantine replay', async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines('quarantine replay', async (engine) => {
+  const store = await engine.open();
   const count = async (table: string) => Number((await store.query<{ n: string }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))[0].n);
   const events = () => count('events');
   const quarantined = () => count('quarantine');
@@ -153,9 +152,8 @@ describe('quarantine replay', async () => {
   });
 });
 
-describe('quarantine list and show', async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines('quarantine list and show', async (engine) => {
+  const store = await engine.open();
   const long = native('x', { metadata: { text: 'y'.repeat(500) } });
   await store.addToQuarantine([
     entry('event', 'web', native('l1')),

@@ -11,7 +11,7 @@ import {
   type AdoptionBenchmark,
   type UnivariateEvidence,
 } from '../../src/discover/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 const vector = (n: number, f: (i: number) => boolean) => Uint8Array.from({ length: n }, (_, i) => (f(i) ? 1 : 0));
@@ -80,10 +80,9 @@ describe('adoptionBenchmark on hand-built data', () => {
 
 // At 400 demo accounts only ~75 are old enough to label and 3 of them created an SLA rule:
 // too little data to judge. 800 accounts give ~150 labelled, 12 of them SLA-rule users.
-describe('adoptionBenchmark on the demo (800 accounts)', async () => {
+describeEngines('adoptionBenchmark on the demo (800 accounts)', async (engine) => {
   const dir = await tempDir();
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+  const store = await engine.open();
   let evidence: UnivariateEvidence[];
   let bench: AdoptionBenchmark[];
 

@@ -3,15 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import { buildFeatureMatrix, labelAccounts, type FeatureMatrix, type RetentionLabels } from '../../src/discover/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 // The demo's catalogue has dozens of (action, object) behaviours, and plants one that almost
 // every account uses (customized messenger_appearance) as a trap for discovery.
-describe('discovery inputs on the demo', async () => {
+describeEngines('discovery inputs on the demo', async (engine) => {
   const dir = await tempDir();
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+  const store = await engine.open();
   const END = '2026-10-31';
   let labels: RetentionLabels;
   let matrix: FeatureMatrix;

@@ -8,16 +8,17 @@ import { generateDemo } from '../../src/demo/generate.js';
 import { scoreDiscovery, type DiscoveryScore, type PlantedTruth } from '../../src/demo/score-discovery.js';
 import { discover, type DiscoveryResult } from '../../src/discover/index.js';
 import { computeMilestones } from '../../src/milestones/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 import { join } from 'node:path';
 
 // Discovery end to end on the demo, scored against the truth it planted. The demo needs enough
 // accounts old enough to judge at 365 days for the planted effects to show (~2,500 judged here,
 // ~500 not retained); smaller samples give honest but wide intervals (see the CLI test).
-describe('discovery on the demo, against the planted truth', { timeout: 300_000 }, async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines(
+  'discovery on the demo, against the planted truth',
+  async (engine) => {
+  const store = await engine.open();
   let result: DiscoveryResult;
   let score: DiscoveryScore;
 
@@ -80,4 +81,6 @@ describe('discovery on the demo, against the planted truth', { timeout: 300_000 
     }
     for (const link of v.chain) assert.ok(link.risk_ratio.low > 1, `${link.from} → ${link.to}: ${JSON.stringify(link.risk_ratio)}`);
   });
-});
+},
+  { timeout: 300_000 },
+);

@@ -4,7 +4,7 @@ import { importAccountHistory, importAccounts, importEvents } from '../../src/co
 import { generateDemo } from '../../src/demo/generate.js';
 import { buildFeatureMatrix, FEATURE_MEASURES, labelAccounts, rankFeatures, type FeatureMatrix, type FeatureRanking } from '../../src/discover/index.js';
 import { mulberry32 } from '../../src/stats/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 const TRUE = ['f03', 'f07', 'f10'];
@@ -87,10 +87,9 @@ describe('rankFeatures on synthetic data', () => {
   });
 });
 
-describe('rankFeatures on the demo', async () => {
+describeEngines('rankFeatures on the demo', async (engine) => {
   const dir = await tempDir();
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+  const store = await engine.open();
   let ranking: FeatureRanking;
 
   before(async () => {

@@ -6,15 +6,14 @@ import { parseMilestones, TEMPLATE_DIR } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import { computeFunnel, computeMilestones, type AccountStatus } from '../../src/milestones/index.js';
 import { wilsonInterval } from '../../src/stats/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 // The demo plants activation (20 closed conversations in 90 days) as a cause of retention; the
 // engine, run with the seed framework, must show it.
-describe('milestones on the demo', async () => {
+describeEngines('milestones on the demo', async (engine) => {
   const dir = await tempDir();
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+  const store = await engine.open();
   const framework = parseMilestones(await readFile(`${TEMPLATE_DIR}/milestones.yaml`, 'utf8'));
   const END = '2026-10-31';
   let report: { accounts: AccountStatus[] };

@@ -4,7 +4,7 @@ import { parseMilestones } from '../../src/config/index.js';
 import { computeFunnel } from '../../src/milestones/index.js';
 import type { TrackedEvent } from '../../src/model/index.js';
 import { wilsonInterval } from '../../src/stats/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 
 const at = (iso: string) => Date.parse(`${iso}T12:00:00Z`);
 let n = 0;
@@ -12,9 +12,8 @@ const ev = (account: string, iso: string, action: string, object: string): Track
   messageId: `f${n++}`, accountId: account, userId: null, anonymousId: null, action, object, place: null, metadata: {}, timestamp: at(iso), count: 1,
 });
 
-describe('funnel', async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines('funnel', async (engine) => {
+  const store = await engine.open();
   // Four accounts: two set up (after 4 and 10 days), one of them churned in March; one premium.
   await store.upsertAccounts([
     { accountId: 'a', name: 'a', createdAt: at('2025-01-01'), plan: 'pro', seats: 1, churnedAt: null },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { describeEngines } from '../engines.js';
 import { sql } from '../../src/store/index.js';
 import { readStats } from '../../src/store/stats-queries.js';
 import { ev as fixtureEvent } from '../fixtures.js';
@@ -14,9 +14,8 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
 }
 
-describe('stats per source', async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines('stats per source', async (engine) => {
+  const store = await engine.open();
   const start = Date.now();
   // web: 10 events sent 1..10 s before they arrive; mobile: 4 events, two of them received 30 min ago
   // and two 2 h ago (outside both windows); an import of old history.

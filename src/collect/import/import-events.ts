@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { IMPORT_SOURCE, normalizeEvent, type QuarantineEntry } from '../../model/index.js';
 import { EventBatchWriter, RepeatedHashes, type EventBatch, type Store } from '../../store/index.js';
 import { csvRecords } from './csv-records.js';
 import { detectFormat, openInput, type OpenedFile } from './file-source.js';
 import { lineChunks } from './line-chunks.js';
+import { parquetRows } from './parquet-records.js';
 import { parseChunkToFile, type ChunkResult, type ParseOptions } from './parse-lines.js';
 import { ParserPool } from './worker-pool.js';
 
@@ -201,29 +201,17 @@ async function* csvEventRecords(ctx: FileContext): AsyncGenerator<RawRecord> {
   yield* problems;
 }
 
-/** Parquet rows through an in-memory DuckDB used as a file reader (whatever the store's engine). */
+/** Parquet rows; metadata written as JSON text is read as an object. */
 async function* parquetRecords(file: string): AsyncGenerator<RawRecord> {
-  const reader = await DuckDBInstance.create(':memory:');
-  const conn = await reader.connect();
-  try {
-    // Each row as a JSON object, so nested metadata and timestamps arrive as JSON would.
-    const result = await conn.stream('SELECT CAST(to_json(t) AS VARCHAR) AS row FROM read_parquet($1) t', [file]);
-    let line = 0;
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-      for (const row of chunk.getColumnValues(0) as string[]) {
-        const value = JSON.parse(row) as Record<string, unknown>;
-        if (typeof value.metadata === 'string' && value.metadata.startsWith('{')) {
-          try {
-            value.metadata = JSON.parse(value.metadata);
-          } catch {
-            // left as a string: the check rejects it with the reason
-          }
-        }
-        yield { line: ++line, value, raw: row };
+  for await (const row of parquetRows(file)) {
+    const value = row.value;
+    if (typeof value.metadata === 'string' && value.metadata.startsWith('{')) {
+      try {
+        value.metadata = JSON.parse(value.metadata);
+      } catch {
+        // left as a string: the check rejects it with the reason
       }
     }
-  } finally {
-    conn.closeSync();
-    reader.closeSync();
+    yield row;
   }
 }

@@ -1,8 +1,8 @@
 import type { CategoriesMilestone, Matcher } from '../../config/index.js';
-import { ident, join, raw, sql, type Ident, type SqlFragment } from '../../store/index.js';
 import { asDay } from '../days.js';
 import { describeMatcher } from '../matchers.js';
 import type { Day, Prepare } from '../types.js';
+import { CATEGORIES_SQL, type CategoriesSpec } from './categories-sql.js';
 
 interface CategoryPlan {
   name: string;
@@ -44,6 +44,13 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
     return { mature, basic };
   });
   const reachedCol = columns.push('reached_day') - 1;
+  const spec: CategoriesSpec = {
+    key,
+    W,
+    M,
+    categories: plans.map((p) => ({ matureAtLeast: p.matureAtLeast, mature: p.mature.map((f) => f.id), basic: p.basic.map((f) => f.id) })),
+    columns,
+  };
   const usedBits = plans.map((p) => p.matureNames.map((_, i) => 2 ** i));
   type Category = { name: string; label: string; level: Level; mature_features_used: string[]; mature_features_needed: number };
   type Suggestion = { category: string; missing: number; feature: string };
@@ -82,48 +89,11 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
     name,
     config,
     query(d, tables) {
-      const now = ident(`${key}_now`);
-      const reached = ident(`${key}_reached`);
-      const from = ident(`${key}_maturity`);
-      // Per category, which of its mature and basic features were used in the window ending on
-      // the as-of day, as bit masks: over distinct features used, a sum of 2^i is a portable bitwise or.
-      const used = ident(`${key}_used`);
-      const masks: SqlFragment[] = [];
-      const bit = (fs: { id: number }[]) => join(fs.map((f, i) => sql`WHEN ${f.id} THEN ${2 ** i}`), ' ');
-      plans.forEach((p, ci) => {
-        masks.push(sql`sum(CASE m ${bit(p.mature)} END) AS ${ident(`c${ci}_mature`)}`);
-        if (p.basic.length) masks.push(sql`sum(CASE m ${bit(p.basic)} END) AS ${ident(`c${ci}_basic`)}`);
-      });
-      const ids = [...new Set(plans.flatMap((p) => [...p.mature, ...p.basic].map((f) => f.id)))];
-      return {
-        ctes: [
-          sql`${used} AS (SELECT DISTINCT x.account_id, x.m FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
-            WHERE x.m IN (${join(ids.map((id) => sql`${id}`))}) AND x.day > ${raw(d.addDays('a.as_of', String(-W)))})`,
-          sql`${now} AS (SELECT account_id, ${join(masks)} FROM ${used} GROUP BY account_id)`,
-          ...reachedDayCtes(d, tables.daily, reached),
-          sql`${from} AS (SELECT a.account_id, ${join(columns.map((c) => (c === 'reached_day' ? sql`r.reached_day` : sql`n.${ident(c)}`)))}
-            FROM ${tables.accounts} a LEFT JOIN ${now} n ON n.account_id = a.account_id LEFT JOIN ${reached} r ON r.account_id = a.account_id)`,
-        ],
-        from,
-        columns,
-      };
+      return d.pick(CATEGORIES_SQL).query(spec, d, tables);
     },
     async inStateOn({ store, tables }, days) {
       if (days.length === 0) return new Map();
-      const d = store.dialect;
-      // Per day: categories with enough distinct mature features used in the window before it.
-      const ends = join(days.map((day) => sql`SELECT CAST(${day} AS DATE) AS end_day`), ' UNION ALL ');
-      const rows = await store.query<{ end_day: string; account_id: string }>(sql`WITH ends AS (${ends}),
-        features AS (${featureTable((_, fi) => fi)}),
-        uses AS (SELECT x.account_id, f.cat, f.feat, x.day FROM ${tables.daily} x JOIN features f ON f.m = x.m),
-        per_category AS (
-          SELECT e.end_day, u.account_id, u.cat, count(DISTINCT u.feat) AS feats
-          FROM uses u JOIN ends e ON u.day <= e.end_day AND u.day > ${raw(d.addDays('e.end_day', String(-W)))}
-          GROUP BY e.end_day, u.account_id, u.cat
-        )
-        SELECT CAST(end_day AS VARCHAR) AS end_day, account_id FROM per_category
-        WHERE feats >= CASE cat ${join(plans.map((p, ci) => sql`WHEN ${ci} THEN ${p.matureAtLeast}`), ' ')} END
-        GROUP BY end_day, account_id HAVING count(*) >= ${M}`);
+      const rows = await store.dialect.pick(CATEGORIES_SQL).inStateOn(spec, store, tables, days);
       const out = new Map<Day, Set<string>>(days.map((day) => [day, new Set<string>()]));
       for (const r of rows) out.get(asDay(r.end_day)!)?.add(r.account_id);
       return out;
@@ -159,65 +129,4 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
       };
     },
   };
-
-  /** The (m, cat, feat) of every mature feature, so one join finds their uses in one scan. */
-  function featureTable(feat: (p: CategoryPlan, fi: number) => number): SqlFragment {
-    const rows = plans.flatMap((p, ci) => p.mature.map((f, fi) => sql`(CAST(${f.id} AS INTEGER), CAST(${ci} AS INTEGER), CAST(${feat(p, fi)} AS INTEGER))`));
-    return sql`SELECT * FROM (VALUES ${join(rows)}) v(m, cat, feat)`;
-  }
-
-  /**
-   * First day with at least M categories mature, as CTEs ending in `out` (account_id,
-   * reached_day): per feature, runs of use days closer than W apart form spans [first,
-   * last + W); a category is on while ≥ its mature_at_least feature spans overlap; the
-   * milestone while ≥ M categories are on.
-   */
-  function reachedDayCtes(d: { addDays(a: string, b: string): string; diffDays(a: string, b: string): string }, dailyTable: Ident, out: Ident): SqlFragment[] {
-    const t = (name: string) => ident(`${key}_${name}`);
-    const [features, uses, starts, runs, spans, featureEdges, featureCounts, categoryEdges, categoryCounts] = [
-      'features', 'uses', 'starts', 'runs', 'spans', 'feature_edges', 'feature_counts', 'category_edges', 'category_counts',
-    ].map(t);
-    const need = sql`CASE cat ${join(plans.map((p, ci) => sql`WHEN ${ci} THEN ${p.matureAtLeast}`), ' ')} END`;
-    const order = raw('ORDER BY day, delta, feat ROWS UNBOUNDED PRECEDING');
-    return [
-      // With one mature feature enough, any of them keeps the category on: count them as one.
-      sql`${features} AS (${featureTable((p, fi) => (p.matureAtLeast === 1 ? 0 : fi))})`,
-      sql`${uses} AS (SELECT DISTINCT x.account_id, f.cat, f.feat, x.day FROM ${dailyTable} x JOIN ${features} f ON f.m = x.m)`,
-      sql`${starts} AS (
-        SELECT account_id, cat, feat, day,
-          CASE WHEN lag(day) OVER (PARTITION BY account_id, cat, feat ORDER BY day) IS NULL
-            OR ${raw(d.diffDays('lag(day) OVER (PARTITION BY account_id, cat, feat ORDER BY day)', 'day'))} >= ${W}
-            THEN 1 ELSE 0 END AS is_start
-        FROM ${uses}
-      )`,
-      sql`${runs} AS (
-        SELECT account_id, cat, feat, day,
-          sum(is_start) OVER (PARTITION BY account_id, cat, feat ORDER BY day ROWS UNBOUNDED PRECEDING) AS run
-        FROM ${starts}
-      )`,
-      sql`${spans} AS (
-        SELECT account_id, cat, feat, min(day) AS s, ${raw(d.addDays('max(day)', String(W)))} AS e FROM ${runs} GROUP BY account_id, cat, feat, run
-      )`,
-      sql`${featureEdges} AS (
-        SELECT account_id, cat, feat, s AS day, 1 AS delta FROM ${spans}
-        UNION ALL SELECT account_id, cat, feat, e AS day, -1 AS delta FROM ${spans}
-      )`,
-      sql`${featureCounts} AS (
-        SELECT account_id, cat, feat, day, delta,
-          sum(delta) OVER (PARTITION BY account_id, cat ${order}) AS on_now,
-          coalesce(sum(delta) OVER (PARTITION BY account_id, cat ORDER BY day, delta, feat ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS on_before
-        FROM ${featureEdges}
-      )`,
-      sql`${categoryEdges} AS (
-        SELECT account_id, cat, day, 1 AS delta, feat FROM ${featureCounts} WHERE on_now >= ${need} AND on_before < ${need}
-        UNION ALL
-        SELECT account_id, cat, day, -1 AS delta, feat FROM ${featureCounts} WHERE on_now < ${need} AND on_before >= ${need}
-      )`,
-      sql`${categoryCounts} AS (
-        SELECT account_id, day, sum(delta) OVER (PARTITION BY account_id ORDER BY day, delta, cat, feat ROWS UNBOUNDED PRECEDING) AS on_now
-        FROM ${categoryEdges}
-      )`,
-      sql`${out} AS (SELECT account_id, min(day) AS reached_day FROM ${categoryCounts} WHERE on_now >= ${M} GROUP BY account_id)`,
-    ];
-  }
 };

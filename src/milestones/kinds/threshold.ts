@@ -1,8 +1,8 @@
 import type { ThresholdMilestone } from '../../config/index.js';
-import { ident, raw, sql } from '../../store/index.js';
 import { addDays, daysBetween } from '../days.js';
 import { describeMatcher } from '../matchers.js';
 import type { Day, Prepare } from '../types.js';
+import { THRESHOLD_SQL } from './threshold-sql.js';
 
 /** A threshold: `at_least` matching events within `within_days` of signup; reached the day the count crossed. */
 export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matchers, key) => {
@@ -14,21 +14,7 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
     name,
     config,
     query(d, tables) {
-      const from = ident(`${key}_window`);
-      const windowEnd = raw(d.addDays('a.signup_day', String(config.within_days)));
-      return {
-        ctes: [
-          sql`${from} AS (SELECT account_id, sum(c) AS total, min(CASE WHEN cum >= ${config.at_least} THEN day END) AS reached_day
-          FROM (
-            SELECT x.account_id, x.day, x.n AS c,
-              sum(x.n) OVER (PARTITION BY x.account_id ORDER BY x.day ROWS UNBOUNDED PRECEDING) AS cum
-            FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
-            WHERE x.m = ${m} AND x.day >= a.signup_day AND x.day < ${windowEnd}
-          ) w GROUP BY account_id)`,
-        ],
-        from,
-        columns: ['total', 'reached_day'],
-      };
+      return d.pick(THRESHOLD_SQL)({ key, m, withinDays: config.within_days, atLeast: config.at_least }, d, tables);
     },
     evaluate(account, cells, at, asOf) {
       const count = cells[at] ? Number(cells[at]) : 0;

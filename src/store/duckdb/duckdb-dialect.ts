@@ -1,6 +1,6 @@
 import { listValue } from '@duckdb/node-api';
-import { sql, type Ident, type SqlFragment } from '../sql/fragment.js';
-import { SqlDialect, type ColumnType, type TableDef } from '../sql/dialect.js';
+import { ident, join, raw, sql, type Ident, type SqlFragment } from '../sql/fragment.js';
+import { SqlDialect, type CastType, type ColumnType, type DialectCapabilities, type TableDef, type ZipColumn } from '../sql/dialect.js';
 
 const TYPES: Record<ColumnType, string> = {
   text: 'VARCHAR',
@@ -13,8 +13,17 @@ const TYPES: Record<ColumnType, string> = {
   json: 'VARCHAR',
 };
 
+const CASTS: Record<CastType, SqlFragment> = {
+  text: raw('VARCHAR'),
+  integer: raw('INTEGER'),
+  bigint: raw('BIGINT'),
+  double: raw('DOUBLE'),
+  date: raw('DATE'),
+};
+
 export class DuckDbDialect extends SqlDialect {
   readonly name = 'duckdb';
+  readonly capabilities: DialectCapabilities = { windowFunctions: true, temporaryTables: true, transactions: true };
 
   placeholder(index: number, value: unknown): string {
     return value instanceof Date ? `epoch_ms(CAST($${index} AS BIGINT))` : `$${index}`;
@@ -29,38 +38,56 @@ export class DuckDbDialect extends SqlDialect {
     return TYPES[type] + (nullable ? '' : ' NOT NULL');
   }
 
-  epochMs(expr: string): string {
-    return `epoch_ms(${expr})`;
+  protected castType(type: CastType): SqlFragment {
+    return CASTS[type];
   }
 
-  addDays(dateExpr: string, daysExpr: string): string {
-    return `CAST(${dateExpr} + to_days(CAST(${daysExpr} AS INTEGER)) AS DATE)`;
+  epochMs(expr: SqlFragment): SqlFragment {
+    return sql`epoch_ms(${expr})`;
   }
 
-  diffDays(fromExpr: string, toExpr: string): string {
-    return `date_diff('day', ${fromExpr}, ${toExpr})`;
+  addDays(date: SqlFragment, days: number): SqlFragment {
+    return sql`CAST(${date} + to_days(CAST(${raw(String(Math.trunc(days)))} AS INTEGER)) AS DATE)`;
   }
 
-  monthStart(dateExpr: string): string {
-    return `CAST(date_trunc('month', ${dateExpr}) AS DATE)`;
+  diffDays(from: SqlFragment, to: SqlFragment): SqlFragment {
+    return sql`date_diff('day', ${from}, ${to})`;
   }
 
-  rollingDaysSum(valueExpr: string, partitionExpr: string, dayExpr: string, days: number): string {
-    return `sum(${valueExpr}) OVER (PARTITION BY ${partitionExpr} ORDER BY ${dayExpr} RANGE BETWEEN INTERVAL ${Math.trunc(days) - 1} DAYS PRECEDING AND CURRENT ROW)`;
+  monthStart(date: SqlFragment): SqlFragment {
+    return sql`CAST(date_trunc('month', ${date}) AS DATE)`;
   }
 
-  argMax(valueExpr: string, byExpr: string): string {
-    return `arg_max(${valueExpr}, ${byExpr})`;
+  argMax(value: SqlFragment, by: SqlFragment): SqlFragment {
+    return sql`arg_max(${value}, ${by})`;
   }
 
-  quantile(expr: string, q: number): string {
+  argMin(value: SqlFragment, by: SqlFragment): SqlFragment {
+    return sql`arg_min(${value}, ${by})`;
+  }
+
+  quantile(expr: SqlFragment, q: number): SqlFragment {
     if (!(q >= 0 && q <= 1)) throw new Error(`invalid quantile: ${q}`);
-    return `quantile_cont(${expr}, ${q})`;
+    return sql`quantile_cont(${expr}, ${raw(String(q))})`;
   }
 
   jsonText(column: Ident, key: string): SqlFragment {
     const path = `$."${key.replace(/["\\]/g, (c) => '\\' + c)}"`;
     return sql`json_extract_string(${column}, ${path})`;
+  }
+
+  zipRows(columns: readonly ZipColumn[]): SqlFragment {
+    // Several unnest() calls in one SELECT list walk their lists side by side.
+    const cols = columns.map((c) => sql`unnest(CAST(${[...c.values]} AS ${CASTS[c.type]}[])) AS ${ident(c.name)}`);
+    return sql`(SELECT ${join(cols)})`;
+  }
+
+  textPrefix(expr: SqlFragment, chars: number): SqlFragment {
+    return sql`substring(${expr}, 1, ${raw(String(Math.max(0, Math.trunc(chars))))})`;
+  }
+
+  textLength(expr: SqlFragment): SqlFragment {
+    return sql`length(${expr})`;
   }
 
   // Small fact tables get a primary key so upserts can use ON CONFLICT; events do not (an

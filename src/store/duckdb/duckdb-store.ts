@@ -23,7 +23,7 @@ import { TABLES } from '../schema.js';
 import type { TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import type { CollectedWrite, Store, StoreStats, WriteResult } from '../store.js';
+import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -323,6 +323,15 @@ export class DuckDbStore implements Store {
     return this.serialize(() => this.transaction(() => this.insertQuarantine(entries)));
   }
 
+  updateQuarantine(changes: readonly QuarantineChange[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve();
+    return this.serialize(() =>
+      this.transaction(async () => {
+        for (const c of changes) await this.exec(sql`UPDATE quarantine SET reason = ${c.reason}, field = ${c.field}, message = ${c.message} WHERE id = ${c.id}`);
+      }),
+    );
+  }
+
   /** Payloads are redacted here too: imports keep raw lines, which may name a key. */
   private async insertQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     if (entries.length === 0) return;
@@ -344,10 +353,14 @@ export class DuckDbStore implements Store {
     return readStats(this);
   }
 
-  async close(): Promise<void> {
-    await this.writes;
-    this.conn.closeSync();
-    this.instance.closeSync();
+  private closed: Promise<void> | null = null;
+
+  /** Waits for the queued writes, then closes; calling it again is harmless. */
+  close(): Promise<void> {
+    return (this.closed ??= this.writes.then(() => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    }));
   }
 }
 

@@ -21,12 +21,47 @@ export interface CompiledQuery {
   params: unknown[];
 }
 
+/** The engines Cairn speaks; a query whose idiom differs has one builder per name (see {@link PerDialect}). */
+export type DialectName = 'duckdb';
+
+/** One builder per dialect for a query whose SQL differs between engines, side by side in one file. */
+export type PerDialect<F> = { readonly [K in DialectName]: F };
+
 /**
- * Where engines differ in SQL text. Shared queries are written once against these hooks;
- * each engine overrides the few that differ. Keep hooks small.
+ * What an engine can do, for builders that choose between idioms. Defaults describe DuckDB;
+ * an engine overrides what it lacks (Kysely's adapter capabilities).
+ */
+export interface DialectCapabilities {
+  /** Window functions (`OVER (...)`). */
+  readonly windowFunctions: boolean;
+  /** Temporary tables that live as long as the connection. */
+  readonly temporaryTables: boolean;
+  /** `BEGIN … COMMIT` over several statements. */
+  readonly transactions: boolean;
+}
+
+export type CastType = 'text' | 'integer' | 'bigint' | 'double' | 'date';
+
+/** One column of {@link SqlDialect.zipRows}: its name, its type and its values in row order. */
+export interface ZipColumn {
+  name: string;
+  type: CastType;
+  values: readonly (string | number | null)[];
+}
+
+/**
+ * Where engines differ in SQL text: hooks that take and return fragments, so bound values stay
+ * bound through them. Queries shared by every engine are written once against these hooks;
+ * queries whose idiom differs pick a builder with {@link SqlDialect.pick}. Keep hooks small.
  */
 export abstract class SqlDialect {
-  abstract readonly name: string;
+  abstract readonly name: DialectName;
+  abstract readonly capabilities: DialectCapabilities;
+
+  /** The builder written for this engine. */
+  pick<F>(builders: PerDialect<F>): F {
+    return builders[this.name];
+  }
 
   quoteIdent(name: string): string {
     return `"${name}"`;
@@ -40,36 +75,65 @@ export abstract class SqlDialect {
     return value instanceof Date ? value.getTime() : value;
   }
 
-  /** Epoch milliseconds of a timestamp expression, so every engine returns times alike. */
-  abstract epochMs(expr: string): string;
-
   abstract columnType(type: ColumnType, nullable: boolean): string;
 
-  /** The calendar day (UTC) of a timestamp expression. */
-  day(expr: string): string {
-    return `CAST(${expr} AS DATE)`;
+  /** An expression (or a bound value) as the given type. */
+  cast(expr: unknown, type: CastType): SqlFragment {
+    return sql`CAST(${expr} AS ${this.castType(type)})`;
   }
 
-  /** A date expression moved by a whole number of days (an SQL expression). */
-  abstract addDays(dateExpr: string, daysExpr: string): string;
+  protected abstract castType(type: CastType): SqlFragment;
+
+  /** A day ('YYYY-MM-DD'), bound, as a date value. */
+  date(day: string): SqlFragment {
+    return this.cast(day, 'date');
+  }
+
+  /** Epoch milliseconds of a timestamp expression, so every engine returns times alike. */
+  abstract epochMs(expr: SqlFragment): SqlFragment;
+
+  /** The calendar day (UTC) of a timestamp expression. */
+  day(expr: SqlFragment): SqlFragment {
+    return this.cast(expr, 'date');
+  }
+
+  /** A date as 'YYYY-MM-DD' text. */
+  dayText(expr: SqlFragment): SqlFragment {
+    return this.cast(expr, 'text');
+  }
+
+  /** A date expression moved by a whole number of days. */
+  abstract addDays(date: SqlFragment, days: number): SqlFragment;
 
   /** Whole days from one date expression to another. */
-  abstract diffDays(fromExpr: string, toExpr: string): string;
+  abstract diffDays(from: SqlFragment, to: SqlFragment): SqlFragment;
 
   /** The first day of the month of a date expression. */
-  abstract monthStart(dateExpr: string): string;
+  abstract monthStart(date: SqlFragment): SqlFragment;
 
-  /** A window sum of `valueExpr` over the trailing `days` days (this one included) per partition. */
-  abstract rollingDaysSum(valueExpr: string, partitionExpr: string, dayExpr: string, days: number): string;
+  /** The value of `value` on the row where `by` is largest (an aggregate; rows with a NULL either are skipped). */
+  abstract argMax(value: SqlFragment, by: SqlFragment): SqlFragment;
 
-  /** The value of `valueExpr` on the row where `byExpr` is largest (an aggregate). */
-  abstract argMax(valueExpr: string, byExpr: string): string;
+  /** The value of `value` on the row where `by` is smallest (an aggregate). */
+  abstract argMin(value: SqlFragment, by: SqlFragment): SqlFragment;
 
   /** The q-th quantile (0 ≤ q ≤ 1) of a numeric expression (an aggregate; engines may approximate). */
-  abstract quantile(expr: string, q: number): string;
+  abstract quantile(expr: SqlFragment, q: number): SqlFragment;
 
   /** The text of a top-level key of a JSON text column; the key travels as a bound value. */
   abstract jsonText(column: Ident, key: string): SqlFragment;
+
+  /** The first `chars` characters of a text expression. */
+  abstract textPrefix(expr: SqlFragment, chars: number): SqlFragment;
+
+  /** The length of a text expression in characters. */
+  abstract textLength(expr: SqlFragment): SqlFragment;
+
+  /**
+   * A relation (for FROM or JOIN) of rows given column by column as bound lists of equal
+   * length: many rows in one statement, with no temporary table.
+   */
+  abstract zipRows(columns: readonly ZipColumn[]): SqlFragment;
 
   /**
    * One text value holding several numbers or dates, each as its text (dates 'YYYY-MM-DD',
@@ -78,7 +142,7 @@ export abstract class SqlDialect {
    */
   packText(values: readonly SqlFragment[]): SqlFragment {
     if (values.length === 0) return sql`''`;
-    return join(values.map((v) => sql`coalesce(CAST(${v} AS VARCHAR), '')`), ` || ',' || `);
+    return join(values.map((v) => sql`coalesce(${this.cast(v, 'text')}, '')`), ` || ',' || `);
   }
 
   compile(fragment: SqlFragment): CompiledQuery {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { WriteKeys } from '../../../src/collect/http/keys.js';
 import { initWorkspace, loadWorkspace } from '../../../src/config/index.js';
 import { startServer, type RunningServer } from '../../../src/server/serve.js';
-import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.js';
+import { openStore } from '../../../src/cli/workspace.js';
 import { sql, type SqlFragment } from '../../../src/store/index.js';
 
 /** Temporary workspaces, removed when the test process exits (hooks would remove them too early from a before()). */
@@ -48,10 +48,10 @@ export interface InProcessServer extends RunningServer {
   close(): Promise<void>;
 }
 
-/** The real server on 127.0.0.1, port 0, in this process, on the workspace's DuckDB file. */
+/** The real server on 127.0.0.1, port 0, in this process, on the workspace's store. */
 export async function startInProcess(ws: string): Promise<InProcessServer> {
   const workspace = await loadWorkspace(ws);
-  const store = await DuckDbStore.open({ path: join(ws, 'cairn.duckdb') });
+  const store = await openStore(workspace);
   const running = await startServer(workspace, store, { port: 0, host: '127.0.0.1' });
   let closed: Promise<void> | null = null;
   return {
@@ -121,7 +121,7 @@ export async function spawnServer(ws: string): Promise<ChildServer> {
 
 /** Runs `work` on the workspace's store; only once no server holds it. */
 export async function withStore<T>(ws: string, work: (q: <R = Record<string, unknown>>(f: SqlFragment) => Promise<R[]>) => Promise<T>): Promise<T> {
-  const store = await DuckDbStore.open({ path: join(ws, 'cairn.duckdb') });
+  const store = await openStore(await loadWorkspace(ws));
   try {
     return await work((f) => store.query(f));
   } finally {
@@ -131,8 +131,8 @@ export async function withStore<T>(ws: string, work: (q: <R = Record<string, unk
 
 export { sql };
 
-/** Polls `check` until it returns a truthy value (returned) or the time is up (throws). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+/** Polls `check` until it returns a truthy value (returned) or the time is up (throws). The limit guards liveness only: a shared, loaded machine may take long. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

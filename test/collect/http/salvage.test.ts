@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { Collector } from '../../../src/collect/http/collector.js';
 import { WAL_CHECKPOINT } from '../../../src/collect/http/wal.js';
 import { parseTrackingPlan } from '../../../src/config/index.js';
-import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.js';
 import { sql, type CollectedWrite, type Store } from '../../../src/store/index.js';
+import { describeEngines } from '../../engines.js';
 import { tempDir } from '../../tmp.js';
 
 /**
  * A real store that refuses any write holding the poisoned event or account, as a store refuses
- * a value it cannot hold: the fault is injected, everything else is the real DuckDB store.
+ * a value it cannot hold: the fault is injected, everything else is the real store.
  */
-function refusing(store: DuckDbStore): Store {
+function refusing(store: Store): Store {
   const inFiles = (files: string[]) => files.some((f) => readFileSync(f, 'utf8').includes('\tpoison\t'));
   const poisoned = (w: CollectedWrite) =>
     w.accounts.some((a) => a.accountId === 'poison') ||
@@ -31,10 +31,10 @@ const until = async (what: () => Promise<boolean>) => {
   for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 50));
 };
 
-describe('a generation the store refuses', () => {
+describeEngines('a generation the store refuses', (engine) => {
   it('is stored piece by piece: the good events and patches land, the refused ones are quarantined, nothing blocks what follows', async () => {
     const dir = await tempDir();
-    const real = await DuckDbStore.open({ path: ':memory:' });
+    const real = await engine.open();
     const errors: string[] = [];
     const c = await Collector.open({
       store: refusing(real),

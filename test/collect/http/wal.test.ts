@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from '../../../src/collect/http/wal.js';
 import type { AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../../src/model/index.js';
-import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.js';
+import { describeEngines, type TestEngine } from '../../engines.js';
 import { sql } from '../../../src/store/index.js';
 import { tracked } from '../../fixtures.js';
 import { tempDir } from '../../tmp.js';
@@ -35,23 +35,19 @@ async function openLog(dir: string, applied: number | null, opts: { maxEvents?: 
 }
 
 /** Stores generations as the collector's applier does, in a fresh in-memory store; returns what it holds. */
-async function applied(gens: ClosedGeneration[]) {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  try {
-    for (const g of gens) await store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
-    const events = await store.query<{ message_id: string; source: string; account_id: string; place: string | null; metadata: string }>(
-      sql`SELECT message_id, source, account_id, place, metadata FROM events ORDER BY message_id`,
-    );
-    const [{ n: quarantined }] = await store.query<{ n: number }>(sql`SELECT count(*)::INTEGER AS n FROM quarantine`);
-    const accounts = await store.query<{ account_id: string; name: string; plan: string; seats: number }>(sql`SELECT account_id, name, plan, seats FROM accounts`);
-    const users = await store.query<{ user_id: string; account_id: string }>(sql`SELECT user_id, account_id FROM users`);
-    return { events, quarantined, accounts, users, checkpoint: await store.checkpoint(WAL_CHECKPOINT) };
-  } finally {
-    await store.close();
-  }
+async function applied(engine: TestEngine, gens: ClosedGeneration[]) {
+  const store = await engine.open();
+  for (const g of gens) await store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+  const events = await store.query<{ message_id: string; source: string; account_id: string; place: string | null; metadata: string }>(
+    sql`SELECT message_id, source, account_id, place, metadata FROM events ORDER BY message_id`,
+  );
+  const [{ n: quarantined }] = await store.query<{ n: number }>(sql`SELECT ${store.dialect.cast(sql`count(*)`, 'integer')} AS n FROM quarantine`);
+  const accounts = await store.query<{ account_id: string; name: string; plan: string; seats: number }>(sql`SELECT account_id, name, plan, seats FROM accounts`);
+  const users = await store.query<{ user_id: string; account_id: string }>(sql`SELECT user_id, account_id FROM users`);
+  return { events, quarantined, accounts, users, checkpoint: await store.checkpoint(WAL_CHECKPOINT) };
 }
 
-describe('write-ahead log', () => {
+describeEngines('write-ahead log', (engine) => {
   it('append + commit puts the records on disk; a full generation is closed with its rows, per source', async () => {
     const dir = await tempDir();
     const { wal, leftOver, closed } = await openLog(dir, null, { maxEvents: 3 });
@@ -102,7 +98,7 @@ describe('write-ahead log', () => {
     assert.throws(() => wal.append([{ source: 'web', event: ev('m5') }], []), /closed/);
 
     // Stored, the generations are exactly what was appended.
-    const stored = await applied(closed);
+    const stored = await applied(engine, closed);
     assert.deepEqual(stored.events.map((e) => [e.message_id, e.source, e.account_id, e.place]), [
       ['m1', 'web', 'acc_1', 'inbox'],
       ['m2', 'api', 'acc_2', 'inbox'],
@@ -145,7 +141,7 @@ describe('write-ahead log', () => {
     assert.equal(closed.reduce((n, g) => n + g.events, 0), 40);
     assert.ok(closed.length > 1, `rotated: ${closed.length} generations`);
     assert.deepEqual(closed.map((g) => g.id), closed.map((_, i) => i + 1), 'generations are numbered in order');
-    const stored = await applied(closed);
+    const stored = await applied(engine, closed);
     assert.deepEqual(stored.events.map((e) => e.message_id), Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, '0')}`));
     assert.equal(stored.quarantined, 40);
   });
@@ -199,7 +195,7 @@ describe('write-ahead log', () => {
     await after.wal.close();
     assert.deepEqual(after.closed.map((c) => c.id), [2]);
 
-    const stored = await applied([...after.leftOver, ...after.closed]);
+    const stored = await applied(engine, [...after.leftOver, ...after.closed]);
     assert.deepEqual(stored.events.map((e) => e.message_id), ['a1', 'w1', 'w2', 'w3', 'w4']);
     assert.equal(stored.quarantined, 1);
   });
@@ -236,7 +232,7 @@ describe('write-ahead log', () => {
     assert.match(logged[0], new RegExp(`${gen(1)}\\.side\\.jsonl:2: .*wal_corrupt`));
     assert.deepEqual(idsIn(web), ['c1', 'c2'], 'the damaged line is taken out of the batch file');
 
-    const stored = await applied(leftOver);
+    const stored = await applied(engine, leftOver);
     assert.deepEqual(stored.events.map((e) => e.message_id), ['c1', 'c2']);
     assert.equal(stored.quarantined, 4, 'the good entry and the three damaged lines');
     assert.deepEqual(stored.accounts.map((a) => a.account_id), ['acc_1']);
@@ -250,7 +246,7 @@ describe('write-ahead log', () => {
     const first = await openLog(dir, null);
     const again = await openLog(dir, null);
     // Recovered twice and applied twice, with an id repeated inside it: each id is stored once.
-    const stored = await applied([first.leftOver[0], again.leftOver[0]]);
+    const stored = await applied(engine, [first.leftOver[0], again.leftOver[0]]);
     assert.deepEqual(stored.events.map((e) => e.message_id), ['r1', 'r2']);
   });
 

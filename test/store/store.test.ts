@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
 import { messageIdHash, NO_WRITE, sql } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
-import { tempDir } from '../tmp.js';
+import { describeEngines } from '../engines.js';
 
 const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
 const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => tracked(id, { metadata: { state: 'resolved' }, timestamp: day(1), ...over });
 
-describe('DuckDbStore', async () => {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+describeEngines('store', async (engine) => {
+  const store = await engine.open();
+  const d = store.dialect;
 
   it('stores a message id once, within a write and across writes', async () => {
     assert.deepEqual(await store.insertEvents([ev('a'), ev('b'), ev('a')], 'test'), { inserted: 2, duplicates: 1 });
@@ -22,7 +20,7 @@ describe('DuckDbStore', async () => {
   });
 
   it('scopes a message id to its source, and an imported id to every source (the anti-join and the repeated rows)', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
+    const own = await engine.open();
     const ids = (n: string, k: number) => Array.from({ length: k }, () => ev(n));
     assert.deepEqual(await own.insertEvents([ev('s1'), ev('s2')], 'web'), { inserted: 2, duplicates: 0 });
     // Repeated ids inside the batch take the exact path; new ones the anti-join.
@@ -30,28 +28,25 @@ describe('DuckDbStore', async () => {
     assert.deepEqual(await own.insertEvents([ev('s1'), ev('s3')], 'web'), { inserted: 1, duplicates: 1 });
     assert.deepEqual(await own.insertEvents([ev('s1'), ev('s4')], 'import'), { inserted: 1, duplicates: 1 }, 'an import overlaps every source');
     assert.deepEqual(await own.insertEvents([...ids('s4', 2), ev('s5')], 'mobile'), { inserted: 1, duplicates: 2 }, 'every source overlaps an import');
-    const rows = await own.query<{ k: string }>(sql`SELECT message_id || ' ' || source AS k FROM events ORDER BY k`);
-    await own.close();
-    assert.deepEqual(rows.map((r) => r.k), ['s1 backend', 's1 web', 's2 backend', 's2 web', 's3 backend', 's3 web', 's4 import', 's5 mobile']);
+    const rows = await own.query<{ message_id: string; source: string }>(sql`SELECT message_id, source FROM events ORDER BY message_id, source`);
+    assert.deepEqual(rows.map((r) => `${r.message_id} ${r.source}`), ['s1 backend', 's1 web', 's2 backend', 's2 web', 's3 backend', 's3 web', 's4 import', 's5 mobile']);
   });
 
-  it('an existing store gains the columns and tables added since, its rows kept', async () => {
-    const path = join(await tempDir(), 'old.duckdb');
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const old = await DuckDBInstance.create(path);
-    const conn = await old.connect();
-    // The accounts table as Cairn made it before facts_source, and no user_account_changes.
-    await conn.run(`CREATE TABLE accounts (account_id VARCHAR NOT NULL, name VARCHAR, created_at TIMESTAMP NOT NULL, plan VARCHAR, seats INTEGER,
-      churned_at TIMESTAMP, traits VARCHAR NOT NULL, PRIMARY KEY (account_id))`);
-    await conn.run(`INSERT INTO accounts VALUES ('acc_1', 'Old', TIMESTAMP '2024-01-01', 'pro', 3, NULL, '{"k":1}')`);
-    conn.closeSync();
-    old.closeSync();
+  it('a store made before gains the columns and tables added since, its rows kept', async () => {
+    const place = await engine.place();
+    const before = await place.open();
+    await before.upsertAccounts([{ accountId: 'acc_1', name: 'Old', createdAt: day(1), plan: 'pro', seats: 3, churnedAt: null }]);
+    // As an earlier Cairn made it: no facts_source, no user_account_changes.
+    await before.execute(sql`ALTER TABLE accounts DROP COLUMN facts_source`);
+    await before.execute(sql`DROP TABLE user_account_changes`);
+    await before.close();
     for (let open = 0; open < 2; open++) {
-      const migrated = await DuckDbStore.open({ path });
-      const [row] = await migrated.query(sql`SELECT account_id, name, plan, traits, facts_source FROM accounts`);
-      assert.deepEqual(row, { account_id: 'acc_1', name: 'Old', plan: 'pro', traits: '{"k":1}', facts_source: null });
-      assert.deepEqual(await migrated.query(sql`SELECT count(*)::INTEGER AS n FROM user_account_changes`), [{ n: 0 }]);
+      const migrated = await place.open();
+      const rows = await migrated.query<Record<string, unknown>>(sql`SELECT account_id, name, plan, facts_source FROM accounts`);
+      const moves = await migrated.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM user_account_changes`);
       await migrated.close();
+      assert.deepEqual(rows, [{ account_id: 'acc_1', name: 'Old', plan: 'pro', facts_source: null }]);
+      assert.equal(Number(moves[0].n), 0);
     }
   });
 
@@ -71,27 +66,26 @@ describe('DuckDbStore', async () => {
       else seen.set(messageIdHash(id), id);
     }
     assert.equal(messageIdHash(pair[0]), messageIdHash(pair[1]));
-    const own = await DuckDbStore.open({ path: ':memory:' });
+    const own = await engine.open();
     assert.deepEqual(await own.insertEvents([ev(pair[0]), ev(pair[1]), ev(pair[0])], 'test'), { inserted: 2, duplicates: 1 });
     assert.deepEqual(await own.insertEvents([ev(pair[1]), ev('other')], 'test'), { inserted: 1, duplicates: 1 });
-    await own.close();
   });
 
   it('keeps the daily rollup equal to the raw events, counts included', async () => {
     await store.insertEvents([ev('d', { timestamp: day(2, 23) }), ev('e', { place: null, timestamp: day(2, 1) })], 'test');
-    const rollup = await store.query(sql`SELECT account_id, CAST(day AS VARCHAR) AS day, action, place, CAST(sum(n) AS INTEGER) AS n
-      FROM account_activity GROUP BY ALL ORDER BY day, action, place`);
-    const raw = await store.query(sql`SELECT account_id, CAST(CAST(timestamp AS DATE) AS VARCHAR) AS day, action, coalesce(place, '') AS place,
-      CAST(sum(count) AS INTEGER) AS n FROM events GROUP BY ALL ORDER BY day, action, place`);
+    const rollup = await store.query(sql`SELECT account_id, ${d.dayText(sql`day`)} AS day_text, action, place AS place_text, ${d.cast(sql`sum(n)`, 'integer')} AS n
+      FROM account_activity GROUP BY account_id, day, action, place ORDER BY day_text, action, place_text`);
+    const raw = await store.query(sql`SELECT account_id, ${d.dayText(d.day(sql`timestamp`))} AS day_text, action, coalesce(place, '') AS place_text,
+      ${d.cast(sql`sum(count)`, 'integer')} AS n FROM events GROUP BY account_id, day_text, action, place_text ORDER BY day_text, action, place_text`);
     assert.deepEqual(rollup, raw);
-    assert.ok(rollup.some((r) => r.day === '2025-01-02' && r.place === 'inbox' && r.n === 6), 'count 5 + 1 on Jan 2');
+    assert.ok(rollup.some((r) => r.day_text === '2025-01-02' && r.place_text === 'inbox' && r.n === 6), 'count 5 + 1 on Jan 2');
   });
 
   it('records users with the earliest time they were seen, even from late events', async () => {
     await store.insertEvents([ev('late', { userId: 'u_late', timestamp: day(9) })], 'test');
     await store.insertEvents([ev('later-but-older', { userId: 'u_late', timestamp: day(3) })], 'test');
     const [u] = await store.query<{ account_id: string; first_seen: string }>(
-      sql`SELECT account_id, epoch_ms(first_seen) AS first_seen FROM users WHERE user_id = ${'u_late'}`,
+      sql`SELECT account_id, ${d.epochMs(sql`first_seen`)} AS first_seen FROM users WHERE user_id = ${'u_late'}`,
     );
     assert.equal(Number(u.first_seen), day(3));
   });
@@ -100,8 +94,8 @@ describe('DuckDbStore', async () => {
     const acc = { accountId: 'acc_1', name: 'A', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
     assert.equal(await store.upsertAccounts([acc, { ...acc, plan: 'pro' }]), 1);
     await store.upsertAccounts([{ ...acc, seats: 7, churnedAt: day(20) }]);
-    const rows = await store.query(sql`SELECT plan, seats, churned_at IS NOT NULL AS churned FROM accounts`);
-    assert.deepEqual(rows, [{ plan: 'starter', seats: 7, churned: true }]);
+    const rows = await store.query(sql`SELECT plan, seats, CASE WHEN churned_at IS NOT NULL THEN 'yes' ELSE 'no' END AS churned FROM accounts`);
+    assert.deepEqual(rows, [{ plan: 'starter', seats: 7, churned: 'yes' }]);
     const h = { accountId: 'acc_1', validFrom: day(1), plan: 'pro', seats: 2, mrr: 98, status: 'active' as const };
     await store.upsertAccountHistory([h, { ...h, validFrom: day(15), seats: 4 }]);
     await store.upsertAccountHistory([{ ...h, validFrom: day(15), seats: 5 }]);
@@ -110,13 +104,12 @@ describe('DuckDbStore', async () => {
   });
 
   it('an accounts import replaces the facts and keeps the traits group calls gathered', async () => {
-    const own = await DuckDbStore.open({ path: ':memory:' });
+    const own = await engine.open();
     const base = { accountId: 'acc_t', name: 'T', createdAt: day(1), plan: 'starter', seats: 2, churnedAt: null };
     await own.upsertAccounts([base]);
     await own.applyCollected({ ...NO_WRITE, accounts: [{ accountId: 'acc_t', traits: { region: 'eu' }, seenAt: day(2), source: 'web', origin: { kind: 'segment', payload: '{}' } }] });
     await own.upsertAccounts([{ ...base, plan: 'pro' }]);
     const rows = await own.query(sql`SELECT plan, traits FROM accounts`);
-    await own.close();
     assert.deepEqual(rows, [{ plan: 'pro', traits: '{"region":"eu"}' }]);
   });
 
@@ -136,12 +129,12 @@ describe('DuckDbStore', async () => {
     assert.deepEqual(s.events_by_source, { test: 8 });
   });
 
-  it('keeps its data in one file across reopening', async () => {
-    const path = join(await tempDir(), 'cairn.duckdb');
-    const a = await DuckDbStore.open({ path });
+  it('keeps its data across reopening', async () => {
+    const place = await engine.place();
+    const a = await place.open();
     await a.insertEvents([ev('x')], 'test');
     await a.close();
-    const b = await DuckDbStore.open({ path });
+    const b = await place.open();
     assert.deepEqual(await b.insertEvents([ev('x'), ev('y')], 'test'), { inserted: 1, duplicates: 1 });
     assert.equal((await b.stats()).events, 2);
     await b.close();

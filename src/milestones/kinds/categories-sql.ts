@@ -1,0 +1,144 @@
+import type { PerDialect, SqlDialect, SqlFragment, Store } from '../../store/index.js';
+import { ident, join, sql } from '../../store/index.js';
+import type { ActivityTables } from '../daily-activity.js';
+import type { MilestoneQuery } from '../types.js';
+
+/** What the SQL needs of a categories milestone: matcher ids per category, the window, the counts. */
+export interface CategoriesSpec {
+  key: string;
+  /** window_days. */
+  W: number;
+  /** mature_in_at_least. */
+  M: number;
+  categories: readonly { matureAtLeast: number; mature: readonly number[]; basic: readonly number[] }[];
+  /** Per category its mature mask column and, when it has basic features, its basic mask column; then 'reached_day'. */
+  columns: readonly string[];
+}
+
+export interface CategoriesSql {
+  /**
+   * Per account: for each category, which of its mature (and basic) features were used in the
+   * window ending on the as-of day, as bit masks; and the first day at least M categories were
+   * mature at once.
+   */
+  query(spec: CategoriesSpec, d: SqlDialect, tables: ActivityTables): MilestoneQuery;
+  /** The (end_day, account_id) pairs in which at least M categories were mature, for each given day. */
+  inStateOn(spec: CategoriesSpec, store: Store, tables: ActivityTables, days: readonly string[]): Promise<{ end_day: string; account_id: string }[]>;
+}
+
+/** Per category, the features' bits: over distinct features used, a sum of 2^i is a portable bitwise or. */
+function maskColumns(spec: CategoriesSpec): SqlFragment[] {
+  const masks: SqlFragment[] = [];
+  const bit = (ids: readonly number[]) => join(ids.map((id, i) => sql`WHEN ${id} THEN ${2 ** i}`), ' ');
+  spec.categories.forEach((c, ci) => {
+    masks.push(sql`sum(CASE m ${bit(c.mature)} END) AS ${ident(`c${ci}_mature`)}`);
+    if (c.basic.length) masks.push(sql`sum(CASE m ${bit(c.basic)} END) AS ${ident(`c${ci}_basic`)}`);
+  });
+  return masks;
+}
+
+/** The mature features needed in category `cat` (a CASE over the category column). */
+const needOf = (spec: CategoriesSpec) => sql`CASE cat ${join(spec.categories.map((c, ci) => sql`WHEN ${ci} THEN ${c.matureAtLeast}`), ' ')} END`;
+
+/** Every feature id the milestone reads. */
+const featureIds = (spec: CategoriesSpec) => [...new Set(spec.categories.flatMap((c) => [...c.mature, ...c.basic]))];
+
+/** The (m, cat, feat) of every mature feature as VALUES rows, so one join finds their uses in one scan. */
+function duckdbFeatureTable(d: SqlDialect, spec: CategoriesSpec, feat: (ci: number, fi: number) => number): SqlFragment {
+  const int = (v: number) => d.cast(v, 'integer');
+  const rows = spec.categories.flatMap((c, ci) => c.mature.map((id, fi) => sql`(${int(id)}, ${int(ci)}, ${int(feat(ci, fi))})`));
+  return sql`SELECT * FROM (VALUES ${join(rows)}) v(m, cat, feat)`;
+}
+
+/**
+ * First day with at least M categories mature, as CTEs ending in `out` (account_id,
+ * reached_day): per feature, runs of use days closer than W apart form spans [first,
+ * last + W); a category is on while ≥ its mature_at_least feature spans overlap; the
+ * milestone while ≥ M categories are on.
+ */
+function duckdbReachedDayCtes(spec: CategoriesSpec, d: SqlDialect, dailyTable: SqlFragment, out: SqlFragment): SqlFragment[] {
+  const { key, W, M } = spec;
+  const t = (name: string) => ident(`${key}_${name}`);
+  const [features, uses, starts, runs, spans, featureEdges, featureCounts, categoryEdges, categoryCounts] = [
+    'features', 'uses', 'starts', 'runs', 'spans', 'feature_edges', 'feature_counts', 'category_edges', 'category_counts',
+  ].map(t);
+  const need = needOf(spec);
+  const previous = sql`lag(day) OVER (PARTITION BY account_id, cat, feat ORDER BY day)`;
+  return [
+    // With one mature feature enough, any of them keeps the category on: count them as one.
+    sql`${features} AS (${duckdbFeatureTable(d, spec, (ci, fi) => (spec.categories[ci].matureAtLeast === 1 ? 0 : fi))})`,
+    sql`${uses} AS (SELECT DISTINCT x.account_id, f.cat, f.feat, x.day FROM ${dailyTable} x JOIN ${features} f ON f.m = x.m)`,
+    sql`${starts} AS (
+      SELECT account_id, cat, feat, day,
+        CASE WHEN ${previous} IS NULL OR ${d.diffDays(previous, sql`day`)} >= ${W} THEN 1 ELSE 0 END AS is_start
+      FROM ${uses}
+    )`,
+    sql`${runs} AS (
+      SELECT account_id, cat, feat, day,
+        sum(is_start) OVER (PARTITION BY account_id, cat, feat ORDER BY day ROWS UNBOUNDED PRECEDING) AS run
+      FROM ${starts}
+    )`,
+    sql`${spans} AS (
+      SELECT account_id, cat, feat, min(day) AS s, ${d.addDays(sql`max(day)`, W)} AS e FROM ${runs} GROUP BY account_id, cat, feat, run
+    )`,
+    sql`${featureEdges} AS (
+      SELECT account_id, cat, feat, s AS day, 1 AS delta FROM ${spans}
+      UNION ALL SELECT account_id, cat, feat, e AS day, -1 AS delta FROM ${spans}
+    )`,
+    sql`${featureCounts} AS (
+      SELECT account_id, cat, feat, day, delta,
+        sum(delta) OVER (PARTITION BY account_id, cat ORDER BY day, delta, feat ROWS UNBOUNDED PRECEDING) AS on_now,
+        coalesce(sum(delta) OVER (PARTITION BY account_id, cat ORDER BY day, delta, feat ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS on_before
+      FROM ${featureEdges}
+    )`,
+    sql`${categoryEdges} AS (
+      SELECT account_id, cat, day, 1 AS delta, feat FROM ${featureCounts} WHERE on_now >= ${need} AND on_before < ${need}
+      UNION ALL
+      SELECT account_id, cat, day, -1 AS delta, feat FROM ${featureCounts} WHERE on_now < ${need} AND on_before >= ${need}
+    )`,
+    sql`${categoryCounts} AS (
+      SELECT account_id, day, sum(delta) OVER (PARTITION BY account_id ORDER BY day, delta, cat, feat ROWS UNBOUNDED PRECEDING) AS on_now
+      FROM ${categoryEdges}
+    )`,
+    sql`${out} AS (SELECT account_id, min(day) AS reached_day FROM ${categoryCounts} WHERE on_now >= ${M} GROUP BY account_id)`,
+  ];
+}
+
+export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
+  duckdb: {
+    query(spec, d, tables) {
+      const now = ident(`${spec.key}_now`);
+      const reached = ident(`${spec.key}_reached`);
+      const from = ident(`${spec.key}_maturity`);
+      const used = ident(`${spec.key}_used`);
+      return {
+        ctes: [
+          sql`${used} AS (SELECT DISTINCT x.account_id, x.m FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
+            WHERE x.m IN (${join(featureIds(spec).map((id) => sql`${id}`))}) AND x.day > ${d.addDays(sql`a.as_of`, -spec.W)})`,
+          sql`${now} AS (SELECT account_id, ${join(maskColumns(spec))} FROM ${used} GROUP BY account_id)`,
+          ...duckdbReachedDayCtes(spec, d, tables.daily, sql`${reached}`),
+          sql`${from} AS (SELECT a.account_id, ${join(spec.columns.map((c) => (c === 'reached_day' ? sql`r.reached_day` : sql`n.${ident(c)}`)))}
+            FROM ${tables.accounts} a LEFT JOIN ${now} n ON n.account_id = a.account_id LEFT JOIN ${reached} r ON r.account_id = a.account_id)`,
+        ],
+        from,
+        columns: [...spec.columns],
+      };
+    },
+    inStateOn(spec, store, tables, days) {
+      const d = store.dialect;
+      // Per day: categories with enough distinct mature features used in the window before it.
+      const ends = join(days.map((day) => sql`SELECT ${d.date(day)} AS end_day`), ' UNION ALL ');
+      return store.query(sql`WITH ends AS (${ends}),
+        features AS (${duckdbFeatureTable(d, spec, (_, fi) => fi)}),
+        uses AS (SELECT x.account_id, f.cat, f.feat, x.day FROM ${tables.daily} x JOIN features f ON f.m = x.m),
+        per_category AS (
+          SELECT e.end_day, u.account_id, u.cat, count(DISTINCT u.feat) AS feats
+          FROM uses u JOIN ends e ON u.day <= e.end_day AND u.day > ${d.addDays(sql`e.end_day`, -spec.W)}
+          GROUP BY e.end_day, u.account_id, u.cat
+        )
+        SELECT ${d.dayText(sql`end_day`)} AS end_day, account_id FROM per_category
+        WHERE feats >= ${needOf(spec)}
+        GROUP BY end_day, account_id HAVING count(*) >= ${spec.M}`);
+    },
+  },
+};
