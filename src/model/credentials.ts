@@ -6,39 +6,43 @@
 
 /** Keys whose values are credentials, compared lower-cased. */
 const CREDENTIAL_KEYS = new Set(['token', '$token', 'api_key', '$api_key', 'apikey', 'writekey', 'write_key', 'authorization', 'proxy-authorization', 'x-api-key']);
+/** First characters of those keys (either case): most keys are ruled out without lower-casing. */
+const FIRST = new Set([...CREDENTIAL_KEYS].flatMap((k) => [k.charCodeAt(0), k.toUpperCase().charCodeAt(0)]));
 
-export const isCredentialKey = (key: string): boolean => CREDENTIAL_KEYS.has(key.toLowerCase());
+const isCredentialKey = (key: string): boolean =>
+  key.length >= 5 && key.length <= 19 && FIRST.has(key.charCodeAt(0)) && CREDENTIAL_KEYS.has(key.toLowerCase());
 
 /** Deeper than any body the collector takes (32 levels); beyond it values are left as they are. */
 const MAX_DEPTH = 64;
 
 /** `value` without credential keys at any depth; the same object when it holds none (no copy). */
 export function withoutCredentials<T>(value: T): T {
-  return strip(value, 0) as T;
+  // Nearly every value holds none: look first, without allocating, and copy only if needed.
+  return holdsCredential(value, 0) ? (strip(value, 0) as T) : value;
+}
+
+function holdsCredential(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null || depth > MAX_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (const item of v) if (holdsCredential(item, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    if (isCredentialKey(k) || holdsCredential((v as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
 }
 
 function strip(v: unknown, depth: number): unknown {
-  if (typeof v !== 'object' || v === null || depth > MAX_DEPTH) return v;
-  if (Array.isArray(v)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < v.length; i++) {
-      const c = strip(v[i], depth + 1);
-      if (c !== v[i]) (out ??= v.slice())[i] = c;
-    }
-    return out ?? v;
-  }
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o);
-  // Entries, built only once something changes; fromEntries keeps a "__proto__" key as data.
-  let out: [string, unknown][] | null = null;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const credential = isCredentialKey(k);
-    const c = credential ? undefined : strip(o[k], depth + 1);
-    if (out === null && (credential || c !== o[k])) out = keys.slice(0, i).map((p) => [p, o[p]]);
-    if (out !== null && !credential) out.push([k, c]);
-  }
-  return out === null ? v : Object.fromEntries(out);
+  if (!holdsCredential(v, depth)) return v;
+  if (Array.isArray(v)) return v.map((item) => strip(item, depth + 1));
+  // fromEntries keeps a "__proto__" key as data, not as the prototype.
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>)
+      .filter(([k]) => !isCredentialKey(k))
+      .map(([k, c]) => [k, strip(c, depth + 1)]),
+  );
 }
 
 const CREDENTIAL_PAIR = /("(?:\$?token|\$?api_?key|write_?key|authorization|proxy-authorization|x-api-key)"\s*:\s*)("(?:[^"\\]|\\.)*"|[\w.+-]+)/gi;

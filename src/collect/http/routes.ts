@@ -31,6 +31,9 @@ const SEGMENT_TYPES: Record<string, string> = {
 
 type Raw = Record<string, unknown>;
 
+/** Finds the write key and the messages in a decoded body, as one protocol's endpoint lays them out. */
+type Read = (body: unknown, req: FastifyRequest) => { key: string | undefined; messages: unknown[] };
+
 /** Registers the endpoints on a Fastify instance whose body parser hands over raw Buffers. */
 export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptions): void {
   const { collector, keys } = opts;
@@ -67,7 +70,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     try {
       const body = protocol === 'native' ? parseNative(text) : parseBody(text, req.headers['content-type']);
       if (deeperThan(body, BODY_LIMITS.depth)) throw badBody('too_deep', `body nests objects or arrays deeper than ${BODY_LIMITS.depth} levels`);
-      parsed = read(body, text);
+      parsed = read(body, req);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       problem = err;
@@ -99,20 +102,19 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
   };
 
   /** Each collector path takes POST, and answers browsers' CORS checks (no other route does). */
-  type Read = (body: unknown, text: string) => { key: string | undefined; messages: unknown[] };
-  const route = (path: string, protocol: Protocol, read: (req: FastifyRequest) => Read) => {
-    app.post(path, { onRequest: allowAnyOrigin }, (req, reply) => handle(protocol, req, reply, read(req)));
+  const route = (path: string, protocol: Protocol, read: Read) => {
+    app.post(path, { onRequest: allowAnyOrigin }, (req, reply) => handle(protocol, req, reply, read));
     app.options(path, preflight);
   };
 
-  route('/v1/events', 'native', () => (body) => {
+  route('/v1/events', 'native', (body) => {
     if (Array.isArray(body)) return { key: undefined, messages: body };
     if (isObject(body) && Array.isArray(body.batch)) return { key: str(body.writeKey), messages: body.batch };
     return { key: undefined, messages: [body] };
   });
 
   for (const path of ['batch', 'b']) {
-    route(`/v1/${path}`, 'segment', () => (body) => {
+    route(`/v1/${path}`, 'segment', (body) => {
       if (!isObject(body) || !Array.isArray(body.batch)) throw badBody('invalid_batch', 'a Segment batch is an object with a "batch" array');
       // Batch-level context (library, ip) fills in each call's own.
       const context = isObject(body.context) ? body.context : null;
@@ -121,14 +123,14 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     });
   }
   for (const [path, type] of Object.entries(SEGMENT_TYPES)) {
-    route(`/v1/${path}`, 'segment', () => (body) => {
+    route(`/v1/${path}`, 'segment', (body) => {
       if (!isObject(body)) throw badBody('not_an_object', `a Segment ${type} call is a JSON object`);
       return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
     });
   }
 
   for (const path of ['/batch', '/batch/', '/capture', '/capture/', '/e', '/e/', '/i/v0/e', '/i/v0/e/']) {
-    route(path, 'posthog', (req) => (body) => {
+    route(path, 'posthog', (body, req) => {
       const query = req.query as Raw;
       // The key rides on the body, or on its first event, or in the query string.
       const keyOf = (o: Raw | undefined) => o && (str(o.api_key) ?? str(o.token) ?? (isObject(o.properties) ? str(o.properties.token) : undefined));
