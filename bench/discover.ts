@@ -1,19 +1,27 @@
 /**
  * bench/discover: the pieces of milestone discovery.
  *
- *   npm run bench -- discover [--part forest|e2e|all] [--sizes 20000,100000] [--trees 200]
- *                             [--repeats 5] [--rounds 1] [--sklearn-perm] [--keep]
+ *   npm run bench -- discover [--part forest|e2e|all] [--workload usage|synthetic]
+ *                             [--sizes 15000,75000] [--trees 100] [--repeats 5] [--rounds 1]
+ *                             [--sklearn-perm] [--keep]
  *
  * Part "forest": our random forest against scikit-learn's RandomForestClassifier on the same
- * seeded synthetic matrix (80 features: informative, redundant and noise columns, 10% of labels
- * flipped). A size is the number of training rows; a quarter as many more are held out for the
- * test AUC. Both parts are written to CSV under bench/.data so scikit-learn reads the very same
- * values (rounded to 4 decimals, so the text round-trips exactly). Ours and scikit-learn's fits
- * alternate (1 thread, then 2), `--rounds` times, and the median of each is reported. Then our
- * out-of-bag permutation importance (every column, `--repeats` shuffles) is timed against our
- * fit. `--sklearn-perm` also times scikit-learn's permutation_importance (held-out rows,
- * roc_auc, same repeats) for the first size. Needs scikit-learn for the baseline
- * (`apt-get install -y python3-sklearn`); without it only our figures are printed.
+ * seeded matrix of 80 columns. Workload "usage" (the default) is shaped like discovery's feature
+ * matrix: per behaviour used, count, active days and count per seat, plus seats and plan flags;
+ * about 65% zeros, heavy-tailed counts (sizes 15,000 and 75,000, 100 trees by default).
+ * Workload "synthetic" is continuous: informative, redundant and noise columns, 10% of labels
+ * flipped (sizes 20,000 and 100,000, 200 trees by default). A size is the number of training
+ * rows; a quarter as many more are held out for the test AUC. Both parts are written to CSV
+ * under bench/.data so scikit-learn reads the very same values (at most 4 decimals, so the text
+ * round-trips exactly). Ours and scikit-learn's fits alternate (1 thread, then 2), `--rounds`
+ * times, and the median of each is reported. Then our out-of-bag permutation importance (every
+ * column, `--repeats` shuffles) is timed against our fit. `--sklearn-perm` also times
+ * scikit-learn's permutation_importance (held-out rows, roc_auc, same repeats) for the first
+ * size.
+ *
+ * The baseline needs scikit-learn: `apt-get install -y python3-sklearn` installs it for Debian's
+ * /usr/bin/python3 (a pyenv `python3` on PATH will not see it; the bench tries $PYTHON, then
+ * python3, then /usr/bin/python3). Without it only our figures are printed.
  *
  * Part "e2e": discovery end to end, in bench/discover-e2e.ts (its `run(args)`); "all" runs both.
  */
@@ -112,6 +120,66 @@ export function syntheticForestData(rows: number, seed: number): Dataset {
   return { rows, features: FEATURES, x, y };
 }
 
+/** Behaviours ((action, object) pairs) in the usage workload, four measures each. */
+const BEHAVIOURS = 19;
+/** Days in the early window the usage workload's activity is counted over. */
+const WINDOW_DAYS = 30;
+
+/**
+ * rows × 80, seeded, shaped like discovery's feature matrix: 19 behaviours × (used, count,
+ * active days, count per seat), then seats and three plan flags. Accounts adopt a behaviour with
+ * its own base rate (8%–75%) raised by a latent engagement, so about 65% of cells are 0; counts
+ * are heavy-tailed (log-normal, growing with engagement and seats). Retention depends on a few
+ * columns — behaviour 2's count as a step at 20, behaviour 5's active days, behaviour 8's
+ * count per seat, the top plan — and on an unobserved company fit, then 5% of labels flip.
+ */
+export function usageForestData(rows: number, seed: number): Dataset {
+  const random = mulberry32(seed);
+  const normal = normals(random);
+  const x = new Float64Array(rows * FEATURES);
+  const y = new Uint8Array(rows);
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const baseLogit = Array.from({ length: BEHAVIOURS }, (_, b) => logit(0.08 + (0.67 * ((b * 7) % BEHAVIOURS)) / (BEHAVIOURS - 1)));
+  const logScale = Array.from({ length: BEHAVIOURS }, (_, b) => 0.5 + ((b * 5) % BEHAVIOURS) / 8); // median counts 1.6–15
+  const row = new Float64Array(FEATURES);
+  for (let i = 0; i < rows; i++) {
+    const engagement = normal();
+    const fit = normal();
+    const u = random();
+    const plan = u < 0.4 ? 0 : u < 0.7 ? 1 : u < 0.9 ? 2 : 3;
+    const seats = 1 + Math.floor(Math.exp(0.9 * normal() + 0.4 * plan + 0.3 * fit));
+    row.fill(0);
+    for (let b = 0; b < BEHAVIOURS; b++) {
+      if (random() >= 1 / (1 + Math.exp(-(baseLogit[b] + 0.9 * engagement - 0.5)))) continue;
+      const count = Math.ceil(Math.exp(logScale[b] + 1.1 * normal() + 0.5 * engagement + 0.3 * Math.log(seats)));
+      const days = Math.min(count, WINDOW_DAYS, 1 + Math.floor(random() * Math.min(count, WINDOW_DAYS)));
+      row[4 * b] = 1;
+      row[4 * b + 1] = count;
+      row[4 * b + 2] = days;
+      row[4 * b + 3] = Math.round((count / seats) * 1e4) / 1e4;
+    }
+    row[4 * BEHAVIOURS] = seats;
+    for (let p = 1; p <= 3; p++) row[4 * BEHAVIOURS + p] = plan === p ? 1 : 0;
+    const signal =
+      (row[4 * 2 + 1] >= 20 ? 1.5 : 0) +
+      0.1 * row[4 * 5 + 2] +
+      1.0 * Math.log1p(row[4 * 8 + 3]) +
+      (plan === 3 ? 0.5 : 0) +
+      0.6 * fit -
+      1.5;
+    let label = random() < 1 / (1 + Math.exp(-signal)) ? 1 : 0;
+    if (random() < 0.05) label = 1 - label;
+    y[i] = label;
+    x.set(row, i * FEATURES);
+  }
+  return { rows, features: FEATURES, x, y };
+}
+
+const WORKLOADS = {
+  usage: { generate: usageForestData, sizes: '15000,75000', trees: 100, describe: 'product usage (counts, 65% zeros)' },
+  synthetic: { generate: syntheticForestData, sizes: '20000,100000', trees: 200, describe: 'synthetic continuous' },
+};
+
 function sliceRows(data: Dataset, start: number, end: number): Dataset {
   const f = data.features;
   return { rows: end - start, features: f, x: data.x.slice(start * f, end * f), y: data.y.slice(start, end) };
@@ -170,14 +238,17 @@ const secs = (values: number[]): string =>
   values.length === 1 ? `${values[0].toFixed(2)} s` : `${median(values).toFixed(2)} s (${values.map((v) => v.toFixed(2)).join(', ')})`;
 
 async function runForest(args: string[]): Promise<void> {
-  const sizes = (option(args, 'sizes') ?? '20000,100000').split(',').map(Number);
-  const trees = Number(option(args, 'trees') ?? 200);
+  const workload = option(args, 'workload') ?? 'usage';
+  if (!(workload in WORKLOADS)) throw new Error(`invalid --workload: ${workload} (usage or synthetic)`);
+  const { generate, sizes: defaultSizes, trees: defaultTrees, describe } = WORKLOADS[workload as keyof typeof WORKLOADS];
+  const sizes = (option(args, 'sizes') ?? defaultSizes).split(',').map(Number);
+  const trees = Number(option(args, 'trees') ?? defaultTrees);
   const repeats = Number(option(args, 'repeats') ?? 5);
   const rounds = Number(option(args, 'rounds') ?? 1);
   const sklearnPerm = args.includes('--sklearn-perm');
   await mkdir(DATA, { recursive: true });
   const python = findPython();
-  console.log(`bench/discover (a): our forest vs scikit-learn, ${trees} trees, max_features sqrt, ${FEATURES} features`);
+  console.log(`bench/discover (a): our forest vs scikit-learn, ${trees} trees, max_features sqrt, ${FEATURES} features, ${describe}`);
   if (!python) {
     console.log('  scikit-learn not found (tried $PYTHON, python3, /usr/bin/python3): printing our figures only.');
     console.log('  Install it with `apt-get install -y python3-sklearn` (or `pip install scikit-learn`).');
@@ -185,18 +256,20 @@ async function runForest(args: string[]): Promise<void> {
 
   for (const [index, size] of sizes.entries()) {
     const testRows = Math.round(size / 4);
-    const all = syntheticForestData(size + testRows, 7);
+    const all = generate(size + testRows, 7);
     const train = sliceRows(all, 0, size);
     const test = sliceRows(all, size, size + testRows);
-    const trainCsv = join(DATA, `discover-forest-${size}-train.csv`);
-    const testCsv = join(DATA, `discover-forest-${size}-test.csv`);
+    const trainCsv = join(DATA, `discover-forest-${workload}-${size}-train.csv`);
+    const testCsv = join(DATA, `discover-forest-${workload}-${size}-test.csv`);
     await writeCsv(trainCsv, train);
     await writeCsv(testCsv, test);
     let positives = 0;
     for (let i = 0; i < size; i++) positives += train.y[i];
+    let zeros = 0;
+    for (const v of train.x) if (v === 0) zeros++;
     console.log(
-      `\n  ${size.toLocaleString('en-US')} training rows × ${FEATURES} (${((100 * positives) / size).toFixed(1)}% positive), ` +
-        `${testRows.toLocaleString('en-US')} test rows`,
+      `\n  ${size.toLocaleString('en-US')} training rows × ${FEATURES} (${((100 * positives) / size).toFixed(1)}% positive, ` +
+        `${((100 * zeros) / train.x.length).toFixed(1)}% zeros), ${testRows.toLocaleString('en-US')} test rows`,
     );
 
     const ours: Record<1 | 2, number[]> = { 1: [], 2: [] };
