@@ -8,7 +8,7 @@ import { sortFinite } from './sort.js';
 export interface BinnedData {
   rows: number;
   features: number;
-  /** Feature-major codes (codes[f * rows + i]) so one feature's column is contiguous; shared between threads. */
+  /** Row-major codes (codes[i * features + f]): a row's codes share a cache line; shared between threads. */
   codes: Uint8Array;
   /** 0|1 outcome per row; shared between threads. */
   y: Uint8Array;
@@ -40,8 +40,7 @@ export function binDataset(x: Float64Array, y: Uint8Array, rows: number, feature
     sortFinite(sorted, scratch);
     const cuts = quantileCuts(sorted, bins);
     cutLists.push(cuts);
-    const base = f * rows;
-    for (let i = 0; i < rows; i++) codes[base + i] = binOf(cuts, column[i]);
+    for (let i = 0; i < rows; i++) codes[i * features + f] = binOf(cuts, column[i]);
   }
   const cutOffsets = new Uint32Array(features + 1);
   for (let f = 0; f < features; f++) cutOffsets[f + 1] = cutOffsets[f] + cutLists[f].length;

@@ -36,6 +36,9 @@ export interface GrownTree {
   oobLeaves: Int32Array;
 }
 
+/** Most rows a tree can grow on: a histogram bin packs draws and positive draws in one double. */
+export const MAX_ROWS = 2 ** 26;
+
 /** Independent seeds per tree and stream (murmur3's finaliser), so results ignore thread count. */
 export function treeSeed(seed: number, tree: number, stream: 0 | 1): number {
   let h = (seed ^ Math.imul(tree + 1, 0x9e3779b9) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
@@ -55,7 +58,8 @@ export function bootstrapCounts(rows: number, seed: number, tree: number): Uint3
 /**
  * Grows tree number `index` of a forest seeded with `seed`. In-bag rows are kept once with their
  * draw count as weight, and one index array is partitioned stably in place (rows stay in
- * increasing order within every node), so no node copies data and columns are read in order.
+ * increasing order within every node), so no node copies data and codes are read in order.
+ * A node's histograms for all its drawn features are filled in one pass over its rows.
  */
 export function growTree(data: BinnedData, params: TreeParams, seed: number, index: number): GrownTree {
   const { rows, features, codes, y, cuts, cutOffsets } = data;
@@ -65,9 +69,14 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
 
   let inBag = 0;
   for (let i = 0; i < rows; i++) if (counts[i] > 0) inBag++;
-  const order = new Uint32Array(inBag);
+  const order = new Int32Array(inBag);
   for (let i = 0, k = 0; i < rows; i++) if (counts[i] > 0) order[k++] = i;
-  const scratch = new Uint32Array(inBag);
+  // Each row's draws and positive draws in one double (draws + positives · 2^shift), so a
+  // histogram bin is one sum: a node holds at most `rows` draws, so up to MAX_ROWS it is exact.
+  const shift = 2 ** Math.ceil(Math.log2(rows + 1));
+  const packed = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) packed[i] = counts[i] * (1 + y[i] * shift);
+  const scratch = new Int32Array(inBag);
 
   // Node arrays start small and double: a deep tree on many rows would otherwise reserve 2m nodes.
   let capacity = 64;
@@ -92,8 +101,8 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
 
   const featureOrder = new Int32Array(features);
   for (let f = 0; f < features; f++) featureOrder[f] = f;
-  const histWeight = new Float64Array(256);
-  const histPositive = new Float64Array(256);
+  const hist = new Float64Array(maxFeatures * 256); // a histogram per drawn feature, all zero between uses
+  const drawn = new Int32Array(maxFeatures);
   const best = new Float64Array(4); // score, bin, left weight, left positives
 
   while (stack.length > 0) {
@@ -115,16 +124,22 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
     let bestBin = -1;
     let bestLeftWeight = 0;
     let bestLeftPositive = 0;
+    let splittable = 0;
     for (let k = 0; k < maxFeatures; k++) {
       // Partial Fisher–Yates: a fresh draw without replacement at every split.
       const pick = k + Math.floor(random() * (features - k));
       const f = featureOrder[pick];
       featureOrder[pick] = featureOrder[k];
       featureOrder[k] = f;
-
-      if (cutOffsets[f + 1] === cutOffsets[f]) continue; // one bin: nothing to split
-      const range = fillHistogram(codes, f * rows, order, start, end, counts, y, histWeight, histPositive);
-      if (scanHistogram(histWeight, histPositive, range & 0xff, range >>> 8, weight, positive, minSamplesLeaf, bestScore, best)) {
+      if (cutOffsets[f + 1] > cutOffsets[f]) drawn[splittable++] = f; // one bin: nothing to split
+    }
+    fillHistograms(codes, features, drawn, splittable, order, start, end, packed, hist);
+    for (let k = 0; k < splittable; k++) {
+      const f = drawn[k];
+      const bins = cutOffsets[f + 1] - cutOffsets[f] + 1;
+      const found = scanHistogram(hist, k << 8, shift, bins, weight, positive, minSamplesLeaf, bestScore, best);
+      hist.fill(0, k << 8, (k << 8) + bins);
+      if (found) {
         bestScore = best[0];
         bestFeature = f;
         bestBin = best[1];
@@ -135,13 +150,12 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
     if (bestFeature < 0) continue;
 
     // Partition this node's slice of the index array, codes ≤ bestBin first, keeping rows in
-    // increasing order on both sides: histograms then read each column front to back.
-    const base = bestFeature * rows;
+    // increasing order on both sides: histograms then read the codes front to back.
     let i = start;
     let moved = 0;
     for (let k = start; k < end; k++) {
       const row = order[k];
-      if (codes[base + row] <= bestBin) order[i++] = row;
+      if (codes[row * features + bestFeature] <= bestBin) order[i++] = row;
       else scratch[moved++] = row;
     }
     for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
@@ -180,7 +194,7 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
       continue;
     }
     let node = 0;
-    while (feature[node] >= 0) node = codes[feature[node] * rows + i] <= splitBin[node] ? left[node] : right[node];
+    while (feature[node] >= 0) node = codes[i * features + feature[node]] <= splitBin[node] ? left[node] : right[node];
     oobLeaves[k++] = node;
   }
   return {
@@ -204,38 +218,26 @@ function resized<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: 
 }
 
 /**
- * Weight and positive weight per bin over order[start, end) for the feature whose codes start at
- * `base`. Only bins between the lowest and highest seen are cleared; returns low | high << 8.
+ * Adds each row of order[start, end) to histogram k (hist[k·256 + code]) for each of the drawn
+ * features, in one pass: a row's codes share a cache line.
  */
-function fillHistogram(
+function fillHistograms(
   codes: Uint8Array,
-  base: number,
-  order: Uint32Array,
+  features: number,
+  drawn: Int32Array,
+  count: number,
+  order: Int32Array,
   start: number,
   end: number,
-  counts: Uint32Array,
-  y: Uint8Array,
-  histWeight: Float64Array,
-  histPositive: Float64Array,
-): number {
-  let lowBin = codes[base + order[start]];
-  let highBin = lowBin;
-  histWeight[lowBin] = histPositive[lowBin] = 0;
+  packed: Float64Array,
+  hist: Float64Array,
+): void {
   for (let i = start; i < end; i++) {
     const row = order[i];
-    const bin = codes[base + row];
-    const w = counts[row];
-    if (bin < lowBin) {
-      for (let b = bin; b < lowBin; b++) histWeight[b] = histPositive[b] = 0;
-      lowBin = bin;
-    } else if (bin > highBin) {
-      for (let b = highBin + 1; b <= bin; b++) histWeight[b] = histPositive[b] = 0;
-      highBin = bin;
-    }
-    histWeight[bin] += w;
-    histPositive[bin] += w * y[row];
+    const sum = packed[row];
+    const base = row * features;
+    for (let k = 0; k < count; k++) hist[(k << 8) + codes[base + drawn[k]]] += sum;
   }
-  return lowBin | (highBin << 8);
 }
 
 /**
@@ -243,10 +245,10 @@ function fillHistogram(
  * which is minimum weighted Gini); writes it into `best` and returns true if found.
  */
 function scanHistogram(
-  histWeight: Float64Array,
-  histPositive: Float64Array,
-  lowBin: number,
-  highBin: number,
+  hist: Float64Array,
+  offset: number,
+  shift: number,
+  bins: number,
   weight: number,
   positive: number,
   minSamplesLeaf: number,
@@ -256,11 +258,13 @@ function scanHistogram(
   let found = false;
   let leftWeight = 0;
   let leftPositive = 0;
-  for (let b = lowBin; b < highBin; b++) {
+  for (let b = 0; b < bins - 1; b++) {
     // An empty bin splits the rows exactly as the bin before it did.
-    if (histWeight[b] === 0) continue;
-    leftWeight += histWeight[b];
-    leftPositive += histPositive[b];
+    const sum = hist[offset + b];
+    if (sum === 0) continue;
+    const positiveDraws = Math.floor(sum / shift);
+    leftWeight += sum - positiveDraws * shift;
+    leftPositive += positiveDraws;
     if (leftWeight < minSamplesLeaf) continue;
     const rightWeight = weight - leftWeight;
     if (rightWeight < minSamplesLeaf) break;
