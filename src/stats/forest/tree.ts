@@ -136,10 +136,7 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
     fillHistograms(codes, features, drawn, splittable, order, start, end, packed, hist);
     for (let k = 0; k < splittable; k++) {
       const f = drawn[k];
-      const bins = cutOffsets[f + 1] - cutOffsets[f] + 1;
-      const found = scanHistogram(hist, k << 8, shift, bins, weight, positive, minSamplesLeaf, bestScore, best);
-      hist.fill(0, k << 8, (k << 8) + bins);
-      if (found) {
+      if (scanHistogram(hist, k << 8, shift, weight, positive, minSamplesLeaf, bestScore, best)) {
         bestScore = best[0];
         bestFeature = f;
         bestBin = best[1];
@@ -232,11 +229,28 @@ function fillHistograms(
   packed: Float64Array,
   hist: Float64Array,
 ): void {
-  for (let i = start; i < end; i++) {
-    const row = order[i];
-    const sum = packed[row];
-    const base = row * features;
-    for (let k = 0; k < count; k++) hist[(k << 8) + codes[base + drawn[k]]] += sum;
+  let k = 0;
+  // Four features per pass over the rows: their codes and histograms stay in registers' reach.
+  for (; k + 4 <= count; k += 4) {
+    const f0 = drawn[k], f1 = drawn[k + 1], f2 = drawn[k + 2], f3 = drawn[k + 3];
+    const h0 = k << 8, h1 = h0 + 256, h2 = h0 + 512, h3 = h0 + 768;
+    for (let i = start; i < end; i++) {
+      const row = order[i];
+      const sum = packed[row];
+      const base = row * features;
+      hist[h0 + codes[base + f0]] += sum;
+      hist[h1 + codes[base + f1]] += sum;
+      hist[h2 + codes[base + f2]] += sum;
+      hist[h3 + codes[base + f3]] += sum;
+    }
+  }
+  for (; k < count; k++) {
+    const f = drawn[k];
+    const h = k << 8;
+    for (let i = start; i < end; i++) {
+      const row = order[i];
+      hist[h + codes[row * features + f]] += packed[row];
+    }
   }
 }
 
@@ -248,7 +262,6 @@ function scanHistogram(
   hist: Float64Array,
   offset: number,
   shift: number,
-  bins: number,
   weight: number,
   positive: number,
   minSamplesLeaf: number,
@@ -258,16 +271,17 @@ function scanHistogram(
   let found = false;
   let leftWeight = 0;
   let leftPositive = 0;
-  for (let b = 0; b < bins - 1; b++) {
+  // Clears each bin it reads; past the bin that completes the weight all bins are empty.
+  for (let b = offset, last = offset + 256; leftWeight < weight && b < last; b++) {
     // An empty bin splits the rows exactly as the bin before it did.
-    const sum = hist[offset + b];
+    const sum = hist[b];
     if (sum === 0) continue;
+    hist[b] = 0;
     const positiveDraws = Math.floor(sum / shift);
     leftWeight += sum - positiveDraws * shift;
     leftPositive += positiveDraws;
-    if (leftWeight < minSamplesLeaf) continue;
     const rightWeight = weight - leftWeight;
-    if (rightWeight < minSamplesLeaf) break;
+    if (leftWeight < minSamplesLeaf || rightWeight < minSamplesLeaf) continue;
     const rightPositive = positive - leftPositive;
     const leftNegative = leftWeight - leftPositive;
     const rightNegative = rightWeight - rightPositive;
@@ -278,7 +292,7 @@ function scanHistogram(
       bestScore = score;
       found = true;
       best[0] = score;
-      best[1] = b;
+      best[1] = b - offset;
       best[2] = leftWeight;
       best[3] = leftPositive;
     }
