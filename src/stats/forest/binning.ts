@@ -35,12 +35,22 @@ export function binDataset(x: Float64Array, y: Uint8Array, rows: number, feature
   const sorted = new Float64Array(rows);
   const scratch = new Float64Array(rows);
   for (let f = 0; f < features; f++) {
-    for (let i = 0; i < rows; i++) column[i] = x[i * features + f];
-    sorted.set(column);
-    sortFinite(sorted, scratch);
+    // Only nonzero values are sorted, zeros spliced in after: usage counts are mostly zero.
+    let nonzero = 0;
+    for (let i = 0; i < rows; i++) {
+      const value = x[i * features + f];
+      column[i] = value;
+      if (value !== 0) sorted[nonzero++] = value;
+    }
+    sortFinite(sorted.subarray(0, nonzero), scratch);
+    let positive = 0;
+    while (positive < nonzero && sorted[positive] < 0) positive++;
+    sorted.copyWithin(positive + rows - nonzero, positive, nonzero);
+    sorted.fill(0, positive, positive + rows - nonzero);
     const cuts = quantileCuts(sorted, bins);
     cutLists.push(cuts);
-    for (let i = 0; i < rows; i++) codes[i * features + f] = binOf(cuts, column[i]);
+    const zeroBin = binOf(cuts, 0);
+    for (let i = 0; i < rows; i++) codes[i * features + f] = column[i] === 0 ? zeroBin : binOf(cuts, column[i]);
   }
   const cutOffsets = new Uint32Array(features + 1);
   for (let f = 0; f < features; f++) cutOffsets[f + 1] = cutOffsets[f] + cutLists[f].length;
