@@ -14,8 +14,10 @@ export function defaultThreads(): number {
 }
 
 /**
- * Grows trees 0 … trees − 1 on `threads` threads, tree t on thread t mod threads. The binned
- * data lives in shared memory, so each thread gets it once without a copy. Resolves in tree order.
+ * Grows trees 0 … trees − 1 on `threads` threads. Each thread takes the next tree from a shared
+ * counter, so a thread slowed by a busy machine takes fewer; every tree draws from its own seed,
+ * so which thread grew it does not matter. The binned data lives in shared memory, so each
+ * thread gets it once without a copy. Resolves in tree order.
  */
 export async function growTreesInThreads(
   data: BinnedData,
@@ -25,16 +27,12 @@ export async function growTreesInThreads(
   threads: number,
 ): Promise<GrownTree[]> {
   const code = forestThreadCode();
-  const shares = Array.from({ length: threads }, (_, w) => {
-    const treeIndices: number[] = [];
-    for (let t = w; t < trees; t += threads) treeIndices.push(t);
-    return treeIndices;
-  });
-  const workers = shares.map(() => new Worker(code, { eval: true }));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: threads }, () => new Worker(code, { eval: true }));
   try {
     const results = await Promise.all(
       workers.map(
-        (worker, w) =>
+        (worker) =>
           new Promise<GrownTree[]>((resolve, reject) => {
             worker.once('message', (reply: ForestReply) => {
               if (reply.ok) resolve(reply.trees);
@@ -42,7 +40,7 @@ export async function growTreesInThreads(
             });
             worker.once('error', reject);
             worker.once('exit', (code) => reject(new Error(`forest thread exited: ${code}`)));
-            worker.postMessage({ data, params, seed, treeIndices: shares[w] } satisfies ForestJob);
+            worker.postMessage({ data, params, seed, trees, next } satisfies ForestJob);
           }),
       ),
     );

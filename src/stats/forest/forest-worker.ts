@@ -7,7 +7,9 @@ export interface ForestJob {
   data: BinnedData;
   params: TreeParams;
   seed: number;
-  treeIndices: number[];
+  trees: number;
+  /** The next tree to grow, shared by all threads (taken with Atomics.add). */
+  next: Int32Array;
 }
 
 export type ForestReply = { ok: true; trees: GrownTree[] } | { ok: false; error: string };
@@ -15,7 +17,10 @@ export type ForestReply = { ok: true; trees: GrownTree[] } | { ok: false; error:
 // Guarded so importing this file for its types outside a thread does nothing.
 parentPort?.on('message', (job: ForestJob) => {
   try {
-    const trees = job.treeIndices.map((t) => growTree(job.data, job.params, job.seed, t));
+    const trees: GrownTree[] = [];
+    for (let t = Atomics.add(job.next, 0, 1); t < job.trees; t = Atomics.add(job.next, 0, 1)) {
+      trees.push(growTree(job.data, job.params, job.seed, t));
+    }
     const transfer: ArrayBuffer[] = [];
     for (const { tree, importance, inBag, oobLeaves } of trees) {
       for (const array of [tree.feature, tree.threshold, tree.left, tree.right, tree.value, importance, inBag, oobLeaves]) {
