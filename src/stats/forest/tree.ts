@@ -151,9 +151,13 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
     let i = start;
     let moved = 0;
     for (let k = start; k < end; k++) {
+      // Branch-free: the side is as good as random, so a branch would often mispredict.
       const row = order[k];
-      if (codes[row * features + bestFeature] <= bestBin) order[i++] = row;
-      else scratch[moved++] = row;
+      const right = (bestBin - codes[row * features + bestFeature]) >>> 31;
+      order[i] = row;
+      scratch[moved] = row;
+      i += right ^ 1;
+      moved += right;
     }
     for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
     // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
