@@ -1,7 +1,7 @@
 // Worker thread: grows its share of a forest's trees from the shared binned data.
 import { parentPort } from 'node:worker_threads';
 import type { BinnedData } from './binning.js';
-import { growTree, type GrownTree, type TreeParams } from './tree.js';
+import { treeGrower, type GrownTree, type TreeParams } from './tree.js';
 
 export interface ForestJob {
   data: BinnedData;
@@ -18,8 +18,9 @@ export type ForestReply = { ok: true; trees: GrownTree[] } | { ok: false; error:
 parentPort?.on('message', (job: ForestJob) => {
   try {
     const trees: GrownTree[] = [];
+    const growTree = treeGrower(job.data, job.params, job.seed);
     for (let t = Atomics.add(job.next, 0, 1); t < job.trees; t = Atomics.add(job.next, 0, 1)) {
-      trees.push(growTree(job.data, job.params, job.seed, t));
+      trees.push(growTree(t));
     }
     const transfer: ArrayBuffer[] = [];
     for (const { tree, importance, inBag, oobLeaves } of trees) {

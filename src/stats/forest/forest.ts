@@ -8,7 +8,7 @@
 import { MAX_BINS, binDataset } from './binning.js';
 import { auc } from './auc.js';
 import { defaultThreads, growTreesInThreads } from './forest-threads.js';
-import { MAX_ROWS, growTree, leafOf, type FlatTree, type GrownTree, type TreeParams } from './tree.js';
+import { MAX_ROWS, leafOf, treeGrower, type FlatTree, type GrownTree, type TreeParams } from './tree.js';
 
 export type { FlatTree } from './tree.js';
 
@@ -97,7 +97,8 @@ export async function trainForest(data: Dataset, opts: ForestOptions): Promise<F
   let grown: GrownTree[];
   if (workers === 1) {
     grown = [];
-    for (let t = 0; t < trees; t++) grown.push(growTree(binned, params, seed32, t));
+    const growTree = treeGrower(binned, params, seed32);
+    for (let t = 0; t < trees; t++) grown.push(growTree(t));
   } else {
     grown = await growTreesInThreads(binned, params, seed32, trees, workers);
   }

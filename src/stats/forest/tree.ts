@@ -48,37 +48,35 @@ export function treeSeed(seed: number, tree: number, stream: 0 | 1): number {
 }
 
 /** Bootstrap draw counts per row for one tree; replayable from the seed to find out-of-bag rows. */
-export function bootstrapCounts(rows: number, seed: number, tree: number): Uint32Array {
+export function bootstrapCounts(rows: number, seed: number, tree: number, counts = new Uint32Array(rows)): Uint32Array {
   const random = mulberry32(treeSeed(seed, tree, 0));
-  const counts = new Uint32Array(rows);
+  counts.fill(0);
   for (let i = 0; i < rows; i++) counts[Math.floor(random() * rows)]++;
   return counts;
 }
 
 /**
- * Grows tree number `index` of a forest seeded with `seed`. In-bag rows are kept once with their
- * draw count as weight, and one index array is partitioned stably in place (rows stay in
- * increasing order within every node), so no node copies data and codes are read in order.
- * A node's histograms for all its drawn features are filled in one pass over its rows.
+ * Grows the trees of one forest, tree `index` at each call, reusing its working arrays from tree
+ * to tree (so one grower per thread). In-bag rows are kept once with their draw count as weight,
+ * and one index array is partitioned stably in place (rows stay in increasing order within
+ * every node), so no node copies data and codes are read in order. A node's histograms for all
+ * its drawn features are filled in one pass over its rows.
  */
-export function growTree(data: BinnedData, params: TreeParams, seed: number, index: number): GrownTree {
+export function treeGrower(data: BinnedData, params: TreeParams, seed: number): (index: number) => GrownTree {
   const { rows, features, codes, y, cuts, cutOffsets } = data;
-  const counts = bootstrapCounts(rows, seed, index);
-  const random = mulberry32(treeSeed(seed, index, 1));
   const { maxFeatures, minSamplesLeaf, maxDepth } = params;
-
-  let inBag = 0;
-  for (let i = 0; i < rows; i++) if (counts[i] > 0) inBag++;
-  const order = new Int32Array(inBag);
-  for (let i = 0, k = 0; i < rows; i++) if (counts[i] > 0) order[k++] = i;
+  const counts = new Uint32Array(rows);
+  const order = new Int32Array(rows);
+  const scratch = new Int32Array(rows);
   // Each row's draws and positive draws in one double (draws + positives · 2^shift), so a
   // histogram bin is one sum: a node holds at most `rows` draws, so up to MAX_ROWS it is exact.
   const shift = 2 ** Math.ceil(Math.log2(rows + 1));
   const packed = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) packed[i] = counts[i] * (1 + y[i] * shift);
-  const scratch = new Int32Array(inBag);
-
-  // Node arrays start small and double: a deep tree on many rows would otherwise reserve 2m nodes.
+  const featureOrder = new Int32Array(features);
+  const hist = new Float64Array(maxFeatures * 256); // a histogram per drawn feature, all zero between uses
+  const drawn = new Int32Array(maxFeatures);
+  const best = new Float64Array(4); // score, bin, left weight, left positives
+  // Node arrays grow by doubling and are kept for the next tree; each tree gets trimmed copies.
   let capacity = 64;
   let feature = new Int32Array(capacity);
   let threshold = new Float64Array(capacity);
@@ -86,130 +84,135 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
   let right = new Int32Array(capacity);
   let value = new Float64Array(capacity);
   let splitBin = new Uint8Array(capacity);
-  const importance = new Float64Array(features);
 
-  let rootWeight = 0;
-  let rootPositive = 0;
-  for (let k = 0; k < inBag; k++) {
-    rootWeight += counts[order[k]];
-    rootPositive += counts[order[k]] * y[order[k]];
-  }
-  // Pending nodes, six numbers each: id, row range, depth, and weights (total, positive) from the
-  // parent's split. Depth-first, so it holds about one node per level.
-  const stack: number[] = [0, 0, inBag, 0, rootWeight, rootPositive];
-  let nodes = 1;
+  return function growTree(index: number): GrownTree {
+    bootstrapCounts(rows, seed, index, counts);
+    const random = mulberry32(treeSeed(seed, index, 1));
+    let inBag = 0;
+    for (let i = 0; i < rows; i++) if (counts[i] > 0) order[inBag++] = i;
+    for (let i = 0; i < rows; i++) packed[i] = counts[i] * (1 + y[i] * shift);
+    // A fresh draw order per tree, so a tree does not depend on the ones grown before it.
+    for (let f = 0; f < features; f++) featureOrder[f] = f;
+    const importance = new Float64Array(features);
 
-  const featureOrder = new Int32Array(features);
-  for (let f = 0; f < features; f++) featureOrder[f] = f;
-  const hist = new Float64Array(maxFeatures * 256); // a histogram per drawn feature, all zero between uses
-  const drawn = new Int32Array(maxFeatures);
-  const best = new Float64Array(4); // score, bin, left weight, left positives
-
-  while (stack.length > 0) {
-    const positive = stack.pop()!;
-    const weight = stack.pop()!;
-    const depth = stack.pop()!;
-    const end = stack.pop()!;
-    const start = stack.pop()!;
-    const node = stack.pop()!;
-    value[node] = positive / weight;
-    feature[node] = -1;
-    left[node] = right[node] = -1;
-    if (positive === 0 || positive === weight || depth >= maxDepth || weight < 2 * minSamplesLeaf) continue;
-
-    // Minimising weighted child Gini is maximising Σ (p² + q²) / w over the children.
-    const parentScore = (positive * positive + (weight - positive) * (weight - positive)) / weight;
-    let bestScore = parentScore * (1 + 1e-12);
-    let bestFeature = -1;
-    let bestBin = -1;
-    let bestLeftWeight = 0;
-    let bestLeftPositive = 0;
-    let splittable = 0;
-    for (let k = 0; k < maxFeatures; k++) {
-      // Partial Fisher–Yates: a fresh draw without replacement at every split.
-      const pick = k + Math.floor(random() * (features - k));
-      const f = featureOrder[pick];
-      featureOrder[pick] = featureOrder[k];
-      featureOrder[k] = f;
-      if (cutOffsets[f + 1] > cutOffsets[f]) drawn[splittable++] = f; // one bin: nothing to split
+    let rootWeight = 0;
+    let rootPositive = 0;
+    for (let k = 0; k < inBag; k++) {
+      rootWeight += counts[order[k]];
+      rootPositive += counts[order[k]] * y[order[k]];
     }
-    fillHistograms(codes, features, drawn, splittable, order, start, end, packed, hist);
-    for (let k = 0; k < splittable; k++) {
-      const f = drawn[k];
-      if (scanHistogram(hist, k << 8, shift, weight, positive, minSamplesLeaf, bestScore, best)) {
-        bestScore = best[0];
-        bestFeature = f;
-        bestBin = best[1];
-        bestLeftWeight = best[2];
-        bestLeftPositive = best[3];
+    // Pending nodes, six numbers each: id, row range, depth, and weights (total, positive) from the
+    // parent's split. Depth-first, so it holds about one node per level.
+    const stack: number[] = [0, 0, inBag, 0, rootWeight, rootPositive];
+    let nodes = 1;
+
+    while (stack.length > 0) {
+      const positive = stack.pop()!;
+      const weight = stack.pop()!;
+      const depth = stack.pop()!;
+      const end = stack.pop()!;
+      const start = stack.pop()!;
+      const node = stack.pop()!;
+      value[node] = positive / weight;
+      feature[node] = -1;
+      threshold[node] = 0; // the arrays are reused: a leaf must not keep an old split's
+      left[node] = right[node] = -1;
+      if (positive === 0 || positive === weight || depth >= maxDepth || weight < 2 * minSamplesLeaf) continue;
+
+      // Minimising weighted child Gini is maximising Σ (p² + q²) / w over the children.
+      const parentScore = (positive * positive + (weight - positive) * (weight - positive)) / weight;
+      let bestScore = parentScore * (1 + 1e-12);
+      let bestFeature = -1;
+      let bestBin = -1;
+      let bestLeftWeight = 0;
+      let bestLeftPositive = 0;
+      let splittable = 0;
+      for (let k = 0; k < maxFeatures; k++) {
+        // Partial Fisher–Yates: a fresh draw without replacement at every split.
+        const pick = k + Math.floor(random() * (features - k));
+        const f = featureOrder[pick];
+        featureOrder[pick] = featureOrder[k];
+        featureOrder[k] = f;
+        if (cutOffsets[f + 1] > cutOffsets[f]) drawn[splittable++] = f; // one bin: nothing to split
+      }
+      fillHistograms(codes, features, drawn, splittable, order, start, end, packed, hist);
+      for (let k = 0; k < splittable; k++) {
+        const f = drawn[k];
+        if (scanHistogram(hist, k << 8, shift, weight, positive, minSamplesLeaf, bestScore, best)) {
+          bestScore = best[0];
+          bestFeature = f;
+          bestBin = best[1];
+          bestLeftWeight = best[2];
+          bestLeftPositive = best[3];
+        }
+      }
+      if (bestFeature < 0) continue;
+
+      // Partition this node's slice of the index array, codes ≤ bestBin first, keeping rows in
+      // increasing order on both sides: histograms then read the codes front to back.
+      let i = start;
+      let moved = 0;
+      for (let k = start; k < end; k++) {
+        // Branch-free: the side is as good as random, so a branch would often mispredict.
+        const row = order[k];
+        const right = (bestBin - codes[row * features + bestFeature]) >>> 31;
+        order[i] = row;
+        scratch[moved] = row;
+        i += right ^ 1;
+        moved += right;
+      }
+      for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
+      // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
+      importance[bestFeature] += bestScore - parentScore;
+      feature[node] = bestFeature;
+      threshold[node] = cuts[cutOffsets[bestFeature] + bestBin];
+      splitBin[node] = bestBin;
+      const leftNode = nodes++;
+      const rightNode = nodes++;
+      left[node] = leftNode;
+      right[node] = rightNode;
+      // Push right first so the left subtree is grown first (depth-first, small stack).
+      stack.push(rightNode, i, end, depth + 1, weight - bestLeftWeight, positive - bestLeftPositive);
+      stack.push(leftNode, start, i, depth + 1, bestLeftWeight, bestLeftPositive);
+      if (nodes > capacity) {
+        capacity *= 2;
+        feature = resized(feature, new Int32Array(capacity));
+        threshold = resized(threshold, new Float64Array(capacity));
+        left = resized(left, new Int32Array(capacity));
+        right = resized(right, new Int32Array(capacity));
+        value = resized(value, new Float64Array(capacity));
+        splitBin = resized(splitBin, new Uint8Array(capacity));
       }
     }
-    if (bestFeature < 0) continue;
 
-    // Partition this node's slice of the index array, codes ≤ bestBin first, keeping rows in
-    // increasing order on both sides: histograms then read the codes front to back.
-    let i = start;
-    let moved = 0;
-    for (let k = start; k < end; k++) {
-      // Branch-free: the side is as good as random, so a branch would often mispredict.
-      const row = order[k];
-      const right = (bestBin - codes[row * features + bestFeature]) >>> 31;
-      order[i] = row;
-      scratch[moved] = row;
-      i += right ^ 1;
-      moved += right;
-    }
-    for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
-    // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
-    importance[bestFeature] += bestScore - parentScore;
-    feature[node] = bestFeature;
-    threshold[node] = cuts[cutOffsets[bestFeature] + bestBin];
-    splitBin[node] = bestBin;
-    const leftNode = nodes++;
-    const rightNode = nodes++;
-    left[node] = leftNode;
-    right[node] = rightNode;
-    // Push right first so the left subtree is grown first (depth-first, small stack).
-    stack.push(rightNode, i, end, depth + 1, weight - bestLeftWeight, positive - bestLeftPositive);
-    stack.push(leftNode, start, i, depth + 1, bestLeftWeight, bestLeftPositive);
-    if (nodes > capacity) {
-      capacity *= 2;
-      feature = resized(feature, new Int32Array(capacity));
-      threshold = resized(threshold, new Float64Array(capacity));
-      left = resized(left, new Int32Array(capacity));
-      right = resized(right, new Int32Array(capacity));
-      value = resized(value, new Float64Array(capacity));
-      splitBin = resized(splitBin, new Uint8Array(capacity));
-    }
-  }
+    for (let f = 0; f < features; f++) importance[f] /= rootWeight;
 
-  for (let f = 0; f < features; f++) importance[f] /= rootWeight;
-
-  // Out-of-bag rows walked on their codes here, in the thread: "code ≤ bin" on the training
-  // data is exactly "value ≤ threshold", so the leaves are those predictProba finds.
-  const inBagWords = new Uint32Array((rows + 31) >>> 5);
-  const oobLeaves = new Int32Array(rows - inBag);
-  for (let i = 0, k = 0; i < rows; i++) {
-    if (counts[i] > 0) {
-      inBagWords[i >>> 5] |= 1 << (i & 31);
-      continue;
+    // Out-of-bag rows walked on their codes here, in the thread: "code ≤ bin" on the training
+    // data is exactly "value ≤ threshold", so the leaves are those predictProba finds.
+    const inBagWords = new Uint32Array((rows + 31) >>> 5);
+    const oobLeaves = new Int32Array(rows - inBag);
+    for (let i = 0, k = 0; i < rows; i++) {
+      if (counts[i] > 0) {
+        inBagWords[i >>> 5] |= 1 << (i & 31);
+        continue;
+      }
+      let node = 0;
+      while (feature[node] >= 0) node = codes[i * features + feature[node]] <= splitBin[node] ? left[node] : right[node];
+      oobLeaves[k++] = node;
     }
-    let node = 0;
-    while (feature[node] >= 0) node = codes[i * features + feature[node]] <= splitBin[node] ? left[node] : right[node];
-    oobLeaves[k++] = node;
-  }
-  return {
-    index,
-    tree: {
-      feature: feature.slice(0, nodes),
-      threshold: threshold.slice(0, nodes),
-      left: left.slice(0, nodes),
-      right: right.slice(0, nodes),
-      value: value.slice(0, nodes),
-    },
-    importance,
-    inBag: inBagWords,
-    oobLeaves,
+    return {
+      index,
+      tree: {
+        feature: feature.slice(0, nodes),
+        threshold: threshold.slice(0, nodes),
+        left: left.slice(0, nodes),
+        right: right.slice(0, nodes),
+        value: value.slice(0, nodes),
+      },
+      importance,
+      inBag: inBagWords,
+      oobLeaves,
+  };
   };
 }
 
