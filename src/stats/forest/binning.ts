@@ -59,7 +59,12 @@ export function binDataset(x: Float64Array, y: Uint8Array, rows: number, feature
   return { rows, features, codes: codes.subarray(0, rows * features), y: sharedY.subarray(0, rows), cuts, cutOffsets };
 }
 
-/** At most bins − 1 increasing cuts from sorted values, each about n / bins rows apart. */
+/**
+ * At most bins − 1 increasing cuts from sorted values, each about n / bins rows apart: a bin
+ * closes at the first boundary between distinct values once it holds its share. A value that
+ * fills several shares alone (zero, in usage counts) gets one bin, and the rows after it share
+ * the bins left, rather than the bins it skipped going unused.
+ */
 function quantileCuts(sorted: Float64Array, bins: number): Float64Array {
   const n = sorted.length;
   const cuts: number[] = [];
@@ -69,11 +74,20 @@ function quantileCuts(sorted: Float64Array, bins: number): Float64Array {
     for (let i = 0; i < n - 1; i++) if (sorted[i] !== sorted[i + 1]) cuts.push(midpoint(sorted[i], sorted[i + 1]));
     return Float64Array.from(cuts);
   }
-  // Cut at the first boundary between distinct values once a bin's share of rows is reached.
-  for (let i = 0, bin = 1; i < n - 1 && bin < bins; i++) {
-    if (sorted[i] === sorted[i + 1] || i + 1 < (bin * n) / bins) continue;
+  // Shares are of the rows from `from` on, over the bins left after `made` cuts.
+  let from = 0;
+  let made = 0;
+  let share = 1;
+  const boundary = (k: number) => from + (k * (n - from)) / (bins - made);
+  for (let i = 0; i < n - 1 && cuts.length < bins - 1; i++) {
+    if (sorted[i] === sorted[i + 1] || i + 1 < boundary(share)) continue;
     cuts.push(midpoint(sorted[i], sorted[i + 1]));
-    while (bin < bins && i + 1 >= (bin * n) / bins) bin++;
+    share++;
+    if (i + 1 >= boundary(share)) {
+      from = i + 1;
+      made = cuts.length;
+      share = 1;
+    }
   }
   return Float64Array.from(cuts);
 }
