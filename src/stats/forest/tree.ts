@@ -212,7 +212,7 @@ export function treeGrower(data: BinnedData, params: TreeParams, seed: number): 
       importance,
       inBag: inBagWords,
       oobLeaves,
-  };
+    };
   };
 }
 
@@ -237,7 +237,7 @@ function fillHistograms(
   hist: Float64Array,
 ): void {
   let k = 0;
-  // Four features per pass over the rows: their codes and histograms stay in registers' reach.
+  // Four features per pass: a row's index and weight are read once for four histograms.
   for (; k + 4 <= count; k += 4) {
     const f0 = drawn[k], f1 = drawn[k + 1], f2 = drawn[k + 2], f3 = drawn[k + 3];
     const h0 = k << 8, h1 = h0 + 256, h2 = h0 + 512, h3 = h0 + 768;
@@ -281,11 +281,11 @@ function scanHistogram(
   // Clears each bin it reads; past the bin that completes the weight all bins are empty.
   for (let b = offset, last = offset + 256; leftWeight < weight && b < last; b++) {
     // An empty bin splits the rows exactly as the bin before it did.
-    const sum = hist[b];
-    if (sum === 0) continue;
+    const cell = hist[b];
+    if (cell === 0) continue;
     hist[b] = 0;
-    const positiveDraws = Math.floor(sum / shift);
-    leftWeight += sum - positiveDraws * shift;
+    const positiveDraws = Math.floor(cell / shift);
+    leftWeight += cell - positiveDraws * shift;
     leftPositive += positiveDraws;
     const rightWeight = weight - leftWeight;
     if (leftWeight < minSamplesLeaf || rightWeight < minSamplesLeaf) continue;
