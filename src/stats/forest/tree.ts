@@ -262,8 +262,9 @@ function fillHistograms(
 }
 
 /**
- * Best split "bin ≤ b" in a histogram that beats `bestScore` (Σ (p² + q²) / w over the children,
- * which is minimum weighted Gini); writes it into `best` and returns true if found.
+ * Best split "bin ≤ b" in the histogram at hist[offset …] (cells of draws + positives · shift)
+ * that beats `bestScore` (Σ (p² + q²) / w over the children, which is minimum weighted Gini);
+ * writes it into `best` and returns true if found. Leaves the histogram all zero.
  */
 function scanHistogram(
   hist: Float64Array,
