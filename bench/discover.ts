@@ -3,7 +3,7 @@
  *
  *   npm run bench -- discover [--part forest|e2e|all] [--workload usage|synthetic]
  *                             [--sizes 15000,75000] [--trees 100] [--repeats 5] [--rounds 1]
- *                             [--sklearn-perm] [--keep]
+ *                             [--no-importance] [--sklearn-perm] [--keep]
  *
  * Part "forest": our random forest against scikit-learn's RandomForestClassifier on the same
  * seeded matrix of 80 columns. Workload "usage" (the default) is shaped like discovery's feature
@@ -14,8 +14,10 @@
  * rows; a quarter as many more are held out for the test AUC. Both parts are written to CSV
  * under bench/.data so scikit-learn reads the very same values (at most 4 decimals, so the text
  * round-trips exactly). Ours and scikit-learn's fits alternate (1 thread, then 2), `--rounds`
- * times, and the median of each is reported. Then our out-of-bag permutation importance (every
- * column, `--repeats` shuffles) is timed against our fit. `--sklearn-perm` also times
+ * times, and the median of each is reported, wall time and CPU time of the whole process (CPU
+ * time moves less when other work shares the machine; the load average is printed). Then our
+ * out-of-bag permutation importance (every column, `--repeats` shuffles) is timed against our
+ * fit, unless `--no-importance`. `--sklearn-perm` also times
  * scikit-learn's permutation_importance (held-out rows, roc_auc, same repeats) for the first
  * size.
  *
@@ -29,6 +31,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { once } from 'node:events';
 import { auc, mulberry32, oobPermutationImportance, permutationImportance, trainForest, type Dataset } from '../src/stats/index.js';
 
@@ -215,6 +218,7 @@ function findPython(): string | undefined {
 
 interface SklearnRun {
   fit_seconds: number;
+  fit_cpu_seconds: number;
   test_auc: number;
   perm_seconds?: number;
 }
@@ -246,9 +250,11 @@ async function runForest(args: string[]): Promise<void> {
   const repeats = Number(option(args, 'repeats') ?? 5);
   const rounds = Number(option(args, 'rounds') ?? 1);
   const sklearnPerm = args.includes('--sklearn-perm');
+  const skipImportance = args.includes('--no-importance');
   await mkdir(DATA, { recursive: true });
   const python = findPython();
   console.log(`bench/discover (a): our forest vs scikit-learn, ${trees} trees, max_features sqrt, ${FEATURES} features, ${describe}`);
+  console.log(`  load average at start ${loadavg().map((l) => l.toFixed(1)).join(', ')} (${availableParallelism()} cores)`);
   if (!python) {
     console.log('  scikit-learn not found (tried $PYTHON, python3, /usr/bin/python3): printing our figures only.');
     console.log('  Install it with `apt-get install -y python3-sklearn` (or `pip install scikit-learn`).');
@@ -274,6 +280,9 @@ async function runForest(args: string[]): Promise<void> {
 
     const ours: Record<1 | 2, number[]> = { 1: [], 2: [] };
     const theirs: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    // CPU seconds of the whole process (every thread): on a shared machine they move less than wall time.
+    const oursCpu: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const theirsCpu: Record<1 | 2, number[]> = { 1: [], 2: [] };
     const oursAuc: Record<1 | 2, number> = { 1: NaN, 2: NaN };
     const theirsAuc: Record<1 | 2, number> = { 1: NaN, 2: NaN };
     let fit!: Awaited<ReturnType<typeof trainForest>>;
@@ -282,61 +291,71 @@ async function runForest(args: string[]): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const threads of [1, 2] as const) {
         const t = performance.now();
+        const cpu = process.cpuUsage();
         fit = await trainForest(train, { seed: 1, trees, threads });
         ours[threads].push((performance.now() - t) / 1000);
+        const used = process.cpuUsage(cpu);
+        oursCpu[threads].push((used.user + used.system) / 1e6);
         oursAuc[threads] = auc(fit.model.predictProba(test.x, test.rows), test.y);
         if (reference === undefined) reference = fit.oobProba;
         else identical &&= fit.oobProba.every((p, i) => Object.is(p, reference![i]));
         if (python) {
           const result = runSklearn(python, trainCsv, testCsv, trees, threads);
           theirs[threads].push(result.fit_seconds);
+          theirsCpu[threads].push(result.fit_cpu_seconds);
           theirsAuc[threads] = result.test_auc;
         }
       }
     }
-    // Out-of-bag permutation importance of every column (1 and 2 threads), then grouped by 4
-    // columns, then held out on the test rows, on the last fit.
-    const oobSeconds: Record<1 | 2, number> = { 1: NaN, 2: NaN };
-    let oob!: Awaited<ReturnType<typeof oobPermutationImportance>>;
-    for (const threads of [1, 2] as const) {
-      const t = performance.now();
-      oob = await oobPermutationImportance(fit, train, { seed: 2, repeats, threads });
-      oobSeconds[threads] = (performance.now() - t) / 1000;
-    }
-    const groups = Array.from({ length: FEATURES / 4 }, (_, g) => [4 * g, 4 * g + 1, 4 * g + 2, 4 * g + 3]);
-    let t = performance.now();
-    await oobPermutationImportance(fit, train, { seed: 2, repeats, groups, threads: 1 });
-    const groupedSeconds = (performance.now() - t) / 1000;
-    t = performance.now();
-    permutationImportance(fit.model, test, { seed: 2, repeats });
-    const heldOutSeconds = (performance.now() - t) / 1000;
-    const top = [...oob.mean.keys()].sort((a, b) => oob.mean[b] - oob.mean[a]).slice(0, 8);
-
     const fit1 = median(ours[1]);
-    console.log(`  ours, 1 thread     fit ${secs(ours[1])}  test AUC ${oursAuc[1].toFixed(4)}  OOB AUC ${fit.oobAuc.toFixed(4)}`);
-    console.log(`  ours, 2 threads    fit ${secs(ours[2])}  test AUC ${oursAuc[2].toFixed(4)}  (same forest as 1 thread: ${identical ? 'yes' : 'NO'})`);
+    const cpuOf = (values: number[]) => `CPU ${median(values).toFixed(2)} s`;
+    console.log(`  ours, 1 thread     fit ${secs(ours[1])}, ${cpuOf(oursCpu[1])}  test AUC ${oursAuc[1].toFixed(4)}  OOB AUC ${fit.oobAuc.toFixed(4)}`);
+    console.log(
+      `  ours, 2 threads    fit ${secs(ours[2])}, ${cpuOf(oursCpu[2])}  test AUC ${oursAuc[2].toFixed(4)}  ` +
+        `(same forest as 1 thread: ${identical ? 'yes' : 'NO'})`,
+    );
     if (python) {
-      console.log(`  sklearn, n_jobs=1  fit ${secs(theirs[1])}  test AUC ${theirsAuc[1].toFixed(4)}`);
-      console.log(`  sklearn, n_jobs=2  fit ${secs(theirs[2])}  test AUC ${theirsAuc[2].toFixed(4)}`);
+      console.log(`  sklearn, n_jobs=1  fit ${secs(theirs[1])}, ${cpuOf(theirsCpu[1])}  test AUC ${theirsAuc[1].toFixed(4)}`);
+      console.log(`  sklearn, n_jobs=2  fit ${secs(theirs[2])}, ${cpuOf(theirsCpu[2])}  test AUC ${theirsAuc[2].toFixed(4)}`);
       console.log(
         `  ratio (ours / sklearn fit time)  1 thread ${(fit1 / median(theirs[1])).toFixed(2)}×, ` +
           `2 threads ${(median(ours[2]) / median(theirs[2])).toFixed(2)}×;  ` +
+          `CPU, 1 thread ${(median(oursCpu[1]) / median(theirsCpu[1])).toFixed(2)}×;  ` +
           `test AUC ours − sklearn ${(oursAuc[1] - theirsAuc[1]).toFixed(4)}`,
       );
     }
-    console.log(
-      `  OOB permutation importance (${FEATURES} columns × ${repeats} repeats)  1 thread ${oobSeconds[1].toFixed(2)} s ` +
-        `(${(oobSeconds[1] / fit1).toFixed(2)}× the fit), 2 threads ${oobSeconds[2].toFixed(2)} s ` +
-        `(${(oobSeconds[2] / median(ours[2])).toFixed(2)}× the fit);  top 8 columns: ${top.join(', ')}`,
-    );
-    console.log(`  the same, grouped (${groups.length} groups of 4 columns), 1 thread  ${groupedSeconds.toFixed(2)} s`);
-    console.log(`  held-out permutation importance (${testRows.toLocaleString('en-US')} test rows), 1 thread  ${heldOutSeconds.toFixed(2)} s`);
-    if (python && sklearnPerm && index === 0) {
-      const result = runSklearn(python, trainCsv, testCsv, trees, 1, repeats);
+    if (!skipImportance) {
+      // Out-of-bag permutation importance of every column (1 and 2 threads), then grouped by 4
+      // columns, then held out on the test rows, on the last fit.
+      const oobSeconds: Record<1 | 2, number> = { 1: NaN, 2: NaN };
+      let oob!: Awaited<ReturnType<typeof oobPermutationImportance>>;
+      for (const threads of [1, 2] as const) {
+        const t = performance.now();
+        oob = await oobPermutationImportance(fit, train, { seed: 2, repeats, threads });
+        oobSeconds[threads] = (performance.now() - t) / 1000;
+      }
+      const groups = Array.from({ length: FEATURES / 4 }, (_, g) => [4 * g, 4 * g + 1, 4 * g + 2, 4 * g + 3]);
+      let t = performance.now();
+      await oobPermutationImportance(fit, train, { seed: 2, repeats, groups, threads: 1 });
+      const groupedSeconds = (performance.now() - t) / 1000;
+      t = performance.now();
+      permutationImportance(fit.model, test, { seed: 2, repeats });
+      const heldOutSeconds = (performance.now() - t) / 1000;
+      const top = [...oob.mean.keys()].sort((a, b) => oob.mean[b] - oob.mean[a]).slice(0, 8);
       console.log(
-        `  sklearn permutation_importance (${testRows.toLocaleString('en-US')} test rows, roc_auc, ${repeats} repeats, n_jobs=1)  ` +
-          `${result.perm_seconds!.toFixed(2)} s;  ours held out / sklearn ${(heldOutSeconds / result.perm_seconds!).toFixed(3)}×`,
+        `  OOB permutation importance (${FEATURES} columns × ${repeats} repeats)  1 thread ${oobSeconds[1].toFixed(2)} s ` +
+          `(${(oobSeconds[1] / fit1).toFixed(2)}× the fit), 2 threads ${oobSeconds[2].toFixed(2)} s ` +
+          `(${(oobSeconds[2] / median(ours[2])).toFixed(2)}× the fit);  top 8 columns: ${top.join(', ')}`,
       );
+      console.log(`  the same, grouped (${groups.length} groups of 4 columns), 1 thread  ${groupedSeconds.toFixed(2)} s`);
+      console.log(`  held-out permutation importance (${testRows.toLocaleString('en-US')} test rows), 1 thread  ${heldOutSeconds.toFixed(2)} s`);
+      if (python && sklearnPerm && index === 0) {
+        const result = runSklearn(python, trainCsv, testCsv, trees, 1, repeats);
+        console.log(
+          `  sklearn permutation_importance (${testRows.toLocaleString('en-US')} test rows, roc_auc, ${repeats} repeats, n_jobs=1)  ` +
+            `${result.perm_seconds!.toFixed(2)} s;  ours held out / sklearn ${(heldOutSeconds / result.perm_seconds!).toFixed(3)}×`,
+        );
+      }
     }
     if (!args.includes('--keep')) {
       for (const file of [trainCsv, testCsv]) for (const path of [file, `${file}.npy`]) await rm(path, { force: true });
