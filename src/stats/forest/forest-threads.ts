@@ -23,6 +23,8 @@ function takeWorker(): Worker {
   let worker = idle.pop();
   if (worker === undefined) {
     const created = new Worker(forestThreadCode(), { eval: true });
+    // A thread that dies while idle is only dropped: a job's own listeners report failures.
+    created.on('error', () => {});
     created.on('exit', () => {
       const i = idle.indexOf(created);
       if (i >= 0) idle.splice(i, 1);
