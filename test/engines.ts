@@ -5,6 +5,9 @@
  */
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
+import { Session } from 'chdb';
+import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
+import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { Store } from '../src/store/index.js';
 import { tempDir } from './tmp.js';
@@ -30,7 +33,33 @@ const duckdb: TestEngine = {
   },
 };
 
-export const ENGINES: readonly TestEngine[] = [duckdb];
+/** One chdb session per test process (chdb keeps one data folder per process); a database per store. */
+let session: Session | null = null;
+let databases = 0;
+async function chdbSession(): Promise<Session> {
+  if (!session) {
+    const dir = await tempDir('cairn-chdb-');
+    session = new Session(dir);
+    process.once('exit', () => session?.close());
+  }
+  return session;
+}
+
+const chdb: TestEngine = {
+  name: 'clickhouse-chdb',
+  async open() {
+    const store = await ClickHouseStore.open({ driver: chdbDriver(await chdbSession(), `cairn_test_${databases++}`) });
+    after(() => store.close());
+    return store;
+  },
+  async place() {
+    const database = `cairn_test_${databases++}`;
+    const s = await chdbSession();
+    return { open: () => ClickHouseStore.open({ driver: chdbDriver(s, database) }) };
+  },
+};
+
+export const ENGINES: readonly TestEngine[] = [duckdb, chdb];
 
 /** `describe(title [engine], fn)` once per engine. */
 export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number } = {}): void {

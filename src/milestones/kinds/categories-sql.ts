@@ -2,6 +2,7 @@ import type { PerDialect, SqlDialect, SqlFragment, Store } from '../../store/ind
 import { ident, join, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
+import { firstDayOf } from './array-sql.js';
 
 /** What the SQL needs of a categories milestone: matcher ids per category, the window, the counts. */
 export interface CategoriesSpec {
@@ -112,6 +113,7 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
       const from = ident(`${spec.key}_maturity`);
       const used = ident(`${spec.key}_used`);
       return {
+        kind: 'ctes',
         ctes: [
           sql`${used} AS (SELECT DISTINCT x.account_id, x.m FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
             WHERE x.m IN (${join(featureIds(spec).map((id) => sql`${id}`))}) AND x.day > ${d.addDays(sql`a.as_of`, -spec.W)})`,
@@ -141,4 +143,51 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
         GROUP BY end_day, account_id HAVING count(*) >= ${spec.M}`);
     },
   },
+  clickhouse: {
+    query(spec, d) {
+      const used = (ids: readonly number[], end: SqlFragment) =>
+        sql`arrayExists((d, m) -> has(${[...ids]}, m) AND d > ${d.addDays(end, -spec.W)} AND d <= ${end}, days, ms)`;
+      const mask = (ids: readonly number[]) => {
+        // As the DuckDB builder's CASE: an id listed twice takes the bit of its first place.
+        const bits = new Map<number, number>();
+        ids.forEach((id, i) => bits.has(id) || bits.set(id, 2 ** i));
+        return join([...bits].map(([id, bit]) => sql`if(${used([id], sql`as_of`)}, ${bit}, 0)`), ' + ');
+      };
+      const values: SqlFragment[] = [];
+      spec.categories.forEach((c) => {
+        values.push(mask(c.mature));
+        if (c.basic.length) values.push(mask(c.basic));
+      });
+      const candidates = ident(`${spec.key}_candidates`);
+      const hits = ident(`${spec.key}_hits`);
+      const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      return {
+        kind: 'arrays',
+        defs: [
+          // A day enough categories are mature on is a day some mature feature was used.
+          sql`arraySort(arrayReduce('groupUniqArray', arrayFilter((d, m) -> has(${matureIds}, m), days, ms))) AS ${candidates}`,
+          sql`arrayFilter(t -> ${clickhouseMatureCategories(spec, used, sql`t`)} >= ${spec.M}, ${candidates}) AS ${hits}`,
+        ],
+        values: [...values, firstDayOf(sql`${hits}`)],
+      };
+    },
+    inStateOn(spec, store, tables, days) {
+      const d = store.dialect;
+      const used = (ids: readonly number[], end: SqlFragment) =>
+        sql`arrayExists((d, m) -> has(${[...ids]}, m) AND d > ${d.addDays(end, -spec.W)} AND d <= ${end}, days, ms)`;
+      const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      return store.query(sql`SELECT toString(e) AS end_day, account_id FROM (
+          SELECT account_id, arrayFilter(t -> ${clickhouseMatureCategories(spec, used, sql`t`)} >= ${spec.M}, arrayMap(x -> toDate(x), ${[...days]})) AS hits
+          FROM (SELECT account_id, groupArray(day) AS days, groupArray(m) AS ms FROM ${tables.daily} AS x WHERE has(${matureIds}, m) GROUP BY account_id)
+        ) ARRAY JOIN hits AS e`);
+    },
+  },
 };
+
+/** How many categories are mature on day `end`: each with at least its number of mature features used in the window. */
+function clickhouseMatureCategories(spec: CategoriesSpec, used: (ids: readonly number[], end: SqlFragment) => SqlFragment, end: SqlFragment): SqlFragment {
+  return join(
+    spec.categories.map((c) => sql`(${join(c.mature.map((id) => sql`if(${used([id], end)}, 1, 0)`), ' + ')} >= ${c.matureAtLeast})`),
+    ' + ',
+  );
+}

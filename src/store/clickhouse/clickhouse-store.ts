@@ -1,0 +1,349 @@
+import { createReadStream } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
+import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
+import { readStats } from '../stats-queries.js';
+import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
+import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
+import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
+import type { ClickHouseDriver } from './clickhouse-driver.js';
+import { SCHEMA_VERSION, createStatements } from './clickhouse-schema.js';
+import { escapeBatchBackslashes, tsvRows } from './clickhouse-tsv.js';
+
+export interface ClickHouseStoreOptions {
+  driver: ClickHouseDriver;
+}
+
+/** Ids read or written per statement. */
+const IN_CHUNK = 1000;
+
+const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `${name} ${type === 'text' ? 'String' : type === 'bigint' ? 'Int64' : 'Int32'}`).join(', ');
+
+/**
+ * The store on a ClickHouse server (or chdb). ClickHouse has no transactions, so every write is
+ * made safe to repeat: events are checked against the stored message ids before they go in
+ * (and collapse by key if two writers raced), versioned rows replace by key, and rows a
+ * collector generation writes take ids derived from that generation.
+ */
+export class ClickHouseStore implements Store {
+  private lastVersion = 0;
+  private closed: Promise<void> | null = null;
+
+  private constructor(
+    private readonly driver: ClickHouseDriver,
+    readonly dialect: ClickHouseDialect,
+  ) {}
+
+  static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const features = await detectFeatures(options.driver);
+    const store = new ClickHouseStore(options.driver, new ClickHouseDialect(features));
+    try {
+      await store.migrate();
+    } catch (err) {
+      await options.driver.close();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Creates the schema on first use and brings an older one up to this version. */
+  async migrate(): Promise<void> {
+    await this.driver.command('CREATE TABLE IF NOT EXISTS cairn_schema (version UInt32, applied_at Int64) ENGINE = TinyLog', {});
+    const [row] = await this.driver.query<{ v: string | number }>('SELECT max(version) AS v FROM cairn_schema', {});
+    const current = Number(row?.v ?? 0);
+    if (current > SCHEMA_VERSION) throw new Error(`the ClickHouse schema is version ${current}, newer than this Cairn (${SCHEMA_VERSION}); upgrade Cairn`);
+    if (current === SCHEMA_VERSION) return;
+    for (const statement of createStatements(this.dialect)) await this.driver.command(statement, {});
+    await this.driver.command(`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION}, ${Date.now()})`, {});
+  }
+
+  async execute(fragment: SqlFragment): Promise<void> {
+    const q = this.compile(fragment);
+    await this.driver.command(q.text, q.params);
+  }
+
+  query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
+    const q = this.compile(fragment);
+    return this.driver.query<T>(q.text, q.params);
+  }
+
+  private compile(fragment: SqlFragment): { text: string; params: Record<string, unknown> } {
+    const q = this.dialect.compile(fragment);
+    return { text: q.text, params: Object.fromEntries(q.params.map((v, i) => [`p${i + 1}`, v])) };
+  }
+
+  private lastId = 0;
+
+  /** The first of `n` ids from the clock (ms × 1024): later entries get larger ids. */
+  private clockIds(n: number): number {
+    const first = Math.max(Date.now() * 1024, this.lastId + 1);
+    this.lastId = first + n - 1;
+    return first;
+  }
+
+  /** A version newer than any this process gave before (replacing rows keep the newest). */
+  private nextVersion(): number {
+    this.lastVersion = Math.max(Date.now() * 1000, this.lastVersion + 1);
+    return this.lastVersion;
+  }
+
+  async loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult> {
+    if (batch.files.length === 0) return { inserted: 0, duplicates: 0 };
+    const token = randomBytes(6).toString('hex');
+    const stage = `cairn_stage_${token}`;
+    const fresh = `cairn_fresh_${token}`;
+    try {
+      await this.driver.command(`CREATE TABLE ${stage} (${STAGE_COLUMNS}) ENGINE = Memory`, {});
+      const columns = EVENT_BATCH_COLUMNS.map(([name]) => name);
+      for (const file of batch.files) await this.driver.insertTsv(stage, columns, createReadStream(file).pipe(escapeBatchBackslashes()));
+      // The first row of each id (by file and line) that is not stored yet.
+      await this.driver.command(
+        `CREATE TABLE ${fresh} ENGINE = Memory AS SELECT * FROM ${stage}
+        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id IN (SELECT account_id FROM ${stage}))
+        ORDER BY file_no, line LIMIT 1 BY message_id`,
+        {},
+      );
+      const [{ n }] = await this.driver.query<{ n: string | number }>(`SELECT count() AS n FROM ${fresh}`, {});
+      const inserted = Number(n);
+      const receivedAt = Date.now();
+      await this.execute(sql`INSERT INTO events_data (message_id, account_id, user_id, anonymous_id, action, object, place, metadata, timestamp, count, received_at, source)
+        SELECT message_id, account_id, nullIf(user_id, ''), nullIf(anonymous_id, ''), action, object, nullIf(place, ''), metadata,
+          timestamp_ms, count, ${receivedAt}, ${source} FROM ${rawName(fresh)}`);
+      // Users: the earliest time seen, and the account of that first event unless one is known.
+      await this.execute(sql`INSERT INTO users_data (user_id, account_id, first_seen, traits, version)
+        SELECT user_id, if(old_account IS NULL OR old_account = '', new_account, old_account),
+          if(old_first IS NULL, new_first, least(old_first, new_first)), ifNull(old_traits, '{}'), ${this.nextVersion()}
+        FROM (SELECT user_id, argMin(account_id, timestamp_ms) AS new_account, min(timestamp_ms) AS new_first FROM ${rawName(fresh)}
+          WHERE user_id != '' GROUP BY user_id) AS f
+        ANY LEFT JOIN (SELECT user_id, account_id AS old_account, first_seen AS old_first, traits AS old_traits FROM users
+          WHERE user_id IN (SELECT user_id FROM ${rawName(fresh)})) AS u USING user_id`);
+      return { inserted, duplicates: batch.rows - inserted };
+    } finally {
+      for (const t of [stage, fresh]) await this.driver.command(`DROP TABLE IF EXISTS ${t}`, {}).catch(() => undefined);
+    }
+  }
+
+  async insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult> {
+    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    const dir = mkdtempSync(joinPath(tmpdir(), 'cairn-batch-'));
+    try {
+      const writer = new EventBatchWriter(joinPath(dir, 'events.tsv'));
+      events.forEach((e, i) => writer.write(0, i, e));
+      writer.close();
+      return await this.loadEventBatch({ files: [writer.path], rows: writer.rows, repeatedHashes: repeatedHashes(writer.hashes()) }, source);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  async upsertAccounts(accounts: readonly Account[]): Promise<number> {
+    const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
+    // The facts are replaced; traits gathered from group calls stay.
+    const stored = await this.readByIds<{ account_id: string; traits: string }>(sql`SELECT account_id, traits FROM accounts`, 'account_id', rows.map((a) => a.accountId));
+    const traits = new Map(stored.map((r) => [r.account_id, r.traits]));
+    const version = this.nextVersion();
+    await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], rows.map((a) => [
+      a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, traits.get(a.accountId) ?? '{}', version,
+    ]));
+    return rows.length;
+  }
+
+  async upsertAccountHistory(history: readonly AccountHistoryRow[]): Promise<number> {
+    const rows = [...new Map(history.map((h) => [`${h.accountId}\u0001${h.validFrom}`, h])).values()];
+    const version = this.nextVersion();
+    await this.insertRows('account_history_data', ['account_id', 'valid_from', 'plan', 'seats', 'mrr', 'status', 'version'], rows.map((h) => [
+      h.accountId, h.validFrom, h.plan, h.seats, h.mrr, h.status, version,
+    ]));
+    return rows.length;
+  }
+
+  async addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    await this.insertQuarantine(entries, null);
+  }
+
+  /**
+   * Quarantine ids: from the write's checkpoint when it has one (the same generation applied
+   * again gives the same ids, so its entries replace themselves), else from the clock.
+   */
+  private async insertQuarantine(entries: readonly QuarantineEntry[], checkpoint: { name: string; value: number } | null): Promise<void> {
+    if (entries.length === 0) return;
+    const version = this.nextVersion();
+    const base = checkpoint ? idBase(`${checkpoint.name}:${checkpoint.value}`) : this.clockIds(entries.length);
+    await this.insertRows('quarantine_data', ['id', 'received_at', 'kind', 'source', 'file', 'line', 'reason', 'field', 'message', 'payload', 'deleted', 'version'], entries.map((q, i) => [
+      quarantineId(base, i), q.receivedAt, q.kind, q.source, q.file, q.line, q.reason, q.field, q.message, q.payload, 0, version,
+    ]));
+  }
+
+  async updateQuarantine(changes: readonly QuarantineChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const byId = new Map(changes.map((c) => [c.id, c]));
+    await this.rewriteQuarantine([...byId.keys()], (row) => {
+      const c = byId.get(Number(row.id))!;
+      return { ...row, reason: c.reason, field: c.field, message: c.message };
+    });
+  }
+
+  /** Writes a newer version of the given quarantine entries, changed by `change`. */
+  private async rewriteQuarantine(ids: readonly number[], change: (row: QuarantineRow) => QuarantineRow): Promise<void> {
+    const rows = await this.readByIds<QuarantineRow>(sql`SELECT id, received_at, kind, source, file, line, reason, field, message, payload, deleted FROM quarantine`, 'id', ids);
+    const version = this.nextVersion();
+    await this.insertRows('quarantine_data', ['id', 'received_at', 'kind', 'source', 'file', 'line', 'reason', 'field', 'message', 'payload', 'deleted', 'version'], rows.map((r) => {
+      const c = change(r);
+      return [c.id, c.received_at, c.kind, c.source, c.file, c.line, c.reason, c.field, c.message, c.payload, c.deleted, version];
+    }));
+  }
+
+  /**
+   * No transaction to lean on: the parts go in an order that is safe to repeat, the
+   * checkpoint last, so a generation applied again after a crash changes nothing twice.
+   */
+  async applyCollected(write: CollectedWrite): Promise<WriteResult> {
+    const total: WriteResult = { inserted: 0, duplicates: 0 };
+    for (const part of write.events) {
+      const r = 'batch' in part ? await this.loadEventBatch(part.batch, part.source) : await this.insertEvents(part.events, part.source);
+      total.inserted += r.inserted;
+      total.duplicates += r.duplicates;
+    }
+    await this.insertQuarantine(write.quarantine, write.checkpoint ?? null);
+    await this.insertViolations(write.violations, write.checkpoint ? `${write.checkpoint.name}:${write.checkpoint.value}` : `w${this.nextVersion()}`);
+    await this.patchAccounts(write.accounts);
+    await this.patchUsers(write.users);
+    if (write.replayed?.length) await this.rewriteQuarantine(write.replayed.map(Number), (r) => ({ ...r, deleted: 1 }));
+    if (write.checkpoint) {
+      await this.insertRows('checkpoints_data', ['name', 'value', 'version'], [[write.checkpoint.name, write.checkpoint.value, this.nextVersion()]]);
+    }
+    return total;
+  }
+
+  async checkpoint(name: string): Promise<number | null> {
+    const rows = await this.query<{ value: string | number }>(sql`SELECT value FROM checkpoints WHERE name = ${name}`);
+    return rows.length ? Number(rows[0].value) : null;
+  }
+
+  /** Counts per day, source, event and reason, with the first example of each. */
+  private async insertViolations(violations: readonly PlanViolation[], writeKey: string): Promise<void> {
+    const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
+    for (const v of violations) {
+      const day = new Date(v.timestamp).toISOString().slice(0, 10);
+      const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
+      const g = groups.get(key);
+      if (g) g.n++;
+      else groups.set(key, { v, day, n: 1 });
+    }
+    await this.insertRows('plan_violations_data', ['day', 'source', 'action', 'object', 'reason', 'field', 'n', 'example', 'write_key'], [...groups.values()].map(({ v, day, n }) => [
+      day, v.source, v.action, v.object, v.reason, v.field, n, v.example, writeKey,
+    ]));
+  }
+
+  /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
+  private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
+    if (patches.length === 0) return;
+    type Row = { account_id: string; name: string | null; created_at: string | number; plan: string | null; seats: string | number | null; churned_at: string | number | null; traits: string };
+    const stored = await this.readByIds<Row>(sql`SELECT account_id, name, created_at, plan, seats, churned_at, traits FROM accounts`, 'account_id', [...new Set(patches.map((p) => p.accountId))]);
+    const rows = new Map(stored.map((r) => [r.account_id, {
+      accountId: r.account_id, name: r.name, createdAt: Number(r.created_at), plan: r.plan, seats: r.seats === null ? null : Number(r.seats),
+      churnedAt: r.churned_at === null ? null : Number(r.churned_at), traits: JSON.parse(r.traits) as Record<string, unknown>,
+    }]));
+    for (const p of patches) {
+      const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
+      if (p.name !== undefined) row.name = p.name;
+      if (p.plan !== undefined) row.plan = p.plan;
+      if (p.seats !== undefined) row.seats = p.seats;
+      if (p.createdAt !== undefined) row.createdAt = p.createdAt;
+      if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
+      row.traits = { ...row.traits, ...p.traits };
+      rows.set(p.accountId, row);
+    }
+    const version = this.nextVersion();
+    await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], [...rows.values()].map((a) => [
+      a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, JSON.stringify(a.traits), version,
+    ]));
+  }
+
+  /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
+  private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
+    if (patches.length === 0) return;
+    const stored = await this.readByIds<{ user_id: string; account_id: string; first_seen: string | number; traits: string }>(
+      sql`SELECT user_id, account_id, first_seen, traits FROM users`, 'user_id', [...new Set(patches.map((p) => p.userId))],
+    );
+    const rows = new Map(stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]));
+    for (const p of patches) {
+      // A user not yet seen in any account gets '' until an event or a group call names one.
+      const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
+      if (p.accountId !== null) row.accountId = p.accountId;
+      row.firstSeen = Math.min(row.firstSeen, p.seenAt);
+      row.traits = { ...row.traits, ...p.traits };
+      rows.set(p.userId, row);
+    }
+    const version = this.nextVersion();
+    await this.insertRows('users_data', ['user_id', 'account_id', 'first_seen', 'traits', 'version'], [...rows.values()].map((u) => [
+      u.userId, u.accountId, u.firstSeen, JSON.stringify(u.traits), version,
+    ]));
+  }
+
+  /** Rows of `select` whose `column` is one of `ids`, read IN_CHUNK ids at a time. */
+  private async readByIds<T>(select: SqlFragment, column: string, ids: readonly (string | number)[]): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const list = join(ids.slice(i, i + IN_CHUNK).map((id) => sql`${id}`));
+      out.push(...(await this.query<T>(sql`${select} WHERE ${rawName(column)} IN (${list})`)));
+    }
+    return out;
+  }
+
+  /** Bulk-inserts rows as tab-separated text: values never become SQL. */
+  private async insertRows(table: string, columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.driver.insertTsv(table, columns, tsvRows(rows));
+  }
+
+  stats(): Promise<StoreStats> {
+    return readStats(this);
+  }
+
+  close(): Promise<void> {
+    return (this.closed ??= this.driver.close());
+  }
+}
+
+interface QuarantineRow {
+  id: string | number;
+  received_at: string | number;
+  kind: string;
+  source: string;
+  file: string | null;
+  line: string | number | null;
+  reason: string;
+  field: string | null;
+  message: string;
+  payload: string;
+  deleted: number;
+}
+
+/** A table or column name Cairn made itself (never from input). */
+function rawName(name: string): SqlFragment {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid identifier: ${name}`);
+  return raw(name);
+}
+
+/** A 53-bit number from text (FNV-1a, 64-bit), so ids derived from a generation are stable. */
+function idBase(text: string): number {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  // Room below 2^53 for up to 2^20 entries per write.
+  return Number(h >> 31n) * 2 ** 20;
+}
+
+const quarantineId = (base: number, i: number): number => base + i;
+
+/** Finds what the server offers: query parameters, JSON functions. */
+async function detectFeatures(driver: ClickHouseDriver): Promise<ClickHouseFeatures> {
+  const works = (query: string, params: Record<string, unknown> = {}) => driver.query(query, params).then(() => true, () => false);
+  return {
+    queryParameters: await works('SELECT {p1:UInt8} AS x', { p1: 1 }),
+    jsonFunctions: await works("SELECT JSONHas('{}', 'a') AS x"),
+  };
+}
