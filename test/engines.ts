@@ -3,6 +3,9 @@
  * engine alike (Kysely's `for (const dialect of DIALECTS)`). Each `open()` gives a fresh,
  * empty store; `place()` a place whose data every `open()` of it shares (reopening).
  */
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import { Session } from 'chdb';
@@ -20,12 +23,15 @@ export interface TestEngine {
   place(): Promise<{ open(): Promise<Store> }>;
 }
 
+/** Stores opened by `open()`, closed when the test file ends (wherever `open()` was called). */
+const opened: Store[] = [];
+after(() => Promise.all(opened.map((s) => s.close())));
+const managed = (store: Store): Store => (opened.push(store), store);
+
 const duckdb: TestEngine = {
   name: 'duckdb',
   async open() {
-    const store = await DuckDbStore.open({ path: ':memory:' });
-    after(() => store.close());
-    return store;
+    return managed(await DuckDbStore.open({ path: ':memory:' }));
   },
   async place() {
     const path = join(await tempDir(), 'cairn.duckdb');
@@ -34,23 +40,24 @@ const duckdb: TestEngine = {
 };
 
 /** One chdb session per test process (chdb keeps one data folder per process); a database per store. */
-let session: Session | null = null;
+let session: Promise<Session> | null = null;
 let databases = 0;
-async function chdbSession(): Promise<Session> {
-  if (!session) {
-    const dir = await tempDir('cairn-chdb-');
-    session = new Session(dir);
-    process.once('exit', () => session?.close());
-  }
+function chdbSession(): Promise<Session> {
+  session ??= mkdtemp(join(tmpdir(), 'cairn-chdb-')).then((dir) => {
+    const s = new Session(dir);
+    process.once('exit', () => {
+      s.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return s;
+  });
   return session;
 }
 
 const chdb: TestEngine = {
   name: 'clickhouse-chdb',
   async open() {
-    const store = await ClickHouseStore.open({ driver: chdbDriver(await chdbSession(), `cairn_test_${databases++}`) });
-    after(() => store.close());
-    return store;
+    return managed(await ClickHouseStore.open({ driver: chdbDriver(await chdbSession(), `cairn_test_${databases++}`) }));
   },
   async place() {
     const database = `cairn_test_${databases++}`;

@@ -36,10 +36,10 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
         ['account', 'accounts.csv', 6, 'invalid_row', null],
       ],
     );
-    const rows = await store.query(sql`SELECT account_id, name, seats, churned_at IS NOT NULL AS churned FROM accounts ORDER BY account_id`);
+    const rows = await store.query(sql`SELECT account_id, name, seats, CASE WHEN churned_at IS NOT NULL THEN 'yes' ELSE 'no' END AS churned FROM accounts ORDER BY account_id`);
     assert.deepEqual(rows, [
-      { account_id: 'acc_1', name: 'Acme, Inc', seats: 4, churned: false },
-      { account_id: 'acc_2', name: 'Globex', seats: 1, churned: true },
+      { account_id: 'acc_1', name: 'Acme, Inc', seats: 4, churned: 'no' },
+      { account_id: 'acc_2', name: 'Globex', seats: 1, churned: 'yes' },
     ]);
   });
 

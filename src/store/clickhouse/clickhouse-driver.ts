@@ -25,6 +25,8 @@ export const SESSION_SETTINGS = {
   distributed_product_mode: 'local',
   // An INSERT into a Distributed table returns once every shard has the rows.
   insert_distributed_sync: 1,
+  // 64-bit integers as JSON text, as DuckDB returns them (and as 18.16 does by default).
+  output_format_json_quote_64bit_integers: 1,
   // Inlined bound values (servers without query parameters) can make long statements.
   max_query_size: 256 << 20,
 } as const satisfies Record<string, string | number>;
