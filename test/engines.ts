@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import { Session } from 'chdb';
+import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-config.js';
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
 import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -66,7 +67,23 @@ const chdb: TestEngine = {
   },
 };
 
-export const ENGINES: readonly TestEngine[] = [duckdb, chdb];
+/** A ClickHouse server over HTTP (Debian's 18.16 in CI), when CAIRN_CLICKHOUSE_URL names one. */
+const run = `${process.pid}_${Date.now() % 1_000_000}`;
+function server(url: string): TestEngine {
+  const database = () => `cairn_test_${run}_${databases++}`;
+  return {
+    name: 'clickhouse-server',
+    async open() {
+      return managed(await openClickHouseStore({ url, database: database() }));
+    },
+    async place() {
+      const db = database();
+      return { open: () => openClickHouseStore({ url, database: db }) };
+    },
+  };
+}
+
+export const ENGINES: readonly TestEngine[] = [duckdb, chdb, ...(process.env.CAIRN_CLICKHOUSE_URL ? [server(process.env.CAIRN_CLICKHOUSE_URL)] : [])];
 
 /** `describe(title [engine], fn)` once per engine. */
 export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number } = {}): void {

@@ -63,6 +63,7 @@ export const ACTIVITY_TABLES: PerDialect<(store: Store, spec: ActivitySpec) => P
       SELECT account_id, day, CAST(m AS INTEGER) AS m, CAST(n AS BIGINT) AS n FROM (${join(branches, ' UNION ALL ')}) u`);
 
     return {
+      asOf: spec.asOf,
       accounts: sql`${accounts}`,
       daily: sql`${daily}`,
       drop: async () => {
@@ -96,6 +97,7 @@ export const ACTIVITY_TABLES: PerDialect<(store: Store, spec: ActivitySpec) => P
     branches.push(...rawEventBranches(d, spec, included).map((b) => sql`SELECT account_id, day, toInt32(m) AS m, toInt64(n) AS n FROM (${b}) AS e`));
     if (branches.length === 0) branches.push(sql`SELECT account_id, day, toInt32(0) AS m, toInt64(0) AS n FROM account_activity WHERE 1 = 0`);
     return {
+      asOf: spec.asOf,
       accounts,
       daily: sql`(SELECT account_id, day, m, n FROM (${join(branches, ' UNION ALL ')}) AS u)`,
       drop: async () => undefined,

@@ -30,7 +30,7 @@ export const MILESTONES_STATEMENT: PerDialect<(d: SqlDialect, tables: ActivityTa
     const element = (i: number) => sql`arrayMap(t -> tupleElement(t, ${raw(String(i))}), acts)`;
     // Arrays cannot be NULL: accounts without activity get empty ones (join_use_nulls = 0).
     return sql`SELECT account_id, plan, ${d.packText(values)} AS v FROM (
-        SELECT account_id, plan, signup_day, churned_day, seats, as_of, days, ms, ns, hist${defs.length ? sql`, ${join(defs)}` : sql``}
+        SELECT account_id, plan, signup_day, churned_day, seats, ${d.date(tables.asOf)} AS as_of, days, ms, ns, hist${defs.length ? sql`, ${join(defs)}` : sql``}
         FROM (
           SELECT * FROM ${tables.accounts} AS a
           ANY LEFT JOIN (

@@ -10,7 +10,7 @@ import { sql, type SqlFragment } from '../../store/index.js';
 export const firstDayOf = (days: SqlFragment): SqlFragment => sql`if(empty(${days}), NULL, arrayElement(${days}, 1))`;
 
 /** The largest element, NULL when empty. */
-export const maxOf = (values: SqlFragment): SqlFragment => sql`if(empty(${values}), NULL, arrayMax(${values}))`;
+export const maxOf = (values: SqlFragment): SqlFragment => sql`if(empty(${values}), NULL, arrayReduce('max', ${values}))`;
 
 /** The first day whose running sum of `counts` (same order) reaches `threshold`, NULL when none does. */
 export const dayRunningSumReaches = (days: SqlFragment, counts: SqlFragment, threshold: SqlFragment): SqlFragment =>

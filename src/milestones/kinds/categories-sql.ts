@@ -144,14 +144,14 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
     },
   },
   clickhouse: {
-    query(spec, d) {
+    query(spec, d, tables) {
       const used = (ids: readonly number[], end: SqlFragment) =>
         sql`arrayExists((d, m) -> has(${[...ids]}, m) AND d > ${d.addDays(end, -spec.W)} AND d <= ${end}, days, ms)`;
       const mask = (ids: readonly number[]) => {
         // As the DuckDB builder's CASE: an id listed twice takes the bit of its first place.
         const bits = new Map<number, number>();
         ids.forEach((id, i) => bits.has(id) || bits.set(id, 2 ** i));
-        return join([...bits].map(([id, bit]) => sql`if(${used([id], sql`as_of`)}, ${bit}, 0)`), ' + ');
+        return join([...bits].map(([id, bit]) => sql`if(${used([id], d.date(tables.asOf))}, ${bit}, 0)`), ' + ');
       };
       const values: SqlFragment[] = [];
       spec.categories.forEach((c) => {

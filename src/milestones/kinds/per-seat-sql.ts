@@ -134,15 +134,17 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       columns: PER_SEAT_COLUMNS,
     };
   },
-  clickhouse({ key, m, rate, rolling }) {
+  clickhouse({ key, m, rate, rolling }, d, tables) {
+    // The as-of day as a value: 18.16 does not see a SELECT's aliases inside lambdas.
+    const asOf = d.date(tables.asOf);
     const name = (part: string) => ident(`${key}_${part}`);
     const [days, counts, months, monthList, totals, monthSeats, first, rollingCounts, daySeats] = [
       'days', 'counts', 'months', 'month_list', 'totals', 'month_seats', 'first', 'rolling_counts', 'day_seats',
     ].map(name);
     // Seats for a month: history in effect on its first day (or on signup), else the account's, else 1.
     const seatsOfMonth = (month: SqlFragment) => sql`coalesce(${historySeatsOn(sql`greatest(signup_day, ${month})`)}, seats, 1)`;
-    const thisMonth = sql`toStartOfMonth(as_of)`;
-    const lastMonth = sql`toStartOfMonth(addDays(toStartOfMonth(as_of), -1))`;
+    const thisMonth = sql`toStartOfMonth(${asOf})`;
+    const lastMonth = sql`toStartOfMonth(addDays(toStartOfMonth(${asOf}), -1))`;
     const defs = [
       sql`arrayFilter((d, m) -> m = ${m} AND d >= signup_day, days, ms) AS ${days}`,
       sql`arrayFilter((n, d, m) -> m = ${m} AND d >= signup_day, ns, days, ms) AS ${counts}`,

@@ -28,19 +28,19 @@ export const SESSION_SETTINGS = {
   // 64-bit integers as JSON text, as DuckDB returns them (and as 18.16 does by default).
   output_format_json_quote_64bit_integers: 1,
   // Inlined bound values (servers without query parameters) can make long statements.
-  max_query_size: 256 << 20,
+  max_query_size: String(256 << 20),
 } as const satisfies Record<string, string | number>;
 
 /** The part of `@clickhouse/client`'s client the store uses. */
 export interface ClickHouseClientLike {
-  command(params: { query: string; query_params?: Record<string, unknown>; clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+  command(params: { query: string; query_params?: Record<string, unknown>; clickhouse_settings?: typeof SESSION_SETTINGS }): Promise<unknown>;
   query(params: {
     query: string;
     format: 'JSONEachRow';
     query_params?: Record<string, unknown>;
-    clickhouse_settings?: Record<string, unknown>;
+    clickhouse_settings?: typeof SESSION_SETTINGS;
   }): Promise<{ json<T>(): Promise<T[]> }>;
-  insert(params: { table: string; values: Readable | string; format: 'TabSeparated'; columns?: [string, ...string[]]; clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+  insert(params: { table: string; values: Readable; format: 'TabSeparated'; columns?: [string, ...string[]]; clickhouse_settings?: typeof SESSION_SETTINGS }): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -57,7 +57,8 @@ export function httpDriver(client: ClickHouseClientLike): ClickHouseDriver {
       return result.json<T>();
     },
     async insertTsv(table, columns, rows) {
-      await client.insert({ table, values: rows, format: 'TabSeparated', columns: columns as [string, ...string[]], clickhouse_settings: settings });
+      const values = typeof rows === 'string' ? Readable.from([Buffer.from(rows)], { objectMode: false }) : rows;
+      await client.insert({ table, values, format: 'TabSeparated', columns: columns as [string, ...string[]], clickhouse_settings: settings });
     },
     close: () => client.close(),
   };

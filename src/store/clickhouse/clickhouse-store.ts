@@ -72,6 +72,8 @@ export class ClickHouseStore implements Store {
 
   private compile(fragment: SqlFragment): { text: string; params: Record<string, unknown> } {
     const q = this.dialect.compile(fragment);
+    // Without query parameters the values were inlined as literals.
+    if (!this.dialect.features.queryParameters) return { text: q.text, params: {} };
     return { text: q.text, params: Object.fromEntries(q.params.map((v, i) => [`p${i + 1}`, v])) };
   }
 
