@@ -1,7 +1,7 @@
 import type { PerDialect, SqlDialect, SqlFragment } from '../store/index.js';
 import { ident, join, raw, sql } from '../store/index.js';
 import type { ActivityTables } from './daily-activity.js';
-import type { MilestoneQuery } from './types.js';
+import type { ArrayDef, MilestoneQuery } from './types.js';
 
 /**
  * The engine's one statement: one row per account signed up by the as-of day with its id, its
@@ -24,13 +24,14 @@ export const MILESTONES_STATEMENT: PerDialect<(d: SqlDialect, tables: ActivityTa
    * tuples, then each milestone's named arrays (`defs`) and values over them.
    */
   clickhouse(d, tables, parts) {
-    const defs = parts.flatMap((q) => (q.kind === 'arrays' ? q.defs : []));
+    // Level i of every milestone's defs in one SELECT over the level before.
+    const levels: ArrayDef[][] = [];
+    for (const q of parts) if (q.kind === 'arrays') q.defs.forEach((level, i) => (levels[i] ??= []).push(...level));
     const values = [sql`signup_day`, sql`churned_day`, sql`seats`, ...parts.flatMap((q) => (q.kind === 'arrays' ? q.values : []))];
     if (parts.some((q) => q.kind !== 'arrays')) throw new Error('milestones: a ClickHouse builder returned CTEs');
     const element = (i: number) => sql`arrayMap(t -> tupleElement(t, ${raw(String(i))}), acts)`;
     // Arrays cannot be NULL: accounts without activity get empty ones (join_use_nulls = 0).
-    return sql`SELECT account_id, plan, ${d.packText(values)} AS v FROM (
-        SELECT account_id, plan, signup_day, churned_day, seats, ${d.date(tables.asOf)} AS as_of, days, ms, ns, hist${defs.length ? sql`, ${join(defs)}` : sql``}
+    let row = sql`SELECT account_id, plan, signup_day, churned_day, seats, ${d.date(tables.asOf)} AS as_of, days, ms, ns, hist
         FROM (
           SELECT * FROM ${tables.accounts} AS a
           ANY LEFT JOIN (
@@ -39,9 +40,17 @@ export const MILESTONES_STATEMENT: PerDialect<(d: SqlDialect, tables: ActivityTa
           ) AS x USING account_id
         ) AS ax
         ANY LEFT JOIN (
-          SELECT account_id, arraySort(groupArray((valid_from, ${d.day(sql`valid_from`)}, seats))) AS hist
+          SELECT account_id, arraySort(groupArray((valid_from, ${d.day(sql`valid_from`)}, assumeNotNull(seats)))) AS hist
           FROM account_history WHERE seats IS NOT NULL GROUP BY account_id
-        ) AS h USING account_id
-      ) AS row ORDER BY account_id SETTINGS join_use_nulls = 0`;
+        ) AS h USING account_id`;
+    // 18.16 drops a subquery's columns that an outer query reads only inside lambdas: every
+    // level names what it keeps (ignore() reads its arguments and returns 0).
+    const kept: SqlFragment[] = ['account_id', 'plan', 'signup_day', 'churned_day', 'seats', 'as_of', 'days', 'ms', 'ns', 'hist'].map((c) => sql`${ident(c)}`);
+    levels.forEach((level, i) => {
+      row = sql`SELECT *, ${join(level.map((x) => sql`${x.expr} AS ${x.name}`))} FROM (${row}) AS ${ident(`level_${i}`)} WHERE NOT ignore(${join(kept)})`;
+      kept.push(...level.map((x) => sql`${x.name}`));
+    });
+    return sql`SELECT account_id, plan, ${d.packText(values)} AS v FROM (${row}) AS row WHERE NOT ignore(${join(kept)})
+      ORDER BY account_id SETTINGS join_use_nulls = 0`;
   },
 };

@@ -1,4 +1,5 @@
-import { sql, type SqlFragment } from '../../store/index.js';
+import { sql, type Ident, type SqlFragment } from '../../store/index.js';
+import type { ArrayDef } from '../types.js';
 
 /**
  * Small pieces of ClickHouse array SQL the milestone kinds share (the `arrays` idiom of
@@ -23,3 +24,6 @@ export const dayRunningSumReaches = (days: SqlFragment, counts: SqlFragment, thr
  */
 export const historySeatsOn = (on: SqlFragment): SqlFragment =>
   sql`if(arrayExists(t -> tupleElement(t, 2) <= ${on}, hist), tupleElement(arrayElement(arrayFilter(t -> tupleElement(t, 2) <= ${on}, hist), -1), 3), NULL)`;
+
+/** A named intermediate array. */
+export const def = (name: Ident, expr: SqlFragment): ArrayDef => ({ name, expr });

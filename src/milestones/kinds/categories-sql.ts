@@ -2,7 +2,7 @@ import type { PerDialect, SqlDialect, SqlFragment, Store } from '../../store/ind
 import { ident, join, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
-import { firstDayOf } from './array-sql.js';
+import { def, firstDayOf } from './array-sql.js';
 
 /** What the SQL needs of a categories milestone: matcher ids per category, the window, the counts. */
 export interface CategoriesSpec {
@@ -165,8 +165,8 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
         kind: 'arrays',
         defs: [
           // A day enough categories are mature on is a day some mature feature was used.
-          sql`arraySort(arrayReduce('groupUniqArray', arrayFilter((d, m) -> has(${matureIds}, m), days, ms))) AS ${candidates}`,
-          sql`arrayFilter(t -> ${clickhouseMatureCategories(spec, used, sql`t`)} >= ${spec.M}, ${candidates}) AS ${hits}`,
+          [def(candidates, sql`arraySort(arrayReduce('groupUniqArray', arrayFilter((d, m) -> has(${matureIds}, m), days, ms)))`)],
+          [def(hits, sql`arrayFilter(t -> ${clickhouseMatureCategories(spec, used, sql`t`)} >= ${spec.M}, ${candidates})`)],
         ],
         values: [...values, firstDayOf(sql`${hits}`)],
       };

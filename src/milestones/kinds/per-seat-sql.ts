@@ -1,8 +1,8 @@
 import type { PerDialect, SqlDialect, SqlFragment } from '../../store/index.js';
 import { ident, sql, type Ident } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
-import type { MilestoneQuery } from '../types.js';
-import { dayRunningSumReaches, historySeatsOn, maxOf } from './array-sql.js';
+import type { ArrayDef, MilestoneQuery } from '../types.js';
+import { dayRunningSumReaches, def, historySeatsOn, maxOf } from './array-sql.js';
 
 export interface PerSeatSpec {
   key: string;
@@ -142,13 +142,13 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       'days', 'counts', 'months', 'month_list', 'totals', 'month_seats', 'first', 'rolling_counts', 'day_seats',
     ].map(name);
     // Seats for a month: history in effect on its first day (or on signup), else the account's, else 1.
-    const seatsOfMonth = (month: SqlFragment) => sql`coalesce(${historySeatsOn(sql`greatest(signup_day, ${month})`)}, seats, 1)`;
+    // ifNull, not coalesce: a non-Nullable result (18.16 mishandles Nullable arrays in lambdas).
+    const seatsOfMonth = (month: SqlFragment) => sql`ifNull(${historySeatsOn(sql`greatest(signup_day, ${month})`)}, ifNull(seats, 1))`;
     const thisMonth = sql`toStartOfMonth(${asOf})`;
     const lastMonth = sql`toStartOfMonth(addDays(toStartOfMonth(${asOf}), -1))`;
-    const defs = [
-      sql`arrayFilter((d, m) -> m = ${m} AND d >= signup_day, days, ms) AS ${days}`,
-      sql`arrayFilter((n, d, m) -> m = ${m} AND d >= signup_day, ns, days, ms) AS ${counts}`,
-      sql`arrayMap(d -> toStartOfMonth(d), ${days}) AS ${months}`,
+    const defs: ArrayDef[][] = [
+      [def(days, sql`arrayFilter((d, m) -> m = ${m} AND d >= signup_day, days, ms)`), def(counts, sql`arrayFilter((n, d, m) -> m = ${m} AND d >= signup_day, ns, days, ms)`)],
+      [def(months, sql`arrayMap(d -> toStartOfMonth(d), ${days})`)],
     ];
     const seatsNow = seatsOfMonth(thisMonth);
     if (!rolling) {
@@ -158,10 +158,12 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       const ofMonth = (list: Ident, month: SqlFragment) => sql`if(${inMonth(month)} = 0, NULL, ${at(list, inMonth(month))})`;
       const firstMonth = at(monthList, sql`${first}`);
       defs.push(
-        sql`arraySort(arrayReduce('groupUniqArray', ${months})) AS ${monthList}`,
-        sql`arrayMap(mo -> arraySum(arrayFilter((n, x) -> x = mo, ${counts}, ${months})), ${monthList}) AS ${totals}`,
-        sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${monthList}) AS ${monthSeats}`,
-        sql`arrayFirstIndex((t, s) -> s > 0 AND t >= ${rate} * s, ${totals}, ${monthSeats}) AS ${first}`,
+        [def(monthList, sql`arraySort(arrayReduce('groupUniqArray', ${months}))`)],
+        [
+          def(totals, sql`arrayMap(mo -> arraySum(arrayFilter((n, x) -> x = mo, ${counts}, ${months})), ${monthList})`),
+          def(monthSeats, sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${monthList})`),
+        ],
+        [def(first, sql`arrayFirstIndex((t, s) -> s > 0 AND t >= ${rate} * s, ${totals}, ${monthSeats})`)],
       );
       return {
         kind: 'arrays',
@@ -182,10 +184,10 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       };
     }
     // Trailing 30 days (this one included) at each use day, against that month's seats.
-    defs.push(
-      sql`arrayMap(d -> arraySum(arrayFilter((n, x) -> x > addDays(d, -30) AND x <= d, ${counts}, ${days})), ${days}) AS ${rollingCounts}`,
-      sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${months}) AS ${daySeats}`,
-    );
+    defs.push([
+      def(rollingCounts, sql`arrayMap(on -> arraySum(arrayFilter((c, x) -> x > addDays(on, -30) AND x <= on, ${counts}, ${days})), ${days})`),
+      def(daySeats, sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${months})`),
+    ]);
     const crosses = sql`s > 0 AND p >= ${rate} * s`;
     const inMonth = (list: Ident, month: SqlFragment) => maxOf(sql`arrayFilter((v, x) -> x = ${month}, ${list}, ${months})`);
     return {

@@ -2,7 +2,7 @@ import type { PerDialect, SqlDialect } from '../../store/index.js';
 import { ident, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
-import { dayRunningSumReaches } from './array-sql.js';
+import { dayRunningSumReaches, def } from './array-sql.js';
 
 export interface ThresholdSpec {
   key: string;
@@ -37,7 +37,7 @@ export const THRESHOLD_SQL: PerDialect<(spec: ThresholdSpec, d: SqlDialect, tabl
     const inWindow = sql`m = ${m} AND d >= signup_day AND d < ${d.addDays(sql`signup_day`, withinDays)}`;
     return {
       kind: 'arrays',
-      defs: [sql`arrayFilter((d, m) -> ${inWindow}, days, ms) AS ${days}`, sql`arrayFilter((n, d, m) -> ${inWindow}, ns, days, ms) AS ${counts}`],
+      defs: [[def(days, sql`arrayFilter((d, m) -> ${inWindow}, days, ms)`), def(counts, sql`arrayFilter((n, d, m) -> ${inWindow}, ns, days, ms)`)]],
       values: [sql`arraySum(${counts})`, dayRunningSumReaches(sql`${days}`, sql`${counts}`, sql`${atLeast}`)],
     };
   },
