@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/index.js';
+import { openClickHouseStore } from '../store/clickhouse/clickhouse-config.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/index.js';
 import { CliError, usageError } from './errors.js';
@@ -28,7 +31,26 @@ export async function openStore(ws: Workspace, opts: { defaultThreads?: number }
       );
     }
   }
-  throw usageError(`${ws.files.config}: engine kind "${engine.kind}" is not available in this version of Cairn; use duckdb`);
+  const password = await clickhousePassword(ws.dir, engine.password_file);
+  try {
+    return await openClickHouseStore({ url: engine.url, database: engine.database, username: engine.username, password });
+  } catch (err) {
+    throw new CliError(`cannot open the ClickHouse store at ${engine.url} (database ${engine.database}): ${(err as Error).message}`);
+  }
+}
+
+/** The ClickHouse password: from password_file (owner-only), else $CAIRN_CLICKHOUSE_PASSWORD, else none. */
+async function clickhousePassword(dir: string, file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return process.env.CAIRN_CLICKHOUSE_PASSWORD;
+  const path = resolve(dir, file.startsWith('~/') ? join(homedir(), file.slice(2)) : file);
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw usageError(`password_file ${path} does not exist; write the password there and \`chmod 600 ${path}\``);
+  }
+  if ((info.mode & 0o077) !== 0) throw usageError(`password_file ${path} can be read by others; run \`chmod 600 ${path}\``);
+  return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
 }
 
 export interface GlobalOptions {

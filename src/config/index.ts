@@ -28,7 +28,7 @@ export {
 export {
   resolveWorkspaceDir,
   loadWorkspace,
-  initWorkspace,
+  initWorkspace, type ClickHouseInit,
   TEMPLATE_DIR,
   CONFIG_FILE,
   MILESTONES_FILE,

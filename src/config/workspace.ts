@@ -1,6 +1,7 @@
-import { access, copyFile, mkdir } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { ConfigError, type ConfigDiagnostic } from './config-error.js';
 import { parseCairnConfig } from './load-cairn-config.js';
 import { parseMilestones } from './load-milestones.js';
@@ -81,7 +82,30 @@ export async function loadWorkspace(dir: string): Promise<Workspace> {
  * Creates a workspace from the seed template: cairn.yaml, milestones.yaml, tracking-plan.yaml
  * and an empty launches/. Nothing is written if a file exists, unless `force`.
  */
-export async function initWorkspace(dir: string, options: { force?: boolean } = {}): Promise<{ created: string[] }> {
+export interface ClickHouseInit {
+  url: string;
+  database?: string;
+  cluster?: string;
+  username?: string;
+}
+
+/** The engine block of cairn.yaml for a ClickHouse server or cluster (values quoted as YAML). */
+function clickhouseEngineBlock(e: ClickHouseInit): string {
+  const value = (v: string) => stringify(v).trimEnd();
+  return [
+    'engine:',
+    '  kind: clickhouse',
+    `  url: ${value(e.url)}`,
+    `  database: ${value(e.database ?? 'cairn')}`,
+    e.cluster ? `  cluster: ${value(e.cluster)}  # tables are sharded by account over this cluster` : '  # cluster: my_cluster  # tables are sharded by account over this cluster',
+    `  username: ${value(e.username ?? 'default')}`,
+    '  # The password: $CAIRN_CLICKHOUSE_PASSWORD, or a file only you can read (chmod 600):',
+    '  # password_file: /home/me/.cairn-clickhouse-password',
+    '',
+  ].join('\n');
+}
+
+export async function initWorkspace(dir: string, options: { force?: boolean; clickhouse?: ClickHouseInit } = {}): Promise<{ created: string[] }> {
   const abs = path.resolve(dir);
   const names = [CONFIG_FILE, MILESTONES_FILE, TRACKING_PLAN_FILE];
   if (!options.force) {
@@ -97,7 +121,11 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   const created: string[] = [];
   for (const name of names) {
     const target = path.join(abs, name);
-    await copyFile(path.join(TEMPLATE_DIR, name), target);
+    if (name === CONFIG_FILE && options.clickhouse) {
+      // The template's engine block (up to the first blank line) becomes the ClickHouse one.
+      const text = await readFile(path.join(TEMPLATE_DIR, name), 'utf8');
+      await writeFile(target, text.replace(/^engine:\n(?:.+\n)*?\n/m, clickhouseEngineBlock(options.clickhouse) + '\n'));
+    } else await copyFile(path.join(TEMPLATE_DIR, name), target);
     created.push(target);
   }
   const launches = path.join(abs, LAUNCHES_DIR);

@@ -24,7 +24,12 @@ const clickhouseEngineSchema = z.strictObject({
   /** When set, tables are created ON CLUSTER with a Distributed table over the shards. */
   cluster: sqlIdentifier('a cluster name').optional(),
   username: z.string().optional(),
-  password: z.string().optional(),
+  /** A file holding the password, readable by its owner only (chmod 600); else $CAIRN_CLICKHOUSE_PASSWORD. */
+  password_file: nonEmptyString().optional(),
+  // The password never goes in cairn.yaml, which travels with the workspace.
+  password: z
+    .undefined({ error: 'the password does not go in cairn.yaml: set CAIRN_CLICKHOUSE_PASSWORD, or password_file (a file only you can read, chmod 600)' })
+    .optional(),
 });
 
 const engineSchema = z.discriminatedUnion('kind', [duckdbEngineSchema, clickhouseEngineSchema]);

@@ -1,4 +1,4 @@
-import type { PerDialect, SqlDialect, SqlFragment, Store } from '../../store/index.js';
+import type { Ident, PerDialect, SqlDialect, SqlFragment, Store } from '../../store/index.js';
 import { ident, join, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
@@ -145,13 +145,12 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
   },
   clickhouse: {
     query(spec, d, tables) {
-      const used = (ids: readonly number[], end: SqlFragment) =>
-        sql`arrayExists((d, m) -> has(${[...ids]}, m) AND d > ${d.addDays(end, -spec.W)} AND d <= ${end}, days, ms)`;
+      const uses = featureUses(spec);
       const mask = (ids: readonly number[]) => {
         // As the DuckDB builder's CASE: an id listed twice takes the bit of its first place.
         const bits = new Map<number, number>();
         ids.forEach((id, i) => bits.has(id) || bits.set(id, 2 ** i));
-        return join([...bits].map(([id, bit]) => sql`if(${used([id], d.date(tables.asOf))}, ${bit}, 0)`), ' + ');
+        return join([...bits].map(([id, bit]) => sql`if(${usedIn(d, spec, uses(id), d.date(tables.asOf))}, ${bit}, 0)`), ' + ');
       };
       const values: SqlFragment[] = [];
       spec.categories.forEach((c) => {
@@ -164,30 +163,44 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
       return {
         kind: 'arrays',
         defs: [
+          featureIds(spec).map((id) => def(uses(id), sql`arrayFilter((d, m) -> m = ${id}, days, ms)`)),
           // A day enough categories are mature on is a day some mature feature was used.
-          [def(candidates, sql`arraySort(arrayReduce('groupUniqArray', arrayFilter((d, m) -> has(${matureIds}, m), days, ms)))`)],
-          [def(hits, sql`arrayFilter(t -> ${clickhouseMatureCategories(spec, used, sql`t`)} >= ${spec.M}, ${candidates})`)],
+          [def(candidates, sql`arraySort(arrayReduce('groupUniqArray', arrayConcat(${join(matureIds.map((id) => sql`${uses(id)}`))})))`)],
+          [def(hits, sql`arrayFilter(t -> ${matureCategories(d, spec, uses, sql`t`)} >= ${spec.M}, ${candidates})`)],
         ],
         values: [...values, firstDayOf(sql`${hits}`)],
       };
     },
     inStateOn(spec, store, tables, days) {
       const d = store.dialect;
-      const used = (ids: readonly number[], end: SqlFragment) =>
-        sql`arrayExists((d, m) -> has(${[...ids]}, m) AND d > ${d.addDays(end, -spec.W)} AND d <= ${end}, days, ms)`;
+      const uses = featureUses(spec);
       const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      const perFeature = matureIds.map((id) => sql`arrayFilter((d, m) -> m = ${id}, days, ms) AS ${uses(id)}`);
+      // ignore() keeps the per-feature arrays, read only inside lambdas (18.16 would drop them).
       return store.query(sql`SELECT toString(e) AS end_day, account_id FROM (
-          SELECT account_id, arrayFilter(t -> ${clickhouseMatureCategories(spec, used, sql`t`)} >= ${spec.M}, arrayMap(x -> toDate(x), ${[...days]})) AS hits
-          FROM (SELECT account_id, groupArray(day) AS days, groupArray(m) AS ms FROM ${tables.daily} AS x WHERE has(${matureIds}, m) GROUP BY account_id)
-        ) ARRAY JOIN hits AS e`);
+          SELECT account_id, arrayFilter(t -> ${matureCategories(d, spec, uses, sql`t`)} >= ${spec.M}, arrayMap(x -> toDate(x), ${[...days]})) AS hits
+          FROM (
+            SELECT account_id, ${join(perFeature)} FROM (
+              SELECT account_id, arraySort(groupArray(day)) AS days, arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((day, m)))) AS ms
+              FROM ${tables.daily} AS x WHERE has(${matureIds}, m) GROUP BY account_id
+            ) AS grouped
+          ) AS features WHERE NOT ignore(${join(matureIds.map((id) => sql`${uses(id)}`))})
+        ) AS found ARRAY JOIN hits AS e`);
     },
   },
 };
 
+/** The name of the array of days feature `id` was used on (sorted), per milestone. */
+const featureUses = (spec: CategoriesSpec) => (id: number) => ident(`${spec.key}_u${id}`);
+
+/** Whether a feature's use days hold one in the window ending on day `end`. */
+const usedIn = (d: SqlDialect, spec: CategoriesSpec, uses: Ident, end: SqlFragment) =>
+  sql`arrayExists(x -> x > ${d.addDays(end, -spec.W)} AND x <= ${end}, ${uses})`;
+
 /** How many categories are mature on day `end`: each with at least its number of mature features used in the window. */
-function clickhouseMatureCategories(spec: CategoriesSpec, used: (ids: readonly number[], end: SqlFragment) => SqlFragment, end: SqlFragment): SqlFragment {
+function matureCategories(d: SqlDialect, spec: CategoriesSpec, uses: (id: number) => Ident, end: SqlFragment): SqlFragment {
   return join(
-    spec.categories.map((c) => sql`(${join(c.mature.map((id) => sql`if(${used([id], end)}, 1, 0)`), ' + ')} >= ${c.matureAtLeast})`),
+    spec.categories.map((c) => sql`(${join(c.mature.map((id) => sql`if(${usedIn(d, spec, uses(id), end)}, 1, 0)`), ' + ')} >= ${c.matureAtLeast})`),
     ' + ',
   );
 }

@@ -1,4 +1,4 @@
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { httpDriver } from './clickhouse-driver.js';
 import { ClickHouseStore } from './clickhouse-store.js';
 
@@ -18,7 +18,8 @@ const DATABASE = /^[a-z_][a-z0-9_]*$/;
  */
 export async function openClickHouseStore(c: ClickHouseConnection): Promise<ClickHouseStore> {
   if (!DATABASE.test(c.database)) throw new Error(`invalid database name: ${c.database}`);
-  const auth = { username: c.username ?? 'default', password: c.password ?? '' };
+  // Errors reach the caller as exceptions; the client's own log would print them twice (and the feature probes' too).
+  const auth = { username: c.username ?? 'default', password: c.password ?? '', log: { level: ClickHouseLogLevel.OFF } };
   const bootstrap = createClient({ url: c.url, ...auth });
   try {
     await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${c.database}` });
