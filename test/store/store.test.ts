@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
 import { messageIdHash, NO_WRITE, sql } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
+import { SCHEMA_VERSION } from '../../src/store/clickhouse/clickhouse-schema.js';
 import { describeEngines } from '../engines.js';
 
 const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
@@ -109,5 +110,18 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(await b.insertEvents([ev('x'), ev('y')], 'test'), { inserted: 1, duplicates: 1 });
     assert.equal((await b.stats()).events, 2);
     await b.close();
+  });
+});
+
+describeEngines('ClickHouse schema versions', (engine) => {
+  if (!engine.name.startsWith('clickhouse')) return;
+  it('records its schema version, and refuses a schema newer than this Cairn', async () => {
+    const place = await engine.place();
+    const first = await place.open();
+    const [{ v }] = await first.query<{ v: string }>(sql`SELECT max(version) AS v FROM cairn_schema`);
+    assert.equal(Number(v), SCHEMA_VERSION);
+    await first.execute(sql`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION + 1}, ${Date.now()})`);
+    await first.close();
+    await assert.rejects(place.open(), new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this Cairn`));
   });
 });

@@ -15,7 +15,6 @@ import type { ClickHouseDialect } from './clickhouse-dialect.js';
  *    every insert into events, so the rollup and the events it counts are written together.
  * Every statement here runs on ClickHouse 18.16 and current releases alike.
  */
-export const SCHEMA_VERSION = 1;
 
 /** Tables whose current rows are the newest version of each key. */
 export const VERSIONED: readonly TableName[] = ['accounts', 'account_history', 'users', 'checkpoints', 'quarantine'];
@@ -67,3 +66,11 @@ export function createStatements(d: ClickHouseDialect): string[] {
     FROM events_data GROUP BY account_id, day, action, object, place`);
   return out;
 }
+
+/**
+ * Schema versions in order: a store at version n gets the statements of every later one, then
+ * the version is recorded (cairn_schema). A newer Cairn adds a step here; it never edits one.
+ */
+export const MIGRATIONS: readonly { version: number; statements: (d: ClickHouseDialect) => string[] }[] = [{ version: 1, statements: createStatements }];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -10,7 +10,7 @@ import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
 import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
-import { SCHEMA_VERSION, createStatements } from './clickhouse-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './clickhouse-schema.js';
 import { escapeBatchBackslashes, tsvRows } from './clickhouse-tsv.js';
 
 export interface ClickHouseStoreOptions {
@@ -55,9 +55,12 @@ export class ClickHouseStore implements Store {
     const [row] = await this.driver.query<{ v: string | number }>('SELECT max(version) AS v FROM cairn_schema', {});
     const current = Number(row?.v ?? 0);
     if (current > SCHEMA_VERSION) throw new Error(`the ClickHouse schema is version ${current}, newer than this Cairn (${SCHEMA_VERSION}); upgrade Cairn`);
-    if (current === SCHEMA_VERSION) return;
-    for (const statement of createStatements(this.dialect)) await this.driver.command(statement, {});
-    await this.driver.command(`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION}, ${Date.now()})`, {});
+    for (const step of MIGRATIONS) {
+      if (step.version <= current) continue;
+      // Each statement is safe to run again, so a migration cut short is finished by the next start.
+      for (const statement of step.statements(this.dialect)) await this.driver.command(statement, {});
+      await this.driver.command(`INSERT INTO cairn_schema VALUES (${step.version}, ${Date.now()})`, {});
+    }
   }
 
   async execute(fragment: SqlFragment): Promise<void> {
