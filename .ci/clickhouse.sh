@@ -45,12 +45,14 @@ start_one() { # name
   echo $! > "$d/pid"
 }
 
-wait_http() { # port
-  for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$1/ping" > /dev/null 2>&1; then return 0; fi
+wait_tcp() { # port: until the server answers a query on its native port
+  for _ in $(seq 1 150); do
+    if clickhouse-client --host 127.0.0.1 --port "$1" --query 'SELECT 1' > /dev/null 2>&1; then return 0; fi
     sleep 0.2
   done
-  echo "clickhouse-server on port $1 did not start" >&2; return 1
+  echo "clickhouse-server on port $1 did not start; its log:" >&2
+  cat "$dir"/*/log/err.log >&2 2> /dev/null || true
+  return 1
 }
 
 case "$cmd" in
@@ -61,7 +63,7 @@ case "$cmd" in
     config shard1 $((base + 10)) $SHARD1_TCP $((base + 12))
     config shard2 $((base + 20)) $SHARD2_TCP $((base + 22))
     for s in single shard1 shard2; do start_one $s; done
-    for p in $((base + 0)) $((base + 10)) $((base + 20)); do wait_http $p; done
+    for p in $((base + 1)) $SHARD1_TCP $SHARD2_TCP; do wait_tcp $p; done
     echo "CAIRN_CLICKHOUSE_URL=http://127.0.0.1:$((base + 0))"
     echo "CAIRN_CLICKHOUSE_CLUSTER_URLS=http://127.0.0.1:$((base + 10)),http://127.0.0.1:$((base + 20))"
     echo "CAIRN_CLICKHOUSE_CLUSTER=cairn_two_shards"

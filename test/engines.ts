@@ -58,32 +58,43 @@ function chdbSession(): Promise<Session> {
 const chdb: TestEngine = {
   name: 'clickhouse-chdb',
   async open() {
-    return managed(await ClickHouseStore.open({ driver: chdbDriver(await chdbSession(), `cairn_test_${databases++}`) }));
+    const database = `cairn_test_${databases++}`;
+    return managed(await ClickHouseStore.open({ driver: chdbDriver(await chdbSession(), database), database }));
   },
   async place() {
     const database = `cairn_test_${databases++}`;
     const s = await chdbSession();
-    return { open: () => ClickHouseStore.open({ driver: chdbDriver(s, database) }) };
+    return { open: () => ClickHouseStore.open({ driver: chdbDriver(s, database), database }) };
   },
 };
 
 /** A ClickHouse server over HTTP (Debian's 18.16 in CI), when CAIRN_CLICKHOUSE_URL names one. */
 const run = `${process.pid}_${Date.now() % 1_000_000}`;
-function server(url: string): TestEngine {
+function server(name: string, url: string, cluster?: { name: string; hosts: string[] }): TestEngine {
   const database = () => `cairn_test_${run}_${databases++}`;
+  const connection = (db: string) => ({ url, database: db, ...(cluster ? { cluster: cluster.name, hosts: cluster.hosts } : {}) });
   return {
-    name: 'clickhouse-server',
+    name,
     async open() {
-      return managed(await openClickHouseStore({ url, database: database() }));
+      return managed(await openClickHouseStore(connection(database())));
     },
     async place() {
       const db = database();
-      return { open: () => openClickHouseStore({ url, database: db }) };
+      return { open: () => openClickHouseStore(connection(db)) };
     },
   };
 }
 
-export const ENGINES: readonly TestEngine[] = [duckdb, chdb, ...(process.env.CAIRN_CLICKHOUSE_URL ? [server(process.env.CAIRN_CLICKHOUSE_URL)] : [])];
+/** The cluster's hosts (CAIRN_CLICKHOUSE_CLUSTER_URLS, comma-separated) and its name (CAIRN_CLICKHOUSE_CLUSTER). */
+const clusterHosts = process.env.CAIRN_CLICKHOUSE_CLUSTER_URLS?.split(',').filter(Boolean) ?? [];
+const clusterName = process.env.CAIRN_CLICKHOUSE_CLUSTER;
+
+export const ENGINES: readonly TestEngine[] = [
+  duckdb,
+  chdb,
+  ...(process.env.CAIRN_CLICKHOUSE_URL ? [server('clickhouse-server', process.env.CAIRN_CLICKHOUSE_URL)] : []),
+  ...(clusterHosts.length && clusterName ? [server('clickhouse-cluster', clusterHosts[0], { name: clusterName, hosts: clusterHosts })] : []),
+];
 
 /** `describe(title [engine], fn)` once per engine. */
 export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number } = {}): void {

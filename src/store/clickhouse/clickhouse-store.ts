@@ -10,11 +10,15 @@ import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
 import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './clickhouse-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION, type SchemaTarget } from './clickhouse-schema.js';
 import { escapeBatchBackslashes, tsvRows } from './clickhouse-tsv.js';
 
 export interface ClickHouseStoreOptions {
   driver: ClickHouseDriver;
+  /** The database the driver is in (a Distributed table names it). */
+  database: string;
+  /** Sharded over a cluster: its name, and a driver for every host of it (schema changes run on each). */
+  cluster?: { name: string; hosts: readonly { url: string; driver: ClickHouseDriver }[] };
 }
 
 /** Ids read or written per statement. */
@@ -35,31 +39,39 @@ export class ClickHouseStore implements Store {
   private constructor(
     private readonly driver: ClickHouseDriver,
     readonly dialect: ClickHouseDialect,
+    private readonly options: ClickHouseStoreOptions,
   ) {}
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     const features = await detectFeatures(options.driver);
-    const store = new ClickHouseStore(options.driver, new ClickHouseDialect(features));
+    const store = new ClickHouseStore(options.driver, new ClickHouseDialect(features), options);
     try {
       await store.migrate();
     } catch (err) {
-      await options.driver.close();
+      await store.close();
       throw err;
     }
     return store;
   }
 
-  /** Creates the schema on first use and brings an older one up to this version. */
+  /** Creates the schema on first use and brings an older one up to this version, on every host. */
   async migrate(): Promise<void> {
-    await this.driver.command('CREATE TABLE IF NOT EXISTS cairn_schema (version UInt32, applied_at Int64) ENGINE = TinyLog', {});
-    const [row] = await this.driver.query<{ v: string | number }>('SELECT max(version) AS v FROM cairn_schema', {});
+    const { cluster, database } = this.options;
+    if (!cluster) return this.migrateHost(this.driver, { database });
+    await checkClusterHosts(cluster.name, cluster.hosts);
+    for (const host of cluster.hosts) await this.migrateHost(host.driver, { database, cluster: cluster.name });
+  }
+
+  private async migrateHost(driver: ClickHouseDriver, target: SchemaTarget): Promise<void> {
+    await driver.command('CREATE TABLE IF NOT EXISTS cairn_schema (version UInt32, applied_at Int64) ENGINE = TinyLog', {});
+    const [row] = await driver.query<{ v: string | number }>('SELECT max(version) AS v FROM cairn_schema', {});
     const current = Number(row?.v ?? 0);
     if (current > SCHEMA_VERSION) throw new Error(`the ClickHouse schema is version ${current}, newer than this Cairn (${SCHEMA_VERSION}); upgrade Cairn`);
     for (const step of MIGRATIONS) {
       if (step.version <= current) continue;
       // Each statement is safe to run again, so a migration cut short is finished by the next start.
-      for (const statement of step.statements(this.dialect)) await this.driver.command(statement, {});
-      await this.driver.command(`INSERT INTO cairn_schema VALUES (${step.version}, ${Date.now()})`, {});
+      for (const statement of step.statements(this.dialect, target)) await driver.command(statement, {});
+      await driver.command(`INSERT INTO cairn_schema VALUES (${step.version}, ${Date.now()})`, {});
     }
   }
 
@@ -107,7 +119,7 @@ export class ClickHouseStore implements Store {
       // The first row of each id (by file and line) that is not stored yet.
       await this.driver.command(
         `CREATE TABLE ${fresh} ENGINE = Memory AS SELECT * FROM ${stage}
-        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id IN (SELECT account_id FROM ${stage}))
+        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id GLOBAL IN (SELECT account_id FROM ${stage}))
         ORDER BY file_no, line LIMIT 1 BY message_id`,
         {},
       );
@@ -124,11 +136,41 @@ export class ClickHouseStore implements Store {
         FROM (SELECT user_id, argMin(account_id, timestamp_ms) AS new_account, min(timestamp_ms) AS new_first FROM ${rawName(fresh)}
           WHERE user_id != '' GROUP BY user_id) AS f
         ANY LEFT JOIN (SELECT user_id, account_id AS old_account, first_seen AS old_first, traits AS old_traits FROM users
-          WHERE user_id IN (SELECT user_id FROM ${rawName(fresh)})) AS u USING user_id`);
+          WHERE user_id GLOBAL IN (SELECT user_id FROM ${rawName(fresh)})) AS u USING user_id`);
+      await this.reconcile(fresh);
       return { inserted, duplicates: batch.rows - inserted };
     } finally {
       for (const t of [stage, fresh]) await this.driver.command(`DROP TABLE IF EXISTS ${t}`, {}).catch(() => undefined);
     }
+  }
+
+  /**
+   * Two writers that check the same new message id at the same moment both store it: the events
+   * table keeps one (FINAL), but the rollup's materialized view counted both. After each write,
+   * the keys it touched are counted again from the events, and where the rollup disagrees a
+   * correction (the whole difference, newest version wins) is written. Of two racing writers
+   * the later one sees both copies, so the rollup ends exact; the correction being a whole value,
+   * two writers correcting at once write the same row.
+   */
+  private async reconcile(fresh: string): Promise<void> {
+    const [touched] = await this.driver.query<{ accounts: string[]; days: string[] }>(
+      `SELECT groupUniqArray(account_id) AS accounts, groupUniqArray(toString(toDate(toDateTime(intDiv(timestamp_ms, 1000), 'UTC')))) AS days FROM ${fresh}`,
+      {},
+    );
+    if (!touched || touched.accounts.length === 0) return;
+    const keys = sql`account_id IN (${join(touched.accounts.map((a) => sql`${a}`))}) AND day IN (${join(touched.days.map((day) => this.dialect.date(day)))})`;
+    const key = raw('account_id, day, action, object, place');
+    await this.execute(sql`INSERT INTO activity_corrections (account_id, day, action, object, place, n, version)
+      SELECT ${key}, truth - counted AS n, ${this.nextVersion()} FROM (
+        SELECT ${key}, sum(t) AS truth, sum(c) AS counted, sum(k) AS corrected FROM (
+          SELECT ${key}, t, toInt64(0) AS c, toInt64(0) AS k FROM (
+            SELECT account_id, ${this.dialect.day(sql`timestamp`)} AS day, action, object, ifNull(place, '') AS place, toInt64(sum(count)) AS t
+            FROM events GROUP BY account_id, day, action, object, place
+          ) AS e WHERE ${keys}
+          UNION ALL SELECT ${key}, toInt64(0) AS t, toInt64(sum(n)) AS c, toInt64(0) AS k FROM activity_deltas WHERE ${keys} GROUP BY ${key}
+          UNION ALL SELECT ${key}, toInt64(0) AS t, toInt64(0) AS c, n AS k FROM (SELECT * FROM activity_corrections FINAL) AS f WHERE ${keys}
+        ) AS u GROUP BY ${key}
+      ) AS diff WHERE truth - counted != corrected`);
   }
 
   async insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult> {
@@ -343,6 +385,23 @@ function idBase(text: string): number {
 }
 
 const quarantineId = (base: number, i: number): number => base + i;
+
+/**
+ * Every host of the cluster must be reached for its schema (there is no distributed DDL queue
+ * without ZooKeeper): each host given must be one of the cluster's, and all of them given.
+ */
+async function checkClusterHosts(name: string, hosts: readonly { url: string; driver: ClickHouseDriver }[]): Promise<void> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid cluster name: ${name}`);
+  if (hosts.length === 0) throw new Error(`cluster ${name}: no hosts given`);
+  const listed = await hosts[0].driver.query<{ n: string | number }>(`SELECT count() AS n FROM system.clusters WHERE cluster = '${name}'`, {});
+  const total = Number(listed[0]?.n ?? 0);
+  if (total === 0) throw new Error(`cluster ${name} is not in the servers' remote_servers (system.clusters)`);
+  for (const host of hosts) {
+    const [own] = await host.driver.query<{ n: string | number }>(`SELECT count() AS n FROM system.clusters WHERE cluster = '${name}' AND is_local = 1`, {});
+    if (Number(own.n) === 0) throw new Error(`host ${host.url} is not one of cluster ${name}'s`);
+  }
+  if (hosts.length < total) throw new Error(`cluster ${name} has ${total} hosts, ${hosts.length} given: list every host's URL in engine.hosts`);
+}
 
 /** Finds what the server offers: query parameters, JSON functions. */
 async function detectFeatures(driver: ClickHouseDriver): Promise<ClickHouseFeatures> {
