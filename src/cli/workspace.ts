@@ -33,7 +33,7 @@ export async function openStore(ws: Workspace, opts: { defaultThreads?: number }
   }
   const password = await clickhousePassword(ws.dir, engine.password_file);
   try {
-    return await openClickHouseStore({ url: engine.url, database: engine.database, username: engine.username, password });
+    return await openClickHouseStore({ url: engine.url, database: engine.database, username: engine.username, password, cluster: engine.cluster, hosts: engine.hosts });
   } catch (err) {
     throw new CliError(`cannot open the ClickHouse store at ${engine.url} (database ${engine.database}): ${(err as Error).message}`);
   }

@@ -21,8 +21,10 @@ const clickhouseEngineSchema = z.strictObject({
   kind: z.literal('clickhouse'),
   url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://localhost:8123') }),
   database: sqlIdentifier('a database name').default('cairn'),
-  /** When set, tables are created ON CLUSTER with a Distributed table over the shards. */
+  /** When set, each table is a local table on every shard with a Distributed table over them, sharded by account. */
   cluster: sqlIdentifier('a cluster name').optional(),
+  /** Every host's HTTP URL, for schema changes on a cluster (default: the cluster's hosts at the url's port). */
+  hosts: z.array(z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://ch2:8123') })).min(1).optional(),
   username: z.string().optional(),
   /** A file holding the password, readable by its owner only (chmod 600); else $CAIRN_CLICKHOUSE_PASSWORD. */
   password_file: nonEmptyString().optional(),
