@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops Debian's clickhouse-server on loopback for the tests: one single server and
 # a 2-shard cluster (two processes), each with its own ports and data folder under DIR.
-#   .ci/clickhouse.sh start DIR BASE_PORT   prints the env lines the tests read
+#   .ci/clickhouse.sh start DIR BASE_PORT     prints the env lines the tests read
+#   .ci/clickhouse.sh cluster DIR BASE_PORT   the 2-shard cluster alone (a test that stops a shard)
 #   .ci/clickhouse.sh stop DIR
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?DIR}
@@ -67,6 +68,15 @@ case "$cmd" in
     echo "CAIRN_CLICKHOUSE_URL=http://127.0.0.1:$((base + 0))"
     echo "CAIRN_CLICKHOUSE_CLUSTER_URLS=http://127.0.0.1:$((base + 10)),http://127.0.0.1:$((base + 20))"
     echo "CAIRN_CLICKHOUSE_CLUSTER=cairn_two_shards"
+    ;;
+  cluster)
+    base=${3:?BASE_PORT}
+    SHARD1_TCP=$((base + 11)); SHARD2_TCP=$((base + 21))
+    config shard1 $((base + 10)) $SHARD1_TCP $((base + 12))
+    config shard2 $((base + 20)) $SHARD2_TCP $((base + 22))
+    for s in shard1 shard2; do start_one $s; done
+    for p in $SHARD1_TCP $SHARD2_TCP; do wait_tcp $p; done
+    echo "CAIRN_CLICKHOUSE_CLUSTER_URLS=http://127.0.0.1:$((base + 10)),http://127.0.0.1:$((base + 20))"
     ;;
   stop)
     for s in single shard1 shard2; do

@@ -43,8 +43,9 @@ export class ClickHouseStore implements Store {
   ) {}
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
-    const features = await detectFeatures(options.driver);
-    const store = new ClickHouseStore(options.driver, new ClickHouseDialect(features), options);
+    const driver = options.cluster ? naming(options.cluster.name, options.driver) : options.driver;
+    const features = await detectFeatures(driver);
+    const store = new ClickHouseStore(driver, new ClickHouseDialect(features), options);
     try {
       await store.migrate();
     } catch (err) {
@@ -401,6 +402,28 @@ async function checkClusterHosts(name: string, hosts: readonly { url: string; dr
     if (Number(own.n) === 0) throw new Error(`host ${host.url} is not one of cluster ${name}'s`);
   }
   if (hosts.length < total) throw new Error(`cluster ${name} has ${total} hosts, ${hosts.length} given: list every host's URL in engine.hosts`);
+}
+
+/** ClickHouse's codes for a server it could not reach or that went away mid-query. */
+const UNREACHABLE = /Code: (279|210|209|32|394)\b/;
+
+/**
+ * A shard that does not answer fails the query (skip_unavailable_shards stays off: never a
+ * silently smaller answer); the error then names the shard and the cluster.
+ */
+function naming(cluster: string, driver: ClickHouseDriver): ClickHouseDriver {
+  const explain = (err: unknown): never => {
+    const message = (err as Error)?.message ?? String(err);
+    if (!UNREACHABLE.test(message)) throw err;
+    const shard = /\(([\w.-]+:\d+)\)/.exec(message)?.[1] ?? 'a shard';
+    throw new Error(`shard ${shard} of cluster ${cluster} did not answer, so no answer is given rather than a partial one; start it (or take it out of remote_servers) and run again. ClickHouse: ${message.split('\n')[0]}`);
+  };
+  return {
+    command: (q, p) => driver.command(q, p).catch(explain),
+    query: <T>(q: string, p: Readonly<Record<string, unknown>>) => driver.query<T>(q, p).catch(explain),
+    insertTsv: (t, c, r) => driver.insertTsv(t, c, r).catch(explain),
+    close: () => driver.close(),
+  };
 }
 
 /** Finds what the server offers: query parameters, JSON functions. */
