@@ -11,7 +11,7 @@ import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/inde
 import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
 import { QUARANTINE_KIND, type Protocol } from './protocols.js';
-import { readBatchFiles, WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+import { readBatchFiles, walCheckpointName, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -74,7 +74,11 @@ export class Collector {
   private receivedRequests = 0;
   private readonly maxQueued: number;
 
-  private constructor(private readonly opts: CollectorOptions) {
+  private constructor(
+    private readonly opts: CollectorOptions,
+    /** This log's checkpoint in the store (walCheckpointName). */
+    private readonly checkpointName: string,
+  ) {
     this.check = compilePlan(opts.plan);
     this.currentPlan = opts.plan;
     this.maxQueued = opts.maxQueuedEvents ?? 2_000_000;
@@ -82,10 +86,10 @@ export class Collector {
 
   /** Opens the log, queues what an earlier run left unstored, and loads who belongs where. */
   static async open(opts: CollectorOptions): Promise<Collector> {
-    const c = new Collector(opts);
+    const c = new Collector(opts, await walCheckpointName(opts.walDir));
     const users = await opts.store.query<{ user_id: string; account_id: string }>(sql`SELECT user_id, account_id FROM users WHERE account_id <> ''`);
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
-    const applied = await opts.store.checkpoint(WAL_CHECKPOINT);
+    const applied = await opts.store.checkpoint(c.checkpointName);
     const { wal, leftOver } = await WriteAheadLog.open(
       { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs },
       applied,
@@ -188,8 +192,8 @@ export class Collector {
     while (this.queue.length > 0) {
       const g = this.queue[0];
       try {
-        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
-        else await salvage(this.opts.store, g);
+        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: this.checkpointName, value: g.id } });
+        else await salvage(this.opts.store, g, this.checkpointName);
       } catch (err) {
         this.applyError = err instanceof Error ? err.message : String(err);
         this.opts.onApplyError?.(err);
@@ -226,7 +230,7 @@ const SALVAGE_AFTER = 3;
  * it throws and the generation is retried later. Not one transaction: a crash midway repeats
  * pieces, which message ids make harmless for events.
  */
-async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
+async function salvage(store: Store, g: ClosedGeneration, checkpointName: string): Promise<void> {
   const refused = (kind: QuarantineEntry['kind'], source: string, payload: unknown, err: unknown): QuarantineEntry => ({
     kind, source, file: null, line: null, reason: 'store_rejected', field: null,
     message: `the store refused it: ${err instanceof Error ? err.message : String(err)}`,
@@ -258,5 +262,5 @@ async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
   for (const [write, kind, source, payload] of pieces) {
     await attempt(write, (err) => store.applyCollected({ ...NO_WRITE, quarantine: [refused(kind, source, payload, err)] }));
   }
-  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: checkpointName, value: g.id } });
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { Collector } from '../../../src/collect/http/collector.js';
-import { WAL_CHECKPOINT } from '../../../src/collect/http/wal.js';
+import { walCheckpointName } from '../../../src/collect/http/wal.js';
 import { parseTrackingPlan } from '../../../src/config/index.js';
 import { sql, type CollectedWrite, type Store } from '../../../src/store/index.js';
 import { describeEngines } from '../../engines.js';
@@ -62,7 +62,7 @@ describeEngines('a generation the store refuses', (engine) => {
     assert.equal(JSON.parse(q[1].payload).groupId, 'poison');
     const accounts = await real.query<{ account_id: string; name: string }>(sql`SELECT account_id, name FROM accounts`);
     assert.deepEqual(accounts, [{ account_id: 'a1', name: 'Acme' }]);
-    assert.ok((await real.checkpoint(WAL_CHECKPOINT))! >= 1);
+    assert.ok((await real.checkpoint(await walCheckpointName(join(dir, 'wal'))))! >= 1);
     await real.close();
   });
 });
