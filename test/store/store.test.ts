@@ -125,3 +125,27 @@ describeEngines('ClickHouse schema versions', (engine) => {
     await assert.rejects(place.open(), new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this Cairn`));
   });
 });
+
+describeEngines('two writers storing the same new ids at the same moment', (engine) => {
+  // DuckDB allows one writing process; the race is ClickHouse's (two collectors on one store).
+  if (!engine.name.startsWith('clickhouse')) return;
+  it('keep each id once and count each once in the rollup', async () => {
+    const place = await engine.place();
+    const [one, two] = [await place.open(), await place.open()];
+    try {
+      const batch = Array.from({ length: 50 }, (_, i) => ev(`race-${i}`, { accountId: `acc_${i % 5}`, count: 1 + (i % 3) }));
+      await Promise.all([one.insertEvents(batch, 'a'), two.insertEvents(batch, 'b')]);
+      const d = one.dialect;
+      const [counts] = await one.query<{ events: string; ids: string; total: string; rollup: string }>(
+        sql`SELECT (SELECT count() FROM events) AS events, (SELECT ${d.cast(sql`count(DISTINCT message_id)`, 'bigint')} FROM events) AS ids,
+          (SELECT sum(count) FROM events) AS total, (SELECT sum(n) FROM account_activity) AS rollup`,
+      );
+      assert.equal(Number(counts.events), 50);
+      assert.equal(Number(counts.ids), 50);
+      assert.equal(Number(counts.rollup), Number(counts.total));
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});

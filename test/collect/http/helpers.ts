@@ -26,14 +26,18 @@ export const BIN = fileURLToPath(new URL('../../../bin/cairn.js', import.meta.ur
 /** Accepts every (action, object): the tests check mapping and storage, not the plan. */
 export const ACCEPT_ALL = 'unplanned: accept\nevents: []\n';
 
-/** A fresh workspace (removed when the test process exits) with the given tracking plan and server settings. */
-export async function workspace(opts: { plan?: string; server?: string } = {}): Promise<string> {
+/**
+ * A fresh workspace (removed when the test process exits) with the given tracking plan, server
+ * settings and engine (`cairn.yaml` lines under `engine:`; DuckDB by default).
+ */
+export async function workspace(opts: { plan?: string; server?: string; engine?: string } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-http-'));
   made.push(dir);
   await initWorkspace(dir);
   await writeFile(join(dir, 'tracking-plan.yaml'), opts.plan ?? ACCEPT_ALL);
-  if (opts.server) {
-    await writeFile(join(dir, 'cairn.yaml'), `version: 1\nengine: { kind: duckdb, path: cairn.duckdb }\nserver:\n${opts.server}\n`);
+  if (opts.server || opts.engine) {
+    const engine = opts.engine ?? '  kind: duckdb\n  path: cairn.duckdb';
+    await writeFile(join(dir, 'cairn.yaml'), `version: 1\nengine:\n${engine}\n${opts.server ? `server:\n${opts.server}\n` : ''}`);
   }
   return dir;
 }
