@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/index.js';
+import { terminalText } from './output.js';
 
 /** Exit codes every verb keeps: 0 ok, 1 failure, 2 bad usage or bad config. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -28,8 +29,9 @@ export function positiveInt(value: string, flag: string, max: number): number {
   return n;
 }
 
-/** Prints an error the way a person wants to read it and returns the exit code. */
-export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+/** Prints an error the way a person wants to read it (terminal-safe: errors quote data) and returns the exit code. */
+export function reportError(err: unknown, out: NodeJS.WritableStream = process.stderr): number {
+  const stderr = { write: (text: string) => out.write(terminalText(text)) };
   if (err instanceof ConfigError) {
     stderr.write(`cairn: bad config\n${err.message}\n`);
     return EXIT.usage;

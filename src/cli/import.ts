@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { importAccountHistory, importAccounts, importEvents, type ImportSummary } from '../collect/index.js';
+import { importAccountHistory, importAccounts, importEvents, sourceNameProblem, type ImportSummary } from '../collect/index.js';
 import type { Store } from '../store/index.js';
 import { usageError } from './errors.js';
 import { formatNumber, print, printJson, progressBar } from './output.js';
@@ -47,6 +47,8 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
     .option('--source <name>', 'source recorded on the events', 'import')
     .option('--json', 'print { imported, duplicates, quarantined } as JSON')
     .action(async (files: string[], opts: ImportOptions) => {
+      const problem = opts.source === undefined ? null : sourceNameProblem(opts.source, '--source');
+      if (problem) throw usageError(problem);
       checkFiles(files);
       await withWorkspace(globals(), async (ws, store) => {
         const r = await runEventImport(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes });

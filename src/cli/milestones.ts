@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
+import { csvText } from '../model/index.js';
 import { asOfOption } from './as-of.js';
-import { csvLine } from './csv.js';
 import { oneOf } from './errors.js';
-import { formatNumber, print, printJson } from './output.js';
+import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
@@ -13,14 +13,13 @@ export function milestonesCsv(report: MilestoneReport, names: string[]): string 
   const header = ['account_id', 'stage', 'churned', 'signup_day', 'age_days', 'plan', 'seats'];
   for (const n of names) header.push(`${n}_reached`, `${n}_reached_at`, `${n}_progress`);
   header.push('next_milestone', 'next_action', 'next_reason');
-  let out = csvLine(header);
-  for (const a of report.accounts) {
+  const rows = report.accounts.map((a) => {
     const row: unknown[] = [a.account_id, a.stage, a.churned, a.signup_day, a.age_days, a.plan, a.seats];
     for (const n of names) row.push(a.milestones[n].reached, a.milestones[n].reached_at, a.milestones[n].progress.toFixed(3));
     row.push(a.next_best_step?.milestone, a.next_best_step?.action, a.next_best_step?.reason);
-    out += csvLine(row);
-  }
-  return out;
+    return row;
+  });
+  return csvText([header, ...rows]);
 }
 
 function printTable(report: MilestoneReport, names: string[]): void {
@@ -53,7 +52,7 @@ export function registerMilestones(program: Command, globals: () => GlobalOption
         const report = await computeMilestones(store, ws.milestones, asOf);
         const names = Object.keys(ws.milestones.milestones);
         if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
-        if (format === 'csv') return process.stdout.write(milestonesCsv(report, names));
+        if (format === 'csv') return printExport(milestonesCsv(report, names));
         printTable(report, names);
       });
     });

@@ -1,12 +1,31 @@
 import cliProgress from 'cli-progress';
 
-/** Prints machine-readable output: one JSON document on stdout. */
+// Data may hold what drives a terminal (ESC sequences set titles and colours, BEL rings, C1 CSI)
+// or reorders what it shows (bidi overrides): text for a person shows them escaped, as \x1b.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const escaped = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+};
+
+/** Text made safe for a terminal: every control and bidi character but the line break shown escaped. */
+export const terminalText = (text: string): string => text.replace(UNSAFE, escaped);
+
+/** Prints machine-readable output: one JSON document on stdout (C0 escaped by JSON; DEL, C1 and bidi too). */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  const text = JSON.stringify(value, null, 2).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  process.stdout.write(text + '\n');
 }
 
+/** Prints a line for a person, terminal-safe. */
 export function print(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(terminalText(line) + '\n');
+}
+
+/** Writes an export (CSV) as it is to a file or a pipe; to a terminal, terminal-safe. */
+export function printExport(text: string): void {
+  process.stdout.write(process.stdout.isTTY ? terminalText(text) : text);
 }
 
 /** Aligned two-column lines for a person: `label  value`. */
@@ -40,6 +59,7 @@ export function progressBar(enabled: boolean, unit: string): Progress {
   let started = false;
   return {
     update(done, total, label = '') {
+      label = terminalText(label);
       if (!started) {
         bar.start(total, done, { label });
         started = true;

@@ -3,7 +3,7 @@ import { computeMilestones, segmentMembers } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { oneOf, usageError } from './errors.js';
 import { milestonesCsv } from './milestones.js';
-import { formatNumber, print, printJson } from './output.js';
+import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
@@ -27,7 +27,7 @@ export function registerSegment(program: Command, globals: () => GlobalOptions):
         const report = await computeMilestones(store, ws.milestones, asOf);
         const members = await segmentMembers(store, ws.milestones, name, report);
         if (format === 'json') return printJson({ segment: name, expression: ws.milestones.segments[name], as_of: asOf, count: members.length, accounts: members });
-        if (format === 'csv') return process.stdout.write(milestonesCsv({ ...report, accounts: members }, Object.keys(ws.milestones.milestones)));
+        if (format === 'csv') return printExport(milestonesCsv({ ...report, accounts: members }, Object.keys(ws.milestones.milestones)));
         print(`${name}: ${ws.milestones.segments[name]}`);
         for (const a of members) print(`  ${a.account_id.padEnd(16)} ${a.stage.padEnd(12)} ${a.next_best_step ? `next: ${a.next_best_step.action}` : ''}`);
         print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf}`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadWorkspace, resolveWorkspaceDir } from '../config/index.js';
 import { startServer } from '../server/index.js';
 import { positiveInt } from './errors.js';
-import { print } from './output.js';
+import { print, terminalText } from './output.js';
 import { openStore, type GlobalOptions } from './workspace.js';
 
 export function registerServe(program: Command, globals: () => GlobalOptions): void {
@@ -20,7 +20,7 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       // DuckDB takes every core by default; its bursts would then starve the HTTP thread
       // (measured in bench/ingest: one DuckDB thread on 2 cores acknowledged ~25% more).
       const store = await openStore(ws, { defaultThreads: Math.max(1, availableParallelism() - 1) });
-      const log = (line: string) => process.stderr.write(`cairn serve: ${line}\n`);
+      const log = (line: string) => process.stderr.write(terminalText(`cairn serve: ${line}\n`));
       let running;
       try {
         running = await startServer(ws, store, { port, host: opts.host, log });

@@ -8,7 +8,7 @@
 export { importEvents, type EventImportOptions, type ImportProgress, type ImportSummary } from './import/import-events.js';
 export { importAccounts, importAccountHistory, type FactsImportSummary } from './import/import-accounts.js';
 export { Collector, type CollectorOptions, type CollectorHealth, type IngestResult } from './http/collector.js';
-export { WriteKeys, WriteKeyError, adminToken, keyNameProblem, stateDir, STATE_DIR } from './http/keys.js';
-export { BODY_LIMITS, HttpError, parseJson } from './http/body.js';
+export { WriteKeys, WriteKeyError, adminToken, keyNameProblem, sourceNameProblem, stateDir, STATE_DIR } from './http/keys.js';
+export { BODY_LIMITS, HttpError, checkContentType, parseJson } from './http/body.js';
 export { collectorRoutes, type KeyCheck } from './http/routes.js';
 export { listQuarantine, showQuarantine, replayQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from './quarantine.js';

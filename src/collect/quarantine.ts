@@ -6,7 +6,7 @@
  */
 import type { TrackingPlan } from '../config/index.js';
 import type { AccountPatch, PlanViolation, QuarantineEntry, QuarantineKind, TrackedEvent, UserPatch } from '../model/index.js';
-import { join, raw, sortedCounts, sql, type QuarantineChange, type SqlFragment, type Store } from '../store/index.js';
+import { join, raw, sortedCounts, sql, tally, type QuarantineChange, type SqlFragment, type Store } from '../store/index.js';
 import { admit, type AdmitContext, type Admitted } from './http/admit.js';
 import { compilePlan } from './http/plan-check.js';
 import { QUARANTINE_KIND, type Protocol } from './http/protocols.js';
@@ -113,14 +113,16 @@ export async function listQuarantine(store: Store, filter: QuarantineFilter & { 
     sql`SELECT source, reason, count(*) AS n FROM quarantine WHERE ${where} GROUP BY source, reason`,
   );
   const list: QuarantineList = { total: 0, by_reason: {}, by_source: {}, entries: [] };
+  const byReason = new Map<string, number>();
+  const bySource = new Map<string, number>();
   for (const c of counts) {
     const n = Number(c.n);
     list.total += n;
-    list.by_reason[c.reason] = (list.by_reason[c.reason] ?? 0) + n;
-    list.by_source[c.source] = (list.by_source[c.source] ?? 0) + n;
+    tally(byReason, c.reason, n);
+    tally(bySource, c.source, n);
   }
-  list.by_reason = sortedCounts(list.by_reason);
-  list.by_source = sortedCounts(list.by_source);
+  list.by_reason = sortedCounts(byReason);
+  list.by_source = sortedCounts(bySource);
   list.entries = rows.map((r) => {
     const cut = Number(r.payload_length) > PREVIEW_CHARS;
     return { ...entryOf(r), preview: r.preview.replace(/\s+/g, ' ') + (cut ? '…' : '') };
@@ -152,6 +154,7 @@ export async function replayQuarantine(store: Store, plan: TrackingPlan, opts: R
   const summary: ReplaySummary = { selected: 0, replayed: 0, duplicates: 0, still_failing: 0, not_replayable: 0, by_reason: {} };
   const ctx: ReplayContext = { check: compilePlan(plan), accounts: new Map(), posthogGroupType: opts.posthogGroupType };
   const where = whereOf(opts);
+  const reasons = new Map<string, number>();
   for (let after = 0; ; ) {
     const rows = await store.query<StoredRow & { payload: string }>(
       sql`SELECT ${columns(store)}, payload FROM quarantine WHERE ${where} AND id > ${after} ORDER BY id LIMIT ${raw(String(REPLAY_PAGE))}`,
@@ -160,13 +163,13 @@ export async function replayQuarantine(store: Store, plan: TrackingPlan, opts: R
     after = Number(rows[rows.length - 1].id);
     const entries: Entry[] = rows.map((r) => ({ ...entryOf(r), receivedAt: Number(r.received_at), payload: r.payload }));
     summary.selected += entries.length;
-    await replayPage(store, entries, ctx, opts.dryRun ?? false, summary);
+    await replayPage(store, entries, ctx, opts.dryRun ?? false, summary, reasons);
   }
-  summary.by_reason = sortedCounts(summary.by_reason);
+  summary.by_reason = sortedCounts(reasons);
   return summary;
 }
 
-async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, dryRun: boolean, summary: ReplaySummary): Promise<void> {
+async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, dryRun: boolean, summary: ReplaySummary, reasons: Map<string, number>): Promise<void> {
   const parsed = entries.map((e) => ({ entry: e, raw: PROTOCOL_OF[e.kind] ? parseJson(e.payload) : undefined }));
   await loadAccounts(store, parsed.flatMap((p) => userIdOf(p.entry.kind, p.raw) ?? []), ctx.accounts);
 
@@ -188,7 +191,7 @@ async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, dr
       continue;
     }
     const reason = out.pass === false ? out.reason : entry.reason;
-    summary.by_reason[reason] = (summary.by_reason[reason] ?? 0) + 1;
+    tally(reasons, reason, 1);
     if (out.pass === 'not_replayable') {
       summary.not_replayable++;
       continue;

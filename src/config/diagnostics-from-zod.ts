@@ -10,6 +10,7 @@ const TYPE_NAMES: Record<string, string> = {
   boolean: 'true or false',
   object: 'a map',
   record: 'a map',
+  map: 'a map',
   array: 'a list',
   null: 'an empty value',
 };

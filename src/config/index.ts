@@ -26,6 +26,16 @@ export {
   type SegmentFieldRef,
 } from './segment-expression.js';
 export {
+  checkSegment,
+  resolveSegmentField,
+  segmentLiteral,
+  SEGMENT_FIELDS,
+  SegmentError,
+  type ResolvedField,
+  type SegmentFieldCatalog,
+  type SegmentFieldType,
+} from './segment-fields.js';
+export {
   resolveWorkspaceDir,
   loadWorkspace,
   initWorkspace, type ClickHouseInit,

@@ -1,12 +1,10 @@
-import type { ConfigDiagnostic } from './config-error.js';
-import type { ConfigPath, YamlSource } from './yaml-source.js';
-
 /**
  * The syntax of segment expressions (`segments:` in milestones.yaml), e.g.
  * `stage = 'signed_up' and age_days > 14`: a tokenizer and recursive-descent parser that
- * turn the text into a small AST, plus the load-time check that reports bad expressions at
- * their line in the file. User text never becomes SQL: src/milestones/segments.ts evaluates
- * the AST in TypeScript. Which fields exist is the evaluator's business, not the parser's.
+ * turn the text into a small AST, within SEGMENT_LIMITS so no expression can exhaust the
+ * stack. Which fields exist is segment-fields.ts's business; check-segments.ts reports bad
+ * expressions at their line in the file. User text never becomes SQL: src/milestones/
+ * segments.ts evaluates the AST in TypeScript.
  *
  * Grammar (keywords are case-insensitive; field names are lowercase):
  *   expr       := and ('or' and)*
@@ -61,8 +59,17 @@ export class SegmentSyntaxError extends SegmentExpressionError {
   override readonly name = 'SegmentSyntaxError';
 }
 
+/** Bounds on one expression: a segment is a filter a person reads, and the parser recurses. */
+export const SEGMENT_LIMITS = { chars: 4096, depth: 64 } as const;
+
 /** Parses one segment expression; throws SegmentSyntaxError at the first problem. */
 export function parseSegmentExpression(text: string): SegmentExpr {
+  if (text.length > SEGMENT_LIMITS.chars) {
+    throw new SegmentSyntaxError(
+      `a segment expression is at most ${SEGMENT_LIMITS.chars} characters, got ${text.length}; split it into simpler segments`,
+      SEGMENT_LIMITS.chars,
+    );
+  }
   return new Parser(text).parse();
 }
 
@@ -259,6 +266,8 @@ class Parser {
   private readonly lexer: Lexer;
   /** The last token consumed, for "expected … after '>'". */
   private prev: Token | null = null;
+  /** Parentheses and `not`s open around the current token. */
+  private depth = 0;
 
   constructor(text: string) {
     this.lexer = new Lexer(text);
@@ -295,9 +304,13 @@ class Parser {
 
   private parseNot(): SegmentExpr {
     const t = this.peek();
+    if ((this.isKeyword('not') || t.type === '(') && ++this.depth > SEGMENT_LIMITS.depth) {
+      throw this.lexer.error(`nested more than ${SEGMENT_LIMITS.depth} levels deep (parentheses and 'not'); write it flatter`, t.start, t.end - t.start);
+    }
     if (this.isKeyword('not')) {
       this.next();
       const expr = this.parseNot();
+      this.depth--;
       return { kind: 'not', expr, start: t.start, end: expr.end };
     }
     if (t.type === '(') {
@@ -308,6 +321,7 @@ class Parser {
         this.fail(`expected ')' to close the '(' from column ${t.start + 1}`, close, false);
       }
       this.next();
+      this.depth--;
       return inner;
     }
     if (t.type === 'name') return this.parseComparison(this.next() as NameToken);
@@ -422,112 +436,3 @@ class Parser {
 }
 
 type NameToken = Extract<Token, { type: 'name' }>;
-
-// ---------------------------------------------------------------------------------------
-// Load-time check (a ConfigCheck for milestones.yaml)
-
-/**
- * Parses every `segments:` entry and checks that `milestones.<name>.…` fields name a
- * milestone of the same file. Errors point at the offending character inside the YAML scalar.
- */
-export function checkSegmentExpressions(raw: unknown, source: YamlSource): ConfigDiagnostic[] {
-  const segments = isRecord(raw) ? raw.segments : undefined;
-  if (!isRecord(segments)) return [];
-  const milestones = isRecord(raw) && isRecord(raw.milestones) ? Object.keys(raw.milestones) : null;
-  const out: ConfigDiagnostic[] = [];
-  for (const [name, text] of Object.entries(segments)) {
-    // Non-strings and empty strings are the schema's to report.
-    if (typeof text !== 'string' || text.length === 0) continue;
-    const path = ['segments', name];
-    let expr: SegmentExpr;
-    try {
-      expr = parseSegmentExpression(text);
-    } catch (err) {
-      if (!(err instanceof SegmentSyntaxError)) throw err;
-      out.push(diagnosticInScalar(source, path, text, err.offset, err.length, err.message));
-      continue;
-    }
-    if (milestones === null) continue;
-    for (const ref of segmentFieldRefs(expr)) {
-      const [head, milestone] = ref.field;
-      if (head !== 'milestones' || milestone === undefined || milestones.includes(milestone)) continue;
-      const message = `unknown milestone '${milestone}' (milestones: ${milestones.join(', ')})`;
-      const offset = ref.start + 'milestones.'.length;
-      out.push(diagnosticInScalar(source, path, text, offset, milestone.length, message));
-    }
-  }
-  return out;
-}
-
-/** A diagnostic at `offset` into the scalar's value at `path`; at the value when unmappable. */
-function diagnosticInScalar(
-  source: YamlSource,
-  path: ConfigPath,
-  value: string,
-  offset: number,
-  length: number,
-  message: string,
-): ConfigDiagnostic {
-  const base = source.diagnostic(path, message);
-  const [start, end] = source.locate(path);
-  const from = positionInScalar(source.text, start, end, value, offset);
-  if (from === null) return base;
-  const to = positionInScalar(source.text, start, end, value, offset + length) ?? from + 1;
-  const lineStart = source.text.lastIndexOf('\n', from - 1) + 1;
-  const lineEnd = source.text.indexOf('\n', from);
-  const sourceLine = source.text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).replace(/\r$/, '');
-  const line = source.text.slice(0, lineStart).split('\n').length;
-  const col = from - lineStart + 1;
-  const room = Math.max(1, sourceLine.length - (col - 1));
-  return { ...base, line, col, sourceLine, length: Math.min(Math.max(1, to - from), room) };
-}
-
-/**
- * Maps an offset in a scalar's parsed value back to the file, walking the raw text beside the
- * value: quotes, '' and \ escapes, block headers, indentation and folded line breaks.
- * Best effort (null when the two stop lining up); exact for single-line scalars.
- */
-function positionInScalar(text: string, start: number, end: number, value: string, offset: number): number | null {
-  const style = text[start];
-  let j = start;
-  if (style === '"' || style === "'") j++;
-  else if (style === '|' || style === '>') {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0 || nl >= end) return null;
-    j = nl + 1;
-  }
-  const space = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-  let i = 0;
-  while (i < offset && i < value.length) {
-    if (j >= end) return null;
-    const c = value[i];
-    const r = text[j];
-    if (style === "'" && r === "'" && text[j + 1] === "'" && c === "'") {
-      i++;
-      j += 2;
-    } else if (style === '"' && r === '\\') {
-      const e = text[j + 1];
-      // An escaped line break joins lines without adding a character.
-      if (e === '\n' || e === '\r') j += 2;
-      else {
-        j += e === 'x' ? 4 : e === 'u' ? 6 : e === 'U' ? 10 : 2;
-        i++;
-      }
-    } else if (r === c) {
-      i++;
-      j++;
-    } else if (space(r)) {
-      // Indentation, or a line break folded into a space.
-      if (r === '\n' && space(c)) i++;
-      j++;
-    } else {
-      return null;
-    }
-  }
-  if (offset < value.length && !space(value[offset])) while (j < end && space(text[j])) j++;
-  return j;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

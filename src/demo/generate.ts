@@ -11,6 +11,7 @@
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { csvText } from '../model/index.js';
 import { simulateAccount, type SimContext } from './account-behaviour.js';
 import { EventOutput } from './event-output.js';
 import { accountId } from './ids.js';
@@ -19,7 +20,7 @@ import { MonthEvents } from './month-events.js';
 import { DAY_MS } from './planted-model.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
-import { BufferedWriter, csvRow } from './writers.js';
+import { BufferedWriter } from './writers.js';
 
 export interface DemoOptions {
   /** Output folder: data files go to dir/data/, ground-truth.json to dir/. */
@@ -111,8 +112,8 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   const accounts = new BufferedWriter(files.accounts);
   const history = new BufferedWriter(files.accountHistory);
   const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history];
-  accounts.write('account_id,name,created_at,plan,seats,churned_at\n');
-  history.write('account_id,valid_from,plan,seats,mrr,status\n');
+  accounts.write(csvText([['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at']]));
+  history.write(csvText([['account_id', 'valid_from', 'plan', 'seats', 'mrr', 'status']]));
 
   const output = new EventOutput(mainEvents, lateEvents, o.seed, endMs);
   const month = new MonthEvents();
@@ -125,11 +126,9 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
       const a = simulateAccount(ctx, done, month, output.emit);
       const id = accountId(done);
       accounts.write(
-        csvRow([id, a.name, new Date(a.createdAt).toISOString(), PLANS[a.plan].plan, a.seats, Number.isNaN(a.churnedAt) ? '' : new Date(a.churnedAt).toISOString()]),
+        csvText([[id, a.name, new Date(a.createdAt).toISOString(), PLANS[a.plan].plan, a.seats, Number.isNaN(a.churnedAt) ? '' : new Date(a.churnedAt).toISOString()]]),
       );
-      for (const h of a.history) {
-        history.write(csvRow([id, new Date(h.validFrom).toISOString(), PLANS[h.plan].plan, h.seats, h.mrr, h.status]));
-      }
+      history.write(csvText(a.history.map((h) => [id, new Date(h.validFrom).toISOString(), PLANS[h.plan].plan, h.seats, h.mrr, h.status])));
       tally.add(a);
       users += a.users;
       done++;

@@ -1,4 +1,4 @@
-/** Buffered file output that honours stream backpressure, and CSV quoting. */
+/** Buffered file output that honours stream backpressure. */
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 
@@ -87,14 +87,4 @@ export class BufferedWriter {
       this.stream.end(() => resolve());
     });
   }
-}
-
-/** One CSV field, quoted when it holds a comma, quote or line break. */
-export function csvField(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvRow(values: readonly (string | number)[]): string {
-  return values.map(csvField).join(',') + '\n';
 }

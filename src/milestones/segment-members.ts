@@ -32,7 +32,7 @@ function toRecord(a: AccountStatus, lastEvent: Day | undefined, asOf: Day): Acco
 
 /** The accounts of a named segment as of the report's date. */
 export async function segmentMembers(store: Store, framework: MilestonesConfig, name: string, report: MilestoneReport): Promise<AccountStatus[]> {
-  const text = framework.segments[name];
+  const text = Object.hasOwn(framework.segments, name) ? framework.segments[name] : undefined;
   if (text === undefined) throw new Error(`unknown segment: ${name}`);
   const predicate = compileSegment(parseSegmentExpression(text), { ...DEFAULT_SEGMENT_FIELDS, milestones: Object.keys(framework.milestones) });
   const last = await store.query<{ account_id: string; last_day: string }>(

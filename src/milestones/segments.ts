@@ -1,26 +1,27 @@
-import { SegmentExpressionError, type SegmentCompareOp, type SegmentExpr, type SegmentLiteral } from '../config/index.js';
+import {
+  checkSegment,
+  resolveSegmentField,
+  segmentLiteral,
+  SEGMENT_FIELDS,
+  type ResolvedField,
+  type SegmentCompareOp,
+  type SegmentExpr,
+  type SegmentFieldCatalog,
+  type SegmentFieldType,
+} from '../config/index.js';
 
 /**
  * Segments: compiles a parsed segment expression (src/config/segment-expression.ts) into a
- * predicate over per-account records, checking fields and value types first. Evaluation is
- * plain TypeScript over plain objects, so no user text ever reaches SQL.
+ * predicate over per-account records. Which fields exist and what their values may be is
+ * checked by config (segment-fields.ts), when milestones.yaml loads and again here; evaluation
+ * is plain TypeScript over plain objects, so no user text ever reaches SQL.
  *
  * Nulls: any comparison, `in` or `not in` with a null field is false (SQL's unknown,
  * simplified to false); `not` then negates that false. Only `is [not] null` tests for null.
  * Strings compare exactly and case-sensitively; numbers and dates compare by value.
  */
 
-export type SegmentFieldType = 'string' | 'number' | 'boolean' | 'date';
-
-/** The fields an expression may read; `milestones.<milestone>.<field>` combines the last two. */
-export interface SegmentFieldCatalog {
-  /** Top-level fields, e.g. `{ stage: 'string', age_days: 'number' }`. */
-  fields: Readonly<Record<string, SegmentFieldType>>;
-  /** Milestone names from milestones.yaml. */
-  milestones: readonly string[];
-  /** Fields of each milestone, e.g. `{ reached: 'boolean' }`. */
-  milestoneFields: Readonly<Record<string, SegmentFieldType>>;
-}
+export { SegmentError, type SegmentFieldCatalog, type SegmentFieldType } from '../config/index.js';
 
 /** One account's facts as segments see them, as of the day status is computed. */
 export interface AccountRecord {
@@ -47,33 +48,19 @@ export interface MilestoneRecord {
 }
 
 /** The fields of AccountRecord; add `milestones` from the config to get a SegmentFieldCatalog. */
-export const DEFAULT_SEGMENT_FIELDS: Omit<SegmentFieldCatalog, 'milestones'> = {
-  fields: {
-    account_id: 'string',
-    stage: 'string',
-    plan: 'string',
-    seats: 'number',
-    age_days: 'number',
-    churned: 'boolean',
-    days_since_last_event: 'number',
-  },
-  milestoneFields: {
-    reached: 'boolean',
-    progress: 'number',
-    days_to_reach: 'number',
-    reached_at: 'date',
-  },
-};
+export const DEFAULT_SEGMENT_FIELDS: Omit<SegmentFieldCatalog, 'milestones'> = SEGMENT_FIELDS;
 
-/** The expression parses but names an unknown field or compares it with the wrong type. */
-export class SegmentError extends SegmentExpressionError {
-  override readonly name = 'SegmentError';
-}
+// The catalog names every field of AccountRecord, with its type.
+type FieldTypeOf<T> = T extends string ? 'string' | 'date' : T extends number ? 'number' : T extends boolean ? 'boolean' : never;
+type CatalogOf<R> = { [K in keyof R]-?: FieldTypeOf<NonNullable<R[K]>> };
+SEGMENT_FIELDS.fields satisfies CatalogOf<Omit<AccountRecord, 'milestones'>>;
+SEGMENT_FIELDS.milestoneFields satisfies CatalogOf<MilestoneRecord>;
 
 export type SegmentPredicate = (record: AccountRecord) => boolean;
 
 /** Checks every field and value against `known`, then returns the predicate; throws SegmentError. */
 export function compileSegment(expr: SegmentExpr, known: SegmentFieldCatalog): SegmentPredicate {
+  checkSegment(expr, known);
   const test = compile(expr, known);
   return function segmentPredicate(record: AccountRecord): boolean {
     return test(record);
@@ -94,12 +81,6 @@ type Value = string | number | boolean | null;
 type Getter = (record: AccountRecord) => Value;
 type Test = (record: AccountRecord) => boolean;
 
-interface ResolvedField {
-  name: string;
-  type: SegmentFieldType;
-  get: Getter;
-}
-
 function compile(expr: SegmentExpr, known: SegmentFieldCatalog): Test {
   switch (expr.kind) {
     case 'and': {
@@ -117,22 +98,16 @@ function compile(expr: SegmentExpr, known: SegmentFieldCatalog): Test {
       return (r) => !inner(r);
     }
     case 'truthy': {
-      const f = resolveField(expr.field, expr.start, known);
-      if (f.type !== 'boolean') {
-        throw error(`${f.name} is a ${f.type}, not a condition; compare it, e.g. ${example(f)}`, expr.start, f.name.length);
-      }
+      const f = field(expr.field, expr.start, known);
       return (r) => f.get(r) === true;
     }
     case 'is_null': {
-      const f = resolveField(expr.field, expr.start, known);
+      const f = field(expr.field, expr.start, known);
       return expr.negated ? (r) => f.get(r) !== null : (r) => f.get(r) === null;
     }
     case 'compare': {
-      const f = resolveField(expr.field, expr.start, known);
-      if ((f.type === 'string' || f.type === 'boolean') && expr.op !== '=' && expr.op !== '!=') {
-        throw error(`'${expr.op}' does not apply to ${f.name}, a ${f.type}; use =, !=, in or not in`, expr.start, expr.end - expr.start);
-      }
-      const value = literalFor(f, expr.value);
+      const f = field(expr.field, expr.start, known);
+      const value = segmentLiteral(f, expr.value);
       const cmp = COMPARE[expr.op];
       return (r) => {
         const v = f.get(r);
@@ -140,8 +115,8 @@ function compile(expr: SegmentExpr, known: SegmentFieldCatalog): Test {
       };
     }
     case 'in': {
-      const f = resolveField(expr.field, expr.start, known);
-      const values = new Set(expr.values.map((lit) => literalFor(f, lit)));
+      const f = field(expr.field, expr.start, known);
+      const values = new Set(expr.values.map((lit) => segmentLiteral(f, lit)));
       return expr.negated
         ? (r) => {
             const v = f.get(r);
@@ -165,38 +140,18 @@ const COMPARE: Record<SegmentCompareOp, (a: string | number | boolean, b: string
   '>=': (a, b) => a >= b,
 };
 
-function resolveField(field: readonly string[], start: number, known: SegmentFieldCatalog): ResolvedField {
-  const name = field.join('.');
-  const fail = (message: string): never => {
-    throw error(message, start, name.length);
-  };
-  const [head, milestone, sub] = field;
-  if (field.length === 1 && Object.hasOwn(known.fields, head!)) {
-    const type = known.fields[head!]!;
-    return { name, type, get: normaliser(type, (r) => readOwn(r, head!)) };
-  }
-  if (head !== 'milestones') {
-    const fields = [...Object.keys(known.fields), 'milestones.<milestone>.<field>'];
-    return fail(`unknown field '${name}' (fields: ${fields.join(', ')})`);
-  }
-  const milestoneFields = Object.keys(known.milestoneFields).join(', ');
-  if (milestone === undefined) return fail(`expected milestones.<milestone>.<field>, e.g. milestones.setup.reached`);
-  if (!known.milestones.includes(milestone)) {
-    return fail(`unknown milestone '${milestone}' (milestones: ${known.milestones.join(', ')})`);
-  }
-  if (sub === undefined || field.length > 3) return fail(`expected a field after 'milestones.${milestone}.' (${milestoneFields})`);
-  if (!Object.hasOwn(known.milestoneFields, sub)) {
-    return fail(`unknown milestone field '${sub}' in ${name} (fields: ${milestoneFields})`);
-  }
-  const type = known.milestoneFields[sub]!;
-  return {
-    name,
-    type,
-    get: normaliser(type, (r) => {
-      const m = readOwn(r.milestones, milestone);
-      return typeof m === 'object' && m !== null ? readOwn(m, sub) : undefined;
-    }),
-  };
+/** A field of the record, read as its declared type (checkSegment has vouched for it). */
+function field(name: readonly string[], start: number, known: SegmentFieldCatalog): ResolvedField & { get: Getter } {
+  const f = resolveSegmentField(name, start, known);
+  const [head, milestone, sub] = f.path;
+  const read =
+    head === 'milestones'
+      ? (r: AccountRecord) => {
+          const m = readOwn(r.milestones, milestone!);
+          return typeof m === 'object' && m !== null ? readOwn(m, sub!) : undefined;
+        }
+      : (r: AccountRecord) => readOwn(r, head);
+  return { ...f, get: normaliser(f.type, read) };
 }
 
 /** Own properties only, so `constructor` or `__proto__` never reach the prototype. */
@@ -233,42 +188,4 @@ function toEpochMs(v: unknown): number | null {
   if (typeof v !== 'string') return null;
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? null : ms;
-}
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** The literal as the field's type, or a SegmentError such as `age_days is a number, got the string 'x'`. */
-function literalFor(f: ResolvedField, lit: SegmentLiteral): string | number | boolean {
-  const v = lit.value;
-  const mismatch = (hint = ''): never => {
-    throw error(`${f.name} is a ${f.type}, got ${describeLiteral(v)}${hint}`, lit.start, lit.end - lit.start);
-  };
-  switch (f.type) {
-    case 'string':
-      return typeof v === 'string' ? v : mismatch(typeof v === 'number' ? ` (quote it: '${v}')` : '');
-    case 'number':
-      return typeof v === 'number' ? v : mismatch();
-    case 'boolean':
-      return typeof v === 'boolean' ? v : mismatch();
-    case 'date': {
-      // Date-only text is midnight UTC, as Date.parse reads it.
-      const ms = typeof v === 'string' && ISO_DATE.test(v) ? Date.parse(v) : NaN;
-      return Number.isNaN(ms) ? mismatch(" (write dates as 'YYYY-MM-DD')") : ms;
-    }
-  }
-}
-
-function describeLiteral(v: string | number | boolean): string {
-  return typeof v === 'string' ? `the string '${v.length > 30 ? `${v.slice(0, 27)}...` : v}'` : String(v);
-}
-
-function example(f: ResolvedField): string {
-  if (f.type === 'number') return `${f.name} > 0`;
-  if (f.type === 'date') return `${f.name} >= '2024-01-01'`;
-  return `${f.name} = '...'`;
-}
-
-/** Offsets are all the evaluator knows of the text, so columns assume a one-line expression. */
-function error(message: string, offset: number, length: number): SegmentError {
-  return new SegmentError(`${message}, at column ${offset + 1}`, offset, Math.max(1, length));
 }

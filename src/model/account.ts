@@ -1,5 +1,7 @@
 import { parseTimestamp, LIMITS } from './event.js';
+import { numberValue } from './number.js';
 import { ok, rejected, type Checked } from './result.js';
+import { textField } from './text.js';
 
 /** A paying customer, as known now. */
 export interface Account {
@@ -35,49 +37,48 @@ export interface User {
 
 type Row = Record<string, string | undefined>;
 
-function required(row: Row, key: string): Checked<string> {
-  const v = row[key]?.trim();
-  return v ? ok(v) : rejected('missing_field', `${key} is required`, key);
-}
+const SEATS = { integer: true, min: 0, max: LIMITS.maxSeats };
+const MRR = { integer: false, min: 0, max: LIMITS.maxMrr };
 
-function optionalDate(row: Row, key: string): Checked<number | null> {
-  const v = row[key]?.trim();
-  if (!v) return ok(null);
-  const ms = parseTimestamp(v);
-  if (ms === null || ms < LIMITS.earliest) return rejected('invalid_field', `${key} must be an ISO-8601 date, got ${JSON.stringify(v)}`, key);
+/** A CSV cell as text, by the rule every text field follows; cells are trimmed. */
+const text = (row: Row, key: string, max: number, required = false) => textField(row[key]?.trim(), key, max, required);
+
+/** A date fact of an account: null when empty, else epoch ms from 1990 to the year 9999. */
+export function accountDate(v: unknown, field: string): Checked<number | null> {
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return ok(null);
+  const ms = parseTimestamp(typeof v === 'string' ? v.trim() : v);
+  if (ms === null || ms < LIMITS.earliest || ms > LIMITS.latestDate) {
+    return rejected('invalid_field', `${field} must be an ISO-8601 date from 1990 to 9999, got ${JSON.stringify(v)}`, field);
+  }
   return ok(ms);
 }
 
-function optionalNumber(row: Row, key: string, integer: boolean): Checked<number | null> {
-  const v = row[key]?.trim();
-  if (!v) return ok(null);
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    return rejected('invalid_field', `${key} must be a ${integer ? 'whole ' : ''}number ≥ 0, got ${JSON.stringify(v)}`, key);
-  }
-  return ok(n);
-}
+/** Seats held: a whole number from 0 up to LIMITS.maxSeats, or null when not given. */
+export const seatsValue = (v: unknown, field = 'seats') => numberValue(v, field, SEATS);
 
 /** Checks one row of an accounts CSV (account_id,name,created_at,plan,seats,churned_at). */
 export function normalizeAccount(row: Row): Checked<Account> {
-  const id = required(row, 'account_id');
+  const id = text(row, 'account_id', LIMITS.idLength, true);
   if (!id.ok) return id;
-  const created = required(row, 'created_at');
-  if (!created.ok) return created;
-  const createdAt = optionalDate(row, 'created_at');
+  if (!row.created_at?.trim()) return rejected('missing_field', 'created_at is required', 'created_at');
+  const createdAt = accountDate(row.created_at, 'created_at');
   if (!createdAt.ok) return createdAt;
-  const churnedAt = optionalDate(row, 'churned_at');
+  const churnedAt = accountDate(row.churned_at, 'churned_at');
   if (!churnedAt.ok) return churnedAt;
   if (churnedAt.value !== null && churnedAt.value < createdAt.value!) {
     return rejected('invalid_field', 'churned_at is before created_at', 'churned_at');
   }
-  const seats = optionalNumber(row, 'seats', true);
+  const name = text(row, 'name', LIMITS.nameLength);
+  if (!name.ok) return name;
+  const plan = text(row, 'plan', LIMITS.nameLength);
+  if (!plan.ok) return plan;
+  const seats = seatsValue(row.seats);
   if (!seats.ok) return seats;
   return ok({
-    accountId: id.value,
-    name: row.name?.trim() || null,
+    accountId: id.value!,
+    name: name.value,
     createdAt: createdAt.value!,
-    plan: row.plan?.trim() || null,
+    plan: plan.value,
     seats: seats.value,
     churnedAt: churnedAt.value,
   });
@@ -85,24 +86,25 @@ export function normalizeAccount(row: Row): Checked<Account> {
 
 /** Checks one row of an account-history CSV (account_id,valid_from,plan,seats,mrr,status). */
 export function normalizeAccountHistory(row: Row): Checked<AccountHistoryRow> {
-  const id = required(row, 'account_id');
+  const id = text(row, 'account_id', LIMITS.idLength, true);
   if (!id.ok) return id;
-  const from = required(row, 'valid_from');
-  if (!from.ok) return from;
-  const validFrom = optionalDate(row, 'valid_from');
+  if (!row.valid_from?.trim()) return rejected('missing_field', 'valid_from is required', 'valid_from');
+  const validFrom = accountDate(row.valid_from, 'valid_from');
   if (!validFrom.ok) return validFrom;
-  const seats = optionalNumber(row, 'seats', true);
+  const plan = text(row, 'plan', LIMITS.nameLength);
+  if (!plan.ok) return plan;
+  const seats = seatsValue(row.seats);
   if (!seats.ok) return seats;
-  const mrr = optionalNumber(row, 'mrr', false);
+  const mrr = numberValue(row.mrr, 'mrr', MRR);
   if (!mrr.ok) return mrr;
   const status = (row.status?.trim() || 'active').toLowerCase();
   if (!(ACCOUNT_STATUSES as readonly string[]).includes(status)) {
     return rejected('invalid_field', `status must be one of ${ACCOUNT_STATUSES.join(', ')}, got ${JSON.stringify(row.status)}`, 'status');
   }
   return ok({
-    accountId: id.value,
+    accountId: id.value!,
     validFrom: validFrom.value!,
-    plan: row.plan?.trim() || null,
+    plan: plan.value,
     seats: seats.value,
     mrr: mrr.value,
     status: status as AccountStatus,

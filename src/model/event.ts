@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ok, rejected, type Checked } from './result.js';
+import { numberValue } from './number.js';
+import { textField, typeOf, wellFormedJson } from './text.js';
 
 /** One tracked occurrence: a user's action on an object, in a place, with metadata. */
 export interface TrackedEvent {
@@ -28,36 +30,20 @@ export const LIMITS = {
   earliest: Date.UTC(1990, 0, 1),
   /** Clocks drift; a day ahead is tolerated, more is a mistake. */
   futureSlackMs: 24 * 3600 * 1000,
+  /** The last instant an account's date (signup, churn, history) may name: stores hold no later. */
+  latestDate: Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+  /** Seats an account may hold: within a 32-bit column, and far above any real team. */
+  maxSeats: 1_000_000_000,
+  /** Monthly revenue of one account, in the file's currency. */
+  maxMrr: 1e12,
 } as const;
-
-// Control characters would break line-oriented exports and terminal output.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 type Raw = Record<string, unknown>;
 
-/** A text field: null when absent; numbers read as text; bounded length, no control characters. */
-export function textValue(v: unknown, field: string, max: number): Checked<string | null> {
-  if (v === undefined || v === null || v === '') return ok(null);
-  if (typeof v === 'number' && Number.isFinite(v)) v = String(v);
-  if (typeof v !== 'string') return rejected('invalid_field', `${field} must be a string, got ${typeOf(v)}`, field);
-  if (v.length > max) return rejected('invalid_field', `${field} is longer than ${max} characters`, field);
-  if (CONTROL.test(v)) return rejected('invalid_field', `${field} contains control characters`, field);
-  return ok(v);
-}
+/** How many occurrences one line may stand for. */
+const COUNT = { integer: true, min: 1, max: LIMITS.maxCount };
 
-function text(raw: Raw, key: string, required: boolean, max: number): Checked<string | null> {
-  const checked = textValue(raw[key], key, max);
-  if (checked.ok && checked.value === null && required) return rejected('missing_field', `${key} is required`, key);
-  return checked;
-}
-
-/** A JSON value's kind for messages: null and array apart from object. */
-export function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
-}
+const text = (raw: Raw, key: string, required: boolean, max: number) => textField(raw[key], key, max, required);
 
 /** Parses an ISO-8601 string (zone-less means UTC) or epoch milliseconds into epoch milliseconds. */
 export function parseTimestamp(v: unknown): number | null {
@@ -97,7 +83,7 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
     return rejected('not_an_object', `an event must be a JSON object, got ${typeOf(input)}`);
   }
   let raw = input as Raw;
-  if ('event' in raw && !('action' in raw)) {
+  if (Object.hasOwn(raw, 'event') && !Object.hasOwn(raw, 'action')) {
     const mapped = fromSegment(raw);
     if (!mapped.ok) return mapped;
     raw = mapped.value;
@@ -123,23 +109,12 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
   if (!checkedTime.ok) return checkedTime;
   const timestamp = checkedTime.value;
 
-  let metadata: Record<string, unknown> = {};
-  const m = raw.metadata;
-  if (m !== undefined && m !== null) {
-    if (typeof m !== 'object' || Array.isArray(m)) {
-      return rejected('invalid_field', `metadata must be a JSON object, got ${typeOf(m)}`, 'metadata');
-    }
-    metadata = m as Record<string, unknown>;
-  }
+  const m = objectField(raw.metadata, 'metadata');
+  if (!m.ok) return m;
+  const metadata = wellFormedJson(m.value);
 
-  let count = 1;
-  if (raw.count !== undefined && raw.count !== null && raw.count !== '') {
-    const c = typeof raw.count === 'string' ? Number(raw.count) : raw.count;
-    if (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > LIMITS.maxCount) {
-      return rejected('invalid_field', `count must be an integer ≥ 1, got ${JSON.stringify(raw.count)}`, 'count');
-    }
-    count = c;
-  }
+  const count = numberValue(raw.count, 'count', COUNT);
+  if (!count.ok) return count;
 
   const id = text(raw, 'message_id', false, LIMITS.idLength);
   if (!id.ok) return id;
@@ -153,7 +128,7 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
     place: place.value,
     metadata,
     timestamp,
-    count,
+    count: count.value ?? 1,
   };
   event.messageId = id.value ?? deriveMessageId(event);
   return ok(event);
@@ -191,12 +166,21 @@ export function splitEventName(name: string): { object: string; action: string }
   return { action: words[words.length - 1], object: words.slice(0, -1).join('_') };
 }
 
+/** A part of a message that must be a JSON object when present ({} when absent): never silently dropped. */
+export function objectField(v: unknown, field: string): Checked<Raw> {
+  if (v === undefined || v === null) return ok({});
+  if (typeof v !== 'object' || Array.isArray(v)) return rejected('invalid_field', `${field} must be a JSON object, got ${typeOf(v)}`, field);
+  return ok(v as Raw);
+}
+
 /** Maps a Segment track call onto the native fields; explicit properties.action/object/place win. */
 function fromSegment(s: Raw): Checked<Raw> {
-  const props = (s.properties && typeof s.properties === 'object' && !Array.isArray(s.properties) ? s.properties : {}) as Raw;
-  const context = (s.context && typeof s.context === 'object' ? s.context : {}) as Raw;
+  const props = objectField(s.properties, 'properties');
+  if (!props.ok) return props;
+  const context = objectField(s.context, 'context');
+  if (!context.ok) return context;
   const name = typeof s.event === 'string' ? splitEventName(s.event) : null;
-  const { action: pAction, object: pObject, place: pPlace, account_id: pAccount, ...metadata } = props;
+  const { action: pAction, object: pObject, place: pPlace, account_id: pAccount, ...metadata } = props.value;
   const action = pAction ?? name?.action;
   const object = pObject ?? name?.object;
   if (action === undefined || object === undefined) {
@@ -205,12 +189,12 @@ function fromSegment(s: Raw): Checked<Raw> {
   return ok({
     message_id: s.messageId ?? s.message_id,
     timestamp: s.timestamp ?? s.sentAt ?? s.receivedAt,
-    account_id: context.groupId ?? s.groupId ?? pAccount ?? s.account_id,
+    account_id: context.value.groupId ?? s.groupId ?? pAccount ?? s.account_id,
     user_id: s.userId ?? s.user_id,
     anonymous_id: s.anonymousId ?? s.anonymous_id,
     action,
     object,
-    place: pPlace ?? (context.page && typeof context.page === 'object' ? (context.page as Raw).path : undefined),
+    place: pPlace ?? (context.value.page && typeof context.value.page === 'object' ? (context.value.page as Raw).path : undefined),
     metadata,
     count: s.count,
   });

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { BODY_LIMITS, HttpError, collectorRoutes, listQuarantine, parseJson, replayQuarantine, showQuarantine, type Collector, type KeyCheck } from '../collect/index.js';
+import { BODY_LIMITS, HttpError, checkContentType, collectorRoutes, listQuarantine, parseJson, replayQuarantine, showQuarantine, type Collector, type KeyCheck } from '../collect/index.js';
 import type { Store } from '../store/index.js';
 
 export interface AppOptions {
@@ -72,6 +72,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     // Replays against the plan the collector uses now, which follows the file.
     admin.post('/v1/admin/quarantine/replay', async (req) => {
+      checkContentType(req.headers['content-type'], ['application/json']);
       const body = req.body instanceof Buffer && req.body.length > 0 ? parseJson(req.body.toString('utf8')) : {};
       const r = (typeof body === 'object' && body !== null ? body : {}) as { ids?: unknown; source?: unknown; reason?: unknown; dry_run?: unknown };
       const ids = Array.isArray(r.ids) && r.ids.every((i) => Number.isSafeInteger(i)) ? (r.ids as number[]) : undefined;

@@ -7,7 +7,7 @@
  */
 export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
 export { TABLES } from './schema.js';
-export { sortedCounts } from './stats-queries.js';
+export { sortedCounts, tally } from './stats-queries.js';
 export {
   EVENT_BATCH_COLUMNS,
   EventBatchWriter,

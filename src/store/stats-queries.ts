@@ -19,10 +19,8 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
         WHERE account_id NOT IN (SELECT account_id FROM accounts)) AS without_facts`,
   );
   const sources = await readSources(store, now);
-  const quarantineByReason: Record<string, number> = {};
-  for (const s of Object.values(sources)) {
-    for (const [reason, n] of Object.entries(s.quarantine_by_reason)) quarantineByReason[reason] = (quarantineByReason[reason] ?? 0) + n;
-  }
+  const quarantineByReason = new Map<string, number>();
+  for (const s of Object.values(sources)) for (const [reason, n] of Object.entries(s.quarantine_by_reason)) tally(quarantineByReason, reason, n);
   // An empty table gives NULL for min/max and engines differ in how they say so.
   const empty = Number(events.n) === 0;
   return {
@@ -67,17 +65,16 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
     sql`SELECT source, reason, sum(n) AS n FROM plan_violations GROUP BY source, reason`,
   );
 
-  const out: Record<string, SourceStats> = {};
-  const of = (source: string): SourceStats =>
-    (out[source] ??= {
-      events: 0,
-      events_per_second_5m: 0,
-      events_per_second_1h: 0,
-      lag_p50_ms: null,
-      lag_p95_ms: null,
-      quarantine_by_reason: {},
-      flagged_by_reason: {},
-    });
+  // Keyed by source names people chose: a Map, so `__proto__` or `constructor` is a name like any other.
+  const out = new Map<string, SourceStats & { quarantined: Map<string, number>; flagged: Map<string, number> }>();
+  const of = (source: string) => {
+    let s = out.get(source);
+    if (!s) {
+      s = { events: 0, events_per_second_5m: 0, events_per_second_1h: 0, lag_p50_ms: null, lag_p95_ms: null, quarantine_by_reason: {}, flagged_by_reason: {}, quarantined: new Map(), flagged: new Map() };
+      out.set(source, s);
+    }
+    return s;
+  };
   for (const r of intake) {
     const s = of(r.source);
     s.events = Number(r.n);
@@ -88,20 +85,24 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
     of(r.source).lag_p50_ms = Math.round(Number(r.p50));
     of(r.source).lag_p95_ms = Math.round(Number(r.p95));
   }
-  for (const r of quarantined) of(r.source).quarantine_by_reason[r.reason] = Number(r.n);
-  for (const r of flagged) of(r.source).flagged_by_reason[r.reason] = Number(r.n);
-  for (const s of Object.values(out)) {
-    s.quarantine_by_reason = sortedCounts(s.quarantine_by_reason);
-    s.flagged_by_reason = sortedCounts(s.flagged_by_reason);
-  }
+  for (const r of quarantined) tally(of(r.source).quarantined, r.reason, Number(r.n));
+  for (const r of flagged) tally(of(r.source).flagged, r.reason, Number(r.n));
   // The busiest sources first.
-  return Object.fromEntries(Object.entries(out).sort(([a, x], [b, y]) => y.events - x.events || a.localeCompare(b)));
+  const busiest = [...out].sort(([a, x], [b, y]) => y.events - x.events || a.localeCompare(b));
+  return Object.fromEntries(
+    busiest.map(([name, { quarantined, flagged, ...s }]) => [name, { ...s, quarantine_by_reason: sortedCounts(quarantined), flagged_by_reason: sortedCounts(flagged) }]),
+  );
+}
+
+/** Adds `n` to a count kept in a Map (names from data are never looked up on a plain object). */
+export function tally(counts: Map<string, number>, key: string, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
 }
 
 // Three significant digits: a quiet source still shows its trickle (0.00278/s), a busy one its thousands.
 const perSecond = (n: number, windowMs: number) => Number((n / (windowMs / 1000)).toPrecision(3));
 
-/** Largest first, then by name. */
-export function sortedCounts(counts: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
+/** Largest first, then by name; fromEntries defines own properties, so any name is safe as a key. */
+export function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
 }

@@ -146,6 +146,42 @@ describeEngines('importEvents', async (engine) => {
     ]);
   });
 
+  it('CSV: one malformed row is one quarantine entry with the row whole; quoted metadata over several lines is read', async () => {
+    const store = await fresh();
+    const file = join(dir, 'events-malformed.csv');
+    await writeFile(
+      file,
+      [
+        'message_id,timestamp,account_id,action,object,metadata,count', //                  1
+        'k1,2025-01-01T10:00:00Z,acc_1,closed,conversation,,', //                          2
+        'k2,2025-01-01T10:00:00Z,acc_1,closed,conversation,"{""a"":"x"""}",', //           3  a lone quote mid-field
+        'k3,2025-01-01T10:00:00Z,acc_1,closed,conversation,"{""state"":', //                4  JSON over two lines
+        '""resolved""}",2', //                                                              5
+        'k4,2025-01-01T10:00:00Z,acc_1,"closed,conversation,,', //                          6  never closed
+        'k5,2025-01-01T10:00:00Z,acc_1,closed,conversation,,0x10', //                       7  not a decimal count
+        'k6,2025-01-01T10:00:00Z,acc_\u001b[2J,closed,conversation,,', //                   8  ESC in an id
+        'k7,2025-01-01T10:00:00Z,acc_1,closed,conversation,,', //                          9
+      ].join('\n'),
+    );
+    const r = await importEvents(store, [file], { now: NOW });
+    assert.deepEqual(r, { imported: 3, duplicates: 0, quarantined: 4, lines: 9 });
+    assert.deepEqual(
+      (await quarantined(store)).map((q) => [Number(q.line), q.reason, q.field, q.payload]),
+      [
+        [3, 'invalid_row', null, 'k2,2025-01-01T10:00:00Z,acc_1,closed,conversation,"{""a"":"x"""}",'],
+        [6, 'invalid_row', null, 'k4,2025-01-01T10:00:00Z,acc_1,"closed,conversation,,'],
+        [7, 'invalid_field', 'count', 'k5,2025-01-01T10:00:00Z,acc_1,closed,conversation,,0x10'],
+        [8, 'invalid_text', 'account_id', 'k6,2025-01-01T10:00:00Z,acc_\u001b[2J,closed,conversation,,'],
+      ],
+    );
+    const rows = await store.query(sql`SELECT message_id, count, metadata FROM events ORDER BY message_id`);
+    assert.deepEqual(rows, [
+      { message_id: 'k1', count: 1, metadata: '{}' },
+      { message_id: 'k3', count: 2, metadata: '{"state":"resolved"}' },
+      { message_id: 'k7', count: 1, metadata: '{}' },
+    ]);
+  });
+
   it('imports Parquet, nested metadata and typed timestamps included', async () => {
     const store = await fresh();
     const file = join(dir, 'events.parquet');

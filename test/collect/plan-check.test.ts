@@ -117,6 +117,32 @@ events:
     assert.deepEqual(check(ev('a', 'b', { metadata: { anything: 1 } })), { disposition: 'accept' });
   });
 
+  it('metadata keys named like Object.prototype members (toString, constructor, __proto__) are keys like any other', () => {
+    const check = plan(`
+unplanned: accept
+events:
+  - action: sent
+    object: message
+    unplanned_metadata: quarantine
+    metadata:
+      toString: { type: string }
+      constructor: { type: number }
+      __proto__: { type: string, required: true }
+`);
+    const verdict = (metadata: Record<string, unknown>) => {
+      const v = check(ev('sent', 'message', { metadata }));
+      return v.disposition === 'accept' ? 'accept' : `${v.reason} ${v.field}`;
+    };
+    // JSON.parse makes `__proto__` an own key, as it arrives in a body.
+    const md = (json: string) => JSON.parse(json) as Record<string, unknown>;
+    assert.equal(verdict(md('{"__proto__":"x"}')), 'accept', 'absent optional toString/constructor are not inherited functions');
+    assert.equal(verdict({}), 'missing_metadata metadata.__proto__', 'a required __proto__ is enforced');
+    assert.equal(verdict(md('{"__proto__":7}')), 'metadata_type metadata.__proto__');
+    assert.equal(verdict(md('{"__proto__":"x","toString":1}')), 'metadata_type metadata.toString');
+    assert.equal(verdict(md('{"__proto__":"x","constructor":2,"toString":"s"}')), 'accept');
+    assert.equal(verdict(md('{"__proto__":"x","hasOwnProperty":"y"}')), 'unplanned_metadata metadata.hasOwnProperty');
+  });
+
   it('loads the shipped example plan and accepts its events', async () => {
     const check = compilePlan(await loadTrackingPlan(`${TEMPLATE_DIR}tracking-plan.yaml`));
     assert.deepEqual(check(ev('closed', 'conversation', { place: 'inbox', metadata: { conversation_id: 'c', state: 'resolved' } })), { disposition: 'accept' });

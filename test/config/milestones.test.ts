@@ -159,6 +159,43 @@ describe('milestones.yaml', () => {
     ]);
   });
 
+  test('keys named like Object.prototype members are kept or refused like any other, never dropped unseen', () => {
+    const config = parseMilestones(
+      lines(
+        'milestones:',
+        '  constructor:',
+        '    kind: threshold',
+        '    count: { action: closed, object: conversation, metadata: { __proto__: resolved, toString: x } }',
+        '    within_days: 90',
+        '    at_least: 2',
+      ),
+      F,
+    );
+    assert.deepEqual(Object.keys(config.milestones), ['constructor']);
+    const [m] = Object.values(config.milestones);
+    const count = m.kind === 'threshold' ? m.count : null;
+    assert.deepEqual(Object.entries(count?.metadata ?? {}), [['__proto__', 'resolved'], ['toString', 'x']], 'a metadata filter on __proto__ still filters');
+    const err = configErrorOf(() =>
+      parseMilestones(
+        lines(
+          'milestones:', //                                                 1
+          '  __proto__:', //                                                2
+          '    kind: threshold', //                                         3
+          '    count: { action: closed, object: conversation }', //         4
+          '    within_days: 90', //                                         5
+          '    at_least: 2', //                                             6
+          'segments:', //                                                   7
+          "  __proto__: \"stage = 'x'\"", //                              8
+        ),
+        F,
+      ),
+    );
+    assert.deepEqual(summary(err), [
+      `${F}:2: milestones.__proto__: expected a milestone name of lowercase letters, digits and underscores, starting with a letter, got "__proto__"`,
+      `${F}:8: segments.__proto__: expected a segment name of lowercase letters, digits and underscores, starting with a letter, got "__proto__"`,
+    ]);
+  });
+
   test('requires must name existing milestones', () => {
     const err = configErrorOf(() =>
       parseMilestones(

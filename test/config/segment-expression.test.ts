@@ -292,7 +292,7 @@ describe('segments in milestones.yaml', async () => {
     assert.equal(err.diagnostics.length, 1);
     const d = err.diagnostics[0]!;
     assert.equal(d.path, 'segments.stuck_in_setup');
-    assert.equal(d.message, "unknown milestone 'activated' (milestones: setup, activation, utilization, maturity)");
+    assert.equal(d.message, "unknown milestone 'activated' (milestones: setup, activation, utilization, maturity), at column 12");
     assert.equal(d.line, segmentLine);
     assert.equal(d.sourceLine!.slice(d.col - 1, d.col - 1 + d.length!), 'activated');
   });
@@ -320,8 +320,62 @@ describe('segments in milestones.yaml', async () => {
         '4:12: milestones.setup.steps: expected at least 1 item, got 0',
         "6:22: segments.a: expected a field, 'not' or '(' after 'and', at column 16",
         '7:6: segments.b: expected a non-empty string, got 42',
-        "8:18: segments.c: unknown milestone 'nope' (milestones: setup)",
+        "8:18: segments.c: unknown milestone 'nope' (milestones: setup), at column 12",
       ],
     );
+  });
+});
+
+describe('segments in milestones.yaml: limits and fields, checked when the file loads', () => {
+  const file = (segment: string) =>
+    lines(
+      'milestones:', //                                          1
+      '  setup:', //                                             2
+      '    kind: checklist', //                                  3
+      '    steps: [{ id: a, when: { action: x, object: y } }]', // 4
+      'segments:', //                                            5
+      `  s: ${JSON.stringify(segment)}`, //                      6
+    );
+  const diagnostic = (segment: string) => {
+    const err = configErrorOf(() => parseMilestones(file(segment), 'm.yaml'));
+    assert.equal(err.diagnostics.length, 1, err.message);
+    const d = err.diagnostics[0]!;
+    assert.equal(d.line, 6);
+    assert.equal(d.path, 'segments.s');
+    return d.message;
+  };
+
+  test('a 10,000-term or chain and 3,000 nested parentheses are config errors, not a stack overflow', () => {
+    const chain = Array.from({ length: 10_000 }, (_, i) => `seats = ${i}`).join(' or ');
+    assert.match(diagnostic(chain), /^a segment expression is at most 4096 characters, got \d+; split it into simpler segments$/);
+    assert.match(diagnostic('('.repeat(3000) + 'churned' + ')'.repeat(3000)), /at most 4096 characters, got 6007/);
+  });
+
+  test('nesting is bounded at 64 levels of parentheses and not', () => {
+    assert.equal(parseMilestones(file('('.repeat(64) + 'churned' + ')'.repeat(64)), 'm.yaml').segments.s.length, 135);
+    assert.equal(diagnostic('('.repeat(65) + 'churned' + ')'.repeat(65)), "nested more than 64 levels deep (parentheses and 'not'); write it flatter, at column 65");
+    assert.match(diagnostic('not '.repeat(65) + 'churned'), /^nested more than 64 levels deep/);
+  });
+
+  test('the longest chain allowed (about 300 terms) loads', () => {
+    let chain = 'churned';
+    for (let i = 0; chain.length + 16 <= 4096; i++) chain += ` or seats = ${i}`;
+    assert.deepEqual(parseMilestones(file(chain), 'm.yaml').segments.s, chain);
+    assert.deepEqual(segmentFields(parseSegmentExpression(chain)), [['churned'], ['seats']]);
+  });
+
+  test('an unknown field is a config error at its line, listing the fields there are', () => {
+    assert.equal(
+      diagnostic(`foo = 'x'`),
+      "unknown field 'foo' (fields: account_id, stage, plan, seats, age_days, churned, days_since_last_event, milestones.<milestone>.<field>), at column 1",
+    );
+    assert.equal(diagnostic('milestones.setup.reachd'), "unknown milestone field 'reachd' in milestones.setup.reachd (fields: reached, progress, days_to_reach, reached_at), at column 1");
+    assert.equal(diagnostic('constructor'), "unknown field 'constructor' (fields: account_id, stage, plan, seats, age_days, churned, days_since_last_event, milestones.<milestone>.<field>), at column 1");
+  });
+
+  test('a value of the wrong type or an operator that does not apply is a config error too', () => {
+    assert.equal(diagnostic(`age_days > 'x'`), "age_days is a number, got the string 'x', at column 12");
+    assert.equal(diagnostic(`stage > 'a'`), "'>' does not apply to stage, a string; use =, !=, in or not in, at column 1");
+    assert.equal(diagnostic('seats'), 'seats is a number, not a condition; compare it, e.g. seats > 0, at column 1');
   });
 });

@@ -120,3 +120,25 @@ describe('loadWorkspace', () => {
     assert.ok(err.message.startsWith(`${path.join(dir, 'cairn.yaml')}:4:`));
   });
 });
+
+describe('config file size', () => {
+  test('a tracking plan over 1 MB is a config error naming the file and its size', async () => {
+    const dir = await fresh();
+    await initWorkspace(dir);
+    let plan = 'unplanned: flag\nevents:\n';
+    for (let i = 0; plan.length <= 1.5 * (1 << 20); i++) plan += `  - { action: act${i}, object: obj${i}, metadata: { state: { type: string, enum: [open, closed] } } }\n`;
+    await writeFile(path.join(dir, 'tracking-plan.yaml'), plan);
+    const err = await configErrorOfAsync(() => loadWorkspace(dir));
+    assert.deepEqual(summary(err), [
+      `${path.join(dir, 'tracking-plan.yaml')}:0: : the file is 1.5 MB; config files are limited to 1.0 MB (a larger one takes seconds and hundreds of MB to read)`,
+    ]);
+  });
+
+  test('a file of exactly 1 MB loads', async () => {
+    const dir = await fresh();
+    await initWorkspace(dir);
+    const base = await template('cairn.yaml');
+    await writeFile(path.join(dir, 'cairn.yaml'), base + '#'.repeat((1 << 20) - Buffer.byteLength(base) - 1) + '\n');
+    assert.equal((await loadWorkspace(dir)).dir, dir);
+  });
+});

@@ -171,6 +171,13 @@ describe('compileSegment: evaluation', () => {
     assert.deepEqual(filterAccounts(records, predicate).map((r) => r.account_id), ['m1', 'm2', 'm3'], 'a mistyped value is null');
   });
 
+  test('the longest chain the limits allow compiles and evaluates', () => {
+    let chain = 'churned';
+    for (let i = 100; chain.length + 18 <= 4090; i++) chain += ` or age_days = ${i}`;
+    assert.deepEqual(ids(chain), ['a4'], 'a4 churned; no account is 100 days old or more');
+    assert.deepEqual(ids(`not (${chain})`), ['a1', 'a2', 'a3']);
+  });
+
   test('the predicate is a named function', () => {
     assert.equal(compileSegment(parseSegmentExpression('churned'), KNOWN).name, 'segmentPredicate');
   });
@@ -211,8 +218,8 @@ describe('compileSegment: field and type errors', () => {
       0,
     ]);
     assert.deepEqual(segmentError('churned or milestones.activated.reached'), [
-      "unknown milestone 'activated' (milestones: setup, activation), at column 12",
-      11,
+      "unknown milestone 'activated' (milestones: setup, activation), at column 23",
+      22,
     ]);
     assert.deepEqual(segmentError('milestones.setup.reachd'), [
       "unknown milestone field 'reachd' in milestones.setup.reachd (fields: reached, progress, days_to_reach, reached_at), at column 1",

@@ -93,7 +93,7 @@ describe('normalizeEvent', () => {
     assert.equal(reasonOf({ ...base, account_id: '' })?.field, 'account_id');
     assert.equal(reasonOf({ ...base, object: { a: 1 } })?.reason, 'invalid_field');
     assert.equal(reasonOf({ ...base, action: 'x'.repeat(201) })?.reason, 'invalid_field');
-    assert.equal(reasonOf({ ...base, action: 'clo\tsed' })?.message, 'action contains control characters');
+    assert.equal(reasonOf({ ...base, action: 'clo\tsed' })?.message, 'action contains a control character (U+0009) at position 3');
     assert.equal(reasonOf({ ...base, timestamp: undefined })?.reason, 'missing_field');
     assert.equal(reasonOf({ ...base, timestamp: 'yesterday' })?.reason, 'invalid_timestamp');
     assert.equal(reasonOf({ ...base, timestamp: '1970-01-02T00:00:00Z' })?.reason, 'timestamp_out_of_range');
@@ -103,6 +103,49 @@ describe('normalizeEvent', () => {
     assert.equal(reasonOf({ ...base, count: 0 })?.field, 'count');
     assert.equal(reasonOf({ ...base, count: 1.5 })?.field, 'count');
     assert.equal(reasonOf({ event: 'Closed', timestamp: base.timestamp, context: { groupId: 'a' } })?.field, 'event');
+  });
+
+  it('refuses ill-formed text in every id and name (lone surrogates would merge ids in the store), naming the field', () => {
+    for (const field of ['message_id', 'account_id', 'user_id', 'anonymous_id', 'action', 'object', 'place']) {
+      for (const lone of ['\ud800', '\udbff', '\udc00', '\udfff']) {
+        assert.deepEqual(reasonOf({ ...base, [field]: `x${lone}` }), {
+          reason: 'invalid_text',
+          field,
+          message: `${field} is not well-formed Unicode: a lone surrogate (U+${lone.charCodeAt(0).toString(16).toUpperCase()}) at position 1`,
+        });
+      }
+    }
+    assert.equal(check({ ...base, account_id: 'acc_😀', place: '📥' }).ok, true, 'a surrogate pair is a character');
+    assert.equal(reasonOf({ ...base, user_id: 'u\x9b31m' })?.reason, 'invalid_text', 'C1 controls (CSI) too');
+    assert.equal(check({ ...base, place: 'in\u202ebox' }).ok, true, 'format characters are not controls');
+  });
+
+  it('keeps metadata with lone surrogates, made U+FFFD in keys and values (stores cannot query them)', () => {
+    const r = check({ ...base, metadata: { s: 'a\ud800b', ['k\udfff']: ['\udc00', { deep: 'x\ud83d' }], ok: '😀', n: 1 } });
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.metadata, { s: 'a\ufffdb', 'k\ufffd': ['\ufffd', { deep: 'x\ufffd' }], ok: '😀', n: 1 });
+    const clean = { state: 'resolved', list: [1, 'a'] };
+    const kept = check({ ...base, metadata: clean });
+    assert.ok(kept.ok && kept.value.metadata === clean, 'clean metadata is not copied');
+  });
+
+  it('reads counts as plain decimal only: "0x10", "1e400" and "Infinity" are not counts', () => {
+    for (const count of ['0x10', '0b11', '0o7', 'Infinity', '1e400', '1e10', ' ', true]) {
+      if (count === ' ') assert.equal((check({ ...base, count }) as { value: { count: number } }).value.count, 1, 'blank is absent');
+      else assert.equal(reasonOf({ ...base, count })?.field, 'count', JSON.stringify(count));
+    }
+    for (const [count, n] of [['16', 16], [' 3 ', 3], ['2.0', 2], ['1e3', 1000], [7, 7]] as const) {
+      const r = check({ ...base, count });
+      assert.ok(r.ok && r.value.count === n, JSON.stringify(count));
+    }
+  });
+
+  it('refuses Segment properties or context that are not objects, rather than dropping them', () => {
+    const seg = { event: 'Conversation Closed', timestamp: base.timestamp, context: { groupId: 'a' } };
+    assert.deepEqual(reasonOf({ ...seg, properties: ['x'] }), { reason: 'invalid_field', field: 'properties', message: 'properties must be a JSON object, got array' });
+    assert.equal(reasonOf({ ...seg, properties: 'state=resolved' })?.field, 'properties');
+    assert.equal(reasonOf({ ...seg, context: 'a' })?.field, 'context');
+    assert.equal(check({ ...seg, properties: null }).ok, true, 'null is absent');
   });
 
   it('accepts a timestamp a day ahead (clock drift) but not more', () => {

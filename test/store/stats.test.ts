@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { describeEngines } from '../engines.js';
+import { listQuarantine } from '../../src/collect/index.js';
 import { ident, sql } from '../../src/store/index.js';
 import { readStats } from '../../src/store/stats-queries.js';
 import { ev as fixtureEvent } from '../fixtures.js';
@@ -82,5 +83,30 @@ describeEngines('stats per source', async (engine) => {
       quarantine_by_reason: { metadata_type: 1 },
       flagged_by_reason: {},
     });
+  });
+});
+
+describeEngines('stats and the quarantine list: source names are data, never object keys looked up', async (engine) => {
+  const store = await engine.open();
+  // Names an import's --source once allowed: as plain-object keys they reached Object.prototype.
+  for (const source of ['__proto__', 'constructor', 'toString']) {
+    await store.insertEvents([ev(`${source}-1`, Date.now() - 1000), ev(`${source}-2`, Date.now() - 1000)], source);
+    await store.addToQuarantine([{ kind: 'event', source, file: null, line: null, reason: 'invalid_json', field: null, message: 'm', payload: '{', receivedAt: Date.now() }]);
+  }
+
+  it('counts each under its own name and leaves Object.prototype alone', async () => {
+    const s = await readStats(store);
+    for (const source of ['__proto__', 'constructor', 'toString']) {
+      assert.ok(Object.hasOwn(s.sources, source), source);
+      assert.equal(s.sources[source].events, 2, source);
+      assert.deepEqual(s.sources[source].quarantine_by_reason, { invalid_json: 1 });
+      assert.equal(s.events_by_source[source], 2);
+    }
+    assert.deepEqual(s.quarantine_by_reason, { invalid_json: 3 });
+    const list = await listQuarantine(store);
+    assert.deepEqual(Object.entries(list.by_source).sort(), [['__proto__', 1], ['constructor', 1], ['toString', 1]]);
+    assert.equal(Object.getPrototypeOf(s.sources), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).events, undefined, 'no property leaked onto every object');
+    assert.equal((Object as unknown as Record<string, unknown>).events, undefined);
   });
 });

@@ -31,6 +31,29 @@ export class HttpError extends Error {
 /** A body that was read but cannot be taken: 400, and kept in quarantine under `reason`. */
 export const badBody = (reason: string, message: string) => new HttpError(400, message, undefined, reason);
 
+/**
+ * What the collector's endpoints read; anything else (multipart, XML, octet-stream…) is refused
+ * (415) rather than guessed at. text/plain is how beacons and analytics.js send JSON without a
+ * preflight; the form type is how curl -d and rudder-sdk-node's gzip bodies are labelled, and
+ * posthog-js's `data=<base64>` posts really are forms.
+ */
+const JSON_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
+export const CONTENT_TYPES = {
+  json: JSON_TYPES,
+  /** The native endpoint takes JSON lines too. */
+  native: [...JSON_TYPES, 'application/x-ndjson', 'application/jsonl', 'application/jsonlines', 'application/x-jsonlines'],
+} as const;
+
+/**
+ * Refuses a body of a type the endpoint does not read (415), naming what it takes. No
+ * Content-Type at all is read as JSON (many HTTP clients send none); `+json` types are JSON.
+ */
+export function checkContentType(header: string | undefined, accepted: readonly string[]): void {
+  const type = (header ?? '').split(';')[0].trim().toLowerCase();
+  if (type === '' || accepted.includes(type) || (type.startsWith('application/') && type.endsWith('+json'))) return;
+  throw new HttpError(415, `Content-Type ${JSON.stringify(type)} is not read here; send ${accepted.join(', ')}`);
+}
+
 /** The body's bytes, inflated when gzip (magic bytes or Content-Encoding) or deflate. */
 export function decodeBody(body: Buffer, contentEncoding: string | undefined): Buffer {
   const encoding = (contentEncoding ?? '').toLowerCase().trim();

@@ -63,11 +63,14 @@ export function randomBase62(n: number): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** Why a name cannot be a source's (an import's `--source`, a key's name), or null when it can. */
+export function sourceNameProblem(name: string, what = 'a source name'): string | null {
+  return NAME.test(name) ? null : `${what} must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit; got ${JSON.stringify(name)}`;
+}
+
 /** Why a name cannot be a key's (and so a source's) name, or null when it can. */
 export function keyNameProblem(name: string): string | null {
-  if (!NAME.test(name)) return `a key name must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit; got ${JSON.stringify(name)}`;
-  if (RESERVED.has(name)) return `${JSON.stringify(name)} is reserved (it names imported data)`;
-  return null;
+  return sourceNameProblem(name, 'a key name') ?? (RESERVED.has(name) ? `${JSON.stringify(name)} is reserved (it names imported data)` : null);
 }
 
 /** The workspace's private folder, created on first use: owner-only, and ignored by git. */

@@ -15,7 +15,6 @@ const ACCEPT: PlanVerdict = { disposition: 'accept' };
 
 const keyOf = (action: string, object: string) => action + '\u0001' + object;
 
-
 const IS_TYPE: Record<MetadataField['type'], (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
   number: (v) => typeof v === 'number' && Number.isFinite(v),
@@ -79,7 +78,8 @@ function compileEvent(planned: PlannedEvent): PlanCheck {
     }
     const md = e.metadata;
     for (const f of fields) {
-      const v = md[f.key];
+      // Own keys only: `toString` or `constructor` inherited from Object.prototype is no metadata.
+      const v = Object.hasOwn(md, f.key) ? md[f.key] : undefined;
       // null is how many SDKs say "not set".
       if (v === undefined || v === null) {
         if (f.required) return fail(violations, 'missing_metadata', f.field, `${f.field} is required for ${name}`);
@@ -91,7 +91,7 @@ function compileEvent(planned: PlannedEvent): PlanCheck {
       }
     }
     if (extra !== 'accept') {
-      for (const key in md) {
+      for (const key of Object.keys(md)) {
         if (!declared.has(key)) return fail(extra, 'unplanned_metadata', `metadata.${key}`, `metadata.${key} is not declared for ${name}`);
       }
     }

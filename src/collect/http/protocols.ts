@@ -5,12 +5,15 @@
  */
 import {
   LIMITS,
+  accountDate,
   normalizeEvent,
-  parseTimestamp,
+  objectField,
+  seatsValue,
   splitEventName,
   textValue,
   timestampValue,
   typeOf,
+  wellFormedJson,
   type AccountPatch,
   type QuarantineKind,
   type Rejection,
@@ -70,6 +73,9 @@ function id(v: unknown, field: string): string | undefined | Mapped {
   return checked.value ?? undefined;
 }
 
+/** A key the message itself holds, never one inherited from Object.prototype (`constructor`). */
+const own = (o: Raw, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+
 const failed = (v: unknown): v is Mapped => typeof v === 'object' && v !== null && REJECTIONS.has(v);
 
 /** A call's time: its timestamp when given and readable, else when it was received. */
@@ -80,28 +86,25 @@ function when(v: unknown, ctx: MapContext, field: string): number | Mapped {
   return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
-/** The last instant a date fact (created_at, churned_at) may name: beyond it the store cannot hold it. */
-const LATEST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-/** A date fact of an account: undefined when absent, null when cleared, else epoch ms in 1990–9999. */
+/** A date fact of an account: undefined when absent, null when cleared, else epoch ms in 1990–9999 (the import's rule). */
 function dateFact(v: unknown, field: string): number | null | undefined | Mapped {
-  if (v === undefined || v === null) return v;
-  const ms = parseTimestamp(v);
-  if (ms === null || ms < LIMITS.earliest || ms > LATEST_DATE) return rejected('invalid_field', `${field} must be an ISO-8601 date or null, got ${JSON.stringify(v)}`, field);
-  return ms;
+  if (v === undefined) return undefined;
+  const checked = accountDate(v, field);
+  return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
-function traitsOf(v: unknown, field: string): Raw | Mapped {
-  if (v === undefined || v === null) return {};
-  if (!isObject(v)) return rejected('invalid_field', `${field} must be a JSON object`, field);
-  return v;
+/** A part of a message that must be a JSON object when present ({} when absent), never silently dropped. */
+function objectOf(v: unknown, field: string): Raw | Mapped {
+  const checked = objectField(v, field);
+  return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Segment: https://segment.com/docs/connections/spec/ — track, identify, group, page, screen.
 
 function mapSegment(call: Raw, ctx: MapContext): Mapped {
-  const context = isObject(call.context) ? call.context : {};
+  const context = objectOf(call.context, 'context');
+  if (failed(context)) return context;
   const userId = id(call.userId ?? call.user_id, 'userId');
   if (failed(userId)) return userId;
   const contextGroup = id(context.groupId ?? call.groupId, context.groupId === undefined || context.groupId === null ? 'groupId' : 'context.groupId');
@@ -109,7 +112,8 @@ function mapSegment(call: Raw, ctx: MapContext): Mapped {
   const type = call.type ?? (call.event !== undefined ? 'track' : undefined);
   switch (type) {
     case 'track': {
-      const props = isObject(call.properties) ? call.properties : {};
+      const props = objectOf(call.properties, 'properties');
+      if (failed(props)) return props;
       const named = typeof call.event === 'string' ? splitEventName(call.event) : null;
       const { action, object, place, account_id, ...metadata } = props;
       if ((action ?? named?.action) === undefined || (object ?? named?.object) === undefined) {
@@ -133,7 +137,8 @@ function mapSegment(call: Raw, ctx: MapContext): Mapped {
     }
     case 'page':
     case 'screen': {
-      const props = isObject(call.properties) ? call.properties : {};
+      const props = objectOf(call.properties, 'properties');
+      if (failed(props)) return props;
       const page = isObject(context.page) ? context.page : {};
       return event(
         {
@@ -152,19 +157,19 @@ function mapSegment(call: Raw, ctx: MapContext): Mapped {
     }
     case 'identify': {
       if (userId === undefined) return rejected('missing_field', 'identify needs a userId', 'userId');
-      const traits = traitsOf(call.traits ?? context.traits, 'traits');
+      const traits = objectOf(call.traits ?? context.traits, 'traits');
       if (failed(traits)) return traits;
       const seenAt = when(call.timestamp, ctx, 'timestamp');
       if (failed(seenAt)) return seenAt;
       const company = isObject(traits.company) ? id(traits.company.id, 'traits.company.id') : undefined;
       if (failed(company)) return company;
-      return { kind: 'user', user: { userId, accountId: contextGroup ?? company ?? null, traits, seenAt } };
+      return { kind: 'user', user: { userId, accountId: contextGroup ?? company ?? null, traits: wellFormedJson(traits), seenAt } };
     }
     case 'group': {
       const groupId = id(call.groupId, 'groupId');
       if (failed(groupId)) return groupId;
       if (groupId === undefined) return rejected('missing_field', 'group needs a groupId', 'groupId');
-      const traits = traitsOf(call.traits, 'traits');
+      const traits = objectOf(call.traits, 'traits');
       if (failed(traits)) return traits;
       return accountPatch(groupId, traits, userId, call.timestamp, ctx);
     }
@@ -180,7 +185,8 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const seenAt = when(timestamp, ctx, 'timestamp');
   if (failed(seenAt)) return seenAt;
   const { name, plan, seats, created_at, createdAt, churned_at, churnedAt, ...rest } = traits;
-  const patch: AccountPatch = { accountId, traits: rest, seenAt };
+  // Traits are free JSON, kept like metadata (lone surrogates made U+FFFD); the facts are checked.
+  const patch: AccountPatch = { accountId, traits: wellFormedJson(rest), seenAt };
   for (const [field, v] of [['name', name], ['plan', plan]] as const) {
     if (v === undefined) continue;
     // Numbers are not names here (unlike ids): a plan of 3 is a sender's mistake.
@@ -190,11 +196,9 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
     patch[field] = v;
   }
   if (seats !== undefined) {
-    const n = typeof seats === 'string' ? Number(seats) : seats;
-    if (seats !== null && (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > LIMITS.maxCount)) {
-      return rejected('invalid_field', `traits.seats must be a whole number ≥ 0, got ${JSON.stringify(seats)}`, 'traits.seats');
-    }
-    patch.seats = seats === null ? null : (n as number);
+    const checked = seatsValue(seats, 'traits.seats');
+    if (!checked.ok) return rejected(checked.reject.reason, checked.reject.message, 'traits.seats');
+    patch.seats = checked.value;
   }
   const created = dateFact(created_at ?? createdAt, 'traits.created_at');
   if (failed(created)) return created;
@@ -211,13 +215,15 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
 // $pageview and $screen; other $-events are PostHog's own and are quarantined as system events.
 
 function mapPosthog(e: Raw, ctx: MapContext): Mapped {
-  const props = isObject(e.properties) ? e.properties : {};
+  const props = objectOf(e.properties, 'properties');
+  if (failed(props)) return props;
   const name = e.event;
   if (typeof name !== 'string' || name === '') return rejected('missing_field', 'event is required', 'event');
   const distinct = id(e.distinct_id ?? props.distinct_id, 'distinct_id');
   if (failed(distinct)) return distinct;
-  const groups = isObject(props.$groups) ? props.$groups : {};
-  const groupKey = ctx.posthogGroupType === undefined ? Object.values(groups)[0] : groups[ctx.posthogGroupType];
+  const groups = objectOf(props.$groups, '$groups');
+  if (failed(groups)) return groups;
+  const groupKey = ctx.posthogGroupType === undefined ? Object.values(groups)[0] : own(groups, ctx.posthogGroupType);
   const group = id(groupKey, '$groups');
   if (failed(group)) return group;
   const account = group ?? (distinct === undefined ? undefined : ctx.accountOf(distinct));
@@ -225,13 +231,13 @@ function mapPosthog(e: Raw, ctx: MapContext): Mapped {
 
   if (name === '$identify' || name === '$set') {
     if (distinct === undefined) return rejected('missing_field', `${name} needs a distinct_id`, 'distinct_id');
-    const set = traitsOf(props.$set ?? e.$set, '$set');
+    const set = objectOf(props.$set ?? e.$set, '$set');
     if (failed(set)) return set;
-    const once = traitsOf(props.$set_once ?? e.$set_once, '$set_once');
+    const once = objectOf(props.$set_once ?? e.$set_once, '$set_once');
     if (failed(once)) return once;
     const seenAt = when(timestamp, ctx, 'timestamp');
     if (failed(seenAt)) return seenAt;
-    return { kind: 'user', user: { userId: distinct, accountId: group ?? null, traits: { ...once, ...set }, seenAt } };
+    return { kind: 'user', user: { userId: distinct, accountId: group ?? null, traits: wellFormedJson({ ...once, ...set }), seenAt } };
   }
   if (name === '$groupidentify') {
     const type = props.$group_type;
@@ -241,13 +247,13 @@ function mapPosthog(e: Raw, ctx: MapContext): Mapped {
     const key = id(props.$group_key, '$group_key');
     if (failed(key)) return key;
     if (key === undefined) return rejected('missing_field', '$groupidentify needs a $group_key', '$group_key');
-    const set = traitsOf(props.$group_set, '$group_set');
+    const set = objectOf(props.$group_set, '$group_set');
     if (failed(set)) return set;
     return accountPatch(key, set, undefined, timestamp, ctx);
   }
 
-  const metadata: Raw = {};
-  for (const [k, v] of Object.entries(props)) if (k[0] !== '$' && k !== 'distinct_id' && k !== 'timestamp') metadata[k] = v;
+  // fromEntries keeps a `__proto__` key as data: assigning it would set the prototype (and the account).
+  const metadata: Raw = Object.fromEntries(Object.entries(props).filter(([k]) => k[0] !== '$' && k !== 'distinct_id' && k !== 'timestamp'));
   const { action, object, place, account_id, ...rest } = metadata;
   let named: { action: string; object: string } | null;
   let where = place;

@@ -5,7 +5,7 @@
  * applies the limits and hands the messages to the Collector; a 200 means they are durable.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BODY_LIMITS, HttpError, badBody, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
+import { BODY_LIMITS, CONTENT_TYPES, HttpError, badBody, checkContentType, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
 import type { Collector, PreRejected } from './collector.js';
 import { isObject, type Protocol } from './protocols.js';
 
@@ -55,6 +55,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     read: (body: unknown, text: string) => { key: string | undefined; messages: unknown[] },
   ) => {
     const receivedAt = Date.now();
+    checkContentType(req.headers['content-type'], protocol === 'native' ? CONTENT_TYPES.native : CONTENT_TYPES.json);
     const raw = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
     const bytes = decodeBody(raw, req.headers['content-encoding']);
     // A byte-order mark is legal before JSON text (RFC 8259 §8.1 lets a parser ignore it).

@@ -23,23 +23,39 @@ async function importFacts<T>(
 ): Promise<FactsImportSummary> {
   const now = Date.now();
   const summary: FactsImportSummary = { imported: 0, quarantined: 0, lines: 0 };
-  let rows: T[] = [];
+  let rows: { value: T; line: number; raw: string }[] = [];
   const bad: QuarantineEntry[] = [];
   const quarantine = (line: number, payload: string, reason: string, message: string, field: string | null) => {
     summary.lines = Math.max(summary.lines, line);
     bad.push({ kind, source, file: basename(file), line, reason, field, message, payload, receivedAt: now });
   };
   const flush = async () => {
-    summary.imported += await write(rows);
+    const batch = rows;
     rows = [];
+    try {
+      summary.imported += await write(batch.map((r) => r.value));
+    } catch {
+      // A value the store refuses despite the checks must not cost the other rows: one by one.
+      for (const r of batch) {
+        try {
+          summary.imported += await write([r.value]);
+        } catch (err) {
+          quarantine(r.line, r.raw, 'store_rejected', `the store refused it: ${err instanceof Error ? err.message : String(err)}`, null);
+        }
+      }
+    }
     summary.quarantined += bad.length;
     await store.addToQuarantine(bad.splice(0));
   };
   const input = await openInput(file);
-  for await (const rec of csvRecords(input, (p) => quarantine(p.line, p.raw, 'invalid_row', p.message, null))) {
+  for await (const rec of csvRecords(input)) {
     summary.lines = Math.max(summary.lines, rec.line);
+    if (rec.kind === 'problem') {
+      quarantine(rec.line, rec.raw, 'invalid_row', rec.message, null);
+      continue;
+    }
     const checked = check(rec.values);
-    if (checked.ok) rows.push(checked.value);
+    if (checked.ok) rows.push({ value: checked.value, line: rec.line, raw: rec.raw });
     else quarantine(rec.line, rec.raw, checked.reject.reason, checked.reject.message, checked.reject.field ?? null);
     if (rows.length >= BATCH) await flush();
   }

@@ -183,9 +183,11 @@ async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>
 
 /** CSV columns per import format v1; metadata is a JSON object in one column. */
 async function* csvEventRecords(ctx: FileContext): AsyncGenerator<RawRecord> {
-  const problems: RawRecord[] = [];
-  for await (const rec of csvRecords(ctx.input, (p) => problems.push({ line: p.line, value: new Error(p.message), raw: p.raw }))) {
-    yield* problems.splice(0);
+  for await (const rec of csvRecords(ctx.input)) {
+    if (rec.kind === 'problem') {
+      yield { line: rec.line, value: new Error(rec.message), raw: rec.raw };
+      continue;
+    }
     const v: Record<string, unknown> = { ...rec.values };
     const m = rec.values.metadata?.trim();
     if (m) {
@@ -198,7 +200,6 @@ async function* csvEventRecords(ctx: FileContext): AsyncGenerator<RawRecord> {
     } else delete v.metadata;
     yield { line: rec.line, value: v, raw: rec.raw };
   }
-  yield* problems;
 }
 
 /** Parquet rows; metadata written as JSON text is read as an object. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonEmptyString } from './primitives.js';
+import { keyedMap, nonEmptyString } from './primitives.js';
 
 /**
  * Which events a milestone counts: an (action, object) pair, optionally narrowed to a place
@@ -9,7 +9,7 @@ export const matcherSchema = z.strictObject({
   action: nonEmptyString(),
   object: nonEmptyString(),
   place: nonEmptyString().optional(),
-  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  metadata: keyedMap(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
 export type Matcher = z.output<typeof matcherSchema>;

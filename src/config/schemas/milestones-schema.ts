@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { matcherSchema } from './matcher-schema.js';
-import { name, nonEmptyString, positiveInt, positiveNumber } from './primitives.js';
+import { keyedMap, name, nonEmptyString, positiveInt, positiveNumber } from './primitives.js';
 
 /** Keys every milestone may carry, whatever its kind. */
 const common = {
@@ -83,11 +83,13 @@ const categoriesSchema = z
     kind: z.literal('categories'),
     ...common,
     window_days: positiveInt(),
-    categories: z.record(name('a category name'), categorySchema),
+    categories: keyedMap(name('a category name'), categorySchema),
     mature_in_at_least: positiveInt(),
   })
   .superRefine((m, ctx) => {
-    const n = Object.keys(m.categories).length;
+    // With a problem inside a category, zod hands the keyed map over as the Map it was read into.
+    const categories: unknown = m.categories;
+    const n = categories instanceof Map ? categories.size : Object.keys(m.categories).length;
     if (m.mature_in_at_least > n) {
       ctx.addIssue({
         code: 'custom',
@@ -137,9 +139,9 @@ const stagesSchema = z.array(stageSchema).min(1).superRefine((stages, ctx) => {
 
 /** `milestones.yaml`: the framework every account is tracked against. */
 export const milestonesConfigSchema = z.strictObject({
-  milestones: z.record(name('a milestone name'), milestoneSchema),
-  /** Named account filters; the expression language is parsed by src/milestones/. */
-  segments: z.record(name('a segment name'), nonEmptyString()).default({}),
+  milestones: keyedMap(name('a milestone name'), milestoneSchema),
+  /** Named account filters; expressions are checked by check-segments.ts and evaluated by src/milestones/. */
+  segments: keyedMap(name('a segment name'), nonEmptyString()).default({}),
   stages: stagesSchema.optional(),
 });
 

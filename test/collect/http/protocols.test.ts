@@ -176,6 +176,9 @@ describe('mapMessage: Segment', () => {
     assert.deepEqual(user, { userId: 'u_1', accountId: 'acc_1', traits: {}, seenAt: T });
     const churned = accountOf(map('segment', { type: 'group', groupId: 'acc_2', traits: { churnedAt: '2025-03-01T00:00:00Z', seats: null } }));
     assert.deepEqual(churned, { kind: 'account', account: { accountId: 'acc_2', seats: null, churnedAt: Date.UTC(2025, 2, 1), traits: {}, seenAt: NOW }, user: null });
+    // The accounts file's rule: an empty date or seats clears it, as an empty CSV cell does.
+    const cleared = accountOf(map('segment', { type: 'group', groupId: 'acc_3', traits: { churned_at: '', seats: '' } }));
+    assert.deepEqual(cleared.account, { accountId: 'acc_3', seats: null, churnedAt: null, traits: {}, seenAt: NOW });
   });
 
   it('group: a missing groupId and badly typed facts are rejected with the field', () => {
@@ -185,7 +188,7 @@ describe('mapMessage: Segment', () => {
       [{ type: 'group', groupId: 'a', traits: 'pro' }, 'invalid_field', 'traits'],
       [{ type: 'group', groupId: 'a', traits: { plan: 3 } }, 'invalid_field', 'traits.plan'],
       [{ type: 'group', groupId: 'a', traits: { name: 'x'.repeat(201) } }, 'invalid_field', 'traits.name'],
-      [{ type: 'group', groupId: 'a', traits: { name: 'a\u0000b' } }, 'invalid_field', 'traits.name'],
+      [{ type: 'group', groupId: 'a', traits: { name: 'a\u0000b' } }, 'invalid_text', 'traits.name'],
       [{ type: 'group', groupId: 'a', traits: { seats: -1 } }, 'invalid_field', 'traits.seats'],
       [{ type: 'group', groupId: 'a', traits: { seats: 2.5 } }, 'invalid_field', 'traits.seats'],
       [{ type: 'group', groupId: 'a', traits: { seats: 'many' } }, 'invalid_field', 'traits.seats'],
@@ -214,7 +217,7 @@ describe('mapMessage: Segment', () => {
     assert.equal(eventOf(map('segment', { event: 'Report Exported', userId: 42, groupId: 7, timestamp: ISO })).accountId, '7');
     assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', userId: { id: 1 }, groupId: 'a' })), { reason: 'invalid_field', field: 'userId' });
     assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', userId: 'x'.repeat(257), groupId: 'a' })), { reason: 'invalid_field', field: 'userId' });
-    assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', userId: 'u\u0000', groupId: 'a' })), { reason: 'invalid_field', field: 'userId' });
+    assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', userId: 'u\u0000', groupId: 'a' })), { reason: 'invalid_text', field: 'userId' });
     assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', context: { groupId: ['a'] } })), { reason: 'invalid_field', field: 'context.groupId' });
   });
 
@@ -228,7 +231,7 @@ describe('mapMessage: Segment', () => {
   });
 
   it('action, object and place names: control characters and over-long names are rejected', () => {
-    assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', groupId: 'a', properties: { action: 'ex\u0000ported' } })), { reason: 'invalid_field', field: 'action' });
+    assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', groupId: 'a', properties: { action: 'ex\u0000ported' } })), { reason: 'invalid_text', field: 'action' });
     assert.equal(eventOf(map('segment', { event: 'Report Exported', groupId: 'a', properties: { object: 5 } })).object, '5', 'a number is read as text');
     assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', groupId: 'a', properties: { place: 'p'.repeat(201) } })), { reason: 'invalid_field', field: 'place' });
     assert.deepEqual(reasonOf(map('segment', { event: 'Report Exported', groupId: 'a', properties: { object: { x: 1 } } })), { reason: 'invalid_field', field: 'object' });
@@ -369,7 +372,7 @@ describe('mapMessage: native', () => {
       [{ ...base, account_id: true }, 'invalid_field', 'account_id'],
       [{ ...base, action: ['closed'] }, 'invalid_field', 'action'],
       [{ ...base, user_id: { id: 1 } }, 'invalid_field', 'user_id'],
-      [{ ...base, object: 'con\u0000versation' }, 'invalid_field', 'object'],
+      [{ ...base, object: 'con\u0000versation' }, 'invalid_text', 'object'],
       [{ ...base, metadata: [1, 2] }, 'invalid_field', 'metadata'],
       [{ ...base, metadata: 'x' }, 'invalid_field', 'metadata'],
       [{ ...base, count: 0 }, 'invalid_field', 'count'],
