@@ -2,9 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/index.js';
-import { openClickHouseStore } from '../store/clickhouse/clickhouse-config.js';
+import { openClickHouseStore, type ClickHouseConnection } from '../store/clickhouse/clickhouse-config.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import type { Store } from '../store/index.js';
+import type { RestoringStore, Store } from '../store/index.js';
 import { CliError, usageError } from './errors.js';
 
 /**
@@ -36,6 +36,15 @@ export async function openStore(ws: Workspace, opts: { defaultThreads?: number }
     return await openClickHouseStore({ url: engine.url, database: engine.database, username: engine.username, password, cluster: engine.cluster, hosts: engine.hosts });
   } catch (err) {
     throw new CliError(`cannot open the ClickHouse store at ${engine.url} (database ${engine.database}): ${(err as Error).message}`);
+  }
+}
+
+/** A ClickHouse store to copy a workspace into (`cairn migrate`); the password from $CAIRN_CLICKHOUSE_PASSWORD. */
+export async function openClickHouseTarget(target: ClickHouseConnection): Promise<RestoringStore> {
+  try {
+    return await openClickHouseStore({ ...target, password: process.env.CAIRN_CLICKHOUSE_PASSWORD });
+  } catch (err) {
+    throw new CliError(`cannot open the ClickHouse store at ${target.url} (database ${target.database}): ${(err as Error).message}`);
   }
 }
 

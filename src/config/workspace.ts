@@ -86,11 +86,13 @@ export interface ClickHouseInit {
   url: string;
   database?: string;
   cluster?: string;
+  /** Every host's URL, for a cluster's schema. */
+  hosts?: readonly string[];
   username?: string;
 }
 
 /** The engine block of cairn.yaml for a ClickHouse server or cluster (values quoted as YAML). */
-function clickhouseEngineBlock(e: ClickHouseInit): string {
+export function clickhouseEngineBlock(e: ClickHouseInit): string {
   const value = (v: string) => stringify(v).trimEnd();
   return [
     'engine:',
@@ -98,11 +100,26 @@ function clickhouseEngineBlock(e: ClickHouseInit): string {
     `  url: ${value(e.url)}`,
     `  database: ${value(e.database ?? 'cairn')}`,
     e.cluster ? `  cluster: ${value(e.cluster)}  # tables are sharded by account over this cluster` : '  # cluster: my_cluster  # tables are sharded by account over this cluster',
+    ...(e.hosts?.length ? [`  hosts: [${e.hosts.map(value).join(', ')}]`] : []),
     `  username: ${value(e.username ?? 'default')}`,
     '  # The password: $CAIRN_CLICKHOUSE_PASSWORD, or a file only you can read (chmod 600):',
     '  # password_file: /home/me/.cairn-clickhouse-password',
     '',
   ].join('\n');
+}
+
+const ENGINE_BLOCK = /^engine:\n(?:.+\n)*?\n/m;
+
+/**
+ * Points a workspace at ClickHouse: cairn.yaml's engine block (from `engine:` to the first blank
+ * line) becomes the ClickHouse one; the rest of the file stays as it is.
+ */
+export async function switchToClickHouse(dir: string, engine: ClickHouseInit): Promise<string> {
+  const file = path.join(path.resolve(dir), CONFIG_FILE);
+  const text = await readFile(file, 'utf8');
+  if (!ENGINE_BLOCK.test(text)) throw ConfigError.forFile(file, `no engine block (from "engine:" to a blank line) to replace; write this one in:\n${clickhouseEngineBlock(engine)}`);
+  await writeFile(file, text.replace(ENGINE_BLOCK, clickhouseEngineBlock(engine) + '\n'));
+  return file;
 }
 
 export async function initWorkspace(dir: string, options: { force?: boolean; clickhouse?: ClickHouseInit } = {}): Promise<{ created: string[] }> {
@@ -124,7 +141,7 @@ export async function initWorkspace(dir: string, options: { force?: boolean; cli
     if (name === CONFIG_FILE && options.clickhouse) {
       // The template's engine block (up to the first blank line) becomes the ClickHouse one.
       const text = await readFile(path.join(TEMPLATE_DIR, name), 'utf8');
-      await writeFile(target, text.replace(/^engine:\n(?:.+\n)*?\n/m, clickhouseEngineBlock(options.clickhouse) + '\n'));
+      await writeFile(target, text.replace(ENGINE_BLOCK, clickhouseEngineBlock(options.clickhouse) + '\n'));
     } else await copyFile(path.join(TEMPLATE_DIR, name), target);
     created.push(target);
   }

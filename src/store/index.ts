@@ -8,6 +8,7 @@
 export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
 export { TABLES } from './schema.js';
 export { sortedCounts, tally } from './stats-queries.js';
+export { COPIED_TABLES, copyCounts, exportRows, type CopiedTable, type CopiedValue, type RestoringStore } from './copy-tables.js';
 export {
   EVENT_BATCH_COLUMNS,
   EventBatchWriter,

@@ -7,7 +7,9 @@ import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, Quarantin
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { readStats } from '../stats-queries.js';
 import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
-import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
+import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
+import { TABLES } from '../schema.js';
+import type { CollectedWrite, QuarantineChange, StoreStats, WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
 import { MIGRATIONS, SCHEMA_VERSION, type SchemaTarget } from './clickhouse-schema.js';
@@ -32,7 +34,7 @@ const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `${name} ${type 
  * (and collapse by key if two writers raced), versioned rows replace by key, and rows a
  * collector generation writes take ids derived from that generation.
  */
-export class ClickHouseStore implements Store {
+export class ClickHouseStore implements RestoringStore {
   private lastVersion = 0;
   private closed: Promise<void> | null = null;
 
@@ -346,6 +348,26 @@ export class ClickHouseStore implements Store {
   private async insertRows(table: string, columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
     if (rows.length === 0) return;
     await this.driver.insertTsv(table, columns, tsvRows(rows));
+  }
+
+  private restored = 0;
+
+  /** Rows exported from another store (copy-tables.ts), written as they are; the rollup follows the events. */
+  async restore(table: CopiedTable, rows: readonly (readonly CopiedValue[])[]): Promise<void> {
+    const columns = TABLES[table].columns.map((c) => c.name);
+    const version = this.nextVersion();
+    // Delta rows of one key stay apart: each gets a write key of its own.
+    const extra: Record<CopiedTable, { names: string[]; values: () => CopiedValue[] }> = {
+      events: { names: [], values: () => [] },
+      accounts: { names: ['version'], values: () => [version] },
+      account_history: { names: ['version'], values: () => [version] },
+      users: { names: ['version'], values: () => [version] },
+      checkpoints: { names: ['version'], values: () => [version] },
+      quarantine: { names: ['deleted', 'version'], values: () => [0, version] },
+      plan_violations: { names: ['write_key'], values: () => [`migrated:${this.restored++}`] },
+    };
+    const e = extra[table];
+    await this.insertRows(`${table}_data`, [...columns, ...e.names], rows.map((r) => [...r, ...e.values()]));
   }
 
   stats(): Promise<StoreStats> {
