@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
+import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
 import { readStats } from '../stats-queries.js';
 import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
 import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
@@ -275,61 +276,23 @@ export class ClickHouseStore implements RestoringStore {
 
   /** Counts per day, source, event and reason, with the first example of each. */
   private async insertViolations(violations: readonly PlanViolation[], writeKey: string): Promise<void> {
-    const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
-    for (const v of violations) {
-      const day = new Date(v.timestamp).toISOString().slice(0, 10);
-      const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
-      const g = groups.get(key);
-      if (g) g.n++;
-      else groups.set(key, { v, day, n: 1 });
-    }
-    await this.insertRows('plan_violations_data', ['day', 'source', 'action', 'object', 'reason', 'field', 'n', 'example', 'write_key'], [...groups.values()].map(({ v, day, n }) => [
+    await this.insertRows('plan_violations_data', ['day', 'source', 'action', 'object', 'reason', 'field', 'n', 'example', 'write_key'], groupViolations(violations).map(({ v, day, n }) => [
       day, v.source, v.action, v.object, v.reason, v.field, n, v.example, writeKey,
     ]));
   }
 
-  /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
   private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
     if (patches.length === 0) return;
-    type Row = { account_id: string; name: string | null; created_at: string | number; plan: string | null; seats: string | number | null; churned_at: string | number | null; traits: string };
-    const stored = await this.readByIds<Row>(sql`SELECT account_id, name, created_at, plan, seats, churned_at, traits FROM accounts`, 'account_id', [...new Set(patches.map((p) => p.accountId))]);
-    const rows = new Map(stored.map((r) => [r.account_id, {
-      accountId: r.account_id, name: r.name, createdAt: Number(r.created_at), plan: r.plan, seats: r.seats === null ? null : Number(r.seats),
-      churnedAt: r.churned_at === null ? null : Number(r.churned_at), traits: JSON.parse(r.traits) as Record<string, unknown>,
-    }]));
-    for (const p of patches) {
-      const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
-      if (p.name !== undefined) row.name = p.name;
-      if (p.plan !== undefined) row.plan = p.plan;
-      if (p.seats !== undefined) row.seats = p.seats;
-      if (p.createdAt !== undefined) row.createdAt = p.createdAt;
-      if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.accountId, row);
-    }
     const version = this.nextVersion();
-    await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], [...rows.values()].map((a) => [
+    await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], (await patchedAccounts(this, patches)).map((a) => [
       a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, JSON.stringify(a.traits), version,
     ]));
   }
 
-  /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
   private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
     if (patches.length === 0) return;
-    const stored = await this.readByIds<{ user_id: string; account_id: string; first_seen: string | number; traits: string }>(
-      sql`SELECT user_id, account_id, first_seen, traits FROM users`, 'user_id', [...new Set(patches.map((p) => p.userId))],
-    );
-    const rows = new Map(stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]));
-    for (const p of patches) {
-      // A user not yet seen in any account gets '' until an event or a group call names one.
-      const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
-      if (p.accountId !== null) row.accountId = p.accountId;
-      row.firstSeen = Math.min(row.firstSeen, p.seenAt);
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.userId, row);
-    }
     const version = this.nextVersion();
-    await this.insertRows('users_data', ['user_id', 'account_id', 'first_seen', 'traits', 'version'], [...rows.values()].map((u) => [
+    await this.insertRows('users_data', ['user_id', 'account_id', 'first_seen', 'traits', 'version'], (await patchedUsers(this, patches)).map((u) => [
       u.userId, u.accountId, u.firstSeen, JSON.stringify(u.traits), version,
     ]));
   }

@@ -5,6 +5,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES } from '../schema.js';
+import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
 import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
@@ -178,73 +179,19 @@ export class DuckDbStore implements Store {
 
   /** Counts per day, source, event and reason, with the first example of each. */
   private async insertViolations(violations: readonly PlanViolation[]): Promise<void> {
-    const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
-    for (const v of violations) {
-      const day = new Date(v.timestamp).toISOString().slice(0, 10);
-      const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
-      const g = groups.get(key);
-      if (g) g.n++;
-      else groups.set(key, { v, day, n: 1 });
-    }
-    await this.insertRows(sql`INSERT INTO plan_violations`, [...groups.values()], ({ v, day, n }) =>
+    await this.insertRows(sql`INSERT INTO plan_violations`, groupViolations(violations), ({ v, day, n }) =>
       sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`,
     );
   }
 
-  /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
   private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
     if (patches.length === 0) return;
-    const ids = [...new Set(patches.map((p) => p.accountId))];
-    const stored = await this.query<{ account_id: string; name: string | null; created_at: string; plan: string | null; seats: string | null; churned_at: string | null; traits: string }>(
-      sql`SELECT account_id, name, epoch_ms(created_at) AS created_at, plan, seats, epoch_ms(churned_at) AS churned_at, traits
-        FROM accounts WHERE account_id IN (SELECT unnest(${ids}))`,
-    );
-    const rows = new Map(
-      stored.map((r) => [
-        r.account_id,
-        {
-          accountId: r.account_id,
-          name: r.name,
-          createdAt: Number(r.created_at),
-          plan: r.plan,
-          seats: r.seats === null ? null : Number(r.seats),
-          churnedAt: r.churned_at === null ? null : Number(r.churned_at),
-          traits: JSON.parse(r.traits) as Record<string, unknown>,
-        },
-      ]),
-    );
-    for (const p of patches) {
-      const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.createdAt ?? p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
-      if (p.name !== undefined) row.name = p.name;
-      if (p.plan !== undefined) row.plan = p.plan;
-      if (p.seats !== undefined) row.seats = p.seats;
-      if (p.createdAt !== undefined) row.createdAt = p.createdAt;
-      if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.accountId, row);
-    }
-    await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, [...rows.values()], (a) => accountTuple(a, a.traits));
+    await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, await patchedAccounts(this, patches), (a) => accountTuple(a, a.traits));
   }
 
-  /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
   private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
     if (patches.length === 0) return;
-    const ids = [...new Set(patches.map((p) => p.userId))];
-    const stored = await this.query<{ user_id: string; account_id: string; first_seen: string; traits: string }>(
-      sql`SELECT user_id, account_id, epoch_ms(first_seen) AS first_seen, traits FROM users WHERE user_id IN (SELECT unnest(${ids}))`,
-    );
-    const rows = new Map(
-      stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]),
-    );
-    for (const p of patches) {
-      // A user not yet seen in any account gets '' until an event or a group call names one.
-      const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
-      if (p.accountId !== null) row.accountId = p.accountId;
-      row.firstSeen = Math.min(row.firstSeen, p.seenAt);
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.userId, row);
-    }
-    await this.insertRows(sql`INSERT OR REPLACE INTO users`, [...rows.values()], (u) =>
+    await this.insertRows(sql`INSERT OR REPLACE INTO users`, await patchedUsers(this, patches), (u) =>
       sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`,
     );
   }
