@@ -34,7 +34,8 @@ export async function openClickHouseStore(c: ClickHouseConnection): Promise<Clic
       await bootstrap.close();
     }
   }
-  const driverFor = (url: string) => httpDriver(createClient({ url, database: c.database, ...auth }));
+  // A bulk load or a discovery over millions of rows may take minutes: no 30 s client timeout.
+  const driverFor = (url: string) => httpDriver(createClient({ url, database: c.database, request_timeout: 3_600_000, ...auth }));
   const driver = driverFor(c.url);
   if (!c.cluster) return ClickHouseStore.open({ driver, database: c.database });
   const hosts = hostUrls.map((url) => ({ url, driver: url === c.url ? driver : driverFor(url) }));
