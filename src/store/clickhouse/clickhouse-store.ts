@@ -162,17 +162,18 @@ export class ClickHouseStore implements RestoringStore {
       {},
     );
     if (!touched || touched.accounts.length === 0) return;
-    const keys = sql`account_id IN (${join(touched.accounts.map((a) => sql`${a}`))}) AND day IN (${join(touched.days.map((day) => this.dialect.date(day)))})`;
+    // Filters sit on the physical tables (18.16 does not push them into views): the primary key finds the accounts.
+    const accounts = sql`account_id IN (${join(touched.accounts.map((a) => sql`${a}`))})`;
+    const days = join(touched.days.map((day) => this.dialect.date(day)));
+    const eventDay = this.dialect.day(sql`timestamp`);
     const key = raw('account_id, day, action, object, place');
     await this.execute(sql`INSERT INTO activity_corrections (account_id, day, action, object, place, n, version)
       SELECT ${key}, truth - counted AS n, ${this.nextVersion()} FROM (
         SELECT ${key}, sum(t) AS truth, sum(c) AS counted, sum(k) AS corrected FROM (
-          SELECT ${key}, t, toInt64(0) AS c, toInt64(0) AS k FROM (
-            SELECT account_id, ${this.dialect.day(sql`timestamp`)} AS day, action, object, ifNull(place, '') AS place, toInt64(sum(count)) AS t
-            FROM events GROUP BY account_id, day, action, object, place
-          ) AS e WHERE ${keys}
-          UNION ALL SELECT ${key}, toInt64(0) AS t, toInt64(sum(n)) AS c, toInt64(0) AS k FROM activity_deltas WHERE ${keys} GROUP BY ${key}
-          UNION ALL SELECT ${key}, toInt64(0) AS t, toInt64(0) AS c, n AS k FROM (SELECT * FROM activity_corrections FINAL) AS f WHERE ${keys}
+          SELECT account_id, ${eventDay} AS day, action, object, ifNull(place, '') AS place, toInt64(sum(count)) AS t, toInt64(0) AS c, toInt64(0) AS k
+            FROM events_data FINAL WHERE ${accounts} AND ${eventDay} IN (${days}) GROUP BY account_id, day, action, object, place
+          UNION ALL SELECT ${key}, toInt64(0) AS t, toInt64(sum(n)) AS c, toInt64(0) AS k FROM activity_deltas WHERE ${accounts} AND day IN (${days}) GROUP BY ${key}
+          UNION ALL SELECT ${key}, toInt64(0) AS t, toInt64(0) AS c, n AS k FROM activity_corrections FINAL WHERE ${accounts} AND day IN (${days})
         ) AS u GROUP BY ${key}
       ) AS diff WHERE truth - counted != corrected`);
   }
