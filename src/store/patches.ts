@@ -1,5 +1,5 @@
 import type { AccountPatch, PlanViolation, UserPatch } from '../model/index.js';
-import { join, sql } from './sql/fragment.js';
+import { join, sql, type SqlFragment } from './sql/fragment.js';
 import type { Store } from './store.js';
 
 /**
@@ -27,7 +27,8 @@ export interface UserRow {
 /** Ids per IN list. */
 const IN_CHUNK = 1000;
 
-async function byIds<T>(store: Store, select: (ids: ReturnType<typeof join>) => ReturnType<typeof sql>, ids: readonly string[]): Promise<T[]> {
+/** The rows `select` gives for the ids, IN_CHUNK bound ids per statement. */
+export async function queryByIds<T>(store: Store, select: (ids: SqlFragment) => SqlFragment, ids: readonly (string | number)[]): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += IN_CHUNK) out.push(...(await store.query<T>(select(join(ids.slice(i, i + IN_CHUNK).map((id) => sql`${id}`))))));
   return out;
@@ -36,7 +37,7 @@ async function byIds<T>(store: Store, select: (ids: ReturnType<typeof join>) => 
 /** The accounts the patches name, as stored, with the patches applied in order: named fields replace, traits merge. */
 export async function patchedAccounts(store: Store, patches: readonly AccountPatch[]): Promise<AccountRow[]> {
   const d = store.dialect;
-  const stored = await byIds<{ account_id: string; name: string | null; created_at: string | number; plan: string | null; seats: string | number | null; churned_at: string | number | null; traits: string }>(
+  const stored = await queryByIds<{ account_id: string; name: string | null; created_at: string | number; plan: string | null; seats: string | number | null; churned_at: string | number | null; traits: string }>(
     store,
     (ids) => sql`SELECT account_id, name, ${d.epochMs(sql`created_at`)} AS created_at, plan, seats, ${d.epochMs(sql`churned_at`)} AS churned_at, traits
       FROM accounts WHERE account_id IN (${ids})`,
@@ -72,7 +73,7 @@ export async function patchedAccounts(store: Store, patches: readonly AccountPat
 /** The users the patches name, as stored, with the patches applied in order: the account when named, the earliest time seen, traits merged. */
 export async function patchedUsers(store: Store, patches: readonly UserPatch[]): Promise<UserRow[]> {
   const d = store.dialect;
-  const stored = await byIds<{ user_id: string; account_id: string; first_seen: string | number; traits: string }>(
+  const stored = await queryByIds<{ user_id: string; account_id: string; first_seen: string | number; traits: string }>(
     store,
     (ids) => sql`SELECT user_id, account_id, ${d.epochMs(sql`first_seen`)} AS first_seen, traits FROM users WHERE user_id IN (${ids})`,
     [...new Set(patches.map((p) => p.userId))],

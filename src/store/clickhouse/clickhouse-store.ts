@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
-import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
+import { groupViolations, patchedAccounts, patchedUsers, queryByIds } from '../patches.js';
 import { readStats } from '../stats-queries.js';
 import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
 import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
@@ -23,9 +22,6 @@ export interface ClickHouseStoreOptions {
   /** Sharded over a cluster: its name, and a driver for every host of it (schema changes run on each). */
   cluster?: { name: string; hosts: readonly { url: string; driver: ClickHouseDriver }[] };
 }
-
-/** Ids read or written per statement. */
-const IN_CHUNK = 1000;
 
 const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `${name} ${type === 'text' ? 'String' : type === 'bigint' ? 'Int64' : 'Int32'}`).join(', ');
 
@@ -194,7 +190,7 @@ export class ClickHouseStore implements RestoringStore {
   async upsertAccounts(accounts: readonly Account[]): Promise<number> {
     const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
     // The facts are replaced; traits gathered from group calls stay.
-    const stored = await this.readByIds<{ account_id: string; traits: string }>(sql`SELECT account_id, traits FROM accounts`, 'account_id', rows.map((a) => a.accountId));
+    const stored = await queryByIds<{ account_id: string; traits: string }>(this, (ids) => sql`SELECT account_id, traits FROM accounts WHERE account_id IN (${ids})`, rows.map((a) => a.accountId));
     const traits = new Map(stored.map((r) => [r.account_id, r.traits]));
     const version = this.nextVersion();
     await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], rows.map((a) => [
@@ -240,7 +236,11 @@ export class ClickHouseStore implements RestoringStore {
 
   /** Writes a newer version of the given quarantine entries, changed by `change`. */
   private async rewriteQuarantine(ids: readonly number[], change: (row: QuarantineRow) => QuarantineRow): Promise<void> {
-    const rows = await this.readByIds<QuarantineRow>(sql`SELECT id, received_at, kind, source, file, line, reason, field, message, payload, deleted FROM quarantine`, 'id', ids);
+    const rows = await queryByIds<QuarantineRow>(
+      this,
+      (list) => sql`SELECT id, received_at, kind, source, file, line, reason, field, message, payload, deleted FROM quarantine WHERE id IN (${list})`,
+      ids,
+    );
     const version = this.nextVersion();
     await this.insertRows('quarantine_data', ['id', 'received_at', 'kind', 'source', 'file', 'line', 'reason', 'field', 'message', 'payload', 'deleted', 'version'], rows.map((r) => {
       const c = change(r);
@@ -296,16 +296,6 @@ export class ClickHouseStore implements RestoringStore {
     await this.insertRows('users_data', ['user_id', 'account_id', 'first_seen', 'traits', 'version'], (await patchedUsers(this, patches)).map((u) => [
       u.userId, u.accountId, u.firstSeen, JSON.stringify(u.traits), version,
     ]));
-  }
-
-  /** Rows of `select` whose `column` is one of `ids`, read IN_CHUNK ids at a time. */
-  private async readByIds<T>(select: SqlFragment, column: string, ids: readonly (string | number)[]): Promise<T[]> {
-    const out: T[] = [];
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const list = join(ids.slice(i, i + IN_CHUNK).map((id) => sql`${id}`));
-      out.push(...(await this.query<T>(sql`${select} WHERE ${rawName(column)} IN (${list})`)));
-    }
-    return out;
   }
 
   /** Bulk-inserts rows as tab-separated text: values never become SQL. */
