@@ -96,7 +96,15 @@ export const ENGINES: readonly TestEngine[] = [
   ...(clusterHosts.length && clusterName ? [server('clickhouse-cluster', clusterHosts[0], { name: clusterName, hosts: clusterHosts })] : []),
 ];
 
-/** `describe(title [engine], fn)` once per engine. */
-export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number } = {}): void {
-  for (const engine of ENGINES) describe(`${title} [${engine.name}]`, options, () => fn(engine));
+/** The engines in this process (DuckDB, chdb); the servers follow them. */
+const IN_PROCESS = 2;
+
+/**
+ * `describe(title [engine], fn)` once per engine. `demo: true` marks a test that imports a
+ * large demo to check statistics against the planted truth: it runs on the engines in this
+ * process only, while the parity suite (test/parity) shows the servers give the same answers.
+ */
+export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number; demo?: boolean } = {}): void {
+  const { demo, ...describeOptions } = options;
+  for (const engine of demo ? ENGINES.slice(0, IN_PROCESS) : ENGINES) describe(`${title} [${engine.name}]`, describeOptions, () => fn(engine));
 }
