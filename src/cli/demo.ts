@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { importAccountHistory, importAccounts } from '../collect/index.js';
 import { initWorkspace, loadWorkspace, CONFIG_FILE } from '../config/index.js';
 import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
-import { positiveInt } from './errors.js';
+import { CliError, positiveInt } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
 import { openStore } from './workspace.js';
@@ -46,6 +46,10 @@ export async function runDemo(opts: DemoOptions) {
 
   const store = await openStore(ws);
   try {
+    // The demo remakes its DuckDB file; a ClickHouse database it did not make is not its to empty.
+    if (ws.config.engine.kind === 'clickhouse' && (await store.stats()).events > 0) {
+      throw new CliError(`the demo imports into an empty store, and ClickHouse database ${ws.config.engine.database} holds events: name a new database in ${join(dir, CONFIG_FILE)}`);
+    }
     const facts = await importAccounts(store, generated.files.accounts, 'demo');
     const history = await importAccountHistory(store, generated.files.accountHistory, 'demo');
     const events = await runEventImport(store, generated.files.events, { json: opts.json, source: 'demo', maxLineBytes: ws.config.import.max_line_bytes });

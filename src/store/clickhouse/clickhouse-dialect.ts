@@ -53,7 +53,7 @@ export class ClickHouseDialect extends SqlDialect {
   }
 
   protected castType(type: CastType): SqlFragment {
-    return raw(TYPES[type === 'text' ? 'text' : type]);
+    return raw(TYPES[type]);
   }
 
   override cast(expr: unknown, type: CastType): SqlFragment {
