@@ -97,8 +97,8 @@ export async function spawnServer(ws: string): Promise<ChildServer> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cairn serve did not start within 20 s:\n${err}`));
-    }, 20_000);
+      reject(new Error(`cairn serve did not start within 60 s:\n${err}`));
+    }, 60_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       // The address is printed as one JSON document, possibly over several lines.
