@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import { Session } from 'chdb';
 import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-config.js';
-import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
+import { createClient } from '@clickhouse/client';
+import { chdbDriver, httpDriver, type ClickHouseDriver } from '../src/store/clickhouse/clickhouse-driver.js';
 import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import type { Store } from '../src/store/index.js';
+import { sql, type Store } from '../src/store/index.js';
+import { schemaV1 } from './store/clickhouse-schema-v1.js';
 import { tempDir } from './tmp.js';
 
 export interface TestEngine {
@@ -22,7 +24,16 @@ export interface TestEngine {
   open(): Promise<Store>;
   /** A new place for data: each `open()` opens a store on the same data (the caller closes it). */
   place(): Promise<{ open(): Promise<Store> }>;
+  /**
+   * A place holding a store as the first Cairn on this engine left it (before facts_source,
+   * user_account_changes and ids per source), with account acc_1 (Old, pro, 3 seats, created
+   * 2025-01-01 12:00) and event e1 of it from source web.
+   */
+  earlierPlace(): Promise<{ open(): Promise<Store> }>;
 }
+
+const EARLIER_CREATED = Date.UTC(2025, 0, 1, 12);
+const EARLIER_EVENT = { messageId: 'e1', accountId: 'acc_1', userId: null, anonymousId: null, action: 'closed', object: 'conversation', place: null, metadata: {}, timestamp: EARLIER_CREATED, count: 1 };
 
 /** Stores opened by `open()`, closed when the test file ends (wherever `open()` was called). */
 const opened: Store[] = [];
@@ -38,7 +49,25 @@ const duckdb: TestEngine = {
     const path = join(await tempDir(), 'cairn.duckdb');
     return { open: () => DuckDbStore.open({ path }) };
   },
+  async earlierPlace() {
+    const place = await this.place();
+    const store = await place.open();
+    await store.upsertAccounts([{ accountId: 'acc_1', name: 'Old', createdAt: EARLIER_CREATED, plan: 'pro', seats: 3, churnedAt: null }]);
+    await store.insertEvents([EARLIER_EVENT], 'web');
+    // DuckDB's key never held the source (the anti-join checks ids): the rest is what an earlier Cairn lacked.
+    await store.execute(sql`ALTER TABLE accounts DROP COLUMN facts_source`);
+    await store.execute(sql`DROP TABLE user_account_changes`);
+    await store.close();
+    return place;
+  },
 };
+
+/** Makes schema version 1 (test/store/clickhouse-schema-v1.ts) on every host, and writes acc_1 and e1 into it. */
+async function earlierClickHouse(hosts: readonly ClickHouseDriver[], target: { database: string; cluster?: string }): Promise<void> {
+  for (const host of hosts) for (const statement of schemaV1(target)) await host.command(statement, {});
+  await hosts[0].insertTsv('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], `acc_1\tOld\t${EARLIER_CREATED}\tpro\t3\t\\N\t{}\t1\n`);
+  await hosts[0].insertTsv('events_data', ['message_id', 'account_id', 'action', 'object', 'metadata', 'timestamp', 'count', 'received_at', 'source'], `e1\tacc_1\tclosed\tconversation\t{}\t${EARLIER_CREATED}\t1\t${EARLIER_CREATED}\tweb\n`);
+}
 
 /** One chdb session per test process (chdb keeps one data folder per process); a database per store. */
 let session: Promise<Session> | null = null;
@@ -66,6 +95,12 @@ const chdb: TestEngine = {
     const s = await chdbSession();
     return { open: () => ClickHouseStore.open({ driver: chdbDriver(s, database), database }) };
   },
+  async earlierPlace() {
+    const database = `cairn_test_${databases++}`;
+    const s = await chdbSession();
+    await earlierClickHouse([chdbDriver(s, database)], { database });
+    return { open: () => ClickHouseStore.open({ driver: chdbDriver(s, database), database }) };
+  },
 };
 
 /** A ClickHouse server over HTTP (Debian's 18.16 in CI), when CAIRN_CLICKHOUSE_URL names one. */
@@ -80,6 +115,22 @@ function server(name: string, url: string, cluster?: { name: string; hosts: stri
     },
     async place() {
       const db = database();
+      return { open: () => openClickHouseStore(connection(db)) };
+    },
+    async earlierPlace() {
+      const db = database();
+      const hosts = (cluster?.hosts ?? [url]).map((host) => createClient({ url: host }));
+      try {
+        for (const client of hosts) await client.command({ query: `CREATE DATABASE ${db}` });
+      } finally {
+        await Promise.all(hosts.map((c) => c.close()));
+      }
+      const drivers = (cluster?.hosts ?? [url]).map((host) => httpDriver(createClient({ url: host, database: db })));
+      try {
+        await earlierClickHouse(drivers, { database: db, cluster: cluster?.name });
+      } finally {
+        await Promise.all(drivers.map((d) => d.close()));
+      }
       return { open: () => openClickHouseStore(connection(db)) };
     },
   };

@@ -1,4 +1,4 @@
-import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -143,6 +143,8 @@ export async function initWorkspace(dir: string, options: { force?: boolean; cli
       const text = await readFile(path.join(TEMPLATE_DIR, name), 'utf8');
       await writeFile(target, text.replace(ENGINE_BLOCK, clickhouseEngineBlock(options.clickhouse) + '\n'));
     } else await copyFile(path.join(TEMPLATE_DIR, name), target);
+    // cairn.yaml may come to hold the ClickHouse password: owner-only, like other secrets.
+    if (name === CONFIG_FILE) await chmod(target, 0o600);
     created.push(target);
   }
   const launches = path.join(abs, LAUNCHES_DIR);

@@ -8,7 +8,7 @@ import type { Store } from './store.js';
  * timestamps as epoch milliseconds and days as 'YYYY-MM-DD', so any engine reads and writes
  * them alike. The daily rollup is not copied: the target derives it from the events.
  */
-export const COPIED_TABLES = ['accounts', 'account_history', 'users', 'events', 'quarantine', 'plan_violations', 'checkpoints'] as const satisfies readonly TableName[];
+export const COPIED_TABLES = ['accounts', 'account_history', 'users', 'user_account_changes', 'events', 'quarantine', 'plan_violations', 'checkpoints'] as const satisfies readonly TableName[];
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 export type CopiedValue = string | number | null;
@@ -18,8 +18,13 @@ export interface RestoringStore extends Store {
   restore(table: CopiedTable, rows: readonly (readonly CopiedValue[])[]): Promise<void>;
 }
 
-/** Tables read in pages by a unique key; the others are small and read whole. */
-const PAGE_KEY: Partial<Record<CopiedTable, string>> = { events: 'message_id', accounts: 'account_id', users: 'user_id', quarantine: 'id' };
+/** Tables read in pages by a unique key (a message id is unique per source); the others are small and read whole. */
+const PAGE_KEY: Partial<Record<CopiedTable, readonly [string] | readonly [string, string]>> = {
+  events: ['message_id', 'source'],
+  accounts: ['account_id'],
+  users: ['user_id'],
+  quarantine: ['id'],
+};
 
 /** The rows of a table, a page at a time, each in TABLES column order. */
 export async function* exportRows(store: Store, table: CopiedTable, pageSize = 100_000): AsyncGenerator<CopiedValue[][]> {
@@ -44,13 +49,18 @@ export async function* exportRows(store: Store, table: CopiedTable, pageSize = 1
     yield (await store.query<Record<string, unknown>>(sql`SELECT ${select} FROM ${ident(table)}`)).map(convert);
     return;
   }
-  for (let after: unknown = null; ; ) {
-    const where = after === null ? sql`` : sql`WHERE ${ident(key)} > ${after}`;
-    const rows = await store.query<Record<string, unknown>>(sql`SELECT ${select} FROM ${ident(table)} ${where} ORDER BY ${ident(key)} LIMIT ${pageSize}`);
+  const [first, second] = key.map((k) => ident(k));
+  const order = second ? sql`${first}, ${second}` : sql`${first}`;
+  const after = (last: Record<string, unknown>): SqlFragment => {
+    const v = (k: string) => (k === 'id' ? Number(last[k]) : last[k]);
+    return second ? sql`WHERE ${first} > ${v(key[0])} OR (${first} = ${v(key[0])} AND ${second} > ${v(key[1]!)})` : sql`WHERE ${first} > ${v(key[0])}`;
+  };
+  for (let where = sql``; ; ) {
+    const rows: Record<string, unknown>[] = await store.query(sql`SELECT ${select} FROM ${ident(table)} ${where} ORDER BY ${order} LIMIT ${pageSize}`);
     if (rows.length === 0) return;
     yield rows.map(convert);
-    after = key === 'id' ? Number(rows[rows.length - 1][key]) : rows[rows.length - 1][key];
     if (rows.length < pageSize) return;
+    where = after(rows[rows.length - 1]);
   }
 }
 
@@ -60,7 +70,7 @@ export async function copyCounts(store: Store): Promise<Record<string, number>> 
     (SELECT count(*) FROM events) AS events, (SELECT coalesce(sum(count), 0) FROM events) AS event_occurrences,
     (SELECT coalesce(sum(n), 0) FROM account_activity) AS rollup_occurrences,
     (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM account_history) AS account_history,
-    (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM quarantine) AS quarantine,
+    (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_account_changes) AS user_account_changes, (SELECT count(*) FROM quarantine) AS quarantine,
     (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints`);
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }

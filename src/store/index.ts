@@ -14,6 +14,7 @@ export {
   EventBatchWriter,
   RepeatedHashes,
   batchLineHash,
+  batchLineProblem,
   messageIdHash,
   parseBatchLine,
   repeatedHashes,

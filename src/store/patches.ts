@@ -1,4 +1,14 @@
-import type { AccountPatch, PlanViolation, UserPatch } from '../model/index.js';
+import {
+  applyAccountPatch,
+  redactCredentials,
+  type AccountFactsAuthority,
+  type AccountPatch,
+  type PlanViolation,
+  type QuarantineEntry,
+  type StoredAccount,
+  type UserAccountChange,
+  type UserPatch,
+} from '../model/index.js';
 import { join, sql, type SqlFragment } from './sql/fragment.js';
 import type { Store } from './store.js';
 
@@ -7,16 +17,8 @@ import type { Store } from './store.js';
  * stored rows, apply the patches in order, group the violations. Each engine then writes the
  * rows in its own way.
  */
-export interface AccountRow {
-  accountId: string;
-  name: string | null;
-  createdAt: number;
-  plan: string | null;
-  seats: number | null;
-  churnedAt: number | null;
-  traits: Record<string, unknown>;
-}
 
+/** A user as stored. */
 export interface UserRow {
   userId: string;
   accountId: string;
@@ -34,16 +36,32 @@ export async function queryByIds<T>(store: Store, select: (ids: SqlFragment) => 
   return out;
 }
 
-/** The accounts the patches name, as stored, with the patches applied in order: named fields replace, traits merge. */
-export async function patchedAccounts(store: Store, patches: readonly AccountPatch[]): Promise<AccountRow[]> {
+/**
+ * The accounts the patches name, as stored, with the patches applied in order (model/patch.ts
+ * decides what a call may change), and the calls refused, to be quarantined with the write.
+ */
+export async function patchedAccounts(
+  store: Store,
+  patches: readonly AccountPatch[],
+  authority: AccountFactsAuthority,
+): Promise<{ rows: StoredAccount[]; refused: QuarantineEntry[] }> {
   const d = store.dialect;
-  const stored = await queryByIds<{ account_id: string; name: string | null; created_at: string | number; plan: string | null; seats: string | number | null; churned_at: string | number | null; traits: string }>(
+  const stored = await queryByIds<{
+    account_id: string;
+    name: string | null;
+    created_at: string | number;
+    plan: string | null;
+    seats: string | number | null;
+    churned_at: string | number | null;
+    traits: string;
+    facts_source: string | null;
+  }>(
     store,
-    (ids) => sql`SELECT account_id, name, ${d.epochMs(sql`created_at`)} AS created_at, plan, seats, ${d.epochMs(sql`churned_at`)} AS churned_at, traits
+    (ids) => sql`SELECT account_id, name, ${d.epochMs(sql`created_at`)} AS created_at, plan, seats, ${d.epochMs(sql`churned_at`)} AS churned_at, traits, facts_source
       FROM accounts WHERE account_id IN (${ids})`,
     [...new Set(patches.map((p) => p.accountId))],
   );
-  const rows = new Map<string, AccountRow>(
+  const rows = new Map<string, StoredAccount>(
     stored.map((r) => [
       r.account_id,
       {
@@ -54,24 +72,25 @@ export async function patchedAccounts(store: Store, patches: readonly AccountPat
         seats: r.seats === null ? null : Number(r.seats),
         churnedAt: r.churned_at === null ? null : Number(r.churned_at),
         traits: JSON.parse(r.traits) as Record<string, unknown>,
+        factsSource: r.facts_source,
       },
     ]),
   );
+  const refused: QuarantineEntry[] = [];
   for (const p of patches) {
-    const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.createdAt ?? p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
-    if (p.name !== undefined) row.name = p.name;
-    if (p.plan !== undefined) row.plan = p.plan;
-    if (p.seats !== undefined) row.seats = p.seats;
-    if (p.createdAt !== undefined) row.createdAt = p.createdAt;
-    if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
-    row.traits = { ...row.traits, ...p.traits };
-    rows.set(p.accountId, row);
+    const next = applyAccountPatch(rows.get(p.accountId), p, authority);
+    if (next.ok) rows.set(p.accountId, next.value);
+    else refused.push({ kind: p.origin.kind, source: p.source, file: null, line: null, reason: next.reject.reason, field: next.reject.field ?? null, message: next.reject.message, payload: p.origin.payload, receivedAt: p.seenAt });
   }
-  return [...rows.values()];
+  return { rows: [...rows.values()], refused };
 }
 
-/** The users the patches name, as stored, with the patches applied in order: the account when named, the earliest time seen, traits merged. */
-export async function patchedUsers(store: Store, patches: readonly UserPatch[]): Promise<UserRow[]> {
+/**
+ * The users the patches name, as stored, with the patches applied in order: the account when
+ * named, the earliest time seen, traits merged; and each move of a user from one account to
+ * another, with the source that made it.
+ */
+export async function patchedUsers(store: Store, patches: readonly UserPatch[]): Promise<{ rows: UserRow[]; moves: UserAccountChange[] }> {
   const d = store.dialect;
   const stored = await queryByIds<{ user_id: string; account_id: string; first_seen: string | number; traits: string }>(
     store,
@@ -81,18 +100,22 @@ export async function patchedUsers(store: Store, patches: readonly UserPatch[]):
   const rows = new Map<string, UserRow>(
     stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]),
   );
+  const moves: UserAccountChange[] = [];
   for (const p of patches) {
     // A user not yet seen in any account gets '' until an event or a group call names one.
     const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
-    if (p.accountId !== null) row.accountId = p.accountId;
+    if (p.accountId !== null) {
+      if (row.accountId !== '' && row.accountId !== p.accountId) moves.push({ userId: p.userId, fromAccount: row.accountId, toAccount: p.accountId, source: p.source, changedAt: p.seenAt });
+      row.accountId = p.accountId;
+    }
     row.firstSeen = Math.min(row.firstSeen, p.seenAt);
     row.traits = { ...row.traits, ...p.traits };
     rows.set(p.userId, row);
   }
-  return [...rows.values()];
+  return { rows: [...rows.values()], moves };
 }
 
-/** Violations counted per day, source, event and reason, with the first example of each. */
+/** Violations counted per day, source, event and reason, with the first example of each (credentials removed). */
 export function groupViolations(violations: readonly PlanViolation[]): { v: PlanViolation; day: string; n: number }[] {
   const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
   for (const v of violations) {
@@ -100,7 +123,7 @@ export function groupViolations(violations: readonly PlanViolation[]): { v: Plan
     const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
     const g = groups.get(key);
     if (g) g.n++;
-    else groups.set(key, { v, day, n: 1 });
+    else groups.set(key, { v: { ...v, example: redactCredentials(v.example) }, day, n: 1 });
   }
   return [...groups.values()];
 }

@@ -81,6 +81,20 @@ describeEngines('quarantine replay', async (engine) => {
     assert.equal(await quarantined(), 0);
   });
 
+  it("counts duplicates by source, as the store does: another source's id is not one, an import's is; the dry run agrees", async () => {
+    const stored = (id: string, source: string) =>
+      store.insertEvents([{ messageId: id, accountId: 'acc_1', userId: 'u_1', anonymousId: null, action: 'exported', object: 'report', place: null, metadata: {}, timestamp: T, count: 1 }], source);
+    await stored('x1', 'backend');
+    await stored('x2', 'import');
+    await store.addToQuarantine([entry('event', 'web', native('x1')), entry('event', 'web', native('x2'))]);
+    const dry = await replayQuarantine(store, FIXED, { dryRun: true });
+    assert.deepEqual([dry.replayed, dry.duplicates], [2, 1]);
+    const r = await replayQuarantine(store, FIXED);
+    assert.deepEqual([r.replayed, r.duplicates], [2, 1]);
+    const rows = await store.query<{ message_id: string; source: string }>(sql`SELECT message_id, source FROM events ORDER BY message_id, source`);
+    assert.deepEqual(rows.map((e) => `${e.message_id} ${e.source}`), ['x1 backend', 'x1 web', 'x2 import']);
+  });
+
   it('an entry that fails again stays, with the reason it fails for now', async () => {
     await store.addToQuarantine([entry('event', 'web', native('bad', { metadata: { format: 'xls' } })), entry('event', 'web', native('good'))]);
     const r = await replayQuarantine(store, FIXED);

@@ -12,6 +12,7 @@ describe('cairn.yaml', () => {
       engine: { kind: 'duckdb', path: 'cairn.duckdb' },
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
+      collect: { account_facts: 'import' },
       server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000 },
     });
   });
@@ -122,7 +123,7 @@ describe('cairn.yaml', () => {
       `${F}:2: engine.path: expected a non-empty string, got 3`,
       `${F}:5: retention.early_days: expected early_days to be less than days (60), got 90`,
       `${F}:7: server.port: expected a port number from 1 to 65535, got 70000`,
-      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, server)`,
+      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, collect, server)`,
     ]);
   });
 });

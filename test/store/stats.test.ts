@@ -82,6 +82,7 @@ describeEngines('stats per source', async (engine) => {
       lag_p95_ms: null,
       quarantine_by_reason: { metadata_type: 1 },
       flagged_by_reason: {},
+      users_moved: 0,
     });
   });
 });

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { expected, nonEmptyString, positiveInt, sqlIdentifier } from './primitives.js';
 
+/** The DuckDB file of a workspace unless cairn.yaml names another. */
+export const DEFAULT_STORE_FILE = 'cairn.duckdb';
+
 const duckdbEngineSchema = z.strictObject({
   kind: z.literal('duckdb'),
   /** The database file, relative to the workspace folder. */
-  path: nonEmptyString().default('cairn.duckdb'),
+  path: nonEmptyString().default(DEFAULT_STORE_FILE),
+  /** A `path` outside the workspace folder is refused unless this says it is meant. */
+  allow_outside_workspace: z.boolean({ error: expected('true or false') }).optional(),
   /**
    * DuckDB's memory cap, such as "1GB"; DuckDB's own default is 80% of RAM, which a long-running
    * `cairn serve` fills with cached blocks as the store grows.
@@ -77,6 +82,15 @@ const serverSchema = z.strictObject({
   posthog_group_type: nonEmptyString().optional(),
 });
 
+const collectSchema = z.strictObject({
+  /**
+   * Who decides an account's name, plan, seats, created_at and churned_at once the accounts
+   * file (`cairn import accounts`) has named them: `import` keeps the file's and stores what a
+   * group call says of them as traits; `collector` lets group calls change them.
+   */
+  account_facts: z.enum(['import', 'collector'], { error: expected('import or collector') }).default('import'),
+});
+
 /** `cairn.yaml`: the engine and the workspace's settings. */
 export const cairnConfigSchema = z.strictObject({
   version: z.literal(1, { error: expected('version 1') }),
@@ -84,6 +98,7 @@ export const cairnConfigSchema = z.strictObject({
   engine: engineSchema.prefault({ kind: 'duckdb' }),
   retention: retentionSchema.prefault({}),
   import: importSchema.prefault({}),
+  collect: collectSchema.prefault({}),
   server: serverSchema.prefault({}),
 });
 

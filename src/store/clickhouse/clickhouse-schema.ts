@@ -22,6 +22,8 @@ import type { ClickHouseDialect } from './clickhouse-dialect.js';
  * Every statement here runs on ClickHouse 18.16 and current releases alike.
  */
 
+const EVENTS_KEY = '(account_id, message_id, source)';
+
 interface Physical {
   columns: (d: ClickHouseDialect) => string;
   engine: string;
@@ -33,7 +35,8 @@ const columnsOf = (name: TableName, extra = '') => (d: ClickHouseDialect) =>
   [...TABLES[name].columns.map((c) => `${c.name} ${d.columnType(c.type, 'nullable' in c ? c.nullable : false)}`), ...(extra ? [extra] : [])].join(', ');
 
 const PHYSICAL: Record<string, Physical> = {
-  events_data: { columns: columnsOf('events'), engine: 'ReplacingMergeTree ORDER BY (account_id, message_id)', shardBy: 'cityHash64(account_id)' },
+  // A message id is unique per source (model/source.ts): the source is part of the key.
+  events_data: { columns: columnsOf('events'), engine: `ReplacingMergeTree ORDER BY ${EVENTS_KEY}`, shardBy: 'cityHash64(account_id)' },
   accounts_data: { columns: columnsOf('accounts', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY account_id', shardBy: 'cityHash64(account_id)' },
   account_history_data: {
     columns: columnsOf('account_history', 'version UInt64'),
@@ -41,6 +44,12 @@ const PHYSICAL: Record<string, Physical> = {
     shardBy: 'cityHash64(account_id)',
   },
   users_data: { columns: columnsOf('users', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY user_id', shardBy: 'cityHash64(user_id)' },
+  // Keyed by every column: a generation applied again after a crash records a move once.
+  user_account_changes_data: {
+    columns: columnsOf('user_account_changes'),
+    engine: 'ReplacingMergeTree ORDER BY (user_id, changed_at, from_account, to_account, source)',
+    shardBy: 'cityHash64(user_id)',
+  },
   quarantine_data: { columns: columnsOf('quarantine', 'deleted UInt8, version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY id', shardBy: 'id' },
   plan_violations_data: {
     columns: columnsOf('plan_violations', 'write_key String'),
@@ -69,7 +78,7 @@ export interface SchemaTarget {
   database: string;
 }
 
-/** The statements that create schema version 1 on one host (each safe to run again). */
+/** The statements that create the current schema on one host (each safe to run again). */
 export function createStatements(d: ClickHouseDialect, target: SchemaTarget): string[] {
   const out: string[] = [];
   for (const [name, p] of Object.entries(PHYSICAL)) {
@@ -82,28 +91,96 @@ export function createStatements(d: ClickHouseDialect, target: SchemaTarget): st
   }
   for (const name of Object.keys(TABLES) as TableName[]) {
     if (name === 'account_activity') continue;
-    const where = name === 'quarantine' ? ' WHERE deleted = 0' : '';
-    // SELECT *: 18.16 loses the version column under FINAL unless it is read.
-    out.push(`CREATE VIEW IF NOT EXISTS ${name} AS SELECT * FROM ${dataTable(name)} FINAL${where}`);
+    out.push(`CREATE VIEW IF NOT EXISTS ${name} AS ${viewQuery(name)}`);
   }
   out.push(`CREATE VIEW IF NOT EXISTS account_activity AS
     SELECT ${ACTIVITY_COLUMNS} FROM activity_deltas
     UNION ALL SELECT ${ACTIVITY_COLUMNS} FROM (SELECT * FROM activity_corrections FINAL)`);
   // On a cluster the view watches each shard's own events and feeds its own rollup.
   const local = target.cluster ? '_local' : '';
-  out.push(`CREATE MATERIALIZED VIEW IF NOT EXISTS activity_deltas_mv TO activity_deltas${local} AS
+  out.push(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO activity_deltas${local} AS
     SELECT account_id, toDate(toDateTime(intDiv(timestamp, 1000), 'UTC')) AS day, action, object, ifNull(place, '') AS place, toInt64(sum(count)) AS n
     FROM events_data${local} GROUP BY account_id, day, action, object, place`);
   return out;
 }
 
+const ROLLUP_VIEW = 'activity_deltas_mv';
+
+/** The view a logical table is read through: each row's current version. */
+function viewQuery(name: Exclude<TableName, 'account_activity'>): string {
+  const where = name === 'quarantine' ? ' WHERE deleted = 0' : '';
+  // SELECT *: 18.16 loses the version column under FINAL unless it is read.
+  return `SELECT * FROM ${dataTable(name)} FINAL${where}`;
+}
+
+/** Runs statements on one host, in order. */
+export interface SchemaHost {
+  command(query: string): Promise<void>;
+  query<T>(query: string): Promise<T[]>;
+}
+
+/** A schema step: brings one host from the version before to this one; safe to run again if cut short. */
+type Step = (host: SchemaHost, d: ClickHouseDialect, target: SchemaTarget) => Promise<void>;
+
+const createSchema: Step = async (host, d, target) => {
+  for (const statement of createStatements(d, target)) await host.command(statement);
+};
+
 /**
- * Schema versions in order: a store at version n gets the statements of every later one, then
- * the version is recorded (cairn_schema, on every host). A newer Cairn adds a step here; it
- * never edits one.
+ * Version 2: message ids per source, `accounts.facts_source`, `user_account_changes`.
+ * The events table is copied into one keyed by source (a sorting key cannot take an existing
+ * column), the rollup's view set aside meanwhile so the copy is not counted twice; columns
+ * are added to the tables that lack them and the views over those made again (a view keeps
+ * the columns it was made with); new tables are made.
  */
-export const MIGRATIONS: readonly { version: number; statements: (d: ClickHouseDialect, target: SchemaTarget) => string[] }[] = [
-  { version: 1, statements: createStatements },
+const perSourceIds: Step = async (host, d, target) => {
+  const local = target.cluster ? '_local' : '';
+  const events = `events_data${local}`;
+  const [table] = await host.query<{ sorting_key: string }>(`SELECT sorting_key FROM system.tables WHERE database = currentDatabase() AND name = '${events}'`);
+  if (table && !/\bsource\b/.test(table.sorting_key)) {
+    await host.command(`DROP TABLE IF EXISTS ${ROLLUP_VIEW}`);
+    await host.command(`DROP TABLE IF EXISTS ${events}_rekeyed`);
+    await host.command(`CREATE TABLE ${events}_rekeyed (${PHYSICAL.events_data.columns(d)}) ENGINE = ${PHYSICAL.events_data.engine}`);
+    await host.command(`INSERT INTO ${events}_rekeyed SELECT * FROM ${events}`);
+    await host.command(`RENAME TABLE ${events} TO ${events}_before, ${events}_rekeyed TO ${events}`);
+  }
+  await host.command(`DROP TABLE IF EXISTS ${events}_before`);
+  await addMissingColumns(host, d, target);
+  await createSchema(host, d, target);
+};
+
+/** Adds the columns TABLES gained to the physical tables that lack them, and drops the views over them to be made again. */
+async function addMissingColumns(host: SchemaHost, d: ClickHouseDialect, target: SchemaTarget): Promise<void> {
+  const rows = await host.query<{ table: string; name: string }>(`SELECT table, name FROM system.columns WHERE database = currentDatabase()`);
+  const present = new Set(rows.map((r) => `${r.table}.${r.name}`));
+  const tables = new Set(rows.map((r) => r.table));
+  for (const name of Object.keys(TABLES) as TableName[]) {
+    if (name === 'account_activity') continue;
+    const physical = dataTable(name);
+    const names = target.cluster ? [`${physical}_local`, physical] : [physical];
+    let changed = false;
+    for (const column of TABLES[name].columns) {
+      // 18.16 has no ADD COLUMN IF NOT EXISTS: what system.columns lacks is added.
+      for (const t of names) {
+        if (!tables.has(t) || present.has(`${t}.${column.name}`)) continue;
+        if (!('nullable' in column && column.nullable)) throw new Error(`invalid added column: ${name}.${column.name} must be nullable`);
+        await host.command(`ALTER TABLE ${t} ADD COLUMN ${column.name} ${d.columnType(column.type, true)}`);
+        changed = true;
+      }
+    }
+    if (changed || (tables.has(name) && TABLES[name].columns.some((c) => !present.has(`${name}.${c.name}`)))) await host.command(`DROP TABLE IF EXISTS ${name}`);
+  }
+}
+
+/**
+ * Schema versions in order: a store at version n gets the steps of every later one, then the
+ * version is recorded (cairn_schema, on every host). A newer Cairn adds a step here; it never
+ * edits one. A new store runs every step: the first makes the current schema, and the later
+ * ones find nothing to change.
+ */
+export const MIGRATIONS: readonly { version: number; apply: Step }[] = [
+  { version: 1, apply: createSchema },
+  { version: 2, apply: perSourceIds },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

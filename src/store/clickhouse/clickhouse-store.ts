@@ -2,7 +2,18 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
+import {
+  IMPORT_SOURCE,
+  redactCredentials,
+  type Account,
+  type AccountFactsAuthority,
+  type AccountHistoryRow,
+  type AccountPatch,
+  type PlanViolation,
+  type QuarantineEntry,
+  type TrackedEvent,
+  type UserPatch,
+} from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { groupViolations, patchedAccounts, patchedUsers, queryByIds } from '../patches.js';
 import { readStats } from '../stats-queries.js';
@@ -67,10 +78,11 @@ export class ClickHouseStore implements RestoringStore {
     const [row] = await driver.query<{ v: string | number }>('SELECT max(version) AS v FROM cairn_schema', {});
     const current = Number(row?.v ?? 0);
     if (current > SCHEMA_VERSION) throw new Error(`the ClickHouse schema is version ${current}, newer than this Cairn (${SCHEMA_VERSION}); upgrade Cairn`);
+    const host = { command: (q: string) => driver.command(q, {}), query: <T>(q: string) => driver.query<T>(q, {}) };
     for (const step of MIGRATIONS) {
       if (step.version <= current) continue;
-      // Each statement is safe to run again, so a migration cut short is finished by the next start.
-      for (const statement of step.statements(this.dialect, target)) await driver.command(statement, {});
+      // Each step is safe to run again, so a migration cut short is finished by the next start.
+      await step.apply(host, this.dialect, target);
       await driver.command(`INSERT INTO cairn_schema VALUES (${step.version}, ${Date.now()})`, {});
     }
   }
@@ -116,13 +128,12 @@ export class ClickHouseStore implements RestoringStore {
       await this.driver.command(`CREATE TABLE ${stage} (${STAGE_COLUMNS}) ENGINE = Memory`, {});
       const columns = EVENT_BATCH_COLUMNS.map(([name]) => name);
       for (const file of batch.files) await this.driver.insertTsv(stage, columns, createReadStream(file).pipe(escapeBatchBackslashes()));
-      // The first row of each id (by file and line) that is not stored yet.
-      await this.driver.command(
-        `CREATE TABLE ${fresh} ENGINE = Memory AS SELECT * FROM ${stage}
-        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id GLOBAL IN (SELECT account_id FROM ${stage}))
-        ORDER BY file_no, line LIMIT 1 BY message_id`,
-        {},
-      );
+      // The first row of each id (by file and line) not stored yet by this source or an import
+      // (an import's by any source: model/source.ts), looked for among its accounts' events.
+      const within = source === IMPORT_SOURCE ? sql`` : sql` AND source IN (${source}, ${IMPORT_SOURCE})`;
+      await this.execute(sql`CREATE TABLE ${rawName(fresh)} ENGINE = Memory AS SELECT * FROM ${rawName(stage)}
+        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id GLOBAL IN (SELECT account_id FROM ${rawName(stage)})${within})
+        ORDER BY file_no, line LIMIT 1 BY message_id`);
       const [{ n }] = await this.driver.query<{ n: string | number }>(`SELECT count() AS n FROM ${fresh}`, {});
       const inserted = Number(n);
       const receivedAt = Date.now();
@@ -189,12 +200,12 @@ export class ClickHouseStore implements RestoringStore {
 
   async upsertAccounts(accounts: readonly Account[]): Promise<number> {
     const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
-    // The facts are replaced; traits gathered from group calls stay.
+    // The facts are replaced and marked as the file's; traits gathered from group calls stay.
     const stored = await queryByIds<{ account_id: string; traits: string }>(this, (ids) => sql`SELECT account_id, traits FROM accounts WHERE account_id IN (${ids})`, rows.map((a) => a.accountId));
     const traits = new Map(stored.map((r) => [r.account_id, r.traits]));
     const version = this.nextVersion();
-    await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], rows.map((a) => [
-      a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, traits.get(a.accountId) ?? '{}', version,
+    await this.insertRows('accounts_data', ACCOUNT_COLUMNS, rows.map((a) => [
+      a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, traits.get(a.accountId) ?? '{}', IMPORT_SOURCE, version,
     ]));
     return rows.length;
   }
@@ -221,7 +232,7 @@ export class ClickHouseStore implements RestoringStore {
     const version = this.nextVersion();
     const base = checkpoint ? idBase(`${checkpoint.name}:${checkpoint.value}`) : this.clockIds(entries.length);
     await this.insertRows('quarantine_data', ['id', 'received_at', 'kind', 'source', 'file', 'line', 'reason', 'field', 'message', 'payload', 'deleted', 'version'], entries.map((q, i) => [
-      quarantineId(base, i), q.receivedAt, q.kind, q.source, q.file, q.line, q.reason, q.field, q.message, q.payload, 0, version,
+      quarantineId(base, i), q.receivedAt, q.kind, q.source, q.file, q.line, q.reason, q.field, q.message, redactCredentials(q.payload), 0, version,
     ]));
   }
 
@@ -259,9 +270,9 @@ export class ClickHouseStore implements RestoringStore {
       total.inserted += r.inserted;
       total.duplicates += r.duplicates;
     }
-    await this.insertQuarantine(write.quarantine, write.checkpoint ?? null);
+    const refused = await this.patchAccounts(write.accounts, write.accountFacts ?? 'import');
+    await this.insertQuarantine([...write.quarantine, ...refused], write.checkpoint ?? null);
     await this.insertViolations(write.violations, write.checkpoint ? `${write.checkpoint.name}:${write.checkpoint.value}` : `w${this.nextVersion()}`);
-    await this.patchAccounts(write.accounts);
     await this.patchUsers(write.users);
     if (write.replayed?.length) await this.rewriteQuarantine(write.replayed.map(Number), (r) => ({ ...r, deleted: 1 }));
     if (write.checkpoint) {
@@ -282,18 +293,26 @@ export class ClickHouseStore implements RestoringStore {
     ]));
   }
 
-  private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
-    if (patches.length === 0) return;
+  /** Writes the patched accounts; returns the calls refused, to be quarantined with the write. */
+  private async patchAccounts(patches: readonly AccountPatch[], authority: AccountFactsAuthority): Promise<QuarantineEntry[]> {
+    if (patches.length === 0) return [];
+    const { rows, refused } = await patchedAccounts(this, patches, authority);
     const version = this.nextVersion();
-    await this.insertRows('accounts_data', ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'version'], (await patchedAccounts(this, patches)).map((a) => [
-      a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, JSON.stringify(a.traits), version,
+    await this.insertRows('accounts_data', ACCOUNT_COLUMNS, rows.map((a) => [
+      a.accountId, a.name, a.createdAt, a.plan, a.seats, a.churnedAt, JSON.stringify(a.traits), a.factsSource, version,
     ]));
+    return refused;
   }
 
+  /** Writes the moves between accounts first (repeats collapse), then the patched users. */
   private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
     if (patches.length === 0) return;
+    const { rows, moves } = await patchedUsers(this, patches);
+    await this.insertRows('user_account_changes_data', ['user_id', 'from_account', 'to_account', 'source', 'changed_at'], moves.map((m) => [
+      m.userId, m.fromAccount, m.toAccount, m.source, m.changedAt,
+    ]));
     const version = this.nextVersion();
-    await this.insertRows('users_data', ['user_id', 'account_id', 'first_seen', 'traits', 'version'], (await patchedUsers(this, patches)).map((u) => [
+    await this.insertRows('users_data', ['user_id', 'account_id', 'first_seen', 'traits', 'version'], rows.map((u) => [
       u.userId, u.accountId, u.firstSeen, JSON.stringify(u.traits), version,
     ]));
   }
@@ -316,6 +335,7 @@ export class ClickHouseStore implements RestoringStore {
       accounts: { names: ['version'], values: () => [version] },
       account_history: { names: ['version'], values: () => [version] },
       users: { names: ['version'], values: () => [version] },
+      user_account_changes: { names: [], values: () => [] },
       checkpoints: { names: ['version'], values: () => [version] },
       quarantine: { names: ['deleted', 'version'], values: () => [0, version] },
       plan_violations: { names: ['write_key'], values: () => [`migrated:${this.restored++}`] },
@@ -332,6 +352,8 @@ export class ClickHouseStore implements RestoringStore {
     return (this.closed ??= this.driver.close());
   }
 }
+
+const ACCOUNT_COLUMNS = ['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at', 'traits', 'facts_source', 'version'];
 
 interface QuarantineRow {
   id: string | number;

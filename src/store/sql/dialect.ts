@@ -164,6 +164,12 @@ export abstract class SqlDialect {
     return `CREATE TABLE IF NOT EXISTS ${this.quoteIdent(def.name)} (${cols.join(', ')}${this.tableConstraints(def)})${this.tableOptions(def)}`;
   }
 
+  /** Adds a column a table gained since a store was made; such columns are nullable. */
+  addColumn(table: TableDef, column: ColumnDef): string {
+    if (!column.nullable) throw new Error(`invalid added column: ${table.name}.${column.name} must be nullable`);
+    return `ALTER TABLE ${this.quoteIdent(table.name)} ADD COLUMN IF NOT EXISTS ${this.quoteIdent(column.name)} ${this.columnType(column.type, true)}`;
+  }
+
   /** Constraints inside the column list, such as a primary key. */
   protected tableConstraints(_def: TableDef): string {
     return '';
