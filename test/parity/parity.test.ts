@@ -69,7 +69,7 @@ async function answers(store: Store, files: { accounts: string; accountHistory: 
   };
 }
 
-describe('the same answers on every engine', { timeout: 900_000 }, () => {
+describe('the same answers on every engine', { timeout: 3_600_000 }, () => {
   const results = new Map<string, Answers>();
 
   before(async () => {

@@ -95,10 +95,11 @@ export async function spawnServer(ws: string): Promise<ChildServer> {
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
+    // A liveness guard: a ClickHouse store checks its schema on every host first, and a loaded machine is slow.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cairn serve did not start within 60 s:\n${err}`));
-    }, 60_000);
+      reject(new Error(`cairn serve did not start within 300 s:\n${err}`));
+    }, 300_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       // The address is printed as one JSON document, possibly over several lines.
@@ -136,7 +137,7 @@ export async function withStore<T>(ws: string, work: (q: <R = Record<string, unk
 export { sql };
 
 /** Polls `check` until it returns a truthy value (returned) or the time is up (throws). The limit guards liveness only: a shared, loaded machine may take long. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 300_000, everyMs = 50): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -27,8 +27,9 @@ function refusing(store: Store): Store {
   });
 }
 
+/** Waits for `what` (a liveness guard: the assertions after it say what was expected). */
 const until = async (what: () => Promise<boolean>) => {
-  for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 50));
+  for (const end = Date.now() + 300_000; Date.now() < end && !(await what()); ) await new Promise((r) => setTimeout(r, 50));
 };
 
 describeEngines('a generation the store refuses', (engine) => {
