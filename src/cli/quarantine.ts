@@ -77,7 +77,7 @@ export function registerQuarantine(program: Command, globals: () => GlobalOption
       const r = await viaStoreOrServer(
         globals(),
         (h) => adminRequest<ReplaySummary>(h, '/v1/admin/quarantine/replay', { ...filter, dry_run: opts.dryRun ?? false }),
-        (ws, store) => replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type }),
+        (ws, store) => replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type, accountFacts: ws.config.collect.account_facts }),
       );
       if (opts.json) return printJson(r);
       printReplay(r, opts.dryRun ?? false);

@@ -4,10 +4,10 @@
  * `stop()` drains: no new requests, everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadTrackingPlan, type Workspace } from '../config/index.js';
-import { Collector, adminToken, stateDir, WriteKeys } from '../collect/index.js';
+import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
 import type { Store } from '../store/index.js';
 import { buildApp } from './app.js';
 
@@ -40,9 +40,11 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     walDir: join(dir, 'wal'),
     maxQueuedEvents: server.max_queued_events,
     posthogGroupType: server.posthog_group_type,
+    accountFacts: ws.config.collect.account_facts,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
+    log,
   });
-  const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
+  const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, accountFacts: ws.config.collect.account_facts, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
 
   // New and revoked keys, and a changed plan, take effect within a second.
   let planStamp = stamp(ws.files.trackingPlan);
@@ -64,7 +66,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   const address = await app.listen({ port: opts.port ?? server.port, host: opts.host ?? server.host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = join(dir, SERVER_FILE);
-  await writeFile(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
+  await writeAtomic(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
   return {
     url,
     adminToken: token,

@@ -99,5 +99,5 @@ describeEngines(
     }
   });
 },
-  { timeout: 400_000 },
+  { timeout: 3_600_000, demo: true },
 );
