@@ -131,11 +131,14 @@ function line(r: Run): string {
   return (
     `seed ${r.seed} (${r.accounts} accounts, ${r.judged} judged, ${r.seconds.toFixed(0)} s): proposed ${r.a.proposed.join(', ') || 'nothing'}; ` +
     `top 10 precision ${f2(r.a.top.precision)} recall ${f2(r.a.top.recall)}; drivers > decoys ${f2(r.a.driver_vs_decoy_auc)}; ` +
+    `by engagement-stratified lift: precision ${f2(r.a.by_engagement.precision)}, drivers > decoys ${f2(r.a.by_engagement.driver_vs_decoy_auc)}; ` +
     `activation A ${threshold(r.a.activation)}, B ${threshold(r.b.activation)}; utilization B ${threshold(r.b.utilization)}; ` +
     `setup ${r.a.setup.found.length}/${r.a.setup.effective.length} of ${r.a.setup.chosen.length}; maturity ${r.a.maturity.found.length}/${r.a.maturity.planted.length}, decoys mature ${r.a.maturity.wrongly_mature.length}; ` +
     `flags on causes ${r.a.flagged_causes.length}, niche flags not planted ${r.a.false_niche_flags.length}`
   );
 }
+
+const sizes = (runs: Run[]) => [...new Set(runs.map((r) => r.accounts))].sort((a, b) => a - b);
 
 function summarize(planted: Run[], nulls: { proposed: string[]; chosen: string[] }[]): void {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -152,6 +155,14 @@ function summarize(planted: Run[], nulls: { proposed: string[]; chosen: string[]
   console.log(`  top 10 recall               mean ${f2(mean(recall))} (min ${f2(Math.min(...recall))}), goal ≥ 0.8`);
   const auc = nums(planted.map((r) => r.a.driver_vs_decoy_auc));
   console.log(`  driver-vs-decoy rank AUC    mean ${f2(mean(auc))} (min ${f2(Math.min(...auc))}); chance 0.50`);
+  const bySize = (pick: (r: Run) => number | null) =>
+    sizes(planted).map((n) => `${f2(mean(nums(planted.filter((r) => r.accounts === n).map(pick))))} at ${n}`).join(', ');
+  console.log(`  by size: precision ${bySize((r) => r.a.top.precision)}; drivers > decoys ${bySize((r) => r.a.driver_vs_decoy_auc)}`);
+  const e = planted.map((r) => r.a.by_engagement);
+  console.log(
+    `  ordered by lift within plan and breadth instead: precision ${f2(mean(nums(e.map((x) => x.precision))))}, recall ${f2(mean(nums(e.map((x) => x.recall))))}, ` +
+      `drivers > decoys ${f2(mean(nums(e.map((x) => x.driver_vs_decoy_auc))))} (${bySize((r) => r.a.by_engagement.driver_vs_decoy_auc)})`,
+  );
   const traps = planted.flatMap((r) => r.a.traps);
   console.log(`  traps flagged as planted    ${share(traps.filter((t) => t.flagged).length, traps.length)}`);
   const often = (keys: string[]) =>

@@ -138,6 +138,7 @@ export function discoverySummary(e: DiscoveryEvidence, files: Record<string, str
       prevalence: f.prevalence,
       risk_ratio: f.risk_ratio,
       risk_ratio_by_plan: f.stratified.plan?.risk_ratio ?? null,
+      risk_ratio_by_engagement: f.stratified.engagement?.risk_ratio ?? null,
       q_value: f.q_value,
       flags: f.flags,
       flag_reasons: f.flag_reasons,

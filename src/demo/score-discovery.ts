@@ -61,6 +61,11 @@ export interface DiscoveryScore {
   decoys: Ranked[];
   /** The chance a driver ranks above a decoy (ties count one half); null without both. */
   driver_vs_decoy_auc: number | null;
+  /**
+   * The same measures for the behaviours ordered by their lift within plan and breadth of use
+   * (the evidence's engagement-stratified CMH test: lifts above 1 by p ascending first).
+   */
+  by_engagement: { precision: number | null; recall: number | null; driver_vs_decoy_auc: number | null };
   traps: { key: string; expected: 'ubiquitous' | 'premium_niche'; flagged: boolean; reason: string | null }[];
   /** Flags on planted causes (drivers, the activation action): the harmful kind. */
   flagged_causes: string[];
@@ -97,6 +102,12 @@ export function scoreDiscovery(e: DiscoveryEvidence, truth: PlantedTruth): Disco
   const hits = topKeys.filter((k) => causes.includes(k));
   const drivers = truth.drivers.map(rankedOf);
   const decoys = (truth.decoys ?? []).map(rankedOf);
+  const byEngagement = engagementOrder(ranked);
+  const engagementRank = (p: Pair): Ranked => {
+    const i = byEngagement.indexOf(key(p));
+    return { key: key(p), rank: i < 0 ? null : i + 1, rank_low: null, rank_high: null };
+  };
+  const engagementHits = byEngagement.slice(0, TOP_K).filter((k) => causes.includes(k)).length;
   const trapKeys = new Set([key(truth.traps.ubiquitous), key(truth.traps.premium_niche)]);
   const effective = truth.setup_effects.filter((s) => !s.effect.startsWith('none')).map(key);
   const chosen = e.setup?.proposed ? e.setup.steps : [];
@@ -116,6 +127,11 @@ export function scoreDiscovery(e: DiscoveryEvidence, truth: PlantedTruth): Disco
     drivers,
     decoys,
     driver_vs_decoy_auc: rankAuc(drivers, decoys),
+    by_engagement: {
+      precision: byEngagement.length ? engagementHits / Math.min(TOP_K, byEngagement.length) : null,
+      recall: causes.length ? engagementHits / causes.length : null,
+      driver_vs_decoy_auc: rankAuc(truth.drivers.map(engagementRank), (truth.decoys ?? []).map(engagementRank)),
+    },
     traps: [trap(truth.traps.ubiquitous, 'ubiquitous'), trap(truth.traps.premium_niche, 'premium_niche')],
     flagged_causes: e.features.filter((f) => f.flags.length > 0 && causes.includes(f.key)).map((f) => f.key),
     false_niche_flags: e.features.filter((f) => f.flags.includes('premium_niche') && !trapKeys.has(f.key)).map((f) => f.key),
@@ -161,6 +177,20 @@ function thresholdScore(t: DiscoveryEvidence['activation'], planted: number, com
   };
 }
 
+/** Ranked behaviours by their engagement-stratified lift: above 1 by p ascending, then untested, then below 1 by p descending. */
+function engagementOrder(ranked: DiscoveryEvidence['features']): string[] {
+  const score = (f: DiscoveryEvidence['features'][number]): number => {
+    const s = f.stratified.engagement;
+    if (!s || s.p_value === null || !Number.isFinite(s.risk_ratio.estimate)) return 0;
+    const strength = -Math.log(Math.max(s.p_value, Number.MIN_VALUE));
+    return s.risk_ratio.estimate >= 1 ? strength : -strength;
+  };
+  return ranked
+    .map((f) => ({ key: f.key, score: score(f) }))
+    .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1))
+    .map((f) => f.key);
+}
+
 /** P(a driver ranks above a decoy), ties one half; unranked ones rank last. */
 function rankAuc(drivers: Ranked[], decoys: Ranked[]): number | null {
   if (drivers.length === 0 || decoys.length === 0) return null;
@@ -181,6 +211,8 @@ export function describeScore(s: DiscoveryScore): string[] {
   const rank = (d: Ranked) => `${d.key} #${d.rank ?? '—'}${d.rank_low === null ? '' : ` [${Math.round(d.rank_low)}–${Math.round(d.rank_high!)}]`}`;
   lines.push(`  drivers (median rank [2.5–97.5% over refits]): ${s.drivers.map(rank).join(', ')}`);
   if (s.decoys.length) lines.push(`  decoys (adopted as the drivers, no effect): ${s.decoys.map(rank).join(', ')}; a driver ranks above a decoy with chance ${share(s.driver_vs_decoy_auc)}`);
+  const e = s.by_engagement;
+  lines.push(`  ordered instead by lift within plan and breadth of use: top ${s.top.k} precision ${share(e.precision)}, recall ${share(e.recall)}; a driver above a decoy with chance ${share(e.driver_vs_decoy_auc)}`);
   for (const t of s.traps) lines.push(`  trap ${t.key}: ${t.flagged ? `flagged ${t.expected} — ${t.reason}` : `NOT flagged ${t.expected}`}`);
   if (s.flagged_causes.length) lines.push(`  planted causes flagged: ${s.flagged_causes.join(', ')}`);
   if (s.false_niche_flags.length) lines.push(`  flagged premium niche though not the planted one: ${s.false_niche_flags.join(', ')}`);

@@ -8,6 +8,7 @@ import { chooseCoreActions, type CountedAction } from './core-action.js';
 import { accountMonths, accountsObservedFor, countInRanges, DailyCounts, firstUseDays, mainPlaces } from './early-activity.js';
 import { EVIDENCE_VERSION, type DiscoveryEvidence, type FeatureEvidence, type NullTest, type SplitSide, type ThresholdEvidence } from './evidence.js';
 import { rankFeatures, type FeatureRanking } from './feature-importance.js';
+import { engagementStrata } from './engagement-strata.js';
 import { buildFeatureMatrix, columnIndex, type FeatureMatrix } from './feature-matrix.js';
 import { validateHeldOut } from './held-out-validation.js';
 import { chooseMaturity } from './maturity-milestone.js';
@@ -148,6 +149,7 @@ export async function discover(store: Store, options: DiscoverOptions): Promise<
   const strataByName = [
     ...(plans.length >= 2 ? [{ name: 'plan', values: selPlans }] : []),
     ...(evidence.data.cohorts.length >= 2 ? [{ name: 'signup_month', values: Array.from(selection, (i) => labelled[i].signup_month) }] : []),
+    { name: 'engagement', values: engagementStrata(matrix, selection, selPlans) },
   ];
   const selRetained = Array.from(pick(retained, selection), (v) => v === 1);
   const univariate = univariateEvidence({ retained: selRetained, used: selUsed, keys, strata: strataByName });

@@ -176,7 +176,7 @@ export interface FeatureEvidence {
   test: 'fisher' | 'chi_square' | null;
   /** Benjamini–Hochberg q-value across tested features. */
   q_value: number | null;
-  /** Cochran–Mantel–Haenszel risk ratio by stratum name ('plan', 'signup_month'). */
+  /** Cochran–Mantel–Haenszel risk ratio by stratum name: 'plan', 'signup_month', 'engagement' (plan × quintile of distinct behaviours used early). */
   stratified: Record<string, { risk_ratio: Interval; p_value: number | null; strata_used: number }>;
   flags: AdoptionFlag[];
   /** One sentence per flag. */

@@ -37,6 +37,7 @@ export {
   type FeatureMeasure,
   type MatrixAccount,
 } from './feature-matrix.js';
+export { engagementStrata, BREADTH_BANDS } from './engagement-strata.js';
 export {
   univariateEvidence,
   type StratifiedLift,

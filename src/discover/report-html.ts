@@ -253,14 +253,15 @@ function importanceSection(e: DiscoveryEvidence): string {
     return `<tr${f.flags.length ? ' class="flagged-row"' : ''}><td class="num">${rankCell}</td><td class="key">${esc(f.key)}</td>
 <td class="num">${num(f.users)}</td><td class="num">${pct(f.prevalence)}</td>
 <td class="num">${ivHtml(f.retention_users, pct)}</td><td class="num">${ivHtml(f.retention_non_users, pct)}</td><td class="num">${ivHtml(f.risk_ratio, ratio)}</td>
-<td class="num">${ivHtml(plan?.risk_ratio, ratio)}</td><td class="num">${esc(pValue(f.q_value))}</td><td class="num">${imp}</td><td>${notes}</td></tr>`;
+<td class="num">${ivHtml(plan?.risk_ratio, ratio)}</td><td class="num">${ivHtml(f.stratified?.engagement?.risk_ratio, ratio)}</td><td class="num">${esc(pValue(f.q_value))}</td><td class="num">${imp}</td><td>${notes}</td></tr>`;
   });
   const table = `<details${fs.length <= 40 ? ' open' : ''}><summary>All ${plural(fs.length, 'feature')}</summary><div class="scroll"><table>
-${thead('>Rank ▾', 'Feature', '>Users', '>Prevalence', '>Retention, users', '>Retention, non-users', '>Risk ratio', '>RR by plan (CMH)', '>q', '>Importance', 'Flags')}
+${thead('>Rank ▾', 'Feature', '>Users', '>Prevalence', '>Retention, users', '>Retention, non-users', '>Risk ratio', '>RR by plan (CMH)', '>RR by plan and breadth (CMH)', '>q', '>Importance', 'Flags')}
 <tbody>${rows.join('\n')}</tbody></table></div></details>`;
   const intro = `How much the forest’s AUC drops when a behaviour is shuffled (with its place variants), on the earlier cohorts’ accounts each refit left out, for the top ${Math.min(25, ranked.length)} behaviours.
 The rank is the median of its ranks over ${plural(e.model?.refits ?? 0, 'refit')} on bootstrap samples of accounts, and its interval the 2.5–97.5% quantiles of those ranks: a wide one means the position is not settled.
-Retention rates and risk ratios are for users vs non-users among the earlier cohorts; q-values are Benjamini–Hochberg across tested features. Associations, not causes.`;
+Retention rates and risk ratios are for users vs non-users among the earlier cohorts; q-values are Benjamini–Hochberg across tested features.
+The risk ratio by plan and breadth compares users with non-users on the same plan who used about as many behaviours early (fifths of the earlier cohorts): account fit raises every use and retention alike, so a lift that holds there is less likely to be engagement in general. Associations, not causes.`;
   return section('importance', '1 · Feature importance', intro, chart + table);
 }
 
