@@ -67,6 +67,11 @@ describeEngines(
     const lines = describeScore(score).join('\n');
     assert.match(lines, /top 10 of \d+ behaviours: precision [\d.]+, recall [\d.]+ of the 9 planted causes/);
     assert.match(lines, /a driver ranks above a decoy with chance [\d.]+/);
+    // The same measures for the order by lift within plan and breadth of use.
+    const e = score.by_engagement;
+    assert.ok(e.precision !== null && e.recall !== null && e.driver_vs_decoy_auc !== null, JSON.stringify(e));
+    assert.ok(result.evidence.features.some((f) => f.stratified.engagement?.strata_used >= 10), 'plan × fifths of breadth');
+    assert.match(lines, /ordered instead by lift within plan and breadth of use: top 10 precision [\d.]+, recall [\d.]+; a driver above a decoy with chance [\d.]+/);
   });
 
   it('flags the ubiquitous and the premium-niche traps with the right reason, and keeps them out of the proposal', () => {
