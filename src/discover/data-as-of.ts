@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { sql, SqlFragment } from '../store/index.js';
+import { sql, type SqlFragment } from '../store/index.js';
 
 export interface DataAsOf {
   /** 'YYYY-MM-DD': the newest day among events, churn dates and account history, never after today. */
@@ -18,7 +18,7 @@ const day = (v: unknown): string | null => (v === null || v === undefined || v =
 export async function dataAsOf(store: Store, today: string = new Date().toISOString().slice(0, 10)): Promise<DataAsOf> {
   const d = store.dialect;
   // ClickHouse's max over no rows is 1970-01-01, not NULL: counted first.
-  const newestOf = (day: SqlFragment) => sql`CASE WHEN count(${day}) > 0 THEN ${d.dayText(sql`max(${day})`)} END`;
+  const newestOf = (days: SqlFragment) => sql`CASE WHEN count(${days}) > 0 THEN ${d.dayText(sql`max(${days})`)} END`;
   const [row] = await store.query<{ events: unknown; churn: unknown; history: unknown }>(
     sql`SELECT (SELECT ${newestOf(sql`day`)} FROM account_activity) AS events,
       (SELECT ${newestOf(d.day(sql`churned_at`))} FROM accounts) AS churn,
