@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -32,6 +32,14 @@ describe('cairn CLI', async () => {
     const unknown = await cairn(['init', join(dir, 'other'), '--example', 'crm']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--example must be one of helpdesk, got "crm"/);
+    // The example and a ClickHouse engine together: the example's framework, the engine block, owner-only.
+    const both = join(dir, 'helpdesk-on-clickhouse');
+    const r2 = await cairn(['init', both, '--example', 'helpdesk', '--engine', 'clickhouse', '--url', 'http://127.0.0.1:8123', '--json']);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.equal(JSON.parse(r2.stdout).template, 'helpdesk');
+    assert.match(readFileSync(join(both, 'cairn.yaml'), 'utf8'), /engine:\n {2}kind: clickhouse\n {2}url: http:\/\/127\.0\.0\.1:8123\n/);
+    assert.match(readFileSync(join(both, 'milestones.yaml'), 'utf8'), /stuck_in_setup/);
+    assert.equal(statSync(join(both, 'cairn.yaml')).mode & 0o777, 0o600);
   });
 
   it('imports events and reports { imported, duplicates, quarantined }, then stats', async () => {
