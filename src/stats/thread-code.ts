@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync, type BuildOptions } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 
 const bundles = new Map<string, string>();
 
@@ -22,8 +23,14 @@ export function threadCode(entry: URL): string {
   if (code === undefined) {
     code = BUILT
       ? readFileSync(new URL(`threads/${basename(entry.pathname, '.ts')}.cjs`, import.meta.url), 'utf8')
-      : buildSync({ ...THREAD_BUNDLE, entryPoints: [fileURLToPath(entry)], write: false }).outputFiles[0].text;
+      : bundleNow(fileURLToPath(entry));
     bundles.set(entry.href, code);
   }
   return code;
+}
+
+/** esbuild, required only here: the built CLI never loads it. */
+function bundleNow(entry: string): string {
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  return buildSync({ ...THREAD_BUNDLE, entryPoints: [entry], write: false }).outputFiles[0].text;
 }
