@@ -1,7 +1,7 @@
 /**
  * `npm run build`, also npm's `prepare` (so `npm install` and `npm ci` run it): bundles the CLI
  * and the server it starts with esbuild into dist/, which bin/cairn.js runs in place of the
- * TypeScript sources while it is at least as new as every file under src/.
+ * TypeScript sources while it is at least as new as everything under src/ and package.json.
  *
  *   dist/cairn.js           src/cli/main.ts; each verb's module a chunk loaded when it runs
  *   dist/chunk-*.js         code shared between verbs
