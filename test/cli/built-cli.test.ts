@@ -14,6 +14,7 @@ import { tempDir } from '../tmp.js';
 import { cairn, runBin, type CliRun } from './run-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Unset for the child, so bin/cairn.js chooses as in a user's shell. */
 const BUILT = { CAIRN_FROM_SOURCES: '' };
 
 /** The source files an output loads before any dynamic import() runs. */
