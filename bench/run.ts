@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   ingest: () => import('./ingest.js'),
   clickhouse: () => import('./clickhouse.js'),
   dedup: () => import('./dedup.js'),
+  cli: () => import('./cli.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

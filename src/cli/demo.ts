@@ -1,22 +1,22 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
 import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
 import { positiveInt, usageError } from './errors.js';
-import { runEventImport } from './import.js';
-import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
+import { importEventFiles } from './import.js';
+import { formatNumber, print, printJson, printPairs } from './output.js';
+import { progressBar } from './progress-bar.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { openStore, withStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
-import { discoveryOut, printDiscovery, runDiscovery } from './discover.js';
+import { discoverAndWrite, discoveryOut, printDiscovery } from './discover.js';
 
-interface DemoOptions {
+export interface DemoOptions {
   dir: string;
   seed: string;
   accounts: string;
@@ -70,12 +70,12 @@ export async function runDemo(opts: DemoOptions) {
     }
     const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
-    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
+    const events = await importEventFiles(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
-    const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
+    const discovery = opts.discover ? await discoverAndWrite(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
     const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
     const summary = {
@@ -158,18 +158,4 @@ async function foreignSources(store: Store): Promise<string[]> {
       UNION SELECT facts_source FROM accounts WHERE facts_source IS NOT NULL AND facts_source <> ${IMPORT_SOURCE} ORDER BY 1`,
   );
   return rows.map((r) => r.source);
-}
-
-export function registerDemo(program: Command): void {
-  program
-    .command('demo')
-    .description('generate a realistic help-desk SaaS with a planted truth, import it, and sum it up')
-    .option('--dir <dir>', 'workspace folder for the demo', './cairn-demo')
-    .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
-    .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
-    .option('--months <n>', 'months over which accounts sign up', '30')
-    .option('--no-discover', 'skip discovery (faster)')
-    .option('--force', 'replace a store and data files in --dir that the demo did not make (never a store outside it)')
-    .option('--json', 'print the summary as JSON')
-    .action(runDemo);
 }

@@ -1,12 +1,10 @@
-import type { Command } from 'commander';
 import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
 import { csvText } from '../model/index.js';
 import { asOfOption } from './as-of.js';
+import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf } from './errors.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-const FORMATS = ['table', 'csv', 'json'] as const;
 
 /** One row per account, a column group per milestone: what spreadsheets and CRMs import. */
 export function milestonesCsv(report: MilestoneReport, names: string[]): string {
@@ -38,22 +36,15 @@ function printTable(report: MilestoneReport, names: string[]): void {
   print(`\n${formatNumber(report.accounts.length)} accounts as of ${report.as_of}`);
 }
 
-export function registerMilestones(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('milestones')
-    .description('every account on the framework as of a date: stage, milestones, next best step')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
-    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
-    .option('--json', 'same as --format json')
-    .action(async (opts: { asOf?: string; format: string; json?: boolean }) => {
-      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
-      const asOf = asOfOption(opts.asOf);
-      await withWorkspace(globals(), async (ws, store) => {
-        const report = await computeMilestones(store, ws.milestones, asOf);
-        const names = Object.keys(ws.milestones.milestones);
-        if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
-        if (format === 'csv') return printExport(milestonesCsv(report, names));
-        printTable(report, names);
-      });
-    });
+/** `cairn milestones`: every account on the framework as of a day. */
+export async function runMilestones(opts: { asOf?: string; format: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const format = opts.json ? 'json' : oneOf('--format', opts.format, OUTPUT_FORMATS);
+  const asOf = asOfOption(opts.asOf);
+  await withWorkspace(globals, async (ws, store) => {
+    const report = await computeMilestones(store, ws.milestones, asOf);
+    const names = Object.keys(ws.milestones.milestones);
+    if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
+    if (format === 'csv') return printExport(milestonesCsv(report, names));
+    printTable(report, names);
+  });
 }
