@@ -5,6 +5,7 @@ import { importAccountHistory, importAccounts, importEvents, sourceNameProblem, 
 import type { Store } from '../store/index.js';
 import { usageError } from './errors.js';
 import { formatNumber, print, printJson, progressBar } from './output.js';
+import { describeRefresh, refreshJson, writeThenRefresh } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 interface ImportOptions extends GlobalOptions {
@@ -51,12 +52,13 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
       if (problem) throw usageError(problem);
       checkFiles(files);
       await withWorkspace(globals(), async (ws, store) => {
-        const r = await runEventImport(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes });
-        const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, lines: r.lines };
+        const { result: r, statuses } = await writeThenRefresh(ws, store, () => runEventImport(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes }));
+        const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, lines: r.lines, statuses: refreshJson(statuses) };
         if (opts.json) return printJson(out);
         print(`imported ${formatNumber(r.imported)} events from ${formatNumber(r.lines)} lines`);
         print(`  ${formatNumber(r.duplicates)} duplicates (message id already stored) skipped`);
         print(`  ${formatNumber(r.quarantined)} quarantined${r.quarantined ? ': see `cairn stats` for the reasons' : ''}`);
+        if (statuses) print(describeRefresh(statuses));
       });
     });
 
@@ -71,11 +73,12 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
       .option('--json', 'print { imported, quarantined } as JSON')
       .action(async (file: string, opts: ImportOptions) => {
         checkFiles([file]);
-        await withWorkspace(globals(), async (_ws, store) => {
-          const r = await run(store, file);
-          const out = { imported: r.imported, quarantined: r.quarantined, lines: r.lines };
+        await withWorkspace(globals(), async (ws, store) => {
+          const { result: r, statuses } = await writeThenRefresh(ws, store, () => run(store, file));
+          const out = { imported: r.imported, quarantined: r.quarantined, lines: r.lines, statuses: refreshJson(statuses) };
           if (opts.json) return printJson(out);
           print(`imported ${formatNumber(r.imported)} ${name === 'accounts' ? 'accounts' : 'history rows'}; ${formatNumber(r.quarantined)} quarantined`);
+          if (statuses) print(describeRefresh(statuses));
         });
       });
   }

@@ -2,7 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import { bootstrapQuantileInterval, median, wilsonInterval } from '../stats/index.js';
 import { sql, type Store } from '../store/index.js';
 import { addDays, daysBetween } from './days.js';
-import { computeMilestones, type AccountStatus } from './engine.js';
+import { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport } from './engine.js';
 import type { Stage } from './stages.js';
 import type { Day } from './types.js';
 
@@ -107,14 +107,22 @@ function monthEnds(first: Day, asOf: Day): Day[] {
  * each, and the headline state (share of customers mature in enough categories), by cohort,
  * every share with its Wilson 95% interval; and how the base moved, month end by month end.
  * History needs one pass: a reached day never moves, so "reached by E" is `reached_at ≤ E`.
+ * `statuses`: every account's status as of `asOf` when already known (materialized), so
+ * only the headline's history is computed here.
  */
-export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all'): Promise<Funnel> {
+export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all', statuses?: MilestoneReport): Promise<Funnel> {
   const d = store.dialect;
   const first = await store.query<{ first: string | null; n: unknown }>(
     sql`SELECT ${d.dayText(sql`min(${d.day(sql`created_at`)})`)} AS first, count(*) AS n FROM accounts`,
   );
   const ends = Number(first[0]?.n) > 0 && first[0].first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
-  const report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
+  let report: MilestoneReport;
+  if (statuses) {
+    const stateOn = await computeStateOn(store, framework, asOf, [...ends, asOf]);
+    report = { ...statuses, ...(stateOn ? { state_on: stateOn } : {}) };
+  } else {
+    report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
+  }
   const names = Object.keys(framework.milestones);
   const state = report.state_on;
   const headlineNow = (a: AccountStatus) => (state ? state.accounts.get(asOf)!.has(a.account_id) : null);

@@ -64,6 +64,78 @@ export interface QuarantineChange {
   message: string;
 }
 
+/** One account's row of `account_status`: its place on the framework as of a day. */
+export interface AccountStatusRow {
+  account_id: string;
+  as_of: string;
+  framework_version: number;
+  stage: string;
+  signup_day: string;
+  churned_day: string | null;
+  plan: string | null;
+  seats: number | null;
+  next_milestone: string | null;
+  next_action: string | null;
+  next_reason: string | null;
+}
+
+/** One account's milestone as of a day (`milestone_status`); `detail` is JSON text. */
+export interface MilestoneStatusRow {
+  account_id: string;
+  milestone: string;
+  reached: boolean;
+  reached_day: string | null;
+  progress: number;
+  detail: string;
+  as_of: string;
+  framework_version: number;
+}
+
+/** A change a status refresh found (`milestone_changes`), before the store numbers it. */
+export interface MilestoneChangeRow {
+  account_id: string;
+  kind: 'milestone' | 'stage';
+  name: string;
+  change: 'reached' | 'lost';
+  previous: string | null;
+  day: string;
+  framework_version: number;
+  cause: 'backfill' | 'data' | 'framework';
+}
+
+/** A framework version first used by a refresh (`framework_versions`). */
+export interface FrameworkVersionRow {
+  version: number;
+  hash: string;
+  effective_day: string;
+  /** Canonical JSON of the framework. */
+  config: string;
+  source: string | null;
+}
+
+/**
+ * What one status refresh writes, all in one transaction: the rows of the accounts it
+ * covered replace theirs (`replace`: every account, or these), its changes are appended and
+ * numbered, and it is recorded in `status_refreshes`.
+ */
+export interface StatusRefreshWrite {
+  replace: 'all' | readonly string[];
+  accounts: readonly AccountStatusRow[];
+  milestones: readonly MilestoneStatusRow[];
+  changes: readonly MilestoneChangeRow[];
+  /** A framework version this refresh is the first to use. */
+  version: FrameworkVersionRow | null;
+  refresh: { kind: 'backfill' | 'full' | 'incremental'; as_of: string; framework_version: number; started_at: number };
+  /** A checkpoint set in the same transaction. */
+  checkpoint?: { name: string; value: number };
+}
+
+/** What a status refresh was given: its id and the seq numbers of its changes (null when none). */
+export interface StatusRefreshResult {
+  refresh: number;
+  seq: { first: number; last: number } | null;
+}
+
 /** A write of nothing, to spread a few parts over. */
 export const NO_WRITE: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
 
@@ -89,6 +161,11 @@ export interface Store {
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
   /** Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events. */
   applyCollected(write: CollectedWrite): Promise<WriteResult>;
+  /**
+   * Stores a status refresh in one transaction. Changes get `seq` numbers above every number
+   * given before, in the order given, so a reader that has seen up to n reads `seq > n` next.
+   */
+  applyStatusRefresh(write: StatusRefreshWrite): Promise<StatusRefreshResult>;
   /** A checkpoint's value, or null when never set. */
   checkpoint(name: string): Promise<number | null>;
   stats(): Promise<StoreStats>;

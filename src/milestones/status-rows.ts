@@ -1,0 +1,152 @@
+import type { MilestonesConfig } from '../config/index.js';
+import { sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragment, type Store } from '../store/index.js';
+import { asDay, daysBetween } from './days.js';
+import type { AccountStatus } from './engine.js';
+import type { StatusSnapshot } from './status-changes.js';
+import type { Day, MilestoneResult } from './types.js';
+
+/** An account's status as the rows of account_status and milestone_status. */
+export function statusRows(a: AccountStatus, asOf: Day, version: number): { account: AccountStatusRow; milestones: MilestoneStatusRow[] } {
+  const next = a.next_best_step;
+  return {
+    account: {
+      account_id: a.account_id,
+      as_of: asOf,
+      framework_version: version,
+      stage: a.stage,
+      signup_day: a.signup_day,
+      churned_day: a.churned_day,
+      plan: a.plan,
+      seats: a.seats,
+      next_milestone: next?.milestone ?? null,
+      next_action: next?.action ?? null,
+      next_reason: next?.reason ?? null,
+    },
+    milestones: Object.entries(a.milestones).map(([milestone, m]) => ({
+      account_id: a.account_id,
+      milestone,
+      reached: m.reached,
+      reached_day: m.reached_at,
+      progress: m.progress,
+      detail: JSON.stringify(m.detail),
+      as_of: asOf,
+      framework_version: version,
+    })),
+  };
+}
+
+export const snapshotOf = (a: AccountStatus): StatusSnapshot => ({
+  stage: a.stage,
+  reached: Object.fromEntries(Object.entries(a.milestones).map(([name, m]) => [name, m.reached_at])),
+});
+
+/** Accounts restricted to `ids`, through a relation of bound values (never pasted text). */
+function onlyAccounts(store: Store, column: SqlFragment, ids: readonly string[] | undefined): SqlFragment {
+  if (ids === undefined) return sql``;
+  if (ids.length === 0) return sql`AND 1 = 0`;
+  return sql`AND ${column} IN (SELECT account_id FROM ${store.dialect.zipRows([{ name: 'account_id', type: 'text', values: ids }])} ids)`;
+}
+
+/** Above this many accounts, reading all and keeping some costs less than binding their ids. */
+const FEW_ACCOUNTS = 1000;
+
+/** The stored stage and reached days of every account (or of `ids`), to diff a refresh against. */
+export async function readSnapshots(store: Store, only?: readonly string[]): Promise<Map<string, StatusSnapshot>> {
+  const d = store.dialect;
+  const ids = only && only.length <= FEW_ACCOUNTS ? only : undefined;
+  const accounts = await store.query<{ account_id: string; stage: string }>(
+    sql`SELECT account_id, stage FROM account_status WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)}`,
+  );
+  const out = new Map<string, StatusSnapshot>(accounts.map((a) => [a.account_id, { stage: a.stage, reached: {} }]));
+  const milestones = await store.query<{ account_id: string; milestone: string; reached_day: string | null }>(
+    sql`SELECT account_id, milestone, ${d.dayText(sql`reached_day`)} AS reached_day FROM milestone_status
+      WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)}`,
+  );
+  for (const m of milestones) {
+    const s = out.get(m.account_id);
+    if (s) (s.reached as Record<string, Day | null>)[m.milestone] = asDay(m.reached_day);
+  }
+  if (only && !ids) {
+    const keep = new Set(only);
+    for (const id of out.keys()) if (!keep.has(id)) out.delete(id);
+  }
+  return out;
+}
+
+/** Which accounts to read from the materialized statuses. */
+export interface StatusFilter {
+  accounts?: readonly string[];
+  stage?: string;
+  plan?: string;
+  /** A page, in account id order. */
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Accounts' statuses from the materialized tables, as the engine would compute them as of
+ * the day they were refreshed: the same objects, field for field.
+ */
+export async function readStatusRows(store: Store, framework: MilestonesConfig, filter: StatusFilter = {}): Promise<{ as_of: Day | null; accounts: AccountStatus[] }> {
+  const d = store.dialect;
+  const where = sql`WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, filter.accounts)}
+    ${filter.stage === undefined ? sql`` : sql`AND stage = ${filter.stage}`} ${filter.plan === undefined ? sql`` : sql`AND plan = ${filter.plan}`}`;
+  const page = filter.limit === undefined ? sql`` : sql`LIMIT ${filter.limit} OFFSET ${filter.offset ?? 0}`;
+  const rows = await store.query<{
+    account_id: string;
+    as_of: string;
+    stage: string;
+    signup_day: string;
+    churned_day: string | null;
+    plan: string | null;
+    seats: string | number | null;
+    next_milestone: string | null;
+    next_action: string | null;
+    next_reason: string | null;
+  }>(
+    sql`SELECT account_id, ${d.dayText(sql`as_of`)} AS as_of, stage, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day,
+      plan, seats, next_milestone, next_action, next_reason FROM account_status ${where} ORDER BY account_id ${page}`,
+  );
+  if (rows.length === 0) return { as_of: null, accounts: [] };
+  const byAccount = new Map<string, Record<string, MilestoneResult>>(rows.map((r) => [r.account_id, {}]));
+  // A page reads its own accounts' milestones; a whole read reads them all at once.
+  const ids = filter.limit === undefined && filter.accounts === undefined ? undefined : rows.map((r) => r.account_id);
+  const milestones = await store.query<{ account_id: string; milestone: string; reached: number | string; reached_day: string | null; progress: number | string; detail: string }>(
+    sql`SELECT account_id, milestone, reached, ${d.dayText(sql`reached_day`)} AS reached_day, progress, detail FROM milestone_status
+      WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)}`,
+  );
+  for (const m of milestones) {
+    const own = byAccount.get(m.account_id);
+    if (own) own[m.milestone] = { reached: Number(m.reached) === 1, reached_at: asDay(m.reached_day), progress: Number(m.progress), detail: JSON.parse(m.detail) as Record<string, unknown> };
+  }
+  const names = Object.keys(framework.milestones);
+  const asOf = asDay(rows[0].as_of)!;
+  const accounts = rows.map((r): AccountStatus => {
+    const own = byAccount.get(r.account_id)!;
+    const churned = asDay(r.churned_day);
+    const signup = asDay(r.signup_day)!;
+    return {
+      account_id: r.account_id,
+      stage: r.stage,
+      churned: churned !== null,
+      churned_day: churned,
+      signup_day: signup,
+      age_days: daysBetween(signup, asOf),
+      plan: r.plan,
+      seats: r.seats === null ? null : Number(r.seats),
+      // In the framework's order, as the engine gives them.
+      milestones: Object.fromEntries(names.filter((n) => own[n]).map((n) => [n, own[n]])),
+      next_best_step: r.next_milestone === null ? null : { milestone: r.next_milestone, action: r.next_action ?? '', reason: r.next_reason ?? '' },
+    };
+  });
+  return { as_of: asOf, accounts };
+}
+
+/** How many accounts a filter matches (for a page's total). */
+export async function countStatusRows(store: Store, filter: Pick<StatusFilter, 'stage' | 'plan'> = {}): Promise<number> {
+  const [{ n }] = await store.query<{ n: string | number }>(
+    sql`SELECT count(*) AS n FROM account_status WHERE 1 = 1
+      ${filter.stage === undefined ? sql`` : sql`AND stage = ${filter.stage}`} ${filter.plan === undefined ? sql`` : sql`AND plan = ${filter.plan}`}`,
+  );
+  return Number(n);
+}
