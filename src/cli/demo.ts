@@ -12,6 +12,7 @@ import { openStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
 import { printDiscovery, runDiscovery } from './discover.js';
+import { refreshJson, refreshWorkspace } from './refresh.js';
 
 interface DemoOptions {
   dir: string;
@@ -49,6 +50,8 @@ export async function runDemo(opts: DemoOptions) {
     const facts = await importAccounts(store, generated.files.accounts, 'demo');
     const history = await importAccountHistory(store, generated.files.accountHistory, 'demo');
     const events = await runEventImport(store, generated.files.events, { json: opts.json, source: 'demo', maxLineBytes: ws.config.import.max_line_bytes });
+    // Every account placed on the framework, with its history backfilled.
+    const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
@@ -68,6 +71,7 @@ export async function runDemo(opts: DemoOptions) {
       newest_event_at: stats.newest_event_at,
       quarantine_by_reason: stats.quarantine_by_reason,
       ground_truth: generated.files.groundTruth,
+      statuses: refreshJson(statuses),
       funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
       discovery: discovery && { proposed: discovery.result.proposal !== null, warnings: discovery.result.evidence.warnings, files: discovery.files, vs_planted_truth: score },
       seconds: (Date.now() - started) / 1000,
@@ -83,6 +87,7 @@ export async function runDemo(opts: DemoOptions) {
       ['account history rows', formatNumber(history.imported)],
       ['events span', `${stats.oldest_event_at?.slice(0, 10)} → ${stats.newest_event_at?.slice(0, 10)}`],
       ['planted truth', generated.files.groundTruth],
+      ['milestone history', `${formatNumber(statuses.changes)} changes backfilled as of ${statuses.as_of}`],
       ['took', `${summary.seconds.toFixed(1)} s`],
     ]);
     print('');

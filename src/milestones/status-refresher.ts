@@ -1,5 +1,6 @@
 import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
+import { frameworkHash } from './framework-version.js';
 import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
 
 export interface StatusRefresherOptions {
@@ -45,7 +46,7 @@ export class StatusRefresher {
   constructor(private readonly opts: StatusRefresherOptions) {
     this.framework = opts.framework;
     this.fileText = opts.fileText;
-    this.dayTimer = setInterval(() => void this.checkDay(), opts.dayCheckMs ?? 60_000);
+    this.dayTimer = setInterval(() => void this.refreshIfBehind(), opts.dayCheckMs ?? 60_000);
     this.dayTimer.unref();
   }
 
@@ -118,10 +119,11 @@ export class StatusRefresher {
     return this.running;
   }
 
-  private async checkDay(): Promise<void> {
+  /** Asks for a full refresh when the statuses are not current: none yet, another day or framework, or data written since. */
+  async refreshIfBehind(): Promise<void> {
     try {
       const state = await statusState(this.opts.store);
-      if (!state || state.as_of < today()) this.touch(null);
+      if (!state || state.stale || state.as_of < today() || state.hash !== frameworkHash(this.framework)) this.touch(null);
     } catch (err) {
       this.opts.onError?.(err);
     }

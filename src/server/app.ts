@@ -18,6 +18,8 @@ export interface AppOptions {
   posthogGroupType?: string;
   /** Called with errors the server answered with a 500 (a bug, not bad input). */
   onInternalError?: (err: unknown) => void;
+  /** Called after a quarantine replay stored something. */
+  onReplayed?: () => void;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -78,13 +80,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const ids = Array.isArray(r.ids) && r.ids.every((i) => Number.isSafeInteger(i)) ? (r.ids as number[]) : undefined;
       if (r.ids !== undefined && ids === undefined) throw new HttpError(400, 'ids must be an array of whole numbers');
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      return replayQuarantine(opts.store, opts.collector.plan, {
+      const summary = await replayQuarantine(opts.store, opts.collector.plan, {
         ids,
         source: text(r.source),
         reason: text(r.reason),
         dryRun: r.dry_run === true,
         posthogGroupType: opts.posthogGroupType,
       });
+      if (summary.replayed > 0) opts.onReplayed?.();
+      return summary;
     });
   });
   return app;

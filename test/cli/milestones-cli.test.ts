@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { openStore } from '../../src/cli/workspace.js';
+import { loadWorkspace } from '../../src/config/index.js';
+import { computeFunnel, computeMilestones, today } from '../../src/milestones/index.js';
 import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
@@ -70,6 +73,32 @@ describe('milestone verbs', async () => {
     for (const a of out.accounts) {
       assert.equal(a.stage, 'signed_up');
       assert.ok(a.age_days > 14);
+    }
+  });
+
+  it("readers take today's materialized statuses (the demo refreshed them) and compute another day, to the same figures", async () => {
+    const day = today();
+    const milestones = JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout);
+    assert.deepEqual([milestones.as_of, milestones.source, milestones.framework_version], [day, 'materialized', 1]);
+    assert.equal(JSON.parse((await cairn(['-w', ws, 'milestones', '--as-of', AS_OF, '--json'])).stdout).source, 'computed');
+    const funnel = JSON.parse((await cairn(['-w', ws, 'funnel', '--by', 'plan', '--json'])).stdout);
+    assert.equal(funnel.source, 'materialized');
+    const segment = JSON.parse((await cairn(['-w', ws, 'segment', 'stuck_in_setup', '--json'])).stdout);
+    assert.equal(segment.source, 'materialized');
+    const account = JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--json'])).stdout);
+    assert.equal(account.source, 'materialized');
+    assert.ok(account.history.length > 0 && account.history.every((c: { cause: string }) => c.cause === 'backfill'));
+    const human = await cairn(['-w', ws, 'account', 'acc_00001']);
+    assert.match(human.stdout, /milestone history \(recorded by each refresh; framework version in brackets\)\n {2}\d{4}-\d{2}-\d{2} {2}reached \w+ {2}\[v1\] {2}\(backfilled\)/);
+
+    const wsl = await loadWorkspace(ws);
+    const store = await openStore(wsl);
+    try {
+      assert.deepEqual(milestones.accounts, JSON.parse(JSON.stringify((await computeMilestones(store, wsl.milestones, day)).accounts)));
+      const { source: _s, framework_version: _v, ...figures } = funnel;
+      assert.deepEqual(figures, JSON.parse(JSON.stringify(await computeFunnel(store, wsl.milestones, day, 'plan'))));
+    } finally {
+      await store.close();
     }
   });
 
