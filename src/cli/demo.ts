@@ -20,6 +20,7 @@ interface DemoOptions {
   accounts: string;
   months: string;
   discover: boolean;
+  drift: boolean;
   json?: boolean;
 }
 
@@ -42,7 +43,7 @@ export async function runDemo(opts: DemoOptions) {
   }
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, drift: opts.drift, onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -116,6 +117,7 @@ export function registerDemo(program: Command): void {
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
     .option('--no-discover', 'skip discovery (faster)')
+    .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
     .option('--json', 'print the summary as JSON')
     .action(runDemo);
 }

@@ -26,6 +26,7 @@ import {
 import { PLANS, mrr, pickPlan, pickSeats } from './plans.js';
 import { Rng, hashSeed } from './random.js';
 import { monthIndex, timeInWindow } from './time.js';
+import { accountDrift, type AccountDrift } from './drift.js';
 
 export interface SimContext {
   seed: number;
@@ -36,6 +37,8 @@ export interface SimContext {
   endMs: number;
   /** Calendar month starts covering spanStart..endMs plus one month. */
   grid: readonly number[];
+  /** Signups from this time on drift (drift.ts); null: no drift planted. */
+  driftFrom?: number | null;
 }
 
 export interface HistoryRow {
@@ -117,6 +120,7 @@ class AccountLife {
   private readonly adoptedAt: number[];
   private readonly lastMatureUse: number[];
   private readonly history: HistoryRow[];
+  private readonly drift: AccountDrift | null;
   private plan: number;
   private seats: number;
   private users: number;
@@ -170,6 +174,9 @@ class AccountLife {
       t += rng.chance(0.12) ? rng.exp(20 * DAY_MS) : rng.exp(2.5 * DAY_MS);
       if (rng.chance(logistic(STEP_COMPLETION_LOGIT[s] + 0.9 * fit))) this.stepAt[s] = Math.floor(t);
     }
+    // The same draws either way, so drift changes nothing else about the account.
+    this.drift = accountDrift(ctx.driftFrom ?? null, createdAt);
+    if (this.drift) this.stepAt[this.drift.stepDoneAtSignup] = createdAt;
 
     this.exploreFrom = Math.min(createdAt + DAY_MS, ...this.stepAt);
 
@@ -304,7 +311,7 @@ class AccountLife {
   /** The planted model at a month end: churn, else maybe dormancy, else maybe a seat change. */
   private decide(mStart: number, mEnd: number, nextEnd: number, resolved: number): void {
     const { rng } = this;
-    this.activated = this.closedInWindow >= ACTIVATION.atLeast;
+    this.activated = this.closedInWindow >= this.activationAtLeast;
     const utilizing = resolved / this.seats >= UTILIZATION.perMonthPerSeatAtLeast;
     this.matureCount = 0;
     for (const last of this.lastMatureUse) if (last > mEnd - MATURITY.windowDays * DAY_MS) this.matureCount++;
@@ -371,6 +378,10 @@ class AccountLife {
     }
   }
 
+  private get activationAtLeast(): number {
+    return this.drift?.activationAtLeast ?? ACTIVATION.atLeast;
+  }
+
   private setupMultiplier(at: number): number {
     let m = 1;
     for (let s = 0; s < this.stepAt.length; s++) if (this.stepAt[s] > at) m *= STEP_MISSING[s];
@@ -400,7 +411,7 @@ class AccountLife {
       churnedAt: churned ? this.churnAt : Number.NaN,
       users: this.users,
       history: this.history,
-      activated: this.closedInWindow >= ACTIVATION.atLeast,
+      activated: this.closedInWindow >= this.activationAtLeast,
       dormant: !churned && this.dormantAt < endMs,
       matureCategoriesAtEnd: churned ? 0 : this.matureCount,
       usedUbiquitous: this.usedUbiquitous,
