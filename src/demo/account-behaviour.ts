@@ -247,6 +247,7 @@ class AccountLife {
   private conversationEvents(from: number, to: number, expected: number): number {
     const { rng, month } = this;
     let resolved = 0;
+    let closedByPeople = 0;
     const drawn = rng.poisson(expected);
     for (let i = 0; i < drawn; i++) {
       const closedTs = this.at(from, to);
@@ -258,12 +259,25 @@ class AccountLife {
       month.add(closedTs, CLOSED, this.pickUser(false), (isResolved ? '{"state":"resolved",' : '{"state":"unresolved",') + id.slice(1) + '}');
       if (isResolved) resolved++;
       if (closedTs < this.activationEnd) this.closedInWindow++;
+      closedByPeople++;
     }
+    if (this.drift) this.botClosed(from, to, closedByPeople * this.drift.botClosedPerConversation);
     for (let i = rng.poisson(drawn * CONVERSATIONS.neverClosedShare); i > 0; i--) {
       const id = `{"conversation_id":"c_${this.accountTag}_${++this.conversations}"`;
       month.add(this.at(from, to), OPENED, this.pickUser(false), id + CHANNELS[rng.int(CHANNELS.length)]);
     }
     return resolved;
+  }
+
+  /** Conversations a bot closes, stale or spam (drift.ts): closed but unresolved, no effect on churn. */
+  private botClosed(from: number, to: number, expected: number): void {
+    const { rng, month } = this;
+    for (let i = rng.poisson(expected); i > 0; i--) {
+      const id = `{"conversation_id":"c_${this.accountTag}_${++this.conversations}"`;
+      const closedTs = this.at(from, to);
+      month.add(Math.max(this.createdAt, closedTs - Math.floor(rng.exp(600_000))), OPENED, this.pickUser(false), id + CHANNELS[0]);
+      month.add(closedTs, CLOSED, this.pickUser(false), '{"state":"unresolved",' + id.slice(1) + '}');
+    }
   }
 
   /** Adoption hazards rise with fit and with the milestones already reached. */
@@ -311,7 +325,7 @@ class AccountLife {
   /** The planted model at a month end: churn, else maybe dormancy, else maybe a seat change. */
   private decide(mStart: number, mEnd: number, nextEnd: number, resolved: number): void {
     const { rng } = this;
-    this.activated = this.closedInWindow >= this.activationAtLeast;
+    this.activated = this.closedInWindow >= ACTIVATION.atLeast;
     const utilizing = resolved / this.seats >= UTILIZATION.perMonthPerSeatAtLeast;
     this.matureCount = 0;
     for (const last of this.lastMatureUse) if (last > mEnd - MATURITY.windowDays * DAY_MS) this.matureCount++;
@@ -378,10 +392,6 @@ class AccountLife {
     }
   }
 
-  private get activationAtLeast(): number {
-    return this.drift?.activationAtLeast ?? ACTIVATION.atLeast;
-  }
-
   private setupMultiplier(at: number): number {
     let m = 1;
     for (let s = 0; s < this.stepAt.length; s++) if (this.stepAt[s] > at) m *= STEP_MISSING[s];
@@ -411,7 +421,7 @@ class AccountLife {
       churnedAt: churned ? this.churnAt : Number.NaN,
       users: this.users,
       history: this.history,
-      activated: this.closedInWindow >= this.activationAtLeast,
+      activated: this.closedInWindow >= ACTIVATION.atLeast,
       dormant: !churned && this.dormantAt < endMs,
       matureCategoriesAtEnd: churned ? 0 : this.matureCount,
       usedUbiquitous: this.usedUbiquitous,

@@ -4,8 +4,10 @@
  * start on:
  *  - get the Messenger installed by the new onboarding, on their signup day: the step is done
  *    by everyone, so it no longer tells accounts apart (a step that stops mattering);
- *  - need 30 closed conversations in their first 90 days, not 20, for activation to lower
- *    their churn (say a bot now closes the easy ones): the activation threshold moved.
+ *  - have a bot close stale and spam conversations too (unresolved): half as many again as
+ *    their people close. Churn still follows the 20 conversations people close in 90 days, so on
+ *    the closed conversations activation counts the bar that matters moved to about 30: the
+ *    activation threshold moved. Resolved conversations (utilization) are not touched.
  * The other setup steps, utilization and maturity are untouched, and so is every account
  * that signed up before. Off unless asked for (DemoOptions.drift).
  */
@@ -15,16 +17,17 @@ import { monthStart } from './time.js';
 
 export const DRIFT = {
   /** Signups from the first day of the month this many months before the data's last month. */
-  monthsBeforeEnd: 18,
+  monthsBeforeEnd: 21,
   step: 'install_messenger',
-  activationAtLeast: 30,
+  /** Conversations the bot closes per conversation people close. */
+  botClosedPerConversation: 1.5,
 } as const;
 
 /** What differs for one drifted account. */
 export interface AccountDrift {
   /** Index in SETUP_STEPS of the step done at signup. */
   stepDoneAtSignup: number;
-  activationAtLeast: number;
+  botClosedPerConversation: number;
 }
 
 const STEP = SETUP_STEPS.findIndex((s) => s.id === DRIFT.step);
@@ -34,7 +37,7 @@ export const driftStart = (endMs: number): number => monthStart(endMs - 1, -DRIF
 
 /** The drift of an account signing up at `createdAt`, or null (before the drift, or none planted). */
 export function accountDrift(start: number | null, createdAt: number): AccountDrift | null {
-  return start !== null && createdAt >= start ? { stepDoneAtSignup: STEP, activationAtLeast: DRIFT.activationAtLeast } : null;
+  return start !== null && createdAt >= start ? { stepDoneAtSignup: STEP, botClosedPerConversation: DRIFT.botClosedPerConversation } : null;
 }
 
 /** The drift as ground-truth.json tells it. */
@@ -42,7 +45,13 @@ export function driftTruth(start: number) {
   return {
     signups_from: new Date(start).toISOString().slice(0, 10),
     setup_step_done_by_everyone: DRIFT.step,
-    activation: { before: { at_least: ACTIVATION.atLeast }, after: { at_least: DRIFT.activationAtLeast }, within_days: ACTIVATION.withinDays },
+    activation: {
+      bot_closed_per_conversation: DRIFT.botClosedPerConversation,
+      // Closed conversations in 90 days at the planted bar, bot's included: the cut that moved.
+      at_least_before: ACTIVATION.atLeast,
+      at_least_after: Math.round(ACTIVATION.atLeast * (1 + DRIFT.botClosedPerConversation)),
+      within_days: ACTIVATION.withinDays,
+    },
     unchanged: ['the other setup steps', 'utilization', 'maturity'],
   };
 }
