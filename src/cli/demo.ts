@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importAccountHistory, importAccounts } from '../collect/index.js';
 import { initWorkspace, loadWorkspace, CONFIG_FILE } from '../config/index.js';
-import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
+import { describeScore, generateDemo, scoreDiscovery, type PlantedDrift, type PlantedTruth } from '../demo/index.js';
 import { positiveInt } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
@@ -13,6 +13,8 @@ import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
 import { printDiscovery, runDiscovery } from './discover.js';
 import { refreshJson, refreshWorkspace } from './refresh.js';
+import { printReview, runReview } from './review.js';
+import { renderReviewReport } from '../review/index.js';
 
 interface DemoOptions {
   dir: string;
@@ -21,6 +23,7 @@ interface DemoOptions {
   months: string;
   discover: boolean;
   drift: boolean;
+  review: boolean;
   json?: boolean;
 }
 
@@ -58,7 +61,14 @@ export async function runDemo(opts: DemoOptions) {
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
     const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json }) : null;
-    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
+    // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
+    const review = opts.review ? await runReview(ws, store, { asOf }) : null;
+    const reviewFile = join(dir, 'review', 'review.html');
+    if (review) {
+      await mkdir(dirname(reviewFile), { recursive: true });
+      await writeFile(reviewFile, renderReviewReport(review));
+    }
+    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { drift?: PlantedDrift };
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
     const summary = {
       workspace: dir,
@@ -75,6 +85,15 @@ export async function runDemo(opts: DemoOptions) {
       statuses: refreshJson(statuses),
       funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
       discovery: discovery && { proposed: discovery.result.proposal !== null, warnings: discovery.result.evidence.warnings, files: discovery.files, vs_planted_truth: score },
+      review: review && {
+        as_of: review.as_of,
+        framework_version: review.framework.version,
+        recommendations: Object.fromEntries(review.milestones.map((m) => [m.milestone, m.recommendation])),
+        diff: review.proposal.diff,
+        next_due: review.schedule.next_due,
+        report: reviewFile,
+        planted_drift: truth.drift ?? null,
+      },
       seconds: (Date.now() - started) / 1000,
     };
     if (opts.json) return printJson(summary);
@@ -99,9 +118,15 @@ export async function runDemo(opts: DemoOptions) {
       print('');
       for (const line of describeScore(score!)) print(line);
     }
+    if (review) {
+      print('');
+      printReview(review);
+      print(`\nreview report: ${reviewFile}`);
+      if (truth.drift) print(`planted drift (ground-truth.json): from signups on ${truth.drift.signups_from}, ${truth.drift.setup_step_done_by_everyone} done by everyone; a bot closes conversations, so activation's cut moved from ${truth.drift.activation.at_least_before} to about ${truth.drift.activation.at_least_after}`);
+    }
     const w = `--workspace ${opts.dir}`;
     print('\nnext:');
-    for (const verb of ['discover', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+    for (const verb of ['discover', 'review --format html', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
     print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
   } finally {
     await store.close();
@@ -118,6 +143,7 @@ export function registerDemo(program: Command): void {
     .option('--months <n>', 'months over which accounts sign up', '30')
     .option('--no-discover', 'skip discovery (faster)')
     .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
+    .option('--no-review', 'skip the framework review at the end')
     .option('--json', 'print the summary as JSON')
     .action(runDemo);
 }

@@ -41,6 +41,8 @@ export function accountDrift(start: number | null, createdAt: number): AccountDr
 }
 
 /** The drift as ground-truth.json tells it. */
+export type PlantedDrift = ReturnType<typeof driftTruth>;
+
 export function driftTruth(start: number) {
   return {
     signups_from: new Date(start).toISOString().slice(0, 10),

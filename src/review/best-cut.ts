@@ -147,7 +147,8 @@ export function compareCuts(
   const best = (j: number[]) => grid[j.reduce((b, v, i) => (v > j[b] + 1e-12 ? i : b), 0)];
   return {
     current,
-    equivalent: { cut: snap(point.cut), low: q(cuts, 0.025), high: q(cuts, 0.975) },
+    // Whole cuts keep a whole interval: the bootstrap's percentiles fall between them.
+    equivalent: { cut: snap(point.cut), low: integer ? Math.floor(q(cuts, 0.025)) : q(cuts, 0.025), high: integer ? Math.ceil(q(cuts, 0.975)) : q(cuts, 0.975) },
     relation_change_p: chiSquareUpperTail(Math.max(0, lr), 2),
     retention_at_cut: { estimate: point.level, low: q(levels, 0.025), high: q(levels, 0.975) },
     grid,

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { parseDocument } from 'yaml';
-import type { Interval } from '../stats/index.js';
+import { fmt } from './format.js';
 import type { Lift, MilestoneReview, Recommendation } from './review-milestone.js';
 import { MIN_ACCOUNTS } from './review-milestone.js';
 
@@ -11,11 +11,9 @@ export const FALSE_DISCOVERY_RATE = 0.05;
 const NO_CONTRAST = 0.95;
 
 const predictive = (l: Lift) => l.lift.low > 1 && l.q < FALSE_DISCOVERY_RATE;
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(x >= 0.995 && x < 1 ? 1 : 0)}%` : '—');
-const num = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 100) / 100) : '—');
-const iv = (i: Interval) => `${num(i.estimate)} [${num(i.low)}–${num(i.high)}]`;
+const { pct, num, iv } = fmt;
 const liftWords = (l: Lift) =>
-  `retention ${pct(l.retention_reached.estimate)} reached vs ${pct(l.retention_not_reached.estimate)} not, lift ${iv(l.lift)}, q ${l.q < 0.001 ? '<0.001' : num(l.q)} (${l.accounts} accounts, ${l.group} cohorts)`;
+  `retention ${pct(l.retention_reached.estimate)} reached vs ${pct(l.retention_not_reached.estimate)} not, lift ${iv(l.lift)}, q ${fmt.q(l.q)} (${l.accounts} accounts, ${l.group} cohorts)`;
 
 /**
  * What to do with one milestone, from its review (q-values set). In order:
@@ -40,7 +38,7 @@ export function recommend(m: MilestoneReview, q: { change: number; relation: num
   if (predictive(ref) && !predictive(rec) && changeQ < FALSE_DISCOVERY_RATE) {
     return {
       action: 'rediscover',
-      summary: `${m.label} no longer predicts retention on recent cohorts (the lift fell, q ${num(changeQ)}): run \`cairn discover\` on recent data.`,
+      summary: `${m.label} no longer predicts retention on recent cohorts (the lift fell, q ${fmt.q(changeQ)}): run \`cairn discover\` on recent data.`,
       evidence,
     };
   }
@@ -55,7 +53,7 @@ export function recommend(m: MilestoneReview, q: { change: number; relation: num
     if (!contrastGone && !stopped) return;
     s.problem = contrastGone
       ? `done by ${pct(now)} of recent accounts (${pct(was)} before): it no longer tells accounts apart`
-      : `no longer predicts retention (lift ${iv(s.recent.lift)} recent vs ${iv(s.reference.lift)} before, q of the change ${num(stepChangeQ[i])})`;
+      : `no longer predicts retention (lift ${iv(s.recent.lift)} recent vs ${iv(s.reference.lift)} before, q of the change ${fmt.q(stepChangeQ[i])})`;
     flagged.push(s.id);
     stepEvidence.push(`step ${s.id}: ${s.problem}; PSI ${num(s.psi)}`);
   });
@@ -71,7 +69,7 @@ export function recommend(m: MilestoneReview, q: { change: number; relation: num
   const e = t?.equivalent;
   const moved = t !== null && e !== undefined && Number.isFinite(e.cut) && (t.current < e.low || t.current > e.high) && q.relation < FALSE_DISCOVERY_RATE;
   const cutWords = t
-    ? `on ${t.label}, recent accounts retain as accounts at ${num(t.current)} did before (${pct(t.retention_at_cut.estimate)}) at ${num(e!.cut)} [${num(e!.low)}–${num(e!.high)}, bootstrap 95%]; the relation to retention changed: q ${num(q.relation)}; Youden's J peaks at ${num(t.best_recent)} recent, ${num(t.best_reference)} before`
+    ? `on ${t.label}, recent accounts retain as accounts at ${num(t.current)} did before (${pct(t.retention_at_cut.estimate)}) at ${num(e!.cut)} [${num(e!.low)}–${num(e!.high)}, bootstrap 95%]; the relation to retention changed: q ${fmt.q(q.relation)}; Youden's J peaks at ${num(t.best_recent)} recent, ${num(t.best_reference)} before`
     : null;
   if (t && moved) {
     return {

@@ -1,0 +1,69 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Workspace } from '../config/index.js';
+import { renderReviewReport, reviewFramework, reviewMarkdown, reviewText, type FrameworkReview } from '../review/index.js';
+import type { Store } from '../store/index.js';
+import { asOfOption } from './as-of.js';
+import { lastEventDay } from './discover.js';
+import { oneOf, positiveInt } from './errors.js';
+import { print, printExport, printJson } from './output.js';
+import { withWorkspace, type GlobalOptions } from './workspace.js';
+
+const FORMATS = ['table', 'json', 'md', 'html'] as const;
+const COHORTS = ['quarter', 'month'] as const;
+
+export interface ReviewCliOptions {
+  asOf?: string;
+  cohorts?: string;
+  recent?: string;
+  seed?: string;
+}
+
+/** Runs the review on a workspace with its cairn.yaml settings, the command line's overriding them. */
+export async function runReview(ws: Workspace, store: Store, opts: ReviewCliOptions): Promise<FrameworkReview> {
+  const asOf = opts.asOf === undefined ? await lastEventDay(store) : asOfOption(opts.asOf);
+  const cohorts = opts.cohorts === undefined ? ws.config.review.cohorts : oneOf('--cohorts', opts.cohorts, COHORTS);
+  return reviewFramework(store, {
+    framework: ws.milestones,
+    fileText: await readFile(ws.files.milestones, 'utf8'),
+    config: { retention: ws.config.retention, review: { ...ws.config.review, cohorts } },
+    asOf,
+    recent: opts.recent === undefined ? undefined : positiveInt(opts.recent, '--recent', 1000),
+    seed: opts.seed === undefined ? 1 : positiveInt(opts.seed, '--seed', 2 ** 31 - 1),
+  });
+}
+
+/** The review's terminal lines, for `cairn demo` too. */
+export function printReview(review: FrameworkReview): void {
+  for (const line of reviewText(review).trimEnd().split('\n')) print(line);
+}
+
+export function registerReview(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('review')
+    .description('the periodic framework review: does each milestone still predict retention on recent signup cohorts, what drifted, what to change (with a milestones.yaml diff), and when the next review is due')
+    .option('--as-of <date>', 'judge data up to this day (YYYY-MM-DD; default the last day with events)')
+    .option('--cohorts <unit>', `signup cohorts: ${COHORTS.join(', ')} (default review.cohorts in cairn.yaml)`)
+    .option('--recent <n>', 'how many of the latest judged cohorts are "recent" (default the later half)')
+    .option('--seed <n>', 'bootstrap seed: the same data and seed give the same review', '1')
+    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write the report to this file (html: default <workspace>/review/review.html)')
+    .option('--json', 'same as --format json')
+    .action(async (opts: ReviewCliOptions & { format: string; out?: string; json?: boolean }) => {
+      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
+      await withWorkspace(globals(), async (ws, store) => {
+        const review = await runReview(ws, store, opts);
+        const text = format === 'json' ? JSON.stringify(review, null, 2) + '\n' : format === 'md' ? reviewMarkdown(review) : format === 'html' ? renderReviewReport(review) : null;
+        const out = opts.out ? resolve(opts.out) : format === 'html' ? join(ws.dir, 'review', 'review.html') : null;
+        if (out && text !== null) {
+          await mkdir(dirname(out), { recursive: true });
+          await writeFile(out, text);
+          return print(`review as of ${review.as_of} written to ${out}; next review due ${review.schedule.next_due}`);
+        }
+        if (format === 'json') return printJson(review);
+        if (format === 'md') return printExport(text!);
+        printReview(review);
+      });
+    });
+}
