@@ -42,6 +42,11 @@ export class StatusRefresher {
   /** Refreshes done, and the last one's summary (for health and tests). */
   refreshes = 0;
   last: RefreshSummary | null = null;
+  /** When the oldest touch not yet refreshed arrived (ms), and how far behind the data each refresh finished. */
+  private firstPending: number | null = null;
+  private lagMs = { last: 0, max: 0 };
+  private busyMs = 0;
+  private readonly since = Date.now();
 
   constructor(private readonly opts: StatusRefresherOptions) {
     this.framework = opts.framework;
@@ -53,6 +58,7 @@ export class StatusRefresher {
   /** Accounts whose data changed; null when not known (every account is refreshed). */
   touch(accounts: Iterable<string> | null): void {
     if (this.closed) return;
+    this.firstPending ??= Date.now();
     if (accounts === null) this.all = true;
     else for (const a of accounts) this.pending.add(a);
     this.schedule();
@@ -93,30 +99,48 @@ export class StatusRefresher {
 
   private run(): Promise<void> {
     const accounts = this.all ? undefined : [...this.pending];
+    const touched = this.firstPending ?? Date.now();
     this.pending = new Set();
     this.all = false;
+    this.firstPending = null;
     const started = Date.now();
     this.running = refreshStatuses(this.opts.store, this.framework, { accounts, fileText: this.fileText })
       .then(
         (summary) => {
           this.refreshes++;
           this.last = summary;
+          // Data touched at `touched` is in the statuses from now on.
+          this.lagMs.last = Date.now() - touched;
+          this.lagMs.max = Math.max(this.lagMs.max, this.lagMs.last);
           this.opts.onRefreshed?.(summary);
         },
         (err) => {
           // Keep what was asked for; it is tried again with the next touch or day check.
           if (accounts === undefined) this.all = true;
           else for (const a of accounts) this.pending.add(a);
+          this.firstPending = Math.min(this.firstPending ?? touched, touched);
           this.opts.onError?.(err);
         },
       )
       .finally(() => {
         this.lastEnd = Date.now();
         this.lastMs = this.lastEnd - started;
+        this.busyMs += this.lastMs;
         this.running = null;
         if (!this.closed && (this.all || this.pending.size > 0)) this.schedule();
       });
     return this.running;
+  }
+
+  /** For /v1/health: refreshes done, how far behind the data they finished, the share of time spent refreshing. */
+  health() {
+    return {
+      refreshes: this.refreshes,
+      pending_accounts: this.all ? 'all' : this.pending.size,
+      last: this.last,
+      lag_ms: { ...this.lagMs },
+      busy_share: Math.round((this.busyMs / Math.max(1, Date.now() - this.since)) * 1000) / 1000,
+    };
   }
 
   /** Asks for a full refresh when the statuses are not current: none yet, another day or framework, or data written since. */

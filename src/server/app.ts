@@ -20,6 +20,8 @@ export interface AppOptions {
   onInternalError?: (err: unknown) => void;
   /** Called after a quarantine replay stored something. */
   onReplayed?: () => void;
+  /** How the milestone statuses follow the data, for /v1/health. */
+  statuses?: () => unknown;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -49,7 +51,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The JS heap apart from the rest (mostly the store's buffers), to tell a leak from a cache.
     const mb = (n: number) => Math.round(n / 2 ** 20);
     const memory = { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) };
-    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory });
+    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory, statuses: opts.statuses?.() ?? null });
   });
 
   const token = Buffer.from(opts.adminToken);

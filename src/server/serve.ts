@@ -67,6 +67,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     posthogGroupType: server.posthog_group_type,
     onInternalError: (err) => log(`internal error: ${(err as Error).stack}`),
     onReplayed: () => refresher?.touch(null),
+    statuses: () => refresher?.health() ?? null,
   });
 
   // New and revoked keys, and a changed plan or framework, take effect within a second.
