@@ -1,6 +1,6 @@
 /**
  * bench/statuses: the materialized milestone statuses and the review, on the demo at 20,000
- * accounts (seed 3, drift planted), each against a baseline measured in the same run:
+ * accounts over 30 months (seed 3, drift planted), each against a baseline measured in the same run:
  *  - read: an accounts page (50 accounts of one stage) and the funnel, from the materialized
  *    tables against computing every account's status (what readers did before);
  *  - refresh: a full refresh and an incremental one of 2,000 accounts, against one
@@ -45,12 +45,12 @@ export async function run(args: string[]): Promise<void> {
   const seconds = Number(option(args, 'seconds') ?? 60);
   const rate = Number(option(args, 'rate') ?? 100_000);
   const parts = (option(args, 'parts') ?? 'read,refresh,review,ingest').split(',');
-  const db = await demoStore(`statuses-${accounts}a-drift`, { seed: 3, accounts, drift: true });
+  const db = await demoStore(`statuses-${accounts}a-30m-drift`, { seed: 3, accounts, months: 30, drift: true });
   const milestonesText = await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8');
   const framework = parseMilestones(milestonesText);
   const config = parseCairnConfig(await readFile(join(TEMPLATE_DIR, 'cairn.yaml'), 'utf8'));
   const day = today();
-  console.log(`bench/statuses: demo at ${accounts.toLocaleString('en-US')} accounts (seed 3, drift planted), statuses as of ${day}`);
+  console.log(`bench/statuses: demo at ${accounts.toLocaleString('en-US')} accounts over 30 months (seed 3, drift planted), statuses as of ${day}`);
 
   // A copy, so refreshes and the server's writes leave the kept demo store as it was.
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-statuses-'));

@@ -1,16 +1,10 @@
 import { sql, type SqlFragment, type Store } from '../store/index.js';
 import { asDay } from './days.js';
-import type { Day } from './types.js';
+import type { StatusChange } from './status-changes.js';
 
 /** One row of the milestone_changes feed (see the contract in index.ts). */
-export interface MilestoneChange {
+export interface MilestoneChange extends StatusChange {
   seq: number;
-  account_id: string;
-  kind: 'milestone' | 'stage';
-  name: string;
-  change: 'reached' | 'lost';
-  previous: string | null;
-  day: Day;
   framework_version: number;
   cause: 'backfill' | 'data' | 'framework';
   recorded_at: string;

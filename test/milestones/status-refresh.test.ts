@@ -129,10 +129,16 @@ async function dayByDay(store: Store, from: string, to: string): Promise<Row[]> 
   return rows;
 }
 
-const tableRows = async (store: Store) => ({
-  accounts: await store.query(sql`SELECT * EXCLUDE (as_of) FROM account_status ORDER BY account_id`),
-  milestones: await store.query(sql`SELECT * EXCLUDE (as_of) FROM milestone_status ORDER BY account_id, milestone`),
-});
+// Every column, in SQL any engine runs (dates as text).
+const tableRows = async (store: Store) => {
+  const d = store.dialect;
+  return {
+    accounts: await store.query(sql`SELECT account_id, ${d.dayText(sql`as_of`)} AS as_of, framework_version, stage, ${d.dayText(sql`signup_day`)} AS signup_day,
+      ${d.dayText(sql`churned_day`)} AS churned_day, plan, seats, next_milestone, next_action, next_reason FROM account_status ORDER BY account_id`),
+    milestones: await store.query(sql`SELECT account_id, milestone, reached, ${d.dayText(sql`reached_day`)} AS reached_day, progress, detail,
+      ${d.dayText(sql`as_of`)} AS as_of, framework_version FROM milestone_status ORDER BY account_id, milestone`),
+  };
+};
 
 describeEngines('materialized statuses', (engine) => {
   it('the backfill of a new workspace equals recomputing every day since the first signup and diffing', async () => {
