@@ -116,7 +116,7 @@ function jChart(m: MilestoneReview): string {
   const path = (js: number[], cls: string) => `<polyline class="${cls}" points="${t.grid.flatMap((c, i) => (finite(js[i]) ? [`${x(c)},${y(js[i])}`] : [])).join(' ')}"/>`;
   const vline = (v: number, cls: string) => (finite(v) && v >= t.grid[0] && v <= t.grid[t.grid.length - 1] ? `<line class="${cls}" x1="${x(v)}" x2="${x(v)}" y1="${M.top}" y2="${H - M.bottom}"/>` : '');
   const labels = ticks(t.grid[0], t.grid[t.grid.length - 1]).map((v) => `<text class="tick" x="${x(v)}" y="${H - M.bottom + 14}" text-anchor="middle">${esc(fmt.num(v))}</text>`).join('');
-  const legend = `<text class="tick" x="${M.left}" y="${H - 6}">— reference · <tspan class="recent-t">— recent</tspan> · | today's cut · ┆ same retention recent</text>`;
+  const legend = `<text class="tick" x="${M.left}" y="${H - 6}">— reference · <tspan class="recent-t">— recent</tspan> · | today · ┆ equivalent</text>`;
   return frame("Youden's J by cut", ticks(Math.min(0, ...all), Math.max(0.05, ...all)), y, (v) => fmt.num(v), path(t.j_reference, 'line') + path(t.j_recent, 'line recent') + vline(t.current, 'cut') + vline(t.equivalent.cut, 'cut eq'), labels + legend);
 }
 

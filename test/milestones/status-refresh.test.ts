@@ -12,6 +12,7 @@ import {
   refreshStatuses,
   statusesAsOf,
   statusState,
+  StatusRefresher,
   type AccountStatus,
   type MilestoneChange,
 } from '../../src/milestones/index.js';
@@ -271,5 +272,25 @@ describeEngines('materialized statuses', (engine) => {
     assert.equal((await frameworkVersions(store))[2].hash, versions[0].hash);
     assert.equal((await statusState(store))!.framework_version, 3);
     await assert.rejects(refreshStatuses(store, framework, { asOf: AS_OF }), /invalid as-of: 2025-03-15 \(statuses are as of 2025-03-16/);
+  });
+});
+
+describeEngines('the status refresher', (engine) => {
+  it('batches the accounts touched between two refreshes into one, and refreshes what is pending when closed', async () => {
+    const accounts = [...ACCOUNTS, ...['g', 'h', 'i', 'j', 'k', 'l'].map((id) => ({ id, signup: '2025-03-01' }))];
+    const store = await storeWith({ engine, accounts, events: EVENTS, history: HISTORY });
+    const done: string[] = [];
+    const refresher = new StatusRefresher({ store, framework, minIntervalMs: 300, onRefreshed: (s) => done.push(`${s.kind} ${s.accounts}`) });
+    await refresher.refreshIfBehind();
+    await refresher.flush();
+    assert.deepEqual(done, ['backfill 12']);
+    for (const id of ['a', 'b', 'c', 'a']) refresher.touch([id]);
+    while (done.length < 2) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(done, ['backfill 12', 'incremental 3'], 'one refresh for the three accounts touched');
+    refresher.touch(['d']);
+    await refresher.close();
+    assert.deepEqual(done, ['backfill 12', 'incremental 3', 'incremental 1'], 'closing refreshes what was pending');
+    refresher.touch(['e']);
+    assert.equal(refresher.health().pending_accounts, 0, 'nothing is taken after close');
   });
 });
