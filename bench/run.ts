@@ -9,6 +9,8 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   discover: () => import('./discover.js'),
   ingest: () => import('./ingest.js'),
   statuses: () => import('./statuses.js'),
+  clickhouse: () => import('./clickhouse.js'),
+  dedup: () => import('./dedup.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -33,6 +33,16 @@ async function monthlyActivity(store: Store, accountId: string, asOf: string) {
   );
 }
 
+/** Users identify or group calls moved into or out of the account, and which source did. */
+async function userMoves(store: Store, accountId: string, asOf: string) {
+  const d = store.dialect;
+  const rows = await store.query<{ user_id: string; from_account: string; to_account: string; source: string; changed_at: string }>(
+    sql`SELECT user_id, from_account, to_account, source, ${d.epochMs(sql`changed_at`)} AS changed_at FROM user_account_changes
+      WHERE (from_account = ${accountId} OR to_account = ${accountId}) AND ${d.day(sql`changed_at`)} <= ${d.date(asOf)} ORDER BY changed_at, user_id`,
+  );
+  return rows.map((r) => ({ ...r, changed_at: new Date(Number(r.changed_at)).toISOString() }));
+}
+
 const BARS = ' ▁▂▃▄▅▆▇█';
 
 /** A recorded change as a person reads it. */
@@ -58,6 +68,7 @@ export function registerAccount(program: Command, globals: () => GlobalOptions):
         const churnedDay = a.churned_day;
         const story = timeline(a, churnedDay);
         const activity = await monthlyActivity(store, id, asOf);
+        const moves = await userMoves(store, id, asOf);
         // What refreshes recorded, up to the day asked about.
         const history = (await milestoneHistory(store, id)).filter((c) => c.day <= asOf);
         if (opts.json) {
@@ -69,6 +80,7 @@ export function registerAccount(program: Command, globals: () => GlobalOptions):
             timeline: story,
             history,
             activity: activity.map((m) => ({ month: m.month.slice(0, 7), events: Number(m.events) })),
+            users_moved: moves,
           });
         }
 
@@ -92,6 +104,10 @@ export function registerAccount(program: Command, globals: () => GlobalOptions):
         }
         print('\ntimeline');
         for (const e of story) print(`  ${e.day}  ${e.what}`);
+        if (moves.length > 0) {
+          print('\nusers moved by identify or group calls');
+          for (const m of moves) print(`  ${m.changed_at.slice(0, 10)}  ${m.user_id}: ${m.from_account} → ${m.to_account}  (source ${m.source})`);
+        }
         print('\nmilestone history (recorded by each refresh; framework version in brackets)');
         if (history.length === 0) print('  none recorded yet (`cairn refresh` records it)');
         for (const c of history) print(`  ${c.day}  ${describeChange(c)}`);

@@ -2,16 +2,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { importAccountHistory, importAccounts } from '../collect/index.js';
-import { initWorkspace, loadWorkspace, CONFIG_FILE } from '../config/index.js';
+import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
+import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
 import { describeScore, generateDemo, scoreDiscovery, type PlantedDrift, type PlantedTruth } from '../demo/index.js';
-import { positiveInt } from './errors.js';
+import { IMPORT_SOURCE } from '../model/index.js';
+import { sql, type Store } from '../store/index.js';
+import { positiveInt, usageError } from './errors.js';
 import { runEventImport } from './import.js';
 import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
-import { openStore } from './workspace.js';
+import { notOwned, recordOwned } from './owned-files.js';
+import { openStore, withStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
-import { printDiscovery, runDiscovery } from './discover.js';
+import { discoveryOut, printDiscovery, runDiscovery } from './discover.js';
 import { refreshJson, refreshWorkspace } from './refresh.js';
 import { printReview, runReview } from './review.js';
 import { renderReviewReport } from '../review/index.js';
@@ -24,13 +27,23 @@ interface DemoOptions {
   discover: boolean;
   drift: boolean;
   review: boolean;
+  force?: boolean;
   json?: boolean;
 }
 
+/** The source of the demo's data: imported, but apart from any other import. */
+const DEMO_SOURCE = 'demo';
+/** Where the demo lists what it made, so a later run replaces that and nothing else. */
+const DEMO_MARKER = join(STATE_DIR, 'demo.json');
+/** The files the demo generates, relative to its folder. */
+const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
+
 /**
  * `cairn demo`: generates the demo help desk's data into a workspace, imports it and sums up
- * what is there: the funnel, then discovery compared with the planted truth. The demo owns its folder: data and store are made anew on every run, while
- * config files a person may have edited are kept.
+ * what is there: the funnel, then discovery compared with the planted truth. Data and store are
+ * made anew on every run, config files a person may have edited are kept; a folder holding a
+ * workspace, store or data the demo did not make is refused unless --force, and a store outside
+ * the folder is never replaced.
  */
 export async function runDemo(opts: DemoOptions) {
   const seed = positiveInt(opts.seed, '--seed', 2 ** 31 - 1);
@@ -38,12 +51,17 @@ export async function runDemo(opts: DemoOptions) {
   const months = positiveInt(opts.months, '--months', 240);
   const dir = resolve(opts.dir);
   const started = Date.now();
-  if (!existsSync(join(dir, CONFIG_FILE))) await initWorkspace(dir);
-  const ws = await loadWorkspace(dir);
-  if (ws.config.engine.kind === 'duckdb') {
-    const db = resolve(dir, ws.config.engine.path);
-    await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
-  }
+  const existing = existsSync(join(dir, CONFIG_FILE)) ? await loadWorkspace(dir) : null;
+  const engine = existing?.config.engine ?? { kind: 'duckdb', path: DEFAULT_STORE_FILE };
+  const db = engine.kind === 'duckdb' ? resolve(dir, engine.path) : null;
+  if (!opts.force) await checkDemoFolder(dir, existing, db);
+  else if (db && !isInside(dir, db)) throw outsideStore(dir, db);
+  const made = existing ? [] : (await initWorkspace(dir)).created;
+  const ws = existing ?? (await loadWorkspace(dir));
+  if (opts.discover) await discoveryOut(ws, { force: opts.force });
+  await stateDir(dir);
+  await recordOwned(dir, join(dir, DEMO_MARKER), 'cairn demo', [...made, ...demoFiles(dir, db)]);
+  if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
 
   const bar = progressBar(!opts.json, 'accounts');
   const generated = await generateDemo({ dir, seed, accounts, months, drift: opts.drift, onProgress: (done, total) => bar.update(done, total, 'generating') });
@@ -51,16 +69,20 @@ export async function runDemo(opts: DemoOptions) {
 
   const store = await openStore(ws);
   try {
-    const facts = await importAccounts(store, generated.files.accounts, 'demo');
-    const history = await importAccountHistory(store, generated.files.accountHistory, 'demo');
-    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: 'demo', maxLineBytes: ws.config.import.max_line_bytes });
+    // The demo remakes its DuckDB file; a ClickHouse database it did not make is not its to fill.
+    if (ws.config.engine.kind === 'clickhouse' && (await store.stats()).events > 0) {
+      throw usageError(`the demo imports into an empty store, and ClickHouse database ${ws.config.engine.database} holds events: name a new database in ${join(dir, CONFIG_FILE)}`);
+    }
+    const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
+    const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
+    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
     // Every account placed on the framework, with its history backfilled.
     const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
-    const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json }) : null;
+    const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
     // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
     const review = opts.review ? await runReview(ws, store, { asOf }) : null;
     const reviewFile = join(dir, 'review', 'review.html');
@@ -133,6 +155,42 @@ export async function runDemo(opts: DemoOptions) {
   }
 }
 
+/** What the demo writes and replaces in its folder: data files, and the store (with its .wal) when it is a file. */
+const demoFiles = (dir: string, db: string | null) => [...DEMO_FILES.map((f) => join(dir, f)), ...(db ? [db, `${db}.wal`] : [])];
+
+const outsideStore = (dir: string, db: string) =>
+  usageError(`${join(dir, CONFIG_FILE)} names the store ${db}, outside ${dir}; the demo replaces only a store inside its folder: use another --dir`);
+
+/**
+ * Refuses (usage error naming what is there and how to go on) a folder holding a workspace,
+ * store or data files the demo did not make — by its marker, and by the sources of the data in
+ * the store — and a store outside the folder.
+ */
+async function checkDemoFolder(dir: string, ws: Workspace | null, db: string | null): Promise<void> {
+  if (db && !isInside(dir, db)) throw outsideStore(dir, db);
+  const theirs = await notOwned(dir, join(dir, DEMO_MARKER), [join(dir, CONFIG_FILE), ...demoFiles(dir, db)]);
+  if (theirs.length === 0 && db && existsSync(db)) {
+    // Listed as the demo's, but live data may have been collected into it since.
+    const others = ws ? await withStore(ws, (_ws, store) => foreignSources(store)) : ['an unknown source'];
+    if (others.length > 0) theirs.push(`${db} (with data from ${others.join(', ')})`);
+  }
+  if (theirs.length > 0) {
+    throw usageError(
+      `${dir} holds what the demo did not make: ${theirs.join(', ')}. The demo would replace its store and data files ` +
+        `(config files are kept): run it with another --dir, or add --force to replace them`,
+    );
+  }
+}
+
+/** Sources other than the demo's own with data in the store (collected live, imported). */
+async function foreignSources(store: Store): Promise<string[]> {
+  const rows = await store.query<{ source: string }>(
+    sql`SELECT source FROM events WHERE source <> ${DEMO_SOURCE} UNION SELECT source FROM quarantine WHERE source <> ${DEMO_SOURCE}
+      UNION SELECT facts_source FROM accounts WHERE facts_source IS NOT NULL AND facts_source <> ${IMPORT_SOURCE} ORDER BY 1`,
+  );
+  return rows.map((r) => r.source);
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -144,6 +202,7 @@ export function registerDemo(program: Command): void {
     .option('--no-discover', 'skip discovery (faster)')
     .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
     .option('--no-review', 'skip the framework review at the end')
+    .option('--force', 'replace a store and data files in --dir that the demo did not make (never a store outside it)')
     .option('--json', 'print the summary as JSON')
     .action(runDemo);
 }

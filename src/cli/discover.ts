@@ -7,6 +7,7 @@ import type { Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError, EXIT, oneOf, positiveInt, usageError } from './errors.js';
 import { print, printJson, printPairs, progressBar } from './output.js';
+import { notOwned, recordOwned } from './owned-files.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const KINDS: readonly RetentionKind[] = ['still_customer', 'not_dormant'];
@@ -22,8 +23,14 @@ export interface DiscoverCliOptions {
   trees: string;
   fits: string;
   out?: string;
+  /** Replace files in the out folder that cairn discover did not write. */
+  force?: boolean;
   json?: boolean;
 }
+
+/** What discovery writes into its folder, and the marker listing what it wrote there. */
+const OUT_FILES = { evidence: 'evidence.json', report: 'report.html', proposal: 'proposed-milestones.yaml' } as const;
+const OUT_MARKER = '.cairn-discovery.json';
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(x * 100).toFixed(0)}%`);
 const num = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -42,6 +49,19 @@ function parseCoreAction(value: string): Matcher {
   return { action: parts[0], object: parts[1] };
 }
 
+/**
+ * The folder discovery writes to, its marker and files; a usage error when files there were
+ * not written by cairn discover (unless --force), as they would be replaced.
+ */
+export async function discoveryOut(ws: Workspace, opts: Pick<DiscoverCliOptions, 'out' | 'force'>) {
+  const out = resolve(ws.dir, opts.out ?? 'discovery');
+  const marker = join(out, OUT_MARKER);
+  const targets = Object.values(OUT_FILES).map((f) => join(out, f));
+  const theirs = opts.force ? [] : await notOwned(out, marker, targets);
+  if (theirs.length > 0) throw usageError(`${theirs.join(', ')} exist and were not written by cairn discover: use another --out, or --force to replace them`);
+  return { out, marker, targets };
+}
+
 /** Runs discovery in a workspace and writes proposed-milestones.yaml, evidence.json and report.html. */
 export async function runDiscovery(ws: Workspace, store: Store, opts: DiscoverCliOptions): Promise<{ result: DiscoveryResult; files: Record<string, string> }> {
   const r = ws.config.retention;
@@ -58,6 +78,8 @@ export async function runDiscovery(ws: Workspace, store: Store, opts: DiscoverCl
     throw usageError(`--dormant-days (${retention.dormantDays}) must be at most the retention days (${retention.days})`);
   }
   const asOf = opts.asOf === undefined ? await lastEventDay(store) : asOfOption(opts.asOf);
+  // Checked before the long run.
+  const { out, marker, targets } = await discoveryOut(ws, opts);
   const bar = progressBar(!opts.json, '');
   let result: DiscoveryResult;
   try {
@@ -74,13 +96,13 @@ export async function runDiscovery(ws: Workspace, store: Store, opts: DiscoverCl
   } finally {
     bar.stop();
   }
-  const out = resolve(ws.dir, opts.out ?? 'discovery');
   await mkdir(out, { recursive: true });
-  const files: Record<string, string> = { evidence: join(out, 'evidence.json'), report: join(out, 'report.html') };
+  await recordOwned(out, marker, 'cairn discover', targets);
+  const files: Record<string, string> = { evidence: join(out, OUT_FILES.evidence), report: join(out, OUT_FILES.report) };
   await writeFile(files.evidence, JSON.stringify(result.evidence, null, 2) + '\n');
   await writeFile(files.report, renderDiscoveryReport(result.evidence));
   if (result.proposal) {
-    files.proposal = join(out, 'proposed-milestones.yaml');
+    files.proposal = join(out, OUT_FILES.proposal);
     await writeFile(files.proposal, result.proposal.yaml);
   }
   return { result, files };
@@ -221,6 +243,7 @@ export function registerDiscover(program: Command, globals: () => GlobalOptions)
     .option('--trees <n>', 'trees per forest fit', '100')
     .option('--fits <n>', 'seeded forest fits for rank intervals', '5')
     .option('--out <dir>', 'folder for proposed-milestones.yaml, evidence.json and report.html (default <workspace>/discovery)')
+    .option('--force', 'replace those files in --out even if cairn discover did not write them')
     .option('--json', 'print a summary as JSON')
     .action(async (opts: DiscoverCliOptions) => {
       await withWorkspace(globals(), async (ws, store) => {

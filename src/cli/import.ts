@@ -45,7 +45,7 @@ export function registerImport(program: Command, globals: () => GlobalOptions): 
     .command('events')
     .description('import events from JSON lines (.jsonl, .jsonl.gz), CSV or Parquet files; Segment-shaped lines too')
     .argument('<files...>', 'event files')
-    .option('--source <name>', 'source recorded on the events', 'import')
+    .option('--source <name>', 'source recorded on the events; an id it already stored is a duplicate (import: an id any source stored)', 'import')
     .option('--json', 'print { imported, duplicates, quarantined } as JSON')
     .action(async (files: string[], opts: ImportOptions) => {
       const problem = opts.source === undefined ? null : sourceNameProblem(opts.source, '--source');

@@ -20,6 +20,7 @@ import { registerKeys } from './keys.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerRefresh } from './refresh.js';
 import { registerReview } from './review.js';
+import { registerMigrate } from './migrate.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -56,6 +57,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
   registerQuarantine(program, globals);
   registerRefresh(program, globals);
   registerReview(program, globals);
+  registerMigrate(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

@@ -79,7 +79,8 @@ export function registerQuarantine(program: Command, globals: () => GlobalOption
         globals(),
         (h) => adminRequest<ReplaySummary>(h, '/v1/admin/quarantine/replay', { ...filter, dry_run: opts.dryRun ?? false }),
         async (ws, store) => {
-          const replay = () => replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type });
+          const replay = () =>
+            replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type, accountFacts: ws.config.collect.account_facts });
           // What a replay stores moves milestones like an import does.
           return opts.dryRun ? replay() : (await writeThenRefresh(ws, store, replay)).result;
         },

@@ -28,15 +28,9 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         await store.close();
         throw err;
       }
-      // One line, so a parent process can read it as soon as it arrives.
-      if (opts.json) print(JSON.stringify({ url: running.url, pid: process.pid }));
-      else {
-        print(`cairn serve: listening on ${running.url} (workspace ${ws.dir})`);
-        print('  events:  POST /v1/events · Segment /v1/batch · PostHog /batch   health: GET /v1/health');
-        print('  write keys: cairn keys create NAME · admin token: .cairn/admin-token');
-      }
       // Runs until SIGTERM or SIGINT, then drains: what was acknowledged is stored before exit.
-      await new Promise<void>((resolve) => {
+      // The handlers come first: a parent may signal as soon as it reads the address.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           log(`${signal}: draining`);
           running
@@ -50,5 +44,13 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      // One line, so a parent process can read it as soon as it arrives.
+      if (opts.json) print(JSON.stringify({ url: running.url, pid: process.pid }));
+      else {
+        print(`cairn serve: listening on ${running.url} (workspace ${ws.dir})`);
+        print('  events:  POST /v1/events · Segment /v1/batch · PostHog /batch   health: GET /v1/health');
+        print('  write keys: cairn keys create NAME · admin token: .cairn/admin-token');
+      }
+      await stopped;
     });
 }

@@ -22,6 +22,7 @@ export function registerStats(program: Command, globals: () => GlobalOptions): v
         ['accounts', formatNumber(s.accounts)],
         ['accounts without facts', formatNumber(s.accounts_without_facts)],
         ['users', formatNumber(s.users)],
+        ['users moved between accounts', formatNumber(s.users_moved)],
         ['quarantined', formatNumber(s.quarantined)],
         ['oldest event', s.oldest_event_at],
         ['newest event', s.newest_event_at && `${s.newest_event_at} (${formatDuration(age!)} ago)`],
@@ -40,7 +41,7 @@ function printSources(sources: Record<string, SourceStats>): void {
   if (entries.length === 0) return;
   print('\nby source (rates by time received; lag = received − event time, last hour)');
   printTable(
-    ['source', 'events', '/s 5 min', '/s 1 h', 'lag p50', 'lag p95', 'quarantined', 'flagged'],
+    ['source', 'events', '/s 5 min', '/s 1 h', 'lag p50', 'lag p95', 'quarantined', 'flagged', 'users moved'],
     entries.map(([name, s]) => [
       name,
       formatNumber(s.events),
@@ -50,6 +51,7 @@ function printSources(sources: Record<string, SourceStats>): void {
       s.lag_p95_ms === null ? '—' : formatDuration(s.lag_p95_ms),
       formatNumber(total(s.quarantine_by_reason)),
       formatNumber(total(s.flagged_by_reason)),
+      formatNumber(s.users_moved),
     ]),
     '  ',
   );

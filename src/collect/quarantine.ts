@@ -5,7 +5,7 @@
  * transaction that removes it from quarantine, so nothing is stored twice or lost.
  */
 import type { TrackingPlan } from '../config/index.js';
-import type { AccountPatch, PlanViolation, QuarantineEntry, QuarantineKind, TrackedEvent, UserPatch } from '../model/index.js';
+import { IMPORT_SOURCE, type AccountFactsAuthority, type AccountPatch, type PlanViolation, type QuarantineEntry, type QuarantineKind, type TrackedEvent, type UserPatch } from '../model/index.js';
 import { join, raw, sortedCounts, sql, tally, type QuarantineChange, type SqlFragment, type Store } from '../store/index.js';
 import { admit, type AdmitContext, type Admitted } from './http/admit.js';
 import { compilePlan } from './http/plan-check.js';
@@ -40,6 +40,8 @@ export interface ReplayOptions extends QuarantineFilter {
   /** Check and count, write nothing. */
   dryRun?: boolean;
   posthogGroupType?: string;
+  /** Who decides account facts the accounts file named (`collect.account_facts`); default `import`. */
+  accountFacts?: AccountFactsAuthority;
 }
 
 export interface ReplaySummary {
@@ -163,13 +165,13 @@ export async function replayQuarantine(store: Store, plan: TrackingPlan, opts: R
     after = Number(rows[rows.length - 1].id);
     const entries: Entry[] = rows.map((r) => ({ ...entryOf(r), receivedAt: Number(r.received_at), payload: r.payload }));
     summary.selected += entries.length;
-    await replayPage(store, entries, ctx, opts.dryRun ?? false, summary, reasons);
+    await replayPage(store, entries, ctx, opts, summary, reasons);
   }
   summary.by_reason = sortedCounts(reasons);
   return summary;
 }
 
-async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, dryRun: boolean, summary: ReplaySummary, reasons: Map<string, number>): Promise<void> {
+async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, opts: ReplayOptions, summary: ReplaySummary, reasons: Map<string, number>): Promise<void> {
   const parsed = entries.map((e) => ({ entry: e, raw: PROTOCOL_OF[e.kind] ? parseJson(e.payload) : undefined }));
   await loadAccounts(store, parsed.flatMap((p) => userIdOf(p.entry.kind, p.raw) ?? []), ctx.accounts);
 
@@ -203,12 +205,12 @@ async function replayPage(store: Store, entries: Entry[], ctx: ReplayContext, dr
   const events = [...bySource].map(([source, list]) => ({ source, events: list }));
   const eventCount = events.reduce((n, p) => n + p.events.length, 0);
   summary.replayed += write.replayed.length;
-  if (dryRun) {
-    summary.duplicates += eventCount - (await countNew(store, events.flatMap((p) => p.events.map((e) => e.messageId))));
+  if (opts.dryRun) {
+    for (const p of events) summary.duplicates += p.events.length - (await countNew(store, p.source, p.events.map((e) => e.messageId)));
     return;
   }
   if (write.replayed.length > 0) {
-    const r = await store.applyCollected({ events, quarantine: [], ...write });
+    const r = await store.applyCollected({ events, quarantine: [], ...write, accountFacts: opts.accountFacts });
     summary.duplicates += r.duplicates;
   }
   await store.updateQuarantine(changed);
@@ -253,13 +255,15 @@ async function loadAccounts(store: Store, userIds: string[], accounts: Map<strin
   }
 }
 
-/** How many distinct message ids are not stored yet: what a real replay would insert. */
-async function countNew(store: Store, messageIds: string[]): Promise<number> {
+/** How many distinct message ids of a source are not stored yet: what a real replay would insert. */
+async function countNew(store: Store, source: string, messageIds: string[]): Promise<number> {
   const unique = [...new Set(messageIds)];
+  // The same rule as the store's (model/source.ts).
+  const within = source === IMPORT_SOURCE ? sql`` : sql` AND source IN (${source}, ${IMPORT_SOURCE})`;
   let stored = 0;
   for (let i = 0; i < unique.length; i += IN_CHUNK) {
     const ids = join(unique.slice(i, i + IN_CHUNK).map((m) => sql`${m}`));
-    const [{ n }] = await store.query<{ n: string | number }>(sql`SELECT count(DISTINCT message_id) AS n FROM events WHERE message_id IN (${ids})`);
+    const [{ n }] = await store.query<{ n: string | number }>(sql`SELECT count(DISTINCT message_id) AS n FROM events WHERE message_id IN (${ids})${within}`);
     stored += Number(n);
   }
   return unique.length - stored;

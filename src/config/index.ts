@@ -10,7 +10,7 @@
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-error.js';
 export { YamlSource, formatPath, type ConfigPath } from './yaml-source.js';
 export { parseConfigText, readConfigFile, type ConfigCheck } from './parse-config-text.js';
-export { parseCairnConfig, loadCairnConfig } from './load-cairn-config.js';
+export { parseCairnConfig, loadCairnConfig, isInside } from './load-cairn-config.js';
 export { parseMilestones, loadMilestones } from './load-milestones.js';
 export { parseTrackingPlan, loadTrackingPlan } from './load-tracking-plan.js';
 export {
@@ -38,7 +38,7 @@ export {
 export {
   resolveWorkspaceDir,
   loadWorkspace,
-  initWorkspace,
+  initWorkspace, switchToClickHouse, clickhouseEngineBlock, type ClickHouseInit,
   TEMPLATE_DIR,
   CONFIG_FILE,
   MILESTONES_FILE,
@@ -48,6 +48,7 @@ export {
 } from './workspace.js';
 export {
   cairnConfigSchema,
+  DEFAULT_STORE_FILE,
   type CairnConfig,
   type EngineConfig,
   type DuckdbEngineConfig,

@@ -1,6 +1,6 @@
 import { parseTimestamp, LIMITS } from './event.js';
 import { numberValue } from './number.js';
-import { ok, rejected, type Checked } from './result.js';
+import { ok, rejected, type Checked, type Rejection } from './result.js';
 import { textField } from './text.js';
 
 /** A paying customer, as known now. */
@@ -65,9 +65,8 @@ export function normalizeAccount(row: Row): Checked<Account> {
   if (!createdAt.ok) return createdAt;
   const churnedAt = accountDate(row.churned_at, 'churned_at');
   if (!churnedAt.ok) return churnedAt;
-  if (churnedAt.value !== null && churnedAt.value < createdAt.value!) {
-    return rejected('invalid_field', 'churned_at is before created_at', 'churned_at');
-  }
+  const facts = accountFactsProblem({ createdAt: createdAt.value, churnedAt: churnedAt.value });
+  if (facts) return { ok: false, reject: facts };
   const name = text(row, 'name', LIMITS.nameLength);
   if (!name.ok) return name;
   const plan = text(row, 'plan', LIMITS.nameLength);
@@ -82,6 +81,17 @@ export function normalizeAccount(row: Row): Checked<Account> {
     seats: seats.value,
     churnedAt: churnedAt.value,
   });
+}
+
+/**
+ * The rule an account's facts keep together, wherever they come from (an accounts file, a group
+ * call, the two merged): churn not before signup. Each fact alone is checked as it is read.
+ */
+export function accountFactsProblem(a: { createdAt?: number | null; churnedAt?: number | null }): Rejection | null {
+  if (a.churnedAt !== undefined && a.churnedAt !== null && a.createdAt !== undefined && a.createdAt !== null && a.churnedAt < a.createdAt) {
+    return { reason: 'invalid_field', field: 'churned_at', message: 'churned_at is before created_at' };
+  }
+  return null;
 }
 
 /** Checks one row of an account-history CSV (account_id,valid_from,plan,seats,mrr,status). */

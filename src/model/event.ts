@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { withoutCredentials } from './credentials.js';
 import { ok, rejected, type Checked } from './result.js';
 import { numberValue } from './number.js';
 import { textField, typeOf, wellFormedJson } from './text.js';
 
 /** One tracked occurrence: a user's action on an object, in a place, with metadata. */
 export interface TrackedEvent {
-  /** Unique per workspace; a re-sent event with the same id is stored once. */
+  /** Unique per source (model/source.ts); a re-sent event with the same id is stored once. */
   messageId: string;
   accountId: string;
   userId: string | null;
@@ -111,7 +112,7 @@ export function normalizeEvent(input: unknown, opts: NormalizeOptions): Checked<
 
   const m = objectField(raw.metadata, 'metadata');
   if (!m.ok) return m;
-  const metadata = wellFormedJson(m.value);
+  const metadata = wellFormedJson(withoutCredentials(m.value));
 
   const count = numberValue(raw.count, 'count', COUNT);
   if (!count.ok) return count;

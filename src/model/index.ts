@@ -15,3 +15,5 @@ export * from './quarantine.js';
 export * from './patch.js';
 export * from './result.js';
 export * from './csv-text.js';
+export * from './credentials.js';
+export * from './source.js';

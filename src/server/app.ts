@@ -5,7 +5,20 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { BODY_LIMITS, HttpError, checkContentType, collectorRoutes, listQuarantine, parseJson, replayQuarantine, showQuarantine, type Collector, type KeyCheck } from '../collect/index.js';
+import {
+  BODY_LIMITS,
+  HttpError,
+  adminTokenProblem,
+  checkContentType,
+  collectorRoutes,
+  listQuarantine,
+  parseJson,
+  replayQuarantine,
+  showQuarantine,
+  type Collector,
+  type KeyCheck,
+} from '../collect/index.js';
+import type { AccountFactsAuthority } from '../model/index.js';
 import type { Store } from '../store/index.js';
 
 export interface AppOptions {
@@ -16,6 +29,8 @@ export interface AppOptions {
   /** Events per second per write key. */
   rateLimit: number;
   posthogGroupType?: string;
+  /** Who decides account facts the accounts file named (`collect.account_facts`). */
+  accountFacts?: AccountFactsAuthority;
   /** Called with errors the server answered with a 500 (a bug, not bad input). */
   onInternalError?: (err: unknown) => void;
   /** Called after a quarantine replay stored something. */
@@ -54,12 +69,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(ok ? 200 : 503).send({ ok, ...health, memory, statuses: opts.statuses?.() ?? null });
   });
 
+  const weak = adminTokenProblem(opts.adminToken);
+  if (weak) throw new Error(`invalid admin token: ${weak}`);
   const token = Buffer.from(opts.adminToken);
+  // No CORS here: a web page the operator visits must not reach the admin API.
   app.register(async (admin) => {
     admin.addHook('onRequest', async (req) => {
       const auth = req.headers.authorization ?? '';
       const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7) : '');
       if (given.length !== token.length || !timingSafeEqual(given, token)) throw new HttpError(401, 'the admin API needs Authorization: Bearer <admin token> (.cairn/admin-token)');
+      // Browsers name the page's origin; the CLI sends none. A page elsewhere is refused even with the token.
+      const origin = req.headers.origin;
+      if (origin !== undefined && hostOf(origin) !== req.headers.host) throw new HttpError(403, `the admin API does not answer pages from other origins, got ${origin}`);
     });
     admin.get('/v1/admin/stats', async () => ({ ...(await opts.store.stats()), collector: opts.collector.health() }));
     admin.get('/v1/admin/quarantine', async (req) => {
@@ -88,10 +109,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         reason: text(r.reason),
         dryRun: r.dry_run === true,
         posthogGroupType: opts.posthogGroupType,
+        accountFacts: opts.accountFacts,
       });
       if (summary.replayed > 0) opts.onReplayed?.();
       return summary;
     });
   });
   return app;
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }

@@ -4,10 +4,10 @@
  * `stop()` drains: no new requests, everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
-import { Collector, adminToken, stateDir, WriteKeys } from '../collect/index.js';
+import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
 import { StatusRefresher } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { buildApp } from './app.js';
@@ -53,8 +53,10 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     walDir: join(dir, 'wal'),
     maxQueuedEvents: server.max_queued_events,
     posthogGroupType: server.posthog_group_type,
+    accountFacts: ws.config.collect.account_facts,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
     onApplied: (g) => refresher?.touch(g.accounts),
+    log,
   });
   // Statuses from before this start (another day, another framework) are brought up to date.
   await refresher?.refreshIfBehind();
@@ -65,6 +67,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     adminToken: token,
     rateLimit: server.rate_limit,
     posthogGroupType: server.posthog_group_type,
+    accountFacts: ws.config.collect.account_facts,
     onInternalError: (err) => log(`internal error: ${(err as Error).stack}`),
     onReplayed: () => refresher?.touch(null),
     statuses: () => refresher?.health() ?? null,
@@ -103,7 +106,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   const address = await app.listen({ port: opts.port ?? server.port, host: opts.host ?? server.host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = join(dir, SERVER_FILE);
-  await writeFile(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
+  await writeAtomic(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
   return {
     url,
     adminToken: token,

@@ -107,6 +107,21 @@ export function parseBatchLine(line: string): TrackedEvent {
   };
 }
 
+/** Why a batch line cannot be loaded (a damaged file), or null when it can. */
+export function batchLineProblem(line: string): string | null {
+  const c = line.split('\t');
+  if (c.length !== EVENT_BATCH_COLUMNS.length) return `expected ${EVENT_BATCH_COLUMNS.length} tab-separated columns, got ${c.length}`;
+  for (const i of [0, 1, 2, 11, 12]) if (!/^-?\d+$/.test(c[i])) return `${EVENT_BATCH_COLUMNS[i][0]} is not a whole number: ${JSON.stringify(c[i].slice(0, 40))}`;
+  for (const i of [3, 4, 7, 8]) if (c[i] === '') return `${EVENT_BATCH_COLUMNS[i][0]} is empty`;
+  try {
+    const m: unknown = JSON.parse(c[10]);
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'metadata is not a JSON object';
+  } catch (err) {
+    return `metadata is not JSON: ${(err as Error).message}`;
+  }
+  return null;
+}
+
 // Small flushes keep the pending text young: a long-lived 1 MB rope doubled the GC time.
 const FLUSH_BYTES = 64 * 1024;
 
@@ -123,7 +138,8 @@ export class EventBatchWriter {
   rows = 0;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+    // Owner-only: batch files hold collected data (the collector's log is made of them).
+    this.fd = openSync(path, 'w', 0o600);
   }
 
   write(fileNo: number, line: number, e: TrackedEvent): void {

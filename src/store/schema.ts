@@ -2,6 +2,8 @@ import type { TableDef } from './sql/dialect.js';
 
 /**
  * Cairn's tables, written once for every engine; each dialect renders the column types.
+ * Columns added after a table first shipped go at its end and are nullable: `migrate()` adds
+ * them to stores made before (positional inserts then still line up).
  *
  * `account_activity` is the daily rollup most questions read. It only ever receives delta rows
  * (new events grouped by day), so readers always `SUM(n)` per key: the same contract a
@@ -36,6 +38,8 @@ export const TABLES = {
       { name: 'seats', type: 'integer', nullable: true },
       { name: 'churned_at', type: 'timestamp', nullable: true },
       { name: 'traits', type: 'json' },
+      /** `import` (the accounts file) or the source whose group call set the facts; NULL before it was recorded. */
+      { name: 'facts_source', type: 'text', nullable: true },
     ],
   },
   account_history: {
@@ -58,6 +62,17 @@ export const TABLES = {
       { name: 'account_id', type: 'text' },
       { name: 'first_seen', type: 'timestamp' },
       { name: 'traits', type: 'json' },
+    ],
+  },
+  /** Users an identify or group call moved from one account to another, and which source did. */
+  user_account_changes: {
+    name: 'user_account_changes',
+    columns: [
+      { name: 'user_id', type: 'text' },
+      { name: 'from_account', type: 'text' },
+      { name: 'to_account', type: 'text' },
+      { name: 'source', type: 'text' },
+      { name: 'changed_at', type: 'timestamp' },
     ],
   },
   quarantine: {

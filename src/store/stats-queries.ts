@@ -12,8 +12,9 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
     sql`SELECT count(*) AS n, ${d.epochMs(sql`min(timestamp)`)} AS oldest, ${d.epochMs(sql`max(timestamp)`)} AS newest,
       ${d.epochMs(sql`max(received_at)`)} AS received FROM events`,
   );
-  const [counts] = await store.query<{ accounts: string; users: string; quarantined: string; without_facts: string }>(
+  const [counts] = await store.query<{ accounts: string; users: string; moved: string; quarantined: string; without_facts: string }>(
     sql`SELECT (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM users) AS users,
+      (SELECT count(*) FROM user_account_changes) AS moved,
       (SELECT count(*) FROM quarantine) AS quarantined,
       (SELECT count(DISTINCT account_id) FROM account_activity
         WHERE account_id NOT IN (SELECT account_id FROM accounts)) AS without_facts`,
@@ -28,6 +29,7 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
     accounts: Number(counts.accounts),
     accounts_without_facts: Number(counts.without_facts),
     users: Number(counts.users),
+    users_moved: Number(counts.moved),
     quarantined: Number(counts.quarantined),
     oldest_event_at: empty ? null : iso(events.oldest),
     newest_event_at: empty ? null : iso(events.newest),
@@ -64,13 +66,14 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
   const flagged = await store.query<{ source: string; reason: string; n: string }>(
     sql`SELECT source, reason, sum(n) AS n FROM plan_violations GROUP BY source, reason`,
   );
+  const moved = await store.query<{ source: string; n: string }>(sql`SELECT source, count(*) AS n FROM user_account_changes GROUP BY source`);
 
   // Keyed by source names people chose: a Map, so `__proto__` or `constructor` is a name like any other.
   const out = new Map<string, SourceStats & { quarantined: Map<string, number>; flagged: Map<string, number> }>();
   const of = (source: string) => {
     let s = out.get(source);
     if (!s) {
-      s = { events: 0, events_per_second_5m: 0, events_per_second_1h: 0, lag_p50_ms: null, lag_p95_ms: null, quarantine_by_reason: {}, flagged_by_reason: {}, quarantined: new Map(), flagged: new Map() };
+      s = { events: 0, events_per_second_5m: 0, events_per_second_1h: 0, lag_p50_ms: null, lag_p95_ms: null, quarantine_by_reason: {}, flagged_by_reason: {}, users_moved: 0, quarantined: new Map(), flagged: new Map() };
       out.set(source, s);
     }
     return s;
@@ -87,6 +90,7 @@ async function readSources(store: Store, now: number): Promise<Record<string, So
   }
   for (const r of quarantined) tally(of(r.source).quarantined, r.reason, Number(r.n));
   for (const r of flagged) tally(of(r.source).flagged, r.reason, Number(r.n));
+  for (const r of moved) of(r.source).users_moved = Number(r.n);
   // The busiest sources first.
   const busiest = [...out].sort(([a, x], [b, y]) => y.events - x.events || a.localeCompare(b));
   return Object.fromEntries(

@@ -1,4 +1,4 @@
-import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
+import type { Account, AccountFactsAuthority, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
 import type { EventBatch } from './event-batch-file.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
@@ -15,6 +15,8 @@ export interface StoreStats {
   /** Accounts that send events but have no row in accounts yet. */
   accounts_without_facts: number;
   users: number;
+  /** Users an identify or group call moved from one account to another (user_account_changes). */
+  users_moved: number;
   quarantined: number;
   oldest_event_at: string | null;
   newest_event_at: string | null;
@@ -37,6 +39,8 @@ export interface SourceStats {
   quarantine_by_reason: Record<string, number>;
   /** Plan violations stored anyway (flagged), by reason. */
   flagged_by_reason: Record<string, number>;
+  /** Users this source's calls moved from one account to another. */
+  users_moved: number;
 }
 
 /**
@@ -52,6 +56,8 @@ export interface CollectedWrite {
   users: readonly UserPatch[];
   /** Quarantine entries (ids) that this write replays, removed with it. */
   replayed?: readonly number[];
+  /** Who decides account facts the accounts file named (`collect.account_facts`); default `import`. */
+  accountFacts?: AccountFactsAuthority;
   /** A checkpoint set in the same transaction, so a replay of the log after a crash skips what was applied. */
   checkpoint?: { name: string; value: number };
 }
@@ -142,7 +148,7 @@ export const NO_WRITE: CollectedWrite = { events: [], quarantine: [], violations
 /**
  * The only seam between Cairn and a database. Feature code asks the store; it never opens an
  * engine itself. Every write keeps the daily rollup `account_activity` up to date and stores a
- * message id at most once.
+ * message id at most once per source, and an imported one at most once at all (model/source.ts).
  */
 export interface Store {
   readonly dialect: SqlDialect;
@@ -152,14 +158,17 @@ export interface Store {
   loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult>;
   /** Writes events held in memory (the collector's path). */
   insertEvents(events: readonly TrackedEvent[], source: string): Promise<WriteResult>;
-  /** Inserts or replaces accounts by account_id. */
+  /** Inserts or replaces accounts' facts by account_id, as the accounts file's (`facts_source` import). */
   upsertAccounts(accounts: readonly Account[]): Promise<number>;
   /** Inserts or replaces history rows by (account_id, valid_from). */
   upsertAccountHistory(rows: readonly AccountHistoryRow[]): Promise<number>;
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
   /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
-  /** Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events. */
+  /**
+   * Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events;
+   * a group call the stored facts refuse (model/patch.ts) is quarantined instead.
+   */
   applyCollected(write: CollectedWrite): Promise<WriteResult>;
   /**
    * Stores a status refresh in one transaction. Changes get `seq` numbers above every number

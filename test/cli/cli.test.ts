@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -24,6 +25,7 @@ describe('cairn CLI', async () => {
     const r = await cairn(['init', ws, '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).created.length, 4);
+    assert.equal(statSync(join(ws, 'cairn.yaml')).mode & 0o777, 0o600, 'cairn.yaml may hold a password');
     const again = await cairn(['init', ws]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists; use --force/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { adminToken, WriteKeyError, WriteKeys } from '../../src/collect/http/keys.js';
@@ -109,7 +109,46 @@ describe('admin token', async () => {
 
   it('CAIRN_ADMIN_TOKEN wins and writes nothing', async () => {
     const ws = await tempDir();
-    assert.equal(await adminToken(ws, { CAIRN_ADMIN_TOKEN: 'from-env' }), 'from-env');
+    const strong = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    assert.equal(await adminToken(ws, { CAIRN_ADMIN_TOKEN: strong }), strong);
     await assert.rejects(stat(join(ws, '.cairn', 'admin-token')));
+  });
+
+  it('a weak token, in the file or the environment, is a config error saying how to make one', async () => {
+    const weak = ['', '   \n', 'x', 'a'.repeat(31), 'a'.repeat(64), 'abab'.repeat(16), `${'0123456789abcdef'.repeat(2)} with spaces`];
+    for (const token of weak) {
+      const ws = await tempDir();
+      await adminToken(ws, {});
+      const file = join(ws, '.cairn', 'admin-token');
+      await writeFile(file, token);
+      await assert.rejects(adminToken(ws, {}), (err: ConfigError) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.equal(err.diagnostics[0].file, file);
+        assert.match(err.message, /weak admin token: .*openssl rand -hex 32/);
+        return true;
+      }, JSON.stringify(token));
+      if (token.trim() === '') continue;
+      await assert.rejects(adminToken(ws, { CAIRN_ADMIN_TOKEN: token }), /CAIRN_ADMIN_TOKEN: weak admin token/, JSON.stringify(token));
+    }
+  });
+
+  it('a token a person wrote (openssl rand -hex 32 > file) is read without its newline and made private', async () => {
+    const ws = await tempDir();
+    await adminToken(ws, {});
+    const file = join(ws, '.cairn', 'admin-token');
+    const hex = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    await writeFile(file, hex + '\n', { mode: 0o644 });
+    await chmod(file, 0o644);
+    assert.equal(await adminToken(ws, {}), hex);
+    assert.equal(await mode(file), 0o600);
+  });
+
+  it('the private folder is made owner-only even when it existed before', async () => {
+    const ws = await tempDir();
+    await mkdir(join(ws, '.cairn'), { mode: 0o755 });
+    await chmod(join(ws, '.cairn'), 0o755);
+    await adminToken(ws, {});
+    assert.equal(await mode(join(ws, '.cairn')), 0o700);
+    assert.equal(await mode(join(ws, '.cairn', '.gitignore')), 0o600);
   });
 });

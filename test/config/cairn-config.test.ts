@@ -12,6 +12,7 @@ describe('cairn.yaml', () => {
       engine: { kind: 'duckdb', path: 'cairn.duckdb' },
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
+      collect: { account_facts: 'import' },
       server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2 },
       review: { every: 'quarter', cohorts: 'quarter' },
     });
@@ -92,6 +93,15 @@ describe('cairn.yaml', () => {
     assert.deepEqual(summary(noVersion), [`${F}:2: version: missing required key 'version' (expected version 1)`]);
   });
 
+  test('a ClickHouse password in cairn.yaml is refused, saying where it goes instead; hosts are URLs', () => {
+    const base = ['version: 1', 'engine:', '  kind: clickhouse', '  url: http://ch1:8123'];
+    const err = configErrorOf(() => parseCairnConfig(lines(...base, '  password: secret'), F));
+    assert.match(summary(err)[0], new RegExp(`^${F}:5: engine\\.password: .*CAIRN_CLICKHOUSE_PASSWORD.*password_file`));
+    const hosts = parseCairnConfig(lines(...base, '  cluster: two', '  hosts: [http://ch1:8123, http://ch2:8123]', '  password_file: /run/ch-pass'), F).engine;
+    assert.deepEqual(hosts, { kind: 'clickhouse', url: 'http://ch1:8123', database: 'cairn', cluster: 'two', hosts: ['http://ch1:8123', 'http://ch2:8123'], password_file: '/run/ch-pass' });
+    assert.match(summary(configErrorOf(() => parseCairnConfig(lines(...base, '  hosts: [ch2]'), F)))[0], /:5: engine\.hosts\[0\]: expected an http\(s\) URL/);
+  });
+
   test('an unknown engine kind lists the kinds', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'engine: { kind: postgres }'), F));
     assert.deepEqual(summary(err), [`${F}:2: engine.kind: expected one of duckdb, clickhouse, got "postgres"`]);
@@ -123,7 +133,7 @@ describe('cairn.yaml', () => {
       `${F}:2: engine.path: expected a non-empty string, got 3`,
       `${F}:5: retention.early_days: expected early_days to be less than days (60), got 90`,
       `${F}:7: server.port: expected a port number from 1 to 65535, got 70000`,
-      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, server, review)`,
+      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, collect, server, review)`,
     ]);
   });
 });

@@ -114,7 +114,7 @@ describe('loadWorkspace', () => {
     );
     const err = await configErrorOfAsync(() => loadWorkspace(dir));
     assert.deepEqual(summary(err), [
-      `${path.join(dir, 'cairn.yaml')}:4: engine.file: unknown key 'file' (allowed keys: kind, path, memory_limit, threads)`,
+      `${path.join(dir, 'cairn.yaml')}:4: engine.file: unknown key 'file' (allowed keys: kind, path, allow_outside_workspace, memory_limit, threads)`,
       `${path.join(dir, 'tracking-plan.yaml')}:3: events[1]: duplicate event (a, b): already declared at line 2 (events[0])`,
     ]);
     assert.ok(err.message.startsWith(`${path.join(dir, 'cairn.yaml')}:4:`));

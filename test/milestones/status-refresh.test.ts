@@ -204,6 +204,8 @@ describeEngines('materialized statuses', (engine) => {
       plan: parseTrackingPlan('unplanned: accept\nevents: []\n'),
       walDir: join(dir, 'wal'),
       generationMs: 50,
+      // Group calls may change facts the accounts file named (e's seats below).
+      accountFacts: 'collector',
       onApplied: (g) => touched.push(g.accounts),
     });
     const t = (day: string) => `${day}T10:00:00Z`;

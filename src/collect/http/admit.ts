@@ -5,7 +5,7 @@
  */
 import type { AccountPatch, PlanViolation, TrackedEvent, UserPatch } from '../../model/index.js';
 import type { PlanCheck } from './plan-check.js';
-import { mapMessage, type Protocol } from './protocols.js';
+import { mapMessage, QUARANTINE_KIND, type Protocol } from './protocols.js';
 
 export type Admitted =
   /** Storable: nothing of it when skipped (Segment alias). */
@@ -20,7 +20,7 @@ export interface AdmitContext {
   posthogGroupType?: string;
 }
 
-/** Maps and checks one message; `example` gives the payload a plan violation keeps. */
+/** Maps and checks one message; `example` gives the payload a plan violation or a group call keeps. */
 export function admit(protocol: Protocol, raw: unknown, source: string, ctx: AdmitContext, example: () => string): Admitted {
   const { accounts } = ctx;
   const mapped = mapMessage(protocol, raw, { now: ctx.now, accountOf: (u) => accounts.get(u), posthogGroupType: ctx.posthogGroupType });
@@ -31,10 +31,12 @@ export function admit(protocol: Protocol, raw: unknown, source: string, ctx: Adm
       return { pass: true };
     case 'user':
       if (mapped.user.accountId !== null) accounts.set(mapped.user.userId, mapped.user.accountId);
-      return { pass: true, user: mapped.user };
-    case 'account':
+      return { pass: true, user: { ...mapped.user, source } };
+    case 'account': {
       if (mapped.user) accounts.set(mapped.user.userId, mapped.account.accountId);
-      return { pass: true, account: mapped.account, user: mapped.user ?? undefined };
+      const account: AccountPatch = { ...mapped.account, source, origin: { kind: QUARANTINE_KIND[protocol], payload: example() } };
+      return { pass: true, account, user: mapped.user ? { ...mapped.user, source } : undefined };
+    }
     case 'event': {
       const e = mapped.event;
       const verdict = ctx.check(e);

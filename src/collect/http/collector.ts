@@ -6,12 +6,12 @@
  */
 import { rmSync } from 'node:fs';
 import type { TrackingPlan } from '../../config/index.js';
-import { nativeOf, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
+import { nativeOf, withoutCredentials, type AccountFactsAuthority, type QuarantineEntry, type TrackedEvent } from '../../model/index.js';
 import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/index.js';
 import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
 import { QUARANTINE_KIND, type Protocol } from './protocols.js';
-import { readBatchFiles, WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+import { readBatchFiles, walCheckpointName, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -24,6 +24,8 @@ export interface CollectorOptions {
   generationEvents?: number;
   generationMs?: number;
   posthogGroupType?: string;
+  /** Who decides account facts the accounts file named (`collect.account_facts`); default `import`. */
+  accountFacts?: AccountFactsAuthority;
   /** Reports a failed store write (it is retried); the server logs it. */
   onApplyError?: (err: unknown) => void;
   /**
@@ -32,6 +34,8 @@ export interface CollectorOptions {
    * milestone statuses.
    */
   onApplied?: (applied: { accounts: ReadonlySet<string> | null; events: number }) => void;
+  /** Messages for a person, such as log lines set aside as unreadable. */
+  log?: (line: string) => void;
 }
 
 /** What the collector did with one request's messages. */
@@ -80,7 +84,11 @@ export class Collector {
   private receivedRequests = 0;
   private readonly maxQueued: number;
 
-  private constructor(private readonly opts: CollectorOptions) {
+  private constructor(
+    private readonly opts: CollectorOptions,
+    /** This log's checkpoint in the store (walCheckpointName). */
+    private readonly checkpointName: string,
+  ) {
     this.check = compilePlan(opts.plan);
     this.currentPlan = opts.plan;
     this.maxQueued = opts.maxQueuedEvents ?? 2_000_000;
@@ -88,12 +96,12 @@ export class Collector {
 
   /** Opens the log, queues what an earlier run left unstored, and loads who belongs where. */
   static async open(opts: CollectorOptions): Promise<Collector> {
-    const c = new Collector(opts);
+    const c = new Collector(opts, await walCheckpointName(opts.walDir));
     const users = await opts.store.query<{ user_id: string; account_id: string }>(sql`SELECT user_id, account_id FROM users WHERE account_id <> ''`);
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
-    const applied = await opts.store.checkpoint(WAL_CHECKPOINT);
+    const applied = await opts.store.checkpoint(c.checkpointName);
     const { wal, leftOver } = await WriteAheadLog.open(
-      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs },
+      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log },
       applied,
       (g) => c.enqueue(g),
     );
@@ -127,7 +135,9 @@ export class Collector {
     const events: { source: string; event: TrackedEvent }[] = [];
     const side: SideRecord[] = [];
     const kind = QUARANTINE_KIND[protocol];
-    const quarantine = (raw: unknown, reason: string, field: string | null, message: string, payload = JSON.stringify(raw) ?? 'null') => {
+    // Kept without the credentials clients put in bodies (write keys, tokens).
+    const json = (raw: unknown) => JSON.stringify(withoutCredentials(raw)) ?? 'null';
+    const quarantine = (raw: unknown, reason: string, field: string | null, message: string, payload = json(raw)) => {
       const q: QuarantineEntry = { kind, source, file: null, line: null, reason, field, message, payload, receivedAt };
       side.push({ t: 'q', q });
       result.quarantined++;
@@ -137,7 +147,7 @@ export class Collector {
     messages.forEach((raw, index) => {
       const pre = rejectedAt.get(index);
       if (pre) return quarantine(raw, pre.reason, null, pre.message, pre.payload);
-      const out = admit(protocol, raw, source, ctx, () => JSON.stringify(raw) ?? '');
+      const out = admit(protocol, raw, source, ctx, () => json(raw));
       if (!out.pass) return quarantine(raw, out.reason, out.field, out.message);
       if (out.event) events.push({ source, event: out.event });
       if (out.violation) {
@@ -194,8 +204,9 @@ export class Collector {
     while (this.queue.length > 0) {
       const g = this.queue[0];
       try {
-        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...g.write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
-        else await salvage(this.opts.store, g);
+        const write = { ...g.write, accountFacts: this.opts.accountFacts };
+        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...write, checkpoint: { name: this.checkpointName, value: g.id } });
+        else await salvage(this.opts.store, { ...g, write }, this.checkpointName);
       } catch (err) {
         this.applyError = err instanceof Error ? err.message : String(err);
         this.opts.onApplyError?.(err);
@@ -233,7 +244,7 @@ const SALVAGE_AFTER = 3;
  * it throws and the generation is retried later. Not one transaction: a crash midway repeats
  * pieces, which message ids make harmless for events.
  */
-async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
+async function salvage(store: Store, g: ClosedGeneration, checkpointName: string): Promise<void> {
   const refused = (kind: QuarantineEntry['kind'], source: string, payload: unknown, err: unknown): QuarantineEntry => ({
     kind, source, file: null, line: null, reason: 'store_rejected', field: null,
     message: `the store refused it: ${err instanceof Error ? err.message : String(err)}`,
@@ -259,11 +270,11 @@ async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
   const pieces: Piece[] = [
     ...g.write.quarantine.map((q): Piece => [{ ...NO_WRITE, quarantine: [q] }, q.kind, q.source, q]),
     ...g.write.violations.map((v): Piece => [{ ...NO_WRITE, violations: [v] }, 'event', v.source, v]),
-    ...g.write.accounts.map((a): Piece => [{ ...NO_WRITE, accounts: [a] }, 'segment', 'collector', { type: 'group', groupId: a.accountId, traits: a.traits }]),
-    ...g.write.users.map((u): Piece => [{ ...NO_WRITE, users: [u] }, 'segment', 'collector', { type: 'identify', userId: u.userId, traits: u.traits }]),
+    ...g.write.accounts.map((a): Piece => [{ ...NO_WRITE, accounts: [a], accountFacts: g.write.accountFacts }, a.origin.kind, a.source, JSON.parse(a.origin.payload)]),
+    ...g.write.users.map((u): Piece => [{ ...NO_WRITE, users: [u] }, 'segment', u.source, { type: 'identify', userId: u.userId, traits: u.traits }]),
   ];
   for (const [write, kind, source, payload] of pieces) {
     await attempt(write, (err) => store.applyCollected({ ...NO_WRITE, quarantine: [refused(kind, source, payload, err)] }));
   }
-  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: checkpointName, value: g.id } });
 }

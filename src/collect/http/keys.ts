@@ -4,9 +4,10 @@
  * reveals no usable key; the key itself is shown once, when created.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../config/index.js';
+import { IMPORT_SOURCE } from '../../model/index.js';
 
 export interface WriteKeyRecord {
   name: string;
@@ -45,7 +46,7 @@ const PREFIX_CHARS = 10;
 const MAX_KEY_LENGTH = 128;
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** Names the store already uses as a source. */
-const RESERVED = new Set(['import']);
+const RESERVED = new Set([IMPORT_SOURCE]);
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -77,7 +78,9 @@ export function keyNameProblem(name: string): string | null {
 export async function stateDir(wsDir: string): Promise<string> {
   const dir = path.join(wsDir, STATE_DIR);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+  // One made by hand or by an older Cairn is made private too.
+  if (((await stat(dir)).mode & 0o077) !== 0) await chmod(dir, 0o700);
+  await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });
   return dir;
@@ -96,8 +99,8 @@ async function writePrivate(file: string, text: string): Promise<void> {
   }
 }
 
-/** Replaces a file whole or not at all: readers see the old or the new, never half. */
-async function writeAtomic(file: string, text: string): Promise<void> {
+/** Replaces a file whole or not at all, owner-only: readers see the old or the new, never half. */
+export async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = tempName(file);
   await writePrivate(tmp, text);
   await rename(tmp, file);
@@ -183,7 +186,7 @@ export class WriteKeys {
     const lock = this.file + '.lock';
     for (const started = Date.now(); ; ) {
       try {
-        await writeFile(lock, String(process.pid), { flag: 'wx' });
+        await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -258,15 +261,29 @@ function parseKeysFile(file: string, text: string): WriteKeyRecord[] {
   return keys as WriteKeyRecord[];
 }
 
+/** The shortest admin token accepted; Cairn makes 32 random base62 characters (190 bits). */
+const MIN_ADMIN_TOKEN = 32;
+const ADMIN_TOKEN_HINT = `make one with \`openssl rand -hex 32 > ${STATE_DIR}/${ADMIN_TOKEN_FILE}\`, or delete the file and \`cairn serve\` makes one`;
+
+/** Why a token is too weak to guard the admin API, or null when it will do. */
+export function adminTokenProblem(token: string): string | null {
+  if (token.length < MIN_ADMIN_TOKEN) return `it has ${token.length} characters; it needs at least ${MIN_ADMIN_TOKEN}`;
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'it may hold only printable ASCII characters, without spaces';
+  // 'aaaa…' or 'abababab…' are long but guessable.
+  if (new Set(token).size < 8) return 'it repeats a few characters; use random ones';
+  return null;
+}
+
 /**
  * The token the server's admin API wants: CAIRN_ADMIN_TOKEN when set, else the workspace's
  * own, made on first use. Made through a hard link, so two processes starting at once agree.
+ * A weak token (empty, short, repetitive) is a ConfigError: the server must not start with it.
  */
 export async function adminToken(wsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (env.CAIRN_ADMIN_TOKEN) return env.CAIRN_ADMIN_TOKEN;
+  if (env.CAIRN_ADMIN_TOKEN) return strongToken(env.CAIRN_ADMIN_TOKEN, 'CAIRN_ADMIN_TOKEN', 'set it to the output of `openssl rand -hex 32`');
   const file = path.join(await stateDir(wsDir), ADMIN_TOKEN_FILE);
   try {
-    return (await readFile(file, 'utf8')).trim();
+    return await readToken(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -279,5 +296,18 @@ export async function adminToken(wsDir: string, env: NodeJS.ProcessEnv = process
   } finally {
     await unlink(tmp);
   }
-  return (await readFile(file, 'utf8')).trim();
+  return readToken(file);
+}
+
+/** A token file a person wrote (`openssl … > file`) is made private like the one Cairn makes. */
+async function readToken(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8');
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+  return strongToken(text.trim(), file, ADMIN_TOKEN_HINT);
+}
+
+function strongToken(token: string, where: string, hint: string): string {
+  const problem = adminTokenProblem(token);
+  if (problem) throw ConfigError.forFile(where, `weak admin token: ${problem}; ${hint}`);
+  return token;
 }

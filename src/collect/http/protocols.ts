@@ -6,6 +6,7 @@
 import {
   LIMITS,
   accountDate,
+  accountFactsProblem,
   normalizeEvent,
   objectField,
   seatsValue,
@@ -14,6 +15,7 @@ import {
   timestampValue,
   typeOf,
   wellFormedJson,
+  withoutCredentials,
   type AccountPatch,
   type QuarantineKind,
   type Rejection,
@@ -26,10 +28,14 @@ export type Protocol = 'native' | 'segment' | 'posthog';
 /** The quarantine kind of each protocol's messages, so replay reads them the same way. */
 export const QUARANTINE_KIND: Record<Protocol, QuarantineKind> = { native: 'event', segment: 'segment', posthog: 'posthog' };
 
+/** Patches as a message states them; the collector adds who sent them. */
+export type MappedAccount = Omit<AccountPatch, 'source' | 'origin'>;
+export type MappedUser = Omit<UserPatch, 'source'>;
+
 export type Mapped =
   | { kind: 'event'; event: TrackedEvent }
-  | { kind: 'account'; account: AccountPatch; user: UserPatch | null }
-  | { kind: 'user'; user: UserPatch }
+  | { kind: 'account'; account: MappedAccount; user: MappedUser | null }
+  | { kind: 'user'; user: MappedUser }
   /** A call with nothing to store (Segment alias). */
   | { kind: 'skip' }
   | { kind: 'rejected'; reject: Rejection };
@@ -99,6 +105,9 @@ function objectOf(v: unknown, field: string): Raw | Mapped {
   return checked.ok ? checked.value : rejected(checked.reject.reason, checked.reject.message, field);
 }
 
+/** Traits as stored: free JSON like metadata, without the credentials clients put in them. */
+const storedTraits = (traits: Raw): Raw => wellFormedJson(withoutCredentials(traits));
+
 // ---------------------------------------------------------------------------------------------
 // Segment: https://segment.com/docs/connections/spec/ — track, identify, group, page, screen.
 
@@ -163,7 +172,7 @@ function mapSegment(call: Raw, ctx: MapContext): Mapped {
       if (failed(seenAt)) return seenAt;
       const company = isObject(traits.company) ? id(traits.company.id, 'traits.company.id') : undefined;
       if (failed(company)) return company;
-      return { kind: 'user', user: { userId, accountId: contextGroup ?? company ?? null, traits: wellFormedJson(traits), seenAt } };
+      return { kind: 'user', user: { userId, accountId: contextGroup ?? company ?? null, traits: storedTraits(traits), seenAt } };
     }
     case 'group': {
       const groupId = id(call.groupId, 'groupId');
@@ -185,8 +194,8 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const seenAt = when(timestamp, ctx, 'timestamp');
   if (failed(seenAt)) return seenAt;
   const { name, plan, seats, created_at, createdAt, churned_at, churnedAt, ...rest } = traits;
-  // Traits are free JSON, kept like metadata (lone surrogates made U+FFFD); the facts are checked.
-  const patch: AccountPatch = { accountId, traits: wellFormedJson(rest), seenAt };
+  // Traits are free JSON, kept like metadata; the facts are checked.
+  const patch: MappedAccount = { accountId, traits: storedTraits(rest), seenAt };
   for (const [field, v] of [['name', name], ['plan', plan]] as const) {
     if (v === undefined) continue;
     // Numbers are not names here (unlike ids): a plan of 3 is a sender's mistake.
@@ -206,7 +215,10 @@ function accountPatch(accountId: string, traits: Raw, userId: string | undefined
   const churned = dateFact(churned_at ?? churnedAt, 'traits.churned_at');
   if (failed(churned)) return churned;
   if (churned !== undefined) patch.churnedAt = churned;
-  const user: UserPatch | null = userId === undefined ? null : { userId, accountId, traits: {}, seenAt };
+  // The rules an imported account keeps, as far as the call alone can show.
+  const problem = accountFactsProblem(patch);
+  if (problem) return rejected(problem.reason, problem.message, `traits.${problem.field}`);
+  const user: MappedUser | null = userId === undefined ? null : { userId, accountId, traits: {}, seenAt };
   return { kind: 'account', account: patch, user };
 }
 
@@ -237,7 +249,7 @@ function mapPosthog(e: Raw, ctx: MapContext): Mapped {
     if (failed(once)) return once;
     const seenAt = when(timestamp, ctx, 'timestamp');
     if (failed(seenAt)) return seenAt;
-    return { kind: 'user', user: { userId: distinct, accountId: group ?? null, traits: wellFormedJson({ ...once, ...set }), seenAt } };
+    return { kind: 'user', user: { userId: distinct, accountId: group ?? null, traits: storedTraits({ ...once, ...set }), seenAt } };
   }
   if (name === '$groupidentify') {
     const type = props.$group_type;

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BODY_LIMITS, CONTENT_TYPES, HttpError, badBody, checkContentType, decodeBody, deeperThan, parseJson, tooLarge } from './body.js';
 import type { Collector, PreRejected } from './collector.js';
+import { redactCredentials } from '../../model/index.js';
 import { isObject, type Protocol } from './protocols.js';
 
 export interface KeyCheck {
@@ -30,6 +31,9 @@ const SEGMENT_TYPES: Record<string, string> = {
 
 type Raw = Record<string, unknown>;
 
+/** Finds the write key and the messages in a decoded body, as one protocol's endpoint lays them out. */
+type Read = (body: unknown, req: FastifyRequest) => { key: string | undefined; messages: unknown[] };
+
 /** Registers the endpoints on a Fastify instance whose body parser hands over raw Buffers. */
 export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptions): void {
   const { collector, keys } = opts;
@@ -52,7 +56,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     protocol: Protocol,
     req: FastifyRequest,
     reply: FastifyReply,
-    read: (body: unknown, text: string) => { key: string | undefined; messages: unknown[] },
+    read: Read,
   ) => {
     const receivedAt = Date.now();
     checkContentType(req.headers['content-type'], protocol === 'native' ? CONTENT_TYPES.native : CONTENT_TYPES.json);
@@ -66,7 +70,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     try {
       const body = protocol === 'native' ? parseNative(text) : parseBody(text, req.headers['content-type']);
       if (deeperThan(body, BODY_LIMITS.depth)) throw badBody('too_deep', `body nests objects or arrays deeper than ${BODY_LIMITS.depth} levels`);
-      parsed = read(body, text);
+      parsed = read(body, req);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       problem = err;
@@ -79,7 +83,7 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     if (source === null) throw new HttpError(401, key ? 'unknown or revoked write key' : 'a write key is required (Authorization: Bearer KEY, Basic auth, or writeKey / api_key in the body)');
     if (problem || !parsed) {
       // Kept, so nothing a client sent with a good key is lost.
-      if (problem?.reason) await collector.quarantineBody(source, protocol, text, problem.reason, problem.message, receivedAt);
+      if (problem?.reason) await collector.quarantineBody(source, protocol, redactCredentials(text, key), problem.reason, problem.message, receivedAt);
       throw problem;
     }
     const { messages } = parsed;
@@ -90,67 +94,72 @@ export function collectorRoutes(app: FastifyInstance, opts: CollectorRoutesOptio
     if (wait !== null) throw new HttpError(429, `write key ${source} is over its rate limit of ${rate} events/s`, wait);
     const pre: PreRejected[] = [];
     messages.forEach((m, index) => {
-      if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: m.text });
+      if (m instanceof UnreadableLine) pre.push({ index, reason: 'invalid_json', message: m.error, payload: redactCredentials(m.text, key) });
       else if (tooLarge(m, bytes.length)) pre.push({ index, reason: 'event_too_large', message: `the message is larger than ${BODY_LIMITS.eventBytes / 1024} KB` });
     });
     const result = await collector.ingest(source, protocol, messages, receivedAt, pre);
     return reply.code(200).send(protocol === 'posthog' ? { status: 1, ...result } : { ok: true, success: true, ...result });
   };
 
-  app.post('/v1/events', (req, reply) =>
-    handle('native', req, reply, (body) => {
-      if (Array.isArray(body)) return { key: undefined, messages: body };
-      if (isObject(body) && Array.isArray(body.batch)) return { key: str(body.writeKey), messages: body.batch };
-      return { key: undefined, messages: [body] };
-    }),
-  );
+  /** Each collector path takes POST, and answers browsers' CORS checks (no other route does). */
+  const route = (path: string, protocol: Protocol, read: Read) => {
+    app.post(path, { onRequest: allowAnyOrigin }, (req, reply) => handle(protocol, req, reply, read));
+    app.options(path, preflight);
+  };
+
+  route('/v1/events', 'native', (body) => {
+    if (Array.isArray(body)) return { key: undefined, messages: body };
+    if (isObject(body) && Array.isArray(body.batch)) return { key: str(body.writeKey), messages: body.batch };
+    return { key: undefined, messages: [body] };
+  });
 
   for (const path of ['batch', 'b']) {
-    app.post(`/v1/${path}`, (req, reply) =>
-      handle('segment', req, reply, (body) => {
-        if (!isObject(body) || !Array.isArray(body.batch)) throw badBody('invalid_batch', 'a Segment batch is an object with a "batch" array');
-        // Batch-level context (library, ip) fills in each call's own.
-        const context = isObject(body.context) ? body.context : null;
-        const messages = context ? body.batch.map((m) => (isObject(m) ? { ...m, context: { ...context, ...(isObject(m.context) ? m.context : {}) } } : m)) : body.batch;
-        return { key: str(body.writeKey), messages };
-      }),
-    );
+    route(`/v1/${path}`, 'segment', (body) => {
+      if (!isObject(body) || !Array.isArray(body.batch)) throw badBody('invalid_batch', 'a Segment batch is an object with a "batch" array');
+      // Batch-level context (library, ip) fills in each call's own.
+      const context = isObject(body.context) ? body.context : null;
+      const messages = context ? body.batch.map((m) => (isObject(m) ? { ...m, context: { ...context, ...(isObject(m.context) ? m.context : {}) } } : m)) : body.batch;
+      return { key: str(body.writeKey), messages };
+    });
   }
   for (const [path, type] of Object.entries(SEGMENT_TYPES)) {
-    app.post(`/v1/${path}`, (req, reply) =>
-      handle('segment', req, reply, (body) => {
-        if (!isObject(body)) throw badBody('not_an_object', `a Segment ${type} call is a JSON object`);
-        return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
-      }),
-    );
+    route(`/v1/${path}`, 'segment', (body) => {
+      if (!isObject(body)) throw badBody('not_an_object', `a Segment ${type} call is a JSON object`);
+      return { key: str(body.writeKey), messages: [{ ...body, type: body.type ?? type }] };
+    });
   }
 
   for (const path of ['/batch', '/batch/', '/capture', '/capture/', '/e', '/e/', '/i/v0/e', '/i/v0/e/']) {
-    app.post(path, (req, reply) =>
-      handle('posthog', req, reply, (body) => {
-        const query = req.query as Raw;
-        // The key rides on the body, or on its first event, or in the query string.
-        const keyOf = (o: Raw | undefined) => o && (str(o.api_key) ?? str(o.token) ?? (isObject(o.properties) ? str(o.properties.token) : undefined));
-        const fromQuery = str(query.api_key) ?? str(query.token);
-        if (Array.isArray(body)) return { key: keyOf(body.find(isObject)) ?? fromQuery, messages: body };
-        if (!isObject(body)) throw badBody('not_an_object', 'a PostHog request is a JSON object or array of events');
-        return { key: keyOf(body) ?? fromQuery, messages: Array.isArray(body.batch) ? body.batch : [body] };
-      }),
-    );
+    route(path, 'posthog', (body, req) => {
+      const query = req.query as Raw;
+      // The key rides on the body, or on its first event, or in the query string.
+      const keyOf = (o: Raw | undefined) => o && (str(o.api_key) ?? str(o.token) ?? (isObject(o.properties) ? str(o.properties.token) : undefined));
+      const fromQuery = str(query.api_key) ?? str(query.token);
+      if (Array.isArray(body)) return { key: keyOf(body.find(isObject)) ?? fromQuery, messages: body };
+      if (!isObject(body)) throw badBody('not_an_object', 'a PostHog request is a JSON object or array of events');
+      return { key: keyOf(body) ?? fromQuery, messages: Array.isArray(body.batch) ? body.batch : [body] };
+    });
   }
+}
 
-  // Browsers send from other origins; the write key, not the origin, is what is checked.
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('access-control-allow-origin', '*');
-    if (req.method === 'OPTIONS') {
-      reply
-        .header('access-control-allow-methods', 'POST, OPTIONS')
-        .header('access-control-allow-headers', 'authorization, content-type, content-encoding')
-        .header('access-control-max-age', '86400')
-        .code(204)
-        .send();
-    }
-  });
+/**
+ * Browsers' SDKs send from the product's own origin; the write key, not the origin, is what is
+ * checked, so any origin may POST. No credentials (cookies) are allowed, and Retry-After is
+ * exposed so a browser client can honour a 429.
+ */
+async function allowAnyOrigin(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', 'retry-after');
+}
+
+/** The CORS preflight of a collector path: our SDK sends JSON with an Authorization header. */
+async function preflight(_req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await reply
+    .header('access-control-allow-origin', '*')
+    .header('access-control-allow-methods', 'POST')
+    .header('access-control-allow-headers', 'authorization, content-type, content-encoding')
+    .header('access-control-max-age', '86400')
+    .code(204)
+    .send();
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -12,11 +12,12 @@
  * the store's message-id check makes a repeat harmless for events, and the checkpoint does the
  * same for everything else.
  */
-import { closeSync, fsync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
-import { batchLineHash, EventBatchWriter, NO_WRITE, parseBatchLine, repeatedHashes, type CollectedWrite, type EventBatch } from '../../store/index.js';
+import { batchLineHash, batchLineProblem, EventBatchWriter, NO_WRITE, parseBatchLine, repeatedHashes, type CollectedWrite, type EventBatch } from '../../store/index.js';
 
 /** Everything except events, written as one JSON line each. */
 export type SideRecord =
@@ -42,10 +43,38 @@ export interface WalOptions {
   maxEvents?: number;
   /** ... or when it is this old and not empty, in ms (default 1,000). */
   maxAgeMs?: number;
+  /** Told about log lines that cannot be read back (set aside in quarantine as `wal_corrupt`). */
+  log?: (line: string) => void;
 }
 
-/** The checkpoint name under which the last stored generation is kept. */
+/** The checkpoint names of logs start with this; each log has its own (see walCheckpointName). */
 export const WAL_CHECKPOINT = 'collector_wal';
+
+const ID_FILE = 'log-id';
+
+/**
+ * The checkpoint name of the log in `dir`: `collector_wal:<its id>`, the id made once and kept
+ * in the folder. Several collectors (`cairn serve` on several machines) may share one store:
+ * each log keeps its own place, so one never skips another's generations.
+ */
+export async function walCheckpointName(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, ID_FILE);
+  let id: string;
+  try {
+    id = readFileSync(file, 'utf8').trim();
+  } catch {
+    id = randomBytes(8).toString('hex');
+    const tmp = `${file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    writeSync(fd, `${id}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  }
+  if (!/^[0-9a-f]{16}$/.test(id)) throw new Error(`invalid log id in ${file}: ${JSON.stringify(id)}`);
+  return `${WAL_CHECKPOINT}:${id}`;
+}
 
 const GEN = /^gen-(\d{12})\.(side\.jsonl|src-([a-z0-9][a-z0-9_-]{0,63})\.tsv)$/;
 const genPrefix = (id: number) => `gen-${String(id).padStart(12, '0')}`;
@@ -61,8 +90,9 @@ class Generation {
   constructor(
     readonly dir: string,
     readonly id: number,
+    private readonly log: Log,
   ) {
-    this.side = openSync(join(dir, `${genPrefix(id)}.side.jsonl`), 'a');
+    this.side = openSync(join(dir, `${genPrefix(id)}.side.jsonl`), 'a', 0o600);
   }
 
   writer(source: string): EventBatchWriter {
@@ -91,34 +121,73 @@ class Generation {
       files.push(w.path);
     }
     closeSync(this.side);
-    return { id: this.id, events: this.events, write: { ...readSide(files[0]), events }, files, accounts: this.accounts };
+    return { id: this.id, events: this.events, write: { ...readSide(files[0], this.log), events }, files, accounts: this.accounts };
   }
 }
 
+/** Where a damaged log line is reported; the server logs it. */
+type Log = (line: string) => void;
+
+/**
+ * A complete log line that cannot be read back (disk damage, a hand edit): kept in quarantine
+ * with its file, line and raw text rather than stopping the server from starting.
+ */
+function setAside(file: string, line: number, text: string, problem: string, source: string, log: Log): QuarantineEntry {
+  log(`${file}:${line}: unreadable, set aside in quarantine as wal_corrupt: ${problem}`);
+  return { kind: 'event', source, file: basename(file), line, reason: 'wal_corrupt', field: null, message: `${basename(file)}:${line}: ${problem}`, payload: text, receivedAt: Date.now() };
+}
+
+const SIDE_KINDS = { q: 'quarantine', v: 'violations', a: 'accounts', u: 'users' } as const;
+
 /** Reads a side file; a torn last line (a crash mid-write, never acknowledged) is dropped. */
-function readSide(path: string): Omit<CollectedWrite, 'events'> {
+function readSide(path: string, log: Log): Omit<CollectedWrite, 'events'> {
   const write = { quarantine: [] as QuarantineEntry[], violations: [] as PlanViolation[], accounts: [] as AccountPatch[], users: [] as UserPatch[] };
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n');
   if (end < 0) return write;
-  for (const line of text.slice(0, end).split('\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line) as SideRecord;
-    if (r.t === 'q') write.quarantine.push(r.q);
-    else if (r.t === 'v') write.violations.push(r.v);
-    else if (r.t === 'a') write.accounts.push(r.a);
-    else write.users.push(r.u);
-  }
+  text
+    .slice(0, end)
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line) return;
+      let r: Record<string, unknown>;
+      try {
+        r = JSON.parse(line) as Record<string, unknown>;
+      } catch (err) {
+        write.quarantine.push(setAside(path, i + 1, line, (err as Error).message, 'collector', log));
+        return;
+      }
+      const kind = typeof r === 'object' && r !== null && typeof r.t === 'string' && Object.hasOwn(SIDE_KINDS, r.t) ? (r.t as SideRecord['t']) : null;
+      if (kind === null || typeof r[kind] !== 'object' || r[kind] === null) {
+        write.quarantine.push(setAside(path, i + 1, line, 'not a log record', 'collector', log));
+        return;
+      }
+      (write[SIDE_KINDS[kind]] as unknown[]).push(r[kind]);
+    });
   return write;
 }
 
-/** A batch file left by a crash: cut any torn last line, and find its rows and repeated id hashes. */
-function recoverBatchFile(path: string): EventBatch {
+/**
+ * A batch file left by a crash: cut any torn last line, set damaged lines aside (the file is
+ * rewritten without them), and find its rows and repeated id hashes.
+ */
+function recoverBatchFile(path: string, source: string, log: Log): { batch: EventBatch; corrupt: QuarantineEntry[] } {
   const bytes = readFileSync(path);
   const end = bytes.lastIndexOf(0x0a) + 1;
   if (end < bytes.length) truncateSync(path, end);
   const lines = end === 0 ? [] : bytes.toString('utf8', 0, end - 1).split('\n');
-  return { files: [path], rows: lines.length, repeatedHashes: repeatedHashes(Int32Array.from(lines, batchLineHash)) };
+  const corrupt: QuarantineEntry[] = [];
+  const good = lines.filter((line, i) => {
+    const problem = batchLineProblem(line);
+    if (problem !== null) corrupt.push(setAside(path, i + 1, line, problem, source, log));
+    return problem === null;
+  });
+  if (corrupt.length > 0) {
+    const tmp = `${path}.tmp`;
+    writeFileSync(tmp, good.map((l) => l + '\n').join(''), { mode: 0o600 });
+    renameSync(tmp, path);
+  }
+  return { batch: { files: [path], rows: good.length, repeatedHashes: repeatedHashes(Int32Array.from(good, batchLineHash)) }, corrupt };
 }
 
 /** The events of batch files, read back (salvage of a generation the store refused). */
@@ -134,6 +203,7 @@ export class WriteAheadLog {
   private syncing = false;
   private readonly maxEvents: number;
   private readonly maxAgeMs: number;
+  private readonly log: Log;
   private timer: NodeJS.Timeout;
   private closed = false;
 
@@ -143,9 +213,10 @@ export class WriteAheadLog {
     private readonly onClosed: (g: ClosedGeneration) => void,
     opts: WalOptions,
   ) {
+    this.log = opts.log ?? (() => undefined);
     this.maxEvents = opts.maxEvents ?? 200_000;
     this.maxAgeMs = opts.maxAgeMs ?? 1000;
-    this.current = new Generation(dir, nextId);
+    this.current = new Generation(dir, nextId, this.log);
     // Quiet periods still get their events stored within about maxAgeMs.
     this.timer = setInterval(() => {
       if (!this.syncing && this.closeDue()) void this.run().catch(() => undefined);
@@ -159,7 +230,9 @@ export class WriteAheadLog {
    * generation this log closes from now on.
    */
   static async open(opts: WalOptions, applied: number | null, onClosed: (g: ClosedGeneration) => void): Promise<{ wal: WriteAheadLog; leftOver: ClosedGeneration[] }> {
-    await mkdir(opts.dir, { recursive: true });
+    const log = opts.log ?? (() => undefined);
+    // Owner-only: the log holds what clients sent.
+    await mkdir(opts.dir, { recursive: true, mode: 0o700 });
     const byGen = new Map<number, string[]>();
     for (const name of readdirSync(opts.dir)) {
       const m = GEN.exec(name);
@@ -178,17 +251,19 @@ export class WriteAheadLog {
         continue;
       }
       const side = files.find((f) => f.endsWith('.side.jsonl'));
+      const sideWrite = side ? readSide(side, log) : NO_WRITE;
       const events: CollectedWrite['events'][number][] = [];
+      const corrupt: QuarantineEntry[] = [];
       let rows = 0;
       for (const name of byGen.get(id)!) {
         const m = GEN.exec(name)!;
         if (!m[3]) continue;
-        const batch = recoverBatchFile(join(opts.dir, name));
+        const { batch, corrupt: bad } = recoverBatchFile(join(opts.dir, name), m[3], log);
+        corrupt.push(...bad);
         rows += batch.rows;
         if (batch.rows > 0) events.push({ source: m[3], batch });
       }
-      const sideWrite = side ? readSide(side) : NO_WRITE;
-      leftOver.push({ id, events: rows, write: { ...sideWrite, events }, files, accounts: null });
+      leftOver.push({ id, events: rows, write: { ...sideWrite, quarantine: [...sideWrite.quarantine, ...corrupt], events }, files, accounts: null });
     }
     return { wal: new WriteAheadLog(opts.dir, last + 1, onClosed, opts), leftOver };
   }
@@ -239,7 +314,7 @@ export class WriteAheadLog {
       const g = this.current;
       if (this.closed || this.closeDue()) {
         closing = g;
-        if (!this.closed) this.current = new Generation(this.dir, g.id + 1);
+        if (!this.closed) this.current = new Generation(this.dir, g.id + 1, this.log);
       }
       const fds = g.flush();
       await Promise.all(fds.map((fd) => new Promise<void>((res, rej) => fsync(fd, (err) => (err ? rej(err) : res())))));

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { normalizeAccount, normalizeAccountHistory, type Checked, type QuarantineEntry, type QuarantineKind } from '../../model/index.js';
+import { IMPORT_SOURCE, normalizeAccount, normalizeAccountHistory, type Checked, type QuarantineEntry, type QuarantineKind } from '../../model/index.js';
 import type { Store } from '../../store/index.js';
 import { csvRecords } from './csv-records.js';
 import { openInput } from './file-source.js';
@@ -64,11 +64,11 @@ async function importFacts<T>(
 }
 
 /** Imports an accounts CSV: account_id,name,created_at,plan,seats,churned_at. A later row for an id replaces it. */
-export function importAccounts(store: Store, file: string, source = 'import'): Promise<FactsImportSummary> {
+export function importAccounts(store: Store, file: string, source = IMPORT_SOURCE): Promise<FactsImportSummary> {
   return importFacts(store, file, 'account', normalizeAccount, (rows) => store.upsertAccounts(rows), source);
 }
 
 /** Imports an account-history CSV: account_id,valid_from,plan,seats,mrr,status. */
-export function importAccountHistory(store: Store, file: string, source = 'import'): Promise<FactsImportSummary> {
+export function importAccountHistory(store: Store, file: string, source = IMPORT_SOURCE): Promise<FactsImportSummary> {
   return importFacts(store, file, 'account_history', normalizeAccountHistory, (rows) => store.upsertAccountHistory(rows), source);
 }

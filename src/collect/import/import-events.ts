@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { normalizeEvent, type QuarantineEntry } from '../../model/index.js';
+import { IMPORT_SOURCE, normalizeEvent, type QuarantineEntry } from '../../model/index.js';
 import { EventBatchWriter, RepeatedHashes, type EventBatch, type Store } from '../../store/index.js';
 import { csvRecords } from './csv-records.js';
 import { detectFormat, openInput, type OpenedFile } from './file-source.js';
@@ -47,7 +47,7 @@ const DEFAULTS = { maxLineBytes: 32 * 1024, chunkBytes: 4 << 20, mergeRows: 2_00
  */
 export async function importEvents(store: Store, files: readonly string[], options: EventImportOptions = {}): Promise<ImportSummary> {
   const opts = { ...DEFAULTS, ...options };
-  const parse: ParseOptions = { now: opts.now ?? Date.now(), maxLineBytes: opts.maxLineBytes, source: opts.source ?? 'import' };
+  const parse: ParseOptions = { now: opts.now ?? Date.now(), maxLineBytes: opts.maxLineBytes, source: opts.source ?? IMPORT_SOURCE };
   const tmp = await mkdtemp(join(tmpdir(), 'cairn-import-'));
   const workers = opts.workers ?? Math.min(2, availableParallelism());
   const pool = workers > 0 ? new ParserPool(workers) : null;

@@ -2,10 +2,15 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { expected, nonEmptyString, positiveInt, sqlIdentifier } from './primitives.js';
 
+/** The DuckDB file of a workspace unless cairn.yaml names another. */
+export const DEFAULT_STORE_FILE = 'cairn.duckdb';
+
 const duckdbEngineSchema = z.strictObject({
   kind: z.literal('duckdb'),
   /** The database file, relative to the workspace folder. */
-  path: nonEmptyString().default('cairn.duckdb'),
+  path: nonEmptyString().default(DEFAULT_STORE_FILE),
+  /** A `path` outside the workspace folder is refused unless this says it is meant. */
+  allow_outside_workspace: z.boolean({ error: expected('true or false') }).optional(),
   /**
    * DuckDB's memory cap, such as "1GB"; DuckDB's own default is 80% of RAM, which a long-running
    * `cairn serve` fills with cached blocks as the store grows.
@@ -22,10 +27,17 @@ const clickhouseEngineSchema = z.strictObject({
   kind: z.literal('clickhouse'),
   url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://localhost:8123') }),
   database: sqlIdentifier('a database name').default('cairn'),
-  /** When set, tables are created ON CLUSTER with a Distributed table over the shards. */
+  /** When set, each table is a local table on every shard with a Distributed table over them, sharded by account. */
   cluster: sqlIdentifier('a cluster name').optional(),
+  /** Every host's HTTP URL, for schema changes on a cluster (default: the cluster's hosts at the url's port). */
+  hosts: z.array(z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://ch2:8123') })).min(1).optional(),
   username: z.string().optional(),
-  password: z.string().optional(),
+  /** A file holding the password, readable by its owner only (chmod 600); else $CAIRN_CLICKHOUSE_PASSWORD. */
+  password_file: nonEmptyString().optional(),
+  // The password never goes in cairn.yaml, which travels with the workspace.
+  password: z
+    .undefined({ error: 'the password does not go in cairn.yaml: set CAIRN_CLICKHOUSE_PASSWORD, or password_file (a file only you can read, chmod 600)' })
+    .optional(),
 });
 
 const engineSchema = z.discriminatedUnion('kind', [duckdbEngineSchema, clickhouseEngineSchema]);
@@ -102,6 +114,15 @@ function isCron(text: string): boolean {
   }
 }
 
+const collectSchema = z.strictObject({
+  /**
+   * Who decides an account's name, plan, seats, created_at and churned_at once the accounts
+   * file (`cairn import accounts`) has named them: `import` keeps the file's and stores what a
+   * group call says of them as traits; `collector` lets group calls change them.
+   */
+  account_facts: z.enum(['import', 'collector'], { error: expected('import or collector') }).default('import'),
+});
+
 /** `cairn.yaml`: the engine and the workspace's settings. */
 export const cairnConfigSchema = z.strictObject({
   version: z.literal(1, { error: expected('version 1') }),
@@ -109,6 +130,7 @@ export const cairnConfigSchema = z.strictObject({
   engine: engineSchema.prefault({ kind: 'duckdb' }),
   retention: retentionSchema.prefault({}),
   import: importSchema.prefault({}),
+  collect: collectSchema.prefault({}),
   server: serverSchema.prefault({}),
   review: reviewSchema.prefault({}),
 });

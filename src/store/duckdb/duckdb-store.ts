@@ -1,14 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { DuckDBDateValue, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import type { Account, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
+import {
+  IMPORT_SOURCE,
+  redactCredentials,
+  type Account,
+  type AccountFactsAuthority,
+  type AccountHistoryRow,
+  type AccountPatch,
+  type PlanViolation,
+  type QuarantineEntry,
+  type TrackedEvent,
+  type UserPatch,
+} from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
 import { TABLES, type TableName } from '../schema.js';
+import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
+import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
 import type { CollectedWrite, QuarantineChange, StatusRefreshResult, StatusRefreshWrite, Store, StoreStats, WriteResult } from '../store.js';
-import type { ColumnDef } from '../sql/dialect.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -38,6 +51,7 @@ export class DuckDbStore implements Store {
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    if (options.path !== ':memory:') keepPrivate(options.path);
     const instance = await DuckDBInstance.create(options.path, options.settings);
     const store = new DuckDbStore(instance, await instance.connect());
     await store.migrate();
@@ -47,7 +61,16 @@ export class DuckDbStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    for (const table of Object.values(TABLES)) await this.conn.run(this.dialect.createTable(table));
+    const tables: readonly TableDef[] = Object.values(TABLES);
+    for (const table of tables) await this.conn.run(this.dialect.createTable(table));
+    // A store made by an earlier Cairn lacks the columns added since.
+    const have = await this.query<{ t: string; c: string }>(
+      sql`SELECT table_name AS t, column_name AS c FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main'`,
+    );
+    const present = new Set(have.map((r) => `${r.t}.${r.c}`));
+    for (const table of tables) {
+      for (const column of table.columns) if (!present.has(`${table.name}.${column.name}`)) await this.conn.run(this.dialect.addColumn(table, column));
+    }
   }
 
   /** Writes run one after another: each is a transaction over several statements. */
@@ -99,7 +122,9 @@ export class DuckDbStore implements Store {
       auto_detect = false, strict_mode = false, columns = {${raw(STAGE_COLUMNS)}})`;
     const columns = sql`message_id, account_id, user_id, anonymous_id, action, object, place, metadata,
       epoch_ms(timestamp_ms), count, ${receivedAt}, ${source}`;
-    const stored = sql`NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`;
+    // An id repeats within its source; an import's repeats any source's (model/source.ts).
+    const within = source === IMPORT_SOURCE ? sql`` : sql` AND e.source IN (${source}, ${IMPORT_SOURCE})`;
+    const stored = sql`NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id${within})`;
     let inserted: number;
     if (batch.repeatedHashes.length === 0) {
       inserted = await this.exec(sql`INSERT INTO events SELECT ${columns} FROM ${files} s WHERE ${stored}`);
@@ -161,10 +186,10 @@ export class DuckDbStore implements Store {
           total.inserted += r.inserted;
           total.duplicates += r.duplicates;
         }
-        await this.insertQuarantine(write.quarantine);
-        await this.insertViolations(write.violations);
-        await this.patchAccounts(write.accounts);
+        const refused = await this.patchAccounts(write.accounts, write.accountFacts ?? 'import');
         await this.patchUsers(write.users);
+        await this.insertQuarantine([...write.quarantine, ...refused]);
+        await this.insertViolations(write.violations);
         if (write.replayed?.length) await this.exec(sql`DELETE FROM quarantine WHERE id IN (SELECT unnest(${write.replayed.map(Number)}))`);
         if (write.checkpoint) await this.exec(sql`INSERT OR REPLACE INTO checkpoints VALUES (${write.checkpoint.name}, ${write.checkpoint.value})`);
         return total;
@@ -232,74 +257,28 @@ export class DuckDbStore implements Store {
 
   /** Counts per day, source, event and reason, with the first example of each. */
   private async insertViolations(violations: readonly PlanViolation[]): Promise<void> {
-    const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
-    for (const v of violations) {
-      const day = new Date(v.timestamp).toISOString().slice(0, 10);
-      const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
-      const g = groups.get(key);
-      if (g) g.n++;
-      else groups.set(key, { v, day, n: 1 });
-    }
-    await this.insertRows(sql`INSERT INTO plan_violations`, [...groups.values()], ({ v, day, n }) =>
+    await this.insertRows(sql`INSERT INTO plan_violations`, groupViolations(violations), ({ v, day, n }) =>
       sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`,
     );
   }
 
-  /** Applies account patches in order onto the stored rows: named fields replace, traits merge. */
-  private async patchAccounts(patches: readonly AccountPatch[]): Promise<void> {
-    if (patches.length === 0) return;
-    const ids = [...new Set(patches.map((p) => p.accountId))];
-    const stored = await this.query<{ account_id: string; name: string | null; created_at: string; plan: string | null; seats: string | null; churned_at: string | null; traits: string }>(
-      sql`SELECT account_id, name, epoch_ms(created_at) AS created_at, plan, seats, epoch_ms(churned_at) AS churned_at, traits
-        FROM accounts WHERE account_id IN (SELECT unnest(${ids}))`,
-    );
-    const rows = new Map(
-      stored.map((r) => [
-        r.account_id,
-        {
-          accountId: r.account_id,
-          name: r.name,
-          createdAt: Number(r.created_at),
-          plan: r.plan,
-          seats: r.seats === null ? null : Number(r.seats),
-          churnedAt: r.churned_at === null ? null : Number(r.churned_at),
-          traits: JSON.parse(r.traits) as Record<string, unknown>,
-        },
-      ]),
-    );
-    for (const p of patches) {
-      const row = rows.get(p.accountId) ?? { accountId: p.accountId, name: null, createdAt: p.createdAt ?? p.seenAt, plan: null, seats: null, churnedAt: null, traits: {} };
-      if (p.name !== undefined) row.name = p.name;
-      if (p.plan !== undefined) row.plan = p.plan;
-      if (p.seats !== undefined) row.seats = p.seats;
-      if (p.createdAt !== undefined) row.createdAt = p.createdAt;
-      if (p.churnedAt !== undefined) row.churnedAt = p.churnedAt;
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.accountId, row);
-    }
-    await this.insertRows(sql`INSERT OR REPLACE INTO accounts`, [...rows.values()], (a) => accountTuple(a, a.traits));
+  /** Writes the patched accounts; returns the calls refused, to be quarantined in the same transaction. */
+  private async patchAccounts(patches: readonly AccountPatch[], authority: AccountFactsAuthority): Promise<QuarantineEntry[]> {
+    if (patches.length === 0) return [];
+    const { rows, refused } = await patchedAccounts(this, patches, authority);
+    await this.insertRows(sql`INSERT OR REPLACE INTO accounts (${ACCOUNT_COLUMNS})`, rows, (a) => accountTuple(a, a.traits, a.factsSource));
+    return refused;
   }
 
-  /** Applies user patches in order: the account when named, the earliest time seen, traits merged. */
+  /** Writes the patched users, and the moves between accounts. */
   private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
     if (patches.length === 0) return;
-    const ids = [...new Set(patches.map((p) => p.userId))];
-    const stored = await this.query<{ user_id: string; account_id: string; first_seen: string; traits: string }>(
-      sql`SELECT user_id, account_id, epoch_ms(first_seen) AS first_seen, traits FROM users WHERE user_id IN (SELECT unnest(${ids}))`,
-    );
-    const rows = new Map(
-      stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]),
-    );
-    for (const p of patches) {
-      // A user not yet seen in any account gets '' until an event or a group call names one.
-      const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
-      if (p.accountId !== null) row.accountId = p.accountId;
-      row.firstSeen = Math.min(row.firstSeen, p.seenAt);
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.userId, row);
-    }
-    await this.insertRows(sql`INSERT OR REPLACE INTO users`, [...rows.values()], (u) =>
+    const { rows, moves } = await patchedUsers(this, patches);
+    await this.insertRows(sql`INSERT OR REPLACE INTO users`, rows, (u) =>
       sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`,
+    );
+    await this.insertRows(sql`INSERT INTO user_account_changes`, moves, (m) =>
+      sql`(${m.userId}, ${m.fromAccount}, ${m.toAccount}, ${m.source}, ${new Date(m.changedAt)})`,
     );
   }
 
@@ -308,13 +287,13 @@ export class DuckDbStore implements Store {
     const rows = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
     return this.serialize(() =>
       this.transaction(async () => {
-        // The facts are replaced; traits gathered from group calls stay.
+        // The facts are replaced and marked as the file's; traits gathered from group calls stay.
         await this.insertRows(
-          sql`INSERT INTO accounts`,
+          sql`INSERT INTO accounts (${ACCOUNT_COLUMNS})`,
           rows,
-          (a) => accountTuple(a, {}),
+          (a) => accountTuple(a, {}, IMPORT_SOURCE),
           sql`ON CONFLICT (account_id) DO UPDATE SET name = excluded.name, created_at = excluded.created_at, plan = excluded.plan,
-            seats = excluded.seats, churned_at = excluded.churned_at`,
+            seats = excluded.seats, churned_at = excluded.churned_at, facts_source = excluded.facts_source`,
         );
         return rows.length;
       }),
@@ -347,12 +326,13 @@ export class DuckDbStore implements Store {
     );
   }
 
+  /** Payloads are redacted here too: imports keep raw lines, which may name a key. */
   private async insertQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const [{ next }] = await this.query<{ next: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS next FROM quarantine`);
     let id = Number(next);
     await this.insertRows(sql`INSERT INTO quarantine`, entries, (q) =>
-      sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line}, ${q.reason}, ${q.field}, ${q.message}, ${q.payload})`,
+      sql`(${id++}, ${new Date(q.receivedAt)}, ${q.kind}, ${q.source}, ${q.file}, ${q.line}, ${q.reason}, ${q.field}, ${q.message}, ${redactCredentials(q.payload)})`,
     );
   }
 
@@ -402,7 +382,21 @@ function appendCell(appender: DuckDBAppender, c: ColumnDef, v: unknown, table: s
   }
 }
 
-/** An accounts row as a VALUES tuple, in the table's column order. */
-function accountTuple(a: Account, traits: Record<string, unknown>): SqlFragment {
-  return sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats}, ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(traits)})`;
+/**
+ * The store holds what clients sent: owner-only. DuckDB creates the file, its .wal and spill
+ * files itself, whenever it needs them, so only the process umask reaches them; files an older
+ * Cairn made readable by others are made private.
+ */
+function keepPrivate(path: string): void {
+  if (isMainThread) process.umask(process.umask(0o077) | 0o077);
+  for (const file of [path, `${path}.wal`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
+const ACCOUNT_COLUMNS = raw('account_id, name, created_at, plan, seats, churned_at, traits, facts_source');
+
+/** An accounts row as a VALUES tuple, in the order of ACCOUNT_COLUMNS. */
+function accountTuple(a: Account, traits: Record<string, unknown>, factsSource: string | null): SqlFragment {
+  return sql`(${a.accountId}, ${a.name}, ${new Date(a.createdAt)}, ${a.plan}, ${a.seats}, ${a.churnedAt === null ? null : new Date(a.churnedAt)}, ${JSON.stringify(traits)}, ${factsSource})`;
 }

@@ -22,7 +22,7 @@ export interface CompiledQuery {
 }
 
 /** The engines Cairn speaks; a query whose idiom differs has one builder per name (see {@link PerDialect}). */
-export type DialectName = 'duckdb';
+export type DialectName = 'duckdb' | 'clickhouse';
 
 /** One builder per dialect for a query whose SQL differs between engines, side by side in one file. */
 export type PerDialect<F> = { readonly [K in DialectName]: F };
@@ -162,6 +162,12 @@ export abstract class SqlDialect {
   createTable(def: TableDef): string {
     const cols = def.columns.map((c) => `${this.quoteIdent(c.name)} ${this.columnType(c.type, c.nullable ?? false)}`);
     return `CREATE TABLE IF NOT EXISTS ${this.quoteIdent(def.name)} (${cols.join(', ')}${this.tableConstraints(def)})${this.tableOptions(def)}`;
+  }
+
+  /** Adds a column a table gained since a store was made; such columns are nullable. */
+  addColumn(table: TableDef, column: ColumnDef): string {
+    if (!column.nullable) throw new Error(`invalid added column: ${table.name}.${column.name} must be nullable`);
+    return `ALTER TABLE ${this.quoteIdent(table.name)} ADD COLUMN IF NOT EXISTS ${this.quoteIdent(column.name)} ${this.columnType(column.type, true)}`;
   }
 
   /** Constraints inside the column list, such as a primary key. */

@@ -5,6 +5,8 @@
  * a 200 must be stored, every event once; batches never acknowledged may be stored, never twice.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bearer, createKey, killChildren, spawnServer, sql, waitFor, withStore, workspace, type ChildServer } from './helpers.js';
 
@@ -60,7 +62,7 @@ describe('kill -9 while clients send', () => {
 
     for (let kill = 0; kill < KILLS; kill++) {
       const before = acked();
-      await waitFor(() => acked() >= before + 20, 'batches acknowledged before the kill', 20_000, 10);
+      await waitFor(() => acked() >= before + 20, 'batches acknowledged before the kill', undefined, 10);
       const dying: ChildServer = server;
       process.kill(dying.pid, 'SIGKILL');
       assert.equal(await dying.exited, 'SIGKILL');
@@ -68,7 +70,7 @@ describe('kill -9 while clients send', () => {
       target.url = server.url;
     }
     const afterLast = acked();
-    await waitFor(() => acked() >= afterLast + 20, 'batches acknowledged after the last restart', 20_000, 10);
+    await waitFor(() => acked() >= afterLast + 20, 'batches acknowledged after the last restart', undefined, 10);
     stopping = true;
     await Promise.all(clients);
 
@@ -101,6 +103,24 @@ describe('kill -9 while clients send', () => {
         `${batches.length} batches, ${acked()} acknowledged (all stored once), ${retried.length} sent more than once, ` +
           `${failures.network} requests cut off, ${unackedStored} events of unacknowledged batches stored`,
       );
+    });
+  });
+
+  it('starts although a complete log line is damaged: the line goes to quarantine (wal_corrupt) and the log names file and line', async () => {
+    const ws = await workspace();
+    const wal = join(ws, '.cairn', 'wal');
+    mkdirSync(wal, { recursive: true });
+    const good = { t: 'q', q: { kind: 'event', source: 'web', file: null, line: null, reason: 'invalid_json', field: null, message: 'bad', payload: '{x', receivedAt: Date.now() } };
+    writeFileSync(join(wal, 'gen-000000000001.side.jsonl'), `${JSON.stringify(good)}\n{"t":"q","q":{"kind":"ev\u0001 damaged\n`);
+    const s = await spawnServer(ws);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0, s.stderr());
+    assert.match(s.stderr(), /gen-000000000001\.side\.jsonl:2: unreadable, set aside in quarantine as wal_corrupt/);
+    await withStore(ws, async (q) => {
+      const rows = await q<{ reason: string; line: number; payload: string }>(sql`SELECT reason, line::INTEGER AS line, payload FROM quarantine ORDER BY id`);
+      assert.deepEqual(rows.map((r) => r.reason), ['invalid_json', 'wal_corrupt']);
+      assert.equal(rows[1].line, 2);
+      assert.match(rows[1].payload, /damaged/);
     });
   });
 });

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { WriteKeys } from '../../../src/collect/http/keys.js';
 import { ident } from '../../../src/store/index.js';
@@ -36,6 +38,10 @@ interface Case extends Request {
   quarantine?: string[];
   /** Events stored whose message_id starts with the marker. */
   stored?: number;
+  /** Whether the reply carries CORS headers (checked when set). */
+  cors?: boolean;
+  /** Requests sent first, each expecting 200 (another source's, for cross-source cases). */
+  first?: Request[];
 }
 
 /** A native event carrying the case's marker as its id. */
@@ -52,8 +58,9 @@ const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 const nativeBatch = (prefix: string, n: number, account: string) => Array.from({ length: n }, (_, i) => native(`${prefix}${i}`, { account_id: account }));
 
 /** The corpus; `m` is the case's marker, unique and never a substring of another's. */
-function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
+function corpus(key: string, revoked: string, other: string, admin: string): [string, (m: string) => Case][] {
   const K = bearer(key);
+  const hdrs = { Authorization: `Bearer ${key}`, 'X-Api-Key': key };
   return [
     // --- keys ---------------------------------------------------------------------------------
     ['no key at all', (m) => ({ path: '/v1/events', body: [native(m)], status: 401, error: /write key is required/ })],
@@ -269,12 +276,42 @@ function corpus(key: string, revoked: string): [string, (m: string) => Case][] {
     ['PostHog $identify with $set that is not an object', (m) => ({ path: '/capture', body: { api_key: key, ...phEvent(m, { event: '$identify', properties: { $set: ['x'] } }) }, status: 200, quarantine: ['invalid_field'] })],
     ['PostHog reply shape', (m) => ({ path: '/batch/', body: { api_key: key, batch: [phEvent(m)] }, status: 200, reply: { accepted: 1 }, stored: 1 })],
 
+    // --- credentials in bodies: accepted, never stored (checked after stopping) -----------------
+    ['posthog-js: the key in every event as properties.token', (m) => ({ path: '/batch', body: { api_key: key, batch: [phEvent(m, { properties: { token: key, $token: key, $groups: { company: 'acc_h' }, kept: 1 } })] }, status: 200, stored: 1 })],
+    ['a Segment writeKey in a quarantined call', (m) => ({ path: '/v1/track', body: { writeKey: key, messageId: m, event: 'Signup', context: { groupId: 'acc_h' } }, status: 200, quarantine: ['invalid_field'] })],
+    ['headers copied into context and metadata', (m) => ({ path: '/v1/batch', body: { writeKey: key, batch: [segTrack(m, { context: { groupId: 'acc_h', headers: hdrs }, properties: { headers: hdrs, write_key: key } })] }, status: 200, stored: 1 })],
+    ['headers in a quarantined native event', (m) => ({ path: '/v1/events', headers: K, body: [native(m, { timestamp: 'never', metadata: { Authorization: `Bearer ${key}` } })], status: 200, quarantine: ['invalid_timestamp'] })],
+    ['an unreadable body naming the key', (m) => ({ path: '/v1/batch', headers: basic(key), body: `{"writeKey":"${key}","batch":[{"messageId":"${m}"`, status: 400, quarantine: ['invalid_json'] })],
+    ['an unreadable JSON line naming the key', (m) => ({ path: '/v1/events', headers: K, body: `{"message_id":"${m}","api_key":"${key}",\n${JSON.stringify(native(`${m}ok`))}`, status: 200, stored: 1, quarantine: ['invalid_json'] })],
+    ['traits holding keys', (m) => ({ path: '/v1/identify', headers: basic(key), body: { messageId: m, userId: `${m}u`, traits: { token: key, nested: { apiKey: key } } }, status: 200, reply: { accepted: 1 } })],
+
+    // --- one source against another's data ------------------------------------------------------
+    ['an id another source already sent: each keeps its own', (m) => ({ first: [{ path: '/v1/events', headers: bearer(other), body: [native(m)] }], path: '/v1/events', headers: K, body: [native(m)], status: 200, reply: { accepted: 1 }, stored: 2 })],
+    ['an id this source already sent: stored once', (m) => ({ first: [{ path: '/v1/events', headers: K, body: [native(m)] }], path: '/v1/events', headers: K, body: [native(m)], status: 200, reply: { accepted: 1 }, stored: 1 })],
+    ["a group call rewriting an imported account's facts: kept as traits", (m) => ({ path: '/v1/group', headers: basic(key), body: { messageId: m, groupId: 'acc_imported', traits: { plan: 'enterprise', seats: 99, name: 'Evil' } }, status: 200, reply: { accepted: 1 } })],
+    ['a group call churning an imported account before it signed up', (m) => ({ path: '/v1/group', headers: basic(key), body: { messageId: m, groupId: 'acc_imported', traits: { churned_at: '2020-01-01' } }, status: 200, quarantine: ['invalid_field'] })],
+    ['a group call with churned_at before created_at', (m) => ({ path: '/v1/group', headers: basic(key), body: { messageId: m, groupId: `${m}acc`, traits: { created_at: '2024-02-01', churned_at: '2024-01-01' } }, status: 200, reply: { quarantined: 1 }, quarantine: ['invalid_field'] })],
+    ["a group call moving another source's user", (m) => ({
+      first: [{ path: '/v1/identify', headers: basic(other), body: { userId: `${m}u`, traits: { company: { id: 'acc_theirs' } } } }],
+      path: '/v1/group', headers: basic(key), body: { messageId: m, userId: `${m}u`, groupId: 'acc_mine' }, status: 200, reply: { accepted: 1 },
+    })],
+
+    // --- the admin API: weak or partial tokens, other origins, no CORS ---------------------------
+    ['the admin token with a character missing', () => ({ method: 'GET', path: '/v1/admin/stats', headers: bearer(admin.slice(0, -1)), status: 401 })],
+    ['the admin token with a character more', () => ({ method: 'GET', path: '/v1/admin/stats', headers: bearer(admin + 'x'), status: 401 })],
+    ['the admin token in other case', () => ({ method: 'GET', path: '/v1/admin/stats', headers: bearer(admin.toUpperCase() === admin ? admin.toLowerCase() : admin.toUpperCase()), status: 401 })],
+    ['an empty admin token', () => ({ method: 'GET', path: '/v1/admin/stats', headers: { authorization: 'Bearer ' }, status: 401, cors: false })],
+    ['a text/plain replay from another origin', () => ({ path: '/v1/admin/quarantine/replay', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body: '{"dry_run":true}', status: 401, cors: false })],
+    ['the admin token from another origin', () => ({ method: 'GET', path: '/v1/admin/stats', headers: { ...bearer(admin), origin: 'https://evil.example' }, status: 403, cors: false })],
+    ['a CORS preflight to the admin API', () => ({ method: 'OPTIONS', path: '/v1/admin/quarantine/replay', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' }, status: 404, cors: false })],
+    ['a CORS preflight to health', () => ({ method: 'OPTIONS', path: '/v1/health', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' }, status: 404, cors: false })],
+
     // --- HTTP itself ---------------------------------------------------------------------------
     ['GET on an ingest endpoint', () => ({ method: 'GET', path: '/v1/events', headers: K, status: 404, error: /no such endpoint/ })],
     ['PUT on the Segment batch', (m) => ({ method: 'PUT', path: '/v1/batch', headers: basic(key), body: { batch: [segTrack(m)] }, status: 404 })],
     ['DELETE on PostHog capture', () => ({ method: 'DELETE', path: '/capture', status: 404 })],
     ['PATCH on the native endpoint', (m) => ({ method: 'PATCH', path: '/v1/events', headers: K, body: [native(m)], status: 404 })],
-    ['a CORS preflight', () => ({ method: 'OPTIONS', path: '/v1/batch', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' }, status: 204 })],
+    ['a CORS preflight', () => ({ method: 'OPTIONS', path: '/v1/batch', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' }, status: 204, cors: true })],
     ['an unknown path', (m) => ({ path: '/v1/evnts', headers: K, body: [native(m)], status: 404 })],
     ['the path in capitals', (m) => ({ path: '/V1/EVENTS', headers: K, body: [native(m)], status: 404 })],
     ['an encoded NUL in the path', () => ({ path: '/v1/events%00', headers: K, body: [], status: 404 })],
@@ -313,7 +350,8 @@ function rawRequest(url: string, bytes: string): Promise<number> {
     socket.on('data', (c) => (reply += c.toString('latin1')));
     socket.on('close', done);
     socket.on('error', done);
-    socket.setTimeout(3_000, () => socket.destroy());
+    // A liveness guard only: every request here gets an answer, late on a loaded machine.
+    socket.setTimeout(120_000, () => socket.destroy());
   });
 }
 
@@ -334,11 +372,15 @@ describe('hostile and malformed requests', () => {
   before(async () => {
     ws = await workspace();
     key = await createKey(ws, 'hostile');
+    const other = await createKey(ws, 'other');
     const keys = await WriteKeys.open(ws);
     const revoked = await keys.create('gone');
     await keys.revoke('gone');
+    // An account from the accounts file, which the collector's calls may not rewrite.
+    await writeFile(join(ws, 'accounts.csv'), 'account_id,name,created_at,plan,seats,churned_at\nacc_imported,Imported,2024-01-01,pro,5,\n');
+    assert.equal((await cairn(['import', 'accounts', join(ws, 'accounts.csv'), '-w', ws])).code, 0);
     server = await startInProcess(ws);
-    cases = corpus(key, revoked).map(([name, make], i) => {
+    cases = corpus(key, revoked, other, server.adminToken).map(([name, make], i) => {
       const m = `hx${String(i).padStart(3, '0')}x`;
       return { name, m, c: make(m) };
     });
@@ -353,8 +395,12 @@ describe('hostile and malformed requests', () => {
   it('answers each with its exact status, naming the problem, and stays up after each', async () => {
     const failures: string[] = [];
     for (const { name, c } of cases) {
-      const r = await send(server.url, c);
       const problems: string[] = [];
+      for (const f of c.first ?? []) {
+        const r = await send(server.url, f);
+        if (r.status !== 200) problems.push(`a first request answered ${r.status}`);
+      }
+      const r = await send(server.url, c);
       if (r.status !== c.status) problems.push(`status ${r.status}, expected ${c.status} (${JSON.stringify(r.body).slice(0, 200)})`);
       if (c.error && !(typeof r.body === 'object' && r.body !== null && r.body.ok === false && c.error.test(r.body.error))) {
         problems.push(`error ${JSON.stringify(r.body).slice(0, 200)} does not match ${c.error}`);
@@ -362,6 +408,7 @@ describe('hostile and malformed requests', () => {
       if (c.status === 200 && c.reply) {
         for (const [k, v] of Object.entries(c.reply)) if (r.body?.[k] !== v) problems.push(`reply.${k} = ${r.body?.[k]}, expected ${v}`);
       }
+      if (c.cors !== undefined && (r.headers?.get('access-control-allow-origin') !== null) !== c.cors) problems.push(`CORS headers ${c.cors ? 'missing' : 'present'}`);
       if (c.status === 200 && c.path.startsWith('/v1/') && r.body?.ok !== true) problems.push(`a Segment/native 200 says ok: ${JSON.stringify(r.body)}`);
       if (c.status === 200 && !c.path.startsWith('/v1/') && r.body?.status !== 1) problems.push(`a PostHog 200 says status 1: ${JSON.stringify(r.body)}`);
       const health = await fetch(`${server.url}/v1/health`);
@@ -438,6 +485,7 @@ describe('hostile and malformed requests', () => {
     await withStore(ws, async (q) => {
       const quarantine = await q<{ reason: string; source: string; kind: string; payload: string }>(sql`SELECT reason, source, kind, payload FROM quarantine`);
       const events = await q<{ message_id: string; source: string }>(sql`SELECT message_id, source FROM events`);
+      const marker = (name: string) => cases.find((c) => c.name === name)!.m;
       const failures: string[] = [];
       let expectedQuarantine = 0;
       let expectedEvents = 0;
@@ -455,12 +503,27 @@ describe('hostile and malformed requests', () => {
       assert.equal(quarantine.length, expectedQuarantine + 1, 'no other quarantine entries (+1: the empty body)');
       assert.equal(events.length, expectedEvents);
       assert.ok(quarantine.every((e) => e.source === 'hostile'), 'every entry is under the source of the key that sent it');
-      assert.deepEqual([...new Set(events.map((e) => e.source))], ['hostile']);
+      assert.deepEqual([...new Set(events.map((e) => e.source))].sort(), ['hostile', 'other']);
+      assert.deepEqual(events.filter((e) => e.source === 'other').map((e) => e.message_id), [marker('an id another source already sent: each keeps its own')]);
+
+      // No key or token a client put in a body was stored, anywhere.
+      const texts = await q<{ text: string }>(sql`SELECT metadata AS text FROM events UNION ALL SELECT traits FROM users UNION ALL SELECT traits FROM accounts
+        UNION ALL SELECT payload FROM quarantine UNION ALL SELECT example FROM plan_violations`);
+      assert.deepEqual(texts.filter((t) => t.text.includes(key)).map((t) => t.text), []);
+      const [ph] = await q<{ metadata: string }>(sql`SELECT metadata FROM events WHERE message_id = ${marker('posthog-js: the key in every event as properties.token')}`);
+      assert.deepEqual(JSON.parse(ph.metadata), { kept: 1 });
+
+      // The accounts file's facts stand; what a call said of them is kept as traits.
+      const [imported] = await q<{ name: string; plan: string; seats: number; churned_at: string | null; traits: string; facts_source: string }>(
+        sql`SELECT name, plan, seats, churned_at, traits, facts_source FROM accounts WHERE account_id = 'acc_imported'`,
+      );
+      assert.deepEqual({ ...imported, traits: JSON.parse(imported.traits) }, { name: 'Imported', plan: 'pro', seats: 5, churned_at: null, facts_source: 'import', traits: { plan: 'enterprise', seats: 99, name: 'Evil' } });
+      const moved = await q<{ from_account: string; to_account: string; source: string }>(sql`SELECT from_account, to_account, source FROM user_account_changes`);
+      assert.deepEqual(moved, [{ from_account: 'acc_theirs', to_account: 'acc_mine', source: 'hostile' }]);
       assert.deepEqual(quarantine.find((e) => e.payload === '')?.reason, 'invalid_json', 'the empty body is kept');
       assert.deepEqual(quarantine.filter((e) => e.payload === 'null').map((e) => e.reason), ['not_an_object']);
 
       // Hostile text is data: stored as it was sent, and every table is still there.
-      const marker = (name: string) => cases.find((c) => c.name === name)!.m;
       const [sqlRow] = await q<Record<string, string>>(
         sql`SELECT message_id, account_id, user_id, action, object, place, metadata::VARCHAR AS metadata FROM events WHERE message_id = ${marker('SQL in every text field: stored verbatim') + SQL}`,
       );

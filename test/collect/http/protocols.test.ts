@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapMessage, QUARANTINE_KIND, type MapContext, type Mapped, type Protocol } from '../../../src/collect/http/protocols.js';
-import type { AccountPatch, TrackedEvent, UserPatch } from '../../../src/model/index.js';
+import { mapMessage, QUARANTINE_KIND, type MapContext, type Mapped, type MappedAccount, type MappedUser, type Protocol } from '../../../src/collect/http/protocols.js';
+import type { TrackedEvent } from '../../../src/model/index.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12);
 const T = Date.UTC(2025, 5, 1, 9, 30);
@@ -17,13 +17,13 @@ function eventOf(m: Mapped): TrackedEvent {
   assert.equal(m.kind, 'event', `expected an event, got ${JSON.stringify(m)}`);
   return (m as { event: TrackedEvent }).event;
 }
-function accountOf(m: Mapped): { account: AccountPatch; user: UserPatch | null } {
+function accountOf(m: Mapped): { account: MappedAccount; user: MappedUser | null } {
   assert.equal(m.kind, 'account', `expected an account patch, got ${JSON.stringify(m)}`);
-  return m as { account: AccountPatch; user: UserPatch | null };
+  return m as { account: MappedAccount; user: MappedUser | null };
 }
-function userOf(m: Mapped): UserPatch {
+function userOf(m: Mapped): MappedUser {
   assert.equal(m.kind, 'user', `expected a user patch, got ${JSON.stringify(m)}`);
-  return (m as { user: UserPatch }).user;
+  return (m as { user: MappedUser }).user;
 }
 function reasonOf(m: Mapped): { reason: string; field?: string } {
   assert.equal(m.kind, 'rejected', `expected a rejection, got ${JSON.stringify(m)}`);

@@ -13,8 +13,8 @@ const T = Date.UTC(2025, 4, 2, 10);
 
 const ev = (id: string, over: Partial<TrackedEvent> = {}): TrackedEvent => tracked(id, { metadata: { id }, timestamp: T, ...over });
 const q = (payload: string): QuarantineEntry => ({ kind: 'event', source: 'web', file: null, line: null, reason: 'invalid_json', field: null, message: 'bad', payload, receivedAt: T });
-const account: AccountPatch = { accountId: 'acc_1', name: 'Acme', plan: 'pro', seats: 3, traits: { region: 'eu' }, seenAt: T };
-const user: UserPatch = { userId: 'u_1', accountId: 'acc_1', traits: { email: 'a@b.c' }, seenAt: T };
+const account: AccountPatch = { accountId: 'acc_1', name: 'Acme', plan: 'pro', seats: 3, traits: { region: 'eu' }, seenAt: T, source: 'web', origin: { kind: 'segment', payload: '{}' } };
+const user: UserPatch = { userId: 'u_1', accountId: 'acc_1', traits: { email: 'a@b.c' }, seenAt: T, source: 'web' };
 const violation: PlanViolation = { source: 'web', action: 'closed', object: 'conversation', reason: 'unplanned_event', field: null, timestamp: T, example: '{}' };
 
 /** Effectively never closes by age: rotation in these tests is by event count or close(). */
@@ -117,7 +117,7 @@ describeEngines('write-ahead log', (engine) => {
     const { wal, closed } = await openLog(dir, null, { maxAgeMs: 100 });
     wal.append([{ source: 'web', event: ev('a1') }], []);
     await wal.commit();
-    const until = Date.now() + 5_000;
+    const until = Date.now() + 120_000;
     while (closed.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(closed.map((c) => [c.id, c.events]), [[1, 1]]);
     // An empty generation is not closed for age.
@@ -198,6 +198,44 @@ describeEngines('write-ahead log', (engine) => {
     const stored = await applied(engine, [...after.leftOver, ...after.closed]);
     assert.deepEqual(stored.events.map((e) => e.message_id), ['a1', 'w1', 'w2', 'w3', 'w4']);
     assert.equal(stored.quarantined, 1);
+  });
+
+  it('a complete line it cannot read (disk damage) is set aside in quarantine as wal_corrupt, with file and line; the rest is stored', async () => {
+    const dir = await tempDir();
+    const before = await openLog(dir, null);
+    before.wal.append([{ source: 'web', event: ev('c1') }, { source: 'web', event: ev('c2') }], [{ t: 'q', q: q('{x') }, { t: 'a', a: account }]);
+    await before.wal.commit();
+    const web = join(dir, `${gen(1)}.src-web.tsv`);
+    const side = join(dir, `${gen(1)}.side.jsonl`);
+    // A damaged line in the middle of each file, then a good one after it.
+    const [l1, l2] = readFileSync(web, 'utf8').split('\n');
+    writeFileSync(web, `${l1}\n0\t7\tgarbage\x00\xff no columns\n${l2}\n`);
+    const [s1, s2] = readFileSync(side, 'utf8').split('\n');
+    writeFileSync(side, `${s1}\n{"t":"q","q":{"kind":"ev\u0000 broken}\n["not","a","record"]\n${s2}\n`);
+
+    const logged: string[] = [];
+    const { leftOver, wal } = await WriteAheadLog.open({ dir, maxAgeMs: NEVER, log: (line) => logged.push(line) }, null, () => undefined);
+    await wal.close();
+    const [g] = leftOver;
+    assert.equal(g.events, 2);
+    const corrupt = g.write.quarantine.filter((e) => e.reason === 'wal_corrupt');
+    assert.deepEqual(
+      corrupt.map((e) => [e.file, e.line, e.source]),
+      [
+        [`${gen(1)}.side.jsonl`, 2, 'collector'],
+        [`${gen(1)}.side.jsonl`, 3, 'collector'],
+        [`${gen(1)}.src-web.tsv`, 2, 'web'],
+      ],
+    );
+    assert.ok(corrupt[2].payload.includes('garbage'), 'the raw text is kept');
+    assert.equal(logged.length, 3);
+    assert.match(logged[0], new RegExp(`${gen(1)}\\.side\\.jsonl:2: .*wal_corrupt`));
+    assert.deepEqual(idsIn(web), ['c1', 'c2'], 'the damaged line is taken out of the batch file');
+
+    const stored = await applied(engine, leftOver);
+    assert.deepEqual(stored.events.map((e) => e.message_id), ['c1', 'c2']);
+    assert.equal(stored.quarantined, 4, 'the good entry and the three damaged lines');
+    assert.deepEqual(stored.accounts.map((a) => a.account_id), ['acc_1']);
   });
 
   it('a generation applied again stores nothing twice (the message-id check)', async () => {
