@@ -1,5 +1,5 @@
 import type { MilestonesConfig } from '../config/index.js';
-import { NO_WRITE, sql, type MilestoneChangeRow, type Store } from '../store/index.js';
+import { NO_WRITE, sql, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
 import { computeMilestones, type MilestoneReport } from './engine.js';
 import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './framework-version.js';
@@ -71,10 +71,15 @@ export async function markStatusesStale(store: Store): Promise<void> {
  * Brings the materialized statuses (account_status, milestone_status) up to date as of a day
  * and appends what changed to milestone_changes. The first refresh of a workspace backfills:
  * every account's history from its data, as if refreshed day by day since its signup. Later
- * ones diff against the stored statuses: every account on a new day or a new framework, else
- * only `accounts`. One function, so a scheduler or the collector can call it alike.
+ * ones diff against the feed: every account on a new day or a new framework (or after a
+ * refresh that did not finish), else only `accounts`. One refresh at a time on a store, across
+ * processes (`Store.withStatusRefresh`), so a scheduler or several collectors can call it alike.
  */
-export async function refreshStatuses(store: Store, framework: MilestonesConfig, opts: RefreshOptions = {}): Promise<RefreshSummary> {
+export function refreshStatuses(store: Store, framework: MilestonesConfig, opts: RefreshOptions = {}): Promise<RefreshSummary> {
+  return store.withStatusRefresh((lease) => refreshUnder(lease, store, framework, opts));
+}
+
+async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: MilestonesConfig, opts: RefreshOptions): Promise<RefreshSummary> {
   const started = Date.now();
   const asOf = opts.asOf ?? today();
   const state = await statusState(store);
@@ -84,7 +89,7 @@ export async function refreshStatuses(store: Store, framework: MilestonesConfig,
   const newVersion = !current || current.hash !== hash;
   const version = newVersion ? (current?.version ?? 0) + 1 : current.version;
 
-  let only = opts.accounts && state && !newVersion && state.as_of === asOf ? [...new Set(opts.accounts)] : undefined;
+  let only = opts.accounts && state && !newVersion && state.as_of === asOf && !lease.afterUnfinished ? [...new Set(opts.accounts)] : undefined;
   if (only && only.length > INCREMENTAL_SHARE * (await countAccounts(store))) only = undefined;
   const kind = !state ? 'backfill' : only ? 'incremental' : 'full';
   const summary = (accounts: number, changes: number, seq: RefreshSummary['seq']): RefreshSummary => ({
@@ -93,19 +98,23 @@ export async function refreshStatuses(store: Store, framework: MilestonesConfig,
   if (only && only.length === 0) return summary(0, 0, null);
 
   const report = await computeMilestones(store, framework, asOf, only ? { accounts: only } : {});
-  const before = kind === 'backfill' ? new Map() : await readSnapshots(store, only);
+  const before = kind === 'backfill' ? new Map() : await readSnapshots(store, report.stages[0].name, only);
   const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
   const found = diffReport(report, before);
   const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));
   const rows = report.accounts.map((a) => statusRows(a, asOf, version));
+  // Without transactions rows land a table at a time: marked stale until the refresh's own checkpoint, so one cut short is never trusted.
+  const wasStale = store.dialect.capabilities.transactions ? null : ((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0);
+  if (wasStale === 0) await markStatusesStale(store);
   const result = await store.applyStatusRefresh({
     replace: only ?? 'all',
     accounts: rows.map((r) => r.account),
     milestones: rows.flatMap((r) => r.milestones),
     changes,
     version: newVersion ? { version, hash, effective_day: asOf, config: canonicalFramework(framework), source: opts.fileText ?? null } : null,
-    refresh: { kind, as_of: asOf, framework_version: version, started_at: started },
-    ...(only ? {} : { checkpoint: { name: STATUS_STALE_CHECKPOINT, value: 0 } }),
+    refresh: { id: lease.id, kind, as_of: asOf, framework_version: version, started_at: started },
+    // A full refresh clears the mark; an incremental one puts back what was there.
+    checkpoint: !only ? { name: STATUS_STALE_CHECKPOINT, value: 0 } : wasStale === null ? undefined : { name: STATUS_STALE_CHECKPOINT, value: wasStale },
   });
   return summary(report.accounts.length, changes.length, result.seq);
 }

@@ -1,5 +1,5 @@
 import type { MilestonesConfig } from '../config/index.js';
-import { sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragment, type Store } from '../store/index.js';
+import { raw, sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragment, type Store } from '../store/index.js';
 import { asDay, daysBetween } from './days.js';
 import type { AccountStatus } from './engine.js';
 import type { StatusSnapshot } from './status-changes.js';
@@ -50,27 +50,37 @@ function onlyAccounts(store: Store, column: SqlFragment, ids: readonly string[] 
 /** Above this many accounts, reading all and keeping some costs less than binding their ids. */
 const FEW_ACCOUNTS = 1000;
 
-/** The stored stage and reached days of every account (or of `ids`), to diff a refresh against. */
-export async function readSnapshots(store: Store, only?: readonly string[]): Promise<Map<string, StatusSnapshot>> {
+/**
+ * Each account's stage and reached milestones as the milestone_changes feed left them (its
+ * last change of each), of every account or of `only`: what a refresh diffs against. The feed,
+ * not the status tables, so that on an engine without transactions a refresh cut short after
+ * writing statuses but before recording its changes cannot hide them from the next one.
+ * Accounts with no change stand in the first stage with nothing reached (absent here).
+ */
+export async function readSnapshots(store: Store, firstStage: string, only?: readonly string[]): Promise<Map<string, StatusSnapshot>> {
   const d = store.dialect;
   const ids = only && only.length <= FEW_ACCOUNTS ? only : undefined;
-  const accounts = await store.query<{ account_id: string; stage: string }>(
-    sql`SELECT account_id, stage FROM account_status WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)}`,
+  const rows = await store.query<{ account_id: string; kind: string; m: string; last_name: string; last_change: string; last_day: string }>(
+    sql`SELECT account_id, kind, CASE WHEN kind = 'stage' THEN '' ELSE name END AS m, ${d.argMax(sql`name`, sql`seq`)} AS last_name,
+      ${d.argMax(sql`change`, sql`seq`)} AS last_change, ${d.argMax(d.dayText(sql`day`), sql`seq`)} AS last_day
+    FROM milestone_changes WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)} GROUP BY account_id, kind, m`,
   );
-  const out = new Map<string, StatusSnapshot>(accounts.map((a) => [a.account_id, { stage: a.stage, reached: {} }]));
-  const milestones = await store.query<{ account_id: string; milestone: string; reached_day: string | null }>(
-    sql`SELECT account_id, milestone, ${d.dayText(sql`reached_day`)} AS reached_day FROM milestone_status
-      WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)}`,
-  );
-  for (const m of milestones) {
-    const s = out.get(m.account_id);
-    if (s) (s.reached as Record<string, Day | null>)[m.milestone] = asDay(m.reached_day);
-  }
-  if (only && !ids) {
-    const keep = new Set(only);
-    for (const id of out.keys()) if (!keep.has(id)) out.delete(id);
+  const keep = only && !ids ? new Set(only) : null;
+  const out = new Map<string, { stage: string; reached: Record<string, Day | null> }>();
+  for (const r of rows) {
+    if (keep && !keep.has(r.account_id)) continue;
+    let s = out.get(r.account_id);
+    if (!s) out.set(r.account_id, (s = { stage: firstStage, reached: {} }));
+    if (r.kind === 'stage') s.stage = r.last_name;
+    else s.reached[r.m] = r.last_change === 'reached' ? asDay(r.last_day) : null;
   }
   return out;
+}
+
+/** A whole number for LIMIT or OFFSET, checked and written as text (old ClickHouse binds no value there). */
+function count(what: string, n: number): SqlFragment {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid ${what}: ${n}`);
+  return raw(String(n));
 }
 
 /** Which accounts to read from the materialized statuses. */
@@ -91,7 +101,7 @@ export async function readStatusRows(store: Store, framework: MilestonesConfig, 
   const d = store.dialect;
   const where = sql`WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, filter.accounts)}
     ${filter.stage === undefined ? sql`` : sql`AND stage = ${filter.stage}`} ${filter.plan === undefined ? sql`` : sql`AND plan = ${filter.plan}`}`;
-  const page = filter.limit === undefined ? sql`` : sql`LIMIT ${filter.limit} OFFSET ${filter.offset ?? 0}`;
+  const page = filter.limit === undefined ? sql`` : sql`LIMIT ${count('limit', filter.limit)} OFFSET ${count('offset', filter.offset ?? 0)}`;
   const rows = await store.query<{
     account_id: string;
     as_of: string;

@@ -7,10 +7,14 @@
  */
 export {
   NO_WRITE,
+  SEQ_PER_REFRESH,
+  changeSeq,
+  changeSeqs,
   type AccountStatusRow,
   type FrameworkVersionRow,
   type MilestoneChangeRow,
   type MilestoneStatusRow,
+  type StatusRefreshLease,
   type StatusRefreshResult,
   type StatusRefreshWrite,
   type CollectedWrite,

@@ -38,13 +38,9 @@ export async function openClickHouseStore(c: ClickHouseConnection): Promise<Clic
   const driverFor = (url: string) => httpDriver(createClient({ url, database: c.database, request_timeout: 3_600_000, ...auth }));
   const driver = driverFor(c.url);
   if (!c.cluster) return ClickHouseStore.open({ driver, database: c.database });
+  // The store owns every host's driver (schema changes, refresh claims) and closes them.
   const hosts = hostUrls.map((url) => ({ url, driver: url === c.url ? driver : driverFor(url) }));
-  try {
-    return await ClickHouseStore.open({ driver, database: c.database, cluster: { name: c.cluster, hosts } });
-  } finally {
-    // The store keeps the main driver; the others served the schema only.
-    for (const h of hosts) if (h.driver !== driver) await h.driver.close();
-  }
+  return ClickHouseStore.open({ driver, database: c.database, cluster: { name: c.cluster, hosts } });
 }
 
 /** The cluster's hosts from system.clusters, reached over HTTP at the URL's scheme and port. */

@@ -21,7 +21,7 @@ import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
 import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import type { CollectedWrite, QuarantineChange, StatusRefreshResult, StatusRefreshWrite, Store, StoreStats, WriteResult } from '../store.js';
+import { changeSeq, changeSeqs, type CollectedWrite, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type Store, type StoreStats, type WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -197,9 +197,25 @@ export class DuckDbStore implements Store {
     );
   }
 
+  private refreshes: Promise<unknown> = Promise.resolve();
+
+  /** One process holds the file: refreshes queue in it, each with the next id. */
+  withStatusRefresh<T>(work: (lease: StatusRefreshLease) => Promise<T>): Promise<T> {
+    const run = this.refreshes.then(async () => {
+      const [{ id }] = await this.query<{ id: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS id FROM status_refreshes`);
+      // A refresh is one transaction: none is ever left half written.
+      return work({ id: Number(id), afterUnfinished: false });
+    });
+    this.refreshes = run.catch(() => undefined);
+    return run;
+  }
+
   applyStatusRefresh(write: StatusRefreshWrite): Promise<StatusRefreshResult> {
     return this.serialize(() =>
       this.transaction(async () => {
+        const r = write.refresh;
+        const [{ last }] = await this.query<{ last: string }>(sql`SELECT coalesce(max(id), 0) AS last FROM status_refreshes`);
+        if (r.id <= Number(last)) throw new Error(`invalid status refresh id: ${r.id} (${last} is recorded already)`);
         if (write.replace === 'all') {
           await this.exec(sql`DELETE FROM account_status`);
           await this.exec(sql`DELETE FROM milestone_status`);
@@ -213,20 +229,12 @@ export class DuckDbStore implements Store {
         await this.appendTo('account_status', write.accounts);
         await this.appendTo('milestone_status', write.milestones.map((m) => ({ ...m, reached: m.reached ? 1 : 0 })));
         const now = Date.now();
-        let seq: StatusRefreshResult['seq'] = null;
-        if (write.changes.length > 0) {
-          const [{ last }] = await this.query<{ last: string }>(sql`SELECT coalesce(max(seq), 0) AS last FROM milestone_changes`);
-          const first = Number(last) + 1;
-          await this.appendTo('milestone_changes', write.changes.map((c, i) => ({ seq: first + i, ...c, recorded_at: now })));
-          seq = { first, last: first + write.changes.length - 1 };
-        }
+        await this.appendTo('milestone_changes', write.changes.map((c, i) => ({ seq: changeSeq(r.id, i), ...c, recorded_at: now })));
         if (write.version) await this.appendTo('framework_versions', [{ ...write.version, recorded_at: now }]);
-        const [{ id }] = await this.query<{ id: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS id FROM status_refreshes`);
-        const r = write.refresh;
         const accounts = write.replace === 'all' ? write.accounts.length : write.replace.length;
-        await this.appendTo('status_refreshes', [{ id: Number(id), ...r, accounts, changes: write.changes.length, finished_at: now }]);
+        await this.appendTo('status_refreshes', [{ ...r, accounts, changes: write.changes.length, finished_at: now }]);
         if (write.checkpoint) await this.exec(sql`INSERT OR REPLACE INTO checkpoints VALUES (${write.checkpoint.name}, ${write.checkpoint.value})`);
-        return { refresh: Number(id), seq };
+        return { refresh: r.id, seq: changeSeqs(r.id, write.changes.length) };
       }),
     );
   }
