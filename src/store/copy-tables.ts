@@ -69,7 +69,7 @@ export async function* exportRows(store: Store, table: CopiedTable, pageSize = 1
   }
   const [first, second] = key.map((k) => ident(k));
   // 64-bit keys come back as text; they are bound as numbers again.
-  const numeric = new Set(columns.filter((c) => c.type === 'bigint' || c.type === 'integer').map((c) => c.name));
+  const numeric = new Set<string>(columns.filter((c) => c.type === 'bigint' || c.type === 'integer').map((c) => c.name));
   const order = second ? sql`${first}, ${second}` : sql`${first}`;
   const after = (last: Record<string, unknown>): SqlFragment => {
     const v = (k: string) => (numeric.has(k) ? Number(last[k]) : last[k]);

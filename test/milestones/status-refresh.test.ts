@@ -277,6 +277,42 @@ describeEngines('materialized statuses', (engine) => {
   });
 });
 
+describeEngines('status refreshes on one store', (engine) => {
+  it('run one after another, from one process or two: ids and seq numbers never repeat and each change is recorded once', async () => {
+    const place = await engine.place();
+    const one = await place.open();
+    // DuckDB lets one process hold a file: there both refreshes share one store.
+    const two = engine.name === 'duckdb' ? one : await place.open();
+    try {
+      await storeWith({ store: one, accounts: ACCOUNTS, events: EVENTS, history: HISTORY });
+      const first = await Promise.all([refreshStatuses(one, framework, { asOf: AS_OF }), refreshStatuses(two, framework, { asOf: AS_OF })]);
+      assert.deepEqual(first.map((r) => r.kind).sort(), ['backfill', 'full'], 'the second waited for the backfill and found it done');
+      const backfill = await allChanges(one);
+      assert.deepEqual(keys(backfill), keys(await dayByDay(one, '2025-01-01', AS_OF)), 'every change once');
+      // Two more at once, a day later, after d was set up that day.
+      await one.insertEvents([ev('d', '2025-03-16', 'installed', 'messenger'), ev('d', '2025-03-16', 'invited', 'teammate')], 'test');
+      const later = await Promise.all([refreshStatuses(two, framework, { asOf: '2025-03-16' }), refreshStatuses(one, framework, { asOf: '2025-03-16' })]);
+      assert.deepEqual(later.map((r) => r.kind), ['full', 'full']);
+      assert.deepEqual(later.map((r) => r.changes).sort(), [0, 2]);
+      const all = await allChanges(two);
+      assert.deepEqual(
+        all.slice(backfill.length).map((c) => [c.account_id, c.kind, c.name, c.day, c.cause]),
+        [
+          ['d', 'milestone', 'setup', '2025-03-16', 'data'],
+          ['d', 'stage', 'setup', '2025-03-16', 'data'],
+        ],
+      );
+      assert.equal(new Set(all.map((c) => c.seq)).size, all.length, 'seq numbers unique');
+      assert.deepEqual(all.map((c) => c.seq), [...all.map((c) => c.seq)].sort((x, y) => x - y));
+      const ids = (await two.query<{ id: string | number }>(sql`SELECT id FROM status_refreshes ORDER BY id`)).map((r) => Number(r.id));
+      assert.equal(new Set(ids).size, 4, `four refreshes recorded: ${ids}`);
+    } finally {
+      if (two !== one) await two.close();
+      await one.close();
+    }
+  });
+});
+
 describeEngines('the status refresher', (engine) => {
   it('batches the accounts touched between two refreshes into one, and refreshes what is pending when closed', async () => {
     const accounts = [...ACCOUNTS, ...['g', 'h', 'i', 'j', 'k', 'l'].map((id) => ({ id, signup: '2025-03-01' }))];

@@ -19,6 +19,9 @@ import type { ClickHouseDriver } from './clickhouse-driver.js';
  * stalled past its lease while another took over. Times are the server's clock.
  */
 export class RefreshClaims {
+  /** Heartbeats of the claims this process holds; a closed store beats no more, as a dead process. */
+  private readonly beating = new Set<NodeJS.Timeout>();
+
   constructor(
     private readonly host: ClickHouseDriver,
     private readonly leaseMs: number,
@@ -49,16 +52,24 @@ export class RefreshClaims {
       await this.beat(id, ALIVE);
       const timer = setInterval(() => void this.beat(id, ALIVE).catch(() => undefined), this.leaseMs / 4);
       timer.unref();
+      this.beating.add(timer);
       return {
         lease: { id, afterUnfinished },
         end: async (ok) => {
           clearInterval(timer);
+          this.beating.delete(timer);
           await this.beat(id, ok ? FINISHED : FAILED);
           // Older claims are settled: the newest one alone tells the next id and its fate.
           if (ok) for (const c of claims) if (c.id < id) await this.host.command(`DROP TABLE IF EXISTS ${claimTable(c.id)}`, {});
         },
       };
     }
+  }
+
+  /** Stops every heartbeat (the store closes). */
+  close(): void {
+    for (const timer of this.beating) clearInterval(timer);
+    this.beating.clear();
   }
 
   /** Whether a claim later than `id` exists: its holder would write beside another refresh. */

@@ -48,15 +48,20 @@ const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `${name} ${type 
 export class ClickHouseStore implements RestoringStore {
   private lastVersion = 0;
   private closed: Promise<void> | null = null;
-  /** Status refreshes claim their ids on one host (the cluster's first shard). */
-  private claims: RefreshClaims;
+  /** Where status refreshes claim their ids: the server, or the cluster's first shard (set by migrate). */
+  private claimHost: ClickHouseDriver;
+  private claimsMade: RefreshClaims | null = null;
 
   private constructor(
     private readonly driver: ClickHouseDriver,
     readonly dialect: ClickHouseDialect,
     private readonly options: ClickHouseStoreOptions,
   ) {
-    this.claims = new RefreshClaims(driver, options.statusLeaseMs ?? 60_000);
+    this.claimHost = driver;
+  }
+
+  private get claims(): RefreshClaims {
+    return (this.claimsMade ??= new RefreshClaims(this.claimHost, this.options.statusLeaseMs ?? 60_000));
   }
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
@@ -79,7 +84,7 @@ export class ClickHouseStore implements RestoringStore {
     const first = await checkClusterHosts(cluster.name, cluster.hosts);
     for (const host of cluster.hosts) await this.migrateHost(host.driver, { database, cluster: cluster.name });
     // Every process finds the same first shard, whichever host its url names.
-    this.claims = new RefreshClaims(naming(cluster.name, first.driver), this.options.statusLeaseMs ?? 60_000);
+    if (!this.claimsMade) this.claimHost = naming(cluster.name, first.driver);
   }
 
   private async migrateHost(driver: ClickHouseDriver, target: SchemaTarget): Promise<void> {
@@ -411,6 +416,7 @@ export class ClickHouseStore implements RestoringStore {
   }
 
   close(): Promise<void> {
+    this.claimsMade?.close();
     const others = (this.options.cluster?.hosts ?? []).map((h) => h.driver).filter((d) => d !== this.options.driver);
     return (this.closed ??= Promise.all([this.driver, ...others].map((d) => d.close())).then(() => undefined));
   }
