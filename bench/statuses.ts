@@ -11,17 +11,26 @@
  *    p99, 429s, when everything was stored, and with the refresh on how far the statuses
  *    lagged the data and how much of the time they took.
  *
- *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest]
+ * On DuckDB by default; `--engine chdb|server|cluster` copies the demo store into ClickHouse (in
+ * process, or a fresh database on the servers CAIRN_CLICKHOUSE_URL, CAIRN_CLICKHOUSE_CLUSTER_URLS
+ * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
+ *
+ *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { Session } from 'chdb';
 import { parseCairnConfig, parseMilestones, TEMPLATE_DIR } from '../src/config/index.js';
 import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, refreshStatuses, statusesAsOf, today } from '../src/milestones/index.js';
 import { reviewFramework } from '../src/review/index.js';
+import { openClickHouseStore, type ClickHouseConnection } from '../src/store/clickhouse/clickhouse-config.js';
+import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
+import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { COPIED_TABLES, exportRows, type RestoringStore, type Store } from '../src/store/index.js';
 import { demoStore, option } from './demo-store.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -45,19 +54,24 @@ export async function run(args: string[]): Promise<void> {
   const seconds = Number(option(args, 'seconds') ?? 60);
   const rate = Number(option(args, 'rate') ?? 100_000);
   const parts = (option(args, 'parts') ?? 'read,refresh,review,ingest').split(',');
+  const engine = option(args, 'engine') ?? 'duckdb';
+  if (!['duckdb', 'chdb', 'server', 'cluster'].includes(engine)) throw new Error(`invalid --engine: ${engine} (duckdb, chdb, server or cluster)`);
   const db = await demoStore(`statuses-${accounts}a-30m-drift`, { seed: 3, accounts, months: 30, drift: true });
   const milestonesText = await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8');
   const framework = parseMilestones(milestonesText);
   const config = parseCairnConfig(await readFile(join(TEMPLATE_DIR, 'cairn.yaml'), 'utf8'));
   const day = today();
-  console.log(`bench/statuses: demo at ${accounts.toLocaleString('en-US')} accounts over 30 months (seed 3, drift planted), statuses as of ${day}`);
+  console.log(`bench/statuses: demo at ${accounts.toLocaleString('en-US')} accounts over 30 months (seed 3, drift planted), statuses as of ${day}, on ${engine}`);
 
   // A copy, so refreshes and the server's writes leave the kept demo store as it was.
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-statuses-'));
   try {
     const path = join(dir, 'cairn.duckdb');
     await copyFile(db, path);
-    const store = await DuckDbStore.open({ path });
+    const duck = await DuckDbStore.open({ path });
+    const target = engine === 'duckdb' ? null : await openClickHouse(engine, dir);
+    if (target) await copyInto(duck, target.store);
+    const store: Store = target?.store ?? duck;
     const pass = await timed(() => computeMilestones(store, framework, day));
     console.log(`\n  baseline: one milestone pass over every account (computeMilestones)  ${s(pass.seconds)}`);
 
@@ -100,15 +114,18 @@ export async function run(args: string[]): Promise<void> {
       for (const m of review.result.milestones) console.log(`    ${m.milestone.padEnd(12)} ${m.recommendation.summary}`);
     }
     await store.close();
+    if (store !== duck) await duck.close();
 
     if (parts.includes('ingest')) {
+      if (engine === 'chdb') throw new Error('ingest needs a server: --engine duckdb, server or cluster');
       console.log(`\n  ingest: ${rate.toLocaleString('en-US')} events/s for ${seconds} s, batches of ${BATCH}, events of the ${accounts.toLocaleString('en-US')} accounts`);
       for (const refresh of [0, 2]) {
         const ws = join(dir, `ws-${refresh}`);
         await rm(ws, { recursive: true, force: true });
         await runCli(['init', ws]);
-        await copyFile(path, join(ws, 'cairn.duckdb'));
-        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n  kind: duckdb\n  memory_limit: 2GB\nserver:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n`);
+        // DuckDB: a fresh copy each time; ClickHouse: the database the parts above used, events added.
+        if (!target) await copyFile(path, join(ws, 'cairn.duckdb'));
+        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n`);
         await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
         const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
         const r = await ingest(ws, key, rate, seconds, accounts);
@@ -126,6 +143,27 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A fresh ClickHouse store: in process (chdb), or a new database on the server or the cluster. */
+async function openClickHouse(engine: string, dir: string): Promise<{ store: RestoringStore; engineYaml: string }> {
+  const database = `bench_statuses_${Date.now() % 1_000_000}`;
+  if (engine === 'chdb') return { store: await ClickHouseStore.open({ driver: chdbDriver(new Session(join(dir, 'chdb')), database), database }), engineYaml: '' };
+  const url = engine === 'server' ? process.env.CAIRN_CLICKHOUSE_URL : process.env.CAIRN_CLICKHOUSE_CLUSTER_URLS?.split(',')[0];
+  const cluster = engine === 'cluster' ? process.env.CAIRN_CLICKHOUSE_CLUSTER : undefined;
+  const hosts = engine === 'cluster' ? process.env.CAIRN_CLICKHOUSE_CLUSTER_URLS?.split(',') : undefined;
+  if (!url || (engine === 'cluster' && !cluster)) throw new Error(`--engine ${engine}: set CAIRN_CLICKHOUSE_URL, or CAIRN_CLICKHOUSE_CLUSTER_URLS and CAIRN_CLICKHOUSE_CLUSTER`);
+  const connection: ClickHouseConnection = { url, database, ...(cluster ? { cluster, hosts } : {}) };
+  console.log(`  ClickHouse database ${database} at ${url}${cluster ? ` (cluster ${cluster})` : ''}`);
+  const engineYaml = `  kind: clickhouse\n  url: ${url}\n  database: ${database}\n${cluster ? `  cluster: ${cluster}\n  hosts: [${hosts!.join(', ')}]\n` : ''}`;
+  return { store: await openClickHouseStore(connection), engineYaml };
+}
+
+/** The demo's tables copied as they are (what `cairn migrate` does); ClickHouse derives the rollup. */
+async function copyInto(source: Store, target: RestoringStore): Promise<void> {
+  const t = performance.now();
+  for (const table of COPIED_TABLES) for await (const rows of exportRows(source, table)) await target.restore(table, rows);
+  console.log(`  demo copied into ClickHouse: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 function runCli(args: string[]): Promise<string> {
