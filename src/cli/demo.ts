@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
@@ -16,7 +16,7 @@ import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
 import { discoveryOut, printDiscovery, runDiscovery } from './discover.js';
 import { refreshJson, refreshWorkspace } from './refresh.js';
-import { printReview, runReview } from './review.js';
+import { printReview, reviewOut, runReview, writeReviewReport } from './review.js';
 import { renderReviewReport } from '../review/index.js';
 
 interface DemoOptions {
@@ -59,6 +59,7 @@ export async function runDemo(opts: DemoOptions) {
   const made = existing ? [] : (await initWorkspace(dir)).created;
   const ws = existing ?? (await loadWorkspace(dir));
   if (opts.discover) await discoveryOut(ws, { force: opts.force });
+  const reviewFile = opts.review ? await reviewOut(ws, undefined, opts.force) : null;
   await stateDir(dir);
   await recordOwned(dir, join(dir, DEMO_MARKER), 'cairn demo', [...made, ...demoFiles(dir, db)]);
   if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
@@ -84,12 +85,8 @@ export async function runDemo(opts: DemoOptions) {
     const funnel = await computeFunnel(store, ws.milestones, asOf);
     const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
     // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
-    const review = opts.review ? await runReview(ws, store, { asOf }) : null;
-    const reviewFile = join(dir, 'review', 'review.html');
-    if (review) {
-      await mkdir(dirname(reviewFile), { recursive: true });
-      await writeFile(reviewFile, renderReviewReport(review));
-    }
+    const review = reviewFile ? await runReview(ws, store, { asOf }) : null;
+    if (review) await writeReviewReport(reviewFile!, renderReviewReport(review));
     const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { drift?: PlantedDrift };
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
     const summary = {

@@ -6,8 +6,9 @@ import { renderReviewReport, reviewFramework, reviewMarkdown, reviewText, type F
 import type { Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { lastEventDay } from './discover.js';
-import { oneOf, positiveInt } from './errors.js';
+import { oneOf, positiveInt, usageError } from './errors.js';
 import { print, printExport, printJson } from './output.js';
+import { notOwned, recordOwned } from './owned-files.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const FORMATS = ['table', 'json', 'md', 'html'] as const;
@@ -34,6 +35,24 @@ export async function runReview(ws: Workspace, store: Store, opts: ReviewCliOpti
   });
 }
 
+/** Lists the reports reviews wrote in a folder, so a later review replaces those and nothing else. */
+const OUT_MARKER = '.cairn-review.json';
+
+/** Where a review report goes (default review/review.html); a usage error when a file there was not written by a review, unless `force`. */
+export async function reviewOut(ws: Workspace, out: string | undefined, force?: boolean): Promise<string> {
+  const file = out ? resolve(out) : join(ws.dir, 'review', 'review.html');
+  const theirs = force ? [] : await notOwned(dirname(file), join(dirname(file), OUT_MARKER), [file]);
+  if (theirs.length > 0) throw usageError(`${file} exists and was not written by cairn review: use another --out, or --force to replace it`);
+  return file;
+}
+
+/** Writes a report where {@link reviewOut} said, recording it as the review's. */
+export async function writeReviewReport(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await recordOwned(dirname(file), join(dirname(file), OUT_MARKER), 'cairn review', [file]);
+  await writeFile(file, text);
+}
+
 /** The review's terminal lines, for `cairn demo` too. */
 export function printReview(review: FrameworkReview): void {
   for (const line of reviewText(review).trimEnd().split('\n')) print(line);
@@ -49,16 +68,17 @@ export function registerReview(program: Command, globals: () => GlobalOptions): 
     .option('--seed <n>', 'bootstrap seed: the same data and seed give the same review', '1')
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
     .option('--out <file>', 'write the report to this file (html: default <workspace>/review/review.html)')
+    .option('--force', 'replace a file at --out that cairn review did not write')
     .option('--json', 'same as --format json')
-    .action(async (opts: ReviewCliOptions & { format: string; out?: string; json?: boolean }) => {
+    .action(async (opts: ReviewCliOptions & { format: string; out?: string; force?: boolean; json?: boolean }) => {
       const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
       await withWorkspace(globals(), async (ws, store) => {
+        // Checked before the review runs.
+        const out = opts.out || format === 'html' ? await reviewOut(ws, opts.out, opts.force) : null;
         const review = await runReview(ws, store, opts);
         const text = format === 'json' ? JSON.stringify(review, null, 2) + '\n' : format === 'md' ? reviewMarkdown(review) : format === 'html' ? renderReviewReport(review) : null;
-        const out = opts.out ? resolve(opts.out) : format === 'html' ? join(ws.dir, 'review', 'review.html') : null;
         if (out && text !== null) {
-          await mkdir(dirname(out), { recursive: true });
-          await writeFile(out, text);
+          await writeReviewReport(out, text);
           return print(`review as of ${review.as_of} written to ${out}; next review due ${review.schedule.next_due}`);
         }
         if (format === 'json') return printJson(review);

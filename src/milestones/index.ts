@@ -17,7 +17,10 @@
  *   day (late data can put it in the past) or, for a loss, the refresh's as-of day.
  * - `seq` is unique and increasing in the order rows were committed: a reader keeps the last
  *   seq it handled and asks `changesAfter(store, seq)`; every row committed later has a larger
- *   seq. A refresh's rows are committed together, ordered by day then account.
+ *   seq. A refresh's rows are committed together, ordered by day then account. Numbers are
+ *   the refresh's id × SEQ_PER_REFRESH + 1, 2, … (store.ts changeSeq): refreshes run one at a
+ *   time per store, across processes (`Store.withStatusRefresh`), and no two share an id, so
+ *   no two rows share a seq on any engine (on ClickHouse, see clickhouse-refresh-claims.ts).
  * - `cause`: 'backfill' for the history a new workspace is given on its first refresh (as if
  *   refreshed day by day since each signup), 'framework' when a new milestones.yaml moved
  *   accounts, 'data' otherwise. Notify on 'data'; the others are not news to a customer.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openStore } from '../../src/cli/workspace.js';
@@ -8,6 +9,7 @@ import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
 // One small demo serves every verb; each test reads it in its own way.
+const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
 describe('milestone verbs', async () => {
   const ws = join(await tempDir(), 'demo');
   const AS_OF = '2026-10-31';
@@ -113,5 +115,37 @@ describe('milestone verbs', async () => {
       }
     }
     assert.ok(f.history.length >= 17);
+  });
+  // Last: it changes milestones.yaml.
+  it('refresh records what a new milestones.yaml changed, once; account shows it; review reads in the terminal', async () => {
+    const same = await cairn(['-w', ws, 'refresh', '--json']);
+    assert.equal(same.code, 0, same.stderr);
+    assert.deepEqual(pick(JSON.parse(same.stdout), ['kind', 'framework_version', 'new_version', 'changes', 'seq']), { kind: 'full', framework_version: 1, new_version: false, changes: 0, seq: null });
+    // Activation raised to one above the lowest count that reached it: that account loses it.
+    type Row = { account_id: string; milestones: { activation: { reached: boolean; detail: { count: number } } } };
+    const before = (JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout).accounts as Row[]).filter((a) => a.milestones.activation.reached);
+    const lowest = before.reduce((x, y) => (y.milestones.activation.detail.count < x.milestones.activation.detail.count ? y : x));
+    const file = join(ws, 'milestones.yaml');
+    const text = await readFile(file, 'utf8');
+    assert.match(text, /at_least: 20\n/);
+    await writeFile(file, text.replace(/at_least: 20\n/, `at_least: ${lowest.milestones.activation.detail.count + 1}\n`));
+
+    const stricter = await cairn(['-w', ws, 'refresh']);
+    assert.equal(stricter.code, 0, stricter.stderr);
+    assert.match(stricter.stdout, /^milestone statuses refreshed as of \d{4}-\d{2}-\d{2}, framework version 2 \(new\): [1-9][\d,]* changes recorded/);
+    const again = JSON.parse((await cairn(['-w', ws, 'refresh', '--json'])).stdout);
+    assert.deepEqual(pick(again, ['framework_version', 'new_version', 'changes']), { framework_version: 2, new_version: false, changes: 0 }, 'nothing twice');
+    const report = JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout);
+    assert.deepEqual([report.source, report.framework_version], ['materialized', 2]);
+
+    const account = JSON.parse((await cairn(['-w', ws, 'account', lowest.account_id, '--json'])).stdout);
+    const lost = (account.history as { cause: string; framework_version: number; kind: string; name: string; change: string }[]).filter((c) => c.framework_version === 2);
+    assert.deepEqual(lost.find((c) => c.kind === 'milestone'), { ...lost.find((c) => c.kind === 'milestone'), name: 'activation', change: 'lost', cause: 'framework' });
+    const human = await cairn(['-w', ws, 'account', lowest.account_id]);
+    assert.match(human.stdout, /lost activation {2}\[v2\] {2}\(new framework\)/);
+
+    const table = await cairn(['-w', ws, 'review', '--as-of', AS_OF]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Framework review as of 2026-10-31: framework version 2 \(/);
   });
 });
