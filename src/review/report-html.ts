@@ -2,13 +2,13 @@
  * The review as one self-contained HTML page (inline CSS and SVG, no scripts, no external
  * URLs), drawn from the review's JSON alone. Every string from the data goes through `esc`.
  */
+import { escapeHtml } from '../model/index.js';
 import type { FrameworkReview } from './review-framework.js';
 import type { MilestoneReview } from './review-milestone.js';
 import { fmt } from './format.js';
 import { actionWords, cohortWords, frameworkWords } from './report-text.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const esc = escapeHtml;
 const finite = (x: number): boolean => Number.isFinite(x);
 
 export function renderReviewReport(r: FrameworkReview): string {
