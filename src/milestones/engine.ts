@@ -110,7 +110,7 @@ export async function computeMilestones(
  */
 export async function computeStateOn(store: Store, framework: MilestonesConfig, asOf: Day, days: Day[]): Promise<MilestoneReport['state_on'] | null> {
   const entries = Object.entries(framework.milestones);
-  const i = entries.findIndex(([name, m], k) => prepare(name, m, new MatcherIds(), `cairn_ms${k}`).inStateOn !== undefined);
+  const i = stateMilestoneIndex(framework);
   if (i < 0) return null;
   const matchers = new MatcherIds();
   const stateful = prepare(entries[i][0], entries[i][1], matchers, `cairn_ms${i}`);
@@ -120,6 +120,17 @@ export async function computeStateOn(store: Store, framework: MilestonesConfig, 
   } finally {
     await tables.drop();
   }
+}
+
+/** Which milestone is state-like (held while it lasts, such as maturity), by its place; -1 when none. */
+function stateMilestoneIndex(framework: MilestonesConfig): number {
+  return Object.entries(framework.milestones).findIndex(([name, m], k) => prepare(name, m, new MatcherIds(), `cairn_ms${k}`).inStateOn !== undefined);
+}
+
+/** The state-like milestone's name (the funnel's headline), or null when the framework has none. */
+export function stateMilestone(framework: MilestonesConfig): string | null {
+  const i = stateMilestoneIndex(framework);
+  return i < 0 ? null : Object.keys(framework.milestones)[i];
 }
 
 /** Places one account on the journey: stage, age, next best step. What is per framework is worked out once. */

@@ -102,30 +102,37 @@ function monthEnds(first: Day, asOf: Day): Day[] {
   return ends;
 }
 
+/** The month ends of the funnel's history: from the first signup's month to `asOf`. */
+export async function historyMonthEnds(store: Store, asOf: Day): Promise<Day[]> {
+  const d = store.dialect;
+  const first = await store.query<{ first: string | null; n: unknown }>(
+    sql`SELECT ${d.dayText(sql`min(${d.day(sql`created_at`)})`)} AS first, count(*) AS n FROM accounts`,
+  );
+  return Number(first[0]?.n) > 0 && first[0].first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
+}
+
 /**
  * The base on the framework: share of accounts at each stage and milestone, median days to
  * each, and the headline state (share of customers mature in enough categories), by cohort,
  * every share with its Wilson 95% interval; and how the base moved, month end by month end.
  * History needs one pass: a reached day never moves, so "reached by E" is `reached_at ≤ E`.
- * `statuses`: every account's status as of `asOf` when already known (materialized), so
- * only the headline's history is computed here.
+ * `statuses`: every account's status as of `asOf` when already known (materialized, with
+ * the headline's history in `state_on`; computed ones without it get it computed here).
  */
 export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all', statuses?: MilestoneReport): Promise<Funnel> {
-  const d = store.dialect;
-  const first = await store.query<{ first: string | null; n: unknown }>(
-    sql`SELECT ${d.dayText(sql`min(${d.day(sql`created_at`)})`)} AS first, count(*) AS n FROM accounts`,
-  );
-  const ends = Number(first[0]?.n) > 0 && first[0].first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
+  const ends = await historyMonthEnds(store, asOf);
   let report: MilestoneReport;
   if (statuses) {
-    const stateOn = await computeStateOn(store, framework, asOf, [...ends, asOf]);
+    // Materialized statuses carry their history's states; computed ones get them here.
+    const stateOn = statuses.state_on ?? (await computeStateOn(store, framework, asOf, [...ends, asOf]));
     report = { ...statuses, ...(stateOn ? { state_on: stateOn } : {}) };
   } else {
     report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
   }
   const names = Object.keys(framework.milestones);
   const state = report.state_on;
-  const headlineNow = (a: AccountStatus) => (state ? state.accounts.get(asOf)!.has(a.account_id) : null);
+  const inState = (day: Day, a: AccountStatus) => state?.accounts.get(day)?.has(a.account_id) ?? false;
+  const headlineNow = (a: AccountStatus) => (state ? inState(asOf, a) : null);
 
   const groups = new Map<string, AccountStatus[]>();
   for (const a of report.accounts) {
@@ -141,8 +148,8 @@ export async function computeFunnel(store: Store, framework: MilestonesConfig, a
     const milestones: Record<string, Share> = {};
     for (const name of names) milestones[name] = share(signed.filter((a) => a.milestones[name].reached_at !== null && a.milestones[name].reached_at! <= end).length, signed.length);
     const customers = signed.filter((a) => a.churned_day === null || a.churned_day > end);
-    const inState = state ? customers.filter((a) => state.accounts.get(end)!.has(a.account_id)).length : null;
-    return { month_end: end, accounts: signed.length, milestones, headline: inState === null ? null : share(inState, customers.length) };
+    const held = state ? customers.filter((a) => inState(end, a)).length : null;
+    return { month_end: end, accounts: signed.length, milestones, headline: held === null ? null : share(held, customers.length) };
   });
 
   const stateMilestone = state ? framework.milestones[state.milestone] : undefined;

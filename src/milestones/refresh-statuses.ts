@@ -2,6 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import { NO_WRITE, sql, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
 import { computeMilestones, type MilestoneReport } from './engine.js';
+import { historyMonthEnds } from './funnel.js';
 import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './framework-version.js';
 import { journeyStages } from './stages.js';
 import { statusChanges, type StatusChange } from './status-changes.js';
@@ -97,12 +98,15 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   });
   if (only && only.length === 0) return summary(0, 0, null);
 
-  const report = await computeMilestones(store, framework, asOf, only ? { accounts: only } : {});
+  // With the days of the funnel's history on which each account held the state-like milestone, so the funnel reads them too.
+  const days = [...(await historyMonthEnds(store, asOf)), asOf];
+  const report = await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days });
   const before = kind === 'backfill' ? new Map() : await readSnapshots(store, report.stages[0].name, only);
   const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
   const found = diffReport(report, before);
   const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));
-  const rows = report.accounts.map((a) => statusRows(a, asOf, version));
+  const held = report.state_on?.accounts;
+  const rows = report.accounts.map((a) => statusRows(a, asOf, version, held ? days.filter((day) => held.get(day)!.has(a.account_id)) : null));
   // Without transactions rows land a table at a time: marked stale until the refresh's own checkpoint, so one cut short is never trusted.
   const wasStale = store.dialect.capabilities.transactions ? null : ((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0);
   if (wasStale === 0) await markStatusesStale(store);
@@ -153,8 +157,8 @@ export async function materializedStatuses(
     state = await statusState(store);
   }
   if (!fresh(state)) return null;
-  const { accounts } = await readStatusRows(store, framework, { accounts: opts.accounts });
-  return { as_of: asOf, stages: journeyStages(framework), accounts, source: 'materialized', framework_version: state!.framework_version };
+  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts });
+  return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state!.framework_version };
 }
 
 /** The statuses as of `asOf`: materialized when current (see {@link materializedStatuses}), else computed now. */

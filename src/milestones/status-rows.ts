@@ -1,12 +1,12 @@
 import type { MilestonesConfig } from '../config/index.js';
 import { raw, sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragment, type Store } from '../store/index.js';
 import { asDay, daysBetween } from './days.js';
-import type { AccountStatus } from './engine.js';
+import { stateMilestone, type AccountStatus, type MilestoneReport } from './engine.js';
 import type { StatusSnapshot } from './status-changes.js';
 import type { Day, MilestoneResult } from './types.js';
 
-/** An account's status as the rows of account_status and milestone_status. */
-export function statusRows(a: AccountStatus, asOf: Day, version: number): { account: AccountStatusRow; milestones: MilestoneStatusRow[] } {
+/** An account's status as the rows of account_status and milestone_status; `stateDays`: the history's days it held the state-like milestone. */
+export function statusRows(a: AccountStatus, asOf: Day, version: number, stateDays: readonly Day[] | null): { account: AccountStatusRow; milestones: MilestoneStatusRow[] } {
   const next = a.next_best_step;
   return {
     account: {
@@ -21,6 +21,7 @@ export function statusRows(a: AccountStatus, asOf: Day, version: number): { acco
       next_milestone: next?.milestone ?? null,
       next_action: next?.action ?? null,
       next_reason: next?.reason ?? null,
+      state_days: stateDays === null ? null : stateDays.join(','),
     },
     milestones: Object.entries(a.milestones).map(([milestone, m]) => ({
       account_id: a.account_id,
@@ -97,7 +98,11 @@ export interface StatusFilter {
  * Accounts' statuses from the materialized tables, as the engine would compute them as of
  * the day they were refreshed: the same objects, field for field.
  */
-export async function readStatusRows(store: Store, framework: MilestonesConfig, filter: StatusFilter = {}): Promise<{ as_of: Day | null; accounts: AccountStatus[] }> {
+export async function readStatusRows(
+  store: Store,
+  framework: MilestonesConfig,
+  filter: StatusFilter = {},
+): Promise<{ as_of: Day | null; accounts: AccountStatus[]; state_on?: NonNullable<MilestoneReport['state_on']> }> {
   const d = store.dialect;
   const where = sql`WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, filter.accounts)}
     ${filter.stage === undefined ? sql`` : sql`AND stage = ${filter.stage}`} ${filter.plan === undefined ? sql`` : sql`AND plan = ${filter.plan}`}`;
@@ -113,9 +118,10 @@ export async function readStatusRows(store: Store, framework: MilestonesConfig, 
     next_milestone: string | null;
     next_action: string | null;
     next_reason: string | null;
+    state_days: string | null;
   }>(
     sql`SELECT account_id, ${d.dayText(sql`as_of`)} AS as_of, stage, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day,
-      plan, seats, next_milestone, next_action, next_reason FROM account_status ${where} ORDER BY account_id ${page}`,
+      plan, seats, next_milestone, next_action, next_reason, state_days FROM account_status ${where} ORDER BY account_id ${page}`,
   );
   if (rows.length === 0) return { as_of: null, accounts: [] };
   const byAccount = new Map<string, Record<string, MilestoneResult>>(rows.map((r) => [r.account_id, {}]));
@@ -149,7 +155,18 @@ export async function readStatusRows(store: Store, framework: MilestonesConfig, 
       next_best_step: r.next_milestone === null ? null : { milestone: r.next_milestone, action: r.next_action ?? '', reason: r.next_reason ?? '' },
     };
   });
-  return { as_of: asOf, accounts };
+  const held = stateMilestone(framework);
+  if (held === null) return { as_of: asOf, accounts };
+  // The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody).
+  const byDay = new Map<Day, Set<string>>();
+  for (const r of rows) {
+    for (const day of r.state_days ? r.state_days.split(',') : []) {
+      const set = byDay.get(day);
+      if (set) set.add(r.account_id);
+      else byDay.set(day, new Set([r.account_id]));
+    }
+  }
+  return { as_of: asOf, accounts, state_on: { milestone: held, accounts: byDay } };
 }
 
 /** How many accounts a filter matches (for a page's total). */

@@ -132,6 +132,12 @@ export const TABLES = {
       { name: 'next_milestone', type: 'text', nullable: true },
       { name: 'next_action', type: 'text', nullable: true },
       { name: 'next_reason', type: 'text', nullable: true },
+      /**
+       * The days of the funnel's history (month ends since the first signup, and the as-of day)
+       * on which the account was in the state-like milestone's state, comma-separated; null
+       * when the framework has no such milestone.
+       */
+      { name: 'state_days', type: 'text', nullable: true },
     ],
   },
   /** Each account's milestones as of the last status refresh: one row per account and milestone, replaced as account_status. */

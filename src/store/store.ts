@@ -83,6 +83,8 @@ export interface AccountStatusRow {
   next_milestone: string | null;
   next_action: string | null;
   next_reason: string | null;
+  /** The funnel history's days on which it was in the state-like milestone's state, comma-separated. */
+  state_days: string | null;
 }
 
 /** One account's milestone as of a day (`milestone_status`); `detail` is JSON text. */

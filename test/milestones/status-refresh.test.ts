@@ -6,6 +6,7 @@ import { parseMilestones, parseTrackingPlan } from '../../src/config/index.js';
 import {
   addDays,
   changesAfter,
+  computeFunnel,
   computeMilestones,
   frameworkVersions,
   milestoneHistory,
@@ -135,7 +136,7 @@ const tableRows = async (store: Store) => {
   const d = store.dialect;
   return {
     accounts: await store.query(sql`SELECT account_id, ${d.dayText(sql`as_of`)} AS as_of, framework_version, stage, ${d.dayText(sql`signup_day`)} AS signup_day,
-      ${d.dayText(sql`churned_day`)} AS churned_day, plan, seats, next_milestone, next_action, next_reason FROM account_status ORDER BY account_id`),
+      ${d.dayText(sql`churned_day`)} AS churned_day, plan, seats, next_milestone, next_action, next_reason, state_days FROM account_status ORDER BY account_id`),
     milestones: await store.query(sql`SELECT account_id, milestone, reached, ${d.dayText(sql`reached_day`)} AS reached_day, progress, detail,
       ${d.dayText(sql`as_of`)} AS as_of, framework_version FROM milestone_status ORDER BY account_id, milestone`),
   };
@@ -174,7 +175,9 @@ describeEngines('materialized statuses', (engine) => {
   });
 
   it('reads back exactly what the engine computes, and says where a report came from', async () => {
-    const store = await storeWith({ engine, accounts: ACCOUNTS, events: EVENTS, history: HISTORY });
+    // a mature again at the end of February (both categories used within 10 days).
+    const again = [ev('a', '2025-02-20', 'published', 'workflow'), ev('a', '2025-02-22', 'created', 'report')];
+    const store = await storeWith({ engine, accounts: ACCOUNTS, events: [...EVENTS, ...again], history: HISTORY });
     await refreshStatuses(store, framework, { asOf: AS_OF });
     const computed = await computeMilestones(store, framework, AS_OF);
     const read = await statusesAsOf(store, framework, AS_OF);
@@ -183,6 +186,9 @@ describeEngines('materialized statuses', (engine) => {
     assert.deepEqual(read.accounts, computed.accounts);
     const one = await statusesAsOf(store, framework, AS_OF, { accounts: ['e'] });
     assert.deepEqual(one.accounts, computed.accounts.filter((a) => a.account_id === 'e'));
+    // The funnel from them, its month-end history of the state-like milestone included, is the computed one.
+    assert.deepEqual(await computeFunnel(store, framework, AS_OF, 'signup_month', read), await computeFunnel(store, framework, AS_OF, 'signup_month'));
+    assert.deepEqual([...read.state_on!.accounts].map(([day, held]) => [day, [...held]]), [['2025-02-28', ['a']]], 'a in the state at the end of February only');
     const other = await statusesAsOf(store, framework, '2025-02-01');
     assert.equal(other.source, 'computed');
     assert.deepEqual(other.accounts, (await computeMilestones(store, framework, '2025-02-01')).accounts);
