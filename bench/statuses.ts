@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Session } from 'chdb';
 import { parseCairnConfig, parseMilestones, TEMPLATE_DIR } from '../src/config/index.js';
-import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, refreshStatuses, statusesAsOf, today } from '../src/milestones/index.js';
+import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, materializedStatuses, refreshStatuses, today } from '../src/milestones/index.js';
 import { reviewFramework } from '../src/review/index.js';
 import { openClickHouseStore, type ClickHouseConnection } from '../src/store/clickhouse/clickhouse-config.js';
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
@@ -98,7 +98,7 @@ export async function run(args: string[]): Promise<void> {
         return all.slice(100, 150);
       }, 2);
       const same = JSON.stringify(page.result.rows) === JSON.stringify(pageComputed.result);
-      const funnel = await timed(async () => computeFunnel(store, framework, day, 'plan', (await statusesAsOf(store, framework, day))!), 3);
+      const funnel = await timed(async () => computeFunnel(store, framework, day, 'plan', (await materializedStatuses(store, framework, day, { details: false }))!), 3);
       const funnelComputed = await timed(() => computeFunnel(store, framework, day, 'plan'), 2);
       const funnelSame = JSON.stringify(funnel.result) === JSON.stringify(funnelComputed.result);
       console.log('\n  read (best of runs)');

@@ -4,7 +4,7 @@ import { asOfOption } from './as-of.js';
 import { oneOf } from './errors.js';
 import { print, printJson } from './output.js';
 import { statusesNote } from './milestones.js';
-import { workspaceMaterialized } from './refresh.js';
+import { workspaceFunnelStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
@@ -56,7 +56,7 @@ export function registerFunnel(program: Command, globals: () => GlobalOptions): 
       const by = oneOf('--by', opts.by, BY);
       const asOf = asOfOption(opts.asOf);
       await withWorkspace(globals(), async (ws, store) => {
-        const statuses = await workspaceMaterialized(ws, store, asOf);
+        const statuses = await workspaceFunnelStatuses(ws, store, asOf);
         const funnel = await computeFunnel(store, ws.milestones, asOf, by, statuses ?? undefined);
         const source = statuses ? { source: statuses.source, framework_version: statuses.framework_version } : { source: 'computed', framework_version: null };
         if (opts.json) return printJson({ ...funnel, ...source });

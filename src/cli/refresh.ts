@@ -35,9 +35,9 @@ export async function workspaceStatuses(ws: Workspace, store: Store, asOf: strin
   return statusesAsOf(store, ws.milestones, asOf, { refresh: true, accounts, fileText: await fileText(ws) });
 }
 
-/** The materialized statuses as of a day when current (refreshed first when the day is today), else null. */
-export async function workspaceMaterialized(ws: Workspace, store: Store, asOf: string): Promise<SourcedReport | null> {
-  return materializedStatuses(store, ws.milestones, asOf, { refresh: true, fileText: await fileText(ws) });
+/** The materialized statuses as of a day when current (refreshed first when the day is today), else null; for the funnel, without details. */
+export async function workspaceFunnelStatuses(ws: Workspace, store: Store, asOf: string): Promise<SourcedReport | null> {
+  return materializedStatuses(store, ws.milestones, asOf, { refresh: true, fileText: await fileText(ws), details: false });
 }
 
 /** One line for a person about a refresh. */

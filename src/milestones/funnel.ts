@@ -89,6 +89,49 @@ function figures(cohort: string, accounts: AccountStatus[], stages: Stage[], nam
   };
 }
 
+/**
+ * How the base stood at each month end: accounts signed up by then, the share that had reached
+ * each milestone by then (reached days never move), and the share of customers then in the
+ * state. Counted from sorted days, not by scanning every account at every month end.
+ */
+function monthEndHistory(accounts: readonly AccountStatus[], names: string[], ends: Day[], heldOn: ((end: Day) => ReadonlySet<string> | undefined) | null): HistoryPoint[] {
+  const sortedDays = (days: (Day | null)[]) => days.filter((x): x is Day => x !== null).sort();
+  const signups = sortedDays(accounts.map((a) => a.signup_day));
+  // Counted at an end once signed up and churned, or reached, by it.
+  const churns = sortedDays(accounts.map((a) => (a.churned_day === null ? null : maxDay(a.signup_day, a.churned_day))));
+  const reached = names.map((name) => sortedDays(accounts.map((a) => (a.milestones[name].reached_at === null ? null : maxDay(a.signup_day, a.milestones[name].reached_at!)))));
+  const byId = heldOn ? new Map(accounts.map((a) => [a.account_id, a])) : null;
+  return ends.map((end) => {
+    const signed = countUpTo(signups, end);
+    const milestones: Record<string, Share> = {};
+    names.forEach((name, i) => (milestones[name] = share(countUpTo(reached[i], end), signed)));
+    const customers = signed - countUpTo(churns, end);
+    let held: number | null = null;
+    if (heldOn) {
+      held = 0;
+      for (const id of heldOn(end) ?? []) {
+        const a = byId!.get(id);
+        if (a && a.signup_day <= end && (a.churned_day === null || a.churned_day > end)) held++;
+      }
+    }
+    return { month_end: end, accounts: signed, milestones, headline: held === null ? null : share(held, customers) };
+  });
+}
+
+const maxDay = (x: Day, y: Day): Day => (x > y ? x : y);
+
+/** How many of the sorted days are on or before `day`. */
+function countUpTo(sorted: readonly Day[], day: Day): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Last days of the months from the first signup to the as-of day (the as-of month excluded unless it ended). */
 function monthEnds(first: Day, asOf: Day): Day[] {
   const ends: Day[] = [];
@@ -143,14 +186,7 @@ export async function computeFunnel(store: Store, framework: MilestonesConfig, a
   }
   const cohorts = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, list]) => figures(key, list, report.stages, names, headlineNow));
 
-  const history = ends.map((end) => {
-    const signed = report.accounts.filter((a) => a.signup_day <= end);
-    const milestones: Record<string, Share> = {};
-    for (const name of names) milestones[name] = share(signed.filter((a) => a.milestones[name].reached_at !== null && a.milestones[name].reached_at! <= end).length, signed.length);
-    const customers = signed.filter((a) => a.churned_day === null || a.churned_day > end);
-    const held = state ? customers.filter((a) => inState(end, a)).length : null;
-    return { month_end: end, accounts: signed.length, milestones, headline: held === null ? null : share(held, customers.length) };
-  });
+  const history = monthEndHistory(report.accounts, names, ends, state ? (end) => state.accounts.get(end) : null);
 
   const stateMilestone = state ? framework.milestones[state.milestone] : undefined;
   return {

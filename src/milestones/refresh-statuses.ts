@@ -142,13 +142,14 @@ export type SourcedReport = MilestoneReport & { source: 'materialized' | 'comput
  * The materialized statuses as of `asOf`, when they are current for that day and this
  * framework; else null. `refresh`: when they are not current and `asOf` is today, refresh
  * first (the day rolled over, or milestones.yaml changed), so the history records what
- * changed. A day other than today is never materialized.
+ * changed. A day other than today is never materialized. `details: false` leaves the
+ * milestones' detail out (see StatusFilter).
  */
 export async function materializedStatuses(
   store: Store,
   framework: MilestonesConfig,
   asOf: Day,
-  opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string } = {},
+  opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean } = {},
 ): Promise<SourcedReport | null> {
   let state = await statusState(store);
   const fresh = (s: StatusState | null) => s !== null && !s.stale && s.as_of === asOf && s.hash === frameworkHash(framework);
@@ -157,7 +158,7 @@ export async function materializedStatuses(
     state = await statusState(store);
   }
   if (!fresh(state)) return null;
-  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts });
+  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details });
   return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state!.framework_version };
 }
 
