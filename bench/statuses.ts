@@ -11,13 +11,14 @@
  *    p99, 429s, when everything was stored, and with the refresh on how far the statuses
  *    lagged the data and how much of the time they took.
  *
- * On DuckDB by default; `--engine chdb|server|cluster` copies the demo store into ClickHouse (in
+ * On DuckDB by default; `--engine chdb|server|cluster` imports the same demo into ClickHouse (in
  * process, or a fresh database on the servers CAIRN_CLICKHOUSE_URL, CAIRN_CLICKHOUSE_CLUSTER_URLS
  * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
  *
  *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,8 +31,10 @@ import { openClickHouseStore, type ClickHouseConnection } from '../src/store/cli
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
 import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import { COPIED_TABLES, exportRows, type RestoringStore, type Store } from '../src/store/index.js';
-import { demoStore, option } from './demo-store.js';
+import type { RestoringStore, Store } from '../src/store/index.js';
+import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
+import { generateDemo } from '../src/demo/index.js';
+import { DATA, demoStore, option } from './demo-store.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BATCH = 100;
@@ -56,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
   const parts = (option(args, 'parts') ?? 'read,refresh,review,ingest').split(',');
   const engine = option(args, 'engine') ?? 'duckdb';
   if (!['duckdb', 'chdb', 'server', 'cluster'].includes(engine)) throw new Error(`invalid --engine: ${engine} (duckdb, chdb, server or cluster)`);
-  const db = await demoStore(`statuses-${accounts}a-30m-drift`, { seed: 3, accounts, months: 30, drift: true });
+  const db = engine === 'duckdb' ? await demoStore(`statuses-${accounts}a-30m-drift`, { seed: 3, accounts, months: 30, drift: true }) : null;
   const milestonesText = await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8');
   const framework = parseMilestones(milestonesText);
   const config = parseCairnConfig(await readFile(join(TEMPLATE_DIR, 'cairn.yaml'), 'utf8'));
@@ -67,11 +70,10 @@ export async function run(args: string[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-statuses-'));
   try {
     const path = join(dir, 'cairn.duckdb');
-    await copyFile(db, path);
-    const duck = await DuckDbStore.open({ path });
+    if (db) await copyFile(db, path);
     const target = engine === 'duckdb' ? null : await openClickHouse(engine, dir);
-    if (target) await copyInto(duck, target.store);
-    const store: Store = target?.store ?? duck;
+    if (target) await importDemo(target.store, { seed: 3, accounts, months: 30, drift: true });
+    const store: Store = target?.store ?? (await DuckDbStore.open({ path }));
     const pass = await timed(() => computeMilestones(store, framework, day));
     console.log(`\n  baseline: one milestone pass over every account (computeMilestones)  ${s(pass.seconds)}`);
 
@@ -114,7 +116,6 @@ export async function run(args: string[]): Promise<void> {
       for (const m of review.result.milestones) console.log(`    ${m.milestone.padEnd(12)} ${m.recommendation.summary}`);
     }
     await store.close();
-    if (store !== duck) await duck.close();
 
     if (parts.includes('ingest')) {
       if (engine === 'chdb') throw new Error('ingest needs a server: --engine duckdb, server or cluster');
@@ -159,11 +160,16 @@ async function openClickHouse(engine: string, dir: string): Promise<{ store: Res
   return { store: await openClickHouseStore(connection), engineYaml };
 }
 
-/** The demo's tables copied as they are (what `cairn migrate` does); ClickHouse derives the rollup. */
-async function copyInto(source: Store, target: RestoringStore): Promise<void> {
+/** The demo's files, generated once and kept (bench/.data), imported into a fresh store as `cairn import` does. */
+async function importDemo(store: Store, opts: { seed: number; accounts: number; months: number; drift: boolean }): Promise<void> {
+  const dir = join(DATA, `statuses-${opts.accounts}a-30m-drift-files`);
   const t = performance.now();
-  for (const table of COPIED_TABLES) for await (const rows of exportRows(source, table)) await target.restore(table, rows);
-  console.log(`  demo copied into ClickHouse: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const demo = existsSync(join(dir, 'ground-truth.json')) ? null : await generateDemo({ ...opts, dir });
+  const files = demo?.files ?? { accounts: join(dir, 'data/accounts.csv'), accountHistory: join(dir, 'data/account-history.csv'), events: [join(dir, 'data/events.jsonl'), join(dir, 'data/events-late.jsonl')] };
+  await importAccounts(store, files.accounts);
+  await importAccountHistory(store, files.accountHistory);
+  const events = await importEvents(store, files.events);
+  console.log(`  demo imported: ${events.imported.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 function runCli(args: string[]): Promise<string> {
