@@ -20,10 +20,12 @@ export const LAUNCHES_DIR = 'launches';
  * The workspaces `cairn init` writes (kept next to src/, not in it): 'blank' for a new product
  * (no milestones yet, a plan that flags what it does not know), and the help-desk example (the
  * demo product's tracking plan and the seed's framework), which `cairn demo` uses.
+ * Built, this module is a chunk directly in dist/, one folder nearer the package root.
  */
+const EXAMPLES_DIR = `${import.meta.url.endsWith('.ts') ? '../../' : '../'}examples/`;
 export const TEMPLATES = {
-  blank: fileURLToPath(new URL('../../examples/blank/', import.meta.url)),
-  helpdesk: fileURLToPath(new URL('../../examples/helpdesk/', import.meta.url)),
+  blank: fileURLToPath(new URL(`${EXAMPLES_DIR}blank/`, import.meta.url)),
+  helpdesk: fileURLToPath(new URL(`${EXAMPLES_DIR}helpdesk/`, import.meta.url)),
 } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 /** The help-desk example's folder. */

@@ -4,5 +4,6 @@
  * and the score of a discovery against it.
  */
 export { generateDemo, type DemoOptions, type DemoResult } from './generate.js';
-export { WORLDS, type DemoWorld } from './planted-model.js';
+export { type DemoWorld } from './planted-model.js';
 export { describeScore, scoreDiscovery, type DiscoveryScore, type PlantedTruth, type ThresholdScore } from './score-discovery.js';
+export { DRIFT, type PlantedDrift } from './drift.js';
