@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
-import { describeScore, generateDemo, scoreDiscovery, type PlantedDrift, type PlantedTruth } from '../demo/index.js';
+import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
 import { DEMO_WORLDS } from './choices.js';
@@ -68,7 +68,7 @@ export async function runDemo(opts: DemoOptions) {
   if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, world, drift: opts.drift, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, world, drift: opts.drift && world === 'planted', onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -90,7 +90,7 @@ export async function runDemo(opts: DemoOptions) {
     // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
     const review = reviewFile ? await runReview(ws, store, { asOf }) : null;
     if (review) await writeReviewReport(reviewFile!, renderReviewReport(review));
-    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { drift?: PlantedDrift };
+    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
     const summary = {
       workspace: dir,

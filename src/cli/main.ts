@@ -47,7 +47,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
-    .option('--world <world>', `planted: the help desk with its planted truth; null: the same behaviour, nothing planted (${DEMO_WORLDS.join(', ')})`, 'planted')
+    .option('--world <world>', `planted: the help desk with its planted truth; null: the same behaviour, nothing planted, no drift (${DEMO_WORLDS.join(', ')})`, 'planted')
     .option('--no-discover', 'skip discovery (faster)')
     .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
     .option('--no-review', 'skip the framework review at the end')

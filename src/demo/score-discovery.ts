@@ -7,6 +7,7 @@
  * `cairn demo`, asserted by the tests, summed over many worlds by bench/accuracy.
  */
 import type { DiscoveryEvidence } from '../discover/index.js';
+import type { PlantedDrift } from './drift.js';
 
 interface Pair {
   action: string;
@@ -23,6 +24,8 @@ export interface PlantedTruth {
   setup_effects: (Pair & { id: string; effect: string })[];
   maturity: { mature_in_at_least: number; categories?: Record<string, { basic: Pair[]; mature: Pair[] }> } | null;
   traps: { ubiquitous: Pair; premium_niche: Pair };
+  /** Present when `cairn demo` planted drift in the recent cohorts (drift.ts). */
+  drift?: PlantedDrift;
 }
 
 interface Ranked {
@@ -79,6 +82,8 @@ export interface DiscoveryScore {
   setup: { effective: string[]; chosen: string[]; found: string[]; precision: number | null };
   /** Planted mature features classified mature, and decoys or traps classified mature. */
   maturity: { planted: string[]; found: string[]; wrongly_mature: string[] };
+  /** The planted drift, with the signup months discovery chose on and judged on (drift there moves activation's cut). */
+  drift: { signups_from: string; step: string; activation_at_least: number; chosen_on: [string, string] | null; judged_on: [string, string] | null } | null;
 }
 
 const TOP_K = 10;
@@ -144,6 +149,15 @@ export function scoreDiscovery(e: DiscoveryEvidence, truth: PlantedTruth): Disco
       found: plantedMature.filter((k) => foundMature.includes(k)),
       wrongly_mature: foundMature.filter((k) => !plantedMature.includes(k) && (trapKeys.has(k) || (truth.decoys ?? []).some((d) => key(d) === k))),
     },
+    drift: truth.drift
+      ? {
+          signups_from: truth.drift.signups_from,
+          step: truth.drift.setup_step_done_by_everyone,
+          activation_at_least: truth.drift.activation.at_least_after,
+          chosen_on: e.split?.selection.cohorts ?? null,
+          judged_on: e.split?.held_out.cohorts ?? null,
+        }
+      : null,
   };
 }
 
@@ -228,5 +242,13 @@ export function describeScore(s: DiscoveryScore): string[] {
   threshold('utilization', s.utilization, s.utilization ? `${s.utilization.planted} per seat per month` : '');
   lines.push(`  setup: ${s.setup.found.length} of the ${s.setup.effective.length} steps that raise activation chosen, among ${s.setup.chosen.length} proposed (precision ${share(s.setup.precision)})`);
   lines.push(`  maturity: ${s.maturity.found.length} of ${s.maturity.planted.length} planted mature features found mature${s.maturity.wrongly_mature.length ? `; decoys or traps called mature: ${s.maturity.wrongly_mature.join(', ')}` : ''}`);
+  const d = s.drift;
+  if (d) {
+    const months = d.chosen_on && d.judged_on ? ` (discovery chose on signups ${d.chosen_on[0]} to ${d.chosen_on[1]}, judged on ${d.judged_on[0]} to ${d.judged_on[1]})` : '';
+    lines.push(
+      `  planted drift from signups on ${d.signups_from}${months}: ${d.step} done by everyone, and a bot closes conversations, ` +
+        `so there activation's cut is about ${d.activation_at_least} closed conversations, not ${s.activation?.planted ?? '—'}; --no-drift leaves it out`,
+    );
+  }
   return lines;
 }
