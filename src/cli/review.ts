@@ -21,6 +21,10 @@ export interface ReviewCliOptions {
 
 /** Runs the review on a workspace with its cairn.yaml settings, the command line's overriding them. */
 export async function runReview(ws: Workspace, store: Store, opts: ReviewCliOptions): Promise<FrameworkReview> {
+  // `cairn init` writes no milestones for a new product: there is nothing to review yet.
+  if (Object.keys(ws.milestones.milestones).length === 0) {
+    throw usageError(`${ws.files.milestones} declares no milestones, so there is nothing to review: run \`cairn discover\` and adopt its proposed-milestones.yaml first`);
+  }
   const asOf = opts.asOf === undefined ? await lastEventDay(store) : asOfOption(opts.asOf);
   const cohorts = opts.cohorts === undefined ? ws.config.review.cohorts : oneOf('--cohorts', opts.cohorts, COHORTS);
   return reviewFramework(store, {

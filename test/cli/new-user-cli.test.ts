@@ -40,5 +40,9 @@ describe("discovery on a new user's own data", { timeout: 240_000 }, () => {
     assert.ok(out.warnings.some((w: string) => /^As of \d{4}-\d{2}-\d{2}, the newest day in the data \(from churn dates\); pass --as-of/.test(w)), JSON.stringify(out.warnings));
     assert.equal(out.split.how, 'day', 'all signed up within days: held out from a signup day, not a month');
     assert.ok(out.warnings.some((w: string) => /No account history: plan and seats are the accounts' current ones/.test(w)));
+    // The blank workspace has no framework yet: nothing to review, said plainly.
+    const review = await cairn(['-w', ws, 'review']);
+    assert.equal(review.code, 2, review.stderr);
+    assert.match(review.stderr, /milestones\.yaml declares no milestones, so there is nothing to review: run `cairn discover`/);
   });
 });
