@@ -2,7 +2,9 @@
  * Statistics: small, pure, tested building blocks. Numbers in, numbers out; never the store.
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
- * Kaplan–Meier, the log-rank test and a random forest classifier. Distributions come from
+ * Kaplan–Meier, the log-rank test, a random forest classifier, and for launch outcomes: least
+ * squares with clustered and Newey–West errors, logistic regression, Welch differences,
+ * difference in differences, segmented regression, strata, power and Bonferroni over looks. Distributions come from
  * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
  * their digits. Errors read "invalid <what>: <value>".
  */
@@ -54,3 +56,12 @@ export {
 export { rankStability } from './forest/rank-stability.js';
 export { auc } from './forest/auc.js';
 export { phiCoefficient } from './correlation.js';
+export { bonferroniConfidence } from './multiple-comparisons.js';
+export { invertSymmetric } from './symmetric-inverse.js';
+export { linearRegression, linearCombination, waldTest, type LinearFit, type CovarianceOption } from './linear-regression.js';
+export { logisticRegression, type LogisticFit, type LogisticOptions } from './logistic-regression.js';
+export { summarize, meanDifference, type SampleSummary, type Difference } from './mean-difference.js';
+export { twoSidedPower } from './power.js';
+export { stratifiedDifference, quantileStrata, type Stratum, type StratifiedDifference } from './stratified-difference.js';
+export { differenceInDifferences, type PanelRow, type DifferenceInDifferences } from './difference-in-differences.js';
+export { segmentedRegression, type SegmentedRegression } from './segmented-regression.js';
