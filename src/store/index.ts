@@ -6,7 +6,7 @@
  * differ, one builder per engine (`PerDialect`) in a `*-sql.ts` file beside the feature.
  */
 export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
-export { TABLES } from './schema.js';
+export { TABLES, type TableName } from './schema.js';
 export { sortedCounts, tally } from './stats-queries.js';
 export {
   EVENT_BATCH_COLUMNS,

@@ -113,6 +113,21 @@ export const TABLES = {
       { name: 'value', type: 'bigint' },
     ],
   },
+  /**
+   * What happened to each launch, append-only: its declarations (outcome, targets, events…)
+   * with their hash each time they change, the reports produced, and each share attempt.
+   * Never holds a webhook URL.
+   */
+  launch_ledger: {
+    name: 'launch_ledger',
+    columns: [
+      { name: 'launch', type: 'text' },
+      { name: 'kind', type: 'text' },
+      { name: 'recorded_at', type: 'timestamp' },
+      { name: 'hash', type: 'text', nullable: true },
+      { name: 'body', type: 'json' },
+    ],
+  },
   account_activity: {
     name: 'account_activity',
     columns: [

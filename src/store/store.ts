@@ -1,5 +1,6 @@
 import type { Account, AccountFactsAuthority, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
 import type { EventBatch } from './event-batch-file.js';
+import type { TableName } from './schema.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
 
@@ -93,6 +94,12 @@ export interface Store {
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
   /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
+  /**
+   * Appends rows to one of Cairn's tables in one transaction; values in the table's column
+   * order (schema.ts), by name: Dates as timestamps, objects as JSON. For small append-only
+   * tables such as the launch ledger.
+   */
+  append(table: TableName, rows: readonly Record<string, unknown>[]): Promise<void>;
   /**
    * Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events;
    * a group call the stored facts refuse (model/patch.ts) is quarantined instead.

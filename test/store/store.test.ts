@@ -129,6 +129,21 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(s.events_by_source, { test: 8 });
   });
 
+  it('appends rows to a table by column name: dates as timestamps, objects as JSON, a missing required value refused', async () => {
+    await store.append('launch_ledger', [
+      { launch: 'l1', kind: 'declaration', recorded_at: new Date(day(3, 9)), hash: 'abc', body: { outcome: { target: 0.1 } } },
+      { launch: 'l1', kind: 'report', recorded_at: new Date(day(4, 9)), body: '{"verdict":"met"}' },
+    ]);
+    const rows = await store.query<{ kind: string; at: string; hash: string | null; body: string }>(
+      sql`SELECT kind, ${d.epochMs(sql`recorded_at`)} AS at, hash, body FROM launch_ledger WHERE launch = ${'l1'} ORDER BY recorded_at`,
+    );
+    assert.deepEqual(rows.map((r) => [r.kind, Number(r.at), r.hash, JSON.parse(r.body)]), [
+      ['declaration', day(3, 9), 'abc', { outcome: { target: 0.1 } }],
+      ['report', day(4, 9), null, { verdict: 'met' }],
+    ]);
+    await assert.rejects(store.append('launch_ledger', [{ launch: 'l1', kind: 'x', body: {} }]), /invalid launch_ledger row: recorded_at is required/);
+  });
+
   it('keeps its data across reopening', async () => {
     const place = await engine.place();
     const a = await place.open();

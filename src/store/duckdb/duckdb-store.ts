@@ -19,10 +19,10 @@ import {
   type UserPatch,
 } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
-import { TABLES } from '../schema.js';
-import type { TableDef } from '../sql/dialect.js';
+import { TABLES, type TableName } from '../schema.js';
+import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
-import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
+import { SqlFragment, ident, join, raw, sql } from '../sql/fragment.js';
 import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
@@ -315,6 +315,25 @@ export class DuckDbStore implements Store {
         );
         return rows.length;
       }),
+    );
+  }
+
+  append(table: TableName, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const def = TABLES[table];
+    if (!def) throw new Error(`invalid table: ${String(table)}`);
+    if (rows.length === 0) return Promise.resolve();
+    const cell = (c: ColumnDef, row: Record<string, unknown>) => {
+      const v = row[c.name];
+      if (v === undefined || v === null) {
+        if (c.nullable) return null;
+        throw new Error(`invalid ${def.name} row: ${c.name} is required`);
+      }
+      return c.type === 'json' && typeof v !== 'string' ? JSON.stringify(v) : v;
+    };
+    return this.serialize(() =>
+      this.transaction(() =>
+        this.insertRows(sql`INSERT INTO ${ident(def.name)}`, rows, (row) => sql`(${join(def.columns.map((c) => sql`${cell(c, row)}`))})`),
+      ),
     );
   }
 
