@@ -1,5 +1,32 @@
 /**
- * Outcomes (to come): launches with their expected outcomes declared up front, the
- * instrumentation gate, the feature adoption funnel, and outcome reports at checkpoints.
+ * Outcomes owns what happens after a launch: launch files' declarations recorded before launch
+ * (pre-registration, amendments, exploratory metrics) in the launch ledger, the instrumentation
+ * gate, the feature's weekly adoption funnel, outcome reports at checkpoints (the strongest
+ * design the data allow, graded, with intervals valid over every checkpoint, placebos and
+ * power), the anti-patterns, what is due, and sharing reports to Slack-compatible webhooks.
+ * Every function returns plain JSON-safe data for the CLI, the API and the dashboard.
+ * All SQL is in outcome-queries.ts; statistics come from src/stats.
  */
-export {};
+export { buildOutcomeReport, readFeedback, type OutcomeReport, type MeasuredMetric, type FeedbackNote, type ReportOptions, type ReportWorkspace } from './outcome-report.js';
+export { checkInstrumentation, launchMatchers, type GateResult, type GateProblem, type GateEvent } from './instrumentation-gate.js';
+export { adoptionFunnel, FUNNEL_STAGES, type AdoptionFunnel, type FunnelWeek, type FunnelStage, type StageShare } from './adoption-funnel.js';
+export { checkpointStatus, GRACE_DAYS, type AntiPattern, type Flag, type CheckpointStatus } from './anti-patterns.js';
+export { decideVerdict, type Verdict } from './verdict.js';
+export { launchBucket } from './population.js';
+export type { DesignResult, DesignName, Grade, Placebo, GroupValue } from './design-result.js';
+export {
+  syncDeclaration,
+  declarationOf,
+  declarationHash,
+  canonicalJson,
+  preregistration,
+  recordReport,
+  recordShare,
+  failedShares,
+  type Declaration,
+  type Amendment,
+  type Preregistration,
+  type ReportRecord,
+  type ShareRecord,
+} from './ledger.js';
+export { appendLedger, readLedger, type LedgerRow } from './outcome-queries.js';

@@ -2,15 +2,11 @@ import { chiSquareUpperTail } from './distributions.js';
 import { invertSymmetric, sandwich } from './symmetric-inverse.js';
 
 /**
- * How the coefficients' covariance is estimated: `classical` (iid errors); `cluster` (errors
- * correlated within a cluster, e.g. one account's rows: CR1, as statsmodels' cov_type='cluster');
- * `newey_west` (a time series with autocorrelation up to `lags`: Bartlett weights, no
- * small-sample correction, as statsmodels' cov_type='HAC' and R's sandwich::NeweyWest).
+ * How the coefficients' covariance is estimated: `classical` (iid errors), or `cluster`
+ * (errors correlated within a cluster, e.g. one account's rows: CR1, as statsmodels'
+ * cov_type='cluster').
  */
-export type CovarianceOption =
-  | { type: 'classical' }
-  | { type: 'cluster'; clusters: readonly (string | number)[] }
-  | { type: 'newey_west'; lags: number };
+export type CovarianceOption = { type: 'classical' } | { type: 'cluster'; clusters: readonly (string | number)[] };
 
 export interface LinearFit {
   coefficients: number[];
@@ -63,7 +59,7 @@ export function linearRegression(x: readonly (readonly number[])[], y: readonly 
   if (covariance.type === 'classical') {
     const s2 = rss / (n - k);
     cov = inv.map((row) => row.map((v) => v * s2));
-  } else if (covariance.type === 'cluster') {
+  } else {
     if (covariance.clusters.length !== n) throw new Error(`invalid clusters: ${covariance.clusters.length} for ${n} rows`);
     const scores = new Map<string | number, number[]>();
     for (let r = 0; r < n; r++) {
@@ -77,18 +73,6 @@ export function linearRegression(x: readonly (readonly number[])[], y: readonly 
     const factor = (g / (g - 1)) * ((n - 1) / (n - k));
     cov = sandwich(inv, meat).map((row) => row.map((v) => v * factor));
     clusters = g;
-  } else {
-    const lags = covariance.lags;
-    if (!Number.isInteger(lags) || lags < 0) throw new Error(`invalid lags: ${lags}`);
-    const u = Array.from({ length: n }, (_, r) => x[r].map((v) => v * residuals[r]));
-    const meat = outerSum(u, k);
-    for (let l = 1; l <= Math.min(lags, n - 1); l++) {
-      const w = 1 - l / (lags + 1);
-      for (let r = l; r < n; r++) {
-        for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) meat[i][j] += w * (u[r][i] * u[r - l][j] + u[r - l][i] * u[r][j]);
-      }
-    }
-    cov = sandwich(inv, meat);
   }
   return {
     coefficients: beta,

@@ -5,6 +5,7 @@ import {
   linearCombination,
   linearRegression,
   logisticRegression,
+  mulberry32,
   segmentedRegression,
   type PanelRow,
 } from '../../src/stats/index.js';
@@ -31,11 +32,6 @@ describe('linearRegression', () => {
     const fit = linearRegression(X, y, { type: 'cluster', clusters: [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3] });
     closeAll(fit.standardErrors, [0.04968775750904114, 0.09064129441266136, 0.08505176114508568], 1e-10, 'se');
     assert.equal(fit.clusters, 4);
-  });
-
-  test("Newey–West: fit(cov_type='HAC', maxlags=2)", () => {
-    const fit = linearRegression(X, y, { type: 'newey_west', lags: 2 });
-    closeAll(fit.standardErrors, [0.09187073228700343, 0.06629276407524597, 0.06633617779630671], 1e-10, 'se');
   });
 
   test('linear combination: β1 − β2 and its variance from the covariance', () => {
@@ -79,26 +75,52 @@ describe('logisticRegression', () => {
 });
 
 describe('segmentedRegression (interrupted time series)', () => {
-  // t = 0..15, break at 10; sm.OLS(y, [1, t, D, (t − 10)·D]).fit(cov_type='HAC', maxlags=1).
+  // t = 0..15, break at 10, weights 50..200. By hand in numpy/statsmodels: rows times √w;
+  // ρ = Σe_t·e_{t−1}/Σe_t² from sm.OLS on those; rows 2.. minus ρ × the row before, row 1 times
+  // √(1 − ρ²); sm.OLS again. Interval: t with 12 df (scipy t.ppf(0.975, 12) = 2.178813).
   const t = [...Array(16).keys()];
   const ys = [10.0, 10.4, 10.1, 10.9, 11.2, 11.0, 11.8, 12.1, 11.9, 12.6, 15.2, 15.1, 15.9, 16.3, 16.0, 16.8];
+  const wavy = [10.0, 10.3, 10.5, 10.9, 10.8, 10.6, 11.0, 11.5, 11.9, 12.1, 14.6, 15.0, 15.7, 15.9, 15.6, 15.5];
+  const weights = t.map((i) => 50 + 10 * i);
 
-  test('level and slope change with Newey–West errors', () => {
-    const its = segmentedRegression(t, ys, 10, { lags: 1 });
-    closeAll(its.fit.coefficients, [9.934545454545464, 0.28121212121212097, 2.3438095238095205, 0.03593073593073748], 1e-10, 'beta');
-    closeAll(its.fit.standardErrors, [0.0893777806752728, 0.015391379583702104, 0.12454604033813005, 0.0357549140307541], 1e-10, 'se');
-    assertClose(its.level.estimate, 2.3438095238095205, 1e-10);
+  test('level and slope change, weighted, with AR(1) errors', () => {
+    const its = segmentedRegression(t, wavy, 10, { weights });
+    assertClose(its.rho, 0.2852253351516376, 1e-10, 'rho');
+    closeAll(its.fit.coefficients, [9.90229314319415, 0.2375070364906735, 2.6181382848418373, -0.06137484707814567], 1e-9, 'beta');
+    closeAll(its.fit.standardErrors, [0.3045327095576844, 0.04877573442187344, 0.31403936433350355, 0.0891847967481235], 1e-9, 'se');
+    assertClose(its.level.estimate, 2.6181382848418373, 1e-9);
     // Mean post effect: c = [0, 0, 1, mean(t − 10 | post) = 2.5].
-    assertClose(its.effect.estimate, 2.433636363636364, 1e-10);
-    assertClose(its.effect.se, 0.1412930050685846, 1e-10);
-    assertClose(its.counterfactual[12], 9.934545454545464 + 0.28121212121212097 * 12, 1e-10);
+    assertClose(its.effect.estimate, 2.4647011671464734, 1e-9);
+    assertClose(its.effect.se, 0.37849227299396226, 1e-9);
+    assertClose(its.effect.low, 2.4647011671464734 - 2.1788128296634177 * 0.37849227299396226, 1e-7);
+    assertClose(its.counterfactual[12], 9.90229314319415 + 0.2375070364906735 * 12, 1e-9);
+  });
+
+  test('a negative lag-1 autocorrelation is not corrected: the fit is plain least squares', () => {
+    // OLS residuals of this series correlate at −0.49; sm.OLS gives these standard errors.
+    const its = segmentedRegression(t, ys, 10);
+    assert.equal(its.rho, 0);
+    closeAll(its.fit.coefficients, [9.934545454545464, 0.28121212121212097, 2.3438095238095205, 0.03593073593073748], 1e-9, 'beta');
   });
 
   test('with fewer than 3 post points only the level is fitted', () => {
-    const its = segmentedRegression(t.slice(0, 12), ys.slice(0, 12), 10, { lags: 1 });
+    const its = segmentedRegression(t.slice(0, 12), ys.slice(0, 12), 10);
     assert.equal(its.slope, null);
     assert.equal(its.fit.coefficients.length, 3);
     assert.throws(() => segmentedRegression([0, 1, 2], [1, 2, 3], 1), /invalid t: 1 points before the break/);
+  });
+
+  test('calibration: on 2,000 null series of 66 weekly points the 95% interval misses about 5% of the time', () => {
+    const random = mulberry32(11);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    let misses = 0;
+    for (let r = 0; r < 2000; r++) {
+      const y = Array.from({ length: 66 }, normal);
+      const fit = segmentedRegression([...Array(66).keys()], y, 52);
+      if (fit.effect.low > 0 || fit.effect.high < 0) misses++;
+    }
+    // Binomial(2000, 0.05) stays within 0.03–0.08 except with probability below 1e-5.
+    assert.ok(misses / 2000 > 0.03 && misses / 2000 < 0.08, `missed ${misses} of 2000`);
   });
 });
 

@@ -1,0 +1,163 @@
+/**
+ * Every SQL statement outcomes runs, in one place so each engine's port is one file: plain
+ * GROUP BY aggregates over events, account_activity, accounts, account_history, plan_violations,
+ * quarantine and launch_ledger, built from `sql` fragments and dialect hooks. Days travel as
+ * whole numbers (days since 1970-01-01) and all statistics happen in TypeScript.
+ */
+import type { Matcher } from '../config/index.js';
+import { matcherCondition, needsRawEvents } from '../milestones/index.js';
+import { join, sql, type SqlFragment, type Store } from '../store/index.js';
+import { dayText } from './day-numbers.js';
+
+/** A date or timestamp expression as days since 1970-01-01. */
+const dayNumber = (store: Store, expr: SqlFragment) => store.dialect.diffDays(store.dialect.date('1970-01-01'), store.dialect.day(expr));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export interface AccountRow {
+  account_id: string;
+  signup: number;
+  churn: number | null;
+  plan: string | null;
+  seats: number | null;
+}
+
+/** Every account with its signup and churn days and current plan and seats. */
+export async function readAccounts(store: Store): Promise<AccountRow[]> {
+  const rows = await store.query<{ account_id: string; signup: unknown; churn: unknown; plan: string | null; seats: unknown }>(
+    sql`SELECT account_id, ${dayNumber(store, sql`created_at`)} AS signup, ${dayNumber(store, sql`churned_at`)} AS churn, plan, seats
+      FROM accounts ORDER BY account_id`,
+  );
+  return rows.map((r) => ({ account_id: r.account_id, signup: Number(r.signup), churn: num(r.churn), plan: r.plan, seats: num(r.seats) }));
+}
+
+export interface HistoryRow {
+  account_id: string;
+  day: number;
+  plan: string | null;
+  seats: number | null;
+  mrr: number | null;
+  status: string;
+}
+
+/** Account history, per account in time order. */
+export async function readHistory(store: Store): Promise<HistoryRow[]> {
+  const rows = await store.query<{ account_id: string; day: unknown; plan: string | null; seats: unknown; mrr: unknown; status: string }>(
+    sql`SELECT account_id, ${dayNumber(store, sql`valid_from`)} AS day, plan, seats, mrr, status FROM account_history ORDER BY account_id, valid_from`,
+  );
+  return rows.map((r) => ({ account_id: r.account_id, day: Number(r.day), plan: r.plan, seats: num(r.seats), mrr: num(r.mrr), status: r.status }));
+}
+
+/** Events per account over [from, to): all activity, for pre-launch use. */
+export async function readActivityTotals(store: Store, from: number, to: number): Promise<Map<string, number>> {
+  const rows = await store.query<{ account_id: string; n: unknown }>(
+    sql`SELECT account_id, sum(n) AS n FROM account_activity WHERE day >= ${store.dialect.date(dayText(from))} AND day < ${store.dialect.date(dayText(to))} GROUP BY account_id`,
+  );
+  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+}
+
+export interface MatcherDay {
+  account_id: string;
+  day: number;
+  n: number;
+}
+
+/** Matching events per account and day over [from, to]: from the rollup, or raw events for metadata. */
+export async function readMatcherDays(store: Store, matcher: Matcher, from: number, to: number): Promise<MatcherDay[]> {
+  const raw = needsRawEvents(matcher);
+  const cond = matcherCondition(matcher, store.dialect);
+  const rows = raw
+    ? await store.query<{ account_id: string; day: unknown; n: unknown }>(
+        sql`SELECT account_id, ${dayNumber(store, sql`timestamp`)} AS day, sum(count) AS n FROM events
+          WHERE ${cond} AND timestamp >= ${new Date(from * 86_400_000)} AND timestamp < ${new Date((to + 1) * 86_400_000)}
+          GROUP BY 1, 2`,
+      )
+    : await store.query<{ account_id: string; day: unknown; n: unknown }>(
+        sql`SELECT account_id, ${dayNumber(store, sql`day`)} AS day, sum(n) AS n FROM account_activity
+          WHERE ${cond} AND day >= ${store.dialect.date(dayText(from))} AND day <= ${store.dialect.date(dayText(to))} GROUP BY 1, 2`,
+      );
+  return rows.map((r) => ({ account_id: r.account_id, day: Number(r.day), n: Number(r.n) }));
+}
+
+/** The last day with any activity, or null for an empty store. */
+export async function readLastActivityDay(store: Store): Promise<number | null> {
+  const [r] = await store.query<{ day: unknown }>(sql`SELECT ${dayNumber(store, sql`max(day)`)} AS day FROM account_activity`);
+  return num(r?.day);
+}
+
+export interface Arrival {
+  action: string;
+  object: string;
+  place: string;
+  n: number;
+  first: number;
+  last: number;
+}
+
+/** How much of each (action, object) pair arrived since `from`, by place. */
+export async function readArrivals(store: Store, pairs: readonly { action: string; object: string }[], from: number): Promise<Arrival[]> {
+  if (pairs.length === 0) return [];
+  const rows = await store.query<{ action: string; object: string; place: string; n: unknown; first: unknown; last: unknown }>(
+    sql`SELECT action, object, place, sum(n) AS n, ${dayNumber(store, sql`min(day)`)} AS first, ${dayNumber(store, sql`max(day)`)} AS last
+      FROM account_activity WHERE day >= ${store.dialect.date(dayText(from))} AND (${pairCondition(pairs)}) GROUP BY action, object, place`,
+  );
+  return rows.map((r) => ({ action: r.action, object: r.object, place: r.place, n: Number(r.n), first: Number(r.first), last: Number(r.last) }));
+}
+
+/** Flagged plan violations since `from`, per (action, object) and reason. */
+export async function readViolations(store: Store, pairs: readonly { action: string; object: string }[], from: number) {
+  if (pairs.length === 0) return [];
+  const rows = await store.query<{ action: string; object: string; reason: string; n: unknown }>(
+    sql`SELECT action, object, reason, sum(n) AS n FROM plan_violations WHERE day >= ${store.dialect.date(dayText(from))} AND (${pairCondition(pairs)})
+      GROUP BY action, object, reason`,
+  );
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+/** Quarantined messages received since `from` for the given reasons, counted by reason and message. */
+export async function readQuarantineMessages(store: Store, reasons: readonly string[], from: number) {
+  const rows = await store.query<{ reason: string; message: string; n: unknown }>(
+    sql`SELECT reason, message, count(*) AS n FROM quarantine
+      WHERE received_at >= ${new Date(from * 86_400_000)} AND reason IN (${join(reasons.map((r) => sql`${r}`))}) GROUP BY reason, message`,
+  );
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+export interface LedgerRow {
+  launch: string;
+  kind: string;
+  recorded_at: number;
+  hash: string | null;
+  body: unknown;
+}
+
+/** The ledger of one launch (or of all when `launch` is null), oldest first. */
+export async function readLedger(store: Store, launch: string | null): Promise<LedgerRow[]> {
+  const where = launch === null ? sql`` : sql`WHERE launch = ${launch}`;
+  const rows = await store.query<{ launch: string; kind: string; at: unknown; hash: string | null; body: string }>(
+    sql`SELECT launch, kind, ${store.dialect.epochMs(sql`recorded_at`)} AS at, hash, body FROM launch_ledger ${where} ORDER BY recorded_at, kind`,
+  );
+  return rows.map((r) => ({ launch: r.launch, kind: r.kind, recorded_at: Number(r.at), hash: r.hash, body: JSON.parse(r.body) as unknown }));
+}
+
+export function appendLedger(store: Store, rows: readonly LedgerRow[]): Promise<void> {
+  return store.append(
+    'launch_ledger',
+    rows.map((r) => ({ launch: r.launch, kind: r.kind, recorded_at: new Date(r.recorded_at), hash: r.hash, body: r.body })),
+  );
+}
+
+/** The baseline the benchmark compares a report with: the one aggregate a report cannot do without. */
+export async function readBaselineAggregate(store: Store, launch: number, days: number): Promise<number> {
+  const [r] = await store.query<{ n: unknown }>(
+    sql`SELECT count(*) AS n FROM (SELECT a.account_id, sum(r.n) AS n FROM accounts a LEFT JOIN account_activity r
+      ON r.account_id = a.account_id AND r.day >= ${store.dialect.date(dayText(launch))} AND r.day < ${store.dialect.date(dayText(launch + days))} GROUP BY a.account_id) t`,
+  );
+  return Number(r.n);
+}
+
+function pairCondition(pairs: readonly { action: string; object: string }[]): SqlFragment {
+  return join(
+    pairs.map((p) => sql`(action = ${p.action} AND object = ${p.object})`),
+    ' OR ',
+  );
+}
