@@ -18,6 +18,7 @@ import { registerDiscover } from './discover.js';
 import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerQuarantine } from './quarantine.js';
+import { registerLaunch } from './launch.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -52,6 +53,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
   registerServe(program, globals);
   registerKeys(program, globals);
   registerQuarantine(program, globals);
+  registerLaunch(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

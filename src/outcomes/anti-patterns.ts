@@ -7,7 +7,10 @@
  *  - taking_credit: metrics reported that were declared only after launch;
  *  - rushing: a report before its first checkpoint, or before any outcome window closed.
  */
+import type { Launch } from '../config/index.js';
 import { dayText } from './day-numbers.js';
+import type { GateResult } from './instrumentation-gate.js';
+import type { Preregistration } from './ledger.js';
 
 export type AntiPattern = 'no_outcome_before_launch' | 'no_metric' | 'no_instrumentation' | 'ship_and_move_on' | 'taking_credit' | 'rushing';
 
@@ -43,4 +46,46 @@ export function shipAndMoveOn(statuses: readonly CheckpointStatus[]): Flag | nul
   if (missed.length === 0) return null;
   const list = missed.map((s) => `${s.days}-day (${s.date})`).join(', ');
   return { code: 'ship_and_move_on', message: `no report for the ${list} checkpoint${missed.length > 1 ? 's' : ''}: the launch shipped and the team moved on` };
+}
+
+export interface AntiPatternInput {
+  launch: Launch;
+  launchDay: number | null;
+  /** The report's day, or today for `cairn launch due`. */
+  at: number;
+  firstCheckpoint: number;
+  prereg: Preregistration;
+  gate: GateResult;
+  statuses: readonly CheckpointStatus[];
+  /** Metrics declared only after launch. */
+  exploratory: readonly { role: string; label?: string; first_declared?: string | null }[];
+  /** A report's verdict (rushing is a report's flag); absent for `cairn launch due`. */
+  verdict?: string;
+}
+
+export function antiPatterns(x: AntiPatternInput): Flag[] {
+  const flags: Flag[] = [];
+  const launched = x.launchDay !== null && x.at >= x.launchDay;
+  if (!x.launch.config.outcome) flags.push({ code: 'no_metric', message: 'no outcome declared: which customer behaviour should change, and by how much?' });
+  if (launched && (!x.prereg.pre_registered || !x.prereg.judged.outcome)) {
+    flags.push({
+      code: 'no_outcome_before_launch',
+      message: x.prereg.pre_registered
+        ? `the declaration recorded before launch (${x.launch.config.launched_at}) had no outcome`
+        : `nothing was declared before launch (${x.launch.config.launched_at}); first recorded ${x.prereg.first_recorded_at?.slice(0, 10) ?? 'now'}`,
+    });
+  }
+  if (!x.gate.passed) flags.push({ code: 'no_instrumentation', message: x.gate.problems.map((p) => p.message).join('; ') });
+  const missed = shipAndMoveOn(x.statuses);
+  if (missed) flags.push(missed);
+  if (x.exploratory.length > 0) {
+    const list = x.exploratory.map((m) => `${m.role}${m.label ? ` (${m.label})` : ''}, first declared ${m.first_declared ?? 'now'}`).join('; ');
+    flags.push({ code: 'taking_credit', message: `declared after launch, so exploratory and not counted: ${list}` });
+  }
+  if (x.verdict !== undefined && launched) {
+    const first = x.launchDay! + x.firstCheckpoint;
+    if (x.at < first) flags.push({ code: 'rushing', message: `reported before the first checkpoint (${x.firstCheckpoint} days, ${dayText(first)})` });
+    else if (x.verdict === 'too_early') flags.push({ code: 'rushing', message: 'reported before enough exposure or data to judge' });
+  }
+  return flags;
 }

@@ -10,7 +10,12 @@
 export { buildOutcomeReport, readFeedback, type OutcomeReport, type MeasuredMetric, type FeedbackNote, type ReportOptions, type ReportWorkspace } from './outcome-report.js';
 export { checkInstrumentation, launchMatchers, type GateResult, type GateProblem, type GateEvent } from './instrumentation-gate.js';
 export { adoptionFunnel, FUNNEL_STAGES, type AdoptionFunnel, type FunnelWeek, type FunnelStage, type StageShare } from './adoption-funnel.js';
-export { checkpointStatus, GRACE_DAYS, type AntiPattern, type Flag, type CheckpointStatus } from './anti-patterns.js';
+export { checkpointStatus, antiPatterns, GRACE_DAYS, type AntiPattern, type Flag, type CheckpointStatus } from './anti-patterns.js';
+export { launchesDue, type DueList, type DueLaunch } from './launch-due.js';
+export { renderMarkdown } from './report-markdown.js';
+export { renderHtml } from './report-html.js';
+export { reportContract } from './report-format.js';
+export { shareReport, resendFailed, resolveWebhook, slackPayload, postWithRetry, ShareError, type Webhook, type RetryOptions, type PostResult } from './slack-share.js';
 export { decideVerdict, type Verdict } from './verdict.js';
 export { launchBucket } from './population.js';
 export type { DesignResult, DesignName, Grade, Placebo, GroupValue } from './design-result.js';

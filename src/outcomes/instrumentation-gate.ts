@@ -60,7 +60,9 @@ export function launchMatchers(launch: Launch): { stage: string; matcher: Matche
   return out;
 }
 
-export async function checkInstrumentation(store: Store, launch: Launch, plan: TrackingPlan, at: number): Promise<GateResult> {
+/** The gate as of `asOf` ('YYYY-MM-DD'). */
+export async function checkInstrumentation(store: Store, launch: Launch, plan: TrackingPlan, asOf: string): Promise<GateResult> {
+  const at = dayNumber(asOf);
   const problems: GateProblem[] = [];
   const matchers = launchMatchers(launch);
   if (!launch.config.events) {

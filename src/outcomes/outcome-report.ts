@@ -12,7 +12,7 @@ import { computeMilestones, type MilestoneReport } from '../milestones/index.js'
 import { bonferroniConfidence } from '../stats/index.js';
 import type { Store } from '../store/index.js';
 import { adoptionFunnel, FUNNEL_STAGES, type AdoptionFunnel, type FunnelStage, type StageCounts } from './adoption-funnel.js';
-import { checkpointStatus, shipAndMoveOn, type CheckpointStatus, type Flag } from './anti-patterns.js';
+import { antiPatterns, checkpointStatus, type CheckpointStatus, type Flag } from './anti-patterns.js';
 import { dayNumber, dayText } from './day-numbers.js';
 import type { DesignResult } from './design-result.js';
 import { checkInstrumentation, type GateResult } from './instrumentation-gate.js';
@@ -39,6 +39,8 @@ export interface MeasuredMetric {
   role: DeclaredMetric['role'];
   metric: Measurement['metric'];
   label: string;
+  /** proportion: values are shares and effects differences in proportions; otherwise means. */
+  scale: Measurement['scale'];
   direction: string;
   target: Measurement['target'];
   expected: number | null;
@@ -119,7 +121,7 @@ export async function buildOutcomeReport(store: Store, ws: ReportWorkspace, laun
   const lastDay = await readLastActivityDay(store);
   const at = lastDay === null ? requested : Math.min(requested, lastDay);
   const launchDay = launch.config.launched_at ? dayNumber(launch.config.launched_at) : null;
-  const gate = await checkInstrumentation(store, launch, ws.trackingPlan, at);
+  const gate = await checkInstrumentation(store, launch, ws.trackingPlan, dayText(at));
   const looks = judged.checkpoints.length;
 
   let outcome: MeasuredMetric | null = null;
@@ -160,7 +162,7 @@ export async function buildOutcomeReport(store: Store, ws: ReportWorkspace, laun
   const reportDays = reports(ledger).map((r) => dayNumber(r.at));
   const passedCheckpoint = launchDay === null ? null : [...judged.checkpoints].reverse().find((c) => launchDay + c <= at) ?? null;
   const statuses = launchDay === null ? [] : checkpointStatus(launchDay, judged.checkpoints, [...reportDays, at], at);
-  const flagDetails = flagsOf({ launch, launchDay, at, firstCheckpoint, prereg, judgedOutcome: judged.outcome !== null, gate, statuses, exploratory, verdict });
+  const flagDetails = antiPatterns({ launch, launchDay, at, firstCheckpoint, prereg, gate, statuses, exploratory, verdict });
   const perLook = bonferroniConfidence(CONFIDENCE, looks);
 
   const feedback = await readFeedback(launch.feedbackDir);
@@ -180,7 +182,15 @@ export async function buildOutcomeReport(store: Store, ws: ReportWorkspace, laun
     data_through: lastDay === null ? null : dayText(lastDay),
     checkpoint: passedCheckpoint === null || launchDay === null ? null : { days: passedCheckpoint, date: dayText(launchDay + passedCheckpoint) },
     checkpoints: statuses,
-    looks: { checkpoints: looks, confidence: CONFIDENCE, per_look: perLook, method: `Bonferroni over the ${looks} declared checkpoint${looks > 1 ? 's' : ''}: each interval is ${round(perLook * 100, 2)}%, so all of them hold together with ${CONFIDENCE * 100}%` },
+    looks: {
+      checkpoints: looks,
+      confidence: CONFIDENCE,
+      per_look: perLook,
+      method:
+        looks > 1
+          ? `Bonferroni over the ${looks} declared checkpoints: each interval is ${round(perLook * 100, 2)}%, so all of them hold together with ${CONFIDENCE * 100}%`
+          : `one declared checkpoint: ${CONFIDENCE * 100}% intervals`,
+    },
     preregistration: { pre_registered: prereg.pre_registered, first_recorded_at: prereg.first_recorded_at, hash: prereg.judged_hash, amendments: prereg.amendments },
     impact,
     exploratory,
@@ -271,6 +281,7 @@ function toMeasured(m: DeclaredMetric, r: Measurement, extra: { exploratory: boo
     role: m.role,
     metric: r.metric,
     label: r.label,
+    scale: r.scale,
     direction: r.direction,
     target: r.target,
     expected: r.expected,
@@ -291,47 +302,11 @@ function toMeasured(m: DeclaredMetric, r: Measurement, extra: { exploratory: boo
 /** A metric before launch: what was declared, nothing measured. */
 function unmeasuredMeasurement(e: Expectation): Measurement {
   const expected = e.target.absolute !== undefined ? (e.direction === 'increase' ? 1 : -1) * e.target.absolute : null;
-  return { metric: e.metric, label: metricLabel(e.metric), direction: e.direction, target: e.target, scale: 'mean', expected, confidence: CONFIDENCE, primary: null, designs: [] };
+  const scale = e.metric.kind === 'retention' || e.metric.kind === 'milestone' ? 'proportion' : 'mean';
+  return { metric: e.metric, label: metricLabel(e.metric), direction: e.direction, target: e.target, scale, expected, confidence: CONFIDENCE, primary: null, designs: [] };
 }
 
 const unmeasured = (m: DeclaredMetric, exploratory: boolean): MeasuredMetric => toMeasured(m, unmeasuredMeasurement(m.expectation), { exploratory });
-
-function flagsOf(x: {
-  launch: Launch;
-  launchDay: number | null;
-  at: number;
-  firstCheckpoint: number;
-  prereg: ReturnType<typeof preregistration>;
-  judgedOutcome: boolean;
-  gate: GateResult;
-  statuses: CheckpointStatus[];
-  exploratory: MeasuredMetric[];
-  verdict: Verdict;
-}): Flag[] {
-  const flags: Flag[] = [];
-  const launched = x.launchDay !== null && x.at >= x.launchDay;
-  if (!x.launch.config.outcome) flags.push({ code: 'no_metric', message: 'no outcome declared: which customer behaviour should change, by how much?' });
-  if (launched && (!x.prereg.pre_registered || !x.judgedOutcome)) {
-    flags.push({
-      code: 'no_outcome_before_launch',
-      message: x.prereg.pre_registered
-        ? `the declaration recorded before launch (${x.launch.config.launched_at}) had no outcome`
-        : `nothing was declared before launch (${x.launch.config.launched_at}); first recorded ${x.prereg.first_recorded_at?.slice(0, 10) ?? 'now'}`,
-    });
-  }
-  if (!x.gate.passed) flags.push({ code: 'no_instrumentation', message: x.gate.problems.map((p) => p.message).join('; ') });
-  const missed = shipAndMoveOn(x.statuses);
-  if (missed) flags.push(missed);
-  if (x.exploratory.length > 0) {
-    flags.push({
-      code: 'taking_credit',
-      message: `declared after launch, so exploratory and not counted: ${x.exploratory.map((m) => `${m.role} (${m.label}, first declared ${m.first_declared ?? 'now'})`).join(', ')}`,
-    });
-  }
-  if (launched && x.at < x.launchDay! + x.firstCheckpoint) flags.push({ code: 'rushing', message: `reported before the first checkpoint (${x.firstCheckpoint} days, ${dayText(x.launchDay! + x.firstCheckpoint)})` });
-  else if (launched && x.verdict === 'too_early') flags.push({ code: 'rushing', message: 'reported before enough exposure or data to judge' });
-  return flags;
-}
 
 function asksOf(launch: Launch, feedback: FeedbackNote[]): string[] {
   const asks: string[] = [];
