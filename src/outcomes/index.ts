@@ -16,7 +16,8 @@ export { renderMarkdown } from './report-markdown.js';
 export { renderHtml } from './report-html.js';
 export { reportContract } from './report-format.js';
 export { shareReport, resendFailed, resolveWebhook, slackPayload, postWithRetry, ShareError, type Webhook, type RetryOptions, type PostResult } from './slack-share.js';
-export { decideVerdict, type Verdict } from './verdict.js';
+export { decideVerdict, type Verdict, type VerdictInput } from './verdict.js';
+export type { Measurement } from './measure-metric.js';
 export { launchBucket } from './population.js';
 export type { DesignResult, DesignName, Grade, Placebo, GroupValue } from './design-result.js';
 export {
