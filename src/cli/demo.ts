@@ -66,7 +66,7 @@ export async function runDemo(opts: DemoOptions) {
   try {
     const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
-    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
+    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes, plan: ws.trackingPlan });
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);

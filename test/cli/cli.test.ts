@@ -31,14 +31,15 @@ describe('cairn CLI', async () => {
     assert.match(again.stderr, /already exists; use --force/);
   });
 
-  it('imports events and reports { imported, duplicates, quarantined }, then stats', async () => {
+  it('imports events and reports { imported, duplicates, quarantined, flagged }, then stats', async () => {
     const file = join(dir, 'e.jsonl');
+    // As the template's tracking plan declares them (imports are checked against it).
     const line = (id: string, t: string) =>
-      JSON.stringify({ message_id: id, timestamp: t, account_id: 'acc_1', user_id: 'u_1', action: 'closed', object: 'conversation' });
+      JSON.stringify({ message_id: id, timestamp: t, account_id: 'acc_1', user_id: 'u_1', action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: id, state: 'resolved' } });
     await writeFile(file, [line('a', '2025-01-01T00:00:00Z'), line('b', '2025-01-02T00:00:00Z'), 'nope', line('a', '2025-01-01T00:00:00Z')].join('\n'));
     const r = await cairn(['--workspace', ws, 'import', 'events', file, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { imported: 2, duplicates: 1, quarantined: 1, lines: 4 });
+    assert.deepEqual(JSON.parse(r.stdout), { imported: 2, duplicates: 1, quarantined: 1, flagged: 0, lines: 4 });
     const s = await cairn(['stats', '--json'], { env: { CAIRN_WORKSPACE: ws } });
     assert.equal(s.code, 0, s.stderr);
     const stats = JSON.parse(s.stdout);

@@ -49,6 +49,8 @@ describe('cairn launch', async () => {
     await writeFile(join(ws, 'accounts.csv'), accounts.join('\n') + '\n');
     await writeFile(join(ws, 'events.jsonl'), events.join('\n') + '\n');
     await writeFile(join(ws, 'launches', 'helper.yaml'), LAUNCH_FILE);
+    await writeFile(join(ws, 'launches', 'export.yaml'), LAUNCH_FILE.replace('{ action: viewed, object: tip }', '{ action: exported, object: answers }'));
+    await appendFile(join(ws, 'tracking-plan.yaml'), '  - { action: viewed, object: tip }\n  - { action: used, object: helper }\n');
     assert.equal((await cairn(['-w', ws, 'import', 'accounts', join(ws, 'accounts.csv')])).code, 0);
     const imported = await cairn(['-w', ws, 'import', 'events', join(ws, 'events.jsonl'), '--json']);
     assert.equal(imported.code, 0, imported.stderr);
@@ -64,12 +66,12 @@ describe('cairn launch', async () => {
     assert.match(again.stderr, /already exists; use --force to overwrite/);
   });
 
-  it('check exits 1 listing what is missing, and 0 once the plan has the events', async () => {
-    const failing = await cairn(['-w', ws, 'launch', 'check', 'helper', '--at', '2026-09-01']);
+  it('check exits 1 listing what is missing, and 0 when every event is planned and arriving', async () => {
+    const failing = await cairn(['-w', ws, 'launch', 'check', 'export', '--at', '2026-09-01']);
     assert.equal(failing.code, 1);
-    assert.match(failing.stdout, /awareness: \(viewed, tip\) is not in tracking-plan\.yaml: add it before launch/);
-    assert.match(failing.stderr, /helper is not ready to ship: 2 instrumentation problems/);
-    await appendFile(join(ws, 'tracking-plan.yaml'), '  - { action: viewed, object: tip }\n  - { action: used, object: helper }\n');
+    assert.match(failing.stdout, /awareness: \(exported, answers\) is not in tracking-plan\.yaml: add it before launch/);
+    assert.match(failing.stdout, /awareness: exported answers has not arrived since launch \(2026-06-01\)/);
+    assert.match(failing.stderr, /export is not ready to ship: 2 instrumentation problems/);
     const json = await cairn(['-w', ws, 'launch', 'check', 'helper', '--at', '2026-09-01', '--json']);
     assert.equal(json.code, 0, json.stdout + json.stderr);
     const gate = JSON.parse(json.stdout);

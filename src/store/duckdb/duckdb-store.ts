@@ -211,8 +211,8 @@ export class DuckDbStore implements Store {
       const day = new Date(v.timestamp).toISOString().slice(0, 10);
       const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
       const g = groups.get(key);
-      if (g) g.n++;
-      else groups.set(key, { v, day, n: 1 });
+      if (g) g.n += v.count ?? 1;
+      else groups.set(key, { v, day, n: v.count ?? 1 });
     }
     await this.insertRows(sql`INSERT INTO plan_violations`, [...groups.values()], ({ v, day, n }) =>
       sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${redactCredentials(v.example)})`,
