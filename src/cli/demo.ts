@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
-import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
+import { describeScore, generateDemo, LAUNCH_EVENTS_FILE, scoreDiscovery, type PlantedLaunch, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
 import { positiveInt, usageError } from './errors.js';
@@ -15,6 +15,7 @@ import { openStore, withStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
 import { discoveryOut, printDiscovery, runDiscovery } from './discover.js';
+import { printDemoLaunches, runDemoLaunches } from './demo-launches.js';
 
 interface DemoOptions {
   dir: string;
@@ -31,7 +32,7 @@ const DEMO_SOURCE = 'demo';
 /** Where the demo lists what it made, so a later run replaces that and nothing else. */
 const DEMO_MARKER = join(STATE_DIR, 'demo.json');
 /** The files the demo generates, relative to its folder. */
-const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
+const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', LAUNCH_EVENTS_FILE, 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
 
 /**
  * `cairn demo`: generates the demo help desk's data into a workspace, imports it and sums up
@@ -59,7 +60,7 @@ export async function runDemo(opts: DemoOptions) {
   if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, launches: true, onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -74,6 +75,7 @@ export async function runDemo(opts: DemoOptions) {
     const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
     const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
+    const launches = await runDemoLaunches(ws, store, (truth as { launches?: PlantedLaunch[] }).launches ?? [], asOf);
     const summary = {
       workspace: dir,
       seed,
@@ -88,6 +90,7 @@ export async function runDemo(opts: DemoOptions) {
       ground_truth: generated.files.groundTruth,
       funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
       discovery: discovery && { proposed: discovery.result.proposal !== null, warnings: discovery.result.evidence.warnings, files: discovery.files, vs_planted_truth: score },
+      launches,
       seconds: (Date.now() - started) / 1000,
     };
     if (opts.json) return printJson(summary);
@@ -111,9 +114,14 @@ export async function runDemo(opts: DemoOptions) {
       print('');
       for (const line of describeScore(score!)) print(line);
     }
+    if (launches.length) {
+      print('');
+      printDemoLaunches(launches);
+    }
     const w = `--workspace ${opts.dir}`;
     print('\nnext:');
     for (const verb of ['discover', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+    for (const verb of ['launch report reply_suggestions --format html', 'launch due']) print(`  cairn ${w} ${verb} --at ${asOf}`);
     print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
   } finally {
     await store.close();

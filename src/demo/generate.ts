@@ -21,6 +21,7 @@ import { DAY_MS } from './planted-model.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
 import { BufferedWriter } from './writers.js';
+import { DemoLaunches } from './launches.js';
 
 export interface DemoOptions {
   /** Output folder: data files go to dir/data/, ground-truth.json to dir/. */
@@ -37,6 +38,8 @@ export interface DemoOptions {
   maxEvents?: number;
   /** Default true: malformed, duplicate, late, out-of-order and Segment-shaped lines. */
   noise?: boolean;
+  /** Default false: the three planted launches (launches.ts), their events and launches/*.yaml. */
+  launches?: boolean;
   onProgress?: (doneAccounts: number, totalAccounts: number) => void;
 }
 
@@ -58,7 +61,7 @@ export interface DemoResult {
 const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true } as const;
 const PROGRESS_EVERY = 100;
 
-type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress'>>;
+type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'launches'>>;
 
 function checkOptions(opts: DemoOptions): CheckedOptions {
   const o: CheckedOptions = {
@@ -111,7 +114,9 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   const lateEvents = o.noise ? new BufferedWriter(files.events[1], 'ascii') : null;
   const accounts = new BufferedWriter(files.accounts);
   const history = new BufferedWriter(files.accountHistory);
-  const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history];
+  const launches = opts.launches ? new DemoLaunches(dataDir, o.seed, endMs) : null;
+  if (launches) files.events.push(launches.file);
+  const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history, ...(launches ? [launches.out] : [])];
   accounts.write(csvText([['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at']]));
   history.write(csvText([['account_id', 'valid_from', 'plan', 'seats', 'mrr', 'status']]));
 
@@ -124,6 +129,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     while (done < o.accounts && !(opts.maxEvents !== undefined && output.lines >= opts.maxEvents)) {
       output.startAccount(done);
       const a = simulateAccount(ctx, done, month, output.emit);
+      launches?.finishAccount(done, a, endMs);
       const id = accountId(done);
       accounts.write(
         csvText([[id, a.name, new Date(a.createdAt).toISOString(), PLANS[a.plan].plan, a.seats, Number.isNaN(a.churnedAt) ? '' : new Date(a.churnedAt).toISOString()]]),
@@ -153,7 +159,8 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     noiseCounts: output.counts,
     realized: tally.summary(),
   });
-  await writeFile(files.groundTruth, JSON.stringify(truth, null, 2) + '\n');
+  await launches?.writeLaunchFiles(dir);
+  await writeFile(files.groundTruth, JSON.stringify(launches ? { ...truth, launches: launches.truth() } : truth, null, 2) + '\n');
 
   return {
     files,

@@ -14,7 +14,7 @@ export { checkpointStatus, antiPatterns, GRACE_DAYS, type AntiPattern, type Flag
 export { launchesDue, type DueList, type DueLaunch } from './launch-due.js';
 export { renderMarkdown } from './report-markdown.js';
 export { renderHtml } from './report-html.js';
-export { reportContract } from './report-format.js';
+export { reportContract, effect as formatEffect, interval as formatInterval } from './report-format.js';
 export { shareReport, resendFailed, resolveWebhook, slackPayload, postWithRetry, ShareError, type Webhook, type RetryOptions, type PostResult } from './slack-share.js';
 export { decideVerdict, type Verdict, type VerdictInput } from './verdict.js';
 export type { Measurement } from './measure-metric.js';
