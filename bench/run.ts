@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   discover: () => import('./discover.js'),
   ingest: () => import('./ingest.js'),
   dedup: () => import('./dedup.js'),
+  outcomes: () => import('./outcomes.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

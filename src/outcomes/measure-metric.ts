@@ -51,22 +51,40 @@ export interface MeasureContext {
   activation: DailyCounts | null;
   anyLaunchEvent: DailyCounts | null;
   preUse: Float64Array;
-  counts: (m: Matcher, from: number) => Promise<DailyCounts>;
+  /** Events of any of these matchers per account and day (read once for the whole report). */
+  counts: (matchers: readonly Matcher[]) => DailyCounts;
   /** Every account's milestones as of the report's day, computed once when a metric needs them. */
   milestones: () => Promise<MilestoneReport>;
 }
 
-/** A cache of matcher counts read from the store, each over the widest range asked so far. */
-export function countsReader(store: Store, p: Population, at: number): (m: Matcher, from: number) => Promise<DailyCounts> {
-  const cache = new Map<string, { from: number; counts: Promise<DailyCounts> }>();
-  return (m, from) => {
-    const key = JSON.stringify([m.action, m.object, m.place ?? null, m.metadata ?? null]);
-    const hit = cache.get(key);
-    if (hit && hit.from <= from) return hit.counts;
-    const counts = readMatcherDays(store, m, from, at).then((rows) => DailyCounts.fromRows(p, rows));
-    cache.set(key, { from, counts });
-    return counts;
-  };
+const matcherKey = (m: Matcher) => JSON.stringify([m.action, m.object, m.place ?? null, Object.entries(m.metadata ?? {}).sort()]);
+
+/** How far back a count metric reads: three windows for the placebo of the difference in differences, and a year of weeks. */
+export const countFrom = (launchDay: number, windowDays: number) => launchDay - Math.max(3 * windowDays, 7 * 53);
+
+/**
+ * Every matcher a report counts, read in one pass over the store, each from its own first day;
+ * the function returned gives any of them, alone or added up, per account and day.
+ */
+export async function readCounts(store: Store, p: Population, wants: readonly { matcher: Matcher; from: number }[], at: number): Promise<(matchers: readonly Matcher[]) => DailyCounts> {
+  const index = new Map<string, { matcher: Matcher; from: number; m: number }>();
+  for (const w of wants) {
+    const k = matcherKey(w.matcher);
+    const seen = index.get(k);
+    if (seen) seen.from = Math.min(seen.from, w.from);
+    else index.set(k, { ...w, m: index.size });
+  }
+  const list = [...index.values()];
+  const rows = list.length ? await readMatcherDays(store, list, at) : { account_id: [], day: new Int32Array(0), m: new Int32Array(0), n: new Float64Array(0) };
+  const of = DailyCounts.reader(p, rows, list.length);
+  return (matchers) =>
+    of(
+      matchers.map((m) => {
+        const hit = index.get(matcherKey(m));
+        if (!hit) throw new Error(`matcher not read: ${matcherKey(m)}`);
+        return hit.m;
+      }),
+    );
 }
 
 /** Everything a report needs of a metric: values per account and window, from the store. */
@@ -78,10 +96,7 @@ async function metricValues(ctx: MeasureContext, metric: Exclude<OutcomeMetric, 
     case 'mrr':
       return mrrValues(p, metric.days);
     case 'count': {
-      const N = metric.within_days;
-      // Far enough back for the placebo of the difference in differences and a year of weekly series.
-      const from = ctx.launchDay - Math.max(3 * N, 7 * (Math.ceil(N / 7) + 53));
-      return countValues(p, N, await ctx.counts(metric.when, from));
+      return countValues(p, metric.within_days, ctx.counts([metric.when]));
     }
     case 'milestone': {
       const report = await ctx.milestones();

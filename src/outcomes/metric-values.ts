@@ -6,7 +6,7 @@
  */
 import type { OutcomeMetric } from '../config/index.js';
 import { describeMatcher } from '../milestones/index.js';
-import type { MatcherDay } from './outcome-queries.js';
+import type { MatcherDays } from './outcome-queries.js';
 import { NEVER, type Population } from './population.js';
 
 export interface MetricValues {
@@ -38,42 +38,78 @@ export class DailyCounts {
   private readonly days: Int32Array;
   private readonly cumulative: Float64Array;
 
-  private constructor(accounts: number, keyed: { a: number; day: number; n: number }[]) {
-    keyed.sort((x, y) => x.a - y.a || x.day - y.day);
-    // One entry per account and day: several matchers' rows for a day add up.
-    const merged: typeof keyed = [];
-    for (const k of keyed) {
-      const last = merged.at(-1);
-      if (last && last.a === k.a && last.day === k.day) last.n += k.n;
-      else merged.push({ ...k });
+  /** From entries (account index, day, count) in any order: bucketed by account, then by day. */
+  private constructor(accounts: number, account: Int32Array, day: Int32Array, count: Float64Array) {
+    const starts = new Int32Array(accounts + 1);
+    for (let i = 0; i < account.length; i++) starts[account[i] + 1]++;
+    for (let a = 0; a < accounts; a++) starts[a + 1] += starts[a];
+    const fill = starts.slice(0, accounts);
+    const days = new Int32Array(account.length);
+    const counts = new Float64Array(account.length);
+    for (let i = 0; i < account.length; i++) {
+      const at = fill[account[i]]++;
+      days[at] = day[i];
+      counts[at] = count[i];
     }
+    // Sort each account's few days (insertion sort: rows mostly arrive in order), then merge
+    // entries of the same day (several matchers' rows for a day add up).
     this.offsets = new Int32Array(accounts + 1);
-    for (const k of merged) this.offsets[k.a + 1]++;
-    for (let i = 0; i < accounts; i++) this.offsets[i + 1] += this.offsets[i];
-    this.days = Int32Array.from(merged, (k) => k.day);
-    this.cumulative = new Float64Array(merged.length + 1);
-    merged.forEach((k, j) => (this.cumulative[j + 1] = this.cumulative[j] + k.n));
-  }
-
-  static fromRows(p: Pick<Population, 'index' | 'ids'>, rows: readonly MatcherDay[]): DailyCounts {
-    const keyed: { a: number; day: number; n: number }[] = [];
-    for (const r of rows) {
-      const a = p.index.get(r.account_id);
-      if (a !== undefined) keyed.push({ a, day: r.day, n: r.n });
-    }
-    return new DailyCounts(p.ids.length, keyed);
-  }
-
-  /** Events of any of several matchers, per account and day. */
-  static union(parts: readonly DailyCounts[]): DailyCounts {
-    const accounts = parts[0].offsets.length - 1;
-    const keyed: { a: number; day: number; n: number }[] = [];
-    for (const c of parts) {
-      for (let a = 0; a < accounts; a++) {
-        for (let j = c.offsets[a]; j < c.offsets[a + 1]; j++) keyed.push({ a, day: c.days[j], n: c.cumulative[j + 1] - c.cumulative[j] });
+    let out = 0;
+    for (let a = 0; a < accounts; a++) {
+      const from = starts[a];
+      const to = starts[a + 1];
+      for (let i = from + 1; i < to; i++) {
+        const d = days[i];
+        const c = counts[i];
+        let j = i - 1;
+        while (j >= from && days[j] > d) {
+          days[j + 1] = days[j];
+          counts[j + 1] = counts[j];
+          j--;
+        }
+        days[j + 1] = d;
+        counts[j + 1] = c;
       }
+      for (let i = from; i < to; i++) {
+        if (out > this.offsets[a] && days[out - 1] === days[i]) counts[out - 1] += counts[i];
+        else {
+          days[out] = days[i];
+          counts[out] = counts[i];
+          out++;
+        }
+      }
+      this.offsets[a + 1] = out;
     }
-    return new DailyCounts(accounts, keyed);
+    this.days = days.slice(0, out);
+    this.cumulative = new Float64Array(out + 1);
+    for (let j = 0; j < out; j++) this.cumulative[j + 1] = this.cumulative[j] + counts[j];
+  }
+
+  /** The rows of matcher `m` (or of every matcher in `ms`, added up), for the population's accounts. */
+  /**
+   * Reads the rows once: `of(ms)` then gives the counts of those matchers added up, the rows of
+   * accounts outside the population left out.
+   */
+  static reader(p: Pick<Population, 'index' | 'ids'>, rows: MatcherDays, matchers: number): (ms: readonly number[]) => DailyCounts {
+    const account = new Int32Array(rows.m.length);
+    const byMatcher: number[][] = Array.from({ length: matchers }, () => []);
+    for (let r = 0; r < rows.m.length; r++) {
+      const a = p.index.get(rows.account_id[r]);
+      if (a === undefined) continue;
+      account[r] = a;
+      byMatcher[rows.m[r]].push(r);
+    }
+    const memo = new Map<string, DailyCounts>();
+    return (ms) => {
+      const key = [...new Set(ms)].sort((x, y) => x - y).join(',');
+      let counts = memo.get(key);
+      if (!counts) {
+        const keep = key.split(',').flatMap((m) => byMatcher[Number(m)]);
+        counts = new DailyCounts(p.ids.length, Int32Array.from(keep, (r) => account[r]), Int32Array.from(keep, (r) => rows.day[r]), Float64Array.from(keep, (r) => rows.n[r]));
+        memo.set(key, counts);
+      }
+      return counts;
+    };
   }
 
   /** Events of account `a` on days in [from, to). */

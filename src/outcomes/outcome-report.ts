@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Expectation, Launch, Matcher, MilestonesConfig, TrackingPlan } from '../config/index.js';
+import type { Expectation, Launch, MilestonesConfig, TrackingPlan } from '../config/index.js';
 import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
 import { bonferroniConfidence } from '../stats/index.js';
 import type { Store } from '../store/index.js';
@@ -28,8 +28,8 @@ import {
   type Amendment,
   type DeclaredMetric,
 } from './ledger.js';
-import { CONFIDENCE, countsReader, measureMetric, type MeasureContext, type Measurement } from './measure-metric.js';
-import { DailyCounts, metricLabel } from './metric-values.js';
+import { CONFIDENCE, countFrom, measureMetric, readCounts, type MeasureContext, type Measurement } from './measure-metric.js';
+import { metricLabel } from './metric-values.js';
 import { readAccounts, readActivityTotals, readHistory, readLastActivityDay } from './outcome-queries.js';
 import { buildPopulation } from './population.js';
 import { PRE_USE_DAYS } from './propensity-design.js';
@@ -229,11 +229,15 @@ async function measureContext(store: Store, ws: ReportWorkspace, launch: Launch,
     readActivityTotals(store, launchDay - PRE_USE_DAYS, launchDay),
   ]);
   const population = buildPopulation({ ...launch, config: { ...launch.config, audience: judged.audience ?? undefined, holdout: judged.holdout ?? undefined } }, launchDay, accounts, historyRows);
-  const counts = countsReader(store, population, at);
+  // Everything counted: the funnel's events as judged and as now, and every count metric.
   const events = judged.events;
-  const anyOf = async (matchers: Matcher[]) => mergeCounts(await Promise.all(matchers.map((m) => counts(m, launchDay))));
-  const activation = events ? await anyOf(events.activation) : null;
-  const anyLaunchEvent = events ? await anyOf(FUNNEL_STAGES.flatMap((s) => events[s] ?? [])) : null;
+  const stageMatchers = [events, launch.config.events].flatMap((e) => (e ? FUNNEL_STAGES.flatMap((s) => e[s] ?? []) : []));
+  const countMetrics = [...declaredMetrics(judged), ...declaredMetrics(declarationOf(launch.config))].flatMap((m) =>
+    m.expectation.metric.kind === 'count' ? [{ matcher: m.expectation.metric.when, from: countFrom(launchDay, m.expectation.metric.within_days) }] : [],
+  );
+  const counts = await readCounts(store, population, [...stageMatchers.map((matcher) => ({ matcher, from: launchDay })), ...countMetrics], at);
+  const activation = events ? counts(events.activation) : null;
+  const anyLaunchEvent = events ? counts(FUNNEL_STAGES.flatMap((s) => events[s] ?? [])) : null;
   const preUse = new Float64Array(population.ids.length);
   for (const [id, n] of preUseMap) {
     const i = population.index.get(id);
@@ -259,21 +263,12 @@ async function measureContext(store: Store, ws: ReportWorkspace, launch: Launch,
 async function buildFunnel(ctx: MeasureContext, launch: Launch, launchDay: number, at: number): Promise<AdoptionFunnel | null> {
   const events = launch.config.events;
   if (!events) return null;
-  const stage = async (s: FunnelStage) => {
-    const list = events[s];
-    return list ? mergeCounts(await Promise.all(list.map((m) => ctx.counts(m, launchDay)))) : undefined;
-  };
-  const counts: StageCounts = { activation: (await stage('activation'))! };
-  for (const s of ['awareness', 'intent', 'adoption', 'engagement'] as const) {
-    const c = await stage(s);
-    if (c) counts[s] = c;
-  }
+  const counts: StageCounts = { activation: ctx.counts(events.activation) };
+  for (const s of ['awareness', 'intent', 'adoption', 'engagement'] as const) if (events[s]) counts[s] = ctx.counts(events[s]!);
   const declared = Object.fromEntries(FUNNEL_STAGES.map((s) => [s, events[s] !== undefined || (s !== 'awareness' && s !== 'intent')])) as Record<FunnelStage, boolean>;
   return adoptionFunnel(ctx.population, launchDay, at, counts, launch.config.funnel, declared);
 }
 
-/** Several matchers' counts as one (an account's events of any of them per day). */
-const mergeCounts = (parts: readonly DailyCounts[]): DailyCounts => (parts.length === 1 ? parts[0] : DailyCounts.union(parts));
 
 function toMeasured(m: DeclaredMetric, r: Measurement, extra: { exploratory: boolean; first_declared?: string | null }): MeasuredMetric {
   const d = r.primary;

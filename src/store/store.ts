@@ -112,6 +112,12 @@ export interface Store {
   execute(fragment: SqlFragment): Promise<void>;
   /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
+  /**
+   * Runs a read built with `sql`; values come back column by column (JSON-safe, by column
+   * name). For results of hundreds of thousands of rows: drivers build one object per row far
+   * more slowly (DuckDB: 0.13 s against 0.87 s for 287k rows of three columns).
+   */
+  queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>>;
   /** Closes the store once its writes are done; calling it again is harmless. */
   close(): Promise<void>;
 }

@@ -111,6 +111,12 @@ export class DuckDbStore implements Store {
     return reader.getRowObjectsJson() as T[];
   }
 
+  async queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.dialect.compile(fragment);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    return reader.getColumnsObjectJson() as Record<string, unknown[]>;
+  }
+
   loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult> {
     if (batch.files.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
     return this.serialize(() => this.transaction(() => this.mergeBatch(batch, source)));
