@@ -144,6 +144,15 @@ describeEngines('store', async (engine) => {
     await assert.rejects(store.append('launch_ledger', [{ launch: 'l1', kind: 'x', body: {} }]), /invalid launch_ledger row: recorded_at is required/);
   });
 
+  it('reads a result column by column, as the same values row objects give', async () => {
+    const q = sql`SELECT kind, ${d.cast(d.epochMs(sql`recorded_at`), 'double')} AS at, hash FROM launch_ledger WHERE launch = ${'l1'} ORDER BY recorded_at`;
+    const rows = await store.query<Record<string, unknown>>(q);
+    const columns = await store.queryColumns(q);
+    assert.deepEqual(Object.keys(columns), ['kind', 'at', 'hash']);
+    assert.deepEqual(columns, { kind: rows.map((r) => r.kind), at: rows.map((r) => r.at), hash: rows.map((r) => r.hash) });
+    assert.deepEqual(columns.at, [day(3, 9), day(4, 9)]);
+  });
+
   it('keeps its data across reopening', async () => {
     const place = await engine.place();
     const a = await place.open();
