@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { importEvents } from '../../src/collect/index.js';
 import { parseTrackingPlan } from '../../src/config/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
 import { sql } from '../../src/store/index.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -34,7 +34,7 @@ const LINES = [
   line(8, { action: 'exported', object: 'csv' }), //       flagged: unplanned_event
 ];
 
-describe('imports are checked against the tracking plan, as the collector checks', async () => {
+describeEngines('imports are checked against the tracking plan, as the collector checks', async (engine) => {
   const dir = await tempDir();
   const jsonl = join(dir, 'events.jsonl');
   await writeFile(jsonl, LINES.join('\n') + '\n');
@@ -51,8 +51,7 @@ describe('imports are checked against the tracking plan, as the collector checks
     ['CSV', csv, 0],
   ] as const) {
     it(`${name}: stores the accepted and the flagged, quarantines the violations with the plan's reason`, async () => {
-      const store = await DuckDbStore.open({ path: ':memory:' });
-      after(() => store.close());
+      const store = await engine.open();
       const r = await importEvents(store, [file], { now: NOW, workers, plan: PLAN });
       const offset = file === csv ? 1 : 0; // the header is line 1 of a CSV
       assert.deepEqual(r, { imported: 6, duplicates: 0, quarantined: 2, flagged: 4, lines: 8 + offset });
@@ -76,8 +75,7 @@ describe('imports are checked against the tracking plan, as the collector checks
   }
 
   it('without a plan every valid event is stored', async () => {
-    const store = await DuckDbStore.open({ path: ':memory:' });
-    after(() => store.close());
+    const store = await engine.open();
     assert.deepEqual(await importEvents(store, [jsonl], { now: NOW, workers: 0 }), { imported: 8, duplicates: 0, quarantined: 0, lines: 8 });
   });
 });

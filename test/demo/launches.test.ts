@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runDemoLaunches } from '../../src/cli/demo-launches.js';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
 import { initWorkspace, loadWorkspace } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import type { PlantedLaunch } from '../../src/demo/launches.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { ENGINES } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 describe('the demo plants three launches and the reports find what was planted', async () => {
@@ -14,8 +14,7 @@ describe('the demo plants three launches and the reports find what was planted',
   await initWorkspace(dir);
   const ws = await loadWorkspace(dir);
   const demo = await generateDemo({ dir, seed: 11, accounts: 700, months: 30, launches: true });
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+  const store = await ENGINES[0].open();
   await importAccounts(store, demo.files.accounts);
   await importAccountHistory(store, demo.files.accountHistory);
   const imported = await importEvents(store, demo.files.events, { plan: ws.trackingPlan });

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after } from 'node:test';
 import { loadLaunch, parseMilestones, parseTrackingPlan, type Launch } from '../../src/config/index.js';
 import type { AccountHistoryRow, TrackedEvent } from '../../src/model/index.js';
 import { launchBucket } from '../../src/outcomes/index.js';
 import { mulberry32 } from '../../src/stats/index.js';
-import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import type { Store } from '../../src/store/index.js';
+import { ENGINES, type TestEngine } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 /** Days as 'YYYY-MM-DD' from a day number relative to the launch (day 0). */
@@ -46,10 +46,9 @@ export async function launchFile(name: string, yaml: string, feedback: Record<st
   return loadLaunch(file, { milestones: Object.keys(FRAMEWORK.milestones) });
 }
 
-/** An in-memory store with these accounts, history and events. */
-export async function fixtureStore(accounts: FixtureAccount[], events: TrackedEvent[], history: AccountHistoryRow[] = []): Promise<DuckDbStore> {
-  const store = await DuckDbStore.open({ path: ':memory:' });
-  after(() => store.close());
+/** A fresh store (on `engine`, DuckDB by default) with these accounts, history and events. */
+export async function fixtureStore(accounts: FixtureAccount[], events: TrackedEvent[], history: AccountHistoryRow[] = [], engine: TestEngine = ENGINES[0]): Promise<Store> {
+  const store = await engine.open();
   await store.upsertAccounts(
     accounts.map((a) => ({ accountId: a.id, name: a.id, createdAt: noon(a.signup) - 3 * 3_600_000, plan: a.plan ?? 'pro', seats: a.seats ?? 3, churnedAt: a.churn == null ? null : noon(a.churn) })),
   );
