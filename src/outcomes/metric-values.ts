@@ -7,7 +7,7 @@
 import type { OutcomeMetric } from '../config/index.js';
 import { describeMatcher } from '../milestones/index.js';
 import type { MatcherDays } from './outcome-queries.js';
-import { NEVER, type Population } from './population.js';
+import type { Population } from './population.js';
 
 export interface MetricValues {
   /** proportion: 0/1 values, differences in proportions; mean: differences in means. */
@@ -178,4 +178,3 @@ export function mrrValues(p: Population, days: number): MetricValues {
   };
 }
 
-export { NEVER };

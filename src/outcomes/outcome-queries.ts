@@ -76,12 +76,17 @@ export async function readMatcherDays(store: Store, matchers: readonly { matcher
   const add = (columns: Record<string, unknown[]>) => parts.push(columns);
   const rollup = matchers.map((x, m) => ({ ...x, m })).filter((x) => !needsRawEvents(x.matcher));
   if (rollup.length > 0) {
-    const text = (v: string | null) => store.dialect.cast(v, 'text');
-    const keys = join(rollup.map((x) => sql`(${x.m}, ${text(x.matcher.action)}, ${text(x.matcher.object)}, ${text(x.matcher.place ?? null)}, ${store.dialect.date(dayText(x.from))})`));
+    const keys = store.dialect.zipRows([
+      { name: 'm', type: 'integer', values: rollup.map((x) => x.m) },
+      { name: 'action', type: 'text', values: rollup.map((x) => x.matcher.action) },
+      { name: 'object', type: 'text', values: rollup.map((x) => x.matcher.object) },
+      { name: 'place', type: 'text', values: rollup.map((x) => x.matcher.place ?? null) },
+      { name: 'from_day', type: 'date', values: rollup.map((x) => dayText(x.from)) },
+    ]);
     add(
       await store.queryColumns(
         sql`SELECT r.account_id, ${store.dialect.cast(dayNumber(store, sql`r.day`), 'integer')} AS day, ${store.dialect.cast(sql`k.m`, 'integer')} AS m, ${store.dialect.cast(sql`r.n`, 'double')} AS n
-          FROM account_activity r JOIN (VALUES ${keys}) k(m, action, object, place, from_day) ON r.action = k.action AND r.object = k.object
+          FROM account_activity r JOIN ${keys} k ON r.action = k.action AND r.object = k.object
           WHERE (k.place IS NULL OR k.place = r.place) AND r.day >= k.from_day AND r.day <= ${store.dialect.date(dayText(to))}`,
       ),
     );

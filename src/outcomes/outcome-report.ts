@@ -159,10 +159,11 @@ export async function buildOutcomeReport(store: Store, ws: ReportWorkspace, laun
     gateProblem: gate.problems[0]?.message ?? null,
   });
 
+  // Checkpoints are the calendar's: judged on the report's day, whatever the data's last day.
   const reportDays = reports(ledger).map((r) => dayNumber(r.at));
-  const passedCheckpoint = launchDay === null ? null : [...judged.checkpoints].reverse().find((c) => launchDay + c <= at) ?? null;
-  const statuses = launchDay === null ? [] : checkpointStatus(launchDay, judged.checkpoints, [...reportDays, at], at);
-  const flagDetails = antiPatterns({ launch, launchDay, at, firstCheckpoint, prereg, gate, statuses, exploratory, verdict });
+  const passedCheckpoint = launchDay === null ? null : [...judged.checkpoints].reverse().find((c) => launchDay + c <= requested) ?? null;
+  const statuses = launchDay === null ? [] : checkpointStatus(launchDay, judged.checkpoints, [...reportDays, requested], requested);
+  const flagDetails = antiPatterns({ launch, launchDay, at: requested, firstCheckpoint, prereg, gate, statuses, exploratory, verdict });
   const perLook = bonferroniConfidence(CONFIDENCE, looks);
 
   const feedback = await readFeedback(launch.feedbackDir);

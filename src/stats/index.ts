@@ -3,10 +3,10 @@
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
  * Kaplan–Meier, the log-rank test, a random forest classifier, and for launch outcomes: least
- * squares with clustered and Newey–West errors, logistic regression, Welch differences,
- * difference in differences, segmented regression, strata, power and Bonferroni over looks. Distributions come from
- * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
- * their digits. Errors read "invalid <what>: <value>".
+ * squares with clustered errors, logistic regression, Welch differences, difference in
+ * differences, segmented regression with AR(1) errors, strata, power and Bonferroni over looks.
+ * Distributions come from jstat (normal and t quantiles, log-gamma); chi-square tails are
+ * computed here so tiny p-values keep their digits. Errors read "invalid <what>: <value>".
  */
 export type { Interval } from './interval.js';
 export type { Table2x2 } from './table-2x2.js';
