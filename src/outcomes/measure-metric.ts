@@ -157,6 +157,9 @@ export async function measureMetric(ctx: MeasureContext, e: Expectation): Promis
     propensityDesign(p, ps, ctx.launchDay, ctx.at, s),
   ];
   designs.sort((x, y) => PREFERENCE.indexOf(x.name) - PREFERENCE.indexOf(y.name));
+  for (const d of designs) {
+    if (d.power !== null && d.power < 0.5) d.caveats.push(`power for the declared target is ${Math.round(d.power * 100)}%: an effect that size would likely go unseen here`);
+  }
   const primary = designs.find((d) => d.applicable && d.eligible) ?? null;
   return { ...base, scale: metric.scale, expected: expected(primary?.control.value ?? null), primary, designs };
 }

@@ -115,11 +115,16 @@ function weeklyChart(f: AdoptionFunnel): string {
   const y = (v: number) => m.top + (1 - v) * (H - m.top - m.bottom);
   const grid = [0, 0.25, 0.5, 0.75, 1].map((v) => `<line x1="${m.left}" x2="${W - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end">${v * 100}%</text>`).join('');
   const ticks = f.weeks.filter((_, i) => i % Math.max(1, Math.ceil(f.weeks.length / 10)) === 0).map((w) => `<text x="${x(w.week)}" y="${H - 8}" text-anchor="middle">${w.week}</text>`).join('');
+  // End labels at their line's last value, pushed apart so none overlaps the next.
+  const labelY = f.stages.map((s) => y(f.weeks.at(-1)!.stages[s].share ?? 0) + 4);
+  const order = [...labelY.keys()].sort((a, b) => labelY[a] - labelY[b]);
+  order.forEach((k, j) => {
+    if (j > 0) labelY[k] = Math.max(labelY[k], labelY[order[j - 1]] + 13);
+  });
   const lines = f.stages
     .map((s, i) => {
       const pts = f.weeks.map((w, j) => `${x(j).toFixed(1)},${y(w.stages[s].share ?? 0).toFixed(1)}`).join(' ');
-      const lastShare = f.weeks.at(-1)!.stages[s].share ?? 0;
-      return `<polyline points="${pts}" fill="none" stroke="${STAGE_COLOURS[i]}" stroke-width="2"/><text x="${W - m.right + 6}" y="${y(lastShare) + 4}" fill="${STAGE_COLOURS[i]}">${esc(s)}</text>`;
+      return `<polyline points="${pts}" fill="none" stroke="${STAGE_COLOURS[i]}" stroke-width="2"/><text x="${W - m.right + 6}" y="${labelY[i].toFixed(1)}" fill="${STAGE_COLOURS[i]}">${esc(s)}</text>`;
     })
     .join('');
   return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Adoption funnel by week">${grid}${ticks}${lines}</svg>`;
