@@ -30,6 +30,9 @@ export function buildProgram(): Command {
       `
 Every verb takes --json. A workspace is a folder with cairn.yaml, milestones.yaml,
 tracking-plan.yaml and launches/ (\`cairn init\`); events are stored in cairn.duckdb there.
+Launches: \`cairn launch new NAME\` declares the outcome before building, \`launch check\`
+gates on instrumentation (CI), \`launch report\` judges it at each checkpoint
+(--json: { launch, at, verdict, design, outcome, flags }), \`launch due\` lists what is owed.
 
 Import format v1: events as JSON lines (.jsonl, gzip or not), CSV or Parquet with
 message_id?, timestamp, account_id, user_id?, action, object, place?, metadata?, count?;

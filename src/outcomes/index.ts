@@ -29,6 +29,7 @@ export {
   recordReport,
   recordShare,
   failedShares,
+  launchLedger,
   type Declaration,
   type Amendment,
   type Preregistration,

@@ -187,6 +187,23 @@ export async function recordShare(store: Store, launch: string, share: ShareReco
   await appendLedger(store, [{ launch, kind: 'share', recorded_at: now, hash: null, body: share }]);
 }
 
+/** A launch's whole ledger as plain data (for the API and the dashboard): share payloads left out. */
+export async function launchLedger(store: Store, launch: string) {
+  const rows = await readLedger(store, launch);
+  const when = (ms: number) => new Date(ms).toISOString();
+  return {
+    launch,
+    declarations: declarations(rows).map((d) => ({ recorded_at: when(d.recorded_at), hash: d.hash, declaration: d.declaration })),
+    reports: reports(rows).map((r) => ({ ...r, recorded_at: when(r.recorded_at) })),
+    shares: rows
+      .filter((r) => r.kind === 'share')
+      .map((r) => {
+        const { payload: _payload, ...share } = r.body as ShareRecord;
+        return { ...share, recorded_at: when(r.recorded_at) };
+      }),
+  };
+}
+
 /** Posts whose last attempt failed (a later success for the same report clears them). */
 export function failedShares(rows: readonly LedgerRow[]): (ShareRecord & { launch: string; recorded_at: number })[] {
   const last = new Map<string, ShareRecord & { launch: string; recorded_at: number }>();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseLaunch } from '../../src/config/index.js';
-import { buildOutcomeReport, canonicalJson, declarationHash, declarationOf, launchesDue, readLedger, syncDeclaration } from '../../src/outcomes/index.js';
+import { buildOutcomeReport, canonicalJson, declarationHash, declarationOf, launchesDue, launchLedger, readLedger, syncDeclaration } from '../../src/outcomes/index.js';
 import { bucketOf, day, event, FRAMEWORK, fixtureStore, launchFile, PLAN, weeklyConversations } from './launch-fixtures.js';
 
 const WS = { milestones: FRAMEWORK, trackingPlan: PLAN };
@@ -153,5 +153,10 @@ describe('anti-patterns', () => {
     ]);
     assert.deepEqual([due.due, due.overdue], [1, 0]);
     assert.ok(!due.launches[0].flags.some((f) => f.code === 'ship_and_move_on'));
+    // The ledger as the API would serve it: one declaration, the two reports recorded.
+    const ledger = await launchLedger(store, NAME);
+    assert.deepEqual(ledger.declarations.map((d) => d.recorded_at), [new Date(at(-30)).toISOString()]);
+    assert.deepEqual(ledger.reports.map((r) => [r.at, r.checkpoint, r.counted]), [[day(31), 30, ['outcome']], [day(95), 90, ['outcome']]]);
+    assert.deepEqual(ledger.shares, []);
   });
 });
