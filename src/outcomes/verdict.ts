@@ -44,11 +44,12 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reason: stri
   if (!d) {
     const ran = o.designs.filter((x) => x.applicable);
     if (ran.length === 0) {
-      const closes = v.launchDay + (o.metric.kind === 'signups' ? 7 : windowDays(o));
+      const closes = v.launchDay + windowDays(o);
       if (v.at < closes + 7) return { verdict: 'too_early', reason: `No account's ${windowDays(o)}-day window since launch has closed enough to measure (the first closes on ${dayText(closes)}).` };
       return { verdict: 'inconclusive', reason: `No design could run on this data: ${o.designs.map((x) => x.why_not).filter(Boolean)[0]}.` };
     }
-    return { verdict: 'inconclusive', reason: `Every design that ran failed its own check (${ran.map((x) => x.caveats[0]).filter(Boolean)[0] ?? 'placebo or pre-trends'}).` };
+    const failed = ran.flatMap((x) => x.caveats).find((c) => /placebo|drifting/.test(c));
+    return { verdict: 'inconclusive', reason: `Every design that ran failed its own check (${failed ?? 'placebo or pre-trends'}).` };
   }
   if (d.estimate === null || d.low === null || d.high === null) return { verdict: 'inconclusive', reason: `${d.label} gave no estimate.` };
   const sign = o.direction === 'increase' ? 1 : -1;

@@ -80,6 +80,13 @@ describe('verdict', () => {
     assert.equal(verdict(none, { at: 400 }).verdict, 'inconclusive');
   });
 
+  test('every design that ran failed its check: inconclusive, naming the failure', () => {
+    const failed = { ...designOf('B', 0.05, 0.02, 0.08), eligible: false, caveats: ['the placebo found an effect one window before launch, where there was none'] };
+    const v = verdict({ ...measured(null), designs: [failed] });
+    assert.equal(v.verdict, 'inconclusive');
+    assert.match(v.reason, /failed its own check \(the placebo found an effect one window before launch/);
+  });
+
   test('not pre-registered, not instrumented, nothing declared: inconclusive, saying why', () => {
     const d = measured(designOf('A', 0.05, 0.02, 0.08));
     assert.match(verdict(d, { preRegistered: false, firstDeclared: '2026-02-01T00:00:00.000Z' }).reason, /first declared on 2026-02-01, after launch/);
