@@ -180,7 +180,7 @@ async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>
         continue;
       }
       const checked = normalizeEvent(rec.value, { now: ctx.parse.now });
-      const refused = checked.ok ? plan.admit(checked.value, rec.raw) : checked.reject;
+      const refused = checked.ok ? plan.admit(checked.value) : checked.reject;
       if (checked.ok && !refused) {
         writer.write(ctx.fileNo, rec.line, checked.value);
         result.rows++;

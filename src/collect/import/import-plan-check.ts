@@ -6,7 +6,8 @@ import { compilePlan, type PlanCheck } from '../http/plan-check.js';
  * The tracking plan applied to imported events with the collector's rules (plan-check.ts):
  * accepted events are stored, flagged ones stored and counted as plan violations, the rest
  * quarantined with the plan's reason. Violations are tallied per day, event, reason and field
- * (one example each), so a file of millions of unplanned events stays a few rows.
+ * (one example each: the event as checked, credentials already stripped from its metadata),
+ * so a file of millions of unplanned events stays a few rows.
  */
 export class ImportPlanCheck {
   private readonly check: PlanCheck | null;
@@ -20,7 +21,7 @@ export class ImportPlanCheck {
   }
 
   /** Null to store the event (flagged or not); otherwise why it goes to quarantine. */
-  admit(e: TrackedEvent, raw: string): { reason: string; field: string | null; message: string } | null {
+  admit(e: TrackedEvent): { reason: string; field: string | null; message: string } | null {
     if (!this.check) return null;
     const verdict = this.check(e);
     if (verdict.disposition === 'accept') return null;
@@ -28,7 +29,7 @@ export class ImportPlanCheck {
     const key = [Math.floor(e.timestamp / 86_400_000), e.action, e.object, verdict.reason, verdict.field ?? ''].join('\u0001');
     const seen = this.tally.get(key);
     if (seen) seen.count = (seen.count ?? 1) + 1;
-    else this.tally.set(key, { source: this.source, action: e.action, object: e.object, reason: verdict.reason, field: verdict.field, timestamp: e.timestamp, example: raw, count: 1 });
+    else this.tally.set(key, { source: this.source, action: e.action, object: e.object, reason: verdict.reason, field: verdict.field, timestamp: e.timestamp, example: JSON.stringify(e), count: 1 });
     return null;
   }
 

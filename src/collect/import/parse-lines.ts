@@ -64,7 +64,7 @@ export function parseJsonLines(chunk: LineChunk, writer: EventBatchWriter, opts:
       continue;
     }
     const checked = normalizeEvent(parsed, { now: opts.now });
-    const refused = checked.ok ? plan.admit(checked.value, line) : checked.reject;
+    const refused = checked.ok ? plan.admit(checked.value) : checked.reject;
     if (checked.ok && !refused) {
       writer.write(chunk.fileNo, lineNo, checked.value);
       rows++;

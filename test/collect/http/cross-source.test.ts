@@ -27,7 +27,7 @@ describe('message ids are unique per source', () => {
     const file = join(ws, 'backfill.jsonl');
     await writeFile(file, [native('shared-1'), native('imported-1'), native('backfill-web-1')].map((e) => JSON.stringify(e)).join('\n'));
     const imported = await cairn(['import', 'events', file, '--json', '-w', ws]);
-    assert.deepEqual(JSON.parse(imported.stdout), { imported: 3, duplicates: 0, quarantined: 0, lines: 3 });
+    assert.deepEqual(JSON.parse(imported.stdout), { imported: 3, duplicates: 0, quarantined: 0, flagged: 0, lines: 3 });
 
     const s = await startInProcess(ws);
     try {
