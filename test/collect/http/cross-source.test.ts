@@ -45,9 +45,9 @@ describe('message ids are unique per source', () => {
     // An import with the live source's name overlaps that source only; the default overlaps all.
     await writeFile(file, [native('web-1'), native('backend-1'), native('fresh-1')].map((e) => JSON.stringify(e)).join('\n'));
     const asWeb = await cairn(['import', 'events', file, '--source', 'web', '--json', '-w', ws]);
-    assert.deepEqual(JSON.parse(asWeb.stdout), { imported: 2, duplicates: 1, quarantined: 0, lines: 3 });
+    assert.deepEqual(JSON.parse(asWeb.stdout), { imported: 2, duplicates: 1, quarantined: 0, flagged: 0, lines: 3 });
     const asImport = await cairn(['import', 'events', file, '--json', '-w', ws]);
-    assert.deepEqual(JSON.parse(asImport.stdout), { imported: 0, duplicates: 3, quarantined: 0, lines: 3 });
+    assert.deepEqual(JSON.parse(asImport.stdout), { imported: 0, duplicates: 3, quarantined: 0, flagged: 0, lines: 3 });
 
     await withStore(ws, async (q) => {
       const rows = await q<{ message_id: string; source: string }>(sql`SELECT message_id, source FROM events ORDER BY message_id, source`);
