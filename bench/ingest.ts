@@ -6,8 +6,9 @@
  * ids); then, unless --soak 0, a soak at half the measured rate (autocannon's fixed rate) that
  * samples the server's memory.
  *
- *   npm run bench -- ingest [--seconds 20] [--connections 32] [--soak 300] [--duckdb-threads N]
+ *   npm run bench -- ingest [--seconds 20] [--connections 32] [--soak 300] [--duckdb-threads N] [--clickhouse URL]
  *
+ * --clickhouse URL stores into a ClickHouse server (a fresh database) instead of DuckDB.
  * --duckdb-threads sets `engine.threads`; by default `cairn serve` gives DuckDB one thread fewer
  * than the cores.
  */
@@ -105,6 +106,8 @@ export async function run(args: string[]): Promise<void> {
   const connections = option(args, 'connections', 32);
   const soak = option(args, 'soak', 300);
   const threads = option(args, 'duckdb-threads', 0);
+  const ci = args.indexOf('--clickhouse');
+  const clickhouse = ci >= 0 ? args[ci + 1] : undefined;
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
 
   const ws = await mkdtemp(join(tmpdir(), 'cairn-bench-ingest-'));
@@ -113,7 +116,10 @@ export async function run(args: string[]): Promise<void> {
     cairn('init', ws, '--force');
     // The per-key rate limit would otherwise be what is measured.
     // DuckDB's memory is capped as a long-running server's should be (its default is 80% of RAM).
-    await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n  kind: duckdb\n  memory_limit: 512MB\n${threads ? `  threads: ${threads}\n` : ''}server:\n  rate_limit: 100000000\n`);
+    const engine = clickhouse
+      ? `  kind: clickhouse\n  url: ${clickhouse}\n  database: cairn_bench_ingest_${Date.now()}\n`
+      : `  kind: duckdb\n  memory_limit: 512MB\n${threads ? `  threads: ${threads}\n` : ''}`;
+    await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${engine}server:\n  rate_limit: 100000000\n`);
     const key = (JSON.parse(cairn('keys', 'create', 'bench', '--json').stdout) as { key: string }).key;
     const script = join(ws, 'batch.lua');
     await writeFile(script, wrkScript(key));
@@ -146,7 +152,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(row('cairn serve', cairnResult));
     console.log(`  ratio ${(eps(cairnResult) / eps(bareResult)).toFixed(2)}× the bare server`);
     console.log(
-      `  stored: ${s.events.toLocaleString('en-US')} events in DuckDB ${storedSeconds.toFixed(1)} s after the load began ` +
+      `  stored: ${s.events.toLocaleString('en-US')} events in ${clickhouse ? 'ClickHouse' : 'DuckDB'} ${storedSeconds.toFixed(1)} s after the load began ` +
         `(${Math.round(s.events / storedSeconds).toLocaleString('en-US')} events/s end to end); server RSS ${rssStart.toFixed(0)} → ${rssAfter.toFixed(0)} MB`,
     );
 

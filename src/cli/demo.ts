@@ -65,6 +65,10 @@ export async function runDemo(opts: DemoOptions) {
 
   const store = await openStore(ws);
   try {
+    // The demo remakes its DuckDB file; a ClickHouse database it did not make is not its to fill.
+    if (ws.config.engine.kind === 'clickhouse' && (await store.stats()).events > 0) {
+      throw usageError(`the demo imports into an empty store, and ClickHouse database ${ws.config.engine.database} holds events: name a new database in ${join(dir, CONFIG_FILE)}`);
+    }
     const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
     const events = await runEventImport(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes, plan: ws.trackingPlan });

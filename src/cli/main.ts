@@ -19,6 +19,7 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerQuarantine } from './quarantine.js';
 import { registerLaunch } from './launch.js';
+import { registerMigrate } from './migrate.js';
 
 export function buildProgram(): Command {
   const program = new Command('cairn')
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
   registerKeys(program, globals);
   registerQuarantine(program, globals);
   registerLaunch(program, globals);
+  registerMigrate(program, globals);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);

@@ -1,7 +1,10 @@
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/index.js';
+import { openClickHouseStore, type ClickHouseConnection } from '../store/clickhouse/clickhouse-config.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import type { Store } from '../store/index.js';
+import type { RestoringStore, Store } from '../store/index.js';
 import { CliError, usageError } from './errors.js';
 
 /**
@@ -28,7 +31,35 @@ export async function openStore(ws: Workspace, opts: { defaultThreads?: number }
       );
     }
   }
-  throw usageError(`${ws.files.config}: engine kind "${engine.kind}" is not available in this version of Cairn; use duckdb`);
+  const password = await clickhousePassword(ws.dir, engine.password_file);
+  try {
+    return await openClickHouseStore({ url: engine.url, database: engine.database, username: engine.username, password, cluster: engine.cluster, hosts: engine.hosts });
+  } catch (err) {
+    throw new CliError(`cannot open the ClickHouse store at ${engine.url} (database ${engine.database}): ${(err as Error).message}`);
+  }
+}
+
+/** A ClickHouse store to copy a workspace into (`cairn migrate`); the password from $CAIRN_CLICKHOUSE_PASSWORD. */
+export async function openClickHouseTarget(target: ClickHouseConnection): Promise<RestoringStore> {
+  try {
+    return await openClickHouseStore({ ...target, password: process.env.CAIRN_CLICKHOUSE_PASSWORD });
+  } catch (err) {
+    throw new CliError(`cannot open the ClickHouse store at ${target.url} (database ${target.database}): ${(err as Error).message}`);
+  }
+}
+
+/** The ClickHouse password: from password_file (owner-only), else $CAIRN_CLICKHOUSE_PASSWORD, else none. */
+async function clickhousePassword(dir: string, file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return process.env.CAIRN_CLICKHOUSE_PASSWORD;
+  const path = resolve(dir, file.startsWith('~/') ? join(homedir(), file.slice(2)) : file);
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw usageError(`password_file ${path} does not exist; write the password there and \`chmod 600 ${path}\``);
+  }
+  if ((info.mode & 0o077) !== 0) throw usageError(`password_file ${path} can be read by others; run \`chmod 600 ${path}\``);
+  return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
 }
 
 export interface GlobalOptions {

@@ -49,7 +49,7 @@ export {
 export {
   resolveWorkspaceDir,
   loadWorkspace,
-  initWorkspace,
+  initWorkspace, switchToClickHouse, clickhouseEngineBlock, type ClickHouseInit,
   TEMPLATE_DIR,
   CONFIG_FILE,
   MILESTONES_FILE,

@@ -1,6 +1,7 @@
-import { access, chmod, copyFile, mkdir } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { ConfigError, type ConfigDiagnostic } from './config-error.js';
 import { parseCairnConfig } from './load-cairn-config.js';
 import { parseMilestones } from './load-milestones.js';
@@ -81,7 +82,47 @@ export async function loadWorkspace(dir: string): Promise<Workspace> {
  * Creates a workspace from the seed template: cairn.yaml, milestones.yaml, tracking-plan.yaml
  * and an empty launches/. Nothing is written if a file exists, unless `force`.
  */
-export async function initWorkspace(dir: string, options: { force?: boolean } = {}): Promise<{ created: string[] }> {
+export interface ClickHouseInit {
+  url: string;
+  database?: string;
+  cluster?: string;
+  /** Every host's URL, for a cluster's schema. */
+  hosts?: readonly string[];
+  username?: string;
+}
+
+/** The engine block of cairn.yaml for a ClickHouse server or cluster (values quoted as YAML). */
+export function clickhouseEngineBlock(e: ClickHouseInit): string {
+  const value = (v: string) => stringify(v).trimEnd();
+  return [
+    'engine:',
+    '  kind: clickhouse',
+    `  url: ${value(e.url)}`,
+    `  database: ${value(e.database ?? 'cairn')}`,
+    e.cluster ? `  cluster: ${value(e.cluster)}  # tables are sharded by account over this cluster` : '  # cluster: my_cluster  # tables are sharded by account over this cluster',
+    ...(e.hosts?.length ? [`  hosts: [${e.hosts.map(value).join(', ')}]`] : []),
+    `  username: ${value(e.username ?? 'default')}`,
+    '  # The password: $CAIRN_CLICKHOUSE_PASSWORD, or a file only you can read (chmod 600):',
+    '  # password_file: /home/me/.cairn-clickhouse-password',
+    '',
+  ].join('\n');
+}
+
+const ENGINE_BLOCK = /^engine:\n(?:.+\n)*?\n/m;
+
+/**
+ * Points a workspace at ClickHouse: cairn.yaml's engine block (from `engine:` to the first blank
+ * line) becomes the ClickHouse one; the rest of the file stays as it is.
+ */
+export async function switchToClickHouse(dir: string, engine: ClickHouseInit): Promise<string> {
+  const file = path.join(path.resolve(dir), CONFIG_FILE);
+  const text = await readFile(file, 'utf8');
+  if (!ENGINE_BLOCK.test(text)) throw ConfigError.forFile(file, `no engine block (from "engine:" to a blank line) to replace; write this one in:\n${clickhouseEngineBlock(engine)}`);
+  await writeFile(file, text.replace(ENGINE_BLOCK, clickhouseEngineBlock(engine) + '\n'));
+  return file;
+}
+
+export async function initWorkspace(dir: string, options: { force?: boolean; clickhouse?: ClickHouseInit } = {}): Promise<{ created: string[] }> {
   const abs = path.resolve(dir);
   const names = [CONFIG_FILE, MILESTONES_FILE, TRACKING_PLAN_FILE];
   if (!options.force) {
@@ -97,7 +138,11 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   const created: string[] = [];
   for (const name of names) {
     const target = path.join(abs, name);
-    await copyFile(path.join(TEMPLATE_DIR, name), target);
+    if (name === CONFIG_FILE && options.clickhouse) {
+      // The template's engine block (up to the first blank line) becomes the ClickHouse one.
+      const text = await readFile(path.join(TEMPLATE_DIR, name), 'utf8');
+      await writeFile(target, text.replace(ENGINE_BLOCK, clickhouseEngineBlock(options.clickhouse) + '\n'));
+    } else await copyFile(path.join(TEMPLATE_DIR, name), target);
     // cairn.yaml may come to hold the ClickHouse password: owner-only, like other secrets.
     if (name === CONFIG_FILE) await chmod(target, 0o600);
     created.push(target);

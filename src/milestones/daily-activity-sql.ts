@@ -63,11 +63,44 @@ export const ACTIVITY_TABLES: PerDialect<(store: Store, spec: ActivitySpec) => P
       SELECT account_id, day, CAST(m AS INTEGER) AS m, CAST(n AS BIGINT) AS n FROM (${join(branches, ' UNION ALL ')}) u`);
 
     return {
+      asOf: spec.asOf,
       accounts: sql`${accounts}`,
       daily: sql`${daily}`,
       drop: async () => {
         for (const t of [accounts, daily, keys]) await store.execute(sql`DROP TABLE IF EXISTS ${t}`);
       },
+    };
+  },
+  /**
+   * Subqueries, computed where they are read (no temporary tables): the rollup is read once for
+   * every matcher, each row taking the ids of the matchers it meets (arrayJoin of those ids).
+   */
+  async clickhouse(store, spec) {
+    const d = store.dialect;
+    const accounts = sql`(${accountsSelect(d, spec)})`;
+    const included = spec.only ? sql`AND account_id IN (SELECT account_id FROM ${accounts} AS o)` : sql``;
+    const branches: SqlFragment[] = [];
+    const fromRollup = spec.matchers.filter((m) => !needsRawEvents(m.matcher));
+    if (fromRollup.length > 0) {
+      const ids = fromRollup.map((m) => {
+        const after = dayBefore(m, spec.asOf);
+        const cond = [sql`action = ${m.matcher.action}`, sql`object = ${m.matcher.object}`];
+        if (m.matcher.place !== undefined) cond.push(sql`place = ${m.matcher.place}`);
+        if (after !== null) cond.push(sql`day > ${d.date(after)}`);
+        return sql`if(${join(cond, ' AND ')}, ${m.id}, -1)`;
+      });
+      branches.push(sql`SELECT account_id, day, toInt32(m) AS m, toInt64(sum(n)) AS n FROM (
+          SELECT account_id, day, n, arrayJoin(arrayFilter(x -> x >= 0, [${join(ids)}])) AS m FROM account_activity
+          WHERE day <= ${d.date(spec.asOf)} AND action IN (${join([...new Set(fromRollup.map((m) => sql`${m.matcher.action}`))])}) ${included}
+        ) AS r GROUP BY account_id, day, m`);
+    }
+    branches.push(...rawEventBranches(d, spec, included).map((b) => sql`SELECT account_id, day, toInt32(m) AS m, toInt64(n) AS n FROM (${b}) AS e`));
+    if (branches.length === 0) branches.push(sql`SELECT account_id, day, toInt32(0) AS m, toInt64(0) AS n FROM account_activity WHERE 1 = 0`);
+    return {
+      asOf: spec.asOf,
+      accounts,
+      daily: sql`(SELECT account_id, day, m, n FROM (${join(branches, ' UNION ALL ')}) AS u)`,
+      drop: async () => undefined,
     };
   },
 };

@@ -15,6 +15,8 @@ import type { CountedMatcher } from './matchers.js';
  * start at signup (threshold, per seat) leave them out.
  */
 export interface ActivityTables {
+  /** The as-of day the relations were built for. */
+  asOf: string;
   accounts: SqlFragment;
   daily: SqlFragment;
   drop(): Promise<void>;

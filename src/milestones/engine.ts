@@ -9,7 +9,7 @@ import { preparePerSeat } from './kinds/per-seat.js';
 import { prepareThreshold } from './kinds/threshold.js';
 import { MatcherIds } from './matchers.js';
 import { journeyStages, type Stage } from './stages.js';
-import type { AccountFacts, Day, MilestoneResult, PreparedMilestone } from './types.js';
+import { queryWidth, type AccountFacts, type Day, type MilestoneResult, type PreparedMilestone } from './types.js';
 
 export interface NextBestStep {
   milestone: string;
@@ -74,7 +74,7 @@ export async function computeMilestones(
     let width = 3; // signup day, churn day, seats
     for (const q of parts) {
       offsets.push(width);
-      width += q.columns.length;
+      width += queryWidth(q);
     }
     const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(store.dialect.pick(MILESTONES_STATEMENT)(store.dialect, tables, parts));
     const place = placer(prepared, stages, asOf);

@@ -37,16 +37,29 @@ export interface EvaluationContext {
 }
 
 /**
- * A milestone's part of the engine's one statement: common table expressions over the daily
- * table (`name AS (...)`, named from the milestone's key so parts never clash), the last of
- * them, `from`, with at most one row per account, and the columns read from it, numbers or
- * dates only (they travel packed as text: see `SqlDialect.packText`).
+ * A milestone's part of the engine's one statement, in one of two idioms:
+ *  - `ctes` (engines with window functions): common table expressions over the daily table
+ *    (`name AS (...)`, named from the milestone's key so parts never clash), the last of them,
+ *    `from`, with at most one row per account, and the columns read from it;
+ *  - `arrays` (engines without): expressions over one row per account holding its activity as
+ *    arrays sorted by day (`days`, `ms`, `ns`: day, matcher id, count; `hist`: history as
+ *    (valid_from, day, seats) tuples) and its facts (`signup_day`, `seats`, `as_of`); `defs` name intermediate arrays
+ *    (`expr AS name`) in levels, each level reading the row and earlier levels only (18.16
+ *    cannot read an alias of the same SELECT inside a lambda); `values` read them all.
+ * Values are numbers or dates only: they travel packed as text (see `SqlDialect.packText`).
  */
-export interface MilestoneQuery {
-  ctes: SqlFragment[];
-  from: Ident;
-  columns: string[];
+export type MilestoneQuery =
+  | { kind: 'ctes'; ctes: SqlFragment[]; from: Ident; columns: string[] }
+  | { kind: 'arrays'; defs: ArrayDef[][]; values: SqlFragment[] };
+
+/** A named intermediate array of the `arrays` idiom. */
+export interface ArrayDef {
+  name: Ident;
+  expr: SqlFragment;
 }
+
+/** How many values a milestone's part adds to an account's row. */
+export const queryWidth = (q: MilestoneQuery): number => (q.kind === 'ctes' ? q.columns.length : q.values.length);
 
 /**
  * One account's values as text, in query order: a date 'YYYY-MM-DD', a number, or '' for NULL

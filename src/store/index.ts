@@ -1,13 +1,14 @@
 /**
  * Storage: the `Store` interface (the only seam to a database), the tables every engine keeps,
  * and SQL built from whitelisted identifiers and bound values. Engines live in their own
- * folders (`duckdb/`); only the composition root (src/cli/workspace.ts) picks one. A feature's
+ * folders (`duckdb/`, `clickhouse/`); only the composition root (src/cli/workspace.ts) picks one. A feature's
  * SQL uses the dialect's hooks (fragments in, fragments out) and, where engines' idioms
  * differ, one builder per engine (`PerDialect`) in a `*-sql.ts` file beside the feature.
  */
 export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
-export { TABLES, type TableName } from './schema.js';
+export { TABLES } from './schema.js';
 export { sortedCounts, tally } from './stats-queries.js';
+export { COPIED_TABLES, copyCounts, exportRows, type CopiedTable, type CopiedValue, type RestoringStore } from './copy-tables.js';
 export {
   EVENT_BATCH_COLUMNS,
   EventBatchWriter,

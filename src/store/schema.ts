@@ -142,3 +142,23 @@ export const TABLES = {
 } as const satisfies Record<string, TableDef>;
 
 export type TableName = keyof typeof TABLES;
+
+/** Tables that only ever gain rows: what `Store.append` writes. */
+export type AppendOnlyTable = 'launch_ledger';
+
+/**
+ * A row given by column name as its values in the table's column order, as every engine binds
+ * them: objects as JSON text, Dates left to the engine, a missing required value refused.
+ */
+export function appendValues(table: AppendOnlyTable, row: Readonly<Record<string, unknown>>): unknown[] {
+  const def: TableDef = TABLES[table];
+  if (!def) throw new Error(`invalid append-only table: ${String(table)}`);
+  return def.columns.map((c) => {
+    const v = row[c.name];
+    if (v === undefined || v === null) {
+      if (c.nullable) return null;
+      throw new Error(`invalid ${def.name} row: ${c.name} is required`);
+    }
+    return c.type === 'json' && typeof v !== 'string' ? JSON.stringify(v) : v;
+  });
+}

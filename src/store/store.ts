@@ -1,6 +1,6 @@
 import type { Account, AccountFactsAuthority, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
 import type { EventBatch } from './event-batch-file.js';
-import type { TableName } from './schema.js';
+import type { AppendOnlyTable } from './schema.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
 
@@ -95,11 +95,10 @@ export interface Store {
   /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
   /**
-   * Appends rows to one of Cairn's tables in one transaction; values in the table's column
-   * order (schema.ts), by name: Dates as timestamps, objects as JSON. For small append-only
-   * tables such as the launch ledger.
+   * Appends rows to an append-only table (the launch ledger) in one insert; values by column
+   * name (schema.ts): Dates as timestamps, objects as JSON.
    */
-  append(table: TableName, rows: readonly Record<string, unknown>[]): Promise<void>;
+  append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void>;
   /**
    * Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events;
    * a group call the stored facts refuse (model/patch.ts) is quarantined instead.

@@ -7,7 +7,7 @@ import { parseMilestones } from '../../src/config/index.js';
 import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
-describe('cairn discover', { timeout: 240_000 }, async () => {
+describe('cairn discover', { timeout: 3_600_000 }, async () => {
   const root = await tempDir();
   const ws = join(root, 'demo');
   const tiny = join(root, 'tiny');

@@ -7,7 +7,15 @@ import { describeEngines } from '../engines.js';
 import { sql, type SqlFragment } from '../../src/store/index.js';
 import { tempDir } from '../tmp.js';
 
-const NARROW_SEATS: Record<string, SqlFragment> = { duckdb: sql`ALTER TABLE accounts ALTER seats SET DATA TYPE TINYINT` };
+// ClickHouse wraps an integer that overflows its column; a two-digit decimal refuses it. A
+// cluster is left out: its column types live on every shard, out of this store's reach (the
+// refusal path is the import's own code, the same on every engine).
+const NARROW_CLICKHOUSE = sql`ALTER TABLE accounts_data MODIFY COLUMN seats Nullable(Decimal(2, 0))`;
+const NARROW_SEATS: Record<string, SqlFragment> = {
+  duckdb: sql`ALTER TABLE accounts ALTER seats SET DATA TYPE TINYINT`,
+  'clickhouse-chdb': NARROW_CLICKHOUSE,
+  'clickhouse-server': NARROW_CLICKHOUSE,
+};
 
 describeEngines('importAccounts / importAccountHistory', async (engine) => {
   const dir = await tempDir();
@@ -38,10 +46,10 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
         ['account', 'accounts.csv', 6, 'invalid_row', null],
       ],
     );
-    const rows = await store.query(sql`SELECT account_id, name, seats, churned_at IS NOT NULL AS churned FROM accounts ORDER BY account_id`);
+    const rows = await store.query(sql`SELECT account_id, name, seats, CASE WHEN churned_at IS NOT NULL THEN 'yes' ELSE 'no' END AS churned FROM accounts ORDER BY account_id`);
     assert.deepEqual(rows, [
-      { account_id: 'acc_1', name: 'Acme, Inc', seats: 4, churned: false },
-      { account_id: 'acc_2', name: 'Globex', seats: 1, churned: true },
+      { account_id: 'acc_1', name: 'Acme, Inc', seats: 4, churned: 'no' },
+      { account_id: 'acc_2', name: 'Globex', seats: 1, churned: 'yes' },
     ]);
   });
 
@@ -62,14 +70,13 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
         ['big-seats.csv', 3, 'seats', 'invalid_field', 'acc_b,B,2025-01-02,pro,3000000000,'],
       ],
     );
-    assert.deepEqual((await own.query<{ account_id: string }>(sql`SELECT account_id FROM accounts ORDER BY 1`)).map((r) => r.account_id), ['acc_a', 'acc_c']);
+    assert.deepEqual((await own.query<{ account_id: string }>(sql`SELECT account_id FROM accounts ORDER BY account_id`)).map((r) => r.account_id), ['acc_a', 'acc_c']);
   });
 
-  it('a row the store refuses anyway is quarantined as store_rejected, the rest of its batch imported', async () => {
+  const narrow = NARROW_SEATS[engine.name];
+  if (narrow) it('a row the store refuses anyway is quarantined as store_rejected, the rest of its batch imported', async () => {
     const own = await engine.open();
     // A column narrower than the model's bound stands for any value a store may refuse.
-    const narrow = NARROW_SEATS[engine.name];
-    assert.ok(narrow, `a statement narrowing accounts.seats on ${engine.name}`);
     await own.execute(narrow);
     const file = join(dir, 'narrow.csv');
     await writeFile(file, 'account_id,name,created_at,plan,seats,churned_at\nacc_a,A,2025-01-02,pro,3,\nacc_b,B,2025-01-02,pro,300,\nacc_c,C,2025-01-02,pro,5,\n');
@@ -78,7 +85,8 @@ describeEngines('importAccounts / importAccountHistory', async (engine) => {
     assert.equal(q.reason, 'store_rejected');
     assert.equal(Number(q.line), 3);
     assert.equal(q.payload, 'acc_b,B,2025-01-02,pro,300,');
-    assert.match(q.message, /^the store refused it: .*300/);
+    // DuckDB's words name the value; ClickHouse's the digits it found (3 > 2).
+    assert.match(q.message, engine.name === 'duckdb' ? /^the store refused it: .*300/ : /^the store refused it: .*(Too many digits|decimal)/i);
   });
 
   it('one malformed CSV row is one quarantine entry holding the row whole; the rest of the file is imported', async () => {

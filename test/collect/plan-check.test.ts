@@ -149,10 +149,10 @@ events:
     assert.equal(check(ev('frobbed', 'widget')).disposition, 'flag');
   });
 
-  it('checks 100k events in well under a second', () => {
-    const events = Array.from({ length: 100_000 }, (_, i) => ev('closed', 'conversation', { place: 'inbox', metadata: { conversation_id: `c${i}`, state: 'resolved' } }));
-    const t = performance.now();
-    for (const e of events) check(e);
-    assert.ok(performance.now() - t < 500, 'fast enough for the collector');
+  // Its speed is the ingest benchmark's to measure (bench/ingest), not a timed test's.
+  it('checks 100k events, each on its own', () => {
+    const events = Array.from({ length: 100_000 }, (_, i) => ev('closed', 'conversation', { place: 'inbox', metadata: { conversation_id: `c${i}`, state: i % 1000 === 0 ? 'lost' : 'resolved' } }));
+    const verdicts = events.map((e) => check(e).disposition);
+    assert.equal(verdicts.filter((v) => v === 'accept').length, 99_900);
   });
 });

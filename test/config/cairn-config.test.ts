@@ -83,6 +83,15 @@ describe('cairn.yaml', () => {
     assert.deepEqual(summary(noVersion), [`${F}:2: version: missing required key 'version' (expected version 1)`]);
   });
 
+  test('a ClickHouse password in cairn.yaml is refused, saying where it goes instead; hosts are URLs', () => {
+    const base = ['version: 1', 'engine:', '  kind: clickhouse', '  url: http://ch1:8123'];
+    const err = configErrorOf(() => parseCairnConfig(lines(...base, '  password: secret'), F));
+    assert.match(summary(err)[0], new RegExp(`^${F}:5: engine\\.password: .*CAIRN_CLICKHOUSE_PASSWORD.*password_file`));
+    const hosts = parseCairnConfig(lines(...base, '  cluster: two', '  hosts: [http://ch1:8123, http://ch2:8123]', '  password_file: /run/ch-pass'), F).engine;
+    assert.deepEqual(hosts, { kind: 'clickhouse', url: 'http://ch1:8123', database: 'cairn', cluster: 'two', hosts: ['http://ch1:8123', 'http://ch2:8123'], password_file: '/run/ch-pass' });
+    assert.match(summary(configErrorOf(() => parseCairnConfig(lines(...base, '  hosts: [ch2]'), F)))[0], /:5: engine\.hosts\[0\]: expected an http\(s\) URL/);
+  });
+
   test('an unknown engine kind lists the kinds', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'engine: { kind: postgres }'), F));
     assert.deepEqual(summary(err), [`${F}:2: engine.kind: expected one of duckdb, clickhouse, got "postgres"`]);

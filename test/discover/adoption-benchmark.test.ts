@@ -120,4 +120,4 @@ describeEngines('adoptionBenchmark on the demo (800 accounts)', async (engine) =
     assert.deepEqual(b.flags, ['premium_niche']);
     assert.match(b.reasons[0], /on the premium plan/);
   });
-});
+}, { demo: true });

@@ -82,5 +82,5 @@ describeEngines(
     for (const link of v.chain) assert.ok(link.risk_ratio.low > 1, `${link.from} → ${link.to}: ${JSON.stringify(link.risk_ratio)}`);
   });
 },
-  { timeout: 300_000 },
+  { timeout: 3_600_000, demo: true },
 );

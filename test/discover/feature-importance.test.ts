@@ -115,4 +115,4 @@ describeEngines('rankFeatures on the demo', async (engine) => {
 
   // Not met at this size: its count/active-day columns track overall engagement, and with ~390
   // labelled accounts and 3 fits its rank swings between about 11th and 61st of 63 by seed.
-});
+}, { demo: true });

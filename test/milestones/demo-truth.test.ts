@@ -60,4 +60,4 @@ describeEngines('milestones on the demo', async (engine) => {
     assert.ok(f.total.headline && f.total.headline.share! > 0.1 && f.total.headline.share! < 0.8, `headline ${f.total.headline?.share}`);
     assert.equal(f.history.at(-1)!.month_end, END);
   });
-});
+}, { demo: true });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
+import { describeEngines } from '../engines.js';
 import { parseMilestones } from '../../src/config/index.js';
 import { computeMilestones, type AccountStatus } from '../../src/milestones/engine.js';
 import { at, ev, storeWith } from '../fixtures.js';
@@ -14,9 +15,10 @@ const byId = (accounts: AccountStatus[], id: string) => {
   return a;
 };
 
-describe('milestone engine', () => {
+describeEngines('milestone engine', (engine) => {
   it('checklist: reached on the day the last needed step was done, with missing steps named', async () => {
     const store = await storeWith({
+      engine,
       accounts: [
         { id: 'a', signup: '2025-01-10' },
         { id: 'b', signup: '2025-01-10' },
@@ -61,6 +63,7 @@ describe('milestone engine', () => {
 
   it('threshold: counts within the window from signup (last day included), honours count, ignores what came before', async () => {
     const store = await storeWith({
+      engine,
       accounts: [
         { id: 'a', signup: '2025-03-01' },
         { id: 'b', signup: '2025-03-01' },
@@ -103,6 +106,7 @@ describe('milestone engine', () => {
   it('per seat: resolved only, seats from the first of the month, zero seats never reach', async () => {
     const resolved = { metadata: { state: 'resolved' } };
     const store = await storeWith({
+      engine,
       accounts: [
         { id: 'grow', signup: '2025-01-01', seats: 10 },
         { id: 'zero', signup: '2025-01-01', seats: 0 },
@@ -148,6 +152,7 @@ describe('milestone engine', () => {
 
   it('categories: mature when enough categories overlap within the window; reached stays reached', async () => {
     const store = await storeWith({
+      engine,
       accounts: [{ id: 'a', signup: '2025-01-01' }, { id: 'two', signup: '2025-01-01' }],
       events: [
         ev('a', '2025-01-01', 'published', 'workflow'), // automation on Jan 1 – Jan 30
@@ -197,6 +202,7 @@ describe('milestone engine', () => {
 
   it('stages follow requires; churned accounts keep their stage and get no next step; accounts without events start at the start', async () => {
     const store = await storeWith({
+      engine,
       accounts: [
         { id: 'active', signup: '2025-01-01' },
         { id: 'skipped_setup', signup: '2025-01-01' },
@@ -239,6 +245,7 @@ describe('milestone engine', () => {
 
   it('per seat over a rolling 30 days: reached once any 30-day span holds threshold × seats', async () => {
     const store = await storeWith({
+      engine,
       accounts: [{ id: 'r', signup: '2025-01-01', seats: 1 }],
       // Two at the end of January and one early in February: 3 in 30 days, never 3 in a month.
       events: ['2025-01-25', '2025-01-30', '2025-02-05'].map((d) => ev('r', d, 'closed', 'conversation')),
@@ -262,6 +269,7 @@ describe('milestone engine', () => {
 
   it('recomputes from the data: a late event older than the as-of day moves a reached day earlier', async () => {
     const store = await storeWith({
+      engine,
       accounts: [{ id: 'late', signup: '2025-01-01' }],
       events: ['2025-01-02', '2025-01-20'].map((d) => ev('late', d, 'closed', 'conversation')),
     });

@@ -84,7 +84,8 @@ function client(host: string, o: Partial<CairnOptions> = {}) {
   return { cairn, errors };
 }
 
-async function waitFor(cond: () => boolean, ms = 3_000): Promise<void> {
+/** Waits for `cond`; the limit is a liveness guard (a loaded machine is slow), not a speed check. */
+async function waitFor(cond: () => boolean, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');

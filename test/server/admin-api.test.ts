@@ -24,7 +24,7 @@ describe('cairn serve with a weak admin token', () => {
       await adminToken(ws, {});
       const env = (await setup(ws)) ?? {};
       // A server that starts anyway is ended after 20 s, and the test fails.
-      const r = await cairn(['serve', '--port', '0', '-w', ws], { env: { CAIRN_ADMIN_TOKEN: '', ...env }, timeoutMs: 20_000 });
+      const r = await cairn(['serve', '--port', '0', '-w', ws], { env: { CAIRN_ADMIN_TOKEN: '', ...env }, timeoutMs: 300_000 });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /weak admin token: .*openssl rand -hex 32/);
       assert.match(r.stderr, 'CAIRN_ADMIN_TOKEN' in env ? /CAIRN_ADMIN_TOKEN/ : /\.cairn\/admin-token/);

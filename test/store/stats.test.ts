@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { describeEngines } from '../engines.js';
 import { listQuarantine } from '../../src/collect/index.js';
-import { sql } from '../../src/store/index.js';
+import { ident, sql } from '../../src/store/index.js';
 import { readStats } from '../../src/store/stats-queries.js';
 import { ev as fixtureEvent } from '../fixtures.js';
 
@@ -22,7 +22,8 @@ describeEngines('stats per source', async (engine) => {
   // and two 2 h ago (outside both windows); an import of old history.
   await store.insertEvents(Array.from({ length: 10 }, (_, i) => ev(`w${i}`, start - (i + 1) * 1000)), 'web');
   const insertOld = (id: string, receivedAgoMs: number) =>
-    store.execute(sql`INSERT INTO events VALUES (${id}, 'acc_2', NULL, NULL, 'opened', 'conversation', NULL, '{}',
+    // Backdated arrival needs a direct insert; on ClickHouse `events` is a view over events_data.
+    store.execute(sql`INSERT INTO ${ident(store.dialect.name === 'clickhouse' ? 'events_data' : 'events')} VALUES (${id}, 'acc_2', NULL, NULL, 'opened', 'conversation', NULL, '{}',
       ${new Date(start - receivedAgoMs - 60_000)}, 1, ${new Date(start - receivedAgoMs)}, 'mobile')`);
   await insertOld('m1', 30 * 60_000);
   await insertOld('m2', 30 * 60_000);
@@ -57,11 +58,12 @@ describeEngines('stats per source', async (engine) => {
     assert.equal(web.events, 10);
     assert.equal(web.events_per_second_5m, 0.0333);
     assert.equal(web.events_per_second_1h, 0.00278);
-    const rows = await store.query<{ lag: string }>(sql`SELECT epoch_ms(received_at) - epoch_ms(timestamp) AS lag FROM events WHERE source = 'web'`);
+    const rows = await store.query<{ lag: string }>(sql`SELECT ${store.dialect.epochMs(sql`received_at`)} - ${store.dialect.epochMs(sql`timestamp`)} AS lag FROM events WHERE source = 'web'`);
     const lags = rows.map((r) => Number(r.lag)).sort((a, b) => a - b);
     assert.equal(web.lag_p50_ms, Math.round(quantile(lags, 0.5)));
     assert.equal(web.lag_p95_ms, Math.round(quantile(lags, 0.95)));
-    assert.ok(web.lag_p50_ms! >= 5000 && web.lag_p50_ms! < 7000, `about 5.5 s, got ${web.lag_p50_ms}`);
+    // 5.5 s plus however long the store took to write (seconds on a loaded machine).
+    assert.ok(web.lag_p50_ms! >= 5000 && web.lag_p50_ms! < 60_000, `about 5.5 s, got ${web.lag_p50_ms}`);
     assert.deepEqual(web.quarantine_by_reason, {});
     assert.deepEqual(web.flagged_by_reason, { unplanned_place: 2, unplanned_event: 1 });
 

@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
 import { messageIdHash, NO_WRITE, sql } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
+import { SCHEMA_VERSION } from '../../src/store/clickhouse/clickhouse-schema.js';
 import { describeEngines } from '../engines.js';
 
 const day = (d: number, h = 12) => Date.UTC(2025, 0, d, h);
@@ -32,21 +33,24 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(rows.map((r) => `${r.message_id} ${r.source}`), ['s1 backend', 's1 web', 's2 backend', 's2 web', 's3 backend', 's3 web', 's4 import', 's5 mobile']);
   });
 
-  it('a store made before gains the columns and tables added since, its rows kept', async () => {
-    const place = await engine.place();
-    const before = await place.open();
-    await before.upsertAccounts([{ accountId: 'acc_1', name: 'Old', createdAt: day(1), plan: 'pro', seats: 3, churnedAt: null }]);
-    // As an earlier Cairn made it: no facts_source, no user_account_changes.
-    await before.execute(sql`ALTER TABLE accounts DROP COLUMN facts_source`);
-    await before.execute(sql`DROP TABLE user_account_changes`);
-    await before.close();
+  it('a store an earlier Cairn made gains the columns and tables added since, its rows kept, and keeps ids per source', async () => {
+    const place = await engine.earlierPlace();
     for (let open = 0; open < 2; open++) {
       const migrated = await place.open();
       const rows = await migrated.query<Record<string, unknown>>(sql`SELECT account_id, name, plan, facts_source FROM accounts`);
       const moves = await migrated.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM user_account_changes`);
+      // e1 from another source is another event; from web again, a duplicate.
+      const written = await migrated.insertEvents([ev('e1', { accountId: 'acc_1' })], open === 0 ? 'backend' : 'web');
+      const events = await migrated.query<{ source: string }>(sql`SELECT source FROM events ORDER BY source`);
+      const [rollup] = await migrated.query<{ n: string | number }>(sql`SELECT sum(n) AS n FROM account_activity`);
+      const [ledger] = await migrated.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM launch_ledger`);
       await migrated.close();
       assert.deepEqual(rows, [{ account_id: 'acc_1', name: 'Old', plan: 'pro', facts_source: null }]);
       assert.equal(Number(moves[0].n), 0);
+      assert.deepEqual(written, open === 0 ? { inserted: 1, duplicates: 0 } : { inserted: 0, duplicates: 1 });
+      assert.deepEqual(events.map((e) => e.source), ['backend', 'web']);
+      assert.equal(Number(rollup.n), 2, 'the rollup counts each stored event once');
+      assert.equal(Number(ledger.n), 0, 'the launch ledger is made');
     }
   });
 
@@ -117,8 +121,10 @@ describeEngines('store', async (engine) => {
     const q = { kind: 'event' as const, source: 'test', file: 'f.jsonl', line: 7, reason: 'invalid_json', field: null, message: 'bad', payload: '{', receivedAt: Date.now() };
     await store.addToQuarantine([q, { ...q, line: 9, reason: 'missing_field', field: 'action' }]);
     await store.addToQuarantine([{ ...q, line: 12 }]);
-    const ids = await store.query<{ id: string }>(sql`SELECT id FROM quarantine ORDER BY id`);
-    assert.deepEqual(ids.map((r) => Number(r.id)), [1, 2, 3]);
+    // Numbered in the order written: DuckDB counts 1, 2, 3; ClickHouse takes them from the clock.
+    const ids = await store.query<{ id: string; line: string }>(sql`SELECT id, line FROM quarantine ORDER BY id`);
+    assert.deepEqual(ids.map((r) => Number(r.line)), [7, 9, 12]);
+    assert.equal(new Set(ids.map((r) => r.id)).size, 3);
     const s = await store.stats();
     assert.deepEqual(s.quarantine_by_reason, { invalid_json: 2, missing_field: 1 });
     assert.equal(s.quarantined, 3);
@@ -162,5 +168,43 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(await b.insertEvents([ev('x'), ev('y')], 'test'), { inserted: 1, duplicates: 1 });
     assert.equal((await b.stats()).events, 2);
     await b.close();
+  });
+});
+
+describeEngines('ClickHouse schema versions', (engine) => {
+  if (!engine.name.startsWith('clickhouse')) return;
+  it('records its schema version, and refuses a schema newer than this Cairn', async () => {
+    const place = await engine.place();
+    const first = await place.open();
+    const [{ v }] = await first.query<{ v: string }>(sql`SELECT max(version) AS v FROM cairn_schema`);
+    assert.equal(Number(v), SCHEMA_VERSION);
+    await first.execute(sql`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION + 1}, ${Date.now()})`);
+    await first.close();
+    await assert.rejects(place.open(), new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this Cairn`));
+  });
+});
+
+describeEngines('two writers storing the same new ids at the same moment', (engine) => {
+  // DuckDB allows one writing process; the race is ClickHouse's (two collectors on one store).
+  if (!engine.name.startsWith('clickhouse')) return;
+  it('keep each id once and count each once in the rollup', async () => {
+    const place = await engine.place();
+    const [one, two] = [await place.open(), await place.open()];
+    try {
+      const batch = Array.from({ length: 50 }, (_, i) => ev(`race-${i}`, { accountId: `acc_${i % 5}`, count: 1 + (i % 3) }));
+      // Two collectors of one source (its write key on both): the same ids.
+      await Promise.all([one.insertEvents(batch, 'web'), two.insertEvents(batch, 'web')]);
+      const d = one.dialect;
+      const [counts] = await one.query<{ events: string; ids: string; total: string; rollup: string }>(
+        sql`SELECT (SELECT count() FROM events) AS events, (SELECT ${d.cast(sql`count(DISTINCT message_id)`, 'bigint')} FROM events) AS ids,
+          (SELECT sum(count) FROM events) AS total, (SELECT sum(n) FROM account_activity) AS rollup`,
+      );
+      assert.equal(Number(counts.events), 50);
+      assert.equal(Number(counts.ids), 50);
+      assert.equal(Number(counts.rollup), Number(counts.total));
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/inde
 import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
 import { QUARANTINE_KIND, type Protocol } from './protocols.js';
-import { readBatchFiles, WAL_CHECKPOINT, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+import { readBatchFiles, walCheckpointName, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -78,7 +78,11 @@ export class Collector {
   private receivedRequests = 0;
   private readonly maxQueued: number;
 
-  private constructor(private readonly opts: CollectorOptions) {
+  private constructor(
+    private readonly opts: CollectorOptions,
+    /** This log's checkpoint in the store (walCheckpointName). */
+    private readonly checkpointName: string,
+  ) {
     this.check = compilePlan(opts.plan);
     this.currentPlan = opts.plan;
     this.maxQueued = opts.maxQueuedEvents ?? 2_000_000;
@@ -86,10 +90,10 @@ export class Collector {
 
   /** Opens the log, queues what an earlier run left unstored, and loads who belongs where. */
   static async open(opts: CollectorOptions): Promise<Collector> {
-    const c = new Collector(opts);
+    const c = new Collector(opts, await walCheckpointName(opts.walDir));
     const users = await opts.store.query<{ user_id: string; account_id: string }>(sql`SELECT user_id, account_id FROM users WHERE account_id <> ''`);
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
-    const applied = await opts.store.checkpoint(WAL_CHECKPOINT);
+    const applied = await opts.store.checkpoint(c.checkpointName);
     const { wal, leftOver } = await WriteAheadLog.open(
       { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log },
       applied,
@@ -195,8 +199,8 @@ export class Collector {
       const g = this.queue[0];
       try {
         const write = { ...g.write, accountFacts: this.opts.accountFacts };
-        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...write, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
-        else await salvage(this.opts.store, { ...g, write });
+        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...write, checkpoint: { name: this.checkpointName, value: g.id } });
+        else await salvage(this.opts.store, { ...g, write }, this.checkpointName);
       } catch (err) {
         this.applyError = err instanceof Error ? err.message : String(err);
         this.opts.onApplyError?.(err);
@@ -233,7 +237,7 @@ const SALVAGE_AFTER = 3;
  * it throws and the generation is retried later. Not one transaction: a crash midway repeats
  * pieces, which message ids make harmless for events.
  */
-async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
+async function salvage(store: Store, g: ClosedGeneration, checkpointName: string): Promise<void> {
   const refused = (kind: QuarantineEntry['kind'], source: string, payload: unknown, err: unknown): QuarantineEntry => ({
     kind, source, file: null, line: null, reason: 'store_rejected', field: null,
     message: `the store refused it: ${err instanceof Error ? err.message : String(err)}`,
@@ -265,5 +269,5 @@ async function salvage(store: Store, g: ClosedGeneration): Promise<void> {
   for (const [write, kind, source, payload] of pieces) {
     await attempt(write, (err) => store.applyCollected({ ...NO_WRITE, quarantine: [refused(kind, source, payload, err)] }));
   }
-  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: WAL_CHECKPOINT, value: g.id } });
+  await store.applyCollected({ ...NO_WRITE, checkpoint: { name: checkpointName, value: g.id } });
 }

@@ -12,7 +12,8 @@
  * the store's message-id check makes a repeat harmless for events, and the checkpoint does the
  * same for everything else.
  */
-import { closeSync, fsync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../../model/index.js';
@@ -44,8 +45,34 @@ export interface WalOptions {
   log?: (line: string) => void;
 }
 
-/** The checkpoint name under which the last stored generation is kept. */
+/** The checkpoint names of logs start with this; each log has its own (see walCheckpointName). */
 export const WAL_CHECKPOINT = 'collector_wal';
+
+const ID_FILE = 'log-id';
+
+/**
+ * The checkpoint name of the log in `dir`: `collector_wal:<its id>`, the id made once and kept
+ * in the folder. Several collectors (`cairn serve` on several machines) may share one store:
+ * each log keeps its own place, so one never skips another's generations.
+ */
+export async function walCheckpointName(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, ID_FILE);
+  let id: string;
+  try {
+    id = readFileSync(file, 'utf8').trim();
+  } catch {
+    id = randomBytes(8).toString('hex');
+    const tmp = `${file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    writeSync(fd, `${id}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  }
+  if (!/^[0-9a-f]{16}$/.test(id)) throw new Error(`invalid log id in ${file}: ${JSON.stringify(id)}`);
+  return `${WAL_CHECKPOINT}:${id}`;
+}
 
 const GEN = /^gen-(\d{12})\.(side\.jsonl|src-([a-z0-9][a-z0-9_-]{0,63})\.tsv)$/;
 const genPrefix = (id: number) => `gen-${String(id).padStart(12, '0')}`;

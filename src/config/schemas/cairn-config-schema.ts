@@ -26,10 +26,17 @@ const clickhouseEngineSchema = z.strictObject({
   kind: z.literal('clickhouse'),
   url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://localhost:8123') }),
   database: sqlIdentifier('a database name').default('cairn'),
-  /** When set, tables are created ON CLUSTER with a Distributed table over the shards. */
+  /** When set, each table is a local table on every shard with a Distributed table over them, sharded by account. */
   cluster: sqlIdentifier('a cluster name').optional(),
+  /** Every host's HTTP URL, for schema changes on a cluster (default: the cluster's hosts at the url's port). */
+  hosts: z.array(z.url({ protocol: /^https?$/, error: expected('an http(s) URL such as http://ch2:8123') })).min(1).optional(),
   username: z.string().optional(),
-  password: z.string().optional(),
+  /** A file holding the password, readable by its owner only (chmod 600); else $CAIRN_CLICKHOUSE_PASSWORD. */
+  password_file: nonEmptyString().optional(),
+  // The password never goes in cairn.yaml, which travels with the workspace.
+  password: z
+    .undefined({ error: 'the password does not go in cairn.yaml: set CAIRN_CLICKHOUSE_PASSWORD, or password_file (a file only you can read, chmod 600)' })
+    .optional(),
 });
 
 const engineSchema = z.discriminatedUnion('kind', [duckdbEngineSchema, clickhouseEngineSchema]);

@@ -1,7 +1,8 @@
-import type { PerDialect, SqlDialect, SqlFragment, Store } from '../../store/index.js';
+import type { Ident, PerDialect, SqlDialect, SqlFragment, Store } from '../../store/index.js';
 import { ident, join, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
+import { def, firstDayOf } from './array-sql.js';
 
 /** What the SQL needs of a categories milestone: matcher ids per category, the window, the counts. */
 export interface CategoriesSpec {
@@ -112,6 +113,7 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
       const from = ident(`${spec.key}_maturity`);
       const used = ident(`${spec.key}_used`);
       return {
+        kind: 'ctes',
         ctes: [
           sql`${used} AS (SELECT DISTINCT x.account_id, x.m FROM ${tables.daily} x JOIN ${tables.accounts} a ON a.account_id = x.account_id
             WHERE x.m IN (${join(featureIds(spec).map((id) => sql`${id}`))}) AND x.day > ${d.addDays(sql`a.as_of`, -spec.W)})`,
@@ -141,4 +143,64 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
         GROUP BY end_day, account_id HAVING count(*) >= ${spec.M}`);
     },
   },
+  clickhouse: {
+    query(spec, d, tables) {
+      const uses = featureUses(spec);
+      const mask = (ids: readonly number[]) => {
+        // As the DuckDB builder's CASE: an id listed twice takes the bit of its first place.
+        const bits = new Map<number, number>();
+        ids.forEach((id, i) => bits.has(id) || bits.set(id, 2 ** i));
+        return join([...bits].map(([id, bit]) => sql`if(${usedIn(d, spec, uses(id), d.date(tables.asOf))}, ${bit}, 0)`), ' + ');
+      };
+      const values: SqlFragment[] = [];
+      spec.categories.forEach((c) => {
+        values.push(mask(c.mature));
+        if (c.basic.length) values.push(mask(c.basic));
+      });
+      const candidates = ident(`${spec.key}_candidates`);
+      const hits = ident(`${spec.key}_hits`);
+      const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      return {
+        kind: 'arrays',
+        defs: [
+          featureIds(spec).map((id) => def(uses(id), sql`arrayFilter((d, m) -> m = ${id}, days, ms)`)),
+          // A day enough categories are mature on is a day some mature feature was used.
+          [def(candidates, sql`arraySort(arrayReduce('groupUniqArray', arrayConcat(${join(matureIds.map((id) => sql`${uses(id)}`))})))`)],
+          [def(hits, sql`arrayFilter(t -> ${matureCategories(d, spec, uses, sql`t`)} >= ${spec.M}, ${candidates})`)],
+        ],
+        values: [...values, firstDayOf(sql`${hits}`)],
+      };
+    },
+    inStateOn(spec, store, tables, days) {
+      const d = store.dialect;
+      const uses = featureUses(spec);
+      const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      const perFeature = matureIds.map((id) => sql`arrayFilter((d, m) -> m = ${id}, days, ms) AS ${uses(id)}`);
+      // ignore() keeps the per-feature arrays, read only inside lambdas (18.16 would drop them).
+      return store.query(sql`SELECT toString(e) AS end_day, account_id FROM (
+          SELECT account_id, arrayFilter(t -> ${matureCategories(d, spec, uses, sql`t`)} >= ${spec.M}, arrayMap(x -> toDate(x), ${[...days]})) AS hits
+          FROM (
+            SELECT account_id, ${join(perFeature)} FROM (
+              SELECT account_id, arraySort(groupArray(day)) AS days, arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((day, m)))) AS ms
+              FROM ${tables.daily} AS x WHERE has(${matureIds}, m) GROUP BY account_id
+            ) AS grouped
+          ) AS features WHERE NOT ignore(${join(matureIds.map((id) => sql`${uses(id)}`))})
+        ) AS found ARRAY JOIN hits AS e`);
+    },
+  },
 };
+
+/** The name of the array of days feature `id` was used on (sorted), per milestone. */
+const featureUses = (spec: CategoriesSpec) => (id: number) => ident(`${spec.key}_u${id}`);
+
+/** Whether a feature's use days hold one in the window ending on day `end`. */
+const usedIn = (d: SqlDialect, spec: CategoriesSpec, uses: Ident, end: SqlFragment) =>
+  sql`arrayExists(x -> x > ${d.addDays(end, -spec.W)} AND x <= ${end}, ${uses})`;
+
+/** How many categories are mature on day `end`: each with at least its number of mature features used in the window. */
+function matureCategories(d: SqlDialect, spec: CategoriesSpec, uses: (id: number) => Ident, end: SqlFragment): SqlFragment {
+  return join(
+    spec.categories.map((c) => sql`(${join(c.mature.map((id) => sql`if(${usedIn(d, spec, uses(id), end)}, 1, 0)`), ' + ')} >= ${c.matureAtLeast})`),
+    ' + ',
+  );
+}

@@ -1,6 +1,6 @@
 import type { ChecklistMilestone } from '../../config/index.js';
-import { ident, join, sql } from '../../store/index.js';
 import type { Prepare } from '../types.js';
+import { CHECKLIST_SQL } from './checklist-sql.js';
 
 /** A checklist: reached when all steps (or `at_least` of them) are done; the day the last needed one was. */
 export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matchers, key) => {
@@ -16,16 +16,8 @@ export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matc
   return {
     name,
     config,
-    query(_dialect, tables) {
-      const from = ident(`${key}_steps`);
-      const columns = stepIds.map((_, i) => `s${i}`);
-      const firsts = stepIds.map((m, i) => sql`min(CASE WHEN m = ${m} THEN day END) AS ${ident(columns[i])}`);
-      const inList = join([...new Set(stepIds)].map((m) => sql`${m}`));
-      return {
-        ctes: [sql`${from} AS (SELECT account_id, ${join(firsts)} FROM ${tables.daily} WHERE m IN (${inList}) GROUP BY account_id)`],
-        from,
-        columns,
-      };
+    query(d, tables) {
+      return d.pick(CHECKLIST_SQL)({ key, stepIds }, tables);
     },
     evaluate(_account, cells, at) {
       const steps = new Array<Step>(n);

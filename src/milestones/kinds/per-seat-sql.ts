@@ -1,7 +1,8 @@
 import type { PerDialect, SqlDialect, SqlFragment } from '../../store/index.js';
-import { ident, sql } from '../../store/index.js';
+import { ident, sql, type Ident } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
-import type { MilestoneQuery } from '../types.js';
+import type { ArrayDef, MilestoneQuery } from '../types.js';
+import { dayRunningSumReaches, def, historySeatsOn, maxOf } from './array-sql.js';
 
 export interface PerSeatSpec {
   key: string;
@@ -52,6 +53,7 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       const first = ident(`${key}_first`);
       const reached = ident(`${key}_reached`);
       return {
+        kind: 'ctes',
         ctes: [
           sql`${days} AS (
             SELECT x.account_id, x.day, ${month} AS month, x.n
@@ -97,6 +99,7 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       };
     }
     return {
+      kind: 'ctes',
       ctes: [
         // Use days since signup with the trailing 30 days' count, and what the month's seats need.
         sql`${days} AS (
@@ -129,6 +132,76 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       ],
       from,
       columns: PER_SEAT_COLUMNS,
+    };
+  },
+  clickhouse({ key, m, rate, rolling }, d, tables) {
+    // The as-of day as a value: 18.16 does not see a SELECT's aliases inside lambdas.
+    const asOf = d.date(tables.asOf);
+    const name = (part: string) => ident(`${key}_${part}`);
+    const [days, counts, months, monthList, totals, monthSeats, first, rollingCounts, daySeats] = [
+      'days', 'counts', 'months', 'month_list', 'totals', 'month_seats', 'first', 'rolling_counts', 'day_seats',
+    ].map(name);
+    // Seats for a month: history in effect on its first day (or on signup), else the account's, else 1.
+    // ifNull, not coalesce: a non-Nullable result (18.16 mishandles Nullable arrays in lambdas).
+    const seatsOfMonth = (month: SqlFragment) => sql`ifNull(${historySeatsOn(sql`greatest(signup_day, ${month})`)}, ifNull(seats, 1))`;
+    const thisMonth = sql`toStartOfMonth(${asOf})`;
+    const lastMonth = sql`toStartOfMonth(addDays(toStartOfMonth(${asOf}), -1))`;
+    const defs: ArrayDef[][] = [
+      [def(days, sql`arrayFilter((d, m) -> m = ${m} AND d >= signup_day, days, ms)`), def(counts, sql`arrayFilter((n, d, m) -> m = ${m} AND d >= signup_day, ns, days, ms)`)],
+      [def(months, sql`arrayMap(d -> toStartOfMonth(d), ${days})`)],
+    ];
+    const seatsNow = seatsOfMonth(thisMonth);
+    if (!rolling) {
+      // Calendar months: totals per month; the running count only in the first month that crosses.
+      const at = (list: Ident, i: SqlFragment) => sql`arrayElement(${list}, ${i})`;
+      const inMonth = (month: SqlFragment) => sql`indexOf(${monthList}, ${month})`;
+      const ofMonth = (list: Ident, month: SqlFragment) => sql`if(${inMonth(month)} = 0, NULL, ${at(list, inMonth(month))})`;
+      const firstMonth = at(monthList, sql`${first}`);
+      defs.push(
+        [def(monthList, sql`arraySort(arrayReduce('groupUniqArray', ${months}))`)],
+        [
+          def(totals, sql`arrayMap(mo -> arraySum(arrayFilter((n, x) -> x = mo, ${counts}, ${months})), ${monthList})`),
+          def(monthSeats, sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${monthList})`),
+        ],
+        [def(first, sql`arrayFirstIndex((t, s) -> s > 0 AND t >= ${rate} * s, ${totals}, ${monthSeats})`)],
+      );
+      return {
+        kind: 'arrays',
+        defs,
+        values: [
+          seatsNow,
+          sql`if(${first} = 0, NULL, ${dayRunningSumReaches(
+            sql`arrayFilter((d, x) -> x = ${firstMonth}, ${days}, ${months})`,
+            sql`arrayFilter((n, x) -> x = ${firstMonth}, ${counts}, ${months})`,
+            sql`${rate} * ${at(monthSeats, sql`${first}`)}`,
+          )})`,
+          maxOf(sql`arrayMap((t, s) -> t / s, arrayFilter((t, s) -> s > 0, ${totals}, ${monthSeats}), arrayFilter(s -> s > 0, ${monthSeats}))`),
+          ofMonth(totals, thisMonth),
+          ofMonth(monthSeats, thisMonth),
+          ofMonth(totals, lastMonth),
+          ofMonth(monthSeats, lastMonth),
+        ],
+      };
+    }
+    // Trailing 30 days (this one included) at each use day, against that month's seats.
+    defs.push([
+      def(rollingCounts, sql`arrayMap(on -> arraySum(arrayFilter((c, x) -> x > addDays(on, -30) AND x <= on, ${counts}, ${days})), ${days})`),
+      def(daySeats, sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${months})`),
+    ]);
+    const crosses = sql`s > 0 AND p >= ${rate} * s`;
+    const inMonth = (list: Ident, month: SqlFragment) => maxOf(sql`arrayFilter((v, x) -> x = ${month}, ${list}, ${months})`);
+    return {
+      kind: 'arrays',
+      defs,
+      values: [
+        seatsNow,
+        sql`if(arrayExists((p, s) -> ${crosses}, ${rollingCounts}, ${daySeats}), arrayFirst((d, p, s) -> ${crosses}, ${days}, ${rollingCounts}, ${daySeats}), NULL)`,
+        maxOf(sql`arrayMap((p, s) -> p / s, arrayFilter((p, s) -> s > 0, ${rollingCounts}, ${daySeats}), arrayFilter(s -> s > 0, ${daySeats}))`),
+        inMonth(rollingCounts, thisMonth),
+        inMonth(daySeats, thisMonth),
+        inMonth(rollingCounts, lastMonth),
+        inMonth(daySeats, lastMonth),
+      ],
     };
   },
 };

@@ -2,6 +2,7 @@ import type { PerDialect, SqlDialect } from '../../store/index.js';
 import { ident, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
+import { dayRunningSumReaches, def } from './array-sql.js';
 
 export interface ThresholdSpec {
   key: string;
@@ -16,6 +17,7 @@ export const THRESHOLD_SQL: PerDialect<(spec: ThresholdSpec, d: SqlDialect, tabl
   duckdb({ key, m, withinDays, atLeast }, d, tables) {
     const from = ident(`${key}_window`);
     return {
+      kind: 'ctes',
       ctes: [
         sql`${from} AS (SELECT account_id, sum(c) AS total, min(CASE WHEN cum >= ${atLeast} THEN day END) AS reached_day
         FROM (
@@ -27,6 +29,16 @@ export const THRESHOLD_SQL: PerDialect<(spec: ThresholdSpec, d: SqlDialect, tabl
       ],
       from,
       columns: ['total', 'reached_day'],
+    };
+  },
+  clickhouse({ key, m, withinDays, atLeast }, d) {
+    const days = ident(`${key}_days`);
+    const counts = ident(`${key}_counts`);
+    const inWindow = sql`m = ${m} AND d >= signup_day AND d < ${d.addDays(sql`signup_day`, withinDays)}`;
+    return {
+      kind: 'arrays',
+      defs: [[def(days, sql`arrayFilter((d, m) -> ${inWindow}, days, ms)`), def(counts, sql`arrayFilter((n, d, m) -> ${inWindow}, ns, days, ms)`)]],
+      values: [sql`arraySum(${counts})`, dayRunningSumReaches(sql`${days}`, sql`${counts}`, sql`${atLeast}`)],
     };
   },
 };

@@ -8,7 +8,7 @@ import { sortFinite } from './sort.js';
 export interface BinnedData {
   rows: number;
   features: number;
-  /** Feature-major codes (codes[f * rows + i]) so one feature's column is contiguous; shared between threads. */
+  /** Row-major codes (codes[i * features + f]): a row's codes share a cache line; shared between threads. */
   codes: Uint8Array;
   /** 0|1 outcome per row; shared between threads. */
   y: Uint8Array;
@@ -35,13 +35,22 @@ export function binDataset(x: Float64Array, y: Uint8Array, rows: number, feature
   const sorted = new Float64Array(rows);
   const scratch = new Float64Array(rows);
   for (let f = 0; f < features; f++) {
-    for (let i = 0; i < rows; i++) column[i] = x[i * features + f];
-    sorted.set(column);
-    sortFinite(sorted, scratch);
+    // Only nonzero values are sorted, zeros spliced in after: usage counts are mostly zero.
+    let nonzero = 0;
+    for (let i = 0; i < rows; i++) {
+      const value = x[i * features + f];
+      column[i] = value;
+      if (value !== 0) sorted[nonzero++] = value;
+    }
+    sortFinite(sorted.subarray(0, nonzero), scratch);
+    let positive = 0;
+    while (positive < nonzero && sorted[positive] < 0) positive++;
+    sorted.copyWithin(positive + rows - nonzero, positive, nonzero);
+    sorted.fill(0, positive, positive + rows - nonzero);
     const cuts = quantileCuts(sorted, bins);
     cutLists.push(cuts);
-    const base = f * rows;
-    for (let i = 0; i < rows; i++) codes[base + i] = binOf(cuts, column[i]);
+    const zeroBin = binOf(cuts, 0);
+    for (let i = 0; i < rows; i++) codes[i * features + f] = column[i] === 0 ? zeroBin : binOf(cuts, column[i]);
   }
   const cutOffsets = new Uint32Array(features + 1);
   for (let f = 0; f < features; f++) cutOffsets[f + 1] = cutOffsets[f] + cutLists[f].length;
@@ -50,7 +59,12 @@ export function binDataset(x: Float64Array, y: Uint8Array, rows: number, feature
   return { rows, features, codes: codes.subarray(0, rows * features), y: sharedY.subarray(0, rows), cuts, cutOffsets };
 }
 
-/** At most bins − 1 increasing cuts from sorted values, each about n / bins rows apart. */
+/**
+ * At most bins − 1 increasing cuts from sorted values, each about n / bins rows apart: a bin
+ * closes at the first boundary between distinct values once it holds its share. A value that
+ * fills several shares alone (zero, in usage counts) gets one bin, and the rows after it share
+ * the bins left, rather than the bins it skipped going unused.
+ */
 function quantileCuts(sorted: Float64Array, bins: number): Float64Array {
   const n = sorted.length;
   const cuts: number[] = [];
@@ -60,11 +74,20 @@ function quantileCuts(sorted: Float64Array, bins: number): Float64Array {
     for (let i = 0; i < n - 1; i++) if (sorted[i] !== sorted[i + 1]) cuts.push(midpoint(sorted[i], sorted[i + 1]));
     return Float64Array.from(cuts);
   }
-  // Cut at the first boundary between distinct values once a bin's share of rows is reached.
-  for (let i = 0, bin = 1; i < n - 1 && bin < bins; i++) {
-    if (sorted[i] === sorted[i + 1] || i + 1 < (bin * n) / bins) continue;
+  // Shares are of the rows from `from` on, over the bins left after `made` cuts.
+  let from = 0;
+  let made = 0;
+  let share = 1;
+  const boundary = (k: number) => from + (k * (n - from)) / (bins - made);
+  for (let i = 0; i < n - 1 && cuts.length < bins - 1; i++) {
+    if (sorted[i] === sorted[i + 1] || i + 1 < boundary(share)) continue;
     cuts.push(midpoint(sorted[i], sorted[i + 1]));
-    while (bin < bins && i + 1 >= (bin * n) / bins) bin++;
+    share++;
+    if (i + 1 >= boundary(share)) {
+      from = i + 1;
+      made = cuts.length;
+      share = 1;
+    }
   }
   return Float64Array.from(cuts);
 }

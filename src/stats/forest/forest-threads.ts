@@ -14,8 +14,60 @@ export function defaultThreads(): number {
 }
 
 /**
- * Grows trees 0 … trees − 1 on `threads` threads, tree t on thread t mod threads. The binned
- * data lives in shared memory, so each thread gets it once without a copy. Resolves in tree order.
+ * Idle tree-growing threads, kept for the next fit: a new thread pays ~0.1 s to start and to
+ * compile the tree code again. Unreferenced while idle, so they never keep the process alive.
+ */
+const idle: Worker[] = [];
+
+function takeWorker(): Worker {
+  let worker = idle.pop();
+  if (worker === undefined) {
+    const created = new Worker(forestThreadCode(), { eval: true });
+    // A thread that dies while idle is only dropped: a job's own listeners report failures.
+    created.on('error', () => {});
+    created.on('exit', () => {
+      const i = idle.indexOf(created);
+      if (i >= 0) idle.splice(i, 1);
+    });
+    worker = created;
+  }
+  worker.ref();
+  return worker;
+}
+
+function releaseWorker(worker: Worker): void {
+  worker.unref();
+  if (idle.length < availableParallelism()) idle.push(worker);
+  else void worker.terminate();
+}
+
+/** Runs one job on a thread; the thread goes back to the idle ones only if it answered. */
+function runJob(worker: Worker, job: ForestJob): Promise<GrownTree[]> {
+  return new Promise<GrownTree[]>((resolve, reject) => {
+    const settle = (error: Error | undefined, trees?: GrownTree[]) => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (error) {
+        void worker.terminate();
+        reject(error);
+      } else {
+        releaseWorker(worker);
+        resolve(trees!);
+      }
+    };
+    const onMessage = (reply: ForestReply) =>
+      reply.ok ? settle(undefined, reply.trees) : settle(new Error(`forest thread failed: ${reply.error}`));
+    const onError = (err: Error) => settle(err);
+    const onExit = (code: number) => settle(new Error(`forest thread exited: ${code}`));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage(job);
+  });
+}
+
+/**
+ * Grows trees 0 … trees − 1 on `threads` threads. Each thread takes the next tree from a shared
+ * counter, so a thread slowed by a busy machine takes fewer; every tree draws from its own seed,
+ * so which thread grew it does not matter. The binned data lives in shared memory, so each
+ * thread gets it once without a copy. Resolves in tree order.
  */
 export async function growTreesInThreads(
   data: BinnedData,
@@ -24,32 +76,10 @@ export async function growTreesInThreads(
   trees: number,
   threads: number,
 ): Promise<GrownTree[]> {
-  const code = forestThreadCode();
-  const shares = Array.from({ length: threads }, (_, w) => {
-    const treeIndices: number[] = [];
-    for (let t = w; t < trees; t += threads) treeIndices.push(t);
-    return treeIndices;
-  });
-  const workers = shares.map(() => new Worker(code, { eval: true }));
-  try {
-    const results = await Promise.all(
-      workers.map(
-        (worker, w) =>
-          new Promise<GrownTree[]>((resolve, reject) => {
-            worker.once('message', (reply: ForestReply) => {
-              if (reply.ok) resolve(reply.trees);
-              else reject(new Error(`forest thread failed: ${reply.error}`));
-            });
-            worker.once('error', reject);
-            worker.once('exit', (code) => reject(new Error(`forest thread exited: ${code}`)));
-            worker.postMessage({ data, params, seed, treeIndices: shares[w] } satisfies ForestJob);
-          }),
-      ),
-    );
-    const grown = results.flat();
-    grown.sort((a, b) => a.index - b.index);
-    return grown;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const job: ForestJob = { data, params, seed, trees, next };
+  const results = await Promise.all(Array.from({ length: threads }, () => runJob(takeWorker(), job)));
+  const grown = results.flat();
+  grown.sort((a, b) => a.index - b.index);
+  return grown;
 }

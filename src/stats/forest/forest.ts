@@ -8,7 +8,7 @@
 import { MAX_BINS, binDataset } from './binning.js';
 import { auc } from './auc.js';
 import { defaultThreads, growTreesInThreads } from './forest-threads.js';
-import { growTree, leafOf, type FlatTree, type GrownTree, type TreeParams } from './tree.js';
+import { MAX_ROWS, leafOf, treeGrower, type FlatTree, type GrownTree, type TreeParams } from './tree.js';
 
 export type { FlatTree } from './tree.js';
 
@@ -88,6 +88,7 @@ export async function trainForest(data: Dataset, opts: ForestOptions): Promise<F
   if (!Number.isInteger(seed)) throw new Error(`invalid seed: ${seed}`);
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`invalid threads: ${threads}`);
   if (!Number.isInteger(bins) || bins < 2 || bins > MAX_BINS) throw new Error(`invalid bins: ${bins}`);
+  if (rows > MAX_ROWS) throw new Error(`invalid rows: ${rows} (at most ${MAX_ROWS})`);
 
   const binned = binDataset(data.x, data.y, rows, features, bins);
   const params: TreeParams = { maxFeatures: mtry, minSamplesLeaf, maxDepth };
@@ -96,7 +97,8 @@ export async function trainForest(data: Dataset, opts: ForestOptions): Promise<F
   let grown: GrownTree[];
   if (workers === 1) {
     grown = [];
-    for (let t = 0; t < trees; t++) grown.push(growTree(binned, params, seed32, t));
+    const growTree = treeGrower(binned, params, seed32);
+    for (let t = 0; t < trees; t++) grown.push(growTree(t));
   } else {
     grown = await growTreesInThreads(binned, params, seed32, trees, workers);
   }

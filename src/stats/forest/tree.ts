@@ -36,6 +36,9 @@ export interface GrownTree {
   oobLeaves: Int32Array;
 }
 
+/** Most rows a tree can grow on: a histogram bin packs draws and positive draws in one double. */
+export const MAX_ROWS = 2 ** 26;
+
 /** Independent seeds per tree and stream (murmur3's finaliser), so results ignore thread count. */
 export function treeSeed(seed: number, tree: number, stream: 0 | 1): number {
   let h = (seed ^ Math.imul(tree + 1, 0x9e3779b9) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
@@ -45,31 +48,35 @@ export function treeSeed(seed: number, tree: number, stream: 0 | 1): number {
 }
 
 /** Bootstrap draw counts per row for one tree; replayable from the seed to find out-of-bag rows. */
-export function bootstrapCounts(rows: number, seed: number, tree: number): Uint32Array {
+export function bootstrapCounts(rows: number, seed: number, tree: number, counts = new Uint32Array(rows)): Uint32Array {
   const random = mulberry32(treeSeed(seed, tree, 0));
-  const counts = new Uint32Array(rows);
+  counts.fill(0);
   for (let i = 0; i < rows; i++) counts[Math.floor(random() * rows)]++;
   return counts;
 }
 
 /**
- * Grows tree number `index` of a forest seeded with `seed`. In-bag rows are kept once with their
- * draw count as weight, and one index array is partitioned stably in place (rows stay in
- * increasing order within every node), so no node copies data and columns are read in order.
+ * Grows the trees of one forest, tree `index` at each call, reusing its working arrays from tree
+ * to tree (so one grower per thread). In-bag rows are kept once with their draw count as weight,
+ * and one index array is partitioned stably in place (rows stay in increasing order within
+ * every node), so no node copies data and codes are read in order. A node's histograms for all
+ * its drawn features are filled in one pass over its rows.
  */
-export function growTree(data: BinnedData, params: TreeParams, seed: number, index: number): GrownTree {
+export function treeGrower(data: BinnedData, params: TreeParams, seed: number): (index: number) => GrownTree {
   const { rows, features, codes, y, cuts, cutOffsets } = data;
-  const counts = bootstrapCounts(rows, seed, index);
-  const random = mulberry32(treeSeed(seed, index, 1));
   const { maxFeatures, minSamplesLeaf, maxDepth } = params;
-
-  let inBag = 0;
-  for (let i = 0; i < rows; i++) if (counts[i] > 0) inBag++;
-  const order = new Uint32Array(inBag);
-  for (let i = 0, k = 0; i < rows; i++) if (counts[i] > 0) order[k++] = i;
-  const scratch = new Uint32Array(inBag);
-
-  // Node arrays start small and double: a deep tree on many rows would otherwise reserve 2m nodes.
+  const counts = new Uint32Array(rows);
+  const order = new Int32Array(rows);
+  const scratch = new Int32Array(rows);
+  // Each row's draws and positive draws in one double (draws + positives · 2^shift), so a
+  // histogram bin is one sum: a node holds at most `rows` draws, so up to MAX_ROWS it is exact.
+  const shift = 2 ** Math.ceil(Math.log2(rows + 1));
+  const packed = new Float64Array(rows);
+  const featureOrder = new Int32Array(features);
+  const hist = new Float64Array(maxFeatures * 256); // a histogram per drawn feature, all zero between uses
+  const drawn = new Int32Array(maxFeatures);
+  const best = new Float64Array(4); // score, bin, left weight, left positives
+  // Node arrays grow by doubling and are kept for the next tree; each tree gets trimmed copies.
   let capacity = 64;
   let feature = new Int32Array(capacity);
   let threshold = new Float64Array(capacity);
@@ -77,124 +84,135 @@ export function growTree(data: BinnedData, params: TreeParams, seed: number, ind
   let right = new Int32Array(capacity);
   let value = new Float64Array(capacity);
   let splitBin = new Uint8Array(capacity);
-  const importance = new Float64Array(features);
 
-  let rootWeight = 0;
-  let rootPositive = 0;
-  for (let k = 0; k < inBag; k++) {
-    rootWeight += counts[order[k]];
-    rootPositive += counts[order[k]] * y[order[k]];
-  }
-  // Pending nodes, six numbers each: id, row range, depth, and weights (total, positive) from the
-  // parent's split. Depth-first, so it holds about one node per level.
-  const stack: number[] = [0, 0, inBag, 0, rootWeight, rootPositive];
-  let nodes = 1;
+  return function growTree(index: number): GrownTree {
+    bootstrapCounts(rows, seed, index, counts);
+    const random = mulberry32(treeSeed(seed, index, 1));
+    let inBag = 0;
+    for (let i = 0; i < rows; i++) if (counts[i] > 0) order[inBag++] = i;
+    for (let i = 0; i < rows; i++) packed[i] = counts[i] * (1 + y[i] * shift);
+    // A fresh draw order per tree, so a tree does not depend on the ones grown before it.
+    for (let f = 0; f < features; f++) featureOrder[f] = f;
+    const importance = new Float64Array(features);
 
-  const featureOrder = new Int32Array(features);
-  for (let f = 0; f < features; f++) featureOrder[f] = f;
-  const histWeight = new Float64Array(256);
-  const histPositive = new Float64Array(256);
-  const best = new Float64Array(4); // score, bin, left weight, left positives
+    let rootWeight = 0;
+    let rootPositive = 0;
+    for (let k = 0; k < inBag; k++) {
+      rootWeight += counts[order[k]];
+      rootPositive += counts[order[k]] * y[order[k]];
+    }
+    // Pending nodes, six numbers each: id, row range, depth, and weights (total, positive) from the
+    // parent's split. Depth-first, so it holds about one node per level.
+    const stack: number[] = [0, 0, inBag, 0, rootWeight, rootPositive];
+    let nodes = 1;
 
-  while (stack.length > 0) {
-    const positive = stack.pop()!;
-    const weight = stack.pop()!;
-    const depth = stack.pop()!;
-    const end = stack.pop()!;
-    const start = stack.pop()!;
-    const node = stack.pop()!;
-    value[node] = positive / weight;
-    feature[node] = -1;
-    left[node] = right[node] = -1;
-    if (positive === 0 || positive === weight || depth >= maxDepth || weight < 2 * minSamplesLeaf) continue;
+    while (stack.length > 0) {
+      const positive = stack.pop()!;
+      const weight = stack.pop()!;
+      const depth = stack.pop()!;
+      const end = stack.pop()!;
+      const start = stack.pop()!;
+      const node = stack.pop()!;
+      value[node] = positive / weight;
+      feature[node] = -1;
+      threshold[node] = 0; // the arrays are reused: a leaf must not keep an old split's
+      left[node] = right[node] = -1;
+      if (positive === 0 || positive === weight || depth >= maxDepth || weight < 2 * minSamplesLeaf) continue;
 
-    // Minimising weighted child Gini is maximising Σ (p² + q²) / w over the children.
-    const parentScore = (positive * positive + (weight - positive) * (weight - positive)) / weight;
-    let bestScore = parentScore * (1 + 1e-12);
-    let bestFeature = -1;
-    let bestBin = -1;
-    let bestLeftWeight = 0;
-    let bestLeftPositive = 0;
-    for (let k = 0; k < maxFeatures; k++) {
-      // Partial Fisher–Yates: a fresh draw without replacement at every split.
-      const pick = k + Math.floor(random() * (features - k));
-      const f = featureOrder[pick];
-      featureOrder[pick] = featureOrder[k];
-      featureOrder[k] = f;
+      // Minimising weighted child Gini is maximising Σ (p² + q²) / w over the children.
+      const parentScore = (positive * positive + (weight - positive) * (weight - positive)) / weight;
+      let bestScore = parentScore * (1 + 1e-12);
+      let bestFeature = -1;
+      let bestBin = -1;
+      let bestLeftWeight = 0;
+      let bestLeftPositive = 0;
+      let splittable = 0;
+      for (let k = 0; k < maxFeatures; k++) {
+        // Partial Fisher–Yates: a fresh draw without replacement at every split.
+        const pick = k + Math.floor(random() * (features - k));
+        const f = featureOrder[pick];
+        featureOrder[pick] = featureOrder[k];
+        featureOrder[k] = f;
+        if (cutOffsets[f + 1] > cutOffsets[f]) drawn[splittable++] = f; // one bin: nothing to split
+      }
+      fillHistograms(codes, features, drawn, splittable, order, start, end, packed, hist);
+      for (let k = 0; k < splittable; k++) {
+        const f = drawn[k];
+        if (scanHistogram(hist, k << 8, shift, weight, positive, minSamplesLeaf, bestScore, best)) {
+          bestScore = best[0];
+          bestFeature = f;
+          bestBin = best[1];
+          bestLeftWeight = best[2];
+          bestLeftPositive = best[3];
+        }
+      }
+      if (bestFeature < 0) continue;
 
-      if (cutOffsets[f + 1] === cutOffsets[f]) continue; // one bin: nothing to split
-      const range = fillHistogram(codes, f * rows, order, start, end, counts, y, histWeight, histPositive);
-      if (scanHistogram(histWeight, histPositive, range & 0xff, range >>> 8, weight, positive, minSamplesLeaf, bestScore, best)) {
-        bestScore = best[0];
-        bestFeature = f;
-        bestBin = best[1];
-        bestLeftWeight = best[2];
-        bestLeftPositive = best[3];
+      // Partition this node's slice of the index array, codes ≤ bestBin first, keeping rows in
+      // increasing order on both sides: histograms then read the codes front to back.
+      let i = start;
+      let moved = 0;
+      for (let k = start; k < end; k++) {
+        // Branch-free: the side is as good as random, so a branch would often mispredict.
+        const row = order[k];
+        const right = (bestBin - codes[row * features + bestFeature]) >>> 31;
+        order[i] = row;
+        scratch[moved] = row;
+        i += right ^ 1;
+        moved += right;
+      }
+      for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
+      // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
+      importance[bestFeature] += bestScore - parentScore;
+      feature[node] = bestFeature;
+      threshold[node] = cuts[cutOffsets[bestFeature] + bestBin];
+      splitBin[node] = bestBin;
+      const leftNode = nodes++;
+      const rightNode = nodes++;
+      left[node] = leftNode;
+      right[node] = rightNode;
+      // Push right first so the left subtree is grown first (depth-first, small stack).
+      stack.push(rightNode, i, end, depth + 1, weight - bestLeftWeight, positive - bestLeftPositive);
+      stack.push(leftNode, start, i, depth + 1, bestLeftWeight, bestLeftPositive);
+      if (nodes > capacity) {
+        capacity *= 2;
+        feature = resized(feature, new Int32Array(capacity));
+        threshold = resized(threshold, new Float64Array(capacity));
+        left = resized(left, new Int32Array(capacity));
+        right = resized(right, new Int32Array(capacity));
+        value = resized(value, new Float64Array(capacity));
+        splitBin = resized(splitBin, new Uint8Array(capacity));
       }
     }
-    if (bestFeature < 0) continue;
 
-    // Partition this node's slice of the index array, codes ≤ bestBin first, keeping rows in
-    // increasing order on both sides: histograms then read each column front to back.
-    const base = bestFeature * rows;
-    let i = start;
-    let moved = 0;
-    for (let k = start; k < end; k++) {
-      const row = order[k];
-      if (codes[base + row] <= bestBin) order[i++] = row;
-      else scratch[moved++] = row;
-    }
-    for (let k = 0; k < moved; k++) order[i + k] = scratch[k];
-    // Weighted Gini decrease: w·G − w_L·G_L − w_R·G_R = score − parentScore.
-    importance[bestFeature] += bestScore - parentScore;
-    feature[node] = bestFeature;
-    threshold[node] = cuts[cutOffsets[bestFeature] + bestBin];
-    splitBin[node] = bestBin;
-    const leftNode = nodes++;
-    const rightNode = nodes++;
-    left[node] = leftNode;
-    right[node] = rightNode;
-    // Push right first so the left subtree is grown first (depth-first, small stack).
-    stack.push(rightNode, i, end, depth + 1, weight - bestLeftWeight, positive - bestLeftPositive);
-    stack.push(leftNode, start, i, depth + 1, bestLeftWeight, bestLeftPositive);
-    if (nodes > capacity) {
-      capacity *= 2;
-      feature = resized(feature, new Int32Array(capacity));
-      threshold = resized(threshold, new Float64Array(capacity));
-      left = resized(left, new Int32Array(capacity));
-      right = resized(right, new Int32Array(capacity));
-      value = resized(value, new Float64Array(capacity));
-      splitBin = resized(splitBin, new Uint8Array(capacity));
-    }
-  }
+    for (let f = 0; f < features; f++) importance[f] /= rootWeight;
 
-  for (let f = 0; f < features; f++) importance[f] /= rootWeight;
-
-  // Out-of-bag rows walked on their codes here, in the thread: "code ≤ bin" on the training
-  // data is exactly "value ≤ threshold", so the leaves are those predictProba finds.
-  const inBagWords = new Uint32Array((rows + 31) >>> 5);
-  const oobLeaves = new Int32Array(rows - inBag);
-  for (let i = 0, k = 0; i < rows; i++) {
-    if (counts[i] > 0) {
-      inBagWords[i >>> 5] |= 1 << (i & 31);
-      continue;
+    // Out-of-bag rows walked on their codes here, in the thread: "code ≤ bin" on the training
+    // data is exactly "value ≤ threshold", so the leaves are those predictProba finds.
+    const inBagWords = new Uint32Array((rows + 31) >>> 5);
+    const oobLeaves = new Int32Array(rows - inBag);
+    for (let i = 0, k = 0; i < rows; i++) {
+      if (counts[i] > 0) {
+        inBagWords[i >>> 5] |= 1 << (i & 31);
+        continue;
+      }
+      let node = 0;
+      while (feature[node] >= 0) node = codes[i * features + feature[node]] <= splitBin[node] ? left[node] : right[node];
+      oobLeaves[k++] = node;
     }
-    let node = 0;
-    while (feature[node] >= 0) node = codes[feature[node] * rows + i] <= splitBin[node] ? left[node] : right[node];
-    oobLeaves[k++] = node;
-  }
-  return {
-    index,
-    tree: {
-      feature: feature.slice(0, nodes),
-      threshold: threshold.slice(0, nodes),
-      left: left.slice(0, nodes),
-      right: right.slice(0, nodes),
-      value: value.slice(0, nodes),
-    },
-    importance,
-    inBag: inBagWords,
-    oobLeaves,
+    return {
+      index,
+      tree: {
+        feature: feature.slice(0, nodes),
+        threshold: threshold.slice(0, nodes),
+        left: left.slice(0, nodes),
+        right: right.slice(0, nodes),
+        value: value.slice(0, nodes),
+      },
+      importance,
+      inBag: inBagWords,
+      oobLeaves,
+    };
   };
 }
 
@@ -204,49 +222,54 @@ function resized<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: 
 }
 
 /**
- * Weight and positive weight per bin over order[start, end) for the feature whose codes start at
- * `base`. Only bins between the lowest and highest seen are cleared; returns low | high << 8.
+ * Adds each row of order[start, end) to histogram k (hist[k·256 + code]) for each of the drawn
+ * features, in one pass: a row's codes share a cache line.
  */
-function fillHistogram(
+function fillHistograms(
   codes: Uint8Array,
-  base: number,
-  order: Uint32Array,
+  features: number,
+  drawn: Int32Array,
+  count: number,
+  order: Int32Array,
   start: number,
   end: number,
-  counts: Uint32Array,
-  y: Uint8Array,
-  histWeight: Float64Array,
-  histPositive: Float64Array,
-): number {
-  let lowBin = codes[base + order[start]];
-  let highBin = lowBin;
-  histWeight[lowBin] = histPositive[lowBin] = 0;
-  for (let i = start; i < end; i++) {
-    const row = order[i];
-    const bin = codes[base + row];
-    const w = counts[row];
-    if (bin < lowBin) {
-      for (let b = bin; b < lowBin; b++) histWeight[b] = histPositive[b] = 0;
-      lowBin = bin;
-    } else if (bin > highBin) {
-      for (let b = highBin + 1; b <= bin; b++) histWeight[b] = histPositive[b] = 0;
-      highBin = bin;
+  packed: Float64Array,
+  hist: Float64Array,
+): void {
+  let k = 0;
+  // Four features per pass: a row's index and weight are read once for four histograms.
+  for (; k + 4 <= count; k += 4) {
+    const f0 = drawn[k], f1 = drawn[k + 1], f2 = drawn[k + 2], f3 = drawn[k + 3];
+    const h0 = k << 8, h1 = h0 + 256, h2 = h0 + 512, h3 = h0 + 768;
+    for (let i = start; i < end; i++) {
+      const row = order[i];
+      const sum = packed[row];
+      const base = row * features;
+      hist[h0 + codes[base + f0]] += sum;
+      hist[h1 + codes[base + f1]] += sum;
+      hist[h2 + codes[base + f2]] += sum;
+      hist[h3 + codes[base + f3]] += sum;
     }
-    histWeight[bin] += w;
-    histPositive[bin] += w * y[row];
   }
-  return lowBin | (highBin << 8);
+  for (; k < count; k++) {
+    const f = drawn[k];
+    const h = k << 8;
+    for (let i = start; i < end; i++) {
+      const row = order[i];
+      hist[h + codes[row * features + f]] += packed[row];
+    }
+  }
 }
 
 /**
- * Best split "bin ≤ b" in a histogram that beats `bestScore` (Σ (p² + q²) / w over the children,
- * which is minimum weighted Gini); writes it into `best` and returns true if found.
+ * Best split "bin ≤ b" in the histogram at hist[offset …] (cells of draws + positives · shift)
+ * that beats `bestScore` (Σ (p² + q²) / w over the children, which is minimum weighted Gini);
+ * writes it into `best` and returns true if found. Leaves the histogram all zero.
  */
 function scanHistogram(
-  histWeight: Float64Array,
-  histPositive: Float64Array,
-  lowBin: number,
-  highBin: number,
+  hist: Float64Array,
+  offset: number,
+  shift: number,
   weight: number,
   positive: number,
   minSamplesLeaf: number,
@@ -256,14 +279,17 @@ function scanHistogram(
   let found = false;
   let leftWeight = 0;
   let leftPositive = 0;
-  for (let b = lowBin; b < highBin; b++) {
+  // Clears each bin it reads; past the bin that completes the weight all bins are empty.
+  for (let b = offset, last = offset + 256; leftWeight < weight && b < last; b++) {
     // An empty bin splits the rows exactly as the bin before it did.
-    if (histWeight[b] === 0) continue;
-    leftWeight += histWeight[b];
-    leftPositive += histPositive[b];
-    if (leftWeight < minSamplesLeaf) continue;
+    const cell = hist[b];
+    if (cell === 0) continue;
+    hist[b] = 0;
+    const positiveDraws = Math.floor(cell / shift);
+    leftWeight += cell - positiveDraws * shift;
+    leftPositive += positiveDraws;
     const rightWeight = weight - leftWeight;
-    if (rightWeight < minSamplesLeaf) break;
+    if (leftWeight < minSamplesLeaf || rightWeight < minSamplesLeaf) continue;
     const rightPositive = positive - leftPositive;
     const leftNegative = leftWeight - leftPositive;
     const rightNegative = rightWeight - rightPositive;
@@ -274,7 +300,7 @@ function scanHistogram(
       bestScore = score;
       found = true;
       best[0] = score;
-      best[1] = b;
+      best[1] = b - offset;
       best[2] = leftWeight;
       best[3] = leftPositive;
     }

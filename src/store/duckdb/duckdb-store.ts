@@ -4,7 +4,6 @@ import { join as joinPath } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  applyAccountPatch,
   IMPORT_SOURCE,
   redactCredentials,
   type Account,
@@ -13,14 +12,13 @@ import {
   type AccountPatch,
   type PlanViolation,
   type QuarantineEntry,
-  type StoredAccount,
   type TrackedEvent,
-  type UserAccountChange,
   type UserPatch,
 } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
-import { TABLES, type TableName } from '../schema.js';
-import type { ColumnDef, TableDef } from '../sql/dialect.js';
+import { TABLES, appendValues, type AppendOnlyTable } from '../schema.js';
+import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
+import type { TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
 import { SqlFragment, ident, join, raw, sql } from '../sql/fragment.js';
 import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
@@ -212,81 +210,24 @@ export class DuckDbStore implements Store {
 
   /** Counts per day, source, event and reason, with the first example of each. */
   private async insertViolations(violations: readonly PlanViolation[]): Promise<void> {
-    const groups = new Map<string, { v: PlanViolation; day: string; n: number }>();
-    for (const v of violations) {
-      const day = new Date(v.timestamp).toISOString().slice(0, 10);
-      const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
-      const g = groups.get(key);
-      if (g) g.n += v.count ?? 1;
-      else groups.set(key, { v, day, n: v.count ?? 1 });
-    }
-    await this.insertRows(sql`INSERT INTO plan_violations`, [...groups.values()], ({ v, day, n }) =>
-      sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${redactCredentials(v.example)})`,
+    await this.insertRows(sql`INSERT INTO plan_violations`, groupViolations(violations), ({ v, day, n }) =>
+      sql`(CAST(${day} AS DATE), ${v.source}, ${v.action}, ${v.object}, ${v.reason}, ${v.field}, ${n}, ${v.example})`,
     );
   }
 
-  /**
-   * Applies account patches in order onto the stored rows (model/patch.ts decides what a call
-   * may change); returns the calls refused, to be quarantined in the same transaction.
-   */
+  /** Writes the patched accounts; returns the calls refused, to be quarantined in the same transaction. */
   private async patchAccounts(patches: readonly AccountPatch[], authority: AccountFactsAuthority): Promise<QuarantineEntry[]> {
     if (patches.length === 0) return [];
-    const ids = [...new Set(patches.map((p) => p.accountId))];
-    const stored = await this.query<{ account_id: string; name: string | null; created_at: string; plan: string | null; seats: string | null; churned_at: string | null; traits: string; facts_source: string | null }>(
-      sql`SELECT account_id, name, epoch_ms(created_at) AS created_at, plan, seats, epoch_ms(churned_at) AS churned_at, traits, facts_source
-        FROM accounts WHERE account_id IN (SELECT unnest(${ids}))`,
-    );
-    const rows = new Map<string, StoredAccount>(
-      stored.map((r) => [
-        r.account_id,
-        {
-          accountId: r.account_id,
-          name: r.name,
-          createdAt: Number(r.created_at),
-          plan: r.plan,
-          seats: r.seats === null ? null : Number(r.seats),
-          churnedAt: r.churned_at === null ? null : Number(r.churned_at),
-          traits: JSON.parse(r.traits) as Record<string, unknown>,
-          factsSource: r.facts_source,
-        },
-      ]),
-    );
-    const refused: QuarantineEntry[] = [];
-    for (const p of patches) {
-      const next = applyAccountPatch(rows.get(p.accountId), p, authority);
-      if (next.ok) rows.set(p.accountId, next.value);
-      else refused.push({ kind: p.origin.kind, source: p.source, file: null, line: null, reason: next.reject.reason, field: next.reject.field ?? null, message: next.reject.message, payload: p.origin.payload, receivedAt: p.seenAt });
-    }
-    await this.insertRows(sql`INSERT OR REPLACE INTO accounts (${ACCOUNT_COLUMNS})`, [...rows.values()], (a) => accountTuple(a, a.traits, a.factsSource));
+    const { rows, refused } = await patchedAccounts(this, patches, authority);
+    await this.insertRows(sql`INSERT OR REPLACE INTO accounts (${ACCOUNT_COLUMNS})`, rows, (a) => accountTuple(a, a.traits, a.factsSource));
     return refused;
   }
 
-  /**
-   * Applies user patches in order: the account when named, the earliest time seen, traits
-   * merged. A user moved from one account to another is recorded with the source that moved it.
-   */
+  /** Writes the patched users, and the moves between accounts. */
   private async patchUsers(patches: readonly UserPatch[]): Promise<void> {
     if (patches.length === 0) return;
-    const ids = [...new Set(patches.map((p) => p.userId))];
-    const stored = await this.query<{ user_id: string; account_id: string; first_seen: string; traits: string }>(
-      sql`SELECT user_id, account_id, epoch_ms(first_seen) AS first_seen, traits FROM users WHERE user_id IN (SELECT unnest(${ids}))`,
-    );
-    const rows = new Map(
-      stored.map((r) => [r.user_id, { userId: r.user_id, accountId: r.account_id, firstSeen: Number(r.first_seen), traits: JSON.parse(r.traits) as Record<string, unknown> }]),
-    );
-    const moves: UserAccountChange[] = [];
-    for (const p of patches) {
-      // A user not yet seen in any account gets '' until an event or a group call names one.
-      const row = rows.get(p.userId) ?? { userId: p.userId, accountId: '', firstSeen: p.seenAt, traits: {} };
-      if (p.accountId !== null) {
-        if (row.accountId !== '' && row.accountId !== p.accountId) moves.push({ userId: p.userId, fromAccount: row.accountId, toAccount: p.accountId, source: p.source, changedAt: p.seenAt });
-        row.accountId = p.accountId;
-      }
-      row.firstSeen = Math.min(row.firstSeen, p.seenAt);
-      row.traits = { ...row.traits, ...p.traits };
-      rows.set(p.userId, row);
-    }
-    await this.insertRows(sql`INSERT OR REPLACE INTO users`, [...rows.values()], (u) =>
+    const { rows, moves } = await patchedUsers(this, patches);
+    await this.insertRows(sql`INSERT OR REPLACE INTO users`, rows, (u) =>
       sql`(${u.userId}, ${u.accountId}, ${new Date(u.firstSeen)}, ${JSON.stringify(u.traits)})`,
     );
     await this.insertRows(sql`INSERT INTO user_account_changes`, moves, (m) =>
@@ -324,22 +265,11 @@ export class DuckDbStore implements Store {
     );
   }
 
-  append(table: TableName, rows: readonly Record<string, unknown>[]): Promise<void> {
-    const def = TABLES[table];
-    if (!def) throw new Error(`invalid table: ${String(table)}`);
-    if (rows.length === 0) return Promise.resolve();
-    const cell = (c: ColumnDef, row: Record<string, unknown>) => {
-      const v = row[c.name];
-      if (v === undefined || v === null) {
-        if (c.nullable) return null;
-        throw new Error(`invalid ${def.name} row: ${c.name} is required`);
-      }
-      return c.type === 'json' && typeof v !== 'string' ? JSON.stringify(v) : v;
-    };
-    return this.serialize(() =>
-      this.transaction(() =>
-        this.insertRows(sql`INSERT INTO ${ident(def.name)}`, rows, (row) => sql`(${join(def.columns.map((c) => sql`${cell(c, row)}`))})`),
-      ),
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values = rows.map((row) => appendValues(table, row));
+    await this.serialize(() =>
+      this.transaction(() => this.insertRows(sql`INSERT INTO ${ident(TABLES[table].name)}`, values, (row) => sql`(${join(row.map((v) => sql`${v}`))})`)),
     );
   }
 

@@ -22,7 +22,7 @@ export interface CompiledQuery {
 }
 
 /** The engines Cairn speaks; a query whose idiom differs has one builder per name (see {@link PerDialect}). */
-export type DialectName = 'duckdb';
+export type DialectName = 'duckdb' | 'clickhouse';
 
 /** One builder per dialect for a query whose SQL differs between engines, side by side in one file. */
 export type PerDialect<F> = { readonly [K in DialectName]: F };

@@ -62,7 +62,7 @@ describe('kill -9 while clients send', () => {
 
     for (let kill = 0; kill < KILLS; kill++) {
       const before = acked();
-      await waitFor(() => acked() >= before + 20, 'batches acknowledged before the kill', 20_000, 10);
+      await waitFor(() => acked() >= before + 20, 'batches acknowledged before the kill', undefined, 10);
       const dying: ChildServer = server;
       process.kill(dying.pid, 'SIGKILL');
       assert.equal(await dying.exited, 'SIGKILL');
@@ -70,7 +70,7 @@ describe('kill -9 while clients send', () => {
       target.url = server.url;
     }
     const afterLast = acked();
-    await waitFor(() => acked() >= afterLast + 20, 'batches acknowledged after the last restart', 20_000, 10);
+    await waitFor(() => acked() >= afterLast + 20, 'batches acknowledged after the last restart', undefined, 10);
     stopping = true;
     await Promise.all(clients);
 

@@ -26,14 +26,18 @@ export const BIN = fileURLToPath(new URL('../../../bin/cairn.js', import.meta.ur
 /** Accepts every (action, object): the tests check mapping and storage, not the plan. */
 export const ACCEPT_ALL = 'unplanned: accept\nevents: []\n';
 
-/** A fresh workspace (removed when the test process exits) with the given tracking plan and server settings. */
-export async function workspace(opts: { plan?: string; server?: string } = {}): Promise<string> {
+/**
+ * A fresh workspace (removed when the test process exits) with the given tracking plan, server
+ * settings and engine (`cairn.yaml` lines under `engine:`; DuckDB by default).
+ */
+export async function workspace(opts: { plan?: string; server?: string; engine?: string } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-http-'));
   made.push(dir);
   await initWorkspace(dir);
   await writeFile(join(dir, 'tracking-plan.yaml'), opts.plan ?? ACCEPT_ALL);
-  if (opts.server) {
-    await writeFile(join(dir, 'cairn.yaml'), `version: 1\nengine: { kind: duckdb, path: cairn.duckdb }\nserver:\n${opts.server}\n`);
+  if (opts.server || opts.engine) {
+    const engine = opts.engine ?? '  kind: duckdb\n  path: cairn.duckdb';
+    await writeFile(join(dir, 'cairn.yaml'), `version: 1\nengine:\n${engine}\n${opts.server ? `server:\n${opts.server}\n` : ''}`);
   }
   return dir;
 }
@@ -91,10 +95,11 @@ export async function spawnServer(ws: string): Promise<ChildServer> {
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
+    // A liveness guard: a ClickHouse store checks its schema on every host first, and a loaded machine is slow.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cairn serve did not start within 20 s:\n${err}`));
-    }, 20_000);
+      reject(new Error(`cairn serve did not start within 300 s:\n${err}`));
+    }, 300_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       // The address is printed as one JSON document, possibly over several lines.
@@ -132,7 +137,7 @@ export async function withStore<T>(ws: string, work: (q: <R = Record<string, unk
 export { sql };
 
 /** Polls `check` until it returns a truthy value (returned) or the time is up (throws). The limit guards liveness only: a shared, loaded machine may take long. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 300_000, everyMs = 50): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -350,7 +350,8 @@ function rawRequest(url: string, bytes: string): Promise<number> {
     socket.on('data', (c) => (reply += c.toString('latin1')));
     socket.on('close', done);
     socket.on('error', done);
-    socket.setTimeout(3_000, () => socket.destroy());
+    // A liveness guard only: every request here gets an answer, late on a loaded machine.
+    socket.setTimeout(120_000, () => socket.destroy());
   });
 }
 

@@ -117,7 +117,7 @@ describeEngines('write-ahead log', (engine) => {
     const { wal, closed } = await openLog(dir, null, { maxAgeMs: 100 });
     wal.append([{ source: 'web', event: ev('a1') }], []);
     await wal.commit();
-    const until = Date.now() + 5_000;
+    const until = Date.now() + 120_000;
     while (closed.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(closed.map((c) => [c.id, c.events]), [[1, 1]]);
     // An empty generation is not closed for age.

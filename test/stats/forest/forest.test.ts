@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { auc, createForestModel, trainForest, type Dataset } from '../../../src/stats/index.js';
 import { bootstrapCounts } from '../../../src/stats/forest/tree.js';
 import { assertClose } from '../helpers.js';
-import { shuffledOutcome, sliceRows, syntheticDataset } from './synthetic.js';
+import { shuffledOutcome, sliceRows, syntheticDataset, usageDataset } from './synthetic.js';
 
 const data = syntheticDataset(1500, 20, 1);
 
@@ -73,6 +73,18 @@ describe('trainForest', () => {
     assert.deepEqual(two.oobProba, one.oobProba);
     assert.deepEqual(two.impurityImportance, one.impurityImportance);
     assert.deepEqual(two.model.trees, one.model.trees);
+  });
+
+  test('on zero-heavy usage counts: one thread and two give identical forests that find the signal', async () => {
+    const usage = usageDataset(1500, 2);
+    const train = sliceRows(usage, 0, 1000);
+    const one = await trainForest(train, { seed: 13, threads: 1, trees: 24 });
+    const two = await trainForest(train, { seed: 13, threads: 2, trees: 24 });
+    assert.deepEqual(two.model.trees, one.model.trees);
+    assert.deepEqual(two.oobProba, one.oobProba);
+    const test = sliceRows(usage, 1000, 1500);
+    const heldOutAuc = auc(one.model.predictProba(test.x, test.rows), test.y);
+    assert.ok(heldOutAuc > 0.65, `held-out AUC ${heldOutAuc}`);
   });
 
   test('honours maxDepth, minSamplesLeaf and a fixed maxFeatures', async () => {

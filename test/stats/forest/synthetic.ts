@@ -62,3 +62,31 @@ export const GROUPS = [
   [8, 9, 10, 11],
   [12, 13, 14, 15],
 ];
+
+/**
+ * Product-usage counts: 6 behaviours × (used, count, active days of 30, count per seat), about
+ * 65% zeros. An account adopts a behaviour with its own rate (20%–50%); counts are heavy-tailed.
+ * P(y = 1) = logistic(3·[behaviour 0's count ≥ 5] + 0.2·behaviour 1's days − 1.5). Seeded.
+ */
+export function usageDataset(rows: number, seed: number): Dataset {
+  const random = mulberry32(seed);
+  const behaviours = 6;
+  const features = 4 * behaviours;
+  const x = new Float64Array(rows * features);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const seats = 1 + Math.floor(random() * 10);
+    for (let b = 0; b < behaviours; b++) {
+      if (random() >= 0.2 + 0.06 * b) continue;
+      const count = Math.ceil(Math.exp(3 * random() * random()) * (1 + random() * 4));
+      const c = i * features + 4 * b;
+      x[c] = 1;
+      x[c + 1] = count;
+      x[c + 2] = Math.min(count, 30, 1 + Math.floor(random() * 30));
+      x[c + 3] = Math.round((count / seats) * 1e4) / 1e4;
+    }
+    const z = 3 * (x[i * features + 1] >= 5 ? 1 : 0) + 0.2 * x[i * features + 6] - 1.5;
+    y[i] = random() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { rows, features, x, y };
+}

@@ -1,0 +1,153 @@
+/**
+ * The same demo imported into every engine (test/engines.ts: DuckDB, ClickHouse on chdb, and a
+ * ClickHouse server when CAIRN_CLICKHOUSE_URL names one) gives the same answers: import and
+ * de-duplication counts, quarantine, stats, every account's milestones and reached days (as of
+ * two days, for all accounts and for a few), funnels, segments and the discovery evidence.
+ * DuckDB's answers are the reference; each other engine is compared with them exactly, the
+ * forest's numbers included (the same matrix and seed give the same forest bit for bit).
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { importAccountHistory, importAccounts, importEvents, listQuarantine } from '../../src/collect/index.js';
+import { loadMilestones, TEMPLATE_DIR } from '../../src/config/index.js';
+import { generateDemo } from '../../src/demo/index.js';
+import { discover } from '../../src/discover/index.js';
+import { computeFunnel, computeMilestones, segmentMembers } from '../../src/milestones/index.js';
+import type { AccountPatch, TrackedEvent } from '../../src/model/index.js';
+import { NO_WRITE, sql, type Store } from '../../src/store/index.js';
+import { ENGINES } from '../engines.js';
+import { tempDir } from '../tmp.js';
+
+const END = '2026-10-31';
+const EARLIER = '2025-12-31';
+
+interface Answers {
+  imports: unknown;
+  collected: unknown;
+  stats: unknown;
+  quarantine: unknown;
+  milestones: unknown;
+  earlier: unknown;
+  some: unknown;
+  funnels: unknown;
+  segments: unknown;
+  discovery: unknown;
+}
+
+async function answers(store: Store, files: { accounts: string; accountHistory: string; events: string[] }): Promise<Answers> {
+  const framework = await loadMilestones(join(TEMPLATE_DIR, 'milestones.yaml'));
+  const accounts = await importAccounts(store, files.accounts, 'demo');
+  const history = await importAccountHistory(store, files.accountHistory, 'demo');
+  const events = await importEvents(store, files.events, { workers: 0, now: Date.UTC(2026, 11, 1) });
+  // Imported twice: every line is a duplicate the second time.
+  const again = await importEvents(store, files.events, { workers: 0, now: Date.UTC(2026, 11, 1) });
+  const collected = await collect(store, files.events[0]);
+  const { last_received_at: _received, sources, ...stats } = await store.stats();
+  const quarantine = await listQuarantine(store, { limit: 1_000 });
+  const report = await computeMilestones(store, framework, END);
+  const some = report.accounts.filter((_, i) => i % 17 === 0).map((a) => a.account_id);
+  const segments: Record<string, string[]> = {};
+  for (const name of Object.keys(framework.segments)) segments[name] = (await segmentMembers(store, framework, name, report)).map((a) => a.account_id);
+  const result = await discover(store, {
+    asOf: END,
+    retention: { kind: 'still_customer', days: 365, dormantDays: 30, earlyDays: 90 },
+    current: framework,
+    seed: 1,
+    fits: 2,
+    trees: 40,
+  });
+  const { generated_at: _generated, ...evidence } = result.evidence;
+  return {
+    imports: { accounts, history, events, again },
+    collected,
+    stats: { ...stats, sources: Object.fromEntries(Object.entries(sources).map(([k, s]) => [k, { events: s.events, quarantine_by_reason: s.quarantine_by_reason, users_moved: s.users_moved }])) },
+    // Ids and arrival times are the engine's own; what was quarantined, where and why is not.
+    quarantine: { ...quarantine, entries: quarantine.entries.map(({ id: _id, received_at: _at, ...e }) => e).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) },
+    milestones: report,
+    earlier: await computeMilestones(store, framework, EARLIER),
+    some: await computeMilestones(store, framework, END, { accounts: some }),
+    funnels: await Promise.all((['all', 'plan', 'signup_month'] as const).map((by) => computeFunnel(store, framework, END, by))),
+    segments,
+    discovery: { proposal: result.proposal?.yaml ?? null, evidence },
+  };
+}
+
+const ON = (day: string) => Date.parse(`${day}T12:00:00Z`);
+const event = (id: string, accountId: string, userId: string | null = null): TrackedEvent => ({
+  messageId: id, accountId, userId, anonymousId: null, action: 'closed', object: 'conversation', place: 'inbox', metadata: { state: 'resolved' }, timestamp: ON('2026-10-20'), count: 1,
+});
+const group = (accountId: string, source: string, facts: Partial<AccountPatch>): AccountPatch => ({
+  accountId, traits: {}, seenAt: ON('2026-10-21'), source, origin: { kind: 'segment', payload: JSON.stringify({ type: 'group', groupId: accountId, ...facts }) }, ...facts,
+});
+
+/**
+ * What collectors of several sources write after the import (model/source.ts, model/patch.ts):
+ * ids per source, an imported id a duplicate for every source; group calls on imported
+ * accounts (facts kept as traits, or taken with `collector`), on a new one, and refused (churn
+ * before signup); users moved between accounts.
+ */
+async function collect(store: Store, eventsFile: string) {
+  const imported = (JSON.parse((await readFile(eventsFile, 'utf8')).split('\n', 1)[0]) as { message_id: string; account_id: string });
+  const a = imported.account_id;
+  const web = await store.applyCollected({
+    ...NO_WRITE,
+    events: [
+      { source: 'web', events: [event('p-1', a, 'pu_1'), event('p-2', a), event('p-1', a), event(imported.message_id, a)] },
+      { source: 'backend', events: [event('p-1', a), event('p-3', 'acc_new', 'pu_1')] },
+    ],
+    accounts: [
+      group(a, 'web', { plan: 'enterprise', seats: 99, traits: { region: 'eu' } }),
+      group('acc_new', 'backend', { name: 'New', plan: 'starter', createdAt: ON('2026-10-01') }),
+      group('acc_refused', 'web', { createdAt: ON('2026-10-10'), churnedAt: ON('2026-09-01') }),
+    ],
+    users: [
+      { userId: 'pu_1', accountId: 'acc_new', traits: { role: 'admin' }, seenAt: ON('2026-10-22'), source: 'backend' },
+      { userId: 'pu_1', accountId: a, traits: {}, seenAt: ON('2026-10-23'), source: 'web' },
+    ],
+  });
+  const collector = await store.applyCollected({ ...NO_WRITE, accounts: [group('acc_new', 'web', { seats: 4 })], accountFacts: 'collector' });
+  const accounts = await store.query(sql`SELECT account_id, name, plan, seats, traits, facts_source FROM accounts WHERE account_id IN (${a}, 'acc_new', 'acc_refused') ORDER BY account_id`);
+  const moves = await store.query(sql`SELECT user_id, from_account, to_account, source, ${store.dialect.epochMs(sql`changed_at`)} AS changed_at FROM user_account_changes ORDER BY changed_at`);
+  const events = await store.query(sql`SELECT message_id, source FROM events WHERE message_id LIKE 'p-%' ORDER BY message_id, source`);
+  return { web, collector, accounts: accounts.map((r) => ({ ...r, seats: r.seats === null ? null : Number(r.seats) })), moves: moves.map((m) => ({ ...m, changed_at: Number(m.changed_at) })), events };
+}
+
+describe('the same answers on every engine', { timeout: 3_600_000 }, () => {
+  const results = new Map<string, Answers>();
+
+  before(async () => {
+    const dir = await tempDir();
+    const demo = await generateDemo({ dir, seed: 5, accounts: 900, months: 24 });
+    for (const engine of ENGINES) results.set(engine.name, await answers(await engine.open(), demo.files));
+  });
+
+  const reference = () => results.get(ENGINES[0].name)!;
+  for (const engine of ENGINES.slice(1)) {
+    describe(engine.name, () => {
+      for (const part of ['imports', 'collected', 'stats', 'quarantine', 'milestones', 'earlier', 'some', 'funnels', 'segments', 'discovery'] as const) {
+        it(`${part} as on ${ENGINES[0].name}`, () => assert.deepEqual(results.get(engine.name)![part], reference()[part]));
+      }
+    });
+  }
+
+  it('has something to compare: milestones reached, quarantined lines, duplicates, a proposal', () => {
+    const r = reference() as unknown as {
+      milestones: { accounts: { milestones: Record<string, { reached: boolean }> }[] };
+      quarantine: { total: number };
+      imports: { again: { duplicates: number } };
+      discovery: { proposal: string | null };
+    };
+    for (const name of ['setup', 'activation', 'utilization', 'maturity']) {
+      assert.ok(r.milestones.accounts.some((a) => a.milestones[name].reached), `${name} reached by someone`);
+    }
+    assert.ok(r.quarantine.total > 0, 'quarantined lines');
+    assert.ok(r.imports.again.duplicates > 1000, 'duplicates on the second import');
+    assert.ok(r.discovery.proposal, 'a proposal');
+    const c = results.get(ENGINES[0].name)!.collected as { web: unknown; accounts: { facts_source: string; traits: string }[]; moves: unknown[]; events: unknown[] };
+    assert.deepEqual(c.web, { inserted: 4, duplicates: 2 }, 'ids per source, an imported id a duplicate');
+    assert.equal(c.moves.length, 2, 'a user moved away and back');
+    assert.deepEqual(c.accounts.map((r) => r.facts_source), ['import', 'web'], 'facts kept by the file, taken by the collector; the refused call stored nothing');
+  });
+});
