@@ -159,6 +159,15 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(columns.at, [day(3, 9), day(4, 9)]);
   });
 
+  it('zips bound lists into rows, NULLs kept', async () => {
+    const rows = await store.query<Record<string, unknown>>(sql`SELECT i, t, ${d.dayText(sql`day`)} AS day FROM ${d.zipRows([
+      { name: 'i', type: 'integer', values: [2, 1, null] },
+      { name: 't', type: 'text', values: ['b', null, "it's"] },
+      { name: 'day', type: 'date', values: ['2025-01-02', null, '2025-01-03'] },
+    ])} AS z ORDER BY t`);
+    assert.deepEqual(rows.map((r) => [r.i === null ? null : Number(r.i), r.t, r.day]), [[2, 'b', '2025-01-02'], [null, "it's", '2025-01-03'], [1, null, null]]);
+  });
+
   it('keeps its data across reopening', async () => {
     const place = await engine.place();
     const a = await place.open();
