@@ -1,20 +1,22 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { runDemoLaunches } from '../../src/cli/demo-launches.js';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
 import { initWorkspace, loadWorkspace } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import type { PlantedLaunch } from '../../src/demo/launches.js';
-import { ENGINES } from '../engines.js';
+import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
-describe('the demo plants three launches and the reports find what was planted', async () => {
-  const dir = await tempDir();
-  await initWorkspace(dir);
-  const ws = await loadWorkspace(dir);
-  const demo = await generateDemo({ dir, seed: 11, accounts: 700, months: 30, launches: true });
-  const store = await ENGINES[0].open();
+// One demo, imported into each engine in this process (the parity suite compares the servers).
+const dir = await tempDir();
+await initWorkspace(dir);
+const ws = await loadWorkspace(dir);
+const demo = await generateDemo({ dir, seed: 11, accounts: 700, months: 30, launches: true });
+
+describeEngines('the demo plants three launches and the reports find what was planted', async (engine) => {
+  const store = await engine.open();
   await importAccounts(store, demo.files.accounts);
   await importAccountHistory(store, demo.files.accountHistory);
   const imported = await importEvents(store, demo.files.events, { plan: ws.trackingPlan });
@@ -77,4 +79,4 @@ describe('the demo plants three launches and the reports find what was planted',
     assert.ok(r.reports.at(-1)!.flags.includes('no_instrumentation'));
     assert.equal(r.agrees, true);
   });
-});
+}, { demo: true });

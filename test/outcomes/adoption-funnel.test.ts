@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { buildOutcomeReport } from '../../src/outcomes/index.js';
 import { wilsonInterval } from '../../src/stats/index.js';
 import { day, event, FRAMEWORK, fixtureStore, launchFile, PLAN } from './launch-fixtures.js';
+import { describeEngines } from '../engines.js';
 
-describe('adoption funnel, worked by hand', async () => {
+describeEngines('adoption funnel, worked by hand', async (engine) => {
   // Launch on day 0; the report on day 20 covers weeks 0 (days 0–6), 1 (7–13) and 2 (14–20).
   // a: aware d1, intent d2, activated d3, used again d9 (a second week: adopted d9) and d11
   //    (2 days of use in week 1's 7 days: engaged then, not in week 2);
@@ -13,6 +14,7 @@ describe('adoption funnel, worked by hand', async () => {
   // e: churned before launch (never exposed); f: outside the audience (starter).
   // Measurement stops at the last day with data, so f's event on day 20 makes the data reach it.
   const store = await fixtureStore(
+    engine,
     [
       { id: 'a', signup: -100 },
       { id: 'b', signup: -50 },

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { checkInstrumentation } from '../../src/outcomes/index.js';
 import { NO_WRITE } from '../../src/store/index.js';
 import { day, event, fixtureStore, launchFile, PLAN } from './launch-fixtures.js';
+import { describeEngines } from '../engines.js';
 
 const head = (launched: boolean) => `problem: p\nowner: o\nsize: small\n${launched ? `launched_at: ${day(0)}\n` : ''}`;
 const EVENTS = `events:
@@ -11,8 +12,8 @@ const EVENTS = `events:
 `;
 const codes = (g: { problems: { code: string; stage: string }[] }) => g.problems.map((p) => `${p.stage}:${p.code}`);
 
-describe('instrumentation gate (cairn launch check)', async () => {
-  const empty = await fixtureStore([{ id: 'a', signup: -10 }], []);
+describeEngines('instrumentation gate (cairn launch check)', async (engine) => {
+  const empty = await fixtureStore(engine, [{ id: 'a', signup: -10 }], []);
 
   test('before launch: passes when every event is planned as written', async () => {
     const g = await checkInstrumentation(empty, await launchFile('helper', head(false) + EVENTS), PLAN, day(-3));
@@ -53,7 +54,7 @@ events:
     assert.deepEqual(codes(g), ['awareness:not_arrived', 'activation:not_arrived']);
     assert.match(g.problems[0].message, new RegExp(`viewed tip \\(in inbox\\) has not arrived since launch \\(${day(0)}\\)`));
 
-    const arrived = await fixtureStore([{ id: 'a', signup: -10 }], [
+    const arrived = await fixtureStore(engine, [{ id: 'a', signup: -10 }], [
       event('a', -2, 'used', 'helper'), // before launch: does not count
       event('a', 1, 'viewed', 'tip', { place: 'inbox' }),
     ]);
@@ -66,7 +67,7 @@ events:
 
   test('after launch: fails when events arrive with plan violations or are quarantined', async () => {
     const launch = await launchFile('helper', head(true) + EVENTS);
-    const store = await fixtureStore([{ id: 'a', signup: -10 }], [event('a', 1, 'viewed', 'tip', { place: 'inbox' }), event('a', 2, 'used', 'helper')]);
+    const store = await fixtureStore(engine, [{ id: 'a', signup: -10 }], [event('a', 1, 'viewed', 'tip', { place: 'inbox' }), event('a', 2, 'used', 'helper')]);
     const when = Date.parse(`${day(3)}T12:00:00Z`);
     await store.applyCollected({
       ...NO_WRITE,

@@ -5,7 +5,7 @@ import type { AccountHistoryRow, TrackedEvent } from '../../src/model/index.js';
 import { launchBucket } from '../../src/outcomes/index.js';
 import { mulberry32 } from '../../src/stats/index.js';
 import type { Store } from '../../src/store/index.js';
-import { ENGINES, type TestEngine } from '../engines.js';
+import type { TestEngine } from '../engines.js';
 import { tempDir } from '../tmp.js';
 
 /** Days as 'YYYY-MM-DD' from a day number relative to the launch (day 0). */
@@ -46,8 +46,8 @@ export async function launchFile(name: string, yaml: string, feedback: Record<st
   return loadLaunch(file, { milestones: Object.keys(FRAMEWORK.milestones) });
 }
 
-/** A fresh store (on `engine`, DuckDB by default) with these accounts, history and events. */
-export async function fixtureStore(accounts: FixtureAccount[], events: TrackedEvent[], history: AccountHistoryRow[] = [], engine: TestEngine = ENGINES[0]): Promise<Store> {
+/** A fresh store on `engine` with these accounts, history and events. */
+export async function fixtureStore(engine: TestEngine, accounts: FixtureAccount[], events: TrackedEvent[], history: AccountHistoryRow[] = []): Promise<Store> {
   const store = await engine.open();
   await store.upsertAccounts(
     accounts.map((a) => ({ accountId: a.id, name: a.id, createdAt: noon(a.signup) - 3 * 3_600_000, plan: a.plan ?? 'pro', seats: a.seats ?? 3, churnedAt: a.churn == null ? null : noon(a.churn) })),

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { buildOutcomeReport, type DesignResult, type OutcomeReport } from '../../src/outcomes/index.js';
 import { mulberry32 } from '../../src/stats/index.js';
 import { bucketOf, day, event, FRAMEWORK, fixtureStore, launchFile, PLAN, poisson, weeklyConversations, type FixtureAccount } from './launch-fixtures.js';
+import { describeEngines } from '../engines.js';
 
 const WS = { milestones: FRAMEWORK, trackingPlan: PLAN };
 const BEFORE = Date.parse(`${day(-30)}T10:00:00Z`); // declarations recorded a month before launch
 const design = (r: OutcomeReport, name: DesignResult['name']) => r.outcome!.designs.find((d) => d.name === name)!;
+// Hundreds of accounts per store: on the engines in this process; test/parity/outcomes-parity.test.ts
+// shows the servers build the same reports, ledgers and due lists.
+const IN_PROCESS = { demo: true };
 
 const countLaunch = (extra = '') => `problem: Teams repeat the same answers
 owner: ana
@@ -30,13 +34,13 @@ function useHelper(accounts: FixtureAccount[], treated: (a: FixtureAccount) => b
   });
 }
 
-describe('outcome report: a real effect with a randomized holdout', async () => {
+describeEngines('outcome report: a real effect with a randomized holdout', async (engine) => {
   // 30% more conversations a week for accounts not held out, from launch: 3.5 × 0.3 × 4 weeks
   // = +4.2 conversations per account in 28 days, against a target of +10% (about +1.4).
   const name = 'helper';
   const treated = (a: FixtureAccount) => bucketOf(name, a.id) >= 20;
   const { accounts, events } = weeklyConversations({ accounts: 800, seed: 7, end: 120, rate: (a, w) => (w >= 0 && treated(a) ? 3.5 * 1.3 : 3.5) });
-  const store = await fixtureStore(accounts, [...events, ...useHelper(accounts, treated)]);
+  const store = await fixtureStore(engine, accounts, [...events, ...useHelper(accounts, treated)]);
   const launch = await launchFile(name, countLaunch('holdout: { segment: "bucket < 20", randomized: true }\n'));
   const r = await buildOutcomeReport(store, WS, launch, { at: day(120), now: BEFORE });
 
@@ -62,12 +66,12 @@ describe('outcome report: a real effect with a randomized holdout', async () => 
     // Everyone exposed uses the helper in two distinct weeks (days +2 and +10), within ~12 days.
     assert.ok(last.stages.adoption.share! > 0.9, `adoption ${last.stages.adoption.share}`);
   });
-});
+}, IN_PROCESS);
 
-describe('outcome report: no effect', async () => {
+describeEngines('outcome report: no effect', async (engine) => {
   const name = 'helper';
   const { accounts, events } = weeklyConversations({ accounts: 800, seed: 8, end: 120, rate: () => 3.5 });
-  const store = await fixtureStore(accounts, [...events, ...useHelper(accounts, (a) => bucketOf(name, a.id) >= 20)]);
+  const store = await fixtureStore(engine, accounts, [...events, ...useHelper(accounts, (a) => bucketOf(name, a.id) >= 20)]);
   const launch = await launchFile(name, countLaunch('holdout: { segment: "bucket < 20", randomized: true }\n'));
   const r = await buildOutcomeReport(store, WS, launch, { at: day(120), now: BEFORE });
 
@@ -77,9 +81,9 @@ describe('outcome report: no effect', async () => {
     assert.notEqual(r.verdict, 'met');
     assert.ok(['not_met', 'inconclusive'].includes(r.verdict), r.verdict);
   });
-});
+}, IN_PROCESS);
 
-describe('outcome report: adopters self-select (the trap)', async () => {
+describeEngines('outcome report: adopters self-select (the trap)', async (engine) => {
   // Healthy accounts churn less and adopt more; the feature changes nothing. A naive
   // adopters-vs-non-adopters comparison shows better retention; the report must not call it success.
   const random = mulberry32(21);
@@ -101,7 +105,7 @@ describe('outcome report: adopters self-select (the trap)', async () => {
     const e = Math.max(0, a.signup);
     if ((churn ?? Infinity) > e + 3 && random() < health ** 2) events.push(event(a.id, e + 2, 'used', 'helper'), event(a.id, e + 9, 'used', 'helper'));
   }
-  const store = await fixtureStore(accounts, events);
+  const store = await fixtureStore(engine, accounts, events);
   const launch = await launchFile(
     'helper',
     `problem: p
@@ -135,9 +139,9 @@ events:
     }
     assert.equal(design(r, 'difference_in_differences').applicable, false, 'no comparison group for retention without a holdout');
   });
-});
+}, IN_PROCESS);
 
-describe('outcome report: parallel pre-trends fail', async () => {
+describeEngines('outcome report: parallel pre-trends fail', async (engine) => {
   // The audience (pro) was already growing faster than the rest (starter) before launch.
   const { accounts, events } = weeklyConversations({
     accounts: 900,
@@ -146,7 +150,7 @@ describe('outcome report: parallel pre-trends fail', async () => {
     plan: (i) => (i % 2 ? 'pro' : 'starter'),
     rate: (a, w) => (a.plan === 'pro' ? Math.max(0.5, 4 + 0.2 * w) : 4),
   });
-  const store = await fixtureStore(accounts, [...events, ...useHelper(accounts, (a) => a.plan === 'pro')]);
+  const store = await fixtureStore(engine, accounts, [...events, ...useHelper(accounts, (a) => a.plan === 'pro')]);
   const launch = await launchFile('helper', countLaunch(`audience: "plan = 'pro'"\n`));
   const r = await buildOutcomeReport(store, WS, launch, { at: day(90), now: BEFORE });
 
@@ -159,4 +163,4 @@ describe('outcome report: parallel pre-trends fail', async () => {
     assert.notEqual(r.design, 'difference_in_differences');
     assert.ok(did.caveats.some((c) => /drifting apart before launch/.test(c)));
   });
-});
+}, IN_PROCESS);

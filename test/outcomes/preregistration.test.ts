@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { parseLaunch } from '../../src/config/index.js';
 import { buildOutcomeReport, canonicalJson, declarationHash, declarationOf, launchesDue, launchLedger, readLedger, syncDeclaration } from '../../src/outcomes/index.js';
 import { bucketOf, day, event, FRAMEWORK, fixtureStore, launchFile, PLAN, weeklyConversations } from './launch-fixtures.js';
+import { describeEngines, type TestEngine } from '../engines.js';
 
 const WS = { milestones: FRAMEWORK, trackingPlan: PLAN };
 const at = (d: number, hour = 10) => Date.parse(`${day(d)}T${String(hour).padStart(2, '0')}:00:00Z`);
 const NAME = 'helper';
+// Hundreds of accounts per store: on the engines in this process; test/parity/outcomes-parity.test.ts
+// shows the servers build the same reports, ledgers and due lists.
+const IN_PROCESS = { demo: true };
 
 const file = (o: { target?: string; impact?: string; size?: string; events?: boolean; outcome?: boolean; comment?: string } = {}) => `${o.comment ?? ''}problem: p
 owner: o
@@ -31,19 +35,19 @@ ${
 `;
 
 /** A fresh store each time: the ledger is per store. */
-async function world() {
+async function world(engine: TestEngine) {
   const treated = (id: string) => bucketOf(NAME, id) >= 20;
   const { accounts, events } = weeklyConversations({ accounts: 500, seed: 3, end: 130, rate: (a, w) => (w >= 0 && treated(a.id) ? 4.5 : 3.5) });
   for (const a of accounts) {
     const e = Math.max(0, a.signup);
     if (treated(a.id)) events.push(event(a.id, e + 1, 'viewed', 'tip', { place: 'inbox' }), event(a.id, e + 2, 'used', 'helper'), event(a.id, e + 9, 'used', 'helper'));
   }
-  return fixtureStore(accounts, events);
+  return fixtureStore(engine, accounts, events);
 }
 
-describe('pre-registration', () => {
+describeEngines('pre-registration', async (engine) => {
   test('the declaration is recorded with its hash once, and again only when it changes', async () => {
-    const store = await world();
+    const store = await world(engine);
     const v1 = await launchFile(NAME, file());
     await syncDeclaration(store, v1, at(-40));
     await syncDeclaration(store, v1, at(-39));
@@ -62,7 +66,7 @@ describe('pre-registration', () => {
   });
 
   test('an edit after launch is an amendment: the verdict keeps the pre-registered target, new metrics are exploratory', async () => {
-    const store = await world();
+    const store = await world(engine);
     await syncDeclaration(store, await launchFile(NAME, file()), at(-30));
     // After launch the team lowers the target and adds a metric it can point to.
     const amended = await launchFile(
@@ -87,7 +91,7 @@ describe('pre-registration', () => {
   });
 
   test('edits before launch are amendments too, and the last one before launch is the promise', async () => {
-    const store = await world();
+    const store = await world(engine);
     await syncDeclaration(store, await launchFile(NAME, file()), at(-30));
     const final = await launchFile(NAME, file({ target: '{ relative: 0.15 }' }));
     await syncDeclaration(store, final, at(-10));
@@ -99,7 +103,7 @@ describe('pre-registration', () => {
   });
 
   test('first declared after launch: flagged, and the result is exploratory, not a verdict', async () => {
-    const store = await world();
+    const store = await world(engine);
     const r = await buildOutcomeReport(store, WS, await launchFile(NAME, file()), { at: day(120), now: at(60) });
     assert.equal(r.preregistration.pre_registered, false);
     assert.ok(r.flags.includes('no_outcome_before_launch'));
@@ -108,11 +112,11 @@ describe('pre-registration', () => {
     assert.equal(r.outcome!.exploratory, true);
     assert.ok(r.outcome!.estimate! > 0, 'still measured');
   });
-});
+}, IN_PROCESS);
 
-describe('anti-patterns', () => {
+describeEngines('anti-patterns', async (engine) => {
   test('no metric, and no instrumentation', async () => {
-    const store = await world();
+    const store = await world(engine);
     const r = await buildOutcomeReport(store, WS, await launchFile(NAME, file({ outcome: false, events: false, size: 'small' })), { at: day(120), now: at(-30) });
     assert.deepEqual(r.flags, ['no_metric', 'no_outcome_before_launch', 'no_instrumentation']);
     assert.equal(r.verdict, 'inconclusive');
@@ -120,7 +124,7 @@ describe('anti-patterns', () => {
   });
 
   test('rushing: a report before the first checkpoint is too early', async () => {
-    const store = await world();
+    const store = await world(engine);
     const r = await buildOutcomeReport(store, WS, await launchFile(NAME, file()), { at: day(20), now: at(-30) });
     assert.equal(r.verdict, 'too_early');
     assert.ok(r.flags.includes('rushing'));
@@ -128,7 +132,7 @@ describe('anti-patterns', () => {
   });
 
   test('ship and move on: a checkpoint passed with no report is flagged by reports and by due', async () => {
-    const store = await world();
+    const store = await world(engine);
     const launch = await launchFile(NAME, file());
     await syncDeclaration(store, launch, at(-30));
     // Big launch: 30, 90, 180, 365 days. On day 120, the 30-day report was never produced.
@@ -159,4 +163,4 @@ describe('anti-patterns', () => {
     assert.deepEqual(ledger.reports.map((r) => [r.at, r.checkpoint, r.counted]), [[day(31), 30, ['outcome']], [day(95), 90, ['outcome']]]);
     assert.deepEqual(ledger.shares, []);
   });
-});
+}, IN_PROCESS);

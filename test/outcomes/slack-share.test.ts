@@ -3,10 +3,11 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, test } from 'node:test';
 import { buildOutcomeReport, launchesDue, readLedger, renderMarkdown, resendFailed, shareReport } from '../../src/outcomes/index.js';
 import { tempDir } from '../tmp.js';
 import { day, event, FRAMEWORK, fixtureStore, launchFile, PLAN } from './launch-fixtures.js';
+import { describeEngines } from '../engines.js';
 
 const WS = { milestones: FRAMEWORK, trackingPlan: PLAN };
 const FAST = { baseDelayMs: 5, maxDelayMs: 20 };
@@ -27,8 +28,9 @@ async function webhook(statuses: number[], headers: Record<string, string> = {})
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/secret`, received, statuses };
 }
 
-describe('sharing a report to a Slack-compatible webhook', async () => {
+describeEngines('sharing a report to a Slack-compatible webhook', async (engine) => {
   const store = await fixtureStore(
+    engine,
     [{ id: 'a', signup: -100 }, { id: 'b', signup: -100 }],
     [event('a', 1, 'viewed', 'tip', { place: 'inbox' }), event('a', 2, 'used', 'helper'), event('b', 40, 'closed', 'conversation')],
   );
