@@ -31,6 +31,8 @@ export interface WeeklyPoint {
   start: string;
   n: number;
   value: number;
+  /** The point's weight in the fit: accounts at risk for a mean over them, 1 for a count such as signups. */
+  weight: number;
 }
 
 /** How a weekly value maps onto the declared window's scale, and its slope there (delta method). */
@@ -55,18 +57,18 @@ export function windowScale(kind: 'count' | 'retention' | 'milestone' | 'signups
 }
 
 /** The weeks before launch (up to a year) and since, each with `valueAt(start)` or skipped when null. */
-export function weeklySeries(launchDay: number, at: number, valueAt: (start: number) => { n: number; value: number } | null): { pre: WeeklyPoint[]; post: WeeklyPoint[] } {
+export function weeklySeries(launchDay: number, at: number, valueAt: (start: number) => Omit<WeeklyPoint, 'week' | 'start'> | null): { pre: WeeklyPoint[]; post: WeeklyPoint[] } {
   const pre: WeeklyPoint[] = [];
   const post: WeeklyPoint[] = [];
   for (let k = -PRE_WEEKS; launchDay + 7 * k + 7 <= at; k++) {
     const v = valueAt(launchDay + 7 * k);
-    if (v !== null) (k < 0 ? pre : post).push({ week: k, start: dayText(launchDay + 7 * k), n: v.n, value: v.value });
+    if (v !== null) (k < 0 ? pre : post).push({ week: k, start: dayText(launchDay + 7 * k), ...v });
   }
   return { pre, post };
 }
 
 /** The mean weekly metric over the exposed audience's accounts at risk on `start`. */
-export function audienceMean(p: Population, weekly: MetricValues, minAccounts: number): (start: number) => { n: number; value: number } | null {
+export function audienceMean(p: Population, weekly: MetricValues, minAccounts: number): (start: number) => Omit<WeeklyPoint, 'week' | 'start'> | null {
   return (start) => {
     let n = 0;
     let sum = 0;
@@ -77,7 +79,7 @@ export function audienceMean(p: Population, weekly: MetricValues, minAccounts: n
       n++;
       sum += v;
     }
-    return n >= minAccounts ? { n, value: sum / n } : null;
+    return n >= minAccounts ? { n, value: sum / n, weight: n } : null;
   };
 }
 
@@ -92,7 +94,7 @@ export function itsDesign(series: { pre: WeeklyPoint[]; post: WeeklyPoint[] }, l
     points.map((q) => q.week),
     points.map((q) => q.value),
     0,
-    { confidence: s.confidence, weights: points.map((q) => q.n) },
+    { confidence: s.confidence, weights: points.map((q) => q.weight) },
   );
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const weeklyObserved = mean(post.map((q) => q.value));
@@ -108,7 +110,7 @@ export function itsDesign(series: { pre: WeeklyPoint[]; post: WeeklyPoint[] }, l
       pre.map((q) => q.week),
       pre.map((q) => q.value),
       mid,
-      { confidence: s.confidence, weights: pre.map((q) => q.n) },
+      { confidence: s.confidence, weights: pre.map((q) => q.weight) },
     );
     placebo = placeboOf(dayText(launchDay + 7 * mid), { ...fake.effect, estimate: fake.effect.estimate * factor, low: fake.effect.low * factor, high: fake.effect.high * factor, se: fake.effect.se * factor });
   }

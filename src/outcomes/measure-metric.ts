@@ -129,7 +129,8 @@ export async function measureMetric(ctx: MeasureContext, e: Expectation): Promis
     const series = weeklySeries(ctx.launchDay, ctx.at, (start) => {
       let n = 0;
       for (let a = 0; a < p.ids.length; a++) if (p.inAudience[a] && p.signup[a] >= start && p.signup[a] < start + 7) n++;
-      return { n, value: n };
+      // A count, not a mean over accounts: every week weighs the same, weeks without signups too.
+      return { n, value: n, weight: 1 };
     });
     const its = itsDesign(series, ctx.launchDay, settings, windowScale('signups', 7));
     return { ...base, scale: 'count', expected: its.applicable ? expected(its.control.value) : expected(null), primary: its.applicable && its.eligible ? its : null, designs: [its] };

@@ -164,3 +164,25 @@ describeEngines('outcome report: parallel pre-trends fail', async (engine) => {
     assert.ok(did.caveats.some((c) => /drifting apart before launch/.test(c)));
   });
 }, IN_PROCESS);
+
+describeEngines('outcome report: a signups impact', async (engine) => {
+  // One signup every 10 days for a year before launch and 90 days after: weeks without any.
+  const accounts: FixtureAccount[] = Array.from({ length: 46 }, (_, i) => ({ id: `acc_${i}`, signup: -360 + 10 * i }));
+  const store = await fixtureStore(engine, accounts, accounts.map((a) => event(a.id, a.signup, 'closed', 'conversation')));
+  const launch = await launchFile(
+    'helper',
+    countLaunch('impact:\n  acquisition: { metric: { kind: signups }, direction: increase, target: { relative: 0.2 } }\n'),
+  );
+  const r = await buildOutcomeReport(store, WS, launch, { at: day(90), now: BEFORE });
+
+  test('an interrupted time series of weekly signups, weeks without a signup weighing as much as the others', () => {
+    const its = r.impact[0].designs[0];
+    assert.equal(its.name, 'interrupted_time_series');
+    assert.ok(its.applicable, its.why_not ?? '');
+    const series = its.diagnostics.series as { n: number; weight: number }[];
+    assert.ok(series.some((q) => q.n === 0) && series.some((q) => q.n === 1));
+    assert.ok(series.every((q) => q.weight === 1));
+    // No change planted: the interval covers zero.
+    assert.ok(its.low! <= 0 && 0 <= its.high!, `[${its.low}, ${its.high}]`);
+  });
+});
