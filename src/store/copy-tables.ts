@@ -8,7 +8,17 @@ import type { Store } from './store.js';
  * timestamps as epoch milliseconds and days as 'YYYY-MM-DD', so any engine reads and writes
  * them alike. The daily rollup is not copied: the target derives it from the events.
  */
-export const COPIED_TABLES = ['accounts', 'account_history', 'users', 'user_account_changes', 'events', 'quarantine', 'plan_violations', 'checkpoints'] as const satisfies readonly TableName[];
+export const COPIED_TABLES = [
+  'accounts',
+  'account_history',
+  'users',
+  'user_account_changes',
+  'events',
+  'quarantine',
+  'plan_violations',
+  'checkpoints',
+  'launch_ledger',
+] as const satisfies readonly TableName[];
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 export type CopiedValue = string | number | null;
@@ -71,6 +81,7 @@ export async function copyCounts(store: Store): Promise<Record<string, number>> 
     (SELECT coalesce(sum(n), 0) FROM account_activity) AS rollup_occurrences,
     (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM account_history) AS account_history,
     (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_account_changes) AS user_account_changes, (SELECT count(*) FROM quarantine) AS quarantine,
-    (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints`);
+    (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints,
+    (SELECT count(*) FROM launch_ledger) AS launch_ledger`);
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }

@@ -349,6 +349,7 @@ export class ClickHouseStore implements RestoringStore {
       checkpoints: { names: ['version'], values: () => [version] },
       quarantine: { names: ['deleted', 'version'], values: () => [0, version] },
       plan_violations: { names: ['write_key'], values: () => [`migrated:${this.restored++}`] },
+      launch_ledger: { names: [], values: () => [] },
     };
     const e = extra[table];
     await this.insertRows(`${table}_data`, [...columns, ...e.names], rows.map((r) => [...r, ...e.values()]));
