@@ -4,14 +4,16 @@
  * gate, the feature's weekly adoption funnel, outcome reports at checkpoints (the strongest
  * design the data allow, graded, with intervals valid over every checkpoint, placebos and
  * power), the anti-patterns, what is due, and sharing reports to Slack-compatible webhooks.
- * Every function returns plain JSON-safe data for the CLI, the API and the dashboard.
+ * Every function returns plain JSON-safe data for the CLI, the API and the dashboard
+ * (`launchesPage` is the dashboard's Launches page whole).
  * All SQL is in outcome-queries.ts; statistics come from src/stats.
  */
-export { buildOutcomeReport, readFeedback, type OutcomeReport, type MeasuredMetric, type FeedbackNote, type ReportOptions, type ReportWorkspace } from './outcome-report.js';
+export { buildOutcomeReport, launchFunnel, readFeedback, type OutcomeReport, type MeasuredMetric, type FeedbackNote, type ReportOptions, type ReportWorkspace } from './outcome-report.js';
 export { checkInstrumentation, launchMatchers, type GateResult, type GateProblem, type GateEvent } from './instrumentation-gate.js';
 export { adoptionFunnel, FUNNEL_STAGES, type AdoptionFunnel, type FunnelWeek, type FunnelStage, type StageShare } from './adoption-funnel.js';
 export { checkpointStatus, antiPatterns, GRACE_DAYS, type AntiPattern, type Flag, type CheckpointStatus } from './anti-patterns.js';
 export { launchesDue, type DueList, type DueLaunch } from './launch-due.js';
+export { launchesPage, type LaunchesPage, type LaunchesPageEntry } from './launches-page.js';
 export { renderMarkdown } from './report-markdown.js';
 export { renderHtml } from './report-html.js';
 export { reportContract, effect as formatEffect, interval as formatInterval } from './report-format.js';

@@ -26,12 +26,13 @@ import {
   reports,
   syncDeclaration,
   type Amendment,
+  type Declaration,
   type DeclaredMetric,
 } from './ledger.js';
 import { CONFIDENCE, countFrom, measureMetric, readCounts, type MeasureContext, type Measurement } from './measure-metric.js';
 import { metricLabel } from './metric-values.js';
-import { readAccounts, readActivityTotals, readHistory, readLastActivityDay } from './outcome-queries.js';
-import { buildPopulation } from './population.js';
+import { readAccounts, readActivityTotals, readHistory, readLastActivityDay, readLedger, type AccountRow, type HistoryRow } from './outcome-queries.js';
+import { buildPopulation, type Population } from './population.js';
 import { PRE_USE_DAYS } from './propensity-design.js';
 import { decideVerdict, type Verdict } from './verdict.js';
 
@@ -131,7 +132,7 @@ export async function buildOutcomeReport(store: Store, ws: ReportWorkspace, laun
   let funnel: AdoptionFunnel | null = null;
   if (launchDay !== null && at >= launchDay) {
     const ctx = await measureContext(store, ws, launch, judged, launchDay, at, looks);
-    funnel = await buildFunnel(ctx, launch, launchDay, at);
+    funnel = buildFunnel(ctx.counts, ctx.population, launch, launchDay, at);
     const measure = async (m: DeclaredMetric, extra: { exploratory: boolean; first_declared?: string | null }) => toMeasured(m, await measureMetric(ctx, m.expectation), extra);
     const judgedMetrics = declaredMetrics(judged);
     const out = judgedMetrics.find((m) => m.role === 'outcome');
@@ -229,7 +230,7 @@ async function measureContext(store: Store, ws: ReportWorkspace, launch: Launch,
     readHistory(store),
     readActivityTotals(store, launchDay - PRE_USE_DAYS, launchDay),
   ]);
-  const population = buildPopulation({ ...launch, config: { ...launch.config, audience: judged.audience ?? undefined, holdout: judged.holdout ?? undefined } }, launchDay, accounts, historyRows);
+  const population = judgedPopulation(launch, judged, launchDay, accounts, historyRows);
   // Everything counted: the funnel's events as judged and as now, and every count metric.
   const events = judged.events;
   const stageMatchers = [events, launch.config.events].flatMap((e) => (e ? FUNNEL_STAGES.flatMap((s) => e[s] ?? []) : []));
@@ -261,13 +262,36 @@ async function measureContext(store: Store, ws: ReportWorkspace, launch: Launch,
   };
 }
 
-async function buildFunnel(ctx: MeasureContext, launch: Launch, launchDay: number, at: number): Promise<AdoptionFunnel | null> {
+/** The accounts as the judged declaration divides them: its audience and its holdout. */
+function judgedPopulation(launch: Launch, judged: Declaration, launchDay: number, accounts: AccountRow[], history: HistoryRow[]): Population {
+  return buildPopulation({ ...launch, config: { ...launch.config, audience: judged.audience ?? undefined, holdout: judged.holdout ?? undefined } }, launchDay, accounts, history);
+}
+
+function buildFunnel(counted: MeasureContext['counts'], population: Population, launch: Launch, launchDay: number, at: number): AdoptionFunnel | null {
   const events = launch.config.events;
   if (!events) return null;
-  const counts: StageCounts = { activation: ctx.counts(events.activation) };
-  for (const s of ['awareness', 'intent', 'adoption', 'engagement'] as const) if (events[s]) counts[s] = ctx.counts(events[s]!);
+  const counts: StageCounts = { activation: counted(events.activation) };
+  for (const s of ['awareness', 'intent', 'adoption', 'engagement'] as const) if (events[s]) counts[s] = counted(events[s]!);
   const declared = Object.fromEntries(FUNNEL_STAGES.map((s) => [s, events[s] !== undefined || (s !== 'awareness' && s !== 'intent')])) as Record<FunnelStage, boolean>;
-  return adoptionFunnel(ctx.population, launchDay, at, counts, launch.config.funnel, declared);
+  return adoptionFunnel(population, launchDay, at, counts, launch.config.funnel, declared);
+}
+
+/**
+ * A launch's adoption funnel alone, as the report on `at` shows it (the Launches page), with
+ * no design run: null before launch or without events. Reads the ledger; records nothing.
+ */
+export async function launchFunnel(store: Store, launch: Launch, at: string): Promise<AdoptionFunnel | null> {
+  const events = launch.config.events;
+  const launchDay = launch.config.launched_at ? dayNumber(launch.config.launched_at) : null;
+  if (!events || launchDay === null) return null;
+  const judged = preregistration(declarations(await readLedger(store, launch.name)), declarationOf(launch.config), launch.config.launched_at).judged;
+  const lastDay = await readLastActivityDay(store);
+  const day = lastDay === null ? dayNumber(at) : Math.min(dayNumber(at), lastDay);
+  if (day < launchDay) return null;
+  const [accounts, history] = await Promise.all([readAccounts(store), readHistory(store)]);
+  const population = judgedPopulation(launch, judged, launchDay, accounts, history);
+  const matchers = FUNNEL_STAGES.flatMap((s) => events[s] ?? []).map((matcher) => ({ matcher, from: launchDay }));
+  return buildFunnel(await readCounts(store, population, matchers, day), population, launch, launchDay, day);
 }
 
 
