@@ -119,8 +119,9 @@ export async function readMatcherDays(store: Store, matchers: readonly { matcher
 
 /** The last day with any activity, or null for an empty store. */
 export async function readLastActivityDay(store: Store): Promise<number | null> {
-  const [r] = await store.query<{ day: unknown }>(sql`SELECT ${dayNumber(store, sql`max(day)`)} AS day FROM account_activity`);
-  return num(r?.day);
+  // ClickHouse's max() of no rows is the type's default, not NULL: the count tells.
+  const [r] = await store.query<{ n: unknown; day: unknown }>(sql`SELECT count(*) AS n, ${dayNumber(store, sql`max(day)`)} AS day FROM account_activity`);
+  return Number(r.n) === 0 ? null : num(r.day);
 }
 
 export interface Arrival {

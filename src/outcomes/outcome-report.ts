@@ -294,7 +294,6 @@ export async function launchFunnel(store: Store, launch: Launch, at: string): Pr
   return buildFunnel(await readCounts(store, population, matchers, day), population, launch, launchDay, day);
 }
 
-
 function toMeasured(m: DeclaredMetric, r: Measurement, extra: { exploratory: boolean; first_declared?: string | null }): MeasuredMetric {
   const d = r.primary;
   return {

@@ -73,4 +73,11 @@ events:
     assert.deepEqual([p.launch, p.launched_at, p.checkpoints, p.overdue, p.reports, p.latest, p.funnel], ['export', null, [], false, [], null, null]);
     assert.deepEqual(JSON.parse(JSON.stringify(page)), page);
   });
+
+  test('a store with no events yet: nothing measured, the data through no day', async () => {
+    const empty = await fixtureStore(engine, [{ id: 'a', signup: -10 }], []);
+    const r = await buildOutcomeReport(empty, WS, helper, { at: day(40), now: at(-10) });
+    assert.deepEqual([r.data_through, r.verdict, r.funnel?.weeks.at(-1)?.stages.activation.count], [null, 'inconclusive', 0]);
+    assert.equal((await launchesPage(empty, WS, [helper], { today: day(40), now: at(-10) })).launches[0].funnel?.weeks.length, r.funnel?.weeks.length);
+  });
 });
