@@ -1,16 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import type { Matcher, Workspace } from '../config/index.js';
-import { discover, renderDiscoveryReport, type DiscoveryEvidence, type DiscoveryResult, type RetentionKind } from '../discover/index.js';
+import { discover, renderDiscoveryReport, type DiscoveryEvidence, type DiscoveryResult } from '../discover/index.js';
 import type { Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
+import { RETENTION_KINDS } from './choices.js';
 import { CliError, EXIT, oneOf, positiveInt, usageError } from './errors.js';
-import { print, printJson, printPairs, progressBar } from './output.js';
+import { print, printJson, printPairs } from './output.js';
+import { progressBar } from './progress-bar.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-const KINDS: readonly RetentionKind[] = ['still_customer', 'not_dormant'];
 
 export interface DiscoverCliOptions {
   asOf?: string;
@@ -38,7 +37,7 @@ const ci = (e: { estimate: number; low: number; high: number }, d = 2): string =
 const pval = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 /** The last day with events: discovery judges data as of when it ends, not as of today. */
-async function lastEventDay(store: Store): Promise<string> {
+export async function lastEventDay(store: Store): Promise<string> {
   const stats = await store.stats();
   return stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
 }
@@ -63,10 +62,10 @@ export async function discoveryOut(ws: Workspace, opts: Pick<DiscoverCliOptions,
 }
 
 /** Runs discovery in a workspace and writes proposed-milestones.yaml, evidence.json and report.html. */
-export async function runDiscovery(ws: Workspace, store: Store, opts: DiscoverCliOptions): Promise<{ result: DiscoveryResult; files: Record<string, string> }> {
+export async function discoverAndWrite(ws: Workspace, store: Store, opts: DiscoverCliOptions): Promise<{ result: DiscoveryResult; files: Record<string, string> }> {
   const r = ws.config.retention;
   const retention = {
-    kind: opts.retention === undefined ? r.kind : oneOf('--retention', opts.retention, KINDS),
+    kind: opts.retention === undefined ? r.kind : oneOf('--retention', opts.retention, RETENTION_KINDS),
     days: opts.retentionDays === undefined ? r.days : positiveInt(opts.retentionDays, '--retention-days', 3650),
     dormantDays: opts.dormantDays === undefined ? r.dormant_days : positiveInt(opts.dormantDays, '--dormant-days', 3650),
     earlyDays: opts.earlyDays === undefined ? r.early_days : positiveInt(opts.earlyDays, '--early-days', 3650),
@@ -229,28 +228,12 @@ export function printDiscovery(e: DiscoveryEvidence, files: Record<string, strin
   for (const [what, path] of Object.entries(files)) print(`  ${what.padEnd(9)} ${path}`);
 }
 
-export function registerDiscover(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('discover')
-    .description('find, backwards from retention, which early behaviours predict it; propose setup, activation, utilization and maturity with the evidence')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default the last day with events)')
-    .option('--retention <kind>', `retention label: ${KINDS.join(', ')} (default from cairn.yaml)`)
-    .option('--retention-days <n>', 'judge retention this many days after signup (default from cairn.yaml)')
-    .option('--early-days <n>', 'measure behaviour in the first this many days (default from cairn.yaml)')
-    .option('--dormant-days <n>', 'not_dormant: activity needed within the last this many days (default from cairn.yaml)')
-    .option('--core-action <pair>', 'the action activation counts, as "ACTION OBJECT" (default: from milestones.yaml, else the most predictive repeated action)')
-    .option('--seed <n>', 'random seed: the same seed gives the same result', '1')
-    .option('--trees <n>', 'trees per forest fit', '100')
-    .option('--fits <n>', 'seeded forest fits for rank intervals', '5')
-    .option('--out <dir>', 'folder for proposed-milestones.yaml, evidence.json and report.html (default <workspace>/discovery)')
-    .option('--force', 'replace those files in --out even if cairn discover did not write them')
-    .option('--json', 'print a summary as JSON')
-    .action(async (opts: DiscoverCliOptions) => {
-      await withWorkspace(globals(), async (ws, store) => {
-        const { result, files } = await runDiscovery(ws, store, opts);
-        if (opts.json) printJson(discoverySummary(result.evidence, files));
-        else printDiscovery(result.evidence, files);
-        if (!result.proposal) throw new CliError('discover: nothing proposed; the warnings above say what is missing', EXIT.failure);
-      });
-    });
+/** `cairn discover`: discovery on the workspace, its summary printed; exit 1 when nothing could be proposed. */
+export async function runDiscover(opts: DiscoverCliOptions, globals: GlobalOptions): Promise<void> {
+  await withWorkspace(globals, async (ws, store) => {
+    const { result, files } = await discoverAndWrite(ws, store, opts);
+    if (opts.json) printJson(discoverySummary(result.evidence, files));
+    else printDiscovery(result.evidence, files);
+    if (!result.proposal) throw new CliError('discover: nothing proposed; the warnings above say what is missing', EXIT.failure);
+  });
 }

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
-import { computeFunnel, type Funnel, type FunnelBy, type Share } from '../milestones/index.js';
+import { computeFunnel, type Funnel, type Share } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
+import { FUNNEL_BY } from './choices.js';
 import { oneOf } from './errors.js';
 import { print, printJson } from './output.js';
+import { statusesNote } from './milestones.js';
+import { workspaceFunnelStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-const BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const withCi = (s: Share) => `${pct(s.share).padStart(6)} [${pct(s.low)}–${pct(s.high)}]`;
@@ -43,20 +43,16 @@ export function printFunnel(f: Funnel): void {
   }
 }
 
-export function registerFunnel(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('funnel')
-    .description('share of accounts at each stage and milestone, median days to each, the maturity headline, by cohort, with 95% intervals and history')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
-    .option('--by <cohort>', `group by: ${BY.join(', ')}`, 'all')
-    .option('--json', 'print as JSON')
-    .action(async (opts: { asOf?: string; by: string; json?: boolean }) => {
-      const by = oneOf('--by', opts.by, BY);
-      const asOf = asOfOption(opts.asOf);
-      await withWorkspace(globals(), async (ws, store) => {
-        const funnel = await computeFunnel(store, ws.milestones, asOf, by);
-        if (opts.json) return printJson(funnel);
-        printFunnel(funnel);
-      });
-    });
+/** `cairn funnel`: shares at each stage and milestone, by cohort, with history. */
+export async function runFunnel(opts: { asOf?: string; by: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const by = oneOf('--by', opts.by, FUNNEL_BY);
+  const asOf = asOfOption(opts.asOf);
+  await withWorkspace(globals, async (ws, store) => {
+    const statuses = await workspaceFunnelStatuses(ws, store, asOf);
+    const funnel = await computeFunnel(store, ws.milestones, asOf, by, statuses ?? undefined);
+    const source = statuses ? { source: statuses.source, framework_version: statuses.framework_version } : { source: 'computed', framework_version: null };
+    if (opts.json) return printJson({ ...funnel, ...source });
+    printFunnel(funnel);
+    print(`\n(${statuses ? statusesNote(statuses) : 'computed now'})`);
+  });
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { launchFile, loadLaunch, loadLaunches, loadWorkspace, resolveWorkspaceDir, scaffoldLaunch, type Launch, type Workspace } from '../config/index.js';
 import {
   buildOutcomeReport,
@@ -17,11 +16,16 @@ import {
   type GateResult,
 } from '../outcomes/index.js';
 import { asOfOption } from './as-of.js';
+import { LAUNCH_REPORT_FORMATS as FORMATS } from './choices.js';
 import { CliError, EXIT, oneOf, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';
+import { notOwned, recordOwned } from './owned-files.js';
 import { withStore, type GlobalOptions } from './workspace.js';
 
-const FORMATS = ['md', 'html', 'json'] as const;
+/**
+ * `cairn launch new|check|report|due`: declare a launch's outcome before building, gate on its
+ * instrumentation, report its outcome at each checkpoint, and list what is owed.
+ */
 
 /** A launch of the workspace by name, checked against its milestones. */
 async function openLaunch(ws: Workspace, name: string): Promise<Launch> {
@@ -52,96 +56,89 @@ function printDue(d: DueList): void {
   }
 }
 
-export function registerLaunch(program: Command, globals: () => GlobalOptions): void {
-  const cmd = program.command('launch').description('launches: declare the outcome before building, gate on instrumentation, report outcomes at checkpoints');
+/** Lists, in each folder reports go to, the files `launch report` wrote, so it replaces those and nothing else. */
+const OUT_MARKER = '.cairn-launch-reports.json';
 
-  cmd
-    .command('new')
-    .description('write launches/NAME.yaml from a commented template, and launches/NAME/feedback/')
-    .argument('<name>', 'launch name: lowercase letters, digits and underscores')
-    .option('--owner <who>', 'who answers for the outcome')
-    .option('--force', 'overwrite an existing launch file')
-    .option('--json', 'print the created paths as JSON')
-    .action(async (name: string, opts: { owner?: string; force?: boolean; json?: boolean }) => {
-      const ws = await loadWorkspace(resolveWorkspaceDir(globals().workspace));
-      const created = await scaffoldLaunch(ws.dir, name, { owner: opts.owner, force: opts.force });
-      if (opts.json) return printJson(created);
-      print(`created ${created.file}`);
-      print(`created ${created.feedbackDir}/`);
-      print(`\nnext: write the outcome you expect, then \`cairn launch check ${name}\` in CI before shipping`);
-    });
+async function workspace(globals: GlobalOptions): Promise<Workspace> {
+  return loadWorkspace(resolveWorkspaceDir(globals.workspace));
+}
 
-  cmd
-    .command('check')
-    .description('the instrumentation gate: exit 1 when the launch events are not in tracking-plan.yaml, or after launch have not arrived or arrive with violations')
-    .argument('<name>', 'launch name')
-    .option('--at <date>', 'check as of this day (YYYY-MM-DD; default today)')
-    .option('--json', 'print the result as JSON')
-    .action(async (name: string, opts: { at?: string; json?: boolean }) => {
-      const at = asOfOption(opts.at);
-      const ws = await loadWorkspace(resolveWorkspaceDir(globals().workspace));
-      const launch = await openLaunch(ws, name);
-      const gate = await withStore(ws, async (_ws, store) => {
-        await syncDeclaration(store, launch, Date.now());
-        return checkInstrumentation(store, launch, ws.trackingPlan, at);
-      });
-      if (opts.json) printJson(gate);
-      else printGate(gate);
-      if (!gate.passed) throw new CliError(`${name} is not ready to ship: ${gate.problems.length} instrumentation problem${gate.problems.length === 1 ? '' : 's'}`, EXIT.failure);
-    });
+/** `cairn launch new NAME`: launches/NAME.yaml from a commented template, and its feedback folder. */
+export async function runLaunchNew(name: string, opts: { owner?: string; force?: boolean; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const ws = await workspace(globals);
+  const created = await scaffoldLaunch(ws.dir, name, { owner: opts.owner, force: opts.force });
+  if (opts.json) return printJson(created);
+  print(`created ${created.file}`);
+  print(`created ${created.feedbackDir}/`);
+  print(`\nnext: write the outcome you expect, then \`cairn launch check ${name}\` in CI before shipping`);
+}
 
-  cmd
-    .command('report')
-    .description('the outcome report: expected vs measured with the strongest design the data allow, the adoption funnel, feedback, decisions, verdict')
-    .argument('<name>', 'launch name')
-    .option('--at <date>', 'report as of this day (YYYY-MM-DD; default today)')
-    .option('--format <format>', `output: ${FORMATS.join(', ')} (html is written to a file)`, 'md')
-    .option('--json', `print { launch, at, verdict, design, outcome, flags } (the contract scripts use)`)
-    .option('--out <file>', 'write the report to this file')
-    .option('--share', "post it to the launch's Slack webhook (share.slack)")
-    .option('--no-record', 'do not record the report in the ledger (a preview)')
-    .action(async (name: string, opts: { at?: string; format: string; json?: boolean; out?: string; share?: boolean; record: boolean }) => {
-      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
-      const at = asOfOption(opts.at);
-      const ws = await loadWorkspace(resolveWorkspaceDir(globals().workspace));
-      const launch = await openLaunch(ws, name);
-      await withStore(ws, async (_ws, store) => {
-        const report = await buildOutcomeReport(store, ws, launch, { at, record: opts.record });
-        const markdown = renderMarkdown(report);
-        const text = opts.json ? JSON.stringify(reportContract(report), null, 2) + '\n' : format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'html' ? renderHtml(report) : markdown;
-        const out = opts.out ?? (format === 'html' ? path.join(ws.dir, 'launches', name, 'reports', `${at}.html`) : null);
-        if (out) {
-          await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-          await writeFile(out, text);
-          if (!opts.json) print(`${report.launch}: ${report.verdict} — wrote ${out}`);
-        } else process.stdout.write(text);
-        if (opts.share) {
-          const shared = await shareReport(store, ws.dir, launch, report, { markdown });
-          if (shared.status === 'failed') {
-            throw new CliError(`the Slack post failed after ${shared.attempts} attempt(s): ${shared.error}; it is recorded and \`cairn launch due --resend\` sends it again`);
-          }
-          process.stderr.write(`posted to Slack (${shared.attempts} attempt${shared.attempts === 1 ? '' : 's'})\n`);
-        }
-      });
-    });
+/** `cairn launch check NAME`: the instrumentation gate; exit 1 with the problems listed. */
+export async function runLaunchCheck(name: string, opts: { at?: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const at = asOfOption(opts.at);
+  const ws = await workspace(globals);
+  const launch = await openLaunch(ws, name);
+  const gate = await withStore(ws, async (_ws, store) => {
+    await syncDeclaration(store, launch, Date.now());
+    return checkInstrumentation(store, launch, ws.trackingPlan, at);
+  });
+  if (opts.json) printJson(gate);
+  else printGate(gate);
+  if (!gate.passed) throw new CliError(`${name} is not ready to ship: ${gate.problems.length} instrumentation problem${gate.problems.length === 1 ? '' : 's'}`, EXIT.failure);
+}
 
-  cmd
-    .command('due')
-    .description('reports due and overdue for every launch, anti-patterns, and Slack posts that failed')
-    .option('--at <date>', 'as of this day (YYYY-MM-DD; default today)')
-    .option('--resend', 'send the failed Slack posts again')
-    .option('--json', 'print the list as JSON')
-    .action(async (opts: { at?: string; resend?: boolean; json?: boolean }) => {
-      const today = asOfOption(opts.at);
-      const ws = await loadWorkspace(resolveWorkspaceDir(globals().workspace));
-      const launches = await loadLaunches(ws.dir, { milestones: Object.keys(ws.milestones.milestones) });
-      await withStore(ws, async (_ws, store) => {
-        const resent = opts.resend ? await resendFailed(store, ws.dir, launches) : [];
-        const due = await launchesDue(store, ws, launches, { today });
-        if (opts.json) return printJson({ ...due, resent: resent.map((r) => ({ launch: r.launch, at: r.at, status: r.status, attempts: r.attempts, error: r.error })) });
-        for (const r of resent) print(`resent ${r.launch} ${r.at}: ${r.status}${r.error ? ` (${r.error})` : ''}`);
-        if (launches.length === 0) return print(`no launches in ${path.join(ws.dir, 'launches')}: \`cairn launch new NAME\` writes one`);
-        printDue(due);
-      });
-    });
+interface ReportOptions {
+  at?: string;
+  format: string;
+  json?: boolean;
+  out?: string;
+  force?: boolean;
+  share?: boolean;
+  record: boolean;
+}
+
+/** `cairn launch report NAME`: the outcome report as Markdown, HTML (to a file) or JSON; --json is the scripts' contract. */
+export async function runLaunchReport(name: string, opts: ReportOptions, globals: GlobalOptions): Promise<void> {
+  const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
+  const at = asOfOption(opts.at);
+  const ws = await workspace(globals);
+  const launch = await openLaunch(ws, name);
+  const out = opts.out ? path.resolve(opts.out) : format === 'html' ? path.join(ws.dir, 'launches', name, 'reports', `${at}.html`) : null;
+  // Checked before the report is built and recorded: nothing is done when the file is not ours to replace.
+  if (out && !opts.force && (await notOwned(path.dirname(out), path.join(path.dirname(out), OUT_MARKER), [out])).length > 0) {
+    throw usageError(`${out} exists and was not written by cairn launch report: use another --out, or --force to replace it`);
+  }
+  await withStore(ws, async (_ws, store) => {
+    const report = await buildOutcomeReport(store, ws, launch, { at, record: opts.record });
+    const markdown = renderMarkdown(report);
+    const text = opts.json ? JSON.stringify(reportContract(report), null, 2) + '\n' : format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'html' ? renderHtml(report) : markdown;
+    if (out) {
+      await mkdir(path.dirname(out), { recursive: true });
+      await recordOwned(path.dirname(out), path.join(path.dirname(out), OUT_MARKER), 'cairn launch report', [out]);
+      await writeFile(out, text);
+      if (!opts.json) print(`${report.launch}: ${report.verdict} — wrote ${out}`);
+    } else process.stdout.write(text);
+    if (opts.share) {
+      const shared = await shareReport(store, ws.dir, launch, report, { markdown });
+      if (shared.status === 'failed') {
+        throw new CliError(`the Slack post failed after ${shared.attempts} attempt(s): ${shared.error}; it is recorded and \`cairn launch due --resend\` sends it again`);
+      }
+      process.stderr.write(`posted to Slack (${shared.attempts} attempt${shared.attempts === 1 ? '' : 's'})\n`);
+    }
+  });
+}
+
+/** `cairn launch due`: reports due and overdue, anti-patterns, failed posts (re-sent with --resend). */
+export async function runLaunchDue(opts: { at?: string; resend?: boolean; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const today = asOfOption(opts.at);
+  const ws = await workspace(globals);
+  const launches = await loadLaunches(ws.dir, { milestones: Object.keys(ws.milestones.milestones) });
+  await withStore(ws, async (_ws, store) => {
+    const resent = opts.resend ? await resendFailed(store, ws.dir, launches) : [];
+    const due = await launchesDue(store, ws, launches, { today });
+    if (opts.json) return printJson({ ...due, resent: resent.map((r) => ({ launch: r.launch, at: r.at, status: r.status, attempts: r.attempts, error: r.error })) });
+    for (const r of resent) print(`resent ${r.launch} ${r.at}: ${r.status}${r.error ? ` (${r.error})` : ''}`);
+    if (launches.length === 0) return print(`no launches in ${path.join(ws.dir, 'launches')}: \`cairn launch new NAME\` writes one`);
+    printDue(due);
+  });
 }

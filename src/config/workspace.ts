@@ -16,8 +16,11 @@ export const MILESTONES_FILE = 'milestones.yaml';
 export const TRACKING_PLAN_FILE = 'tracking-plan.yaml';
 export const LAUNCHES_DIR = 'launches';
 
-/** The seed's framework, shipped as the template `cairn init` copies (kept next to src/, not in it). */
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../examples/intercom/', import.meta.url));
+/**
+ * The seed's framework, shipped as the template `cairn init` copies (kept next to src/, not in
+ * it). Built, this module is a chunk directly in dist/, one folder nearer the package root.
+ */
+export const TEMPLATE_DIR = fileURLToPath(new URL(`${import.meta.url.endsWith('.ts') ? '../../' : '../'}examples/intercom/`, import.meta.url));
 
 export interface Workspace {
   /** Absolute path of the workspace folder. */

@@ -18,6 +18,7 @@ import { accountId } from './ids.js';
 import { RealizedTally, groundTruth } from './ground-truth.js';
 import { MonthEvents } from './month-events.js';
 import { DAY_MS } from './planted-model.js';
+import { driftStart, driftTruth } from './drift.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
 import { BufferedWriter } from './writers.js';
@@ -40,6 +41,8 @@ export interface DemoOptions {
   noise?: boolean;
   /** Default false: the three planted launches (launches.ts), their events and launches/*.yaml. */
   launches?: boolean;
+  /** Default false: plant drift in the recent signup cohorts (drift.ts), for the review to find. */
+  drift?: boolean;
   onProgress?: (doneAccounts: number, totalAccounts: number) => void;
 }
 
@@ -61,7 +64,7 @@ export interface DemoResult {
 const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true } as const;
 const PROGRESS_EVERY = 100;
 
-type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'launches'>>;
+type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'launches' | 'drift'>>;
 
 function checkOptions(opts: DemoOptions): CheckedOptions {
   const o: CheckedOptions = {
@@ -100,6 +103,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     spanStart: spanStart.getTime(),
     endMs,
     grid: monthGrid(spanStart.getTime(), endMs),
+    driftFrom: opts.drift ? driftStart(endMs) : null,
   };
 
   const files = {
@@ -160,7 +164,8 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     realized: tally.summary(),
   });
   await launches?.writeLaunchFiles(dir);
-  await writeFile(files.groundTruth, JSON.stringify(launches ? { ...truth, launches: launches.truth() } : truth, null, 2) + '\n');
+  const planted = { ...(ctx.driftFrom ? { drift: driftTruth(ctx.driftFrom) } : {}), ...(launches ? { launches: launches.truth() } : {}) };
+  await writeFile(files.groundTruth, JSON.stringify({ ...truth, ...planted }, null, 2) + '\n');
 
   return {
     files,

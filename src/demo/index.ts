@@ -1,8 +1,9 @@
 /**
  * The demo: an Intercom-like help desk SaaS generated from a seed (accounts, history, events
  * with realistic noise) with a planted ground truth, and the score of a discovery against it;
- * optionally three planted launches with known outcomes (launches.ts).
+ * optionally drift in recent cohorts (drift.ts) and three launches with known outcomes (launches.ts).
  */
 export { generateDemo, type DemoOptions, type DemoResult } from './generate.js';
 export { describeScore, scoreDiscovery, type DiscoveryScore, type PlantedTruth } from './score-discovery.js';
 export { LAUNCH_EVENTS, LAUNCH_EVENTS_FILE, type PlantedLaunch } from './launches.js';
+export { DRIFT, type PlantedDrift } from './drift.js';

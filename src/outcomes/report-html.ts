@@ -4,13 +4,13 @@
  * charts, instrumentation, pre-registration, checkpoints, feedback, decisions. Every string
  * from the data goes through `esc`.
  */
+import { escapeHtml } from '../model/index.js';
 import type { AdoptionFunnel } from './adoption-funnel.js';
 import type { DesignResult } from './design-result.js';
 import type { MeasuredMetric, OutcomeReport } from './outcome-report.js';
 import { DASH, effect, interval, percent, pValue, target, title, value, VERDICT_WORDS } from './report-format.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const esc = escapeHtml;
 
 const STAGE_COLOURS = ['#9db4d6', '#6f93c6', '#3f6fb0', '#1f4e8c', '#0b2f5e'];
 

@@ -4,10 +4,11 @@
  * `stop()` drains: no new requests, everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadTrackingPlan, type Workspace } from '../config/index.js';
+import { loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
 import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
+import { StatusRefresher } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { buildApp } from './app.js';
 
@@ -15,6 +16,8 @@ export interface RunningServer {
   url: string;
   adminToken: string;
   collector: Collector;
+  /** Keeps milestone statuses following the data; null when `server.status_refresh_seconds` is 0. */
+  refresher: StatusRefresher | null;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,16 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   const keys = await WriteKeys.open(ws.dir);
   const token = await adminToken(ws.dir);
   const server = ws.config.server;
+  const refresher =
+    server.status_refresh_seconds > 0
+      ? new StatusRefresher({
+          store,
+          framework: ws.milestones,
+          fileText: await readFile(ws.files.milestones, 'utf8'),
+          minIntervalMs: server.status_refresh_seconds * 1000,
+          onError: (err) => log(`milestone status refresh failed, retrying: ${(err as Error).message}`),
+        })
+      : null;
   const collector = await Collector.open({
     store,
     plan: ws.trackingPlan,
@@ -42,24 +55,51 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     posthogGroupType: server.posthog_group_type,
     accountFacts: ws.config.collect.account_facts,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
+    onApplied: (g) => refresher?.touch(g.accounts),
     log,
   });
-  const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, accountFacts: ws.config.collect.account_facts, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
+  // Statuses from before this start (another day, another framework) are brought up to date.
+  await refresher?.refreshIfBehind();
+  const app = await buildApp({
+    store,
+    collector,
+    keys,
+    adminToken: token,
+    rateLimit: server.rate_limit,
+    posthogGroupType: server.posthog_group_type,
+    accountFacts: ws.config.collect.account_facts,
+    onInternalError: (err) => log(`internal error: ${(err as Error).stack}`),
+    onReplayed: () => refresher?.touch(null),
+    statuses: () => refresher?.health() ?? null,
+  });
 
-  // New and revoked keys, and a changed plan, take effect within a second.
+  // New and revoked keys, and a changed plan or framework, take effect within a second.
   let planStamp = stamp(ws.files.trackingPlan);
+  let milestonesStamp = stamp(ws.files.milestones);
   const timer = setInterval(() => {
     void keys.refresh().catch((err) => log(`could not re-read write keys: ${(err as Error).message}`));
     const now = stamp(ws.files.trackingPlan);
-    if (now === planStamp) return;
-    planStamp = now;
-    loadTrackingPlan(ws.files.trackingPlan).then(
-      (plan) => {
-        collector.setPlan(plan);
-        log(`tracking plan re-read from ${ws.files.trackingPlan}`);
-      },
-      (err) => log(`tracking plan not re-read, the previous one stays:\n${(err as Error).message}`),
-    );
+    if (now !== planStamp) {
+      planStamp = now;
+      loadTrackingPlan(ws.files.trackingPlan).then(
+        (plan) => {
+          collector.setPlan(plan);
+          log(`tracking plan re-read from ${ws.files.trackingPlan}`);
+        },
+        (err) => log(`tracking plan not re-read, the previous one stays:\n${(err as Error).message}`),
+      );
+    }
+    const framework = stamp(ws.files.milestones);
+    if (refresher && framework !== milestonesStamp) {
+      milestonesStamp = framework;
+      Promise.all([loadMilestones(ws.files.milestones), readFile(ws.files.milestones, 'utf8')]).then(
+        ([milestones, text]) => {
+          refresher.setFramework(milestones, text);
+          log(`milestones re-read from ${ws.files.milestones}: every account's status is refreshed by it`);
+        },
+        (err) => log(`milestones not re-read, the previous framework stays:\n${(err as Error).message}`),
+      );
+    }
   }, 1000);
   timer.unref();
 
@@ -71,10 +111,13 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     url,
     adminToken: token,
     collector,
+    refresher,
     stop: async () => {
       clearInterval(timer);
       await app.close();
       await collector.close();
+      // What the last generations changed is refreshed before the store closes.
+      await refresher?.close();
       await rm(serverFile, { force: true });
     },
   };

@@ -2,11 +2,13 @@
  * Statistics: small, pure, tested building blocks. Numbers in, numbers out; never the store.
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
- * Kaplan–Meier, the log-rank test, a random forest classifier, and for launch outcomes: least
- * squares with clustered errors, logistic regression, Welch differences, difference in
- * differences, segmented regression with AR(1) errors, strata, power and Bonferroni over looks.
- * Distributions come from jstat (normal and t quantiles, log-gamma); chi-square tails are
- * computed here so tiny p-values keep their digits. Errors read "invalid <what>: <value>".
+ * Kaplan–Meier, the log-rank test, a random forest classifier, AUC with DeLong's interval,
+ * calibration (reliability, Brier, Hosmer–Lemeshow), the population stability index, and for
+ * launch outcomes: least squares with clustered errors, logistic regression, Welch differences,
+ * difference in differences, segmented regression with AR(1) errors, strata, power and
+ * Bonferroni over looks. Distributions come from jstat (normal and t quantiles, log-gamma);
+ * chi-square tails are computed here so tiny p-values keep their digits. Errors read
+ * "invalid <what>: <value>".
  */
 export type { Interval } from './interval.js';
 export type { Table2x2 } from './table-2x2.js';
@@ -65,3 +67,6 @@ export { twoSidedPower } from './power.js';
 export { stratifiedDifference, quantileStrata, type Stratum, type StratifiedDifference } from './stratified-difference.js';
 export { differenceInDifferences, type PanelRow, type DifferenceInDifferences } from './difference-in-differences.js';
 export { segmentedRegression, type SegmentedRegression } from './segmented-regression.js';
+export { populationStability } from './population-stability.js';
+export { calibration, type Calibration, type CalibrationGroup, type CalibrationRow } from './calibration.js';
+export { aucWithInterval } from './auc-interval.js';
