@@ -59,7 +59,11 @@ export function title(r: OutcomeReport): string {
   return `Outcome report: ${r.launch}, ${when}`;
 }
 
-/** `cairn launch report NAME --json`: the contract scripts rely on (README); extend, never rename. */
+/**
+ * `cairn launch report NAME --json`: the contract scripts rely on (README); extend, never
+ * rename. Every key is always there: with no outcome declared, or nothing measured, its
+ * values are null (and the groups' n 0), so `outcome.estimate` reads null rather than failing.
+ */
 export function reportContract(r: OutcomeReport) {
   const o = r.outcome;
   return {
@@ -67,15 +71,15 @@ export function reportContract(r: OutcomeReport) {
     at: r.at,
     verdict: r.verdict,
     design: r.design,
-    outcome: o && {
-      metric: o.metric,
-      expected: o.expected,
-      estimate: o.estimate,
-      low: o.low,
-      high: o.high,
-      p_value: o.p_value,
-      treated: { n: o.treated.n, value: o.treated.value },
-      control: { n: o.control.n, value: o.control.value },
+    outcome: {
+      metric: o?.metric ?? null,
+      expected: o?.expected ?? null,
+      estimate: o?.estimate ?? null,
+      low: o?.low ?? null,
+      high: o?.high ?? null,
+      p_value: o?.p_value ?? null,
+      treated: { n: o?.treated.n ?? 0, value: o?.treated.value ?? null },
+      control: { n: o?.control.n ?? 0, value: o?.control.value ?? null },
     },
     flags: r.flags,
   };

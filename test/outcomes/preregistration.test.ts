@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseLaunch } from '../../src/config/index.js';
-import { buildOutcomeReport, canonicalJson, declarationHash, declarationOf, launchesDue, launchLedger, readLedger, syncDeclaration } from '../../src/outcomes/index.js';
+import { buildOutcomeReport, canonicalJson, declarationHash, declarationOf, launchesDue, launchLedger, readLedger, reportContract, syncDeclaration } from '../../src/outcomes/index.js';
 import { bucketOf, day, event, FRAMEWORK, fixtureStore, launchFile, PLAN, weeklyConversations } from './launch-fixtures.js';
 import { describeEngines, type TestEngine } from '../engines.js';
 
@@ -121,6 +121,16 @@ describeEngines('anti-patterns', async (engine) => {
     assert.deepEqual(r.flags, ['no_metric', 'no_outcome_before_launch', 'no_instrumentation']);
     assert.equal(r.verdict, 'inconclusive');
     assert.match(r.reason, /No outcome was declared/);
+    // The --json contract keeps its shape: every key, null where nothing was declared.
+    const nothing = { n: 0, value: null };
+    assert.deepEqual(reportContract(r), {
+      launch: NAME,
+      at: day(120),
+      verdict: 'inconclusive',
+      design: null,
+      outcome: { metric: null, expected: null, estimate: null, low: null, high: null, p_value: null, treated: nothing, control: nothing },
+      flags: ['no_metric', 'no_outcome_before_launch', 'no_instrumentation'],
+    });
   });
 
   test('rushing: a report before the first checkpoint is too early', async () => {
