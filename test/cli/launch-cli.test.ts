@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { launchBucket } from '../../src/outcomes/index.js';
@@ -116,6 +116,25 @@ describe('cairn launch', async () => {
     const due = JSON.parse((await cairn(['-w', ws, 'launch', 'due', '--at', '2026-09-01', '--json'])).stdout);
     const helper = due.launches.find((l: { launch: string }) => l.launch === 'helper');
     assert.deepEqual(helper.checkpoints.map((c: { days: number; status: string }) => [c.days, c.status]), [[30, 'reported']]);
+  });
+
+  it('report --out replaces only a file a report wrote, unless --force (checked before the report is recorded)', async () => {
+    const page = join(ws, 'site', 'helper.html');
+    await mkdir(join(ws, 'site'), { recursive: true });
+    await writeFile(page, '<p>my own page</p>');
+    const ledger = async () => JSON.parse((await cairn(['-w', ws, 'launch', 'due', '--at', '2026-09-01', '--json'])).stdout).launches.find((l: { launch: string }) => l.launch === 'helper').checkpoints[0].reports;
+    const recorded = await ledger();
+    const r = await cairn(['-w', ws, 'launch', 'report', 'helper', '--at', '2026-09-02', '--format', 'html', '--out', page]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /site\/helper\.html exists and was not written by cairn launch report: use another --out, or --force/);
+    assert.equal(await readFile(page, 'utf8'), '<p>my own page</p>');
+    assert.deepEqual(await ledger(), recorded, 'nothing recorded');
+    const forced = await cairn(['-w', ws, 'launch', 'report', 'helper', '--at', '2026-09-02', '--format', 'html', '--out', page, '--force', '--no-record']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(await readFile(page, 'utf8'), /^<!doctype html>/);
+    // Its own file it replaces without being told, in any format.
+    assert.equal((await cairn(['-w', ws, 'launch', 'report', 'helper', '--at', '2026-09-02', '--out', page, '--no-record'])).code, 0);
+    assert.match(await readFile(page, 'utf8'), /^# Outcome report: helper/);
   });
 
   it('bad usage and bad launch files exit 2, naming the file and line', async () => {
