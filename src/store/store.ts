@@ -199,8 +199,9 @@ export interface Store {
   /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
   /**
-   * Appends rows to an append-only table (the launch ledger) in one insert; values by column
-   * name (schema.ts): Dates as timestamps, objects as JSON.
+   * Appends rows to an append-only table (the launch ledger) all at once (one transaction or
+   * one insert); values by column name (schema.ts): Dates or ms as timestamps, objects as JSON,
+   * a missing required value refused.
    */
   append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void>;
   /**
