@@ -22,7 +22,7 @@ import { Session } from 'chdb';
 import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
 import { loadLaunches, parseMilestones, parseTrackingPlan, TEMPLATE_DIR, type Launch } from '../src/config/index.js';
 import { generateDemo } from '../src/demo/generate.js';
-import { buildOutcomeReport, type OutcomeReport } from '../src/outcomes/index.js';
+import { buildOutcomeReport, launchesPage, type OutcomeReport } from '../src/outcomes/index.js';
 import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-config.js';
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
 import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
@@ -152,7 +152,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`outcomes: ${accounts.toLocaleString('en-US')} accounts, ${Number(n).toLocaleString('en-US')} events, report as of ${AT}; median of ${runs} runs after a warm-up`);
   console.log(`  load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
   console.log('  launch              outcome metric        baseline SQL   report (CPU)          ratio   verdict (design)');
-  const reference = new Map<string, { result: OutcomeReport }>();
+  const reference = new Map<string, { ms: number; result: OutcomeReport }>();
   for (const launch of launches) {
     const base = await time(runs, () => baseline(store, launch));
     const r = await time(runs, () => report(store, launch));
@@ -162,6 +162,11 @@ export async function run(args: string[]): Promise<void> {
       `  ${launch.name.padEnd(19)} ${`${m.kind} ${m.kind === 'retention' ? m.days : m.kind === 'count' ? m.within_days : ''} d`.padEnd(21)} ${seconds(base.ms).padStart(10)} ${`${seconds(r.ms)} (${seconds(r.cpuMs)})`.padStart(20)} ${`${(r.ms / base.ms).toFixed(1)}×`.padStart(7)}   ${r.result.verdict} (${r.result.design})`,
     );
   }
+
+  // The dashboard's Launches page: every launch's checkpoints, ledger and adoption funnel, no design run.
+  const page = await time(runs, () => launchesPage(store, ws, launches, { today: AT, now: Date.parse('2025-12-01') }));
+  const reports = [...reference.values()].reduce((sum, r) => sum + r.ms, 0);
+  console.log(`  launchesPage (${launches.length} launches) ${seconds(page.ms)} (${seconds(page.cpuMs)} CPU) against the ${launches.length} reports' ${seconds(reports)}: ${(page.ms / reports).toFixed(2)}×`);
 
   const others = clickHouseEngines(wanted, accounts);
   if (others.length) console.log('\n  engine          launch              report (client CPU)   DuckDB just before    ratio   same report');

@@ -32,6 +32,7 @@ export {
   recordShare,
   failedShares,
   launchLedger,
+  type LaunchLedger,
   type Declaration,
   type Amendment,
   type Preregistration,

@@ -204,6 +204,8 @@ export async function launchLedger(store: Store, launch: string) {
   };
 }
 
+export type LaunchLedger = Awaited<ReturnType<typeof launchLedger>>;
+
 /** Posts whose last attempt failed (a later success for the same report clears them). */
 export function failedShares(rows: readonly LedgerRow[]): (ShareRecord & { launch: string; recorded_at: number })[] {
   const last = new Map<string, ShareRecord & { launch: string; recorded_at: number }>();
