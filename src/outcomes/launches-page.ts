@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js';
 import type { AdoptionFunnel } from './adoption-funnel.js';
 import { launchesDue, type DueLaunch } from './launch-due.js';
 import { launchLedger, type ReportRecord } from './ledger.js';
-import { launchFunnel, type ReportWorkspace } from './outcome-report.js';
+import { launchFunnel, readAccountsOnce, type ReportWorkspace } from './outcome-report.js';
 
 export interface LaunchesPageEntry extends DueLaunch {
   problem: string;
@@ -33,6 +33,7 @@ export interface LaunchesPage {
 export async function launchesPage(store: Store, ws: ReportWorkspace, launches: readonly Launch[], options: { today: string; now?: number }): Promise<LaunchesPage> {
   const due = await launchesDue(store, ws, launches, options);
   const entries: LaunchesPageEntry[] = [];
+  const accounts = readAccountsOnce(store);
   for (const [i, launch] of launches.entries()) {
     const { reports } = await launchLedger(store, launch.name);
     const last = reports.at(-1);
@@ -42,7 +43,7 @@ export async function launchesPage(store: Store, ws: ReportWorkspace, launches: 
       overdue: due.launches[i].checkpoints.some((c) => c.status === 'overdue'),
       reports,
       latest: last ? { at: last.at, verdict: last.verdict, design: last.design } : null,
-      funnel: await launchFunnel(store, launch, options.today),
+      funnel: await launchFunnel(store, launch, options.today, accounts),
     });
   }
   return { ...due, launches: entries };

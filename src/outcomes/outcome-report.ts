@@ -276,11 +276,19 @@ function buildFunnel(counted: MeasureContext['counts'], population: Population, 
   return adoptionFunnel(population, launchDay, at, counts, launch.config.funnel, declared);
 }
 
+/** Every account and its history, as a funnel reads them: one read shared by the launches of a page. */
+export type AccountsReader = () => Promise<[AccountRow[], HistoryRow[]]>;
+
+export const readAccountsOnce = (store: Store): AccountsReader => {
+  let read: Promise<[AccountRow[], HistoryRow[]]> | null = null;
+  return () => (read ??= Promise.all([readAccounts(store), readHistory(store)]));
+};
+
 /**
  * A launch's adoption funnel alone, as the report on `at` shows it (the Launches page), with
  * no design run: null before launch or without events. Reads the ledger; records nothing.
  */
-export async function launchFunnel(store: Store, launch: Launch, at: string): Promise<AdoptionFunnel | null> {
+export async function launchFunnel(store: Store, launch: Launch, at: string, accountsOf: AccountsReader = readAccountsOnce(store)): Promise<AdoptionFunnel | null> {
   const events = launch.config.events;
   const launchDay = launch.config.launched_at ? dayNumber(launch.config.launched_at) : null;
   if (!events || launchDay === null) return null;
@@ -288,7 +296,7 @@ export async function launchFunnel(store: Store, launch: Launch, at: string): Pr
   const lastDay = await readLastActivityDay(store);
   const day = lastDay === null ? dayNumber(at) : Math.min(dayNumber(at), lastDay);
   if (day < launchDay) return null;
-  const [accounts, history] = await Promise.all([readAccounts(store), readHistory(store)]);
+  const [accounts, history] = await accountsOf();
   const population = judgedPopulation(launch, judged, launchDay, accounts, history);
   const matchers = FUNNEL_STAGES.flatMap((s) => events[s] ?? []).map((matcher) => ({ matcher, from: launchDay }));
   return buildFunnel(await readCounts(store, population, matchers, day), population, launch, launchDay, day);
