@@ -1,3 +1,7 @@
+/**
+ * `cairn launch new|check|report|due`: declare a launch's outcome before building, gate on its
+ * instrumentation, report its outcome at each checkpoint, and list what is owed.
+ */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,11 +25,6 @@ import { CliError, EXIT, oneOf, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { withStore, type GlobalOptions } from './workspace.js';
-
-/**
- * `cairn launch new|check|report|due`: declare a launch's outcome before building, gate on its
- * instrumentation, report its outcome at each checkpoint, and list what is owed.
- */
 
 /** A launch of the workspace by name, checked against its milestones. */
 async function openLaunch(ws: Workspace, name: string): Promise<Launch> {
