@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   accuracy: () => import('./accuracy.js'),
   clickhouse: () => import('./clickhouse.js'),
   dedup: () => import('./dedup.js'),
+  outcomes: () => import('./outcomes.js'),
   cli: () => import('./cli.js'),
 };
 

@@ -15,3 +15,4 @@ export const REVIEW_COHORTS = ['quarter', 'month'] as const;
 /** `cairn init --example`: the templates other than the blank one. */
 export const INIT_EXAMPLES: readonly Exclude<TemplateName, 'blank'>[] = ['helpdesk'];
 export const DEMO_WORLDS: readonly DemoWorld[] = ['planted', 'null'];
+export const LAUNCH_REPORT_FORMATS = ['md', 'html', 'json'] as const;

@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { DEMO_WORLDS, FUNNEL_BY, INIT_EXAMPLES, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
+import { DEMO_WORLDS, FUNNEL_BY, INIT_EXAMPLES, LAUNCH_REPORT_FORMATS, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { EXIT, reportError } from './errors.js';
 
 const AS_OF = 'use only data up to this day (YYYY-MM-DD; default today)';
@@ -28,6 +28,9 @@ export function buildProgram(): Command {
       `
 Every verb takes --json. A workspace is a folder with cairn.yaml, milestones.yaml,
 tracking-plan.yaml and launches/ (\`cairn init\`); events are stored in cairn.duckdb there.
+Launches: \`cairn launch new NAME\` declares the outcome before building, \`launch check\`
+gates on instrumentation (CI), \`launch report\` judges it at each checkpoint
+(--json: { launch, at, verdict, design, outcome, flags }), \`launch due\` lists what is owed.
 
 Import format v1: events as JSON lines (.jsonl, gzip or not), CSV or Parquet with
 message_id?, timestamp, account_id, user_id?, action, object, place?, metadata?, count?;
@@ -220,6 +223,44 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--force', 'replace a file at --out that cairn review did not write')
     .option('--json', 'same as --format json')
     .action(async (opts) => (await import('./review.js')).runReviewVerb(opts, globals()));
+
+  const launch = program
+    .command('launch')
+    .description('launches: declare the outcome before building, gate on instrumentation, report outcomes at checkpoints');
+  launch
+    .command('new')
+    .description('write launches/NAME.yaml from a commented template, and launches/NAME/feedback/')
+    .argument('<name>', 'launch name: lowercase letters, digits and underscores')
+    .option('--owner <who>', 'who answers for the outcome')
+    .option('--force', 'overwrite an existing launch file')
+    .option('--json', 'print the created paths as JSON')
+    .action(async (name, opts) => (await import('./launch.js')).runLaunchNew(name, opts, globals()));
+  launch
+    .command('check')
+    .description('the instrumentation gate: exit 1 when the launch events are not in tracking-plan.yaml, or after launch have not arrived or arrive with violations')
+    .argument('<name>', 'launch name')
+    .option('--at <date>', 'check as of this day (YYYY-MM-DD; default today)')
+    .option('--json', 'print the result as JSON')
+    .action(async (name, opts) => (await import('./launch.js')).runLaunchCheck(name, opts, globals()));
+  launch
+    .command('report')
+    .description('the outcome report: expected vs measured with the strongest design the data allow, the adoption funnel, feedback, decisions, verdict')
+    .argument('<name>', 'launch name')
+    .option('--at <date>', 'report as of this day (YYYY-MM-DD; default today)')
+    .option('--format <format>', `output: ${LAUNCH_REPORT_FORMATS.join(', ')} (html is written to a file)`, 'md')
+    .option('--json', 'print { launch, at, verdict, design, outcome, flags } (the contract scripts use)')
+    .option('--out <file>', 'write the report to this file')
+    .option('--force', 'replace a file at --out that cairn launch report did not write')
+    .option('--share', "post it to the launch's Slack webhook (share.slack)")
+    .option('--no-record', 'do not record the report in the ledger (a preview)')
+    .action(async (name, opts) => (await import('./launch.js')).runLaunchReport(name, opts, globals()));
+  launch
+    .command('due')
+    .description('reports due and overdue for every launch, anti-patterns, and Slack posts that failed')
+    .option('--at <date>', 'as of this day (YYYY-MM-DD; default today)')
+    .option('--resend', 'send the failed Slack posts again')
+    .option('--json', 'print the list as JSON')
+    .action(async (opts) => (await import('./launch.js')).runLaunchDue(opts, globals()));
 
   program
     .command('migrate')

@@ -1,10 +1,11 @@
 /**
  * src/config owns the workspace's configuration files: finding the workspace, reading
- * cairn.yaml, milestones.yaml and tracking-plan.yaml, validating them against their schemas
- * and the references between entries, and `cairn init`'s templates (examples/blank/ and the help-desk example, examples/helpdesk/).
+ * cairn.yaml, milestones.yaml, tracking-plan.yaml and launches/*.yaml, validating them against
+ * their schemas and the references between entries, and the templates of `cairn init`
+ * (examples/blank/ and the help-desk example, examples/helpdesk/) and `cairn launch new`
+ * (examples/launch-template.yaml).
  * Every problem is reported as file:line:col, the path in the document and what was
  * expected; all problems of a load are thrown together as one ConfigError.
- * (launches/*.yaml will join here.)
  */
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-error.js';
@@ -13,6 +14,17 @@ export { parseConfigText, readConfigFile, type ConfigCheck } from './parse-confi
 export { parseCairnConfig, loadCairnConfig, isInside } from './load-cairn-config.js';
 export { parseMilestones, loadMilestones } from './load-milestones.js';
 export { parseTrackingPlan, loadTrackingPlan } from './load-tracking-plan.js';
+export { parseLaunch, loadLaunch, loadLaunches, launchFile, scaffoldLaunch, LAUNCH_SEGMENT_CATALOG, type Launch } from './load-launch.js';
+export {
+  launchSchema,
+  LAUNCH_SEGMENT_FIELDS,
+  IMPACT_KINDS,
+  type LaunchConfig,
+  type OutcomeMetric,
+  type Expectation,
+  type LaunchEvents,
+  type ImpactKind,
+} from './schemas/launch-schema.js';
 export {
   parseSegmentExpression,
   segmentFields,

@@ -22,6 +22,7 @@ import { driftStart, driftTruth } from './drift.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
 import { BufferedWriter } from './writers.js';
+import { DemoLaunches } from './launches.js';
 
 export interface DemoOptions {
   /** Output folder: data files go to dir/data/, ground-truth.json to dir/. */
@@ -40,6 +41,8 @@ export interface DemoOptions {
   noise?: boolean;
   /** 'planted' (default): the model in planted-model.ts; 'null': the same behaviour, churn independent of it. */
   world?: DemoWorld;
+  /** Default false: the three planted launches (launches.ts), their events and launches/*.yaml. */
+  launches?: boolean;
   /** Default false: plant drift in the recent signup cohorts (drift.ts), for the review to find. */
   drift?: boolean;
   onProgress?: (doneAccounts: number, totalAccounts: number) => void;
@@ -63,7 +66,7 @@ export interface DemoResult {
 const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true, world: 'planted' } as const;
 const PROGRESS_EVERY = 100;
 
-type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'drift'>>;
+type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'launches' | 'drift'>>;
 
 function checkOptions(opts: DemoOptions): CheckedOptions {
   const o: CheckedOptions = {
@@ -120,7 +123,9 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   const lateEvents = o.noise ? new BufferedWriter(files.events[1], 'ascii') : null;
   const accounts = new BufferedWriter(files.accounts);
   const history = new BufferedWriter(files.accountHistory);
-  const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history];
+  const launches = opts.launches ? new DemoLaunches(dataDir, o.seed, endMs) : null;
+  if (launches) files.events.push(launches.file);
+  const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history, ...(launches ? [launches.out] : [])];
   accounts.write(csvText([['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at']]));
   history.write(csvText([['account_id', 'valid_from', 'plan', 'seats', 'mrr', 'status']]));
 
@@ -133,6 +138,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     while (done < o.accounts && !(opts.maxEvents !== undefined && output.lines >= opts.maxEvents)) {
       output.startAccount(done);
       const a = simulateAccount(ctx, done, month, output.emit);
+      launches?.finishAccount(done, a, endMs);
       const id = accountId(done);
       accounts.write(
         csvText([[id, a.name, new Date(a.createdAt).toISOString(), PLANS[a.plan].plan, a.seats, Number.isNaN(a.churnedAt) ? '' : new Date(a.churnedAt).toISOString()]]),
@@ -163,8 +169,9 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     noiseCounts: output.counts,
     realized: tally.summary(),
   });
-  const drift = ctx.driftFrom ? { drift: driftTruth(ctx.driftFrom) } : {};
-  await writeFile(files.groundTruth, JSON.stringify({ ...truth, ...drift }, null, 2) + '\n');
+  await launches?.writeLaunchFiles(dir);
+  const planted = { ...(ctx.driftFrom ? { drift: driftTruth(ctx.driftFrom) } : {}), ...(launches ? { launches: launches.truth() } : {}) };
+  await writeFile(files.groundTruth, JSON.stringify({ ...truth, ...planted }, null, 2) + '\n');
 
   return {
     files,

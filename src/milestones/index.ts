@@ -30,6 +30,7 @@
 export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
 export { journeyStages, type Stage } from './stages.js';
 export { parseDay, addDays, daysBetween } from './days.js';
+export { matcherCondition, needsRawEvents } from './matchers.js';
 export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
 export { MatcherIds, describeMatcher } from './matchers.js';

@@ -4,9 +4,11 @@
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
  * Kaplan–Meier, the log-rank test, label permutation tests (stratified, with an AUC null), a
  * random forest classifier, AUC with DeLong's interval, calibration (reliability, Brier,
- * Hosmer–Lemeshow) and the population stability index. Distributions come from
- * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
- * their digits. Errors read "invalid <what>: <value>".
+ * Hosmer–Lemeshow), the population stability index, and for launch outcomes: least squares
+ * with clustered errors, logistic regression, Welch differences, difference in differences,
+ * segmented regression with AR(1) errors, strata, power and Bonferroni over looks.
+ * Distributions come from jstat (normal and t quantiles, log-gamma); chi-square tails are
+ * computed here so tiny p-values keep their digits. Errors read "invalid <what>: <value>".
  */
 export type { Interval } from './interval.js';
 export type { Table2x2 } from './table-2x2.js';
@@ -57,6 +59,15 @@ export {
 export { rankStability } from './forest/rank-stability.js';
 export { auc } from './forest/auc.js';
 export { phiCoefficient } from './correlation.js';
+export { bonferroniConfidence } from './multiple-comparisons.js';
+export { invertSymmetric } from './symmetric-inverse.js';
+export { linearRegression, linearCombination, waldTest, type LinearFit, type CovarianceOption } from './linear-regression.js';
+export { logisticRegression, type LogisticFit, type LogisticOptions } from './logistic-regression.js';
+export { summarize, meanDifference, type SampleSummary, type Difference } from './mean-difference.js';
+export { twoSidedPower } from './power.js';
+export { stratifiedDifference, quantileStrata, type Stratum, type StratifiedDifference } from './stratified-difference.js';
+export { differenceInDifferences, type PanelRow, type DifferenceInDifferences } from './difference-in-differences.js';
+export { segmentedRegression, type SegmentedRegression } from './segmented-regression.js';
 export { populationStability } from './population-stability.js';
 export { calibration, type Calibration, type CalibrationGroup, type CalibrationRow } from './calibration.js';
 export { aucWithInterval } from './auc-interval.js';

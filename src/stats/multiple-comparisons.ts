@@ -44,3 +44,14 @@ function sortedPValues(pValues: readonly number[]): { p: number; i: number }[] {
     .filter(({ p }) => !Number.isNaN(p))
     .sort((x, y) => x.p - y.p);
 }
+
+/**
+ * The confidence each of `looks` intervals needs so that all of them hold at once with
+ * `confidence` (Bonferroni): 1 − (1 − confidence)/looks. Valid whatever the dependence
+ * between the looks, such as one estimate re-read at every declared checkpoint.
+ */
+export function bonferroniConfidence(confidence: number, looks: number): number {
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`invalid confidence: ${confidence}`);
+  if (!Number.isInteger(looks) || looks < 1) throw new Error(`invalid looks: ${looks}`);
+  return 1 - (1 - confidence) / looks;
+}

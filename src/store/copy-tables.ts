@@ -17,6 +17,7 @@ export const COPIED_TABLES = [
   'quarantine',
   'plan_violations',
   'checkpoints',
+  'launch_ledger',
   // The statuses with their history: the feed's seq numbers and framework versions go on from there.
   'framework_versions',
   'milestone_changes',
@@ -92,6 +93,7 @@ export async function copyCounts(store: Store): Promise<Record<string, number>> 
     (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM account_history) AS account_history,
     (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_account_changes) AS user_account_changes, (SELECT count(*) FROM quarantine) AS quarantine,
     (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints,
+    (SELECT count(*) FROM launch_ledger) AS launch_ledger,
     (SELECT count(*) FROM milestone_changes) AS milestone_changes, (SELECT count(*) FROM account_status) AS account_status,
     (SELECT count(*) FROM milestone_status) AS milestone_status, (SELECT count(*) FROM framework_versions) AS framework_versions,
     (SELECT count(*) FROM status_refreshes) AS status_refreshes`);

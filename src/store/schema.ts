@@ -114,6 +114,21 @@ export const TABLES = {
     ],
   },
   /**
+   * What happened to each launch, append-only: its declarations (outcome, targets, events…)
+   * with their hash each time they change, the reports produced, and each share attempt.
+   * Never holds a webhook URL.
+   */
+  launch_ledger: {
+    name: 'launch_ledger',
+    columns: [
+      { name: 'launch', type: 'text' },
+      { name: 'kind', type: 'text' },
+      { name: 'recorded_at', type: 'timestamp' },
+      { name: 'hash', type: 'text', nullable: true },
+      { name: 'body', type: 'json' },
+    ],
+  },
+  /**
    * Each account's place on the framework as of the last status refresh (src/milestones
    * refresh-statuses.ts): one row per account, replaced whole when the account is refreshed
    * (rows are deleted and appended, so no key: an index costs more than it saves here).
@@ -222,3 +237,6 @@ export const TABLES = {
 } as const satisfies Record<string, TableDef>;
 
 export type TableName = keyof typeof TABLES;
+
+/** Tables that only ever gain rows: what `Store.append` writes. */
+export type AppendOnlyTable = 'launch_ledger';

@@ -1,5 +1,6 @@
 import type { Account, AccountFactsAuthority, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
 import type { EventBatch } from './event-batch-file.js';
+import type { AppendOnlyTable } from './schema.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
 
@@ -198,6 +199,12 @@ export interface Store {
   /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
   /**
+   * Appends rows to an append-only table (the launch ledger) all at once (one transaction or
+   * one insert); values by column name (schema.ts): Dates or ms as timestamps, objects as JSON,
+   * a missing required value refused.
+   */
+  append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
    * Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events;
    * a group call the stored facts refuse (model/patch.ts) is quarantined instead.
    */
@@ -223,6 +230,12 @@ export interface Store {
   execute(fragment: SqlFragment): Promise<void>;
   /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
+  /**
+   * Runs a read built with `sql`; values come back column by column (JSON-safe, by column
+   * name). For results of hundreds of thousands of rows: drivers build one object per row far
+   * more slowly (DuckDB: 0.13 s against 0.87 s for 287k rows of three columns).
+   */
+  queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>>;
   /** Closes the store once its writes are done; calling it again is harmless. */
   close(): Promise<void>;
 }

@@ -42,15 +42,16 @@ describe('cairn CLI', async () => {
     assert.equal(statSync(join(both, 'cairn.yaml')).mode & 0o777, 0o600);
   });
 
-  it('imports events and reports { imported, duplicates, quarantined }, then stats', async () => {
+  it('imports events and reports { imported, duplicates, quarantined, flagged }, then stats', async () => {
     const file = join(dir, 'e.jsonl');
+    // As the template's tracking plan declares them (imports are checked against it).
     const line = (id: string, t: string) =>
-      JSON.stringify({ message_id: id, timestamp: t, account_id: 'acc_1', user_id: 'u_1', action: 'closed', object: 'conversation' });
+      JSON.stringify({ message_id: id, timestamp: t, account_id: 'acc_1', user_id: 'u_1', action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: id, state: 'resolved' } });
     await writeFile(file, [line('a', '2025-01-01T00:00:00Z'), line('b', '2025-01-02T00:00:00Z'), 'nope', line('a', '2025-01-01T00:00:00Z')].join('\n'));
     const r = await cairn(['--workspace', ws, 'import', 'events', file, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const { statuses, ...counts } = JSON.parse(r.stdout);
-    assert.deepEqual(counts, { imported: 2, duplicates: 1, quarantined: 1, lines: 4 });
+    assert.deepEqual(counts, { imported: 2, duplicates: 1, quarantined: 1, flagged: 0, lines: 4 });
     // The first import backfills the statuses (no account facts yet: none placed).
     assert.deepEqual([statuses.kind, statuses.accounts, statuses.framework_version], ['backfill', 0, 1]);
     const s = await cairn(['stats', '--json'], { env: { CAIRN_WORKSPACE: ws } });

@@ -12,7 +12,9 @@ import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
 const DEMO = ['--accounts', '30', '--months', '6', '--no-discover', '--json'];
-const eventsLine = (id: string) => JSON.stringify({ message_id: id, timestamp: '2025-01-01T00:00:00Z', account_id: 'acc_1', action: 'closed', object: 'conversation' });
+// As the template's tracking plan declares them (imports are checked against it).
+const eventsLine = (id: string) =>
+  JSON.stringify({ message_id: id, timestamp: '2025-01-01T00:00:00Z', account_id: 'acc_1', action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: id, state: 'resolved' } });
 
 async function workspaceWithEvents(dir: string, source = 'import'): Promise<void> {
   assert.equal((await cairn(['init', dir])).code, 0);

@@ -10,6 +10,7 @@ import {
   type Matcher,
 } from '../../src/config/index.js';
 import { CATEGORIES, CONVERSATION, FEATURES, SETUP_STEPS } from '../../src/demo/catalog.js';
+import { LAUNCH_EVENTS } from '../../src/demo/launches.js';
 
 const read = (name: string) => readFile(path.join(HELPDESK_DIR, name), 'utf8');
 const pair = (m: { action: string; object: string }) => `${m.action} ${m.object}`;
@@ -98,14 +99,15 @@ describe('examples/helpdesk templates', async () => {
     }
   });
 
-  test('tracking-plan.yaml: lists every catalog event with its place, and nothing else', () => {
+  test('tracking-plan.yaml: lists every catalog event and every instrumented demo launch event with its place, and nothing else', () => {
     assert.equal(plan.unplanned, 'flag');
     const want = new Map<string, string>();
     for (const s of SETUP_STEPS) want.set(pair(s), s.place);
     want.set(pair({ action: CONVERSATION.opened, object: CONVERSATION.object }), CONVERSATION.place);
     want.set(pair({ action: CONVERSATION.closed, object: CONVERSATION.object }), CONVERSATION.place);
     for (const f of FEATURES) want.set(pair(f), f.place);
-    assert.equal(want.size, SETUP_STEPS.length + 2 + FEATURES.length, 'catalog pairs are distinct');
+    for (const e of LAUNCH_EVENTS) want.set(pair(e), e.place);
+    assert.equal(want.size, SETUP_STEPS.length + 2 + FEATURES.length + LAUNCH_EVENTS.length, 'catalog pairs are distinct');
     const got = new Map(plan.events.map((e) => [pair(e), e.places?.join(',')]));
     assert.deepEqual(got, want);
   });

@@ -11,6 +11,7 @@ import type { ClickHouseDialect } from './clickhouse-dialect.js';
  *  - accounts, account_history, users, checkpoints, quarantine (`<name>_data`):
  *    ReplacingMergeTree with a version, an upsert being a newer row (quarantine removals are
  *    tombstones);
+ *  - launch_ledger_data: append-only, keyed by every column so a repeated append collapses;
  *  - plan_violations_data: delta rows keyed by the write that made them, so a write applied
  *    again after a crash collapses into the first;
  *  - activity_deltas: the daily rollup, a SummingMergeTree fed by a materialized view on every
@@ -66,6 +67,12 @@ const PHYSICAL: Record<string, Physical> = {
     shardBy: 'cityHash64(write_key)',
   },
   checkpoints_data: { columns: columnsOf('checkpoints', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY name', shardBy: 'cityHash64(name)' },
+  // Keyed by every column: the same append made again (a retried write) is kept once.
+  launch_ledger_data: {
+    columns: columnsOf('launch_ledger'),
+    engine: "ReplacingMergeTree ORDER BY (launch, recorded_at, kind, ifNull(hash, ''), cityHash64(body))",
+    shardBy: 'cityHash64(launch)',
+  },
   // The statuses are read by account (and sharded by it); the refresh writing a row is its version.
   account_status_data: { columns: columnsOf('account_status', 'refresh UInt64'), engine: 'ReplacingMergeTree(refresh) ORDER BY account_id', shardBy: 'cityHash64(account_id)' },
   milestone_status_data: {
@@ -213,8 +220,11 @@ async function addMissingColumns(host: SchemaHost, d: ClickHouseDialect, target:
 export const MIGRATIONS: readonly { version: number; apply: Step }[] = [
   { version: 1, apply: createSchema },
   { version: 2, apply: perSourceIds },
-  // Materialized statuses: new tables and views only.
+  // Version 3: the materialized statuses, new tables and views only.
   { version: 3, apply: createSchema },
+  // Version 4: the launch ledger (outcomes). createSchema makes every missing table and view,
+  // so a version 3 store made before the statuses (with the ledger) gains them too.
+  { version: 4, apply: createSchema },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

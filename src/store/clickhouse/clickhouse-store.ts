@@ -18,8 +18,9 @@ import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch 
 import { groupViolations, patchedAccounts, patchedUsers, queryByIds } from '../patches.js';
 import { readStats } from '../stats-queries.js';
 import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
+import type { ColumnDef } from '../sql/dialect.js';
 import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
-import { TABLES, type TableName } from '../schema.js';
+import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
 import { changeSeq, changeSeqs, type CollectedWrite, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type StoreStats, type WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
@@ -109,6 +110,11 @@ export class ClickHouseStore implements RestoringStore {
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.compile(fragment);
     return this.driver.query<T>(q.text, q.params);
+  }
+
+  queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.compile(fragment);
+    return this.driver.queryColumns(q.text, q.params);
   }
 
   private compile(fragment: SqlFragment): { text: string; params: Record<string, unknown> } {
@@ -231,6 +237,12 @@ export class ClickHouseStore implements RestoringStore {
       h.accountId, h.validFrom, h.plan, h.seats, h.mrr, h.status, version,
     ]));
     return rows.length;
+  }
+
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const columns = TABLES[table].columns;
+    const values = rows.map((row) => columns.map((c) => appendedValue(table, c, row[c.name])));
+    await this.insertRows(dataTable(table), columns.map((c) => c.name), values);
   }
 
   async addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
@@ -400,6 +412,7 @@ export class ClickHouseStore implements RestoringStore {
       checkpoints: { names: ['version'], values: () => [version] },
       quarantine: { names: ['deleted', 'version'], values: () => [0, version] },
       plan_violations: { names: ['write_key'], values: () => [`migrated:${this.restored++}`] },
+      launch_ledger: { names: [], values: () => [] },
       // Copied statuses stand until the first refresh here replaces them.
       account_status: { names: ['refresh'], values: () => [0] },
       milestone_status: { names: ['refresh'], values: () => [0] },
@@ -495,6 +508,7 @@ function naming(cluster: string, driver: ClickHouseDriver): ClickHouseDriver {
   return {
     command: (q, p) => driver.command(q, p).catch(explain),
     query: <T>(q: string, p: Readonly<Record<string, unknown>>) => driver.query<T>(q, p).catch(explain),
+    queryColumns: (q, p) => driver.queryColumns(q, p).catch(explain),
     insertTsv: (t, c, r) => driver.insertTsv(t, c, r).catch(explain),
     close: () => driver.close(),
   };
@@ -507,4 +521,14 @@ async function detectFeatures(driver: ClickHouseDriver): Promise<ClickHouseFeatu
     queryParameters: await works('SELECT {p1:UInt8} AS x', { p1: 1 }),
     jsonFunctions: await works("SELECT JSONHas('{}', 'a') AS x"),
   };
+}
+
+/** A value of an appended row as the TSV insert takes it: objects as JSON text, times in ms, a missing required value refused. */
+function appendedValue(table: AppendOnlyTable, c: ColumnDef, v: unknown): string | number | null {
+  if (v === undefined || v === null) {
+    if (c.nullable) return null;
+    throw new Error(`invalid ${table} row: ${c.name} is required`);
+  }
+  if (v instanceof Date) return v.getTime();
+  return c.type === 'json' && typeof v !== 'string' ? JSON.stringify(v) : (v as string | number);
 }

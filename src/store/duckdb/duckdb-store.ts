@@ -16,7 +16,7 @@ import {
   type UserPatch,
 } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
-import { TABLES, type TableName } from '../schema.js';
+import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
 import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
 import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
@@ -107,6 +107,12 @@ export class DuckDbStore implements Store {
     const q = this.dialect.compile(fragment);
     const reader = await this.conn.runAndReadAll(q.text, q.params as never);
     return reader.getRowObjectsJson() as T[];
+  }
+
+  async queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.dialect.compile(fragment);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    return reader.getColumnsObjectJson() as Record<string, unknown[]>;
   }
 
   loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult> {
@@ -221,7 +227,7 @@ export class DuckDbStore implements Store {
           await this.exec(sql`DELETE FROM milestone_status`);
         } else if (write.replace.length > 0) {
           await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_refreshed (account_id VARCHAR)`);
-          await this.append('cairn_refreshed', [{ name: 'account_id', type: 'text' }], write.replace.map((account_id) => ({ account_id })));
+          await this.appendRows('cairn_refreshed', [{ name: 'account_id', type: 'text' }], write.replace.map((account_id) => ({ account_id })));
           await this.exec(sql`DELETE FROM account_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
           await this.exec(sql`DELETE FROM milestone_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
           await this.exec(sql`DROP TABLE cairn_refreshed`);
@@ -241,10 +247,10 @@ export class DuckDbStore implements Store {
 
   /** Appends rows to one of Cairn's tables with DuckDB's appender (many times faster than INSERT for thousands of rows). */
   private appendTo(table: TableName, rows: readonly object[]): Promise<void> {
-    return this.append(table, TABLES[table].columns, rows as readonly Record<string, unknown>[]);
+    return this.appendRows(table, TABLES[table].columns, rows as readonly Record<string, unknown>[]);
   }
 
-  private async append(table: string, columns: readonly ColumnDef[], rows: readonly Record<string, unknown>[]): Promise<void> {
+  private async appendRows(table: string, columns: readonly ColumnDef[], rows: readonly Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
     const appender = await this.conn.createAppender(table);
     try {
@@ -318,6 +324,11 @@ export class DuckDbStore implements Store {
         return rows.length;
       }),
     );
+  }
+
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.serialize(() => this.transaction(() => this.appendTo(table, rows)));
   }
 
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
