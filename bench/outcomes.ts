@@ -20,7 +20,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
-import { loadLaunches, parseMilestones, parseTrackingPlan, TEMPLATE_DIR, type Launch } from '../src/config/index.js';
+import { loadLaunches, parseMilestones, parseTrackingPlan, HELPDESK_DIR, type Launch } from '../src/config/index.js';
 import { generateDemo } from '../src/demo/generate.js';
 import { buildOutcomeReport, launchesPage, type OutcomeReport } from '../src/outcomes/index.js';
 import { openClickHouseStore } from '../src/store/clickhouse/clickhouse-config.js';
@@ -39,7 +39,7 @@ async function build(accounts: number): Promise<{ db: string; dir: string }> {
   await mkdir(dir, { recursive: true });
   const t = performance.now();
   const demo = await generateDemo({ dir, seed: 5, accounts, months: 30, launches: true });
-  const plan = parseTrackingPlan(await readFile(join(TEMPLATE_DIR, 'tracking-plan.yaml'), 'utf8'));
+  const plan = parseTrackingPlan(await readFile(join(HELPDESK_DIR, 'tracking-plan.yaml'), 'utf8'));
   const store = await DuckDbStore.open({ path: db });
   await importAccounts(store, demo.files.accounts);
   await importAccountHistory(store, demo.files.accountHistory);
@@ -143,8 +143,8 @@ export async function run(args: string[]): Promise<void> {
   // The reports record the launches' declarations in this store's ledger (once: they do not change).
   const store = await DuckDbStore.open({ path: db });
   const ws = {
-    milestones: parseMilestones(await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8')),
-    trackingPlan: parseTrackingPlan(await readFile(join(TEMPLATE_DIR, 'tracking-plan.yaml'), 'utf8')),
+    milestones: parseMilestones(await readFile(join(HELPDESK_DIR, 'milestones.yaml'), 'utf8')),
+    trackingPlan: parseTrackingPlan(await readFile(join(HELPDESK_DIR, 'tracking-plan.yaml'), 'utf8')),
   };
   const launches = await loadLaunches(dir);
   const report = (s: Store, launch: Launch) => buildOutcomeReport(s, ws, launch, { at: AT, now: Date.parse('2025-12-01') });

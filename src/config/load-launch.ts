@@ -7,7 +7,7 @@ import { diagnosticInScalar } from './check-segments.js';
 import { parseSegmentExpression, SegmentExpressionError } from './segment-expression.js';
 import { checkSegment } from './segment-fields.js';
 import type { ConfigPath } from './yaml-source.js';
-import { LAUNCHES_DIR, TEMPLATE_DIR } from './workspace.js';
+import { LAUNCH_TEMPLATE, LAUNCHES_DIR } from './workspace.js';
 
 /** One launch file, validated, with what is needed to point back into it. */
 export interface Launch {
@@ -80,7 +80,7 @@ export function launchFile(workspaceDir: string, name: string): string {
  */
 export async function scaffoldLaunch(workspaceDir: string, name: string, options: { force?: boolean; owner?: string } = {}): Promise<{ file: string; feedbackDir: string }> {
   const file = launchFile(workspaceDir, name);
-  const template = await readFile(path.join(TEMPLATE_DIR, '..', 'launch-template.yaml'), 'utf8');
+  const template = await readFile(LAUNCH_TEMPLATE, 'utf8');
   const text = template.replaceAll('{{name}}', name).replaceAll('{{owner}}', options.owner ?? 'you@example.com');
   await mkdir(path.dirname(file), { recursive: true });
   try {

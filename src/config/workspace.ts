@@ -30,6 +30,8 @@ export const TEMPLATES = {
 export type TemplateName = keyof typeof TEMPLATES;
 /** The help-desk example's folder. */
 export const HELPDESK_DIR = TEMPLATES.helpdesk;
+/** `cairn launch new`'s commented template. */
+export const LAUNCH_TEMPLATE = fileURLToPath(new URL(`${EXAMPLES_DIR}launch-template.yaml`, import.meta.url));
 
 export interface Workspace {
   /** Absolute path of the workspace folder. */

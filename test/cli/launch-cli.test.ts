@@ -27,7 +27,7 @@ holdout: { segment: "bucket < 20", randomized: true }
 describe('cairn launch', async () => {
   const ws = join(await tempDir(), 'ws');
   before(async () => {
-    assert.equal((await cairn(['init', ws])).code, 0);
+    assert.equal((await cairn(['init', ws, '--example', 'helpdesk'])).code, 0);
     // A small help desk: 300 accounts, conversations every week, the helper for those not held out.
     const random = mulberry32(4);
     const accounts = ['account_id,name,created_at,plan,seats,churned_at'];

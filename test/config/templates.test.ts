@@ -99,13 +99,13 @@ describe('examples/helpdesk templates', async () => {
     }
   });
 
-  test('tracking-plan.yaml: lists every catalog event and every instrumented demo launch event with its place, and nothing else', () => {
+  test('tracking-plan.yaml: lists every catalog event and every instrumented demo launch event with its places, a place variant’s second place too, and nothing else', () => {
     assert.equal(plan.unplanned, 'flag');
     const want = new Map<string, string>();
     for (const s of SETUP_STEPS) want.set(pair(s), s.place);
     want.set(pair({ action: CONVERSATION.opened, object: CONVERSATION.object }), CONVERSATION.place);
     want.set(pair({ action: CONVERSATION.closed, object: CONVERSATION.object }), CONVERSATION.place);
-    for (const f of FEATURES) want.set(pair(f), f.place);
+    for (const f of FEATURES) want.set(pair(f), f.altPlace ? `${f.place},${f.altPlace.place}` : f.place);
     for (const e of LAUNCH_EVENTS) want.set(pair(e), e.place);
     assert.equal(want.size, SETUP_STEPS.length + 2 + FEATURES.length + LAUNCH_EVENTS.length, 'catalog pairs are distinct');
     const got = new Map(plan.events.map((e) => [pair(e), e.places?.join(',')]));

@@ -11,7 +11,7 @@ import { tempDir } from '../tmp.js';
 
 // One demo, imported into each engine in this process (the parity suite compares the servers).
 const dir = await tempDir();
-await initWorkspace(dir);
+await initWorkspace(dir, { template: 'helpdesk' });
 const ws = await loadWorkspace(dir);
 // With drift, as `cairn demo` plants it: the launches' verdicts must not depend on it.
 const demo = await generateDemo({ dir, seed: 11, accounts: 700, months: 30, launches: true, drift: true });

@@ -52,7 +52,7 @@ describe('outcomes give the same answers on every engine', { timeout: 3_600_000 
 
   before(async () => {
     const dir = await tempDir();
-    await initWorkspace(dir);
+    await initWorkspace(dir, { template: 'helpdesk' });
     const demo = await generateDemo({ dir, seed: 5, accounts: 600, months: 30, launches: true });
     await writeFile(join(dir, 'launches', 'probe.yaml'), PROBE);
     const ws = await loadWorkspace(dir);
