@@ -115,6 +115,11 @@ describe('milestone verbs', async () => {
       }
     }
     assert.ok(f.history.length >= 17);
+    // In the terminal, median days and their bootstrap interval read with one decimal at most.
+    const table = await cairn(['-w', ws, 'funnel', '--as-of', AS_OF]);
+    const medians = [...table.stdout.matchAll(/\] +([\d.]+) \[([\d.]+)–([\d.]+)\]$/gm)].flatMap((m) => m.slice(1));
+    assert.ok(medians.length >= 3, table.stdout);
+    for (const d of medians) assert.match(d, /^\d+(\.\d)?$/);
   });
   // Last: it changes milestones.yaml.
   it('refresh records what a new milestones.yaml changed, once; account shows it; review reads in the terminal', async () => {
