@@ -91,7 +91,9 @@ export async function runDemo(opts: DemoOptions) {
     const funnel = await computeFunnel(store, ws.milestones, asOf);
     const discovery = opts.discover ? await discoverAndWrite(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
     // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
-    const review = reviewFile ? await runReview(ws, store, { asOf }) : null;
+    // A workspace kept with --force may have no framework yet (`cairn init`'s): nothing to review.
+    const reviewable = Object.keys(ws.milestones.milestones).length > 0;
+    const review = reviewFile && reviewable ? await runReview(ws, store, { asOf }) : null;
     if (review) await writeReviewReport(reviewFile!, renderReviewReport(review));
     const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { launches?: PlantedLaunch[] };
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
@@ -146,6 +148,7 @@ export async function runDemo(opts: DemoOptions) {
       print('');
       for (const line of describeScore(score!)) print(line);
     }
+    if (reviewFile && !reviewable) print(`\nno review: ${ws.files.milestones} declares no milestones (adopt discovery's proposal, then \`cairn review\`)`);
     if (review) {
       print('');
       printReview(review);

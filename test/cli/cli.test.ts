@@ -44,7 +44,8 @@ describe('cairn CLI', async () => {
 
   it('imports events and reports { imported, duplicates, quarantined, flagged }, then stats', async () => {
     const file = join(dir, 'e.jsonl');
-    // As the template's tracking plan declares them (imports are checked against it).
+    // Declared in the plan (imports are checked against it; `cairn init`'s empty plan would flag them).
+    await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: flag\nevents:\n  - { action: closed, object: conversation, places: [inbox] }\n');
     const line = (id: string, t: string) =>
       JSON.stringify({ message_id: id, timestamp: t, account_id: 'acc_1', user_id: 'u_1', action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: id, state: 'resolved' } });
     await writeFile(file, [line('a', '2025-01-01T00:00:00Z'), line('b', '2025-01-02T00:00:00Z'), 'nope', line('a', '2025-01-01T00:00:00Z')].join('\n'));
