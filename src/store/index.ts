@@ -7,6 +7,8 @@
  */
 export {
   NO_WRITE,
+  LEASE_NAME,
+  type RecordTable,
   SEQ_PER_REFRESH,
   changeSeq,
   changeSeqs,
