@@ -29,6 +29,8 @@
  */
 export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
 export { journeyStages, type Stage } from './stages.js';
+export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';
+export { milestoneLabel, milestoneDefinition } from './terms.js';
 export { parseDay, addDays, daysBetween } from './days.js';
 export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';

@@ -91,7 +91,7 @@ describe('milestone verbs', async () => {
     assert.equal(account.source, 'materialized');
     assert.ok(account.history.length > 0 && account.history.every((c: { cause: string }) => c.cause === 'backfill'));
     const human = await cairn(['-w', ws, 'account', 'acc_00001']);
-    assert.match(human.stdout, /milestone history \(recorded by each refresh; framework version in brackets\)\n {2}\d{4}-\d{2}-\d{2} {2}reached \w+ {2}\[v1\] {2}\(backfilled\)/);
+    assert.match(human.stdout, /milestone history \(recorded by each refresh; framework version in brackets\)\n {2}\d{4}-\d{2}-\d{2} {2}reached [\w ]+ {2}\[v1\] {2}\(backfilled\)/);
 
     const wsl = await loadWorkspace(ws);
     const store = await openStore(wsl);
