@@ -26,6 +26,9 @@
  *   accounts, 'data' otherwise. Notify on 'data'; the others are not news to a customer.
  * - `framework_version` names the version (framework_versions) that judged the change.
  * - Rows are never updated or deleted.
+ *
+ * Segment entries and exits are a second feed, segment_changes, kept after each status
+ * refresh by `refreshSegments` (its contract is in segment-changes.ts).
  */
 export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
 export { journeyStages, type Stage } from './stages.js';
@@ -36,6 +39,7 @@ export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
 export { MatcherIds, describeMatcher } from './matchers.js';
 export { segmentMembers } from './segment-members.js';
+export { refreshSegments, segmentChangesAfter, feedHeads, type SegmentChange, type SegmentRefreshSummary } from './segment-changes.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
 export { computeFunnel, share, type Funnel, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';
 export {
