@@ -22,6 +22,8 @@ export {
   type CollectedWrite,
   type QuarantineChange,
   type SourceStats,
+  type JobStats,
+  type DeadLetter,
   type Store,
   type StoreStats,
   type WriteResult,

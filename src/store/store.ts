@@ -25,6 +25,29 @@ export interface StoreStats {
   events_by_source: Record<string, number>;
   /** Per source (a write key's name, or `import`): intake, freshness and quality. */
   sources: Record<string, SourceStats>;
+  /** Jobs `cairn serve` ran on its schedule: per job, its runs and the last one. */
+  jobs: Record<string, JobStats>;
+  /** Webhook deliveries by state, and the newest dead letters (at most 20). */
+  webhooks: { pending: number; delivered: number; dead: number; dead_letters: DeadLetter[] };
+}
+
+export interface JobStats {
+  runs: number;
+  failed: number;
+  last: { status: string; started_at: string; finished_at: string; seconds: number; result: unknown; error: string | null };
+  last_ok_at: string | null;
+}
+
+/** A delivery that failed every attempt, replayable (`cairn webhooks replay`). */
+export interface DeadLetter {
+  id: string;
+  endpoint: string;
+  event_type: string;
+  account_id: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  failed_at: string;
 }
 
 export interface SourceStats {
