@@ -171,6 +171,23 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--json', 'print the keys as JSON')
     .action(async (opts) => (await import('./keys.js')).runKeysList(opts, globals()));
 
+  keys
+    .command('identity')
+    .description("the identity secret the product's backend signs account ids with for the in-product checklist (token = hex HMAC-SHA256(secret, account id)); made once, shown on demand")
+    .option('--rotate', 'replace it; the previous one is still accepted for --grace-hours')
+    .option('--grace-hours <n>', 'hours the previous secret is still accepted after --rotate', '24')
+    .option('--json', 'print { secret, created, previous_valid_until } as JSON')
+    .action(async (opts) => (await import('./keys.js')).runKeysIdentity(opts, globals()));
+
+  const webhooks = program.command('webhooks').description('webhook deliveries of milestone, stage and segment changes (endpoints in cairn.yaml)');
+  webhooks
+    .command('replay')
+    .description('deliver dead letters again (deliveries that failed every attempt), under their own idempotency keys; `cairn stats` lists them')
+    .option('--id <ids...>', 'only these deliveries')
+    .option('--all', 'every dead letter')
+    .option('--json', 'print { replayed, refused, delivered } as JSON')
+    .action(async (opts) => (await import('./webhooks.js')).runWebhooksReplay(opts, globals()));
+
   const quarantine = program
     .command('quarantine')
     .description('what failed validation, kept with its reason: list it, look at it, replay it after fixing the tracking plan');

@@ -34,6 +34,7 @@ export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneRe
 export { journeyStages, type Stage } from './stages.js';
 export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';
 export { milestoneLabel, milestoneDefinition } from './terms.js';
+export { accountChecklist, type AccountChecklist } from './account-checklist.js';
 export { parseDay, addDays, daysBetween } from './days.js';
 export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
