@@ -123,6 +123,9 @@ export class Scheduler {
 
 /** The start of a job's last successful run, or null. */
 async function lastOk(store: Store, job: string): Promise<Date | null> {
-  const [row] = await store.query<{ at: string | number | null }>(sql`SELECT ${store.dialect.epochMs(sql`max(started_at)`)} AS at FROM job_runs WHERE job = ${job} AND status = 'ok'`);
-  return row?.at === null || row?.at === undefined ? null : new Date(Number(row.at));
+  const [row] = await store.query<{ n: string | number; at: string | number | null }>(
+    sql`SELECT count(*) AS n, ${store.dialect.epochMs(sql`max(started_at)`)} AS at FROM job_runs WHERE job = ${job} AND status = 'ok'`,
+  );
+  // ClickHouse gives max() of no rows as 0, not NULL: the count tells.
+  return Number(row?.n ?? 0) === 0 ? null : new Date(Number(row.at));
 }
