@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { FUNNEL_BY, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
+import { EXPORT_FORMATS, FUNNEL_BY, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { EXIT, reportError } from './errors.js';
 
 const AS_OF = 'use only data up to this day (YYYY-MM-DD; default today)';
@@ -97,7 +97,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .command('milestones')
     .description('every account on the framework as of a date: stage, milestones, next best step')
     .option('--as-of <date>', AS_OF)
-    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
+    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}; with --out: ${EXPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write to a file: CSV, JSON or Parquet by --format or the extension (.csv, .json, .parquet)')
+    .option('--force', 'replace a file already at --out')
     .option('--json', 'same as --format json')
     .action(async (opts) => (await import('./milestones.js')).runMilestones(opts, globals()));
 
@@ -114,7 +116,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .description('the accounts of a segment declared in milestones.yaml (e.g. stuck_in_setup), to act on or export')
     .argument('<name>', 'segment name')
     .option('--as-of <date>', AS_OF)
-    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
+    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}; with --out: ${EXPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write to a file: CSV, JSON or Parquet by --format or the extension (.csv, .json, .parquet)')
+    .option('--force', 'replace a file already at --out')
     .option('--json', 'same as --format json')
     .action(async (name, opts) => (await import('./segment.js')).runSegment(name, opts, globals()));
 

@@ -59,6 +59,12 @@ async function clickhousePassword(dir: string, file: string | undefined): Promis
   }
 }
 
+/** Writes a Parquet file through an in-memory DuckDB (whatever engine the workspace uses). */
+export async function writeParquetFile(file: string, columns: readonly import('../store/duckdb/duckdb-parquet.js').ParquetColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  const { writeParquet } = await import('../store/duckdb/duckdb-parquet.js');
+  await writeParquet(file, columns, rows);
+}
+
 export interface GlobalOptions {
   workspace?: string;
 }
