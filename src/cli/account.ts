@@ -1,4 +1,4 @@
-import { frameworkLanguage, journeyStages, milestoneHistory, type AccountStatus, type FrameworkLanguage, type MilestoneChange } from '../milestones/index.js';
+import { frameworkLanguage, journeyStages, milestoneHistory, segmentHistory, type AccountStatus, type FrameworkLanguage, type MilestoneChange } from '../milestones/index.js';
 import { sql, type Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
@@ -66,6 +66,7 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
     const moves = await userMoves(store, id, asOf);
     // What refreshes recorded, up to the day asked about.
     const history = (await milestoneHistory(store, id)).filter((c) => c.day <= asOf);
+    const segments = (await segmentHistory(store, id)).filter((c) => c.day <= asOf);
     if (opts.json) {
       return printJson({
         as_of: asOf,
@@ -74,6 +75,7 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
         ...a,
         timeline: story,
         history,
+        segment_history: segments,
         activity: activity.map((m) => ({ month: m.month.slice(0, 7), events: Number(m.events) })),
         users_moved: moves,
       });
@@ -108,6 +110,10 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
     print('\nmilestone history (recorded by each refresh; framework version in brackets)');
     if (history.length === 0) print('  none recorded yet (`cairn refresh` records it)');
     for (const c of history) print(`  ${c.day}  ${describeChange(c, words)}`);
+    if (segments.length > 0) {
+      print('\nsegments entered and left');
+      for (const c of segments) print(`  ${c.day}  ${words.change({ kind: 'segment', name: c.segment, change: c.change })}${c.cause === 'data' ? '' : c.cause === 'backfill' ? '  (when first judged)' : '  (new expression)'}`);
+    }
     if (activity.length > 0) {
       const max = Math.max(...activity.map((m) => Number(m.events)));
       const bars = activity.map((m) => BARS[Math.round((Number(m.events) / max) * (BARS.length - 1))]).join('');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseSegmentExpression, type MilestonesConfig } from '../config/index.js';
-import { NO_WRITE, raw, sql, type Store } from '../store/index.js';
+import { NO_WRITE, raw, sql, type SqlFragment, type Store } from '../store/index.js';
 import { asDay, dayMs } from './days.js';
 import { frameworkHash } from './framework-version.js';
 import { statusState } from './refresh-statuses.js';
@@ -112,19 +112,27 @@ async function membersBefore(store: Store, only: readonly string[] | undefined):
   return new Map(rows.map((r) => [`${r.segment}\u0001${r.account_id}`, r.last === 'entered']));
 }
 
-/** The feed after a cursor: changes with `after < seq ≤ committed`, in seq order, at most `limit`. */
-export async function segmentChangesAfter(store: Store, after: number, limit = 1000): Promise<SegmentChange[]> {
-  if (!Number.isSafeInteger(after) || after < 0) throw new Error(`invalid cursor: ${after}`);
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`invalid limit: ${limit}`);
-  const committed = Number((await store.checkpoint(COMMITTED)) ?? 0);
-  if (committed <= after) return [];
+/** Rows of the feed, in seq order. */
+async function readSegmentChanges(store: Store, where: SqlFragment, limit: number | null): Promise<SegmentChange[]> {
   const d = store.dialect;
-  const rows = await store.query<{ seq: string | number; account_id: string; segment: string; change: SegmentChange['change']; day: string; cause: SegmentChange['cause']; recorded_at: string | number }>(
+  const rows = await store.query<Omit<SegmentChange, 'seq' | 'recorded_at'> & { seq: string | number; recorded_at: string | number }>(
     sql`SELECT seq, account_id, segment, change, ${d.dayText(sql`day`)} AS day, cause, ${d.epochMs(sql`recorded_at`)} AS recorded_at
-      FROM segment_changes WHERE seq > ${after} AND seq <= ${committed} ORDER BY seq LIMIT ${raw(String(limit))}`,
+      FROM segment_changes WHERE ${where} ORDER BY seq ${limit === null ? sql`` : sql`LIMIT ${raw(String(limit))}`}`,
   );
   return rows.map((r) => ({ ...r, seq: Number(r.seq), day: asDay(r.day)!, recorded_at: new Date(Number(r.recorded_at)).toISOString() }));
 }
+
+/** The feed after a cursor: changes with `after < seq ≤ committed`, in seq order, at most `limit`. */
+export async function segmentChangesAfter(store: Store, after: number, limit = 1000): Promise<SegmentChange[]> {
+  if (!Number.isSafeInteger(after) || after < 0) throw new Error(`invalid cursor: ${after}`);
+  // Checked, then written as text: old ClickHouse takes no bound value in LIMIT.
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`invalid limit: ${limit}`);
+  const committed = Number((await store.checkpoint(COMMITTED)) ?? 0);
+  return committed <= after ? [] : readSegmentChanges(store, sql`seq > ${after} AND seq <= ${committed}`, limit);
+}
+
+/** One account's segment entries and exits, oldest first. */
+export const segmentHistory = (store: Store, accountId: string): Promise<SegmentChange[]> => readSegmentChanges(store, sql`account_id = ${accountId}`, null);
 
 /** The last seq of each feed a reader may read now: where a new reader starts. */
 export async function feedHeads(store: Store): Promise<{ milestones: number; segments: number }> {

@@ -130,7 +130,6 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   let milestonesStamp = stamp(ws.files.milestones);
   const timer = setInterval(() => {
     void keys.refresh().catch((err) => log(`could not re-read write keys: ${(err as Error).message}`));
-    void identity.refresh().catch((err) => log(`could not re-read the identity secret: ${(err as Error).message}`));
     const now = stamp(ws.files.trackingPlan);
     if (now !== planStamp) {
       planStamp = now;
