@@ -49,7 +49,7 @@ describe('milestone verbs', async () => {
     const human = await cairn(['-w', ws, 'account', 'acc_00001', '--as-of', AS_OF]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^acc_00001 as of 2026-10-31/);
-    assert.match(human.stdout, /milestones\n {2}setup/);
+    assert.match(human.stdout, /milestones\n {2}Set up +reached /, 'milestones by their labels');
     assert.match(human.stdout, /timeline\n {2}\d{4}-\d{2}-\d{2} {2}signed up/);
     const json = JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--as-of', AS_OF, '--json'])).stdout);
     assert.equal(json.account_id, 'acc_00001');
@@ -142,7 +142,7 @@ describe('milestone verbs', async () => {
     const lost = (account.history as { cause: string; framework_version: number; kind: string; name: string; change: string }[]).filter((c) => c.framework_version === 2);
     assert.deepEqual(lost.find((c) => c.kind === 'milestone'), { ...lost.find((c) => c.kind === 'milestone'), name: 'activation', change: 'lost', cause: 'framework' });
     const human = await cairn(['-w', ws, 'account', lowest.account_id]);
-    assert.match(human.stdout, /lost activation {2}\[v2\] {2}\(new framework\)/);
+    assert.match(human.stdout, /lost Activated {2}\[v2\] {2}\(new framework\)/);
 
     const table = await cairn(['-w', ws, 'review', '--as-of', AS_OF]);
     assert.equal(table.code, 0, table.stderr);
