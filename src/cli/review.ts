@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Workspace } from '../config/index.js';
+import { loadWorkspace, type Workspace } from '../config/index.js';
 import { nextReviewDue, renderReviewReport, reviewCron, reviewFramework, reviewMarkdown, reviewText, type FrameworkReview } from '../review/index.js';
 import type { Job } from '../server/index.js';
 import type { Store } from '../store/index.js';
@@ -87,8 +87,10 @@ export function reviewJob(ws: Workspace, store: Store): Job {
     schedule: reviewCron(every),
     dueAtStart: (lastOk) => lastOk !== null && nextReviewDue(every, lastOk.toISOString().slice(0, 10)) <= new Date().toISOString().slice(0, 10),
     run: async () => {
-      const out = await reviewOut(ws, undefined);
-      const review = await runReview(ws, store, {});
+      // The files as they are now: milestones.yaml may have changed since the server started.
+      const now = await loadWorkspace(ws.dir);
+      const out = await reviewOut(now, undefined);
+      const review = await runReview(now, store, {});
       await writeReviewReport(out, renderReviewReport(review));
       const actions: Record<string, number> = {};
       for (const m of review.milestones) actions[m.recommendation.action] = (actions[m.recommendation.action] ?? 0) + 1;

@@ -94,7 +94,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
         await refresher.flush();
         return refresher.last;
       }
-      const summary = await refreshStatuses(store, framework);
+      const summary = await refreshStatuses(store, framework, { fileText: await readFile(ws.files.milestones, 'utf8') });
       if (Object.keys(framework.segments).length) await refreshSegments(store, framework);
       webhooks?.kick();
       return summary;

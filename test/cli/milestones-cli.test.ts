@@ -6,6 +6,8 @@ import { openStore } from '../../src/cli/workspace.js';
 import { loadWorkspace } from '../../src/config/index.js';
 import { computeFunnel, computeMilestones, today } from '../../src/milestones/index.js';
 import { tempDir } from '../tmp.js';
+import { reviewJob } from '../../src/cli/review.js';
+import { Scheduler } from '../../src/server/index.js';
 import { cairn } from './run-cli.js';
 
 // One small demo serves every verb; each test reads it in its own way.
@@ -147,5 +149,27 @@ describe('milestone verbs', async () => {
     const table = await cairn(['-w', ws, 'review', '--as-of', AS_OF]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^Framework review as of 2026-10-31: framework version 2 \(/);
+  });
+
+  it('the review as a job of cairn serve: due by review.every, recorded with its summary, the report written where cairn review writes it', async () => {
+    const workspace = await loadWorkspace(ws);
+    const store = await openStore(workspace);
+    try {
+      const job = reviewJob(workspace, store);
+      assert.equal(job.schedule, '0 6 1 1,4,7,10 *', 'quarterly: 06:00 UTC on the first day of each quarter');
+      assert.equal(job.dueAtStart!(null), false, 'never run: it waits for its schedule');
+      assert.equal(job.dueAtStart!(new Date(Date.now() - 200 * 86_400_000)), true, 'a quarter missed while down: at once');
+      assert.equal(job.dueAtStart!(new Date()), false);
+      const run = await new Scheduler({ store }).register(job).runJob('review');
+      assert.equal(run.status, 'ok', run.error ?? '');
+      const result = run.result as { report: string; next_due: string; recommendations: Record<string, number> };
+      assert.equal(result.report, join(ws, 'review', 'review.html'));
+      assert.match(await readFile(result.report, 'utf8'), /<h2>Set up /);
+      assert.match(result.next_due, /^\d{4}-\d{2}-01$/);
+      assert.equal(Object.values(result.recommendations).reduce((a, b) => a + b, 0), 4);
+      assert.deepEqual((await store.stats()).jobs.review.last.result, result);
+    } finally {
+      await store.close();
+    }
   });
 });
