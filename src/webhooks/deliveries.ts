@@ -58,7 +58,9 @@ export function deliverWebhooks(
   return store.withLease('webhooks', async () => {
     const now = opts.now ?? Date.now;
     const enqueued = await enqueue(store, opts.endpoints, opts.framework, now());
-    const due = await readDeliveries(store, sql`status = 'pending' AND next_attempt_at <= ${new Date(now())}`, ATTEMPTS_PER_RUN);
+    // Deliveries of endpoints taken out of cairn.yaml wait, untried, until one of that name is back.
+    const configured = sql`endpoint IN (SELECT name FROM ${store.dialect.zipRows([{ name: 'name', type: 'text', values: opts.endpoints.map((e) => e.name) }])} e)`;
+    const due = opts.endpoints.length ? await readDeliveries(store, sql`status = 'pending' AND next_attempt_at <= ${new Date(now())} AND ${configured}`, ATTEMPTS_PER_RUN) : [];
     const byName = new Map(opts.endpoints.map((e) => [e.name, e]));
     const run: DeliveryRun = { enqueued, delivered: 0, retrying: 0, dead: 0, next_due: null };
     // Endpoints side by side, each one's deliveries in the order they were made.
@@ -74,7 +76,7 @@ export function deliverWebhooks(
       }),
     );
     const [{ at }] = await store.query<{ at: string | number | null }>(
-      sql`SELECT min(${store.dialect.epochMs(sql`next_attempt_at`)}) AS at FROM webhook_deliveries WHERE status = 'pending'`,
+      sql`SELECT min(${store.dialect.epochMs(sql`next_attempt_at`)}) AS at FROM webhook_deliveries WHERE status = 'pending' AND ${opts.endpoints.length ? configured : sql`1 = 0`}`,
     );
     run.next_due = at === null ? null : Number(at);
     return run;

@@ -66,19 +66,21 @@ export class WebhookDispatcher {
   private run(): Promise<void> {
     if (this.running) return this.running;
     this.again = false;
+    let due: number | null = null;
     this.running = deliverWebhooks(this.opts.store, { config: this.opts.config, endpoints: this.opts.endpoints, framework: this.opts.framework() })
       .then(
         (run) => {
           this.runs++;
           this.last = run;
+          due = run.next_due;
           this.opts.onRun?.(run);
         },
+        // A failed run is tried again at the next poll, not at once.
         (err) => this.opts.onError?.(err),
       )
       .finally(() => {
         this.running = null;
         const poll = this.opts.pollMs ?? 30_000;
-        const due = this.last?.next_due ?? null;
         this.wake(this.again ? 50 : due === null ? poll : Math.min(poll, due - Date.now()));
       });
     return this.running;
