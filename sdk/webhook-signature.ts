@@ -11,19 +11,29 @@
  *
  *   import { verifyCairnSignature } from './webhook-signature.js';
  *   if (!verifyCairnSignature(rawBody, req.headers['cairn-signature'], process.env.CAIRN_WEBHOOK_SECRET!)) return res.status(400).end();
+ *
+ * Cairn's own code (src/webhooks) checks signatures with this file too.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export function verifyCairnSignature(rawBody: string | Uint8Array, header: string | undefined, secret: string, toleranceSeconds = 300, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+/** Why a signature is refused, or null when it holds. */
+export function cairnSignatureProblem(rawBody: string | Uint8Array, header: string | undefined, secret: string, toleranceSeconds = 300, nowSeconds = Math.floor(Date.now() / 1000)): string | null {
   let t = NaN;
   const signatures: string[] = [];
   for (const part of (header ?? '').split(',')) {
-    const [key, value] = [part.slice(0, part.indexOf('=')).trim(), part.slice(part.indexOf('=') + 1).trim()];
+    const at = part.indexOf('=');
+    const [key, value] = [part.slice(0, at).trim(), part.slice(at + 1).trim()];
     if (key === 't') t = Number(value);
     else if (key === 'v1') signatures.push(value);
   }
-  if (!Number.isSafeInteger(t) || signatures.length === 0 || Math.abs(nowSeconds - t) > toleranceSeconds) return false;
+  if (!Number.isSafeInteger(t) || signatures.length === 0) return 'no signature: expected a Cairn-Signature header "t=…,v1=…"';
+  if (Math.abs(nowSeconds - t) > toleranceSeconds) return `signature timestamp ${t} is outside the replay window`;
   const body = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
   const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'));
-  return signatures.some((s) => Buffer.byteLength(s) === expected.length && timingSafeEqual(Buffer.from(s), expected));
+  const match = signatures.some((s) => Buffer.byteLength(s) === expected.length && timingSafeEqual(Buffer.from(s), expected));
+  return match ? null : 'signature does not match the body';
 }
+
+/** True when the header signs this body with this secret within the replay window. */
+export const verifyCairnSignature = (rawBody: string | Uint8Array, header: string | undefined, secret: string, toleranceSeconds = 300, nowSeconds?: number): boolean =>
+  cairnSignatureProblem(rawBody, header, secret, toleranceSeconds, nowSeconds) === null;

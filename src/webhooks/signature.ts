@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { cairnSignatureProblem } from '../../sdk/webhook-signature.js';
 
 /**
  * Signatures of webhook deliveries, as Stripe signs its events. Every JSON delivery carries
@@ -8,8 +9,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * A receiver recomputes v1 over the raw bytes of the body (before parsing it), compares in
  * constant time, and refuses a `t` older (or newer) than its replay window (5 minutes by
  * default): a captured delivery cannot be sent again later, and the Idempotency-Key header
- * tells a retry of one it handled. `verifyWebhookSignature` here, and sdk/webhook-signature.ts
- * (a standalone copy for receivers), do exactly this.
+ * tells a retry of one it handled. The check is sdk/webhook-signature.ts, the file receivers
+ * copy, so what Cairn documents and what it tests are one code.
  */
 export const SIGNATURE_HEADER = 'cairn-signature';
 
@@ -31,26 +32,7 @@ export interface VerifyOptions {
 }
 
 /** Why a signature is refused, or null when it holds. */
-export function webhookSignatureProblem(opts: VerifyOptions): string | null {
-  const parts = new Map<string, string[]>();
-  for (const item of (opts.header ?? '').split(',')) {
-    const at = item.indexOf('=');
-    if (at > 0) parts.set(item.slice(0, at).trim(), [...(parts.get(item.slice(0, at).trim()) ?? []), item.slice(at + 1).trim()]);
-  }
-  const t = Number(parts.get('t')?.[0]);
-  const given = parts.get('v1') ?? [];
-  if (!Number.isSafeInteger(t) || given.length === 0) return 'no signature: expected a Cairn-Signature header "t=…,v1=…"';
-  const now = opts.now ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - t) > (opts.toleranceSeconds ?? 300)) return `signature timestamp ${t} is outside the replay window`;
-  const body = typeof opts.body === 'string' ? opts.body : opts.body.toString('utf8');
-  const expected = Buffer.from(createHmac('sha256', opts.secret).update(`${t}.${body}`).digest('hex'));
-  // Several v1 values may come while a secret is rotated: any one matching will do.
-  const match = given.some((v) => {
-    const candidate = Buffer.from(v);
-    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
-  });
-  return match ? null : 'signature does not match the body';
-}
+export const webhookSignatureProblem = (opts: VerifyOptions): string | null => cairnSignatureProblem(opts.body, opts.header, opts.secret, opts.toleranceSeconds, opts.now);
 
 /** True when the header signs this body with this secret within the replay window. */
 export const verifyWebhookSignature = (opts: VerifyOptions): boolean => webhookSignatureProblem(opts) === null;
