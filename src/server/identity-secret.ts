@@ -56,10 +56,6 @@ export class IdentitySecrets {
     this.seen = stamp;
   }
 
-  get exists(): boolean {
-    return this.data !== null;
-  }
-
   /** The current secret (what backends sign with), or null before `cairn keys identity`. */
   get secret(): string | null {
     return this.data?.current.secret ?? null;
