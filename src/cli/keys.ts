@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { keyNameProblem, WriteKeyError, WriteKeys } from '../collect/index.js';
+import { IdentitySecrets, keyNameProblem, WriteKeyError, WriteKeys } from '../collect/index.js';
 import { CONFIG_FILE, resolveWorkspaceDir } from '../config/index.js';
-import { IdentitySecrets } from '../server/index.js';
 import { CliError, positiveInt, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';
 import type { GlobalOptions } from './workspace.js';

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../collect/index.js';
+import { HttpError, type IdentitySecrets } from '../collect/index.js';
 import type { MilestonesConfig } from '../config/index.js';
 import { accountChecklist, statusesAsOf, today } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
-import type { IdentitySecrets } from './identity-secret.js';
 
 export interface ChecklistOptions {
   framework(): MilestonesConfig;
@@ -21,7 +20,7 @@ const MAX_ACCOUNT_ID = 256;
 /**
  * The in-product onboarding checklist: `GET /v1/checklist/:account_id` with
  * `Authorization: Bearer <token>`, the token the customer's backend signs for that account
- * (identity-secret.ts). A missing or malformed token is 401, a token for another account 403;
+ * (src/collect/http/identity-secret.ts). A missing or malformed token is 401, a token for another account 403;
  * both read nothing. Browsers are answered for the configured origins only (CORS, preflight
  * included); a request without an Origin (a backend) needs the token all the same.
  * `GET /v1/checklist.js` serves the script that renders it.

@@ -6,4 +6,3 @@
 export { buildApp, type AppOptions } from './app.js';
 export { startServer, SERVER_FILE, type RunningServer, type ServeOptions } from './serve.js';
 export { Scheduler, type Job, type JobRun } from './scheduler.js';
-export { IdentitySecrets, identityToken, type TokenCheck } from './identity-secret.js';

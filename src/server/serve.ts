@@ -7,12 +7,11 @@ import { statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
-import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
+import { Collector, IdentitySecrets, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
 import { refreshSegments, refreshStatuses, StatusRefresher } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { resolveEndpoints, WebhookDispatcher, replayDeadLetters } from '../webhooks/index.js';
 import { buildApp } from './app.js';
-import { IdentitySecrets } from './identity-secret.js';
 import { Scheduler, type Job } from './scheduler.js';
 
 export interface RunningServer {

@@ -12,7 +12,8 @@ import { after, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { loadWorkspace } from '../../src/config/index.js';
 import { today } from '../../src/milestones/index.js';
-import { IdentitySecrets, identityToken, startServer } from '../../src/server/index.js';
+import { IdentitySecrets, identityToken } from '../../src/collect/index.js';
+import { startServer } from '../../src/server/index.js';
 import { openStore } from '../../src/cli/workspace.js';
 import { workspace } from '../collect/http/helpers.js';
 

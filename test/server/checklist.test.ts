@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { loadWorkspace } from '../../src/config/index.js';
 import { today } from '../../src/milestones/index.js';
-import { IdentitySecrets, identityToken, startServer } from '../../src/server/index.js';
+import { IdentitySecrets, identityToken } from '../../src/collect/index.js';
+import { startServer } from '../../src/server/index.js';
 import { describeEngines } from '../engines.js';
 import { workspace } from '../collect/http/helpers.js';
 

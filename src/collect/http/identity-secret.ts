@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { STATE_DIR, stateDir, writeAtomic } from '../collect/index.js';
+import { STATE_DIR, stateDir, writeAtomic } from './keys.js';
 
 /**
  * The workspace's identity secret, with which the customer's backend proves to the in-product
