@@ -2,7 +2,9 @@
  * Milestones: compiles milestones.yaml into queries over the store (one daily table of the
  * counts it needs, one query per milestone); each account's status as of any date with the
  * day each milestone was reached; journey stage; next best step; the base-wide funnel by
- * cohort; segments. Results depend only on data up to the as-of date.
+ * cohort; segments; the in-product checklist's view of an account. Results depend only on
+ * data up to the as-of date. Every word a person reads about the framework (labels,
+ * definitions, changes) comes from its one language, language.ts.
  *
  * Materialized statuses: `refreshStatuses` keeps account_status and milestone_status as of a
  * day (today by default) for the framework in effect, after imports, after collector
