@@ -17,7 +17,7 @@ describe('cairn.yaml', () => {
       review: { every: 'quarter', cohorts: 'quarter' },
       webhooks: { endpoints: {}, retry: { max_attempts: 8, first_delay_seconds: 30, max_delay_seconds: 3600 }, timeout_seconds: 10 },
       checklist: { allowed_origins: [] },
-      scheduler: { refresh: '*/15 * * * *', review: true },
+      scheduler: { refresh: '10 0 * * *', review: true },
     });
   });
 
@@ -40,7 +40,7 @@ describe('cairn.yaml', () => {
     ]);
     assert.deepEqual(messages(['version: 1', 'webhooks:', '  endpoints:', '    cs: { format: slack }', 'scheduler: { refresh: "every minute" }', 'checklist: { allowed_origins: [nope] }']), [
       '4: webhooks.endpoints.cs.url: expected one of url or url_env',
-      '5: scheduler.refresh: expected a cron expression of 5 or 6 fields such as "*/15 * * * *", got "every minute"',
+      '5: scheduler.refresh: expected a cron expression of 5 or 6 fields such as "10 0 * * *", got "every minute"',
       '6: checklist.allowed_origins[0]: expected an origin such as https://app.example.com, got "nope"',
     ]);
   });

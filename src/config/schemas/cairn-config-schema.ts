@@ -105,7 +105,7 @@ const reviewSchema = z.strictObject({
 
 /** A cron expression croner accepts (5 or 6 fields). */
 const cronText = () =>
-  z.string({ error: expected('a cron expression') }).refine(isCron, { error: expected('a cron expression of 5 or 6 fields such as "*/15 * * * *"') });
+  z.string({ error: expected('a cron expression') }).refine(isCron, { error: expected('a cron expression of 5 or 6 fields such as "10 0 * * *"') });
 
 function isCron(text: string): boolean {
   if (!/^\S+(\s+\S+){4,5}$/.test(text.trim())) return false;
@@ -176,8 +176,12 @@ const checklistSchema = z.strictObject({
 });
 
 const schedulerSchema = z.strictObject({
-  /** A full refresh of every account's statuses (cron, UTC): catches what no write touched, such as a segment by age. */
-  refresh: cronText().default('*/15 * * * *'),
+  /**
+   * A full refresh of every account's statuses and segments (cron, UTC). Writes refresh what
+   * they touch within seconds and a new day is noticed within a minute; this is the recorded
+   * safety net (after the day's first minutes by default).
+   */
+  refresh: cronText().default('10 0 * * *'),
   /** Run the framework review when review.every says it is due, and write review/review.html. */
   review: z.boolean({ error: expected('true or false') }).default(true),
 });
