@@ -1,4 +1,4 @@
-import { journeyStages, milestoneHistory, type AccountStatus, type MilestoneChange } from '../milestones/index.js';
+import { frameworkLanguage, journeyStages, milestoneHistory, segmentHistory, type AccountStatus, type FrameworkLanguage, type MilestoneChange } from '../milestones/index.js';
 import { sql, type Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
@@ -13,12 +13,13 @@ interface TimelineEntry {
 }
 
 /** The account's story in days: signup, setup steps, milestones reached, churn. */
-function timeline(a: AccountStatus, churnedDay: string | null): TimelineEntry[] {
+function timeline(a: AccountStatus, churnedDay: string | null, words: FrameworkLanguage): TimelineEntry[] {
   const entries: TimelineEntry[] = [{ day: a.signup_day, what: 'signed up' }];
   for (const [name, m] of Object.entries(a.milestones)) {
+    const label = words.milestone(name).label;
     const steps = (m.detail.steps ?? []) as { label: string; done_at: string | null }[];
-    for (const s of steps) if (s.done_at) entries.push({ day: s.done_at, what: `${name}: ${s.label}` });
-    if (m.reached_at) entries.push({ day: m.reached_at, what: `reached ${name}` });
+    for (const s of steps) if (s.done_at) entries.push({ day: s.done_at, what: `${label}: ${s.label}` });
+    if (m.reached_at) entries.push({ day: m.reached_at, what: `reached ${label}` });
   }
   if (churnedDay) entries.push({ day: churnedDay, what: 'churned' });
   return entries.sort((x, y) => x.day.localeCompare(y.day));
@@ -46,8 +47,8 @@ const BARS = ' ▁▂▃▄▅▆▇█';
 
 /** `cairn account ID`: one account's stage, milestones, next best step and story. */
 /** A recorded change as a person reads it. */
-function describeChange(c: MilestoneChange): string {
-  const what = c.kind === 'milestone' ? `${c.change} ${c.name}` : c.change === 'reached' ? `stage ${c.previous} → ${c.name}` : `stage back from ${c.previous} to ${c.name}`;
+function describeChange(c: MilestoneChange, words: FrameworkLanguage): string {
+  const what = words.change(c);
   const why = c.cause === 'data' ? '' : c.cause === 'backfill' ? '  (backfilled)' : '  (new framework)';
   return `${what}  [v${c.framework_version}]${why}`;
 }
@@ -59,11 +60,13 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
     const [a] = report.accounts;
     if (!a) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
     const churnedDay = a.churned_day;
-    const story = timeline(a, churnedDay);
+    const words = frameworkLanguage(ws.milestones);
+    const story = timeline(a, churnedDay, words);
     const activity = await monthlyActivity(store, id, asOf);
     const moves = await userMoves(store, id, asOf);
     // What refreshes recorded, up to the day asked about.
     const history = (await milestoneHistory(store, id)).filter((c) => c.day <= asOf);
+    const segments = (await segmentHistory(store, id)).filter((c) => c.day <= asOf);
     if (opts.json) {
       return printJson({
         as_of: asOf,
@@ -72,6 +75,7 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
         ...a,
         timeline: story,
         history,
+        segment_history: segments,
         activity: activity.map((m) => ({ month: m.month.slice(0, 7), events: Number(m.events) })),
         users_moved: moves,
       });
@@ -87,10 +91,12 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
       ['signed up', `${a.signup_day} (${a.age_days} days ago)`],
     ]);
     print('\nmilestones');
-    for (const [name, m] of Object.entries(a.milestones)) {
+    const labels = Object.keys(a.milestones).map((name) => words.milestone(name).label);
+    const width = Math.max(14, ...labels.map((l) => l.length));
+    Object.entries(a.milestones).forEach(([, m], i) => {
       const state = m.reached ? `reached ${m.reached_at}` : `${Math.round(m.progress * 100)}%`;
-      print(`  ${name.padEnd(14)} ${state}`);
-    }
+      print(`  ${labels[i].padEnd(width)} ${state}`);
+    });
     if (a.next_best_step) {
       print(`\nnext best step: ${a.next_best_step.action}`);
       print(`  why: ${a.next_best_step.reason}`);
@@ -103,7 +109,11 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
     }
     print('\nmilestone history (recorded by each refresh; framework version in brackets)');
     if (history.length === 0) print('  none recorded yet (`cairn refresh` records it)');
-    for (const c of history) print(`  ${c.day}  ${describeChange(c)}`);
+    for (const c of history) print(`  ${c.day}  ${describeChange(c, words)}`);
+    if (segments.length > 0) {
+      print('\nsegments entered and left');
+      for (const c of segments) print(`  ${c.day}  ${words.change({ kind: 'segment', name: c.segment, change: c.change })}${c.cause === 'data' ? '' : c.cause === 'backfill' ? '  (when first judged)' : '  (new expression)'}`);
+    }
     if (activity.length > 0) {
       const max = Math.max(...activity.map((m) => Number(m.events)));
       const bars = activity.map((m) => BARS[Math.round((Number(m.events) / max) * (BARS.length - 1))]).join('');

@@ -8,6 +8,8 @@ import type { FunnelBy } from '../milestones/index.js';
  * Only types are imported here, so `cairn --help` stays light.
  */
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
+/** What `--out FILE` writes (by --format, else the file's extension). */
+export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
 export const FUNNEL_BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
 export const RETENTION_KINDS: readonly RetentionKind[] = ['still_customer', 'not_dormant'];
 export const REVIEW_FORMATS = ['table', 'json', 'md', 'html'] as const;

@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { DEMO_WORLDS, FUNNEL_BY, INIT_EXAMPLES, LAUNCH_REPORT_FORMATS, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
+import { DEMO_WORLDS, EXPORT_FORMATS, FUNNEL_BY, INIT_EXAMPLES, LAUNCH_REPORT_FORMATS, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { EXIT, reportError } from './errors.js';
 
 const AS_OF = 'use only data up to this day (YYYY-MM-DD; default today)';
@@ -102,7 +102,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .command('milestones')
     .description('every account on the framework as of a date: stage, milestones, next best step')
     .option('--as-of <date>', AS_OF)
-    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
+    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}; with --out: ${EXPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write to a file: CSV, JSON or Parquet by --format or the extension (.csv, .json, .parquet)')
+    .option('--force', 'replace a file already at --out')
     .option('--json', 'same as --format json')
     .action(async (opts) => (await import('./milestones.js')).runMilestones(opts, globals()));
 
@@ -119,7 +121,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .description('the accounts of a segment declared in milestones.yaml (e.g. stuck_in_setup), to act on or export')
     .argument('<name>', 'segment name')
     .option('--as-of <date>', AS_OF)
-    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
+    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}; with --out: ${EXPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write to a file: CSV, JSON or Parquet by --format or the extension (.csv, .json, .parquet)')
+    .option('--force', 'replace a file already at --out')
     .option('--json', 'same as --format json')
     .action(async (name, opts) => (await import('./segment.js')).runSegment(name, opts, globals()));
 
@@ -177,6 +181,23 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .description('list write keys: name, prefix, when created and revoked (keys themselves are not stored)')
     .option('--json', 'print the keys as JSON')
     .action(async (opts) => (await import('./keys.js')).runKeysList(opts, globals()));
+
+  keys
+    .command('identity')
+    .description("the identity secret the product's backend signs account ids with for the in-product checklist (token = hex HMAC-SHA256(secret, account id)); made once, shown on demand")
+    .option('--rotate', 'replace it; the previous one is still accepted for --grace-hours')
+    .option('--grace-hours <n>', 'hours the previous secret is still accepted after --rotate', '24')
+    .option('--json', 'print { secret, created, previous_valid_until } as JSON')
+    .action(async (opts) => (await import('./keys.js')).runKeysIdentity(opts, globals()));
+
+  const webhooks = program.command('webhooks').description('webhook deliveries of milestone, stage and segment changes (endpoints in cairn.yaml)');
+  webhooks
+    .command('replay')
+    .description('deliver dead letters again (deliveries that failed every attempt), under their own idempotency keys; `cairn stats` lists them')
+    .option('--id <ids...>', 'only these deliveries')
+    .option('--all', 'every dead letter')
+    .option('--json', 'print { replayed, refused, delivered } as JSON')
+    .action(async (opts) => (await import('./webhooks.js')).runWebhooksReplay(opts, globals()));
 
   const quarantine = program
     .command('quarantine')

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Workspace } from '../config/index.js';
-import { renderReviewReport, reviewFramework, reviewMarkdown, reviewText, type FrameworkReview } from '../review/index.js';
+import { loadWorkspace, type Workspace } from '../config/index.js';
+import { nextReviewDue, renderReviewReport, reviewCron, reviewFramework, reviewMarkdown, reviewText, type FrameworkReview } from '../review/index.js';
+import type { Job } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
 import { lastEventDay } from './discover.js';
@@ -76,4 +77,28 @@ export async function runReviewVerb(opts: ReviewCliOptions & { format: string; o
     if (format === 'md') return printExport(text!);
     printReview(review);
   });
+}
+
+/**
+ * The review as a job of `cairn serve`: at the start of each period of review.every (or its
+ * cron), and at start when one was missed while the server was down; it writes the HTML
+ * report where `cairn review --format html` does and keeps a summary as the run's result.
+ */
+export function reviewJob(ws: Workspace, store: Store): Job {
+  const every = ws.config.review.every;
+  return {
+    name: 'review',
+    schedule: reviewCron(every),
+    dueAtStart: (lastOk) => lastOk !== null && nextReviewDue(every, lastOk.toISOString().slice(0, 10)) <= new Date().toISOString().slice(0, 10),
+    run: async () => {
+      // The files as they are now: milestones.yaml may have changed since the server started.
+      const now = await loadWorkspace(ws.dir);
+      const out = await reviewOut(now, undefined);
+      const review = await runReview(now, store, {});
+      await writeReviewReport(out, renderReviewReport(review));
+      const actions: Record<string, number> = {};
+      for (const m of review.milestones) actions[m.recommendation.action] = (actions[m.recommendation.action] ?? 0) + 1;
+      return { as_of: review.as_of, report: out, recommendations: actions, next_due: review.schedule.next_due };
+    },
+  };
 }

@@ -12,6 +12,7 @@ export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-e
 export { YamlSource, formatPath, type ConfigPath } from './yaml-source.js';
 export { parseConfigText, readConfigFile, type ConfigCheck } from './parse-config-text.js';
 export { parseCairnConfig, loadCairnConfig, isInside } from './load-cairn-config.js';
+export { readSecretFile, SecretError } from './secret-file.js';
 export { parseMilestones, loadMilestones } from './load-milestones.js';
 export { parseTrackingPlan, loadTrackingPlan } from './load-tracking-plan.js';
 export { parseLaunch, loadLaunch, loadLaunches, launchFile, scaffoldLaunch, LAUNCH_SEGMENT_CATALOG, type Launch } from './load-launch.js';
@@ -69,7 +70,13 @@ export {
   type ClickhouseEngineConfig,
   type RetentionConfig,
   type ReviewConfig,
+  type WebhooksConfig,
+  type WebhookEndpointConfig,
+  type WebhookEventType,
+  type ChecklistConfig,
+  type SchedulerConfig,
   REVIEW_PERIODS,
+  WEBHOOK_EVENTS,
 } from './schemas/cairn-config-schema.js';
 export {
   milestonesConfigSchema,

@@ -7,6 +7,7 @@ import { parseCairnConfig } from './load-cairn-config.js';
 import { parseMilestones } from './load-milestones.js';
 import { parseTrackingPlan } from './load-tracking-plan.js';
 import { readConfigFile } from './parse-config-text.js';
+import { YamlSource } from './yaml-source.js';
 import type { CairnConfig } from './schemas/cairn-config-schema.js';
 import type { MilestonesConfig } from './schemas/milestones-schema.js';
 import type { TrackingPlan } from './schemas/tracking-plan-schema.js';
@@ -88,8 +89,20 @@ export async function loadWorkspace(dir: string): Promise<Workspace> {
     parseTrackingPlan,
     `write one or copy examples/blank/${TRACKING_PLAN_FILE}`,
   );
+  if (config && milestones) diagnostics.push(...(await webhookSegmentProblems(files.config, config, milestones)));
   if (diagnostics.length > 0 || !config || !milestones || !trackingPlan) throw new ConfigError(diagnostics);
   return { dir: abs, config, milestones, trackingPlan, files };
+}
+
+/** Segments a webhook names must be milestones.yaml's: each one that is not, at its line in cairn.yaml. */
+async function webhookSegmentProblems(file: string, config: CairnConfig, milestones: MilestonesConfig): Promise<ConfigDiagnostic[]> {
+  const unknown = Object.entries(config.webhooks.endpoints).flatMap(([name, e]) =>
+    (e.segments ?? []).flatMap((segment, i) => (Object.hasOwn(milestones.segments, segment) ? [] : [{ name, segment, i }])),
+  );
+  if (unknown.length === 0) return [];
+  const source = YamlSource.parse(file, await readConfigFile(file));
+  const known = Object.keys(milestones.segments).join(', ') || 'none declared';
+  return unknown.map(({ name, segment, i }) => source.diagnostic(['webhooks', 'endpoints', name, 'segments', i], `expected a segment of milestones.yaml (${known}), got ${JSON.stringify(segment)}`));
 }
 
 export interface ClickHouseInit {

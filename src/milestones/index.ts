@@ -2,7 +2,9 @@
  * Milestones: compiles milestones.yaml into queries over the store (one daily table of the
  * counts it needs, one query per milestone); each account's status as of any date with the
  * day each milestone was reached; journey stage; next best step; the base-wide funnel by
- * cohort; segments. Results depend only on data up to the as-of date.
+ * cohort; segments; the in-product checklist's view of an account. Results depend only on
+ * data up to the as-of date. Every word a person reads about the framework (labels,
+ * definitions, changes) comes from its one language, language.ts.
  *
  * Materialized statuses: `refreshStatuses` keeps account_status and milestone_status as of a
  * day (today by default) for the framework in effect, after imports, after collector
@@ -26,15 +28,22 @@
  *   accounts, 'data' otherwise. Notify on 'data'; the others are not news to a customer.
  * - `framework_version` names the version (framework_versions) that judged the change.
  * - Rows are never updated or deleted.
+ *
+ * Segment entries and exits are a second feed, segment_changes, kept after each status
+ * refresh by `refreshSegments` (its contract is in segment-changes.ts).
  */
 export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
 export { journeyStages, type Stage } from './stages.js';
+export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';
+export { milestoneLabel, milestoneDefinition } from './terms.js';
+export { accountChecklist, type AccountChecklist } from './account-checklist.js';
 export { parseDay, addDays, daysBetween } from './days.js';
 export { matcherCondition, needsRawEvents } from './matchers.js';
 export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
 export { MatcherIds, describeMatcher } from './matchers.js';
 export { segmentMembers } from './segment-members.js';
+export { refreshSegments, segmentChangesAfter, segmentHistory, feedHeads, type SegmentChange, type SegmentRefreshSummary } from './segment-changes.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
 export { computeFunnel, share, type Funnel, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';
 export {

@@ -24,6 +24,10 @@ export const COPIED_TABLES = [
   'account_status',
   'milestone_status',
   'status_refreshes',
+  // What Cairn did: segment entries (a feed, as milestone_changes), scheduled runs, webhook deliveries with the dead letters.
+  'segment_changes',
+  'job_runs',
+  'webhook_deliveries',
 ] as const satisfies readonly TableName[];
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
@@ -43,6 +47,8 @@ const PAGE_KEY: Partial<Record<CopiedTable, readonly [string] | readonly [string
   milestone_changes: ['seq'],
   account_status: ['account_id'],
   milestone_status: ['account_id', 'milestone'],
+  segment_changes: ['seq'],
+  webhook_deliveries: ['id'],
 };
 
 /** The rows of a table, a page at a time, each in TABLES column order. */
@@ -96,6 +102,7 @@ export async function copyCounts(store: Store): Promise<Record<string, number>> 
     (SELECT count(*) FROM launch_ledger) AS launch_ledger,
     (SELECT count(*) FROM milestone_changes) AS milestone_changes, (SELECT count(*) FROM account_status) AS account_status,
     (SELECT count(*) FROM milestone_status) AS milestone_status, (SELECT count(*) FROM framework_versions) AS framework_versions,
-    (SELECT count(*) FROM status_refreshes) AS status_refreshes`);
+    (SELECT count(*) FROM status_refreshes) AS status_refreshes, (SELECT count(*) FROM segment_changes) AS segment_changes,
+    (SELECT count(*) FROM job_runs) AS job_runs, (SELECT count(*) FROM webhook_deliveries) AS webhook_deliveries`);
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }

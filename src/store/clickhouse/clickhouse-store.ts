@@ -21,7 +21,7 @@ import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
 import type { ColumnDef } from '../sql/dialect.js';
 import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
 import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
-import { changeSeq, changeSeqs, type CollectedWrite, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type StoreStats, type WriteResult } from '../store.js';
+import { LEASE_NAME, changeSeq, changeSeqs, type CollectedWrite, type RecordTable, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type StoreStats, type WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
 import { RefreshClaims } from './clickhouse-refresh-claims.js';
@@ -320,6 +320,29 @@ export class ClickHouseStore implements RestoringStore {
     }
   }
 
+  private leaseClaims = new Map<string, RefreshClaims>();
+
+  /** A lease is claimed as a refresh is (clickhouse-refresh-claims.ts), under its own name. */
+  async withLease<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!LEASE_NAME.test(name)) throw new Error(`invalid lease name: ${name}`);
+    let claims = this.leaseClaims.get(name);
+    if (!claims) this.leaseClaims.set(name, (claims = new RefreshClaims(this.claimHost, this.options.statusLeaseMs ?? 60_000, `lease_${name}`)));
+    const held = await claims.claim(async () => 0);
+    try {
+      const result = await work();
+      await held.end(true);
+      return result;
+    } catch (err) {
+      await held.end(false).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Keyed rows carry a newer version, so the view shows the last one written. */
+  async writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.insertObjects(table, rows, 'key' in TABLES[table] ? { version: this.nextVersion() } : {});
+  }
+
   private async lastRefresh(): Promise<number> {
     const [row] = await this.query<{ last: string | number }>(sql`SELECT max(id) AS last FROM status_refreshes`);
     return Number(row?.last ?? 0);
@@ -419,6 +442,9 @@ export class ClickHouseStore implements RestoringStore {
       milestone_changes: { names: [], values: () => [] },
       framework_versions: { names: ['refresh'], values: () => [0] },
       status_refreshes: { names: [], values: () => [] },
+      segment_changes: { names: [], values: () => [] },
+      job_runs: { names: [], values: () => [] },
+      webhook_deliveries: { names: ['version'], values: () => [version] },
     };
     const e = extra[table];
     await this.insertRows(`${table}_data`, [...columns, ...e.names], rows.map((r) => [...r, ...e.values()]));
@@ -430,6 +456,7 @@ export class ClickHouseStore implements RestoringStore {
 
   close(): Promise<void> {
     this.claimsMade?.close();
+    for (const claims of this.leaseClaims.values()) claims.close();
     const others = (this.options.cluster?.hosts ?? []).map((h) => h.driver).filter((d) => d !== this.options.driver);
     return (this.closed ??= Promise.all([this.driver, ...others].map((d) => d.close())).then(() => undefined));
   }

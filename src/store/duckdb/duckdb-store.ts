@@ -20,8 +20,8 @@ import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
 import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
 import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
-import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import { changeSeq, changeSeqs, type CollectedWrite, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type Store, type StoreStats, type WriteResult } from '../store.js';
+import { SqlFragment, ident, join, raw, sql } from '../sql/fragment.js';
+import { LEASE_NAME, changeSeq, changeSeqs, type CollectedWrite, type RecordTable, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type Store, type StoreStats, type WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -241,6 +241,29 @@ export class DuckDbStore implements Store {
         await this.appendTo('status_refreshes', [{ ...r, accounts, changes: write.changes.length, finished_at: now }]);
         if (write.checkpoint) await this.exec(sql`INSERT OR REPLACE INTO checkpoints VALUES (${write.checkpoint.name}, ${write.checkpoint.value})`);
         return { refresh: r.id, seq: changeSeqs(r.id, write.changes.length) };
+      }),
+    );
+  }
+
+  private leases = new Map<string, Promise<unknown>>();
+
+  /** One process holds the file: a lease is a queue in it. */
+  withLease<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!LEASE_NAME.test(name)) return Promise.reject(new Error(`invalid lease name: ${name}`));
+    const run = (this.leases.get(name) ?? Promise.resolve()).then(work, work);
+    this.leases.set(name, run.catch(() => undefined));
+    return run;
+  }
+
+  writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    const key = 'key' in TABLES[table] ? (TABLES[table] as { key: readonly string[] }).key[0] : null;
+    return this.serialize(() =>
+      this.transaction(async () => {
+        // The last row of a key wins, as if written one by one.
+        const kept = key ? [...new Map(rows.map((r) => [String(r[key]), r])).values()] : rows;
+        if (key) await this.exec(sql`DELETE FROM ${ident(table)} WHERE ${ident(key)} IN (SELECT unnest(${kept.map((r) => String(r[key]))}))`);
+        await this.appendTo(table, kept);
       }),
     );
   }
