@@ -40,7 +40,7 @@ describe('the built CLI', async () => {
 
   before(async () => {
     await mkdir(pkg);
-    for (const part of ['src', 'bin', 'package.json']) await cp(join(ROOT, part), join(pkg, part), { recursive: true });
+    for (const part of ['src', 'sdk', 'bin', 'package.json']) await cp(join(ROOT, part), join(pkg, part), { recursive: true });
     for (const part of ['node_modules', 'examples']) await symlink(join(ROOT, part), join(pkg, part));
     meta = await buildCli(pkg);
   });

@@ -42,7 +42,7 @@ describe('operating the framework from the CLI', async () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    ok(await cairn(['init', ws]));
+    ok(await cairn(['init', ws, '--example', 'helpdesk']));
     // Account ids a spreadsheet would run as formulas, and one set up today.
     await writeFile(
       join(dir, 'accounts.csv'),
