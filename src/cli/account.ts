@@ -44,7 +44,6 @@ async function userMoves(store: Store, accountId: string, asOf: string) {
 
 const BARS = ' ▁▂▃▄▅▆▇█';
 
-/** `cairn account ID`: one account's stage, milestones, next best step and story. */
 /** A recorded change as a person reads it. */
 function describeChange(c: MilestoneChange): string {
   const what = c.kind === 'milestone' ? `${c.change} ${c.name}` : c.change === 'reached' ? `stage ${c.previous} → ${c.name}` : `stage back from ${c.previous} to ${c.name}`;
@@ -52,6 +51,7 @@ function describeChange(c: MilestoneChange): string {
   return `${what}  [v${c.framework_version}]${why}`;
 }
 
+/** `cairn account ID`: one account's stage, milestones, next best step and story. */
 export async function runAccount(id: string, opts: { asOf?: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {

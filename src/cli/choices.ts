@@ -8,5 +8,7 @@ import type { FunnelBy } from '../milestones/index.js';
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export const FUNNEL_BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
 export const RETENTION_KINDS: readonly RetentionKind[] = ['still_customer', 'not_dormant'];
+/** `cairn discover`'s defaults, as option text: the command table shows them, the demo runs with them. */
+export const DISCOVER_DEFAULTS = { seed: '1', trees: '100', fits: '5' } as const;
 export const REVIEW_FORMATS = ['table', 'json', 'md', 'html'] as const;
 export const REVIEW_COHORTS = ['quarter', 'month'] as const;
