@@ -45,7 +45,6 @@ async function userMoves(store: Store, accountId: string, asOf: string) {
 
 const BARS = ' ▁▂▃▄▅▆▇█';
 
-/** `cairn account ID`: one account's stage, milestones, next best step and story. */
 /** A recorded change as a person reads it. */
 function describeChange(c: MilestoneChange, words: FrameworkLanguage): string {
   const what = words.change(c);
@@ -53,6 +52,7 @@ function describeChange(c: MilestoneChange, words: FrameworkLanguage): string {
   return `${what}  [v${c.framework_version}]${why}`;
 }
 
+/** `cairn account ID`: one account's stage, milestones, next best step and story. */
 export async function runAccount(id: string, opts: { asOf?: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {

@@ -12,6 +12,8 @@ export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
 export const FUNNEL_BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
 export const RETENTION_KINDS: readonly RetentionKind[] = ['still_customer', 'not_dormant'];
+/** `cairn discover`'s defaults, as option text: the command table shows them, the demo runs with them. */
+export const DISCOVER_DEFAULTS = { seed: '1', trees: '100', fits: '10', bootstrap: '200', permutations: '200' } as const;
 export const REVIEW_FORMATS = ['table', 'json', 'md', 'html'] as const;
 export const REVIEW_COHORTS = ['quarter', 'month'] as const;
 /** `cairn init --example`: the templates other than the blank one. */

@@ -6,7 +6,7 @@ import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE
 import { describeScore, generateDemo, LAUNCH_EVENTS_FILE, scoreDiscovery, type PlantedLaunch, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
-import { DEMO_WORLDS } from './choices.js';
+import { DEMO_WORLDS, DISCOVER_DEFAULTS } from './choices.js';
 import { oneOf, positiveInt, usageError } from './errors.js';
 import { importEventFiles } from './import.js';
 import { formatNumber, print, printJson, printPairs } from './output.js';
@@ -89,7 +89,8 @@ export async function runDemo(opts: DemoOptions) {
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
-    const discovery = opts.discover ? await discoverAndWrite(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
+    // Half discover's refits: the demo trades some rank-interval precision for time.
+    const discovery = opts.discover ? await discoverAndWrite(ws, store, { ...DISCOVER_DEFAULTS, fits: '5', asOf, json: opts.json, force: opts.force }) : null;
     // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
     // A workspace kept with --force may have no framework yet (`cairn init`'s): nothing to review.
     const reviewable = Object.keys(ws.milestones.milestones).length > 0;

@@ -21,8 +21,8 @@ export interface DiscoverCliOptions {
   seed: string;
   trees: string;
   fits: string;
-  bootstrap?: string;
-  permutations?: string;
+  bootstrap: string;
+  permutations: string;
   out?: string;
   /** Replace files in the out folder that cairn discover did not write. */
   force?: boolean;
@@ -96,8 +96,8 @@ export async function discoverAndWrite(ws: Workspace, store: Store, opts: Discov
       seed: positiveInt(opts.seed, '--seed', 2 ** 31 - 1),
       trees: positiveInt(opts.trees, '--trees', 5000),
       refits: positiveInt(opts.fits, '--fits', 1000),
-      bootstrap: positiveInt(opts.bootstrap ?? '200', '--bootstrap', 100_000),
-      permutations: positiveInt(opts.permutations ?? '200', '--permutations', 100_000),
+      bootstrap: positiveInt(opts.bootstrap, '--bootstrap', 100_000),
+      permutations: positiveInt(opts.permutations, '--permutations', 100_000),
       current: ws.milestones,
       ...(opts.coreAction ? { coreAction: parseCoreAction(opts.coreAction) } : {}),
       onProgress: (step, done, total) => bar.update(done, total, step),

@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { DEMO_WORLDS, EXPORT_FORMATS, FUNNEL_BY, INIT_EXAMPLES, LAUNCH_REPORT_FORMATS, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
+import { DEMO_WORLDS, DISCOVER_DEFAULTS, EXPORT_FORMATS, FUNNEL_BY, INIT_EXAMPLES, LAUNCH_REPORT_FORMATS, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { EXIT, reportError } from './errors.js';
 
 const AS_OF = 'use only data up to this day (YYYY-MM-DD; default today)';
@@ -144,11 +144,11 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--early-days <n>', 'measure behaviour in the first this many days (default from cairn.yaml)')
     .option('--dormant-days <n>', 'not_dormant: activity needed within the last this many days (default from cairn.yaml)')
     .option('--core-action <pair>', 'the action activation counts, as "ACTION OBJECT" (default: from milestones.yaml, else the most predictive repeated action)')
-    .option('--seed <n>', 'random seed: the same seed gives the same result', '1')
-    .option('--trees <n>', 'trees per forest fit', '100')
-    .option('--fits <n>', 'forest refits on bootstrap samples of accounts, for importance and rank intervals', '10')
-    .option('--bootstrap <n>', 'bootstrap resamples of accounts for threshold intervals', '200')
-    .option('--permutations <n>', 'label permutations in each null check', '200')
+    .option('--seed <n>', 'random seed: the same seed gives the same result', DISCOVER_DEFAULTS.seed)
+    .option('--trees <n>', 'trees per forest fit', DISCOVER_DEFAULTS.trees)
+    .option('--fits <n>', 'forest refits on bootstrap samples of accounts, for importance and rank intervals', DISCOVER_DEFAULTS.fits)
+    .option('--bootstrap <n>', 'bootstrap resamples of accounts for threshold intervals', DISCOVER_DEFAULTS.bootstrap)
+    .option('--permutations <n>', 'label permutations in each null check', DISCOVER_DEFAULTS.permutations)
     .option('--out <dir>', 'folder for proposed-milestones.yaml, evidence.json and report.html (default <workspace>/discovery)')
     .option('--force', 'replace those files in --out even if cairn discover did not write them')
     .option('--json', 'print a summary as JSON')

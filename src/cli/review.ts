@@ -5,13 +5,12 @@ import { nextReviewDue, renderReviewReport, reviewCron, reviewFramework, reviewM
 import type { Job } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
+import { REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { lastEventDay } from './discover.js';
 import { oneOf, positiveInt, usageError } from './errors.js';
 import { print, printExport, printJson } from './output.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-import { REVIEW_COHORTS as COHORTS, REVIEW_FORMATS as FORMATS } from './choices.js';
 
 export interface ReviewCliOptions {
   asOf?: string;
@@ -27,7 +26,7 @@ export async function runReview(ws: Workspace, store: Store, opts: ReviewCliOpti
     throw usageError(`${ws.files.milestones} declares no milestones, so there is nothing to review: run \`cairn discover\` and adopt its proposed-milestones.yaml first`);
   }
   const asOf = opts.asOf === undefined ? await lastEventDay(store) : asOfOption(opts.asOf);
-  const cohorts = opts.cohorts === undefined ? ws.config.review.cohorts : oneOf('--cohorts', opts.cohorts, COHORTS);
+  const cohorts = opts.cohorts === undefined ? ws.config.review.cohorts : oneOf('--cohorts', opts.cohorts, REVIEW_COHORTS);
   return reviewFramework(store, {
     framework: ws.milestones,
     fileText: await readFile(ws.files.milestones, 'utf8'),
@@ -63,7 +62,7 @@ export function printReview(review: FrameworkReview): void {
 
 /** `cairn review`: the periodic framework review, as a table, JSON, Markdown or an HTML report. */
 export async function runReviewVerb(opts: ReviewCliOptions & { format: string; out?: string; force?: boolean; json?: boolean }, globals: GlobalOptions): Promise<void> {
-  const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
+  const format = opts.json ? 'json' : oneOf('--format', opts.format, REVIEW_FORMATS);
   await withWorkspace(globals, async (ws, store) => {
     // Checked before the review runs.
     const out = opts.out || format === 'html' ? await reviewOut(ws, opts.out, opts.force) : null;
