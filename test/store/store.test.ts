@@ -170,6 +170,15 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(rows.map((r) => [r.i === null ? null : Number(r.i), r.t, r.day]), [[2, 'b', '2025-01-02'], [null, "it's", '2025-01-03'], [1, null, null]]);
   });
 
+  it('keeps the values of a bound list that starts with NULL', async () => {
+    // A matcher without a place first in a list of places once read every place as NULL on DuckDB.
+    const rows = await store.query<Record<string, unknown>>(sql`SELECT i, t FROM ${d.zipRows([
+      { name: 'i', type: 'integer', values: [null, 7] },
+      { name: 't', type: 'text', values: [null, 'reports'] },
+    ])} AS z ORDER BY t`);
+    assert.deepEqual(rows.map((r) => [r.i === null ? null : Number(r.i), r.t]), [[7, 'reports'], [null, null]]);
+  });
+
   it('keeps its data across reopening', async () => {
     const place = await engine.place();
     const a = await place.open();

@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, DuckDBListValue, LIST, listValue, VARCHAR, type DuckDBType } from '@duckdb/node-api';
 import { ident, join, raw, sql, type Ident, type SqlFragment } from '../sql/fragment.js';
 import { SqlDialect, type CastType, type ColumnType, type DialectCapabilities, type TableDef, type ZipColumn } from '../sql/dialect.js';
 
@@ -12,6 +12,8 @@ const TYPES: Record<ColumnType, string> = {
   // Stored as text: written by JSON.stringify, so already valid, and DuckDB's json functions read text.
   json: 'VARCHAR',
 };
+
+const ITEM_TYPES: Partial<Record<string, DuckDBType>> = { string: VARCHAR, number: DOUBLE, bigint: BIGINT, boolean: BOOLEAN };
 
 const CASTS: Record<CastType, SqlFragment> = {
   text: raw('VARCHAR'),
@@ -32,6 +34,20 @@ export class DuckDbDialect extends SqlDialect {
   override bindValue(value: unknown): unknown {
     if (Array.isArray(value)) return listValue(value);
     return super.bindValue(value);
+  }
+
+  /**
+   * Types for the bound values node-api would get wrong, else undefined: it types a list by its
+   * first item, so a list that starts with NULL would bind every item as NULL.
+   */
+  paramTypes(params: readonly unknown[]): DuckDBType[] | undefined {
+    let types: DuckDBType[] | undefined;
+    params.forEach((p, i) => {
+      if (!(p instanceof DuckDBListValue) || p.items[0] !== null) return;
+      const item = ITEM_TYPES[typeof p.items.find((v) => v !== null)];
+      if (item) (types ??= [])[i] = LIST(item);
+    });
+    return types;
   }
 
   columnType(type: ColumnType, nullable: boolean): string {

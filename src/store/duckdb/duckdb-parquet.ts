@@ -28,7 +28,7 @@ export async function writeParquet(file: string, columns: readonly ParquetColumn
       // Bound as text and cast by DuckDB: a list of JS numbers binds as the type of its first.
       const lists = columns.map((c, i) => sql`unnest(CAST(${chunk.map((r) => (r[i] === null || r[i] === undefined ? null : String(r[i])))} AS ${raw(TYPES[c.type])}[]))`);
       const q = dialect.compile(sql`INSERT INTO export SELECT ${join(lists)}`);
-      await conn.run(q.text, q.params as never);
+      await conn.run(q.text, q.params as never, dialect.paramTypes(q.params));
     }
     const target = dialect.compile(sql`COPY export TO ${file} (FORMAT parquet, COMPRESSION zstd)`);
     await conn.run(target.text, target.params as never);

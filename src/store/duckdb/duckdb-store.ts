@@ -83,7 +83,7 @@ export class DuckDbStore implements Store {
   /** Runs a statement; returns the rows it inserted, updated or deleted. */
   private async exec(fragment: SqlFragment): Promise<number> {
     const q = this.dialect.compile(fragment);
-    return (await this.conn.run(q.text, q.params as never)).rowsChanged;
+    return (await this.conn.run(q.text, q.params as never, this.dialect.paramTypes(q.params))).rowsChanged;
   }
 
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -105,13 +105,13 @@ export class DuckDbStore implements Store {
 
   async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.dialect.compile(fragment);
-    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never, this.dialect.paramTypes(q.params));
     return reader.getRowObjectsJson() as T[];
   }
 
   async queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
     const q = this.dialect.compile(fragment);
-    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never, this.dialect.paramTypes(q.params));
     return reader.getColumnsObjectJson() as Record<string, unknown[]>;
   }
 
