@@ -1,0 +1,26 @@
+/** Parquet export (DuckDB in memory, whatever the workspace's engine) keeps every value it is given. */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { writeParquet } from '../../src/store/duckdb/duckdb-parquet.js';
+import { tempDir } from '../tmp.js';
+
+it('writes columns whose first values are NULL without losing the rest', async () => {
+  const file = join(await tempDir(), 'rows.parquet');
+  const rows = [
+    ['a', null, null],
+    ['b', 2.5, 'x'],
+    ['c', 3, null],
+  ];
+  await writeParquet(file, [{ name: 'id', type: 'text' }, { name: 'score', type: 'double' }, { name: 'note', type: 'text' }], rows);
+  const bytes = await readFile(file);
+  const back = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), compressors });
+  assert.deepEqual(back, [
+    { id: 'a', score: null, note: null },
+    { id: 'b', score: 2.5, note: 'x' },
+    { id: 'c', score: 3, note: null },
+  ]);
+});
