@@ -25,6 +25,8 @@ import { CliError, EXIT, oneOf, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { withStore, type GlobalOptions } from './workspace.js';
+import type { Job } from '../server/index.js';
+import type { Store } from '../store/index.js';
 
 /** A launch of the workspace by name, checked against its milestones. */
 async function openLaunch(ws: Workspace, name: string): Promise<Launch> {
@@ -53,6 +55,25 @@ function printDue(d: DueList): void {
     for (const f of l.flags) print(`  ⚠ ${f.code}: ${f.message}`);
     for (const s of l.failed_shares) print(`  ✗ post of the ${s.at} report failed after ${s.attempts} attempt(s): ${s.error} — \`cairn launch due --resend\``);
   }
+}
+
+/**
+ * `cairn serve`'s launches job: the launch files as they are now, each declaration recorded when
+ * it is new or changed (so the ledger holds the promise from before launch day even if no one ran
+ * a launch command), failed posts re-sent, and what is due counted. Runs at start too.
+ */
+export function launchesJob(ws: Workspace, store: Store): Job {
+  return {
+    name: 'launches',
+    schedule: ws.config.scheduler.launches,
+    dueAtStart: () => true,
+    run: async () => {
+      const launches = await loadLaunches(ws.dir, { milestones: Object.keys((await loadWorkspace(ws.dir)).milestones.milestones) });
+      const resent = await resendFailed(store, ws.dir, launches);
+      const due = await launchesDue(store, ws, launches, { today: new Date().toISOString().slice(0, 10) });
+      return { launches: launches.length, due: due.due, overdue: due.overdue, failed_shares: due.failed_shares, resent: resent.length };
+    },
+  };
 }
 
 /** Lists, in each folder reports go to, the files `launch report` wrote, so it replaces those and nothing else. */

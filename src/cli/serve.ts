@@ -3,6 +3,7 @@ import { loadWorkspace, resolveWorkspaceDir } from '../config/index.js';
 import { startServer } from '../server/index.js';
 import { EndpointError } from '../webhooks/index.js';
 import { positiveInt, usageError } from './errors.js';
+import { launchesJob } from './launch.js';
 import { reviewJob } from './review.js';
 import { print, terminalText } from './output.js';
 import { openStore, type GlobalOptions } from './workspace.js';
@@ -18,7 +19,7 @@ export async function runServe(opts: { port?: string; host?: string; json?: bool
   const log = (line: string) => process.stderr.write(terminalText(`cairn serve: ${line}\n`));
   let running;
   try {
-    running = await startServer(ws, store, { port, host: opts.host, log, jobs: ws.config.scheduler.review ? [reviewJob(ws, store)] : [] });
+    running = await startServer(ws, store, { port, host: opts.host, log, jobs: [...(ws.config.scheduler.review ? [reviewJob(ws, store)] : []), launchesJob(ws, store)] });
   } catch (err) {
     await store.close();
     throw err instanceof EndpointError ? usageError(err.message) : err;

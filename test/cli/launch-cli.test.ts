@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { launchBucket } from '../../src/outcomes/index.js';
+import { launchesJob } from '../../src/cli/launch.js';
+import { openStore } from '../../src/cli/workspace.js';
+import { loadWorkspace } from '../../src/config/index.js';
+import { launchBucket, launchLedger } from '../../src/outcomes/index.js';
+import { Scheduler } from '../../src/server/index.js';
 import { mulberry32 } from '../../src/stats/index.js';
 import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
@@ -135,6 +139,37 @@ describe('cairn launch', async () => {
     // Its own file it replaces without being told, in any format.
     assert.equal((await cairn(['-w', ws, 'launch', 'report', 'helper', '--at', '2026-09-02', '--out', page, '--no-record'])).code, 0);
     assert.match(await readFile(page, 'utf8'), /^# Outcome report: helper/);
+  });
+
+  it('cairn serve records declarations on its own: the launches job, at start and hourly', async () => {
+    const planned = join(ws, 'launches', 'planned.yaml');
+    await writeFile(planned, LAUNCH_FILE.replace('launched_at: 2026-06-01\n', ''));
+    const workspace = await loadWorkspace(ws);
+    const store = await openStore(workspace);
+    let result: Record<string, number>;
+    try {
+      const job = launchesJob(workspace, store);
+      assert.deepEqual([job.schedule, job.dueAtStart!(new Date())], ['20 * * * *', true]);
+      const scheduler = new Scheduler({ store }).register(job);
+      // Each at its own hourly slot: a slot already run is skipped.
+      const runAt = async (hour: number) => {
+        const run = await scheduler.runJob('launches', new Date(Date.UTC(2026, 11, 6, hour, 20)));
+        assert.equal(run.status, 'ok', run.error ?? '');
+        return run.result as Record<string, number>;
+      };
+      await runAt(1);
+      assert.equal((await launchLedger(store, 'planned')).declarations.length, 1, 'recorded without a launch command');
+      await runAt(2);
+      assert.equal((await launchLedger(store, 'planned')).declarations.length, 1, 'unchanged: not recorded again');
+      await writeFile(planned, LAUNCH_FILE.replace('launched_at: 2026-06-01\n', '').replace('relative: 0.1', 'relative: 0.2'));
+      result = await runAt(3);
+      const recorded = (await launchLedger(store, 'planned')).declarations;
+      assert.deepEqual(recorded.map((d) => (d.declaration as { outcome: { target: unknown } }).outcome.target), [{ relative: 0.1 }, { relative: 0.2 }], 'an edit is a new declaration');
+    } finally {
+      await store.close();
+    }
+    const due = JSON.parse((await cairn(['-w', ws, 'launch', 'due', '--json'])).stdout);
+    assert.deepEqual(result, { launches: due.launches.length, due: due.due, overdue: due.overdue, failed_shares: due.failed_shares, resent: 0 });
   });
 
   it('bad usage and bad launch files exit 2, naming the file and line', async () => {

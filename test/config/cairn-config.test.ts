@@ -17,7 +17,7 @@ describe('cairn.yaml', () => {
       review: { every: 'quarter', cohorts: 'quarter' },
       webhooks: { endpoints: {}, retry: { max_attempts: 8, first_delay_seconds: 30, max_delay_seconds: 3600 }, timeout_seconds: 10 },
       checklist: { allowed_origins: [] },
-      scheduler: { refresh: '10 0 * * *', review: true },
+      scheduler: { refresh: '10 0 * * *', review: true, launches: '20 * * * *' },
     });
   });
 

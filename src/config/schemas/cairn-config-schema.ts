@@ -184,6 +184,11 @@ const schedulerSchema = z.strictObject({
   refresh: cronText().default('10 0 * * *'),
   /** Run the framework review when review.every says it is due, and write review/review.html. */
   review: z.boolean({ error: expected('true or false') }).default(true),
+  /**
+   * Launches (cron, UTC): record each launch file's declaration (so a promise is on the ledger by
+   * its launch day without anyone running a command), re-send failed report posts, count reports due.
+   */
+  launches: cronText().default('20 * * * *'),
 });
 
 /** `cairn.yaml`: the engine and the workspace's settings. */
