@@ -1,44 +1,8 @@
-import { computeMilestones, journeyStages, type AccountStatus } from '../milestones/index.js';
-import { sql, type Store } from '../store/index.js';
+import { accountProfile, journeyStages } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
 import { print, printJson, printPairs } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-interface TimelineEntry {
-  day: string;
-  what: string;
-}
-
-/** The account's story in days: signup, setup steps, milestones reached, churn. */
-function timeline(a: AccountStatus, churnedDay: string | null): TimelineEntry[] {
-  const entries: TimelineEntry[] = [{ day: a.signup_day, what: 'signed up' }];
-  for (const [name, m] of Object.entries(a.milestones)) {
-    const steps = (m.detail.steps ?? []) as { label: string; done_at: string | null }[];
-    for (const s of steps) if (s.done_at) entries.push({ day: s.done_at, what: `${name}: ${s.label}` });
-    if (m.reached_at) entries.push({ day: m.reached_at, what: `reached ${name}` });
-  }
-  if (churnedDay) entries.push({ day: churnedDay, what: 'churned' });
-  return entries.sort((x, y) => x.day.localeCompare(y.day));
-}
-
-async function monthlyActivity(store: Store, accountId: string, asOf: string) {
-  const d = store.dialect;
-  return store.query<{ month: string; events: string }>(
-    sql`SELECT ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS events FROM account_activity
-      WHERE account_id = ${accountId} AND day <= ${d.date(asOf)} GROUP BY month ORDER BY month`,
-  );
-}
-
-/** Users identify or group calls moved into or out of the account, and which source did. */
-async function userMoves(store: Store, accountId: string, asOf: string) {
-  const d = store.dialect;
-  const rows = await store.query<{ user_id: string; from_account: string; to_account: string; source: string; changed_at: string }>(
-    sql`SELECT user_id, from_account, to_account, source, ${d.epochMs(sql`changed_at`)} AS changed_at FROM user_account_changes
-      WHERE (from_account = ${accountId} OR to_account = ${accountId}) AND ${d.day(sql`changed_at`)} <= ${d.date(asOf)} ORDER BY changed_at, user_id`,
-  );
-  return rows.map((r) => ({ ...r, changed_at: new Date(Number(r.changed_at)).toISOString() }));
-}
 
 const BARS = ' ▁▂▃▄▅▆▇█';
 
@@ -46,13 +10,12 @@ const BARS = ' ▁▂▃▄▅▆▇█';
 export async function runAccount(id: string, opts: { asOf?: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {
-    const [a] = (await computeMilestones(store, ws.milestones, asOf, { accounts: [id] })).accounts;
-    if (!a) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
+    const profile = await accountProfile(store, ws.milestones, id, asOf);
+    if (!profile) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
+    const { status: a, activity, users_moved: moves } = profile;
     const churnedDay = a.churned_day;
-    const story = timeline(a, churnedDay);
-    const activity = await monthlyActivity(store, id, asOf);
-    const moves = await userMoves(store, id, asOf);
-    if (opts.json) return printJson({ as_of: asOf, ...a, timeline: story, activity: activity.map((m) => ({ month: m.month.slice(0, 7), events: Number(m.events) })), users_moved: moves });
+    const story = profile.timeline.map(({ day, what }) => ({ day, what }));
+    if (opts.json) return printJson({ as_of: asOf, ...a, timeline: story, activity, users_moved: moves });
 
     const stages = journeyStages(ws.milestones);
     const stage = stages.find((s) => s.name === a.stage);
@@ -79,9 +42,9 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
       for (const m of moves) print(`  ${m.changed_at.slice(0, 10)}  ${m.user_id}: ${m.from_account} → ${m.to_account}  (source ${m.source})`);
     }
     if (activity.length > 0) {
-      const max = Math.max(...activity.map((m) => Number(m.events)));
-      const bars = activity.map((m) => BARS[Math.round((Number(m.events) / max) * (BARS.length - 1))]).join('');
-      print(`\nevents per month  ${activity[0].month.slice(0, 7)} ${bars} ${activity[activity.length - 1].month.slice(0, 7)}  (max ${max})`);
+      const max = Math.max(...activity.map((m) => m.events));
+      const bars = activity.map((m) => BARS[Math.round((m.events / max) * (BARS.length - 1))]).join('');
+      print(`\nevents per month  ${activity[0].month} ${bars} ${activity[activity.length - 1].month}  (max ${max})`);
     }
   });
 }

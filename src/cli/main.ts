@@ -149,13 +149,14 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--json', 'print the address as JSON when listening')
     .action(async (opts) => (await import('./serve.js')).runServe(opts, globals()));
 
-  const keys = program.command('keys').description('write keys for the collector: one per source, stored hashed in .cairn/keys.json');
+  const keys = program.command('keys').description('write keys for the collector (one per source) and dashboard tokens, stored hashed in .cairn/keys.json');
   keys
     .command('create')
-    .description('create a write key; its name becomes the source of the events sent with it')
+    .description('create a write key (its name becomes the source of the events sent with it), or with --dashboard a read-only API token')
     .argument('<name>', 'source name: a-z, 0-9, _ and -')
     .option('--rate-limit <n>', 'events per second this key may send (default: server.rate_limit in cairn.yaml)')
-    .option('--json', 'print { name, key } as JSON')
+    .option('--dashboard', 'a read-only token for the API and the dashboard instead of a write key')
+    .option('--json', 'print { name, key, kind } as JSON')
     .action(async (name, opts) => (await import('./keys.js')).runKeysCreate(name, opts, globals()));
   keys
     .command('revoke')

@@ -1,24 +1,9 @@
-import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
-import { csvText } from '../model/index.js';
+import { computeMilestones, milestonesCsv, type MilestoneReport } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf } from './errors.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-/** One row per account, a column group per milestone: what spreadsheets and CRMs import. */
-export function milestonesCsv(report: MilestoneReport, names: string[]): string {
-  const header = ['account_id', 'stage', 'churned', 'signup_day', 'age_days', 'plan', 'seats'];
-  for (const n of names) header.push(`${n}_reached`, `${n}_reached_at`, `${n}_progress`);
-  header.push('next_milestone', 'next_action', 'next_reason');
-  const rows = report.accounts.map((a) => {
-    const row: unknown[] = [a.account_id, a.stage, a.churned, a.signup_day, a.age_days, a.plan, a.seats];
-    for (const n of names) row.push(a.milestones[n].reached, a.milestones[n].reached_at, a.milestones[n].progress.toFixed(3));
-    row.push(a.next_best_step?.milestone, a.next_best_step?.action, a.next_best_step?.reason);
-    return row;
-  });
-  return csvText([header, ...rows]);
-}
 
 function printTable(report: MilestoneReport, names: string[]): void {
   const cell = (reached: boolean, progress: number) => (reached ? '✓' : `${Math.round(progress * 100)}%`);
@@ -44,7 +29,7 @@ export async function runMilestones(opts: { asOf?: string; format: string; json?
     const report = await computeMilestones(store, ws.milestones, asOf);
     const names = Object.keys(ws.milestones.milestones);
     if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
-    if (format === 'csv') return printExport(milestonesCsv(report, names));
+    if (format === 'csv') return printExport(milestonesCsv(report.accounts, names));
     printTable(report, names);
   });
 }

@@ -1,8 +1,7 @@
-import { computeMilestones, segmentMembers } from '../milestones/index.js';
+import { computeMilestones, milestonesCsv, segmentMembers } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf, usageError } from './errors.js';
-import { milestonesCsv } from './milestones.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
@@ -18,7 +17,7 @@ export async function runSegment(name: string, opts: { asOf?: string; format: st
     const report = await computeMilestones(store, ws.milestones, asOf);
     const members = await segmentMembers(store, ws.milestones, name, report);
     if (format === 'json') return printJson({ segment: name, expression: ws.milestones.segments[name], as_of: asOf, count: members.length, accounts: members });
-    if (format === 'csv') return printExport(milestonesCsv({ ...report, accounts: members }, Object.keys(ws.milestones.milestones)));
+    if (format === 'csv') return printExport(milestonesCsv(members, Object.keys(ws.milestones.milestones)));
     print(`${name}: ${ws.milestones.segments[name]}`);
     for (const a of members) print(`  ${a.account_id.padEnd(16)} ${a.stage.padEnd(12)} ${a.next_best_step ? `next: ${a.next_best_step.action}` : ''}`);
     print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf}`);

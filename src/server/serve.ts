@@ -1,19 +1,26 @@
 /**
  * Starting and stopping the whole server on a workspace: the store, the write keys, the
- * collector with its log, the tracking plan (re-read when its file changes) and the HTTP app.
- * `stop()` drains: no new requests, everything acknowledged stored, the store closed.
+ * collector with its log, the tracking plan and milestones.yaml (re-read when their files
+ * change), the API and the HTTP app. `stop()` drains: no new requests, everything
+ * acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadTrackingPlan, type Workspace } from '../config/index.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError, loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
 import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
+import { toDay, type Day } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
+import { isLoopbackHost } from './api/api-auth.js';
+import type { ApiRole } from './api/api-route.js';
 import { buildApp } from './app.js';
 
 export interface RunningServer {
   url: string;
   adminToken: string;
+  /** The role of API requests without a token (loopback only), or null when a token is needed. */
+  withoutToken: ApiRole | null;
   collector: Collector;
   stop(): Promise<void>;
 }
@@ -23,6 +30,10 @@ export interface ServeOptions {
   host?: string;
   /** Messages for a person: plan reloads, store errors. */
   log?: (line: string) => void;
+  /** The role of API requests without a token; default from `server.api_auth` (`none_on_loopback`: read). */
+  withoutToken?: ApiRole | null;
+  /** The day the API judges as of when a request names none; default today (UTC). */
+  asOf?: Day;
 }
 
 /** The file a running server leaves in `.cairn/`, so other commands can find it. */
@@ -34,6 +45,13 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   const keys = await WriteKeys.open(ws.dir);
   const token = await adminToken(ws.dir);
   const server = ws.config.server;
+  const host = opts.host ?? server.host;
+  const withoutToken = opts.withoutToken !== undefined ? opts.withoutToken : server.api_auth === 'none_on_loopback' ? 'read' : null;
+  // A name for the host, as browsers send it in Host: what the API's loopback check reads.
+  if (withoutToken !== null && !isLoopbackHost(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)) {
+    throw ConfigError.forFile(ws.files.config, `server.api_auth: none_on_loopback needs a loopback host (127.0.0.1, localhost or ::1), got ${host}; use api_auth: token to listen there`);
+  }
+  let current = ws;
   const collector = await Collector.open({
     store,
     plan: ws.trackingPlan,
@@ -44,32 +62,57 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
     log,
   });
-  const app = await buildApp({ store, collector, keys, adminToken: token, rateLimit: server.rate_limit, posthogGroupType: server.posthog_group_type, accountFacts: ws.config.collect.account_facts, onInternalError: (err) => log(`internal error: ${(err as Error).stack}`) });
+  const app = await buildApp({
+    store,
+    collector,
+    keys,
+    adminToken: token,
+    rateLimit: server.rate_limit,
+    posthogGroupType: server.posthog_group_type,
+    accountFacts: ws.config.collect.account_facts,
+    onInternalError: (err) => log(`internal error: ${(err as Error).stack}`),
+    api: { workspace: () => current, keys, defaultAsOf: () => opts.asOf ?? toDay(Date.now()), withoutToken, version: packageJson.version },
+  });
 
-  // New and revoked keys, and a changed plan, take effect within a second.
+  // New and revoked keys, and a changed plan or framework, take effect within a second.
   let planStamp = stamp(ws.files.trackingPlan);
+  let milestonesStamp = stamp(ws.files.milestones);
   const timer = setInterval(() => {
-    void keys.refresh().catch((err) => log(`could not re-read write keys: ${(err as Error).message}`));
-    const now = stamp(ws.files.trackingPlan);
-    if (now === planStamp) return;
-    planStamp = now;
-    loadTrackingPlan(ws.files.trackingPlan).then(
-      (plan) => {
-        collector.setPlan(plan);
-        log(`tracking plan re-read from ${ws.files.trackingPlan}`);
-      },
-      (err) => log(`tracking plan not re-read, the previous one stays:\n${(err as Error).message}`),
-    );
+    void keys.refresh().catch((err) => log(`could not re-read keys: ${(err as Error).message}`));
+    const plan = stamp(ws.files.trackingPlan);
+    if (plan !== planStamp) {
+      planStamp = plan;
+      loadTrackingPlan(ws.files.trackingPlan).then(
+        (loaded) => {
+          collector.setPlan(loaded);
+          current = { ...current, trackingPlan: loaded };
+          log(`tracking plan re-read from ${ws.files.trackingPlan}`);
+        },
+        (err) => log(`tracking plan not re-read, the previous one stays:\n${(err as Error).message}`),
+      );
+    }
+    const milestones = stamp(ws.files.milestones);
+    if (milestones !== milestonesStamp) {
+      milestonesStamp = milestones;
+      loadMilestones(ws.files.milestones).then(
+        (loaded) => {
+          current = { ...current, milestones: loaded };
+          log(`milestones re-read from ${ws.files.milestones}`);
+        },
+        (err) => log(`milestones not re-read, the previous framework stays:\n${(err as Error).message}`),
+      );
+    }
   }, 1000);
   timer.unref();
 
-  const address = await app.listen({ port: opts.port ?? server.port, host: opts.host ?? server.host });
+  const address = await app.listen({ port: opts.port ?? server.port, host });
   const url = address.replace('[::1]', 'localhost');
   const serverFile = join(dir, SERVER_FILE);
   await writeAtomic(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
   return {
     url,
     adminToken: token,
+    withoutToken,
     collector,
     stop: async () => {
       clearInterval(timer);

@@ -80,6 +80,11 @@ const serverSchema = z.strictObject({
   max_queued_events: positiveInt().default(2_000_000),
   /** The PostHog group type whose key names the account; the first of `$groups` when not set. */
   posthog_group_type: nonEmptyString().optional(),
+  /**
+   * Who may read the API and dashboard: `token` (the admin token or a dashboard token), or
+   * `none_on_loopback` (no token needed while the server listens on loopback only).
+   */
+  api_auth: z.enum(['token', 'none_on_loopback'], { error: expected('token or none_on_loopback') }).default('token'),
 });
 
 const collectSchema = z.strictObject({

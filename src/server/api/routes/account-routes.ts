@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { SegmentExpressionError } from '../../../config/index.js';
+import {
+  accountProfile,
+  accountsMatching,
+  journeyStages,
+  lastActiveDays,
+  milestonesCsv,
+  recentEvents,
+  segmentMembers,
+  type AccountStatus,
+} from '../../../milestones/index.js';
+import type { ApiContext } from '../api-context.js';
+import { ApiError, BadParameter, route } from '../api-route.js';
+import { asOf, name, wholeNumber, yesNo } from '../parameters.js';
+import { readStatuses } from '../statuses.js';
+
+/** Sort keys besides milestone names (which sort by progress). */
+const SORTS = ['account_id', 'stage', 'plan', 'seats', 'signup_day', 'age_days', 'last_active_day', 'next_milestone'] as const;
+
+type Row = AccountStatus & { last_active_day: string | null };
+type Compare = (a: Row, b: Row) => number;
+
+/** Nulls last whatever the order; ties by account id so pages never overlap. */
+function comparator(key: string, milestones: string[], stageIndex: Map<string, number>, desc: boolean): Compare {
+  const value = (r: Row): string | number | null => {
+    if (milestones.includes(key)) return r.milestones[key].progress;
+    switch (key) {
+      case 'stage':
+        return stageIndex.get(r.stage) ?? -1;
+      case 'next_milestone':
+        return r.next_best_step?.milestone ?? null;
+      default:
+        return r[key as keyof Row] as string | number | null;
+    }
+  };
+  const sign = desc ? -1 : 1;
+  return (a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x !== y) {
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return (x < y ? -1 : 1) * sign;
+    }
+    return a.account_id < b.account_id ? -1 : a.account_id > b.account_id ? 1 : 0;
+  };
+}
+
+const oneOf = (parameter: string, value: string, known: readonly string[], what: string): void => {
+  if (!known.includes(value)) throw new BadParameter(parameter, 'query', `invalid query parameter ${parameter}: no ${what} ${JSON.stringify(value)}; ${what}s: ${known.join(', ') || 'none declared'}`);
+};
+
+const accountsQuery = z.strictObject({
+  as_of: asOf,
+  stage: name('only accounts at this journey stage (a stage name, see /api/v1/workspace)').optional(),
+  milestone: name('with `reached`: only accounts that reached (or not) this milestone').optional(),
+  reached: yesNo('with `milestone`: true for accounts that reached it, false for those that did not').optional(),
+  plan: name('only accounts on this plan').optional(),
+  signup_month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'expected a month YYYY-MM' })
+    .describe('only accounts that signed up in this month (a signup cohort)')
+    .optional(),
+  segment: name('only the accounts of this segment of milestones.yaml').optional(),
+  where: z.string().min(1).max(4096, { error: 'expected at most 4096 characters' }).describe("a segment expression, as in milestones.yaml: `stage = 'activated' and seats > 5`").optional(),
+  churned: yesNo('true: churned accounts only; false: current customers only').optional(),
+  q: z.string().max(200, { error: 'expected at most 200 characters' }).describe('only account ids containing this text').optional(),
+  sort: name(`sort key: ${SORTS.join(', ')}, or a milestone name (its progress)`).default('account_id'),
+  order: z.enum(['asc', 'desc'], { error: 'expected asc or desc' }).default('asc').describe('sort order; missing values come last either way'),
+  limit: wholeNumber(1, 1000, 'accounts per page (1 to 1000, default 50)').default(50),
+  offset: wholeNumber(0, 10_000_000, 'accounts to skip (default 0)').default(0),
+  format: z.enum(['json', 'csv'], { error: 'expected json or csv' }).default('json').describe('csv: every matching account (no paging), the columns of `cairn segment NAME --format csv`'),
+});
+
+/** Accounts on the framework: a filtered, sorted page, or all of them as CSV; and one account in full. */
+export const accountRoutes = (ctx: ApiContext) => [
+  route({
+    method: 'GET',
+    path: '/accounts',
+    tag: 'accounts',
+    summary: 'Accounts with their stage, milestones and next best step: filter, sort, page, or export as CSV',
+    query: accountsQuery,
+    response: { description: '`{ as_of, total, offset, limit, accounts }`: `total` matching accounts, a page of them', csv: true },
+    handler: async ({ query }, reply) => {
+      const fw = ctx.workspace().milestones;
+      const names = Object.keys(fw.milestones);
+      const stages = journeyStages(fw);
+      if (query.stage !== undefined) oneOf('stage', query.stage, stages.map((s) => s.name), 'stage');
+      if (query.milestone !== undefined) oneOf('milestone', query.milestone, names, 'milestone');
+      if (query.segment !== undefined) oneOf('segment', query.segment, Object.keys(fw.segments), 'segment');
+      if ((query.reached === undefined) !== (query.milestone === undefined)) {
+        const [given, missing] = query.reached === undefined ? ['milestone', 'reached'] : ['reached', 'milestone'];
+        throw new BadParameter(missing, 'query', `invalid query parameter ${missing}: ${given} needs it (milestone=NAME&reached=true|false)`);
+      }
+      oneOf('sort', query.sort, [...SORTS, ...names], 'sort key');
+
+      const day = query.as_of ?? ctx.defaultAsOf();
+      const report = await readStatuses(ctx, day);
+      const last = await lastActiveDays(ctx.store, day);
+      let list = report.accounts;
+      if (query.segment !== undefined) list = await segmentMembers(ctx.store, fw, query.segment, { ...report, accounts: list }, last);
+      if (query.where !== undefined) {
+        try {
+          list = await accountsMatching(ctx.store, fw, query.where, { ...report, accounts: list }, last);
+        } catch (err) {
+          if (!(err instanceof SegmentExpressionError)) throw err;
+          throw new BadParameter('where', 'query', `invalid query parameter where: ${err.message}`);
+        }
+      }
+      const { stage, milestone, reached, plan, signup_month: month, churned, q } = query;
+      const rows: Row[] = list
+        .filter(
+          (a) =>
+            (stage === undefined || a.stage === stage) &&
+            (milestone === undefined || a.milestones[milestone].reached === reached) &&
+            (plan === undefined || a.plan === plan) &&
+            (month === undefined || a.signup_day.startsWith(month)) &&
+            (churned === undefined || a.churned === churned) &&
+            (q === undefined || a.account_id.includes(q)),
+        )
+        .map((a) => ({ ...a, last_active_day: last.get(a.account_id) ?? null }));
+      if (query.sort !== 'account_id' || query.order === 'desc') {
+        rows.sort(comparator(query.sort, names, new Map(stages.map((s, i) => [s.name, i])), query.order === 'desc'));
+      }
+      if (query.format === 'csv') {
+        reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${query.segment ?? 'accounts'}-${day}.csv"`);
+        return milestonesCsv(rows, names);
+      }
+      return {
+        as_of: day,
+        source: report.source,
+        framework_version: report.framework_version,
+        total: rows.length,
+        offset: query.offset,
+        limit: query.limit,
+        accounts: rows.slice(query.offset, query.offset + query.limit),
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/accounts/:id',
+    tag: 'accounts',
+    summary: 'One account: stage, milestones (what is done and missing), next best step and why, timeline, activity, last events',
+    description: 'The same account as `cairn account ID --json`, with its last 100 events.',
+    params: z.strictObject({ id: z.string().min(1).max(256, { error: 'expected at most 256 characters' }).describe('the account id') }),
+    query: z.strictObject({ as_of: asOf }),
+    handler: async ({ params, query }) => {
+      const day = query.as_of ?? ctx.defaultAsOf();
+      const fw = ctx.workspace().milestones;
+      const report = await readStatuses(ctx, day, [params.id]);
+      const profile = await accountProfile(ctx.store, fw, params.id, day, report.accounts[0] ?? null);
+      if (!profile) throw new ApiError(404, `no account ${JSON.stringify(params.id)} signed up by ${day}`);
+      return { ...profile, source: report.source, framework_version: report.framework_version, stages: journeyStages(fw), events: await recentEvents(ctx.store, params.id, day) };
+    },
+  }),
+];
