@@ -30,7 +30,7 @@ export async function runKeysCreate(name: string, opts: { json?: boolean; rateLi
     if (err instanceof WriteKeyError) throw new CliError(err.message);
     throw err;
   }
-  if (opts.json) return printJson({ name, key, kind: opts.dashboard ? 'dashboard' : 'write' });
+  if (opts.json) return printJson(opts.dashboard ? { name, key, kind: 'dashboard' } : { name, key });
   if (opts.dashboard) {
     print(`dashboard token ${name} (reads the API and the dashboard, sends no events):`);
     print(`  ${key}`);
@@ -53,11 +53,11 @@ export async function runKeysRevoke(name: string, opts: { json?: boolean }, glob
 /** `cairn keys list`: the keys' names and prefixes, never the keys. */
 export async function runKeysList(opts: { json?: boolean }, globals: GlobalOptions): Promise<void> {
   const keys = await WriteKeys.open(workspaceDir(globals));
-  const rows = keys.list().map(({ name, kind, prefix, created_at, revoked_at, rate_limit }) => ({ name, kind: kind ?? 'write', prefix, created_at, revoked_at, rate_limit: rate_limit ?? null }));
+  const rows = keys.list().map(({ name, kind, prefix, created_at, revoked_at, rate_limit }) => ({ name, prefix, created_at, revoked_at, rate_limit: rate_limit ?? null, kind: kind ?? 'write' }));
   if (opts.json) return printJson({ keys: rows });
   if (rows.length === 0) return print('no keys yet: `cairn keys create NAME` (a write key) or `cairn keys create NAME --dashboard`');
   printTable(
-    ['name', 'kind', 'prefix', 'created', 'revoked', 'rate limit'],
-    rows.map((r) => [r.name, r.kind, `${r.prefix}…`, r.created_at, r.revoked_at ?? '', r.kind === 'dashboard' ? '' : r.rate_limit === null ? 'default' : `${r.rate_limit}/s`]),
+    ['name', 'prefix', 'created', 'revoked', 'rate limit', 'kind'],
+    rows.map((r) => [r.name, `${r.prefix}…`, r.created_at, r.revoked_at ?? '', r.kind === 'dashboard' ? '' : r.rate_limit === null ? 'default' : `${r.rate_limit}/s`, r.kind]),
   );
 }

@@ -42,12 +42,14 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
 
   program
     .command('demo')
-    .description('generate a realistic help-desk SaaS with a planted truth, import it, and sum it up')
+    .description('generate a realistic help-desk SaaS with a planted truth, import it, sum it up, and serve the dashboard on it until Ctrl-C')
     .option('--dir <dir>', 'workspace folder for the demo', './cairn-demo')
     .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
     .option('--no-discover', 'skip discovery (faster)')
+    .option('--no-serve', 'end after the summary instead of serving the dashboard (for scripts and tests)')
+    .option('--port <n>', 'port of the dashboard the demo serves (default: a free one)', '0')
     .option('--force', 'replace a store and data files in --dir that the demo did not make (never a store outside it)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => (await import('./demo.js')).runDemo(opts));

@@ -25,6 +25,7 @@ import type { AccountFactsAuthority } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import type { DashboardTokenCheck } from './api/api-auth.js';
 import { registerApi } from './api/api.js';
+import { prepareDashboard, registerDashboard } from './dashboard.js';
 import type { ApiRole } from './api/api-route.js';
 
 export interface AppOptions {
@@ -53,7 +54,7 @@ export interface AppOptions {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Path parameters up to 512 characters reach the API's own checks (fastify's default stops at 100).
-  const app = Fastify({ bodyLimit: BODY_LIMITS.batchBytes, logger: false, requestTimeout: 30_000, return503OnClosing: true, maxParamLength: 512 });
+  const app = Fastify({ bodyLimit: BODY_LIMITS.batchBytes, logger: false, requestTimeout: 30_000, return503OnClosing: true, routerOptions: { maxParamLength: 512 } });
   // Every body arrives as bytes: gzip is recognised by its bytes, whatever the Content-Type says.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -90,6 +91,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const { api } = opts;
     const context = { store: opts.store, collector: opts.collector, workspace: api.workspace, keys: () => api.keys.list(), defaultAsOf: api.defaultAsOf, withoutToken: api.withoutToken, version: api.version };
     await registerApi(app, context, { adminToken: opts.adminToken, dashboardTokens: api.keys, withoutToken: api.withoutToken }, onInternalError);
+    registerDashboard(app);
+    await prepareDashboard();
   }
   // No CORS here: a web page the operator visits must not reach the admin API.
   app.register(async (admin) => {

@@ -62,7 +62,7 @@ describe('cairn.yaml', () => {
   test('an unknown key is named along with the allowed keys', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  prot: 80'), F));
     assert.deepEqual(summary(err), [
-      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type)`,
+      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type, api_auth)`,
     ]);
   });
 

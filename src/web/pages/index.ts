@@ -1,0 +1,9 @@
+import type { Page } from '../shell.js';
+import { accountPage } from './account.js';
+import { accountsPage } from './accounts.js';
+import { dataPage } from './data.js';
+import { discoveryPage } from './discovery.js';
+import { overviewPage } from './overview.js';
+
+/** The dashboard's pages; the first is the home page, and those with `nav` are in the navigation in this order. */
+export const PAGES: readonly Page[] = [overviewPage, accountsPage, accountPage, discoveryPage, dataPage];
