@@ -46,7 +46,7 @@ export const pct = (v: number | null | undefined, digits = 1): string => (v === 
 export const shareText = (s: { share: number | null; low: number; high: number } | null | undefined): string =>
   !s || s.share === null ? '—' : `${pct(s.share)} [${pct(s.low)}–${pct(s.high)}]`;
 
-export const num = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number.isInteger(v) && digits === 0 ? v.toLocaleString('en') : v.toFixed(digits));
+export const num = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 export const count = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toLocaleString('en'));
 

@@ -42,6 +42,7 @@ async function render(): Promise<void> {
   for (const a of nav.querySelectorAll('a')) a.toggleAttribute('aria-current', a.dataset.page === page.id);
   for (const a of nav.querySelectorAll('a[aria-current]')) a.setAttribute('aria-current', 'page');
   disposeCharts();
+  fill(status);
   fill(main, h('p', { class: 'loading' }, 'Loading…'));
   main.setAttribute('aria-busy', 'true');
   try {
@@ -83,6 +84,7 @@ function askForToken(why: string): void {
 
 async function start(): Promise<void> {
   try {
+    if (!token.get() && (await getJson<{ token_needed: boolean }>('/access')).token_needed) return askForToken('This server needs a token to show its figures.');
     workspace = await getJson<WorkspaceInfo>('/workspace');
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 401) return askForToken(token.get() ? err.message : 'This server needs a token to show its figures.');

@@ -156,6 +156,9 @@ describeEngines('the API /api/v1', (engine) => {
     // A page that rebinds its own name to 127.0.0.1 still sends its own Host.
     assert.equal((await asked('attacker.example:4318')).statusCode, 401);
     assert.equal((await asked('127.0.0.1:4318', 'POST')).statusCode, 403);
+    // The dashboard asks first whether it needs a token, so it shows no 401.
+    const access = async (server: FastifyInstance, host: string) => (await server.inject({ url: '/api/v1/access', headers: { host } })).json().token_needed;
+    assert.deepEqual([await access(open, '127.0.0.1:4318'), await access(open, 'attacker.example'), await access(app, '127.0.0.1:4318')], [false, true, true]);
   });
 
   it('refuses every bad parameter with a 400 that names it and says why', async () => {

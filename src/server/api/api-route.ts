@@ -52,6 +52,8 @@ export interface ApiRoute<Q extends Schema = Schema, P extends Schema = Schema, 
   description?: string;
   /** `admin`: the admin token only; read routes take a dashboard token too. */
   role?: ApiRole;
+  /** Answered without a token: it says nothing about the data. */
+  public?: boolean;
   query?: Q;
   params?: P;
   body?: B;

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.js';
-import { apiAuth, roleOf, type ApiAuthOptions } from './api-auth.js';
-import { ApiError, BadParameter, registerRoutes, zodValidator, type ApiRoute } from './api-route.js';
+import { apiAuth, isLoopbackHost, roleOf, type ApiAuthOptions } from './api-auth.js';
+import { ApiError, BadParameter, registerRoutes, route, zodValidator, type ApiRoute } from './api-route.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
@@ -28,7 +28,17 @@ export const apiRouteTable = (ctx: ApiContext): ApiRoute[] => [
  * OpenAPI document, which describes the API and holds no data.
  */
 export async function registerApi(app: FastifyInstance, ctx: ApiContext, auth: ApiAuthOptions, onInternalError: (err: unknown) => void): Promise<void> {
-  const routes = apiRouteTable(ctx);
+  // Lets the dashboard ask for a token before it asks for data (no 401 to show first).
+  const access = route({
+    method: 'GET',
+    path: '/access',
+    tag: 'workspace',
+    public: true,
+    summary: 'Whether a request like this one needs a token',
+    response: { description: '`{ token_needed }`' },
+    handler: async (_req, reply) => ({ token_needed: auth.withoutToken === null || !isLoopbackHost(reply.request.headers.host) }),
+  });
+  const routes = [access, ...apiRouteTable(ctx)];
   const document = openApiDocument(routes, { version: ctx.version });
   await app.register(
     async (api) => {
@@ -56,9 +66,10 @@ export async function registerApi(app: FastifyInstance, ctx: ApiContext, auth: A
         reply.code(404).send({ ok: false, error: `no such endpoint: ${req.method} ${req.url.split('?')[0]}; the API is described at ${API_PREFIX}/openapi.json` }),
       );
       api.get('/openapi.json', async () => document);
+      registerRoutes(api, routes.filter((r) => r.public), () => 'read');
       await api.register(async (guarded) => {
         guarded.addHook('onRequest', apiAuth(auth));
-        registerRoutes(guarded, routes, roleOf);
+        registerRoutes(guarded, routes.filter((r) => !r.public), roleOf);
       });
     },
     { prefix: API_PREFIX },

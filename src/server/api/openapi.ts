@@ -39,7 +39,7 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
       operationId: `${r.method.toLowerCase()}${r.path.replace(/[/:]+([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z]/g, '')}`,
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body) } } } } : {}),
-      security: r.role === 'admin' ? [{ adminToken: [] }] : [{ adminToken: [] }, { dashboardToken: [] }],
+      security: r.public ? [] : r.role === 'admin' ? [{ adminToken: [] }] : [{ adminToken: [] }, { dashboardToken: [] }],
       responses: {
         200: { description: ok.description, content },
         400: errorResponse('A parameter is invalid: `parameter` names it, `error` says why'),

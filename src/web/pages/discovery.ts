@@ -16,7 +16,7 @@ const iv = (x: Iv, digits = 2, asPct = false) => {
   const f = (v: number | null) => (asPct ? pct(v) : num(v, digits));
   return x.estimate === null ? '—' : `${f(x.estimate)} [${f(x.low)}–${f(x.high)}]`;
 };
-const rank = (f: FeatureEvidence) => (f.rank === null ? '—' : `${f.rank} [${f.rank_low}–${f.rank_high}]`);
+const rank = (f: FeatureEvidence) => (f.rank === null ? '—' : `${f.rank} [${num(f.rank_low, 0)}–${num(f.rank_high, 0)}]`);
 const TOP = 20;
 
 function importanceChart(features: FeatureEvidence[]): HTMLElement {

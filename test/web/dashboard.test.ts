@@ -1,0 +1,252 @@
+/**
+ * The dashboard in a real browser (Debian's chromium through playwright-core) on a small demo
+ * served by `cairn serve`: every page opens without a console error, its figures equal the
+ * API's and the CLI's, overview → cohort → account, filters, the CSV export equals `cairn
+ * segment`, a quarantined event is replayed, the keyboard reaches the pages; screenshots go to
+ * test-artifacts/dashboard/ (git-ignored). And `cairn demo` itself ends by serving it.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { cairn, FROM_SOURCES } from '../cli/run-cli.js';
+import { BIN, bearer, killChildren, post, spawnServer, waitFor, type ChildServer } from '../collect/http/helpers.js';
+import { tempDir } from '../tmp.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
+const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
+
+/** A share as the dashboard writes it: `45.2% [41.0%–49.5%]`. */
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const shareText = (s: { share: number | null; low: number; high: number } | null) => (!s || s.share === null ? '—' : `${pct(s.share)} [${pct(s.low)}–${pct(s.high)}]`);
+
+interface Share {
+  n: number;
+  of: number;
+  share: number | null;
+  low: number;
+  high: number;
+}
+interface CliFunnel {
+  as_of: string;
+  stages: { name: string; label: string }[];
+  milestones: string[];
+  total: { accounts: number; stages: Record<string, Share>; milestones: Record<string, { reached: Share }>; headline: Share | null };
+  cohorts: { cohort: string; accounts: number; milestones: Record<string, { reached: Share }> }[];
+}
+
+describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
+  let ws: string;
+  let asOf: string;
+  let server: ChildServer;
+  let browser: Browser;
+  let page: Page;
+  let admin: string;
+  const problems: string[] = [];
+  const cli = async (args: string[]) => {
+    const r = await cairn(['-w', ws, ...args]);
+    assert.equal(r.code, 0, `cairn ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  let funnel: CliFunnel;
+  let segmentCsv: string;
+  let stats: { events: number; quarantined: number };
+  /** The third cohort, and `cairn account --json` of its first account (the first row the page lists). */
+  let cohort: CliFunnel['cohorts'][number];
+  let account: { account_id: string; stage: string; next_best_step: { action: string } | null } & Record<string, unknown>;
+
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    // Not tempDir(): its after() would run when before() ends.
+    ws = join(await mkdtemp(join(tmpdir(), 'cairn-web-')), 'demo');
+    const demo = await cairn(['demo', '--no-serve', '--dir', ws, '--accounts', '500', '--months', '18', '--seed', '11', '--json'], { timeoutMs: 20 * 60_000 });
+    assert.equal(demo.code, 0, demo.stderr);
+    asOf = JSON.parse(demo.stdout).funnel.as_of;
+    // What the CLI says, read before the server holds the store.
+    funnel = JSON.parse(await cli(['funnel', '--by', 'signup_month', '--as-of', asOf, '--json']));
+    segmentCsv = await cli(['segment', 'stuck_in_setup', '--as-of', asOf, '--format', 'csv']);
+    stats = JSON.parse(await cli(['stats', '--json']));
+    cohort = funnel.cohorts[2];
+    const all = JSON.parse(await cli(['milestones', '--as-of', asOf, '--json'])) as { accounts: { account_id: string; signup_day: string }[] };
+    const first = all.accounts.find((a) => a.signup_day.startsWith(cohort.cohort))!.account_id;
+    account = JSON.parse(await cli(['account', first, '--as-of', asOf, '--json']));
+    // Unplanned events are quarantined from now on, so one can be replayed once the plan lists it.
+    const plan = join(ws, 'tracking-plan.yaml');
+    await writeFile(plan, (await readFile(plan, 'utf8')).replace(/^unplanned: flag$/m, 'unplanned: quarantine'));
+    server = await spawnServer(ws);
+    admin = (await readFile(join(ws, '.cairn', 'admin-token'), 'utf8')).trim();
+    browser = await chromium.launch(CHROMIUM);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  });
+  after(async () => {
+    await browser?.close();
+    killChildren();
+    if (ws) await rm(join(ws, '..'), { recursive: true, force: true });
+  });
+
+  const api = async <T>(path: string): Promise<T> => {
+    const r = await fetch(`${server.url}/api/v1${path}`, { headers: bearer(admin) });
+    assert.equal(r.status, 200, path);
+    return (await r.json()) as T;
+  };
+  /** Waits until the page has drawn (its h1 is there and nothing is loading). */
+  const drawn = async (title: string) => {
+    await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 300_000 });
+    assert.equal(await page.locator('main h1').first().innerText(), title);
+  };
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  it('asks for a token, then judges as of the chosen day', async () => {
+    await page.goto(`${server.url}/`);
+    await drawn('Sign in to the dashboard');
+    await shot('0-sign-in');
+    await page.getByLabel('Token').fill(admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await drawn('Overview');
+    await page.locator('#as-of').fill(asOf);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitFor(async () => (await page.locator('.lede').innerText()).includes(asOf), 'the overview as of the demo day');
+  });
+
+  it('Overview: stages, milestones, headline and cohorts equal the CLI funnel and the API', async () => {
+    await drawn('Overview');
+    const viaApi = await api<CliFunnel>(`/funnel?as_of=${asOf}&by=signup_month`);
+    assert.deepEqual(viaApi.total, funnel.total);
+    assert.equal(await page.locator('[data-figure=headline]').innerText(), shareText(funnel.total.headline));
+    const milestones = await page.locator('table.milestones tbody tr').allInnerTexts();
+    funnel.milestones.forEach((m, i) => assert.ok(milestones[i].includes(shareText(funnel.total.milestones[m].reached)), `${m}: ${milestones[i]}`));
+    const cohortRows = page.locator('table.cohorts tbody tr');
+    assert.equal(await cohortRows.count(), funnel.cohorts.length);
+    for (const [i, c] of funnel.cohorts.entries()) {
+      const cells = await cohortRows.nth(i).locator('th, td').allInnerTexts();
+      assert.equal(cells[0], c.cohort);
+      assert.equal(cells[1], c.accounts.toLocaleString('en'));
+      assert.equal(cells[3].replace(/\s+/g, ' '), shareText(c.milestones[funnel.milestones[0]].reached));
+    }
+    await page.locator('details summary', { hasText: 'Stages as a table' }).click();
+    const stages = await page.locator('table.stages tbody tr').allInnerTexts();
+    funnel.stages.forEach((s, i) => assert.ok(stages[i].includes(shareText(funnel.total.stages[s.name])), s.name));
+    assert.ok((await page.locator('.chart svg').count()) >= 2, 'charts drawn');
+    await shot('1-overview');
+  });
+
+  it('Overview → a cohort → an account, whose page equals cairn account', async () => {
+    await page.locator(`a[data-cohort="${cohort.cohort}"]`).click();
+    await drawn('Accounts');
+    assert.equal(new URL(page.url()).hash, `#/accounts?signup_month=${cohort.cohort}`);
+    assert.equal(await page.locator('#total').getAttribute('data-total'), String(cohort.accounts));
+    await shot('2-cohort-accounts');
+    const first = page.locator('table.accounts tbody tr').first();
+    assert.equal(await first.getAttribute('data-account'), account.account_id);
+    await first.locator('th a').click();
+    await drawn(account.account_id);
+    const { timeline: _, activity, users_moved: __, as_of: ___, ...status } = account;
+    const viaApi = await api<{ status: Record<string, unknown>; activity: unknown }>(`/accounts/${account.account_id}?as_of=${asOf}`);
+    assert.deepEqual(viaApi.status, status);
+    assert.deepEqual(viaApi.activity, activity);
+    assert.equal(await page.locator('[data-field=stage]').innerText(), funnel.stages.find((s) => s.name === account.stage)!.label);
+    if (account.next_best_step) assert.equal(await page.locator('[data-field=next-action]').innerText(), account.next_best_step.action);
+    else assert.equal(await page.locator('[data-field=next-action]').count(), 0);
+    assert.equal(await page.locator('section.milestone').count(), funnel.milestones.length);
+    await shot('3-account');
+  });
+
+  it('Accounts: a segment filter and its CSV export equal cairn segment', async () => {
+    await page.goto(`${server.url}/#/accounts`);
+    await drawn('Accounts');
+    await page.getByLabel('Segment').selectOption('stuck_in_setup');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await waitFor(async () => new URL(page.url()).hash.includes('segment=stuck_in_setup') && (await page.locator('main:not([aria-busy]) #total').count()) > 0, 'the filtered list');
+    const rows = segmentCsv.trim().split('\n').length - 1;
+    assert.equal(await page.locator('#total').getAttribute('data-total'), String(rows));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), `stuck_in_setup-${asOf}.csv`);
+    assert.equal(await readFile((await download.path())!, 'utf8'), segmentCsv);
+    // Sorting by a header keeps the same accounts, reordered.
+    await page.locator('a[data-sort=signup_day]').click();
+    await waitFor(() => new URL(page.url()).hash.includes('sort=signup_day'), 'the sorted list');
+    await drawn('Accounts');
+    const days = await page.locator('table.accounts tbody tr td:nth-child(5)').allInnerTexts();
+    assert.deepEqual(days, [...days].sort());
+    await shot('4-accounts-segment');
+  });
+
+  it('Discovery shows the evidence cairn demo wrote', async () => {
+    await page.goto(`${server.url}/#/discovery`);
+    await drawn('Discovery');
+    const evidence = JSON.parse(await readFile(join(ws, 'discovery', 'evidence.json'), 'utf8'));
+    assert.equal(await page.locator('table.features tbody tr th').first().innerText(), evidence.features[0].key);
+    const flagged = evidence.features.filter((f: { flags: string[] }) => f.flags.length > 0).length;
+    assert.equal(await page.locator('table.flagged tbody tr').count(), flagged);
+    assert.match(await page.locator('pre').first().innerText(), /milestones:/);
+    await shot('5-discovery');
+  });
+
+  it('Data: figures equal cairn stats; a quarantined event is replayed from the page', async () => {
+    const key = JSON.parse(await cli(['keys', 'create', 'web', '--json'])).key;
+    await waitFor(async () => (await post(`${server.url}/v1/events`, [{ message_id: 'late-1', timestamp: `${asOf}T10:00:00Z`, account_id: 'acc_00001', action: 'exported', object: 'report' }], bearer(key))).status === 200, 'the write key');
+    await waitFor(async () => (await api<{ stats: { quarantined: number } }>('/data')).stats.quarantined === stats.quarantined + 1, 'the event in quarantine');
+    // The plan now lists it (the server reads the file again within a second).
+    const plan = join(ws, 'tracking-plan.yaml');
+    await writeFile(plan, (await readFile(plan, 'utf8')).replace(/^events:\n/m, 'events:\n  - action: exported\n    object: report\n'));
+    await new Promise((r) => setTimeout(r, 2500));
+
+    await page.goto(`${server.url}/#/data`);
+    await drawn('Data');
+    assert.equal(await page.locator('[data-figure=events]').innerText(), stats.events.toLocaleString('en'));
+    assert.equal(await page.locator('[data-figure=quarantined]').innerText(), (stats.quarantined + 1).toLocaleString('en'));
+    await shot('6-data');
+    await page.locator('button[data-replay-reason=unplanned_event]').click();
+    await waitFor(async () => /Replayed 1 of 1/.test(await page.locator('#replay-result').innerText()), 'the replay');
+    await waitFor(async () => (await page.locator('main:not([aria-busy]) [data-figure=quarantined]').innerText().catch(() => '')) === stats.quarantined.toLocaleString('en'), 'the page drawn again');
+    assert.equal(await page.locator('[data-figure=events]').innerText(), (stats.events + 1).toLocaleString('en'));
+    await shot('7-data-replayed');
+  });
+
+  it('keyboard: number keys reach the pages, every control has a label, no console errors', async () => {
+    await page.goto(`${server.url}/#/overview`);
+    await drawn('Overview');
+    await page.keyboard.press('2');
+    await drawn('Accounts');
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, button, progress')].filter((el) => {
+        const e = el as HTMLInputElement;
+        return !(e.labels?.length || e.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim()));
+      }).map((el) => el.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unlabelled, []);
+    // The skip link comes first and takes the keyboard to the page's content.
+    assert.equal(await page.evaluate(() => document.querySelector('a, button, input, select')?.textContent), 'Skip to content');
+    await page.locator('a.skip').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await page.keyboard.press('4');
+    await drawn('Data');
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('cairn demo', { timeout: 30 * 60_000 }, () => {
+  after(killChildren);
+
+  it('ends by serving the dashboard on loopback, without a token, until Ctrl-C', async () => {
+    const dir = join(await tempDir(), 'demo');
+    const child = spawn(process.execPath, [BIN, 'demo', '--dir', dir, '--accounts', '40', '--months', '6', '--no-discover'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...FROM_SOURCES } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const url = await waitFor(() => /dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1], 'the dashboard URL', 20 * 60_000);
+    assert.match(out, /no token needed/);
+    assert.match(await (await fetch(`${url}/`)).text(), /<script type="module" src="\/assets\/dashboard.js">/);
+    const workspace = (await (await fetch(`${url}/api/v1/workspace`)).json()) as { role: string; as_of: string };
+    assert.deepEqual([workspace.role, workspace.as_of], ['admin', '2026-10-31']);
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
+});
