@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   clickhouse: () => import('./clickhouse.js'),
   dedup: () => import('./dedup.js'),
   cli: () => import('./cli.js'),
+  api: () => import('./api.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -17,8 +17,8 @@ import {
   showQuarantine,
   type Collector,
   type KeyCheck,
+  type WriteKeyRecord,
 } from '../collect/index.js';
-import type { WriteKeyRecord } from '../collect/index.js';
 import type { Workspace } from '../config/index.js';
 import type { Day } from '../milestones/index.js';
 import type { AccountFactsAuthority } from '../model/index.js';

@@ -2,7 +2,11 @@
  * Where the API reads accounts' statuses and the funnel: through the milestones feature's
  * public functions only, never a cache of its own. Today they are computed per request; once
  * the feature materializes statuses (account_status, milestone_status), these two functions
- * call its readers (`statusesAsOf`, and `computeFunnel` given them) and every route follows.
+ * call its readers and every route follows:
+ *   readStatuses → statusesAsOf(store, framework, asOf, { accounts })
+ *   readFunnel   → computeFunnel(store, framework, asOf, by, await materializedStatuses(...) ?? undefined)
+ * An accounts page sorted by id and filtered by stage or plan only could then read just its
+ * rows (readStatusRows with limit and offset) instead of every account.
  */
 import { computeFunnel, computeMilestones, type Day, type Funnel, type FunnelBy, type MilestoneReport } from '../../milestones/index.js';
 import type { ApiContext } from './api-context.js';

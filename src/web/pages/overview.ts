@@ -109,7 +109,25 @@ export const overviewPage: Page = {
       ),
       h('section', { class: 'panel' }, h('h2', {}, 'Journey stages'), stagesChart(f), h('details', {}, h('summary', {}, 'Stages as a table'), [table('Share at each stage or beyond (95% interval)', ['Stage', 'Share', 'Accounts'], stageRows, { class: 'stages' })])),
       h('section', { class: 'panel' }, h('h2', {}, 'Milestones'), table('Share that reached each milestone (95% interval) and median days from signup (95% interval)', ['Milestone', 'Reached', 'Accounts', 'Median days'], milestoneRows, { class: 'milestones' })),
-      f.history.length ? h('section', { class: 'panel' }, h('h2', {}, 'Month by month'), historyChart(f, ctx)) : null,
+      f.history.length
+        ? h(
+            'section',
+            { class: 'panel' },
+            h('h2', {}, 'Month by month'),
+            historyChart(f, ctx),
+            h(
+              'details',
+              {},
+              h('summary', {}, 'Month by month as a table'),
+              table(
+                'Share of accounts signed up by each month end that had reached each milestone (95% interval)',
+                ['Month end', 'Accounts', ...f.milestones.map((m) => labelOf(ctx.workspace, m)), ...(f.headline ? ['Mature (headline)'] : [])],
+                f.history.map((p) => [p.month_end, count(p.accounts), ...f.milestones.map((m) => shareText(p.milestones[m])), ...(f.headline ? [shareText(p.headline)] : [])]),
+                { class: 'history' },
+              ),
+            ),
+          )
+        : null,
       cohorts,
     );
   },
