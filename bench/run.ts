@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   milestones: () => import('./milestones.js'),
   discover: () => import('./discover.js'),
   ingest: () => import('./ingest.js'),
+  statuses: () => import('./statuses.js'),
   clickhouse: () => import('./clickhouse.js'),
   dedup: () => import('./dedup.js'),
   cli: () => import('./cli.js'),

@@ -1,25 +1,37 @@
-import { accountProfile, journeyStages } from '../milestones/index.js';
+import { accountProfile, journeyStages, type MilestoneChange } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
 import { print, printJson, printPairs } from './output.js';
+import { statusesNote } from './milestones.js';
+import { workspaceStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const BARS = ' ▁▂▃▄▅▆▇█';
+
+/** A recorded change as a person reads it. */
+function describeChange(c: MilestoneChange): string {
+  const what = c.kind === 'milestone' ? `${c.change} ${c.name}` : c.change === 'reached' ? `stage ${c.previous} → ${c.name}` : `stage back from ${c.previous} to ${c.name}`;
+  const why = c.cause === 'data' ? '' : c.cause === 'backfill' ? '  (backfilled)' : '  (new framework)';
+  return `${what}  [v${c.framework_version}]${why}`;
+}
 
 /** `cairn account ID`: one account's stage, milestones, next best step and story. */
 export async function runAccount(id: string, opts: { asOf?: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {
-    const profile = await accountProfile(store, ws.milestones, id, asOf);
+    const report = await workspaceStatuses(ws, store, asOf, [id]);
+    const profile = await accountProfile(store, ws.milestones, id, asOf, report.accounts[0] ?? null);
     if (!profile) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
-    const { status: a, activity, users_moved: moves } = profile;
+    const { status: a, activity, users_moved: moves, history } = profile;
     const churnedDay = a.churned_day;
     const story = profile.timeline.map(({ day, what }) => ({ day, what }));
-    if (opts.json) return printJson({ as_of: asOf, ...a, timeline: story, activity, users_moved: moves });
+    if (opts.json) {
+      return printJson({ as_of: asOf, source: report.source, framework_version: report.framework_version, ...a, timeline: story, history, activity, users_moved: moves });
+    }
 
     const stages = journeyStages(ws.milestones);
     const stage = stages.find((s) => s.name === a.stage);
-    print(`${a.account_id} as of ${asOf}${a.churned ? `  (churned ${churnedDay})` : ''}`);
+    print(`${a.account_id} as of ${asOf}${a.churned ? `  (churned ${churnedDay})` : ''}  (${statusesNote(report)})`);
     printPairs([
       ['stage', `${stage?.label ?? a.stage}  (${stages.map((s) => (s.name === a.stage ? `[${s.label}]` : s.label)).join(' → ')})`],
       ['plan', a.plan],
@@ -41,6 +53,9 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
       print('\nusers moved by identify or group calls');
       for (const m of moves) print(`  ${m.changed_at.slice(0, 10)}  ${m.user_id}: ${m.from_account} → ${m.to_account}  (source ${m.source})`);
     }
+    print('\nmilestone history (recorded by each refresh; framework version in brackets)');
+    if (history.length === 0) print('  none recorded yet (`cairn refresh` records it)');
+    for (const c of history) print(`  ${c.day}  ${describeChange(c)}`);
     if (activity.length > 0) {
       const max = Math.max(...activity.map((m) => m.events));
       const bars = activity.map((m) => BARS[Math.round((m.events / max) * (BARS.length - 1))]).join('');

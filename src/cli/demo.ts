@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
-import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
+import { describeScore, generateDemo, scoreDiscovery, type PlantedDrift, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
 import { positiveInt, usageError } from './errors.js';
@@ -16,6 +16,9 @@ import { notOwned, recordOwned } from './owned-files.js';
 import { openStore, withStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
+import { refreshJson, refreshWorkspace } from './refresh.js';
+import { printReview, reviewOut, runReview, writeReviewReport } from './review.js';
+import { renderReviewReport } from '../review/index.js';
 import { discoverAndWrite, discoveryOut, printDiscovery } from './discover.js';
 
 export interface DemoOptions {
@@ -24,6 +27,8 @@ export interface DemoOptions {
   accounts: string;
   months: string;
   discover: boolean;
+  drift: boolean;
+  review: boolean;
   /** Serve the dashboard on the demo until SIGINT or SIGTERM (`--no-serve`: end after the summary). */
   serve: boolean;
   port: string;
@@ -60,12 +65,13 @@ export async function runDemo(opts: DemoOptions) {
   const made = existing ? [] : (await initWorkspace(dir)).created;
   const ws = existing ?? (await loadWorkspace(dir));
   if (opts.discover) await discoveryOut(ws, { force: opts.force });
+  const reviewFile = opts.review ? await reviewOut(ws, undefined, opts.force) : null;
   await stateDir(dir);
   await recordOwned(dir, join(dir, DEMO_MARKER), 'cairn demo', [...made, ...demoFiles(dir, db)]);
   if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, drift: opts.drift, onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -79,12 +85,17 @@ export async function runDemo(opts: DemoOptions) {
     const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
     const events = await importEventFiles(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
+    // Every account placed on the framework, with its history backfilled.
+    const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
     const discovery = opts.discover ? await discoverAndWrite(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
-    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
+    // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
+    const review = reviewFile ? await runReview(ws, store, { asOf }) : null;
+    if (review) await writeReviewReport(reviewFile!, renderReviewReport(review));
+    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { drift?: PlantedDrift };
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
     const summary = {
       workspace: dir,
@@ -98,8 +109,18 @@ export async function runDemo(opts: DemoOptions) {
       newest_event_at: stats.newest_event_at,
       quarantine_by_reason: stats.quarantine_by_reason,
       ground_truth: generated.files.groundTruth,
+      statuses: refreshJson(statuses),
       funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
       discovery: discovery && { proposed: discovery.result.proposal !== null, warnings: discovery.result.evidence.warnings, files: discovery.files, vs_planted_truth: score },
+      review: review && {
+        as_of: review.as_of,
+        framework_version: review.framework.version,
+        recommendations: Object.fromEntries(review.milestones.map((m) => [m.milestone, m.recommendation])),
+        diff: review.proposal.diff,
+        next_due: review.schedule.next_due,
+        report: reviewFile,
+        planted_drift: truth.drift ?? null,
+      },
       seconds: (Date.now() - started) / 1000,
     };
     summaryJson = summary;
@@ -116,6 +137,7 @@ export async function runDemo(opts: DemoOptions) {
         ['account history rows', formatNumber(history.imported)],
         ['events span', `${stats.oldest_event_at?.slice(0, 10)} → ${stats.newest_event_at?.slice(0, 10)}`],
         ['planted truth', generated.files.groundTruth],
+        ['milestone history', `${formatNumber(statuses.changes)} changes backfilled as of ${statuses.as_of}`],
         ['took', `${summary.seconds.toFixed(1)} s`],
       ]);
       print('');
@@ -126,9 +148,15 @@ export async function runDemo(opts: DemoOptions) {
         print('');
         for (const line of describeScore(score!)) print(line);
       }
+      if (review) {
+        print('');
+        printReview(review);
+        print(`\nreview report: ${reviewFile}`);
+        if (truth.drift) print(`planted drift (ground-truth.json): from signups on ${truth.drift.signups_from}, ${truth.drift.setup_step_done_by_everyone} done by everyone; a bot closes conversations, so activation's cut moved from ${truth.drift.activation.at_least_before} to about ${truth.drift.activation.at_least_after}`);
+      }
       const w = `--workspace ${opts.dir}`;
       print('\nnext:');
-      for (const verb of ['discover', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+      for (const verb of ['discover', 'review --format html', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
       print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
     }
   } catch (err) {

@@ -37,7 +37,7 @@ const ci = (e: { estimate: number; low: number; high: number }, d = 2): string =
 const pval = (p: number | null): string => (p === null ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 /** The last day with events: discovery judges data as of when it ends, not as of today. */
-async function lastEventDay(store: Store): Promise<string> {
+export async function lastEventDay(store: Store): Promise<string> {
   const stats = await store.stats();
   return stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
 }

@@ -3,6 +3,8 @@ import { asOfOption } from './as-of.js';
 import { FUNNEL_BY } from './choices.js';
 import { oneOf } from './errors.js';
 import { print, printJson } from './output.js';
+import { statusesNote } from './milestones.js';
+import { workspaceFunnelStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -46,8 +48,11 @@ export async function runFunnel(opts: { asOf?: string; by: string; json?: boolea
   const by = oneOf('--by', opts.by, FUNNEL_BY);
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {
-    const funnel = await computeFunnel(store, ws.milestones, asOf, by);
-    if (opts.json) return printJson(funnel);
+    const statuses = await workspaceFunnelStatuses(ws, store, asOf);
+    const funnel = await computeFunnel(store, ws.milestones, asOf, by, statuses ?? undefined);
+    const source = statuses ? { source: statuses.source, framework_version: statuses.framework_version } : { source: 'computed', framework_version: null };
+    if (opts.json) return printJson({ ...funnel, ...source });
     printFunnel(funnel);
+    print(`\n(${statuses ? statusesNote(statuses) : 'computed now'})`);
   });
 }

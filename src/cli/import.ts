@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import { usageError } from './errors.js';
 import { formatNumber, print, printJson } from './output.js';
 import { progressBar } from './progress-bar.js';
+import { describeRefresh, refreshJson, writeThenRefresh } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 interface ImportOptions {
@@ -43,12 +44,13 @@ export async function runImportEvents(files: string[], opts: ImportOptions, glob
   if (problem) throw usageError(problem);
   checkFiles(files);
   await withWorkspace(globals, async (ws, store) => {
-    const r = await importEventFiles(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes });
-    const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, lines: r.lines };
+    const { result: r, statuses } = await writeThenRefresh(ws, store, () => importEventFiles(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes }));
+    const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, lines: r.lines, statuses: refreshJson(statuses) };
     if (opts.json) return printJson(out);
     print(`imported ${formatNumber(r.imported)} events from ${formatNumber(r.lines)} lines`);
     print(`  ${formatNumber(r.duplicates)} duplicates (message id already stored) skipped`);
     print(`  ${formatNumber(r.quarantined)} quarantined${r.quarantined ? ': see `cairn stats` for the reasons' : ''}`);
+    if (statuses) print(describeRefresh(statuses));
   });
 }
 
@@ -57,10 +59,11 @@ const CSV_IMPORTS = { accounts: importAccounts, 'account-history': importAccount
 /** `cairn import accounts|account-history FILE`: a CSV of accounts or of their history. */
 export async function runImportCsv(kind: keyof typeof CSV_IMPORTS, file: string, opts: ImportOptions, globals: GlobalOptions): Promise<void> {
   checkFiles([file]);
-  await withWorkspace(globals, async (_ws, store) => {
-    const r = await CSV_IMPORTS[kind](store, file);
-    const out = { imported: r.imported, quarantined: r.quarantined, lines: r.lines };
+  await withWorkspace(globals, async (ws, store) => {
+    const { result: r, statuses } = await writeThenRefresh(ws, store, () => CSV_IMPORTS[kind](store, file));
+    const out = { imported: r.imported, quarantined: r.quarantined, lines: r.lines, statuses: refreshJson(statuses) };
     if (opts.json) return printJson(out);
     print(`imported ${formatNumber(r.imported)} ${kind === 'accounts' ? 'accounts' : 'history rows'}; ${formatNumber(r.quarantined)} quarantined`);
+    if (statuses) print(describeRefresh(statuses));
   });
 }

@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { FUNNEL_BY, OUTPUT_FORMATS, RETENTION_KINDS } from './choices.js';
+import { FUNNEL_BY, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { EXIT, reportError } from './errors.js';
 
 const AS_OF = 'use only data up to this day (YYYY-MM-DD; default today)';
@@ -48,6 +48,8 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
     .option('--no-discover', 'skip discovery (faster)')
+    .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
+    .option('--no-review', 'skip the framework review at the end')
     .option('--no-serve', 'end after the summary instead of serving the dashboard (for scripts and tests)')
     .option('--port <n>', 'port of the dashboard the demo serves (default: a free one)', '0')
     .option('--force', 'replace a store and data files in --dir that the demo did not make (never a store outside it)')
@@ -198,6 +200,25 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--dry-run', 'check and count, store nothing')
     .option('--json', 'print { selected, replayed, duplicates, still_failing, not_replayable, by_reason } as JSON')
     .action(async (opts) => (await import('./quarantine.js')).runQuarantineReplay(opts, globals()));
+
+  program
+    .command('refresh')
+    .description("bring every account's materialized milestone status up to date as of today and record what changed (imports and `cairn serve` do this themselves)")
+    .option('--json', 'print the refresh as JSON')
+    .action(async (opts) => (await import('./refresh.js')).runRefresh(opts, globals()));
+
+  program
+    .command('review')
+    .description('the periodic framework review: does each milestone still predict retention on recent signup cohorts, what drifted, what to change (with a milestones.yaml diff), and when the next review is due')
+    .option('--as-of <date>', 'judge data up to this day (YYYY-MM-DD; default the last day with events)')
+    .option('--cohorts <unit>', `signup cohorts: ${REVIEW_COHORTS.join(', ')} (default review.cohorts in cairn.yaml)`)
+    .option('--recent <n>', 'how many of the latest judged cohorts are "recent" (default the later half)')
+    .option('--seed <n>', 'bootstrap seed: the same data and seed give the same review', '1')
+    .option('--format <format>', `output: ${REVIEW_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write the report to this file (html: default <workspace>/review/review.html)')
+    .option('--force', 'replace a file at --out that cairn review did not write')
+    .option('--json', 'same as --format json')
+    .action(async (opts) => (await import('./review.js')).runReviewVerb(opts, globals()));
 
   program
     .command('migrate')

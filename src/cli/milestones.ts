@@ -1,11 +1,16 @@
-import { computeMilestones, milestonesCsv, type MilestoneReport } from '../milestones/index.js';
+import { milestonesCsv, type SourcedReport } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf } from './errors.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
+import { workspaceStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
-function printTable(report: MilestoneReport, names: string[]): void {
+/** Where a report's statuses came from, for a person. */
+export const statusesNote = (r: SourcedReport) =>
+  r.source === 'materialized' ? `materialized statuses, framework version ${r.framework_version}` : 'computed now';
+
+function printTable(report: SourcedReport, names: string[]): void {
   const cell = (reached: boolean, progress: number) => (reached ? '✓' : `${Math.round(progress * 100)}%`);
   const head = ['account', 'stage', ...names, 'next best step'];
   const rows = report.accounts.map((a) => [
@@ -18,7 +23,7 @@ function printTable(report: MilestoneReport, names: string[]): void {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   print(line(head));
   for (const r of rows) print(line(r));
-  print(`\n${formatNumber(report.accounts.length)} accounts as of ${report.as_of}`);
+  print(`\n${formatNumber(report.accounts.length)} accounts as of ${report.as_of} (${statusesNote(report)})`);
 }
 
 /** `cairn milestones`: every account on the framework as of a day. */
@@ -26,9 +31,9 @@ export async function runMilestones(opts: { asOf?: string; format: string; json?
   const format = opts.json ? 'json' : oneOf('--format', opts.format, OUTPUT_FORMATS);
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {
-    const report = await computeMilestones(store, ws.milestones, asOf);
+    const report = await workspaceStatuses(ws, store, asOf);
     const names = Object.keys(ws.milestones.milestones);
-    if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
+    if (format === 'json') return printJson({ as_of: report.as_of, source: report.source, framework_version: report.framework_version, accounts: report.accounts });
     if (format === 'csv') return printExport(milestonesCsv(report.accounts, names));
     printTable(report, names);
   });

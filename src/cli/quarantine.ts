@@ -1,6 +1,7 @@
 import { listQuarantine, replayQuarantine, showQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from '../collect/index.js';
 import { CliError, positiveInt } from './errors.js';
 import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
+import { writeThenRefresh } from './refresh.js';
 import { adminFind, adminRequest, viaStoreOrServer } from './running-server.js';
 import type { GlobalOptions } from './workspace.js';
 
@@ -54,7 +55,12 @@ export async function runQuarantineReplay(opts: FilterOptions & { id?: string[];
   const r = await viaStoreOrServer(
     globals,
     (h) => adminRequest<ReplaySummary>(h, '/v1/admin/quarantine/replay', { ...filter, dry_run: opts.dryRun ?? false }),
-    (ws, store) => replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type, accountFacts: ws.config.collect.account_facts }),
+    async (ws, store) => {
+      const replay = () =>
+        replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type, accountFacts: ws.config.collect.account_facts });
+      // What a replay stores moves milestones like an import does.
+      return opts.dryRun ? replay() : (await writeThenRefresh(ws, store, replay)).result;
+    },
   );
   if (opts.json) return printJson(r);
   printReplay(r, opts.dryRun ?? false);

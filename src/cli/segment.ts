@@ -1,7 +1,9 @@
-import { computeMilestones, milestonesCsv, segmentMembers } from '../milestones/index.js';
+import { milestonesCsv, segmentMembers } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf, usageError } from './errors.js';
+import { statusesNote } from './milestones.js';
+import { workspaceStatuses } from './refresh.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
@@ -14,12 +16,14 @@ export async function runSegment(name: string, opts: { asOf?: string; format: st
     if (!known.includes(name)) {
       throw usageError(`no segment ${JSON.stringify(name)} in ${ws.files.milestones}; segments: ${known.join(', ') || 'none declared'}`);
     }
-    const report = await computeMilestones(store, ws.milestones, asOf);
+    const report = await workspaceStatuses(ws, store, asOf);
     const members = await segmentMembers(store, ws.milestones, name, report);
-    if (format === 'json') return printJson({ segment: name, expression: ws.milestones.segments[name], as_of: asOf, count: members.length, accounts: members });
+    if (format === 'json') {
+      return printJson({ segment: name, expression: ws.milestones.segments[name], as_of: asOf, source: report.source, framework_version: report.framework_version, count: members.length, accounts: members });
+    }
     if (format === 'csv') return printExport(milestonesCsv(members, Object.keys(ws.milestones.milestones)));
     print(`${name}: ${ws.milestones.segments[name]}`);
     for (const a of members) print(`  ${a.account_id.padEnd(16)} ${a.stage.padEnd(12)} ${a.next_best_step ? `next: ${a.next_best_step.action}` : ''}`);
-    print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf}`);
+    print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf} (${statusesNote(report)})`);
   });
 }

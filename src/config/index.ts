@@ -54,6 +54,8 @@ export {
   type DuckdbEngineConfig,
   type ClickhouseEngineConfig,
   type RetentionConfig,
+  type ReviewConfig,
+  REVIEW_PERIODS,
 } from './schemas/cairn-config-schema.js';
 export {
   milestonesConfigSchema,

@@ -26,6 +26,7 @@ import {
 import { PLANS, mrr, pickPlan, pickSeats } from './plans.js';
 import { Rng, hashSeed } from './random.js';
 import { monthIndex, timeInWindow } from './time.js';
+import { accountDrift, type AccountDrift } from './drift.js';
 
 export interface SimContext {
   seed: number;
@@ -36,6 +37,8 @@ export interface SimContext {
   endMs: number;
   /** Calendar month starts covering spanStart..endMs plus one month. */
   grid: readonly number[];
+  /** Signups from this time on drift (drift.ts); null: no drift planted. */
+  driftFrom?: number | null;
 }
 
 export interface HistoryRow {
@@ -117,6 +120,7 @@ class AccountLife {
   private readonly adoptedAt: number[];
   private readonly lastMatureUse: number[];
   private readonly history: HistoryRow[];
+  private readonly drift: AccountDrift | null;
   private plan: number;
   private seats: number;
   private users: number;
@@ -170,6 +174,9 @@ class AccountLife {
       t += rng.chance(0.12) ? rng.exp(20 * DAY_MS) : rng.exp(2.5 * DAY_MS);
       if (rng.chance(logistic(STEP_COMPLETION_LOGIT[s] + 0.9 * fit))) this.stepAt[s] = Math.floor(t);
     }
+    // The same draws either way, so drift changes nothing else about the account.
+    this.drift = accountDrift(ctx.driftFrom ?? null, createdAt);
+    if (this.drift) this.stepAt[this.drift.stepDoneAtSignup] = createdAt;
 
     this.exploreFrom = Math.min(createdAt + DAY_MS, ...this.stepAt);
 
@@ -240,6 +247,7 @@ class AccountLife {
   private conversationEvents(from: number, to: number, expected: number): number {
     const { rng, month } = this;
     let resolved = 0;
+    let closedByPeople = 0;
     const drawn = rng.poisson(expected);
     for (let i = 0; i < drawn; i++) {
       const closedTs = this.at(from, to);
@@ -251,12 +259,25 @@ class AccountLife {
       month.add(closedTs, CLOSED, this.pickUser(false), (isResolved ? '{"state":"resolved",' : '{"state":"unresolved",') + id.slice(1) + '}');
       if (isResolved) resolved++;
       if (closedTs < this.activationEnd) this.closedInWindow++;
+      closedByPeople++;
     }
+    if (this.drift) this.botClosed(from, to, closedByPeople * this.drift.botClosedPerConversation);
     for (let i = rng.poisson(drawn * CONVERSATIONS.neverClosedShare); i > 0; i--) {
       const id = `{"conversation_id":"c_${this.accountTag}_${++this.conversations}"`;
       month.add(this.at(from, to), OPENED, this.pickUser(false), id + CHANNELS[rng.int(CHANNELS.length)]);
     }
     return resolved;
+  }
+
+  /** Conversations a bot closes, stale or spam (drift.ts): closed but unresolved, no effect on churn. */
+  private botClosed(from: number, to: number, expected: number): void {
+    const { rng, month } = this;
+    for (let i = rng.poisson(expected); i > 0; i--) {
+      const id = `{"conversation_id":"c_${this.accountTag}_${++this.conversations}"`;
+      const closedTs = this.at(from, to);
+      month.add(Math.max(this.createdAt, closedTs - Math.floor(rng.exp(600_000))), OPENED, this.pickUser(false), id + CHANNELS[0]);
+      month.add(closedTs, CLOSED, this.pickUser(false), '{"state":"unresolved",' + id.slice(1) + '}');
+    }
   }
 
   /** Adoption hazards rise with fit and with the milestones already reached. */

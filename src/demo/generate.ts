@@ -18,6 +18,7 @@ import { accountId } from './ids.js';
 import { RealizedTally, groundTruth } from './ground-truth.js';
 import { MonthEvents } from './month-events.js';
 import { DAY_MS } from './planted-model.js';
+import { driftStart, driftTruth } from './drift.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
 import { BufferedWriter } from './writers.js';
@@ -37,6 +38,8 @@ export interface DemoOptions {
   maxEvents?: number;
   /** Default true: malformed, duplicate, late, out-of-order and Segment-shaped lines. */
   noise?: boolean;
+  /** Default false: plant drift in the recent signup cohorts (drift.ts), for the review to find. */
+  drift?: boolean;
   onProgress?: (doneAccounts: number, totalAccounts: number) => void;
 }
 
@@ -58,7 +61,7 @@ export interface DemoResult {
 const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true } as const;
 const PROGRESS_EVERY = 100;
 
-type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress'>>;
+type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'drift'>>;
 
 function checkOptions(opts: DemoOptions): CheckedOptions {
   const o: CheckedOptions = {
@@ -97,6 +100,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     spanStart: spanStart.getTime(),
     endMs,
     grid: monthGrid(spanStart.getTime(), endMs),
+    driftFrom: opts.drift ? driftStart(endMs) : null,
   };
 
   const files = {
@@ -153,7 +157,8 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     noiseCounts: output.counts,
     realized: tally.summary(),
   });
-  await writeFile(files.groundTruth, JSON.stringify(truth, null, 2) + '\n');
+  const drift = ctx.driftFrom ? { drift: driftTruth(ctx.driftFrom) } : {};
+  await writeFile(files.groundTruth, JSON.stringify({ ...truth, ...drift }, null, 2) + '\n');
 
   return {
     files,

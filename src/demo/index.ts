@@ -4,3 +4,4 @@
  */
 export { generateDemo, type DemoOptions, type DemoResult } from './generate.js';
 export { describeScore, scoreDiscovery, type DiscoveryScore, type PlantedTruth } from './score-discovery.js';
+export { DRIFT, type PlantedDrift } from './drift.js';

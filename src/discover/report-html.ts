@@ -4,6 +4,7 @@
  * Every string from the data goes through `esc`; every number through a formatter that
  * prints "—" for null and NaN.
  */
+import { escapeHtml } from '../model/index.js';
 import type { Interval } from '../stats/index.js';
 import type {
   ChainLink,
@@ -57,12 +58,7 @@ Intervals are 95% unless stated.</footer>
 
 const DASH = '—';
 const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML content and attribute values alike. */
-function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+const esc = escapeHtml;
 
 /** 0.423 → "42%", 0.0734 → "7.3%", 0.995 → "99.5%": one decimal only where it matters. */
 function pct(x: number | null | undefined): string {

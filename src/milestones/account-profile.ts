@@ -1,6 +1,7 @@
 import type { MilestonesConfig } from '../config/index.js';
 import { sql, type Store } from '../store/index.js';
 import { computeMilestones, type AccountStatus } from './engine.js';
+import { milestoneHistory, type MilestoneChange } from './milestone-history.js';
 import type { Day } from './types.js';
 
 /** A day in an account's story: signup, a setup step, a milestone reached, churn. */
@@ -42,6 +43,8 @@ export interface AccountProfile {
   timeline: TimelineEntry[];
   activity: MonthActivity[];
   users_moved: UserMove[];
+  /** What refreshes recorded (milestone_changes), up to `as_of`, oldest first. */
+  history: MilestoneChange[];
 }
 
 /** The account's story in days: signup, setup steps, milestones reached, churn. */
@@ -82,8 +85,9 @@ async function userMoves(store: Store, accountId: string, asOf: Day): Promise<Us
 export async function accountProfile(store: Store, framework: MilestonesConfig, accountId: string, asOf: Day, known?: AccountStatus | null): Promise<AccountProfile | null> {
   const status = known !== undefined ? known : (await computeMilestones(store, framework, asOf, { accounts: [accountId] })).accounts[0];
   if (!status) return null;
-  const [activity, moves] = await Promise.all([monthlyActivity(store, accountId, asOf), userMoves(store, accountId, asOf)]);
-  return { as_of: asOf, status, timeline: timeline(status), activity, users_moved: moves };
+  const [activity, moves, changes] = await Promise.all([monthlyActivity(store, accountId, asOf), userMoves(store, accountId, asOf), milestoneHistory(store, accountId)]);
+  const history = changes.filter((c) => c.day <= asOf);
+  return { as_of: asOf, status, timeline: timeline(status), activity, users_moved: moves, history };
 }
 
 /** The account's last events up to the end of `asOf`, newest first (at most 100). */

@@ -40,6 +40,10 @@ export interface AppOptions {
   accountFacts?: AccountFactsAuthority;
   /** Called with errors the server answered with a 500 (a bug, not bad input). */
   onInternalError?: (err: unknown) => void;
+  /** Called after a quarantine replay stored something. */
+  onReplayed?: () => void;
+  /** How the milestone statuses follow the data, for /v1/health. */
+  statuses?: () => unknown;
   /** The JSON API under /api/v1 (and the dashboard); absent: the collector and admin API only. */
   api?: {
     /** The workspace as last read. */
@@ -80,7 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The JS heap apart from the rest (mostly the store's buffers), to tell a leak from a cache.
     const mb = (n: number) => Math.round(n / 2 ** 20);
     const memory = { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) };
-    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory });
+    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory, statuses: opts.statuses?.() ?? null });
   });
 
   const weak = adminTokenProblem(opts.adminToken);
@@ -89,7 +93,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const onInternalError = opts.onInternalError ?? (() => undefined);
   if (opts.api) {
     const { api } = opts;
-    const context = { store: opts.store, collector: opts.collector, workspace: api.workspace, keys: () => api.keys.list(), defaultAsOf: api.defaultAsOf, withoutToken: api.withoutToken, version: api.version };
+    const context = { store: opts.store, collector: opts.collector, workspace: api.workspace, keys: () => api.keys.list(), defaultAsOf: api.defaultAsOf, withoutToken: api.withoutToken, version: api.version, onReplayed: opts.onReplayed };
     await registerApi(app, context, { adminToken: opts.adminToken, dashboardTokens: api.keys, withoutToken: api.withoutToken }, onInternalError);
     registerDashboard(app);
     await prepareDashboard();
@@ -125,7 +129,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const ids = Array.isArray(r.ids) && r.ids.every((i) => Number.isSafeInteger(i)) ? (r.ids as number[]) : undefined;
       if (r.ids !== undefined && ids === undefined) throw new HttpError(400, 'ids must be an array of whole numbers');
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      return replayQuarantine(opts.store, opts.collector.plan, {
+      const summary = await replayQuarantine(opts.store, opts.collector.plan, {
         ids,
         source: text(r.source),
         reason: text(r.reason),
@@ -133,6 +137,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         posthogGroupType: opts.posthogGroupType,
         accountFacts: opts.accountFacts,
       });
+      if (summary.replayed > 0) opts.onReplayed?.();
+      return summary;
     });
   });
   return app;

@@ -1,16 +1,16 @@
 /**
  * Starting and stopping the whole server on a workspace: the store, the write keys, the
  * collector with its log, the tracking plan and milestones.yaml (re-read when their files
- * change), the API and the HTTP app. `stop()` drains: no new requests, everything
- * acknowledged stored, the store closed.
+ * change), the status refresher, the API and the HTTP app. `stop()` drains: no new requests,
+ * everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
 import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
-import { toDay, type Day } from '../milestones/index.js';
+import { StatusRefresher, toDay, type Day } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { isLoopbackHost } from './api/api-auth.js';
 import type { ApiRole } from './api/api-route.js';
@@ -22,6 +22,8 @@ export interface RunningServer {
   /** The role of API requests without a token (loopback only), or null when a token is needed. */
   withoutToken: ApiRole | null;
   collector: Collector;
+  /** Keeps milestone statuses following the data; null when `server.status_refresh_seconds` is 0. */
+  refresher: StatusRefresher | null;
   stop(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** The role of API requests without a token; default from `server.api_auth` (`none_on_loopback`: read). */
   withoutToken?: ApiRole | null;
-  /** The day the API judges as of when a request names none; default today (UTC). */
+  /** The day the API judges as of when a request names none; default today (UTC), the day statuses are materialized for. */
   asOf?: Day;
 }
 
@@ -52,6 +54,16 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     throw ConfigError.forFile(ws.files.config, `server.api_auth: none_on_loopback needs a loopback host (127.0.0.1, localhost or ::1), got ${host}; use api_auth: token to listen there`);
   }
   let current = ws;
+  const refresher =
+    server.status_refresh_seconds > 0
+      ? new StatusRefresher({
+          store,
+          framework: ws.milestones,
+          fileText: await readFile(ws.files.milestones, 'utf8'),
+          minIntervalMs: server.status_refresh_seconds * 1000,
+          onError: (err) => log(`milestone status refresh failed, retrying: ${(err as Error).message}`),
+        })
+      : null;
   const collector = await Collector.open({
     store,
     plan: ws.trackingPlan,
@@ -60,8 +72,11 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     posthogGroupType: server.posthog_group_type,
     accountFacts: ws.config.collect.account_facts,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
+    onApplied: (g) => refresher?.touch(g.accounts),
     log,
   });
+  // Statuses from before this start (another day, another framework) are brought up to date.
+  await refresher?.refreshIfBehind();
   const app = await buildApp({
     store,
     collector,
@@ -71,6 +86,8 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     posthogGroupType: server.posthog_group_type,
     accountFacts: ws.config.collect.account_facts,
     onInternalError: (err) => log(`internal error: ${(err as Error).stack}`),
+    onReplayed: () => refresher?.touch(null),
+    statuses: () => refresher?.health() ?? null,
     api: { workspace: () => current, keys, defaultAsOf: () => opts.asOf ?? toDay(Date.now()), withoutToken, version: packageJson.version },
   });
 
@@ -94,10 +111,11 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     const milestones = stamp(ws.files.milestones);
     if (milestones !== milestonesStamp) {
       milestonesStamp = milestones;
-      loadMilestones(ws.files.milestones).then(
-        (loaded) => {
+      Promise.all([loadMilestones(ws.files.milestones), readFile(ws.files.milestones, 'utf8')]).then(
+        ([loaded, text]) => {
           current = { ...current, milestones: loaded };
-          log(`milestones re-read from ${ws.files.milestones}`);
+          refresher?.setFramework(loaded, text);
+          log(`milestones re-read from ${ws.files.milestones}${refresher ? ": every account's status is refreshed by it" : ''}`);
         },
         (err) => log(`milestones not re-read, the previous framework stays:\n${(err as Error).message}`),
       );
@@ -114,10 +132,13 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     adminToken: token,
     withoutToken,
     collector,
+    refresher,
     stop: async () => {
       clearInterval(timer);
       await app.close();
       await collector.close();
+      // What the last generations changed is refreshed before the store closes.
+      await refresher?.close();
       await rm(serverFile, { force: true });
     },
   };

@@ -2,7 +2,8 @@
  * Statistics: small, pure, tested building blocks. Numbers in, numbers out; never the store.
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
- * Kaplan–Meier, the log-rank test and a random forest classifier. Distributions come from
+ * Kaplan–Meier, the log-rank test, a random forest classifier, AUC with DeLong's interval,
+ * calibration (reliability, Brier, Hosmer–Lemeshow) and the population stability index. Distributions come from
  * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
  * their digits. Errors read "invalid <what>: <value>".
  */
@@ -54,3 +55,6 @@ export {
 export { rankStability } from './forest/rank-stability.js';
 export { auc } from './forest/auc.js';
 export { phiCoefficient } from './correlation.js';
+export { populationStability } from './population-stability.js';
+export { calibration, type Calibration, type CalibrationGroup, type CalibrationRow } from './calibration.js';
+export { aucWithInterval } from './auc-interval.js';

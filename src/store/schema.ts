@@ -113,6 +113,101 @@ export const TABLES = {
       { name: 'value', type: 'bigint' },
     ],
   },
+  /**
+   * Each account's place on the framework as of the last status refresh (src/milestones
+   * refresh-statuses.ts): one row per account, replaced whole when the account is refreshed
+   * (rows are deleted and appended, so no key: an index costs more than it saves here).
+   */
+  account_status: {
+    name: 'account_status',
+    columns: [
+      { name: 'account_id', type: 'text' },
+      { name: 'as_of', type: 'date' },
+      { name: 'framework_version', type: 'integer' },
+      { name: 'stage', type: 'text' },
+      { name: 'signup_day', type: 'date' },
+      { name: 'churned_day', type: 'date', nullable: true },
+      { name: 'plan', type: 'text', nullable: true },
+      { name: 'seats', type: 'bigint', nullable: true },
+      { name: 'next_milestone', type: 'text', nullable: true },
+      { name: 'next_action', type: 'text', nullable: true },
+      { name: 'next_reason', type: 'text', nullable: true },
+      /**
+       * The days of the funnel's history (month ends since the first signup, and the as-of day)
+       * on which the account was in the state-like milestone's state, comma-separated; null
+       * when the framework has no such milestone.
+       */
+      { name: 'state_days', type: 'text', nullable: true },
+    ],
+  },
+  /** Each account's milestones as of the last status refresh: one row per account and milestone, replaced as account_status. */
+  milestone_status: {
+    name: 'milestone_status',
+    columns: [
+      { name: 'account_id', type: 'text' },
+      { name: 'milestone', type: 'text' },
+      /** 1 when reached, else 0. */
+      { name: 'reached', type: 'integer' },
+      { name: 'reached_day', type: 'date', nullable: true },
+      { name: 'progress', type: 'double' },
+      { name: 'detail', type: 'json' },
+      { name: 'as_of', type: 'date' },
+      { name: 'framework_version', type: 'integer' },
+    ],
+  },
+  /**
+   * What each status refresh found changed, append-only: a feed read after a cursor `seq`
+   * (the contract is in src/milestones/index.ts).
+   */
+  milestone_changes: {
+    name: 'milestone_changes',
+    columns: [
+      { name: 'seq', type: 'bigint' },
+      { name: 'account_id', type: 'text' },
+      /** 'milestone' or 'stage'. */
+      { name: 'kind', type: 'text' },
+      /** The milestone, or the stage the account is in after the change. */
+      { name: 'name', type: 'text' },
+      /** 'reached' or 'lost'. */
+      { name: 'change', type: 'text' },
+      /** For a stage: the stage before. */
+      { name: 'previous', type: 'text', nullable: true },
+      { name: 'day', type: 'date' },
+      { name: 'framework_version', type: 'integer' },
+      /** 'backfill', 'data' or 'framework'. */
+      { name: 'cause', type: 'text' },
+      { name: 'recorded_at', type: 'timestamp' },
+    ],
+  },
+  /** Every milestones.yaml Cairn has used: its hash and the day it took effect. */
+  framework_versions: {
+    name: 'framework_versions',
+    key: ['version'],
+    columns: [
+      { name: 'version', type: 'integer' },
+      { name: 'hash', type: 'text' },
+      { name: 'effective_day', type: 'date' },
+      { name: 'recorded_at', type: 'timestamp' },
+      /** The framework as Cairn read it (canonical JSON), and the file's text when known. */
+      { name: 'config', type: 'json' },
+      { name: 'source', type: 'text', nullable: true },
+    ],
+  },
+  /** One row per status refresh: what it covered and found. */
+  status_refreshes: {
+    name: 'status_refreshes',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      /** 'backfill', 'full' or 'incremental'. */
+      { name: 'kind', type: 'text' },
+      { name: 'as_of', type: 'date' },
+      { name: 'framework_version', type: 'integer' },
+      { name: 'accounts', type: 'bigint' },
+      { name: 'changes', type: 'bigint' },
+      { name: 'started_at', type: 'timestamp' },
+      { name: 'finished_at', type: 'timestamp' },
+    ],
+  },
   account_activity: {
     name: 'account_activity',
     columns: [

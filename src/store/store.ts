@@ -70,6 +70,110 @@ export interface QuarantineChange {
   message: string;
 }
 
+/** One account's row of `account_status`: its place on the framework as of a day. */
+export interface AccountStatusRow {
+  account_id: string;
+  as_of: string;
+  framework_version: number;
+  stage: string;
+  signup_day: string;
+  churned_day: string | null;
+  plan: string | null;
+  seats: number | null;
+  next_milestone: string | null;
+  next_action: string | null;
+  next_reason: string | null;
+  /** The funnel history's days on which it was in the state-like milestone's state, comma-separated. */
+  state_days: string | null;
+}
+
+/** One account's milestone as of a day (`milestone_status`); `detail` is JSON text. */
+export interface MilestoneStatusRow {
+  account_id: string;
+  milestone: string;
+  reached: boolean;
+  reached_day: string | null;
+  progress: number;
+  detail: string;
+  as_of: string;
+  framework_version: number;
+}
+
+/** A change a status refresh found (`milestone_changes`), before the store numbers it. */
+export interface MilestoneChangeRow {
+  account_id: string;
+  kind: 'milestone' | 'stage';
+  name: string;
+  change: 'reached' | 'lost';
+  previous: string | null;
+  day: string;
+  framework_version: number;
+  cause: 'backfill' | 'data' | 'framework';
+}
+
+/** A framework version first used by a refresh (`framework_versions`). */
+export interface FrameworkVersionRow {
+  version: number;
+  hash: string;
+  effective_day: string;
+  /** Canonical JSON of the framework. */
+  config: string;
+  source: string | null;
+}
+
+/**
+ * What one status refresh writes: the rows of the accounts it covered replace theirs
+ * (`replace`: every account, or these), its changes are appended and numbered, and it is
+ * recorded in `status_refreshes` under the id its {@link StatusRefreshLease} gave it.
+ */
+export interface StatusRefreshWrite {
+  replace: 'all' | readonly string[];
+  accounts: readonly AccountStatusRow[];
+  milestones: readonly MilestoneStatusRow[];
+  changes: readonly MilestoneChangeRow[];
+  /** A framework version this refresh is the first to use. */
+  version: FrameworkVersionRow | null;
+  refresh: { id: number; kind: 'backfill' | 'full' | 'incremental'; as_of: string; framework_version: number; started_at: number };
+  /** A checkpoint set with the refresh (the last thing written where there are no transactions). */
+  checkpoint?: { name: string; value: number };
+}
+
+/** What a status refresh was given: its id and the seq numbers of its changes (null when none). */
+export interface StatusRefreshResult {
+  refresh: number;
+  seq: { first: number; last: number } | null;
+}
+
+/** What a status refresh holds while it runs (see {@link Store.withStatusRefresh}). */
+export interface StatusRefreshLease {
+  /** Its id: above every refresh id given before on this store. */
+  id: number;
+  /**
+   * A refresh before it started and did not finish (it failed, or its process died): some of
+   * its rows may be written, so this one should refresh every account.
+   */
+  afterUnfinished: boolean;
+}
+
+/** The most changes one refresh records: its seq numbers are `id × SEQ_PER_REFRESH + 1…`. */
+export const SEQ_PER_REFRESH = 10_000_000;
+
+/**
+ * The seq of a refresh's n-th change (from 0). Numbers come from the refresh id, which no two
+ * refreshes share, so two processes never give one number twice, and a reader can tell the
+ * refresh of a change from its seq.
+ */
+export function changeSeq(refresh: number, index: number): number {
+  if (index >= SEQ_PER_REFRESH - 1) throw new Error(`invalid status refresh: more than ${SEQ_PER_REFRESH - 1} changes; refresh fewer accounts at once`);
+  const seq = refresh * SEQ_PER_REFRESH + index + 1;
+  if (!Number.isSafeInteger(seq)) throw new Error(`invalid status refresh id: ${refresh}`);
+  return seq;
+}
+
+/** The first and last seq of a refresh's `n` changes; null when none. */
+export const changeSeqs = (refresh: number, n: number): { first: number; last: number } | null =>
+  n > 0 ? { first: changeSeq(refresh, 0), last: changeSeq(refresh, n - 1) } : null;
+
 /** A write of nothing, to spread a few parts over. */
 export const NO_WRITE: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
 
@@ -98,6 +202,20 @@ export interface Store {
    * a group call the stored facts refuse (model/patch.ts) is quarantined instead.
    */
   applyCollected(write: CollectedWrite): Promise<WriteResult>;
+  /**
+   * Runs a status refresh (`work`) as the only one on this store, across every process that
+   * shares it, with a lease whose id is above every refresh id given before; it waits while
+   * another refresh runs. What the refresh reads and writes under the lease is not interleaved
+   * with another's, so the changes it finds are found once.
+   */
+  withStatusRefresh<T>(work: (lease: StatusRefreshLease) => Promise<T>): Promise<T>;
+  /**
+   * Stores a status refresh (inside {@link withStatusRefresh}, with its lease's id), as one
+   * transaction where the engine has them. Changes are numbered by {@link changeSeq}, in the
+   * order given; they become visible with the refresh's record, all at once, so a reader that
+   * has seen up to seq n reads `seq > n` next.
+   */
+  applyStatusRefresh(write: StatusRefreshWrite): Promise<StatusRefreshResult>;
   /** A checkpoint's value, or null when never set. */
   checkpoint(name: string): Promise<number | null>;
   stats(): Promise<StoreStats>;

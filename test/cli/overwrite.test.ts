@@ -131,3 +131,26 @@ describe('cairn discover --out', () => {
     assert.equal((await cairn(['discover', '-w', dir, '--out', out])).code, 1);
   });
 });
+
+describe('cairn review --out', () => {
+  it('refuses to replace a file it did not write (before the review runs), and replaces its own', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'ws');
+    assert.equal((await cairn(['init', dir])).code, 0);
+    const page = join(root, 'site', 'index.html');
+    await mkdir(join(root, 'site'));
+    await writeFile(page, '<p>my own page</p>');
+    const r = await cairn(['review', '-w', dir, '--format', 'html', '--out', page]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /site\/index\.html exists and was not written by cairn review: use another --out, or --force/);
+    assert.equal(await readFile(page, 'utf8'), '<p>my own page</p>');
+    const forced = await cairn(['review', '-w', dir, '--format', 'html', '--out', page, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(await readFile(page, 'utf8'), /<!doctype html>/i);
+    // Its own report it replaces without being told, in any format; the default HTML file too.
+    assert.equal((await cairn(['review', '-w', dir, '--format', 'md', '--out', page])).code, 0);
+    assert.match(await readFile(page, 'utf8'), /^# Framework review as of/);
+    assert.equal((await cairn(['review', '-w', dir, '--format', 'html'])).code, 0);
+    assert.ok(existsSync(join(dir, 'review', 'review.html')));
+  });
+});

@@ -13,8 +13,18 @@ describe('cairn.yaml', () => {
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
       collect: { account_facts: 'import' },
-      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, api_auth: 'token' },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2, api_auth: 'token' },
+      review: { every: 'quarter', cohorts: 'quarter' },
     });
+  });
+
+  test('takes a review period or a cron expression, and says what else it takes', () => {
+    assert.equal(parseCairnConfig(lines('version: 1', 'review: { every: "0 6 1 */3 *" }'), F).review.every, '0 6 1 */3 *');
+    assert.equal(parseCairnConfig(lines('version: 1', 'review: { every: month, cohorts: month }'), F).review.cohorts, 'month');
+    const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'review:', '  every: fortnightly'), F));
+    assert.ok(err.message.startsWith(`${F}:3:10: review.every: expected one of month, quarter, half_year, year, or a cron expression`), err.message);
+    const bad = configErrorOf(() => parseCairnConfig(lines('version: 1', 'review: { every: "61 * * * *" }'), F));
+    assert.match(bad.message, /review\.every: expected one of/);
   });
 
   test('reads a ClickHouse engine with its optional keys', () => {
@@ -62,7 +72,7 @@ describe('cairn.yaml', () => {
   test('an unknown key is named along with the allowed keys', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  prot: 80'), F));
     assert.deepEqual(summary(err), [
-      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type, api_auth)`,
+      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type, status_refresh_seconds, api_auth)`,
     ]);
   });
 
@@ -123,7 +133,7 @@ describe('cairn.yaml', () => {
       `${F}:2: engine.path: expected a non-empty string, got 3`,
       `${F}:5: retention.early_days: expected early_days to be less than days (60), got 90`,
       `${F}:7: server.port: expected a port number from 1 to 65535, got 70000`,
-      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, collect, server)`,
+      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, collect, server, review)`,
     ]);
   });
 });

@@ -19,14 +19,15 @@ describe('examples/intercom templates', async () => {
   const { milestones, segments, stages } = parseMilestones(await read('milestones.yaml'), 'milestones.yaml');
   const plan = parseTrackingPlan(await read('tracking-plan.yaml'), 'tracking-plan.yaml');
 
-  test('cairn.yaml: DuckDB, a year of retention, default server', () => {
+  test('cairn.yaml: DuckDB, a year of retention, default server, a quarterly review', () => {
     assert.deepEqual(config, {
       version: 1,
       engine: { kind: 'duckdb', path: 'cairn.duckdb' },
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
       collect: { account_facts: 'import' },
-      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, api_auth: 'token' },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2, api_auth: 'token' },
+      review: { every: 'quarter', cohorts: 'quarter' },
     });
   });
 

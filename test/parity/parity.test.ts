@@ -2,7 +2,9 @@
  * The same demo imported into every engine (test/engines.ts: DuckDB, ClickHouse on chdb, and a
  * ClickHouse server when CAIRN_CLICKHOUSE_URL names one) gives the same answers: import and
  * de-duplication counts, quarantine, stats, every account's milestones and reached days (as of
- * two days, for all accounts and for a few), funnels, segments and the discovery evidence.
+ * two days, for all accounts and for a few), funnels, segments, the discovery evidence, the
+ * materialized statuses with their backfilled history (and a refresh after new data), and the
+ * framework review.
  * DuckDB's answers are the reference; each other engine is compared with them exactly, the
  * forest's numbers included (the same matrix and seed give the same forest bit for bit).
  */
@@ -11,10 +13,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents, listQuarantine } from '../../src/collect/index.js';
-import { loadMilestones, TEMPLATE_DIR } from '../../src/config/index.js';
+import { loadMilestones, parseCairnConfig, TEMPLATE_DIR } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/index.js';
 import { discover } from '../../src/discover/index.js';
-import { computeFunnel, computeMilestones, segmentMembers } from '../../src/milestones/index.js';
+import { changesAfter, computeFunnel, computeMilestones, frameworkVersions, readStatusRows, refreshStatuses, segmentMembers, statusesAsOf } from '../../src/milestones/index.js';
+import { reviewFramework } from '../../src/review/index.js';
 import type { AccountPatch, TrackedEvent } from '../../src/model/index.js';
 import { NO_WRITE, sql, type Store } from '../../src/store/index.js';
 import { ENGINES } from '../engines.js';
@@ -34,6 +37,8 @@ interface Answers {
   funnels: unknown;
   segments: unknown;
   discovery: unknown;
+  statuses: unknown;
+  review: unknown;
 }
 
 async function answers(store: Store, files: { accounts: string; accountHistory: string; events: string[] }): Promise<Answers> {
@@ -59,6 +64,9 @@ async function answers(store: Store, files: { accounts: string; accountHistory: 
     trees: 40,
   });
   const { generated_at: _generated, ...evidence } = result.evidence;
+  const statuses = await refreshAndRead(store, framework);
+  const config = parseCairnConfig(await readFile(join(TEMPLATE_DIR, 'cairn.yaml'), 'utf8'));
+  const { generated_at: _reviewed, ...review } = await reviewFramework(store, { framework, config, asOf: END, now: new Date(0) });
   return {
     imports: { accounts, history, events, again },
     collected,
@@ -71,7 +79,28 @@ async function answers(store: Store, files: { accounts: string; accountHistory: 
     funnels: await Promise.all((['all', 'plan', 'signup_month'] as const).map((by) => computeFunnel(store, framework, END, by))),
     segments,
     discovery: { proposal: result.proposal?.yaml ?? null, evidence },
+    statuses,
+    review,
   };
+}
+
+/**
+ * The statuses backfilled as of EARLIER, then refreshed as of END (every account: a later day),
+ * then incrementally after one account's new events: the feed (times apart), the rows read back,
+ * the page a dashboard reads, and the framework versions.
+ */
+async function refreshAndRead(store: Store, framework: Awaited<ReturnType<typeof loadMilestones>>) {
+  const summary = ({ seconds: _s, ...r }: Awaited<ReturnType<typeof refreshStatuses>>) => r;
+  const refreshes = [summary(await refreshStatuses(store, framework, { asOf: EARLIER })), summary(await refreshStatuses(store, framework, { asOf: END }))];
+  const [first] = (await computeMilestones(store, framework, END)).accounts.filter((a) => a.stage === 'signed_up' && !a.churned);
+  const late = Array.from({ length: 25 }, (_, i) => ({ ...event(`late-${i}`, first.account_id), action: 'closed', object: 'conversation', timestamp: ON(END) }));
+  await store.insertEvents(late, 'parity');
+  refreshes.push(summary(await refreshStatuses(store, framework, { asOf: END, accounts: [first.account_id] })));
+  const feed = (await changesAfter(store, 0, 1_000_000)).map(({ recorded_at: _at, ...c }) => c);
+  const read = await statusesAsOf(store, framework, END);
+  const page = await readStatusRows(store, framework, { stage: 'signed_up', limit: 20, offset: 5 });
+  const versions = (await frameworkVersions(store)).map(({ recorded_at: _at, ...v }) => v);
+  return { refreshes, feed, read, page, versions };
 }
 
 const ON = (day: string) => Date.parse(`${day}T12:00:00Z`);
@@ -126,7 +155,7 @@ describe('the same answers on every engine', { timeout: 3_600_000 }, () => {
   const reference = () => results.get(ENGINES[0].name)!;
   for (const engine of ENGINES.slice(1)) {
     describe(engine.name, () => {
-      for (const part of ['imports', 'collected', 'stats', 'quarantine', 'milestones', 'earlier', 'some', 'funnels', 'segments', 'discovery'] as const) {
+      for (const part of ['imports', 'collected', 'stats', 'quarantine', 'milestones', 'earlier', 'some', 'funnels', 'segments', 'discovery', 'statuses', 'review'] as const) {
         it(`${part} as on ${ENGINES[0].name}`, () => assert.deepEqual(results.get(engine.name)![part], reference()[part]));
       }
     });
@@ -149,5 +178,11 @@ describe('the same answers on every engine', { timeout: 3_600_000 }, () => {
     assert.deepEqual(c.web, { inserted: 4, duplicates: 2 }, 'ids per source, an imported id a duplicate');
     assert.equal(c.moves.length, 2, 'a user moved away and back');
     assert.deepEqual(c.accounts.map((r) => r.facts_source), ['import', 'web'], 'facts kept by the file, taken by the collector; the refused call stored nothing');
+    const st = results.get(ENGINES[0].name)!.statuses as { refreshes: { kind: string }[]; feed: { cause: string }[]; page: { accounts: unknown[] } };
+    assert.deepEqual(st.refreshes.map((x) => x.kind), ['backfill', 'full', 'incremental']);
+    assert.ok(st.feed.some((x) => x.cause === 'backfill') && st.feed.some((x) => x.cause === 'data'), 'a backfilled history and changes found later');
+    assert.equal(st.page.accounts.length, 20, 'a full page of signed-up accounts');
+    const review = results.get(ENGINES[0].name)!.review as { recent_cohorts: string[]; milestones: unknown[] };
+    assert.ok(review.recent_cohorts.length > 0 && review.milestones.length === 4, 'cohorts judged, every milestone reviewed');
   });
 });

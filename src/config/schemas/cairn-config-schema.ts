@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { expected, nonEmptyString, positiveInt, sqlIdentifier } from './primitives.js';
 
@@ -81,11 +82,42 @@ const serverSchema = z.strictObject({
   /** The PostHog group type whose key names the account; the first of `$groups` when not set. */
   posthog_group_type: nonEmptyString().optional(),
   /**
+   * Least time between two refreshes of the accounts' milestone statuses as events arrive
+   * (longer when a refresh itself takes long); 0 turns the refresh off.
+   */
+  status_refresh_seconds: z.number({ error: expected('a number of seconds, 0 or more') }).min(0, { error: expected('a number of seconds, 0 or more') }).default(2),
+  /**
    * Who may read the API and dashboard: `token` (the admin token or a dashboard token), or
    * `none_on_loopback` (no token needed while the server listens on loopback only).
    */
   api_auth: z.enum(['token', 'none_on_loopback'], { error: expected('token or none_on_loopback') }).default('token'),
 });
+
+/** The named periods a review may follow; anything else must be a cron expression. */
+export const REVIEW_PERIODS = ['month', 'quarter', 'half_year', 'year'] as const;
+
+const reviewSchema = z.strictObject({
+  /** How often the framework is reviewed: a period, or a cron expression (UTC), e.g. 6:00 on the 1st of every month "0 6 1 * *". */
+  every: z
+    .string({ error: expected(`one of ${REVIEW_PERIODS.join(', ')}, or a cron expression`) })
+    .refine((v) => (REVIEW_PERIODS as readonly string[]).includes(v) || isCron(v), {
+      error: expected(`one of ${REVIEW_PERIODS.join(', ')}, or a cron expression of 5 or 6 fields such as "0 6 1 */3 *"`),
+    })
+    .default('quarter'),
+  /** Signup cohorts the review compares. */
+  cohorts: z.enum(['month', 'quarter']).default('quarter'),
+});
+
+/** A cron expression croner accepts (5 or 6 fields). */
+function isCron(text: string): boolean {
+  if (!/^\S+(\s+\S+){4,5}$/.test(text.trim())) return false;
+  try {
+    new Cron(text, { paused: true, timezone: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const collectSchema = z.strictObject({
   /**
@@ -105,6 +137,7 @@ export const cairnConfigSchema = z.strictObject({
   import: importSchema.prefault({}),
   collect: collectSchema.prefault({}),
   server: serverSchema.prefault({}),
+  review: reviewSchema.prefault({}),
 });
 
 export type CairnConfig = z.output<typeof cairnConfigSchema>;
@@ -112,3 +145,4 @@ export type EngineConfig = CairnConfig['engine'];
 export type DuckdbEngineConfig = z.output<typeof duckdbEngineSchema>;
 export type ClickhouseEngineConfig = z.output<typeof clickhouseEngineSchema>;
 export type RetentionConfig = CairnConfig['retention'];
+export type ReviewConfig = CairnConfig['review'];

@@ -18,4 +18,6 @@ export interface ApiContext {
   /** The role of a request without a token, when the server allows one (loopback only). */
   withoutToken: ApiRole | null;
   version: string;
+  /** Called after a quarantine replay stored something (the statuses follow it). */
+  onReplayed?: () => void;
 }

@@ -67,9 +67,9 @@ export const dataRoutes = (ctx: ApiContext) => [
       dry_run: z.boolean({ error: 'expected true or false' }).default(false).describe('check and count, store nothing'),
     }),
     response: { description: '`{ selected, replayed, duplicates, still_failing, not_replayable, by_reason }`' },
-    handler: ({ body }) => {
+    handler: async ({ body }) => {
       const ws = ctx.workspace();
-      return replayQuarantine(ctx.store, ctx.collector?.plan ?? ws.trackingPlan, {
+      const summary = await replayQuarantine(ctx.store, ctx.collector?.plan ?? ws.trackingPlan, {
         ids: body.ids,
         reason: body.reason,
         source: body.source,
@@ -77,6 +77,8 @@ export const dataRoutes = (ctx: ApiContext) => [
         posthogGroupType: ws.config.server.posthog_group_type,
         accountFacts: ws.config.collect.account_facts,
       });
+      if (summary.replayed > 0) ctx.onReplayed?.();
+      return summary;
     },
   }),
   route({
