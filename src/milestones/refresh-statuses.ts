@@ -135,8 +135,8 @@ async function countAccounts(store: Store): Promise<number> {
   return Number(n);
 }
 
-/** A report with where it came from: the materialized statuses (and their framework version), or computed now. */
-export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null };
+/** A report with where it came from: the materialized statuses (their framework version, when refreshed), or computed now. */
+export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null; refreshed_at?: string };
 
 /**
  * The materialized statuses as of `asOf`, when they are current for that day and this
@@ -159,7 +159,15 @@ export async function materializedStatuses(
   }
   if (!fresh(state)) return null;
   const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details });
-  return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state!.framework_version };
+  return {
+    as_of: asOf,
+    stages: journeyStages(framework),
+    accounts,
+    ...(state_on ? { state_on } : {}),
+    source: 'materialized',
+    framework_version: state!.framework_version,
+    refreshed_at: state!.refreshed_at,
+  };
 }
 
 /** The statuses as of `asOf`: materialized when current (see {@link materializedStatuses}), else computed now. */

@@ -11,7 +11,7 @@ import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Collector, WriteKeys } from '../../src/collect/index.js';
 import { initWorkspace, loadWorkspace, parseTrackingPlan, type Workspace } from '../../src/config/index.js';
-import { computeFunnel, computeMilestones, milestonesCsv, segmentMembers } from '../../src/milestones/index.js';
+import { computeFunnel, computeMilestones, milestoneHistory, milestonesCsv, refreshStatuses, segmentMembers } from '../../src/milestones/index.js';
 import type { QuarantineEntry } from '../../src/model/index.js';
 import { buildApp } from '../../src/server/index.js';
 import { SqlFragment, sql, type Store } from '../../src/store/index.js';
@@ -90,6 +90,8 @@ describeEngines('the API /api/v1', (engine) => {
     ]);
     await store.insertEvents([...setup('acc_a', '2025-01-10'), closed('acc_a', '2025-02-01', 25), ...setup('acc_b', '2025-02-12', 2), ...setup('acc_c', '2025-03-01'), closed('acc_c', '2025-06-20', 3)], 'web');
     await store.addToQuarantine([unplanned('q1'), unplanned('q2')]);
+    // Statuses materialized as of the API's default day, with their history backfilled.
+    await refreshStatuses(store, ws.milestones, { asOf: AS_OF });
     keys = await WriteKeys.open(dir);
     dashboard = await keys.create('cs-team', { dashboard: true });
     // The plan now lists what was quarantined, as after someone fixed tracking-plan.yaml.
@@ -240,13 +242,26 @@ describeEngines('the API /api/v1', (engine) => {
     assert.equal(Number(n), 14);
   });
 
-  it('serves the funnel, accounts, one account and segments as the features compute them', async () => {
+  it('serves the funnel, accounts, one account and segments from the materialized statuses, as the features compute them', async () => {
     const fw = ws.milestones;
-    assert.deepEqual(stripSource((await get(`/api/v1/funnel?by=plan`)).body), json(await computeFunnel(store, fw, AS_OF, 'plan')));
-    assert.deepEqual(stripSource((await get(`/api/v1/funnel?as_of=2025-03-31&by=signup_month`)).body), json(await computeFunnel(store, fw, '2025-03-31', 'signup_month')));
+    statements.length = 0;
+    const funnel = (await get(`/api/v1/funnel?by=plan`)).body;
+    assert.deepEqual([funnel.source, funnel.framework_version, typeof funnel.refreshed_at], ['materialized', 1, 'string']);
+    // Read, not computed: no statement reads the events or their daily rollup.
+    assert.ok(statements.some((t) => t.includes('account_status')));
+    assert.deepEqual(statements.filter((t) => /account_activity|\bevents\b/.test(t)), []);
+    assert.deepEqual(stripSource(funnel), json(await computeFunnel(store, fw, AS_OF, 'plan')));
+    // Another day than the statuses': computed now, and said so.
+    const earlier = (await get(`/api/v1/funnel?as_of=2025-03-31&by=signup_month`)).body;
+    assert.deepEqual([earlier.source, earlier.framework_version, earlier.refreshed_at], ['computed', null, null]);
+    assert.deepEqual(stripSource(earlier), json(await computeFunnel(store, fw, '2025-03-31', 'signup_month')));
+    const earlierAccounts = (await get('/api/v1/accounts?as_of=2025-03-31')).body;
+    assert.equal(earlierAccounts.source, 'computed');
+    assert.deepEqual(earlierAccounts.accounts.map(({ last_active_day: _, ...a }: { last_active_day: unknown }) => a), json((await computeMilestones(store, fw, '2025-03-31')).accounts));
 
     const report = await computeMilestones(store, fw, AS_OF);
     const all = (await get('/api/v1/accounts')).body;
+    assert.deepEqual([all.source, all.framework_version], ['materialized', 1]);
     assert.equal(all.total, 4);
     assert.deepEqual(
       all.accounts.map((a: { account_id: string; stage: string; last_active_day: string | null }) => [a.account_id, a.stage, a.last_active_day]),
@@ -273,6 +288,9 @@ describeEngines('the API /api/v1', (engine) => {
     assert.deepEqual(await ids('sort=last_active_day'), ['acc_a', 'acc_b', 'acc_c', 'acc_d']);
     assert.deepEqual(await ids('sort=last_active_day&order=desc'), ['acc_c', 'acc_b', 'acc_a', 'acc_d']);
     assert.deepEqual(await ids('sort=setup&order=desc'), ['acc_a', 'acc_c', 'acc_b', 'acc_d']);
+    // A page read without details gets them for its own rows.
+    const page = (await get('/api/v1/accounts?sort=signup_day&limit=2&offset=1')).body;
+    assert.deepEqual(page.accounts.map(({ last_active_day: _, ...a }: { last_active_day: unknown }) => a), json(report.accounts.slice(1, 3)));
     // Pages split the sorted list without overlap; total counts all of it.
     const pages = [await get('/api/v1/accounts?sort=seats&limit=3'), await get('/api/v1/accounts?sort=seats&limit=3&offset=3')];
     assert.deepEqual(pages.map((p) => p.body.total), [4, 4]);
@@ -288,13 +306,23 @@ describeEngines('the API /api/v1', (engine) => {
     assert.equal(csv.body, milestonesCsv(members, Object.keys(fw.milestones)));
 
     const segments = (await get('/api/v1/segments')).body;
+    assert.equal(segments.source, 'materialized');
     assert.deepEqual(segments.segments, [
       { name: 'stuck_in_setup', expression: fw.segments.stuck_in_setup, accounts: 2 },
       { name: 'activated_underutilised', expression: fw.segments.activated_underutilised, accounts: 1 },
     ]);
 
     const one = (await get('/api/v1/accounts/acc_a')).body;
+    assert.equal(one.source, 'materialized');
     assert.deepEqual(one.status, json(report.accounts[0]));
+    // Its milestone history: what the refresh recorded (backfilled: as if refreshed day by day).
+    assert.deepEqual(one.history, json(await milestoneHistory(store, 'acc_a')));
+    assert.deepEqual(
+      one.history.map((c: { day: string; kind: string; name: string; change: string; cause: string }) => `${c.day} ${c.kind} ${c.name} ${c.change} ${c.cause}`),
+      ['2025-01-10 milestone setup reached backfill', '2025-01-10 stage set_up reached backfill', '2025-02-01 milestone activation reached backfill', '2025-02-01 stage activated reached backfill'],
+    );
+    // Up to the day asked about.
+    assert.deepEqual((await get('/api/v1/accounts/acc_a?as_of=2025-01-20')).body.history.length, 2);
     assert.equal(one.status.next_best_step.milestone, 'utilization');
     assert.deepEqual(one.timeline.map((t: { day: string; what: string }) => `${t.day} ${t.what}`).slice(0, 2), ['2025-01-05 signed up', '2025-01-10 setup: Install the Messenger']);
     assert.deepEqual(one.activity, [
@@ -349,4 +377,4 @@ describeEngines('the API /api/v1', (engine) => {
 
 /** A value as JSON carries it (undefined dropped, NaN null). */
 const json = (v: unknown) => JSON.parse(JSON.stringify(v));
-const stripSource = ({ source: _, framework_version: __, ...rest }: Record<string, unknown>) => rest;
+const stripSource = ({ source: _, framework_version: __, refreshed_at: ___, ...rest }: Record<string, unknown>) => rest;

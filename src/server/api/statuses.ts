@@ -1,27 +1,51 @@
 /**
- * Where the API reads accounts' statuses and the funnel: through the milestones feature's
- * public functions only, never a cache of its own. Today they are computed per request; once
- * the feature materializes statuses (account_status, milestone_status), these two functions
- * call its readers and every route follows:
- *   readStatuses → statusesAsOf(store, framework, asOf, { accounts })
- *   readFunnel   → computeFunnel(store, framework, asOf, by, await materializedStatuses(...) ?? undefined)
- * An accounts page sorted by id and filtered by stage or plan only could then read just its
- * rows (readStatusRows with limit and offset) instead of every account.
+ * Where the API reads accounts' statuses and the funnel: the materialized statuses
+ * (account_status, milestone_status) when they are current for the day asked and the
+ * framework in use, else computed now; every answer says which (`source`, the framework
+ * version, when they were refreshed). The API never refreshes them itself: a read must not
+ * write, and `cairn serve`'s refresher keeps them following the data (a few seconds behind).
+ * Lists read them without the milestones' detail (most of a read's time) and fill it in for
+ * the rows they return.
  */
-import { computeFunnel, computeMilestones, type Day, type Funnel, type FunnelBy, type MilestoneReport } from '../../milestones/index.js';
+import { computeFunnel, computeMilestones, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport } from '../../milestones/index.js';
 import type { ApiContext } from './api-context.js';
 
-/** A report with where its statuses came from (the shape the feature's materialized reader returns). */
-export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null };
-
-/** Every account's status as of a day (or only `accounts`). */
-export async function readStatuses(ctx: ApiContext, asOf: Day, accounts?: readonly string[]): Promise<SourcedReport> {
-  const report = await computeMilestones(ctx.store, ctx.workspace().milestones, asOf, accounts ? { accounts } : {});
-  return { ...report, source: 'computed', framework_version: null };
+/** Where a response's statuses came from, as every response that reads them says. */
+export interface StatusesSource {
+  source: SourcedReport['source'];
+  framework_version: number | null;
+  /** When the materialized statuses were last refreshed; null when computed now. */
+  refreshed_at: string | null;
 }
 
-/** The funnel as of a day, by cohort, with where its statuses came from. */
-export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Promise<Funnel & { source: SourcedReport['source']; framework_version: number | null }> {
-  const funnel = await computeFunnel(ctx.store, ctx.workspace().milestones, asOf, by);
-  return { ...funnel, source: 'computed', framework_version: null };
+export const sourceOf = (r: SourcedReport): StatusesSource => ({ source: r.source, framework_version: r.framework_version, refreshed_at: r.refreshed_at ?? null });
+
+/**
+ * Every account's status as of a day (or only `accounts`). `details: false` leaves the
+ * milestones' detail out when the statuses are materialized ({@link withDetails} fills it in
+ * for the rows shown); computed ones always carry it.
+ */
+export async function readStatuses(ctx: ApiContext, asOf: Day, opts: { accounts?: readonly string[]; details?: boolean } = {}): Promise<SourcedReport> {
+  const fw = ctx.workspace().milestones;
+  const stored = await materializedStatuses(ctx.store, fw, asOf, opts);
+  if (stored) return stored;
+  const computed = await computeMilestones(ctx.store, fw, asOf, opts.accounts ? { accounts: opts.accounts } : {});
+  return { ...computed, source: 'computed', framework_version: null };
+}
+
+/** The rows of a list read without details, with their milestones' detail (read for these accounts only). */
+export async function withDetails<T extends AccountStatus>(ctx: ApiContext, report: SourcedReport, rows: T[]): Promise<T[]> {
+  if (report.source === 'computed' || rows.length === 0) return rows;
+  // Computed for these rows if the statuses were refreshed away meanwhile.
+  const full = await readStatuses(ctx, report.as_of, { accounts: rows.map((r) => r.account_id) });
+  const byId = new Map(full.accounts.map((a) => [a.account_id, a.milestones]));
+  return rows.map((r) => ({ ...r, milestones: byId.get(r.account_id) ?? r.milestones }));
+}
+
+/** The funnel as of a day, by cohort, from the materialized statuses when current; with where they came from. */
+export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Promise<Funnel & StatusesSource> {
+  const fw = ctx.workspace().milestones;
+  const stored = await materializedStatuses(ctx.store, fw, asOf, { details: false });
+  const funnel = await computeFunnel(ctx.store, fw, asOf, by, stored ?? undefined);
+  return { ...funnel, ...(stored ? sourceOf(stored) : { source: 'computed', framework_version: null, refreshed_at: null }) };
 }

@@ -13,7 +13,7 @@ import {
 import type { ApiContext } from '../api-context.js';
 import { ApiError, BadParameter, route } from '../api-route.js';
 import { asOf, name, wholeNumber, yesNo } from '../parameters.js';
-import { readStatuses } from '../statuses.js';
+import { readStatuses, sourceOf, withDetails } from '../statuses.js';
 
 /** Sort keys besides milestone names (which sort by progress). */
 const SORTS = ['account_id', 'stage', 'plan', 'seats', 'signup_day', 'age_days', 'last_active_day', 'next_milestone'] as const;
@@ -96,8 +96,8 @@ export const accountRoutes = (ctx: ApiContext) => [
       oneOf('sort', query.sort, [...SORTS, ...names], 'sort key');
 
       const day = query.as_of ?? ctx.defaultAsOf();
-      const report = await readStatuses(ctx, day);
-      const last = await lastActiveDays(ctx.store, day);
+      // Without the milestones' detail: neither filters, sorts nor the CSV read it; the page's rows get it below.
+      const [report, last] = await Promise.all([readStatuses(ctx, day, { details: false }), lastActiveDays(ctx.store, day)]);
       let list = report.accounts;
       if (query.segment !== undefined) list = await segmentMembers(ctx.store, fw, query.segment, { ...report, accounts: list }, last);
       if (query.where !== undefined) {
@@ -129,12 +129,11 @@ export const accountRoutes = (ctx: ApiContext) => [
       }
       return {
         as_of: day,
-        source: report.source,
-        framework_version: report.framework_version,
+        ...sourceOf(report),
         total: rows.length,
         offset: query.offset,
         limit: query.limit,
-        accounts: rows.slice(query.offset, query.offset + query.limit),
+        accounts: await withDetails(ctx, report, rows.slice(query.offset, query.offset + query.limit)),
       };
     },
   }),
@@ -143,16 +142,16 @@ export const accountRoutes = (ctx: ApiContext) => [
     path: '/accounts/:id',
     tag: 'accounts',
     summary: 'One account: stage, milestones (what is done and missing), next best step and why, timeline, activity, last events',
-    description: 'The same account as `cairn account ID --json`, with its last 100 events.',
+    description: 'The same account as `cairn account ID --json`, with its last 100 events and its milestone history (`history`: every change a refresh recorded up to as_of, oldest first).',
     params: z.strictObject({ id: z.string().min(1).max(256, { error: 'expected at most 256 characters' }).describe('the account id') }),
     query: z.strictObject({ as_of: asOf }),
     handler: async ({ params, query }) => {
       const day = query.as_of ?? ctx.defaultAsOf();
       const fw = ctx.workspace().milestones;
-      const report = await readStatuses(ctx, day, [params.id]);
+      const report = await readStatuses(ctx, day, { accounts: [params.id] });
       const profile = await accountProfile(ctx.store, fw, params.id, day, report.accounts[0] ?? null);
       if (!profile) throw new ApiError(404, `no account ${JSON.stringify(params.id)} signed up by ${day}`);
-      return { ...profile, source: report.source, framework_version: report.framework_version, stages: journeyStages(fw), events: await recentEvents(ctx.store, params.id, day) };
+      return { ...profile, ...sourceOf(report), stages: journeyStages(fw), events: await recentEvents(ctx.store, params.id, day) };
     },
   }),
 ];

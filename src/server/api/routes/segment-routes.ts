@@ -3,7 +3,7 @@ import { lastActiveDays, segmentMembers } from '../../../milestones/index.js';
 import type { ApiContext } from '../api-context.js';
 import { route } from '../api-route.js';
 import { asOf } from '../parameters.js';
-import { readStatuses } from '../statuses.js';
+import { readStatuses, sourceOf } from '../statuses.js';
 
 /** The saved segments of milestones.yaml with how many accounts each holds. */
 export const segmentRoutes = (ctx: ApiContext) => [
@@ -17,13 +17,12 @@ export const segmentRoutes = (ctx: ApiContext) => [
     handler: async ({ query }) => {
       const day = query.as_of ?? ctx.defaultAsOf();
       const fw = ctx.workspace().milestones;
-      const report = await readStatuses(ctx, day);
-      const last = await lastActiveDays(ctx.store, day);
+      const [report, last] = await Promise.all([readStatuses(ctx, day, { details: false }), lastActiveDays(ctx.store, day)]);
       const segments = [];
       for (const [name, expression] of Object.entries(fw.segments)) {
         segments.push({ name, expression, accounts: (await segmentMembers(ctx.store, fw, name, report, last)).length });
       }
-      return { as_of: day, source: report.source, framework_version: report.framework_version, accounts: report.accounts.length, segments };
+      return { as_of: day, ...sourceOf(report), accounts: report.accounts.length, segments };
     },
   }),
 ];
