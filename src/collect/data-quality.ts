@@ -1,9 +1,26 @@
 /**
- * Data quality for people who watch it (the dashboard's Data page): how many events arrive per
- * day and source, and how well the data covers the tracking plan.
+ * Data quality for people who watch it (the dashboard's Data page): how fresh the data is, how
+ * many events arrive per day and source, and how well the data covers the tracking plan.
  */
 import type { TrackingPlan } from '../config/index.js';
 import { sql, type Store } from '../store/index.js';
+
+export interface Freshness {
+  newest_event_at: string | null;
+  oldest_event_at: string | null;
+  last_received_at: string | null;
+}
+
+/** The newest and oldest event time and the last arrival, in one pass (the store's stats take several). */
+export async function freshness(store: Store): Promise<Freshness> {
+  const d = store.dialect;
+  const [r] = await store.query<{ n: string | number; newest: string | number | null; oldest: string | number | null; received: string | number | null }>(
+    sql`SELECT count(*) AS n, ${d.epochMs(sql`max(timestamp)`)} AS newest, ${d.epochMs(sql`min(timestamp)`)} AS oldest, ${d.epochMs(sql`max(received_at)`)} AS received FROM events`,
+  );
+  // An empty table gives NULL (or a zero date) for min and max, as engines differ.
+  const iso = (ms: string | number | null) => (Number(r.n) === 0 || ms === null ? null : new Date(Number(ms)).toISOString());
+  return { newest_event_at: iso(r.newest), oldest_event_at: iso(r.oldest), last_received_at: iso(r.received) };
+}
 
 export interface DayCount {
   day: string;

@@ -12,4 +12,4 @@ export { WriteKeys, WriteKeyError, adminToken, adminTokenProblem, keyNameProblem
 export { BODY_LIMITS, HttpError, checkContentType, parseJson } from './http/body.js';
 export { collectorRoutes, type KeyCheck } from './http/routes.js';
 export { listQuarantine, showQuarantine, replayQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from './quarantine.js';
-export { eventsPerDay, planCoverage, type DayCount, type PlanCoverage, type PlannedCoverage } from './data-quality.js';
+export { eventsPerDay, freshness, planCoverage, type DayCount, type Freshness, type PlanCoverage, type PlannedCoverage } from './data-quality.js';

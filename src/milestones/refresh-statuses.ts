@@ -138,6 +138,15 @@ async function countAccounts(store: Store): Promise<number> {
 /** A report with where it came from: the materialized statuses (their framework version, when refreshed), or computed now. */
 export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null; refreshed_at?: string };
 
+const isCurrent = (s: StatusState | null, framework: MilestonesConfig, asOf: Day): boolean =>
+  s !== null && !s.stale && s.as_of === asOf && s.hash === frameworkHash(framework);
+
+/** The last refresh, when its statuses are current for `asOf` and this framework (nothing written since); else null. */
+export async function currentStatuses(store: Store, framework: MilestonesConfig, asOf: Day): Promise<StatusState | null> {
+  const state = await statusState(store);
+  return isCurrent(state, framework, asOf) ? state : null;
+}
+
 /**
  * The materialized statuses as of `asOf`, when they are current for that day and this
  * framework; else null. `refresh`: when they are not current and `asOf` is today, refresh
@@ -152,7 +161,7 @@ export async function materializedStatuses(
   opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean } = {},
 ): Promise<SourcedReport | null> {
   let state = await statusState(store);
-  const fresh = (s: StatusState | null) => s !== null && !s.stale && s.as_of === asOf && s.hash === frameworkHash(framework);
+  const fresh = (s: StatusState | null) => isCurrent(s, framework, asOf);
   if (!fresh(state) && opts.refresh && asOf === today() && !(state && asOf < state.as_of)) {
     await refreshStatuses(store, framework, { asOf, fileText: opts.fileText });
     state = await statusState(store);

@@ -38,6 +38,17 @@ export async function lastActiveDays(store: Store, asOf: Day): Promise<Map<strin
   return new Map(last.map((r) => [r.account_id, asDay(r.last_day)!]));
 }
 
+/** {@link lastActiveDays} of these accounts only (a page of a list). */
+export async function lastActiveDaysOf(store: Store, asOf: Day, accounts: readonly string[]): Promise<Map<string, Day>> {
+  if (accounts.length === 0) return new Map();
+  const d = store.dialect;
+  const rows = await store.query<{ account_id: string; last_day: string }>(
+    sql`SELECT account_id, ${d.dayText(sql`max(day)`)} AS last_day FROM account_activity
+      WHERE day <= ${d.date(asOf)} AND account_id IN (SELECT account_id FROM ${d.zipRows([{ name: 'account_id', type: 'text', values: accounts }])} ids) GROUP BY account_id`,
+  );
+  return new Map(rows.map((r) => [r.account_id, asDay(r.last_day)!]));
+}
+
 /**
  * The accounts of the report that a segment expression keeps, in the report's order. The
  * expression is parsed and checked against the framework's fields (SegmentError, ConfigError

@@ -42,5 +42,18 @@ export interface Page {
 export const labelOf = (ws: WorkspaceInfo, milestone: string): string => ws.milestones.find((m) => m.name === milestone)?.label ?? milestone;
 export const stageLabel = (ws: WorkspaceInfo, stage: string): string => ws.stages.find((s) => s.name === stage)?.label ?? stage;
 
+/** Where a response's statuses came from (the API's `source`, `framework_version`, `refreshed_at`). */
+export interface StatusesSource {
+  source: 'materialized' | 'computed';
+  framework_version: number | null;
+  refreshed_at: string | null;
+}
+
+/** The statuses' provenance for a person: stored by a refresh (which framework, when), or computed for this day. */
+export const statusesNote = (s: StatusesSource): string =>
+  s.source === 'materialized'
+    ? `Statuses as stored by the refresh of ${s.refreshed_at ? s.refreshed_at.slice(0, 16).replace('T', ' ') + ' UTC' : '—'} (framework version ${s.framework_version}).`
+    : 'Statuses computed for this day (the stored ones are for another day, or behind the data).';
+
 /** A link to a route of the dashboard. */
 export const href = (route: string): string => `#/${route}`;

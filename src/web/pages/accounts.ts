@@ -1,8 +1,8 @@
 import { getJson, getText, query } from '../api-client.js';
 import { count, h, pct } from '../dom.js';
-import { href, labelOf, stageLabel, type AccountRow, type Page, type PageContext } from '../shell.js';
+import { href, labelOf, stageLabel, statusesNote, type AccountRow, type Page, type PageContext, type StatusesSource } from '../shell.js';
 
-interface AccountsPage {
+interface AccountsPage extends StatusesSource {
   as_of: string;
   total: number;
   offset: number;
@@ -156,6 +156,7 @@ export const accountsPage: Page = {
       segment ? h('p', { class: 'note' }, `Segment ${segment.name}: `, h('code', {}, segment.expression)) : null,
       h('div', { class: 'toolbar' }, h('p', { id: 'total', 'data-total': list.total }, `${count(list.total)} accounts as of ${list.as_of}`, list.total ? ` · showing ${count(offset + 1)}–${count(last)}` : ''), exportButton),
       list.total ? accountsTable(ctx, list.accounts) : h('p', {}, 'No account matches these filters.'),
+      h('p', { class: 'note', 'data-statuses': list.source }, statusesNote(list)),
       h(
         'nav',
         { class: 'pager', 'aria-label': 'Pages of accounts' },

@@ -2,10 +2,13 @@ import type { Funnel } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { ago, card, count, fill, h, pct, shareText, table } from '../dom.js';
-import { href, labelOf, type Page, type PageContext } from '../shell.js';
+import { href, labelOf, statusesNote, type Page, type PageContext, type StatusesSource } from '../shell.js';
 
 interface Freshness {
-  freshness: { newest_event_at: string | null; newest_event_age_seconds: number | null; last_received_at: string | null; last_received_age_seconds: number | null };
+  newest_event_at: string | null;
+  newest_event_age_seconds: number | null;
+  last_received_at: string | null;
+  last_received_age_seconds: number | null;
 }
 
 /** Days to one decimal at most (bootstrap limits are interpolated). */
@@ -73,9 +76,8 @@ export const overviewPage: Page = {
   nav: true,
   async render(ctx) {
     const by = ctx.params.get('by') === 'plan' ? 'plan' : 'signup_month';
-    const [f, data] = await Promise.all([getJson<Funnel>(`/funnel${query({ as_of: ctx.asOf, by })}`), getJson<Freshness>(`/data${query({ as_of: ctx.asOf, days: 1 })}`)]);
+    const [f, fresh] = await Promise.all([getJson<Funnel & StatusesSource>(`/funnel${query({ as_of: ctx.asOf, by })}`), getJson<Freshness>('/freshness')]);
     const t = f.total;
-    const fresh = data.freshness;
     const bySelect = h('select', { id: 'by', name: 'by' }, h('option', { value: 'signup_month', selected: by === 'signup_month' }, 'signup month'), h('option', { value: 'plan', selected: by === 'plan' }, 'plan'));
     bySelect.addEventListener('change', () => ctx.go(`overview${query({ by: bySelect.value })}`));
     const milestoneRows = f.milestones.map((m) => {
@@ -99,6 +101,7 @@ export const overviewPage: Page = {
       {},
       h('h1', { tabindex: -1 }, 'Overview'),
       h('p', { class: 'lede' }, `Every account on the framework as of ${f.as_of}. Shares carry Wilson 95% intervals; medians a bootstrap 95% interval.`),
+      h('p', { class: 'note', 'data-statuses': f.source }, statusesNote(f)),
       h(
         'div',
         { class: 'cards' },

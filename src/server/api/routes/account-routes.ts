@@ -3,12 +3,18 @@ import { SegmentExpressionError } from '../../../config/index.js';
 import {
   accountProfile,
   accountsMatching,
+  daysBetween,
   journeyStages,
   lastActiveDays,
+  lastActiveDaysOf,
+  currentStatuses,
   milestonesCsv,
   recentEvents,
   segmentMembers,
+  statusKeys,
   type AccountStatus,
+  type StatusKey,
+  type StatusKeyColumn,
 } from '../../../milestones/index.js';
 import type { ApiContext } from '../api-context.js';
 import { ApiError, BadParameter, route } from '../api-route.js';
@@ -19,25 +25,15 @@ import { readStatuses, sourceOf, withDetails } from '../statuses.js';
 const SORTS = ['account_id', 'stage', 'plan', 'seats', 'signup_day', 'age_days', 'last_active_day', 'next_milestone'] as const;
 
 type Row = AccountStatus & { last_active_day: string | null };
-type Compare = (a: Row, b: Row) => number;
+/** An account with the value it sorts by. */
+type Keyed = { account_id: string; value: string | number | null };
 
 /** Nulls last whatever the order; ties by account id so pages never overlap. */
-function comparator(key: string, milestones: string[], stageIndex: Map<string, number>, desc: boolean): Compare {
-  const value = (r: Row): string | number | null => {
-    if (milestones.includes(key)) return r.milestones[key].progress;
-    switch (key) {
-      case 'stage':
-        return stageIndex.get(r.stage) ?? -1;
-      case 'next_milestone':
-        return r.next_best_step?.milestone ?? null;
-      default:
-        return r[key as keyof Row] as string | number | null;
-    }
-  };
+function byValue(desc: boolean): (a: Keyed, b: Keyed) => number {
   const sign = desc ? -1 : 1;
   return (a, b) => {
-    const x = value(a);
-    const y = value(b);
+    const x = a.value;
+    const y = b.value;
     if (x !== y) {
       if (x === null) return 1;
       if (y === null) return -1;
@@ -45,6 +41,14 @@ function comparator(key: string, milestones: string[], stageIndex: Map<string, n
     }
     return a.account_id < b.account_id ? -1 : a.account_id > b.account_id ? 1 : 0;
   };
+}
+
+/** A status's value of a sort key: a stage by its place on the journey, a milestone by its progress. */
+function valueOf(key: string, milestones: readonly string[], stageIndex: Map<string, number>): (r: Row) => string | number | null {
+  if (milestones.includes(key)) return (r) => r.milestones[key].progress;
+  if (key === 'stage') return (r) => stageIndex.get(r.stage) ?? -1;
+  if (key === 'next_milestone') return (r) => r.next_best_step?.milestone ?? null;
+  return (r) => r[key as keyof Row] as string | number | null;
 }
 
 const oneOf = (parameter: string, value: string, known: readonly string[], what: string): void => {
@@ -96,6 +100,31 @@ export const accountRoutes = (ctx: ApiContext) => [
       oneOf('sort', query.sort, [...SORTS, ...names], 'sort key');
 
       const day = query.as_of ?? ctx.defaultAsOf();
+      const stageIndex = new Map(stages.map((s, i) => [s.name, i]));
+      const desc = query.order === 'desc';
+      const { stage, milestone, reached, plan, signup_month, churned, q } = query;
+      const filter = { stage, plan, signup_month, churned, milestone: milestone === undefined ? undefined : { name: milestone, reached: reached! } };
+
+      // Materialized and no expression to evaluate: sort and count on two columns, then read the page's rows.
+      const current = query.segment === undefined && query.where === undefined && query.format === 'json' ? await currentStatuses(ctx.store, fw, day) : null;
+      if (current) {
+        const key: StatusKey = names.includes(query.sort)
+          ? { milestone: query.sort }
+          : query.sort === 'last_active_day'
+            ? { last_active_day: true }
+            : { column: (query.sort === 'age_days' ? 'signup_day' : query.sort) as StatusKeyColumn };
+        let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
+        if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
+        if (query.sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
+        if (query.sort === 'age_days') keyed = keyed.map((k) => ({ ...k, value: daysBetween(k.value as string, day) }));
+        keyed.sort(byValue(desc));
+        const ids = keyed.slice(query.offset, query.offset + query.limit).map((k) => k.account_id);
+        const [rows, last] = await Promise.all([readStatuses(ctx, day, { accounts: ids }), lastActiveDaysOf(ctx.store, day, ids)]);
+        const byId = new Map(rows.accounts.map((a) => [a.account_id, a]));
+        const page = ids.flatMap((id) => (byId.has(id) ? [{ ...byId.get(id)!, last_active_day: last.get(id) ?? null }] : []));
+        return { as_of: day, ...sourceOf(rows), total: keyed.length, offset: query.offset, limit: query.limit, accounts: page };
+      }
+
       // Without the milestones' detail: neither filters, sorts nor the CSV read it; the page's rows get it below.
       const [report, last] = await Promise.all([readStatuses(ctx, day, { details: false }), lastActiveDays(ctx.store, day)]);
       let list = report.accounts;
@@ -108,20 +137,21 @@ export const accountRoutes = (ctx: ApiContext) => [
           throw new BadParameter('where', 'query', `invalid query parameter where: ${err.message}`);
         }
       }
-      const { stage, milestone, reached, plan, signup_month: month, churned, q } = query;
-      const rows: Row[] = list
+      let rows: Row[] = list
         .filter(
           (a) =>
             (stage === undefined || a.stage === stage) &&
             (milestone === undefined || a.milestones[milestone].reached === reached) &&
             (plan === undefined || a.plan === plan) &&
-            (month === undefined || a.signup_day.startsWith(month)) &&
+            (signup_month === undefined || a.signup_day.startsWith(signup_month)) &&
             (churned === undefined || a.churned === churned) &&
             (q === undefined || a.account_id.includes(q)),
         )
         .map((a) => ({ ...a, last_active_day: last.get(a.account_id) ?? null }));
-      if (query.sort !== 'account_id' || query.order === 'desc') {
-        rows.sort(comparator(query.sort, names, new Map(stages.map((s, i) => [s.name, i])), query.order === 'desc'));
+      if (query.sort !== 'account_id' || desc) {
+        const value = valueOf(query.sort, names, stageIndex);
+        const order = byValue(desc);
+        rows = rows.map((r) => ({ r, k: { account_id: r.account_id, value: value(r) } })).sort((x, y) => order(x.k, y.k)).map((x) => x.r);
       }
       if (query.format === 'csv') {
         reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${query.segment ?? 'accounts'}-${day}.csv"`);
