@@ -152,13 +152,13 @@ export async function currentStatuses(store: Store, framework: MilestonesConfig,
  * framework; else null. `refresh`: when they are not current and `asOf` is today, refresh
  * first (the day rolled over, or milestones.yaml changed), so the history records what
  * changed. A day other than today is never materialized. `details: false` leaves the
- * milestones' detail out (see StatusFilter).
+ * milestones' detail out, `stateDays: false` the funnel's history states (see StatusFilter).
  */
 export async function materializedStatuses(
   store: Store,
   framework: MilestonesConfig,
   asOf: Day,
-  opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean } = {},
+  opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean; stateDays?: boolean } = {},
 ): Promise<SourcedReport | null> {
   let state = await statusState(store);
   const fresh = (s: StatusState | null) => isCurrent(s, framework, asOf);
@@ -167,7 +167,7 @@ export async function materializedStatuses(
     state = await statusState(store);
   }
   if (!fresh(state)) return null;
-  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details });
+  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details, stateDays: opts.stateDays });
   return {
     as_of: asOf,
     stages: journeyStages(framework),

@@ -27,7 +27,8 @@ export const sourceOf = (r: SourcedReport): StatusesSource => ({ source: r.sourc
  */
 export async function readStatuses(ctx: ApiContext, asOf: Day, opts: { accounts?: readonly string[]; details?: boolean } = {}): Promise<SourcedReport> {
   const fw = ctx.workspace().milestones;
-  const stored = await materializedStatuses(ctx.store, fw, asOf, opts);
+  // The funnel's history states are for the funnel alone.
+  const stored = await materializedStatuses(ctx.store, fw, asOf, { ...opts, stateDays: false });
   if (stored) return stored;
   const computed = await computeMilestones(ctx.store, fw, asOf, opts.accounts ? { accounts: opts.accounts } : {});
   return { ...computed, source: 'computed', framework_version: null };
