@@ -250,6 +250,17 @@ describeEngines('the API /api/v1', (engine) => {
     // Read, not computed: no statement reads the events or their daily rollup.
     assert.ok(statements.some((t) => t.includes('account_status')));
     assert.deepEqual(statements.filter((t) => /account_activity|\bevents\b/.test(t)), []);
+    // Computed once per refresh: asked again, the statuses are not read again.
+    statements.length = 0;
+    assert.deepEqual((await get(`/api/v1/funnel?by=plan`)).body, funnel);
+    assert.deepEqual(statements.filter((t) => t.includes('account_status')), []);
+    // The next refresh reads them again.
+    await refreshStatuses(store, fw, { asOf: AS_OF });
+    statements.length = 0;
+    const again = (await get(`/api/v1/funnel?by=plan`)).body;
+    assert.ok(statements.some((t) => t.includes('account_status')));
+    assert.notEqual(again.refreshed_at, funnel.refreshed_at);
+    assert.deepEqual(stripSource(again), stripSource(funnel));
     assert.deepEqual(stripSource(funnel), json(await computeFunnel(store, fw, AS_OF, 'plan')));
     // Another day than the statuses': computed now, and said so.
     const earlier = (await get(`/api/v1/funnel?as_of=2025-03-31&by=signup_month`)).body;

@@ -5,9 +5,9 @@
  * version, when they were refreshed). The API never refreshes them itself: a read must not
  * write, and `cairn serve`'s refresher keeps them following the data (a few seconds behind).
  * Lists read them without the milestones' detail (most of a read's time) and fill it in for
- * the rows they return.
+ * the rows they return. The funnel from them is computed once per refresh.
  */
-import { computeFunnel, computeMilestones, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport } from '../../milestones/index.js';
+import { computeFunnel, computeMilestones, currentStatuses, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport } from '../../milestones/index.js';
 import type { ApiContext } from './api-context.js';
 
 /** Where a response's statuses came from, as every response that reads them says. */
@@ -43,10 +43,35 @@ export async function withDetails<T extends AccountStatus>(ctx: ApiContext, repo
   return rows.map((r) => ({ ...r, milestones: byId.get(r.account_id) ?? r.milestones }));
 }
 
-/** The funnel as of a day, by cohort, from the materialized statuses when current; with where they came from. */
-export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Promise<Funnel & StatusesSource> {
+type SourcedFunnel = Funnel & StatusesSource;
+
+/** Funnels from the materialized statuses of the last refresh, by day and cohort: they change with the next refresh only. */
+const funnels = new WeakMap<ApiContext, { refresh: string; byKey: Map<string, Promise<SourcedFunnel>> }>();
+
+/**
+ * The funnel as of a day, by cohort, from the materialized statuses when current (computed
+ * once per refresh and kept until the next), else from statuses computed now; with where
+ * they came from.
+ */
+export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Promise<SourcedFunnel> {
   const fw = ctx.workspace().milestones;
-  const stored = await materializedStatuses(ctx.store, fw, asOf, { details: false });
-  const funnel = await computeFunnel(ctx.store, fw, asOf, by, stored ?? undefined);
-  return { ...funnel, ...(stored ? sourceOf(stored) : { source: 'computed', framework_version: null, refreshed_at: null }) };
+  const state = await currentStatuses(ctx.store, fw, asOf);
+  const compute = async (): Promise<SourcedFunnel> => {
+    const stored = await materializedStatuses(ctx.store, fw, asOf, { details: false });
+    const funnel = await computeFunnel(ctx.store, fw, asOf, by, stored ?? undefined);
+    return { ...funnel, ...(stored ? sourceOf(stored) : { source: 'computed', framework_version: null, refreshed_at: null }) };
+  };
+  if (!state) return compute();
+  const refresh = `${state.refreshed_at} ${state.hash}`;
+  let kept = funnels.get(ctx);
+  if (kept?.refresh !== refresh) funnels.set(ctx, (kept = { refresh, byKey: new Map() }));
+  const key = `${asOf} ${by}`;
+  let funnel = kept.byKey.get(key);
+  if (!funnel) {
+    funnel = compute();
+    kept.byKey.set(key, funnel);
+    // A failure is not kept.
+    funnel.catch(() => kept!.byKey.delete(key));
+  }
+  return funnel;
 }
