@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +13,7 @@ import { Collector, WriteKeys } from '../../src/collect/index.js';
 import { initWorkspace, loadWorkspace, parseTrackingPlan, type Workspace } from '../../src/config/index.js';
 import { computeFunnel, computeMilestones, markStatusesStale, milestoneHistory, milestonesCsv, refreshStatuses, segmentMembers, STATUS_STALE_CHECKPOINT } from '../../src/milestones/index.js';
 import type { QuarantineEntry } from '../../src/model/index.js';
+import { actionWords, reviewFramework } from '../../src/review/index.js';
 import { buildApp } from '../../src/server/index.js';
 import { NO_WRITE, SqlFragment, sql, type Store } from '../../src/store/index.js';
 import { describeEngines } from '../engines.js';
@@ -193,6 +194,10 @@ describeEngines('the API /api/v1', (engine) => {
       ['/api/v1/data?days=0', 'days', /from 1 to 731/],
       ['/api/v1/data/quarantine?limit=5000', 'limit', /from 1 to 1000/],
       ['/api/v1/discovery?x=1', 'x', /it takes none/],
+      ['/api/v1/review?cohorts=week', 'cohorts', /expected quarter or month/],
+      ['/api/v1/review?recent=0', 'recent', /from 1 to 1000/],
+      ['/api/v1/review?seed=-3', 'seed', /whole number/],
+      ['/api/v1/review?as_of=2025-13-01', 'as_of', /YYYY-MM-DD/],
     ];
     for (const [url, parameter, why] of cases) {
       const r = await get(url);
@@ -372,6 +377,27 @@ describeEngines('the API /api/v1', (engine) => {
     } finally {
       await store.applyCollected({ ...NO_WRITE, checkpoint: { name: STATUS_STALE_CHECKPOINT, value: 0 } });
     }
+  });
+
+  it('serves the framework review as cairn review makes it, in its words, kept until the next refresh', async () => {
+    const fw = ws.milestones;
+    const r = (await get('/api/v1/review?cohorts=month&seed=3', dashboard)).body;
+    const direct = await reviewFramework(store, {
+      framework: fw,
+      fileText: await readFile(ws.files.milestones, 'utf8'),
+      config: { retention: ws.config.retention, review: { ...ws.config.review, cohorts: 'month' } },
+      asOf: AS_OF,
+      seed: 3,
+    });
+    const { generated_at: _g, words, ...figures } = r;
+    const { generated_at: _d, ...expected } = json(direct);
+    assert.deepEqual(figures, expected);
+    assert.deepEqual(words.actions, Object.fromEntries(direct.milestones.map((m) => [m.milestone, actionWords(m.recommendation)])));
+    assert.match(words.framework, /^framework version 1 /);
+    // Kept: asked again, the same review (the same moment it was made); after a refresh, made again.
+    assert.equal((await get('/api/v1/review?cohorts=month&seed=3')).body.generated_at, r.generated_at);
+    await refreshStatuses(store, fw, { asOf: AS_OF });
+    assert.notEqual((await get('/api/v1/review?cohorts=month&seed=3')).body.generated_at, r.generated_at);
   });
 
   it('serves data quality, and replays quarantine with the admin token', async () => {

@@ -7,6 +7,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { discoveryRoutes } from './routes/discovery-routes.js';
 import { funnelRoutes } from './routes/funnel-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 import { segmentRoutes } from './routes/segment-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
 
@@ -19,6 +20,7 @@ export const apiRouteTable = (ctx: ApiContext): ApiRoute[] => [
   ...accountRoutes(ctx),
   ...segmentRoutes(ctx),
   ...discoveryRoutes(ctx),
+  ...reviewRoutes(ctx),
   ...dataRoutes(ctx),
 ];
 

@@ -9,6 +9,7 @@
  */
 import { computeFunnel, computeMilestones, currentStatuses, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport } from '../../milestones/index.js';
 import type { ApiContext } from './api-context.js';
+import { keptAnswers } from './kept-answers.js';
 
 /** Where a response's statuses came from, as every response that reads them says. */
 export interface StatusesSource {
@@ -46,7 +47,7 @@ export async function withDetails<T extends AccountStatus>(ctx: ApiContext, repo
 type SourcedFunnel = Funnel & StatusesSource;
 
 /** Funnels from the materialized statuses of the last refresh, by day and cohort: they change with the next refresh only. */
-const funnels = new WeakMap<ApiContext, { refresh: string; byKey: Map<string, Promise<SourcedFunnel>> }>();
+const funnels = keptAnswers<SourcedFunnel>();
 
 /**
  * The funnel as of a day, by cohort, from the materialized statuses when current (computed
@@ -62,16 +63,5 @@ export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Prom
     return { ...funnel, ...(stored ? sourceOf(stored) : { source: 'computed', framework_version: null, refreshed_at: null }) };
   };
   if (!state) return compute();
-  const refresh = `${state.refreshed_at} ${state.hash}`;
-  let kept = funnels.get(ctx);
-  if (kept?.refresh !== refresh) funnels.set(ctx, (kept = { refresh, byKey: new Map() }));
-  const key = `${asOf} ${by}`;
-  let funnel = kept.byKey.get(key);
-  if (!funnel) {
-    funnel = compute();
-    kept.byKey.set(key, funnel);
-    // A failure is not kept.
-    funnel.catch(() => kept!.byKey.delete(key));
-  }
-  return funnel;
+  return funnels(ctx, `${state.refreshed_at} ${state.hash}`, `${asOf} ${by}`, compute);
 }

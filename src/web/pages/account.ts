@@ -1,10 +1,10 @@
-import type { AccountProfile, MilestoneResult, RecentEvent } from '../../milestones/index.js';
+import type { AccountProfile, MilestoneChange, MilestoneResult, RecentEvent } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
 import { count, h, pct, table } from '../dom.js';
-import { href, labelOf, stageLabel, type Page, type WorkspaceInfo } from '../shell.js';
+import { href, labelOf, stageLabel, statusesNote, type Page, type StatusesSource, type WorkspaceInfo } from '../shell.js';
 
-type Profile = AccountProfile & { events: RecentEvent[] };
+type Profile = AccountProfile & StatusesSource & { events: RecentEvent[] };
 type Detail = Record<string, unknown>;
 
 /** What is done and what is missing, in the words of the milestone's kind. */
@@ -53,6 +53,28 @@ function milestoneSection(ws: WorkspaceInfo, name: string, m: MilestoneResult): 
   );
 }
 
+const CAUSES: Record<MilestoneChange['cause'], string> = { data: 'new data', backfill: 'backfilled from the data', framework: 'a new milestones.yaml' };
+
+/** A recorded change in the workspace's words: a milestone reached or lost, a stage moved to. */
+function changeWords(ws: WorkspaceInfo, c: MilestoneChange): string {
+  if (c.kind === 'milestone') return `${c.change === 'reached' ? 'Reached' : 'Lost'} ${labelOf(ws, c.name)}`;
+  const from = c.previous === null ? '' : ` from ${stageLabel(ws, c.previous)}`;
+  return `${c.change === 'reached' ? 'Moved on' : 'Moved back'}${from} to ${stageLabel(ws, c.name)}`;
+}
+
+/** Every change the status refreshes recorded for the account, newest first, with the framework version that judged it. */
+function historySection(ws: WorkspaceInfo, history: MilestoneChange[]): HTMLElement {
+  const rows = [...history].reverse().map((c) => [h('time', { datetime: c.day }, c.day), changeWords(ws, c), `v${c.framework_version}`, CAUSES[c.cause] ?? c.cause, c.recorded_at.slice(0, 16).replace('T', ' ')]);
+  return h(
+    'section',
+    { class: 'panel', id: 'history' },
+    h('h2', {}, 'Milestone history'),
+    history.length
+      ? table('What each status refresh recorded for this account, newest first: the day it happened, the framework version that judged it, and why it was recorded', ['Day', 'Change', 'Framework', 'Recorded because of', 'Recorded (UTC)'], rows, { class: 'history' })
+      : h('p', {}, 'Nothing recorded yet: the statuses have not been refreshed since this account signed up (`cairn refresh` records it).'),
+  );
+}
+
 export const accountPage: Page = {
   id: 'account',
   title: 'Account',
@@ -68,6 +90,7 @@ export const accountPage: Page = {
       {},
       h('p', { class: 'crumbs' }, h('a', { href: href('accounts') }, 'Accounts'), ' / ', a.account_id),
       h('h1', { tabindex: -1 }, a.account_id, a.churned ? h('span', { class: 'tag warn' }, ` churned ${a.churned_day}`) : null),
+      h('p', { class: 'note', 'data-statuses': p.source }, `As of ${p.as_of}. `, statusesNote(p)),
       h(
         'ol',
         { class: 'journey', 'aria-label': 'Journey stages' },
@@ -95,6 +118,7 @@ export const accountPage: Page = {
       ),
       h('section', { class: 'panel' }, h('h2', {}, 'Milestones'), Object.entries(a.milestones).map(([name, m]) => milestoneSection(ws, name, m))),
       h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), h('ol', { class: 'timeline' }, p.timeline.map((t) => h('li', {}, h('time', { datetime: t.day }, t.day), ' ', t.what)))),
+      historySection(ws, p.history),
       p.activity.length
         ? h(
             'section',
