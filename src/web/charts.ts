@@ -15,6 +15,9 @@ export type ChartOption = echarts.EChartsCoreOption;
 /** Colours with at least 3:1 contrast on white, told apart by more than hue (dashes in lines). */
 export const PALETTE = ['#1f5fbf', '#c2410c', '#047857', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#475569'];
 
+/** The page's font by name: ECharts measures text with it, and "inherit" would measure another. */
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
 const live = new Set<echarts.ECharts>();
 addEventListener('resize', () => live.forEach((c) => c.resize()));
 
@@ -32,7 +35,7 @@ export function chart(label: string, option: ChartOption, height = 280): HTMLEle
   requestAnimationFrame(() => {
     if (!box.isConnected) return;
     const c = echarts.init(box, null, { renderer: 'svg' });
-    c.setOption({ color: PALETTE, aria: { enabled: true, label: { description: label } }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
+    c.setOption({ color: PALETTE, aria: { enabled: true, label: { description: label } }, animation: false, textStyle: { fontFamily: FONT }, ...option });
     live.add(c);
   });
   return figure;

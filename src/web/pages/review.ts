@@ -1,17 +1,22 @@
 import type { DriftRow, FrameworkReview, Lift, MilestoneReview, StepReview } from '../../review/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { count, h, num, pct, table } from '../dom.js';
-import type { Page, PageContext } from '../shell.js';
+import { count, h, table } from '../dom.js';
+import { stageLabel, type Page, type PageContext } from '../shell.js';
 
 type Review = FrameworkReview & { words: { framework: string; cohorts: string[]; actions: Record<string, string> } };
 type Iv = { estimate: number | null; low: number | null; high: number | null };
 
-/** An estimate with its interval, as the CLI writes it: `1.32 [1.10–1.58]`. */
-const iv = (x: Iv, f: (v: number | null) => string = (v) => num(v, 2)) => (x.estimate === null ? '—' : `${f(x.estimate)} [${f(x.low)}–${f(x.high)}]`);
-const ivPct = (x: Iv) => iv(x, (v) => pct(v, 0));
-/** A q- or p-value: small ones as "<0.001". */
-const pq = (v: number | null) => (v === null ? '—' : v < 0.001 ? '<0.001' : String(Number(v.toPrecision(2))));
+/**
+ * Figures in the review's own style (src/review/format.ts, which the bundle cannot import: it
+ * would bring the review's statistics into the browser), so the page reads as `cairn review`
+ * and its report do: `1.32 [1.1–1.58]`, `45%`, q `<0.001`.
+ */
+const fnum = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : String(Math.round(x * 10 ** digits) / 10 ** digits));
+const fpct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(Math.abs(x) < 0.1 ? 1 : 0)}%`);
+const iv = (x: Iv, f: (v: number | null) => string = (v) => fnum(v)) => `${f(x.estimate)} [${f(x.low)}–${f(x.high)}]`;
+const ivPct = (x: Iv) => iv(x, fpct);
+const pq = (q: number | null) => (q === null || !Number.isFinite(q) ? '—' : q < 0.001 ? '<0.001' : String(Number(q.toPrecision(2))));
 const equivalent = (e: { cut: number; low: number; high: number }) => iv({ estimate: e.cut, low: e.low, high: e.high });
 const STATUS_WORDS: Record<string, string> = { judged: 'judged', observed: 'not yet judged (landmark passed)', too_young: 'not yet judged' };
 
@@ -28,7 +33,7 @@ function liftChart(m: MilestoneReview): HTMLElement {
     `${m.label}: retention of accounts that reached it by the landmark over those that did not (lift), by signup cohort, with Katz 95% intervals; 1 is no difference`,
     {
       grid: { left: 50, right: 20, top: 20, bottom: 40 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => num(v, 2) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fnum(v, 2) },
       xAxis: { type: 'category', data: lifts.map((l) => l.group), axisLabel: { rotate: lifts.length > 8 ? 40 : 0 } },
       yAxis: { type: 'value', name: 'lift', scale: true },
       series: [
@@ -46,13 +51,13 @@ function driftChart(m: MilestoneReview): HTMLElement {
   return chart(
     `${m.label}: drift by signup cohort against the reference cohorts (population stability index of the milestone and of its largest-moving input); above 0.1 a moderate shift, above 0.25 a large one`,
     {
-      grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      grid: { left: 50, right: 20, top: 40, bottom: 50 },
       legend: { top: 0 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => num(v, 3) },
-      xAxis: { type: 'category', data: m.drift.map((d) => d.cohort) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fnum(v, 3) },
+      xAxis: { type: 'category', data: m.drift.map((d) => d.cohort), axisLabel: { interval: 0, rotate: 40 } },
       yAxis: { type: 'value', name: 'PSI' },
       series: [
-        { type: 'bar', name: 'milestone', data: m.drift.map((d) => d.psi_milestone), markLine: { symbol: 'none', lineStyle: { type: 'dashed' }, data: [{ yAxis: 0.1 }, { yAxis: 0.25 }] } },
+        { type: 'bar', name: 'milestone', data: m.drift.map((d) => d.psi_milestone), markLine: { symbol: 'none', label: { position: 'insideEndTop' }, lineStyle: { type: 'dashed' }, data: [{ yAxis: 0.1 }, { yAxis: 0.25 }] } },
         { type: 'bar', name: 'largest input', data: m.drift.map(largest) },
       ],
     },
@@ -66,11 +71,11 @@ function cutChart(m: MilestoneReview): HTMLElement | null {
   if (!t) return null;
   const line = (name: string, js: number[], dashed: boolean) => ({ type: 'line', name, showSymbol: false, lineStyle: { type: dashed ? 'dashed' : 'solid', width: 2 }, data: t.grid.map((c, i) => [c, js[i]]) });
   return chart(
-    `${m.label}: Youden's J of ${t.label} by cut, reference vs recent cohorts; today's cut ${num(t.current, 2)}, the recent equivalent ${equivalent(t.equivalent)}`,
+    `${m.label}: Youden's J of ${t.label} by cut, reference vs recent cohorts; today's cut ${fnum(t.current, 2)}, the recent equivalent ${equivalent(t.equivalent)}`,
     {
       grid: { left: 50, right: 20, top: 40, bottom: 40 },
       legend: { top: 0 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => num(v, 3) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fnum(v, 3) },
       xAxis: { type: 'value', name: t.label, nameLocation: 'middle', nameGap: 25, scale: true },
       yAxis: { type: 'value', name: 'J' },
       series: [
@@ -89,7 +94,7 @@ function stepsTable(steps: StepReview[]): HTMLElement {
   return table(
     'Setup steps: done by the landmark and lift, reference vs recent cohorts (95% intervals); PSI of the step; why a step should go',
     ['Step', 'Done, reference', 'Done, recent', 'Lift, reference', 'Lift, recent', 'Change p', 'PSI', 'Problem'],
-    steps.map((s) => [s.label, pct(s.reference.prevalence.estimate, 0), pct(s.recent.prevalence.estimate, 0), iv(s.reference.lift), iv(s.recent.lift), pq(s.change_p), num(s.psi, 3), s.problem ?? '']),
+    steps.map((s) => [s.label, fpct(s.reference.prevalence.estimate), fpct(s.recent.prevalence.estimate), iv(s.reference.lift), iv(s.recent.lift), pq(s.change_p), fnum(s.psi), s.problem ?? '']),
     { class: 'steps-review' },
   );
 }
@@ -109,7 +114,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
       ? h(
           'p',
           { class: 'note' },
-          `Cut of ${t.label}: today ${num(t.current, 2)}; recent accounts retain as today's did on the reference cohorts at ${equivalent(t.equivalent)} (bootstrap 95%); the relation of retention to it changed with p ${pq(t.relation_change_p)}; retention at today's cut ${ivPct(t.retention_at_cut)}.`,
+          `Cut of ${t.label}: today ${fnum(t.current, 2)}; recent accounts retain as today's did on the reference cohorts at ${equivalent(t.equivalent)} (bootstrap 95%); the relation of retention to it changed with p ${pq(t.relation_change_p)}; retention at today's cut ${ivPct(t.retention_at_cut)}.`,
         )
       : null,
     h(
@@ -119,7 +124,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
       table(
         `${m.label}: prevalence and population stability index by cohort (against the reference cohorts)`,
         ['Cohort', 'Status', 'Accounts', 'Reached it', 'PSI milestone', 'PSI inputs'],
-        m.drift.map((d) => [d.cohort, STATUS_WORDS[d.status] ?? d.status, count(d.accounts), pct(d.prevalence, 0), num(d.psi_milestone, 3), d.psi_inputs.map((p) => `${p.name} ${num(p.psi, 3)}`).join(', ')]),
+        m.drift.map((d) => [d.cohort, STATUS_WORDS[d.status] ?? d.status, count(d.accounts), fpct(d.prevalence), fnum(d.psi_milestone), d.psi_inputs.map((p) => `${p.name} ${fnum(p.psi)}`).join(', ')]),
         { class: 'drift' },
       ),
     ),
@@ -127,7 +132,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
   );
 }
 
-function stageSection(r: Review): HTMLElement {
+function stageSection(ctx: PageContext, r: Review): HTMLElement {
   const c = r.stage.calibration;
   return h(
     'section',
@@ -136,27 +141,27 @@ function stageSection(r: Review): HTMLElement {
     table(
       'How well the stage held at the landmark sorts retained from churned accounts: AUC with DeLong 95% interval (0.5 is chance)',
       ['Cohorts', 'Accounts', 'AUC'],
-      r.stage.discrimination.map((d) => [d.group, count(d.accounts), iv(d, (v) => num(v, 3))]),
+      r.stage.discrimination.map((d) => [d.group, count(d.accounts), iv(d)]),
       { class: 'auc' },
     ),
     chart(
       'Calibration: retention each stage predicted (its rate on the reference cohorts) against what recent cohorts did, with Wilson 95% intervals; on the diagonal when it holds',
       {
-        grid: { left: 60, right: 20, top: 20, bottom: 50 },
-        tooltip: { trigger: 'item', valueFormatter: (v: number) => pct(v) },
+        grid: { left: 60, right: 80, top: 30, bottom: 50 },
+        tooltip: { trigger: 'item', valueFormatter: (v: number) => fpct(v) },
         xAxis: { ...percentAxis, name: 'predicted', nameLocation: 'middle', nameGap: 28 },
         yAxis: { ...percentAxis, name: 'observed' },
         series: [
-          { type: 'scatter', name: 'stages', symbolSize: 10, data: c.rows.map((x) => [x.predicted, x.observed.estimate, x.label]), label: { show: true, position: 'right', formatter: (p: { data: unknown[] }) => String(p.data[2]) } },
+          { type: 'scatter', name: 'stages', symbolSize: 10, data: c.rows.map((x) => [x.predicted, x.observed.estimate, stageLabel(ctx.workspace, x.label)]), label: { show: true, position: 'right', formatter: (p: { data: unknown[] }) => String(p.data[2]) } },
           { type: 'line', name: 'perfect', showSymbol: false, lineStyle: { type: 'dashed', width: 1 }, data: [[0, 0], [1, 1]], tooltip: { show: false } },
         ],
       },
       280,
     ),
     table(
-      `Reliability: Brier score ${num(c.brier, 3)} (base rate ${num(c.brierOfBaseRate, 3)}, skill ${num(c.skill, 3)}); Hosmer–Lemeshow χ² ${num(c.chiSquare, 2)} on ${c.degreesOfFreedom} df, p ${pq(c.pValue)}`,
+      `Reliability: Brier score ${fnum(c.brier, 3)} (base rate ${fnum(c.brierOfBaseRate, 3)}, skill ${fnum(c.skill, 3)}); Hosmer–Lemeshow χ² ${fnum(c.chiSquare, 2)} on ${c.degreesOfFreedom} df, p ${pq(c.pValue)}`,
       ['Stage', 'Predicted', 'Observed (95%)', 'Accounts', 'Retained'],
-      c.rows.map((x) => [x.label, pct(x.predicted), ivPct(x.observed), count(x.n), count(x.events)]),
+      c.rows.map((x) => [stageLabel(ctx.workspace, x.label), fpct(x.predicted), ivPct(x.observed), count(x.n), count(x.events)]),
       { class: 'calibration' },
     ),
   );
@@ -208,7 +213,7 @@ export const reviewPage: Page = {
         ),
       ),
       r.milestones.map((m) => milestoneSection(r, m)),
-      stageSection(r),
+      stageSection(ctx, r),
       h(
         'section',
         { class: 'panel', id: 'review-proposal' },
