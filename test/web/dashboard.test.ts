@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { FrameworkReview } from '../../src/review/index.js';
+import { fmt } from '../../src/review/format.js';
 import { cairn, FROM_SOURCES } from '../cli/run-cli.js';
 import { BIN, bearer, killChildren, post, spawnServer, waitFor, type ChildServer } from '../collect/http/helpers.js';
 import { tempDir } from '../tmp.js';
@@ -57,7 +59,8 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
   let stats: { events: number; quarantined: number };
   /** The third cohort, and `cairn account --json` of its first account (the first row the page lists). */
   let cohort: CliFunnel['cohorts'][number];
-  let account: { account_id: string; stage: string; next_best_step: { action: string } | null } & Record<string, unknown>;
+  let account: { account_id: string; stage: string; next_best_step: { action: string } | null; history: { day: string; framework_version: number }[] } & Record<string, unknown>;
+  let review: FrameworkReview;
 
   before(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -74,6 +77,7 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     const all = JSON.parse(await cli(['milestones', '--as-of', asOf, '--json'])) as { accounts: { account_id: string; signup_day: string }[] };
     const first = all.accounts.find((a) => a.signup_day.startsWith(cohort.cohort))!.account_id;
     account = JSON.parse(await cli(['account', first, '--as-of', asOf, '--json']));
+    review = JSON.parse(await cli(['review', '--as-of', asOf, '--format', 'json']));
     // Unplanned events are quarantined from now on, so one can be replayed once the plan lists it.
     const plan = join(ws, 'tracking-plan.yaml');
     await writeFile(plan, (await readFile(plan, 'utf8')).replace(/^unplanned: flag$/m, 'unplanned: quarantine'));
@@ -98,7 +102,9 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
   /** Waits until the page has drawn (its h1 is there and nothing is loading). */
   const drawn = async (title: string) => {
     await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 300_000 });
-    assert.equal(await page.locator('main h1').first().innerText(), title);
+    // An account's title goes on to say when it churned.
+    const h1 = await page.locator('main h1').first().innerText();
+    assert.ok(h1 === title || h1.startsWith(`${title} churned `), `${h1} is not ${title}`);
   };
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
@@ -146,15 +152,24 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     assert.equal(await first.getAttribute('data-account'), account.account_id);
     await first.locator('th a').click();
     await drawn(account.account_id);
-    const { timeline: _, activity, users_moved: __, as_of: ___, ...status } = account;
-    const viaApi = await api<{ status: Record<string, unknown>; activity: unknown }>(`/accounts/${account.account_id}?as_of=${asOf}`);
+    const { timeline: _, activity, users_moved: __, as_of: ___, history, source: _s, framework_version: _v, ...status } = account;
+    const viaApi = await api<{ status: Record<string, unknown>; activity: unknown; history: unknown }>(`/accounts/${account.account_id}?as_of=${asOf}`);
     assert.deepEqual(viaApi.status, status);
     assert.deepEqual(viaApi.activity, activity);
+    // Its milestone history as cairn account shows it: every recorded change, newest first on the page.
+    assert.deepEqual(viaApi.history, history);
+    assert.ok(history.length > 0);
+    const rows = page.locator('table.history tbody tr');
+    assert.equal(await rows.count(), history.length);
+    const newest = history[history.length - 1];
+    const cells = await rows.first().locator('th, td').allInnerTexts();
+    assert.deepEqual([cells[0], cells[2]], [newest.day, `v${newest.framework_version}`]);
     assert.equal(await page.locator('[data-field=stage]').innerText(), funnel.stages.find((s) => s.name === account.stage)!.label);
     if (account.next_best_step) assert.equal(await page.locator('[data-field=next-action]').innerText(), account.next_best_step.action);
     else assert.equal(await page.locator('[data-field=next-action]').count(), 0);
     assert.equal(await page.locator('section.milestone').count(), funnel.milestones.length);
     await shot('3-account');
+    await page.locator('#history').screenshot({ path: join(ARTIFACTS, '3b-account-history.png') });
   });
 
   it('Accounts: a segment filter and its CSV export equal cairn segment', async () => {
@@ -188,6 +203,39 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     await shot('5-discovery');
   });
 
+  it('Review: recommendations, lifts, drift and the proposed diff equal cairn review and the API', async () => {
+    await page.goto(`${server.url}/#/review`);
+    await drawn('Review');
+    const viaApi = await api<FrameworkReview & { words: { actions: Record<string, string> } }>(`/review?as_of=${asOf}`);
+    const { generated_at: _a, words: _w, ...apiFigures } = viaApi;
+    const { generated_at: _b, ...cliFigures } = review;
+    assert.deepEqual(apiFigures, cliFigures);
+    assert.equal(await page.locator('[data-field=next-due]').innerText(), review.schedule.next_due);
+    const rows = page.locator('table.recommendations tbody tr');
+    assert.equal(await rows.count(), review.milestones.length);
+    for (const [i, m] of review.milestones.entries()) {
+      const cells = (await rows.nth(i).locator('th, td').allInnerTexts()).map((c) => c.trim());
+      assert.deepEqual(cells, [m.label, viaApi.words.actions[m.milestone], fmt.iv(m.reference.lift), fmt.iv(m.recent.lift)]);
+      const section = page.locator(`section[data-milestone="${m.milestone}"]`);
+      assert.equal(await section.locator('[data-action]').getAttribute('data-action'), m.recommendation.action);
+      // One row per judged cohort, then the reference and recent pools.
+      assert.equal(await section.locator('table.lifts tbody tr').count(), m.cohorts.length + 2);
+      assert.equal(await section.locator('table.drift tbody tr').count(), m.drift.length);
+    }
+    assert.ok((await page.locator('.chart svg').count()) >= review.milestones.length * 2, 'charts drawn');
+    // The proposed diff, line for line, its additions and removals marked.
+    if (review.proposal.diff) {
+      const lines = review.proposal.diff.split('\n');
+      assert.equal(await page.locator('pre.diff span.add').count(), lines.filter((l) => l.startsWith('+') && !l.startsWith('+++')).length);
+      assert.equal(await page.locator('pre.diff span.del').count(), lines.filter((l) => l.startsWith('-') && !l.startsWith('---')).length);
+    } else assert.match(await page.locator('#review-proposal').innerText(), /No change proposed/);
+    // The summary's links take the keyboard to a milestone's section.
+    await page.locator('table.recommendations a').first().focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), `review-${review.milestones[0].milestone}`);
+    await shot('6-review');
+  });
+
   it('Data: figures equal cairn stats; a quarantined event is replayed from the page', async () => {
     const key = JSON.parse(await cli(['keys', 'create', 'web', '--json'])).key;
     await waitFor(async () => (await post(`${server.url}/v1/events`, [{ message_id: 'late-1', timestamp: `${asOf}T10:00:00Z`, account_id: 'acc_00001', action: 'exported', object: 'report' }], bearer(key))).status === 200, 'the write key');
@@ -201,12 +249,12 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     await drawn('Data');
     assert.equal(await page.locator('[data-figure=events]').innerText(), stats.events.toLocaleString('en'));
     assert.equal(await page.locator('[data-figure=quarantined]').innerText(), (stats.quarantined + 1).toLocaleString('en'));
-    await shot('6-data');
+    await shot('7-data');
     await page.locator('button[data-replay-reason=unplanned_event]').click();
     await waitFor(async () => /Replayed 1 of 1/.test(await page.locator('#replay-result').innerText()), 'the replay');
     await waitFor(async () => (await page.locator('main:not([aria-busy]) [data-figure=quarantined]').innerText().catch(() => '')) === stats.quarantined.toLocaleString('en'), 'the page drawn again');
     assert.equal(await page.locator('[data-figure=events]').innerText(), (stats.events + 1).toLocaleString('en'));
-    await shot('7-data-replayed');
+    await shot('8-data-replayed');
   });
 
   it('keyboard: number keys reach the pages, every control has a label, no console errors', async () => {
@@ -226,11 +274,58 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     await page.locator('a.skip').focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
-    await page.keyboard.press('4');
-    await drawn('Data');
+    // Tab walks the controls in order, each showing where the keyboard is.
+    await page.locator('a.skip').focus();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { text: el.textContent?.trim(), outline: getComputedStyle(el).outlineStyle };
+    });
+    assert.equal(focused.text, '1Overview');
+    assert.notEqual(focused.outline, 'none');
+    for (const [key, title] of [['1', 'Overview'], ['5', 'Data'], ['4', 'Review'], ['2', 'Accounts']] as const) {
+      await page.locator('main h1').focus();
+      await page.keyboard.press(key);
+      await drawn(title);
+      assert.deepEqual(await lowContrast(page), [], `${title}: text with a contrast under 4.5:1`);
+    }
     assert.deepEqual(problems, []);
   });
 });
+
+/**
+ * Text whose colour has a contrast under 4.5:1 (WCAG AA) with the background behind it
+ * (translucent backgrounds laid over white); chart text aside, which its tables repeat. As
+ * text: the test runner names functions it compiles, which the page would not know.
+ */
+const LOW_CONTRAST = `(() => {
+  const rgba = (c) => (c.match(/[\\d.]+/g) || ['0', '0', '0', '0']).map(Number);
+  const channel = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const over = ([r, g, b, a], under) => [r * a + under[0] * (1 - a), g * a + under[1] * (1 - a), b * a + under[2] * (1 - a)];
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const [r, g, b, a = 1] = rgba(getComputedStyle(e).backgroundColor);
+      if (a > 0) layers.push([r, g, b, a]);
+      if (a === 1) break;
+    }
+    return layers.reverse().reduce((under, layer) => over(layer, under), [255, 255, 255]);
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg, .sr') || !el.offsetParent) continue;
+    if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim())) continue;
+    const [r, g, b, a = 1] = rgba(getComputedStyle(el).color);
+    const bg = background(el);
+    const [hi, lo] = [luminance(over([r, g, b, a], bg)), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) out.push(el.tagName.toLowerCase() + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '": ' + ratio.toFixed(2));
+  }
+  return out;
+})()`;
+
+const lowContrast = (page: Page): Promise<string[]> => page.evaluate(LOW_CONTRAST);
 
 describe('cairn demo', { timeout: 30 * 60_000 }, () => {
   after(killChildren);
