@@ -15,6 +15,7 @@ import {
   type AccountStatus,
   type StatusKey,
   type StatusKeyColumn,
+  type StatusKeyFilter,
 } from '../../../milestones/index.js';
 import type { ApiContext } from '../api-context.js';
 import { ApiError, BadParameter, route } from '../api-route.js';
@@ -77,6 +78,31 @@ const accountsQuery = z.strictObject({
   format: z.enum(['json', 'csv'], { error: 'expected json or csv' }).default('json').describe('csv: every matching account (no paging), the columns of `cairn segment NAME --format csv`'),
 });
 
+type AccountsQuery = z.output<typeof accountsQuery>;
+
+/**
+ * A page of the materialized statuses: every matching account's sort key read alone (two
+ * columns), sorted and counted here, then the page's own rows read in full.
+ */
+async function keyedPage(ctx: ApiContext, day: string, query: AccountsQuery, filter: StatusKeyFilter, byMilestone: boolean, stageIndex: Map<string, number>) {
+  const { sort, q } = query;
+  const key: StatusKey = byMilestone
+    ? { milestone: sort }
+    : sort === 'last_active_day'
+      ? { last_active_day: true }
+      : { column: (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn };
+  let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
+  if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
+  if (sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
+  if (sort === 'age_days') keyed = keyed.map((k) => ({ ...k, value: daysBetween(k.value as string, day) }));
+  keyed.sort(byValue(query.order === 'desc'));
+  const ids = keyed.slice(query.offset, query.offset + query.limit).map((k) => k.account_id);
+  const [rows, last] = await Promise.all([readStatuses(ctx, day, { accounts: ids }), lastActiveDaysOf(ctx.store, day, ids)]);
+  const byId = new Map(rows.accounts.map((a) => [a.account_id, a]));
+  const page = ids.flatMap((id) => (byId.has(id) ? [{ ...byId.get(id)!, last_active_day: last.get(id) ?? null }] : []));
+  return { as_of: day, ...sourceOf(rows), total: keyed.length, offset: query.offset, limit: query.limit, accounts: page };
+}
+
 /** Accounts on the framework: a filtered, sorted page, or all of them as CSV; and one account in full. */
 export const accountRoutes = (ctx: ApiContext) => [
   route({
@@ -103,26 +129,11 @@ export const accountRoutes = (ctx: ApiContext) => [
       const stageIndex = new Map(stages.map((s, i) => [s.name, i]));
       const desc = query.order === 'desc';
       const { stage, milestone, reached, plan, signup_month, churned, q } = query;
-      const filter = { stage, plan, signup_month, churned, milestone: milestone === undefined ? undefined : { name: milestone, reached: reached! } };
+      const filter: StatusKeyFilter = { stage, plan, signup_month, churned, milestone: milestone === undefined ? undefined : { name: milestone, reached: reached! } };
 
       // Materialized and no expression to evaluate: sort and count on two columns, then read the page's rows.
-      const current = query.segment === undefined && query.where === undefined && query.format === 'json' ? await currentStatuses(ctx.store, fw, day) : null;
-      if (current) {
-        const key: StatusKey = names.includes(query.sort)
-          ? { milestone: query.sort }
-          : query.sort === 'last_active_day'
-            ? { last_active_day: true }
-            : { column: (query.sort === 'age_days' ? 'signup_day' : query.sort) as StatusKeyColumn };
-        let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
-        if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
-        if (query.sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
-        if (query.sort === 'age_days') keyed = keyed.map((k) => ({ ...k, value: daysBetween(k.value as string, day) }));
-        keyed.sort(byValue(desc));
-        const ids = keyed.slice(query.offset, query.offset + query.limit).map((k) => k.account_id);
-        const [rows, last] = await Promise.all([readStatuses(ctx, day, { accounts: ids }), lastActiveDaysOf(ctx.store, day, ids)]);
-        const byId = new Map(rows.accounts.map((a) => [a.account_id, a]));
-        const page = ids.flatMap((id) => (byId.has(id) ? [{ ...byId.get(id)!, last_active_day: last.get(id) ?? null }] : []));
-        return { as_of: day, ...sourceOf(rows), total: keyed.length, offset: query.offset, limit: query.limit, accounts: page };
+      if (query.segment === undefined && query.where === undefined && query.format === 'json' && (await currentStatuses(ctx.store, fw, day))) {
+        return keyedPage(ctx, day, query, filter, names.includes(query.sort), stageIndex);
       }
 
       // Without the milestones' detail: neither filters, sorts nor the CSV read it; the page's rows get it below.
