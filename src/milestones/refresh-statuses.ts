@@ -135,8 +135,8 @@ async function countAccounts(store: Store): Promise<number> {
   return Number(n);
 }
 
-/** A report with where it came from: the materialized statuses (their framework version, when refreshed), or computed now. */
-export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null; refreshed_at?: string };
+/** A report with where it came from: the materialized statuses (and their framework version), or computed now. */
+export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null };
 
 const isCurrent = (s: StatusState | null, framework: MilestonesConfig, asOf: Day): boolean =>
   s !== null && !s.stale && s.as_of === asOf && s.hash === frameworkHash(framework);
@@ -168,15 +168,7 @@ export async function materializedStatuses(
   }
   if (!fresh(state)) return null;
   const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details, stateDays: opts.stateDays });
-  return {
-    as_of: asOf,
-    stages: journeyStages(framework),
-    accounts,
-    ...(state_on ? { state_on } : {}),
-    source: 'materialized',
-    framework_version: state!.framework_version,
-    refreshed_at: state!.refreshed_at,
-  };
+  return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state!.framework_version };
 }
 
 /** The statuses as of `asOf`: materialized when current (see {@link materializedStatuses}), else computed now. */

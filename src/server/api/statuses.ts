@@ -19,24 +19,29 @@ export interface StatusesSource {
   refreshed_at: string | null;
 }
 
-export const sourceOf = (r: SourcedReport): StatusesSource => ({ source: r.source, framework_version: r.framework_version, refreshed_at: r.refreshed_at ?? null });
+/** Statuses with when they were refreshed (null when computed now). */
+export type StoredReport = SourcedReport & { refreshed_at: string | null };
+
+export const sourceOf = (r: StoredReport): StatusesSource => ({ source: r.source, framework_version: r.framework_version, refreshed_at: r.refreshed_at });
+const COMPUTED: StatusesSource = { source: 'computed', framework_version: null, refreshed_at: null };
 
 /**
  * Every account's status as of a day (or only `accounts`). `details: false` leaves the
  * milestones' detail out when the statuses are materialized ({@link withDetails} fills it in
  * for the rows shown); computed ones always carry it.
  */
-export async function readStatuses(ctx: ApiContext, asOf: Day, opts: { accounts?: readonly string[]; details?: boolean } = {}): Promise<SourcedReport> {
+export async function readStatuses(ctx: ApiContext, asOf: Day, opts: { accounts?: readonly string[]; details?: boolean } = {}): Promise<StoredReport> {
   const fw = ctx.workspace().milestones;
+  const state = await currentStatuses(ctx.store, fw, asOf);
   // The funnel's history states are for the funnel alone.
-  const stored = await materializedStatuses(ctx.store, fw, asOf, { ...opts, stateDays: false });
-  if (stored) return stored;
+  const stored = state && (await materializedStatuses(ctx.store, fw, asOf, { ...opts, stateDays: false }));
+  if (stored) return { ...stored, refreshed_at: state.refreshed_at };
   const computed = await computeMilestones(ctx.store, fw, asOf, opts.accounts ? { accounts: opts.accounts } : {});
-  return { ...computed, source: 'computed', framework_version: null };
+  return { ...computed, ...COMPUTED };
 }
 
 /** The rows of a list read without details, with their milestones' detail (read for these accounts only). */
-export async function withDetails<T extends AccountStatus>(ctx: ApiContext, report: SourcedReport, rows: T[]): Promise<T[]> {
+export async function withDetails<T extends AccountStatus>(ctx: ApiContext, report: StoredReport, rows: T[]): Promise<T[]> {
   if (report.source === 'computed' || rows.length === 0) return rows;
   // Computed for these rows if the statuses were refreshed away meanwhile.
   const full = await readStatuses(ctx, report.as_of, { accounts: rows.map((r) => r.account_id) });
@@ -58,9 +63,9 @@ export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Prom
   const fw = ctx.workspace().milestones;
   const state = await currentStatuses(ctx.store, fw, asOf);
   const compute = async (): Promise<SourcedFunnel> => {
-    const stored = await materializedStatuses(ctx.store, fw, asOf, { details: false });
+    const stored = state && (await materializedStatuses(ctx.store, fw, asOf, { details: false }));
     const funnel = await computeFunnel(ctx.store, fw, asOf, by, stored ?? undefined);
-    return { ...funnel, ...(stored ? sourceOf(stored) : { source: 'computed', framework_version: null, refreshed_at: null }) };
+    return { ...funnel, ...(stored ? sourceOf({ ...stored, refreshed_at: state.refreshed_at }) : COMPUTED) };
   };
   if (!state) return compute();
   return funnels(ctx, `${state.refreshed_at} ${state.hash}`, `${asOf} ${by}`, compute);
