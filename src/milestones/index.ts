@@ -8,7 +8,9 @@
  * day (today by default) for the framework in effect, after imports, after collector
  * generations (`StatusRefresher`, debounced) and on demand (`cairn refresh`); readers use
  * them when current (`statusesAsOf`) and compute otherwise. Every framework a refresh used is
- * kept in framework_versions (its hash and the day it took effect).
+ * kept in framework_versions (its hash and the day it took effect). A list of them (the API's
+ * accounts page) sorts and counts on one key read alone (`statusKeys`) and reads its page's
+ * rows in full; `accountProfile` is one account for a person, its recorded history included.
  *
  * The milestone_changes feed — the contract for readers such as webhooks:
  * - Each refresh appends what changed since the last one: per account, a milestone reached
