@@ -9,7 +9,7 @@
  * generations (`StatusRefresher`, debounced) and on demand (`cairn refresh`); readers use
  * them when current (`statusesAsOf`) and compute otherwise. Every framework a refresh used is
  * kept in framework_versions (its hash and the day it took effect). A list of them (the API's
- * accounts page) sorts and counts on one key read alone (`statusKeys`) and reads its page's
+ * accounts page) sorts and counts in SQL (`statusPage`) or on one key read alone (`statusKeys`), then reads its page's
  * rows in full; `accountProfile` is one account for a person, its recorded history included.
  *
  * The milestone_changes feed — the contract for readers such as webhooks:
@@ -36,7 +36,7 @@ export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
 export { MatcherIds, describeMatcher } from './matchers.js';
 export { segmentMembers, accountsMatching, lastActiveDays, lastActiveDaysOf } from './segment-members.js';
-export { statusKeys, STATUS_KEY_COLUMNS, type StatusKey, type StatusKeyColumn, type StatusKeyFilter } from './status-keys.js';
+export { statusKeys, statusPage, STATUS_KEY_COLUMNS, type StatusKey, type StatusKeyColumn, type StatusKeyFilter } from './status-keys.js';
 export { milestonesCsv } from './status-csv.js';
 export { accountProfile, recentEvents, type AccountProfile, type TimelineEntry, type MonthActivity, type UserMove, type RecentEvent } from './account-profile.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';

@@ -21,14 +21,8 @@ export interface StatusKeyFilter {
   milestone?: { name: string; reached: boolean };
 }
 
-/**
- * The accounts of the materialized statuses that pass `filter`, each with its value of one
- * key and nothing else: what a page of a list needs to sort and count before it reads its own
- * rows in full. Reads two columns where reading every status would read them all, with the
- * milestones (tens of times faster at 20,000 accounts). Call it when the statuses are current
- * (materializedStatuses); `asOf` is their day, for the last active day.
- */
-export async function statusKeys(store: Store, asOf: Day, filter: StatusKeyFilter, key: StatusKey): Promise<{ account_id: string; value: string | number | null }[]> {
+/** The filter as SQL conditions on account_status (bound values only). */
+function whereOf(store: Store, filter: StatusKeyFilter): SqlFragment {
   const d = store.dialect;
   const where: SqlFragment[] = [];
   if (filter.stage !== undefined) where.push(sql`stage = ${filter.stage}`);
@@ -41,7 +35,52 @@ export async function statusKeys(store: Store, asOf: Day, filter: StatusKeyFilte
   if (filter.milestone !== undefined) {
     where.push(sql`account_id IN (SELECT account_id FROM milestone_status WHERE milestone = ${filter.milestone.name} AND reached = ${filter.milestone.reached ? 1 : 0})`);
   }
-  const conditions = where.length ? sql`WHERE ${join(where, ' AND ')}` : sql``;
+  return where.length ? sql`WHERE ${join(where, ' AND ')}` : sql``;
+}
+
+/** A whole number for LIMIT or OFFSET, checked and written as text (old ClickHouse binds no value there). */
+function whole(what: string, n: number): SqlFragment {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid ${what}: ${n}`);
+  return raw(String(n));
+}
+
+/**
+ * A page of the materialized statuses sorted by one column, in SQL: how many accounts pass
+ * `filter`, and the ids of those from `offset` on. Missing values come last either way, ties go
+ * by account id. `stages`: the journey's stage names in order, when sorting by stage (its
+ * place on the journey). Call it when the statuses are current (currentStatuses).
+ */
+export async function statusPage(
+  store: Store,
+  filter: StatusKeyFilter,
+  sort: { column: StatusKeyColumn; desc: boolean; stages?: readonly string[] },
+  limit: number,
+  offset: number,
+): Promise<{ total: number; ids: string[] }> {
+  if (!(STATUS_KEY_COLUMNS as readonly string[]).includes(sort.column)) throw new Error(`invalid status key: ${sort.column}`);
+  const conditions = whereOf(store, filter);
+  const key =
+    sort.column === 'stage' && sort.stages
+      ? sql`CASE ${join(sort.stages.map((s, i) => sql`WHEN stage = ${s} THEN ${raw(String(i))}`), ' ')} ELSE -1 END`
+      : raw(sort.column);
+  const [{ n }] = await store.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM account_status ${conditions}`);
+  const rows = await store.query<{ account_id: string }>(
+    sql`SELECT account_id FROM account_status ${conditions} ORDER BY ${key} IS NULL, ${key} ${raw(sort.desc ? 'DESC' : 'ASC')}, account_id
+      LIMIT ${whole('limit', limit)} OFFSET ${whole('offset', offset)}`,
+  );
+  return { total: Number(n), ids: rows.map((r) => r.account_id) };
+}
+
+/**
+ * The accounts of the materialized statuses that pass `filter`, each with its value of one
+ * key and nothing else: what a page of a list needs to sort and count before it reads its own
+ * rows in full, when the sort or a filter is not SQL's to do ({@link statusPage} is). Reads
+ * two columns where reading every status would read them all, with the milestones. Call it
+ * when the statuses are current (currentStatuses); `asOf` is their day, for the last active day.
+ */
+export async function statusKeys(store: Store, asOf: Day, filter: StatusKeyFilter, key: StatusKey): Promise<{ account_id: string; value: string | number | null }[]> {
+  const d = store.dialect;
+  const conditions = whereOf(store, filter);
   if ('column' in key) {
     if (!(STATUS_KEY_COLUMNS as readonly string[]).includes(key.column)) throw new Error(`invalid status key: ${key.column}`);
     const column = key.column === 'signup_day' ? d.dayText(sql`signup_day`) : raw(key.column);

@@ -12,6 +12,7 @@ import {
   recentEvents,
   segmentMembers,
   statusKeys,
+  statusPage,
   type AccountStatus,
   type StatusKey,
   type StatusKeyColumn,
@@ -81,26 +82,38 @@ const accountsQuery = z.strictObject({
 type AccountsQuery = z.output<typeof accountsQuery>;
 
 /**
- * A page of the materialized statuses: every matching account's sort key read alone (two
- * columns), sorted and counted here, then the page's own rows read in full.
+ * A page of the materialized statuses: sorted, counted and paged in SQL by a column, else on
+ * every matching account's sort key read alone (two columns) here; then the page's own rows
+ * read in full.
  */
-async function keyedPage(ctx: ApiContext, day: string, query: AccountsQuery, filter: StatusKeyFilter, byMilestone: boolean, stageIndex: Map<string, number>) {
+async function keyedPage(ctx: ApiContext, day: string, query: AccountsQuery, filter: StatusKeyFilter, byMilestone: boolean, stages: readonly string[]) {
   const { sort, q } = query;
-  const key: StatusKey = byMilestone
-    ? { milestone: sort }
-    : sort === 'last_active_day'
-      ? { last_active_day: true }
-      : { column: (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn };
-  let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
-  if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
-  if (sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
-  if (sort === 'age_days') keyed = keyed.map((k) => ({ ...k, value: daysBetween(k.value as string, day) }));
-  keyed.sort(byValue(query.order === 'desc'));
-  const ids = keyed.slice(query.offset, query.offset + query.limit).map((k) => k.account_id);
+  const desc = query.order === 'desc';
+  let total: number;
+  let ids: string[];
+  if (!byMilestone && sort !== 'last_active_day' && q === undefined) {
+    // A column: sorted, counted and paged in SQL (the youngest first is the latest signup first).
+    const column = (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn;
+    ({ total, ids } = await statusPage(ctx.store, filter, { column, desc: sort === 'age_days' ? !desc : desc, stages }, query.limit, query.offset));
+  } else {
+    const key: StatusKey = byMilestone
+      ? { milestone: sort }
+      : sort === 'last_active_day'
+        ? { last_active_day: true }
+        : { column: (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn };
+    let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
+    if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
+    const stageIndex = new Map(stages.map((s, i) => [s, i]));
+    if (sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
+    if (sort === 'age_days') keyed = keyed.map((k) => ({ ...k, value: daysBetween(k.value as string, day) }));
+    keyed.sort(byValue(desc));
+    total = keyed.length;
+    ids = keyed.slice(query.offset, query.offset + query.limit).map((k) => k.account_id);
+  }
   const [rows, last] = await Promise.all([readStatuses(ctx, day, { accounts: ids }), lastActiveDaysOf(ctx.store, day, ids)]);
   const byId = new Map(rows.accounts.map((a) => [a.account_id, a]));
   const page = ids.flatMap((id) => (byId.has(id) ? [{ ...byId.get(id)!, last_active_day: last.get(id) ?? null }] : []));
-  return { as_of: day, ...sourceOf(rows), total: keyed.length, offset: query.offset, limit: query.limit, accounts: page };
+  return { as_of: day, ...sourceOf(rows), total, offset: query.offset, limit: query.limit, accounts: page };
 }
 
 /** Accounts on the framework: a filtered, sorted page, or all of them as CSV; and one account in full. */
@@ -133,7 +146,7 @@ export const accountRoutes = (ctx: ApiContext) => [
 
       // Materialized and no expression to evaluate: sort and count on two columns, then read the page's rows.
       if (query.segment === undefined && query.where === undefined && query.format === 'json' && (await currentStatuses(ctx.store, fw, day))) {
-        return keyedPage(ctx, day, query, filter, names.includes(query.sort), stageIndex);
+        return keyedPage(ctx, day, query, filter, names.includes(query.sort), stages.map((s) => s.name));
       }
 
       // Without the milestones' detail: neither filters, sorts nor the CSV read it; the page's rows get it below.
