@@ -56,8 +56,8 @@ const funnels = keptAnswers<SourcedFunnel>();
 
 /**
  * The funnel as of a day, by cohort, from the materialized statuses when current (computed
- * once per refresh and kept until the next), else from statuses computed now; with where
- * they came from.
+ * once per refresh and kept; asked first after a refresh, the last refresh's funnel while the
+ * new one is computed), else from statuses computed now; with where they came from.
  */
 export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Promise<SourcedFunnel> {
   const fw = ctx.workspace().milestones;
@@ -68,5 +68,5 @@ export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Prom
     return { ...funnel, ...(stored ? sourceOf({ ...stored, refreshed_at: state.refreshed_at }) : COMPUTED) };
   };
   if (!state) return compute();
-  return funnels(ctx, `${state.refreshed_at} ${state.hash}`, `${asOf} ${by}`, compute);
+  return funnels(ctx, state.refreshed_at, `${asOf} ${by} ${state.hash}`, compute);
 }

@@ -10,7 +10,8 @@ import { asOf, wholeNumber } from '../parameters.js';
 /**
  * Reviews kept until the data or the framework changes: every write is followed by a status
  * refresh, so the last refresh names the data a review saw (nothing is kept while the
- * statuses are marked behind the data).
+ * statuses are marked behind the data). Asked first after a refresh, the last review answers
+ * (its generated_at says when) while the new one is made.
  */
 const reviews = keptAnswers<ReviewAnswer>();
 
@@ -25,7 +26,7 @@ export const reviewRoutes = (ctx: ApiContext) => [
     tag: 'review',
     summary: 'The framework review: per milestone and signup cohort the lift in retention, drift (PSI), each cut re-estimated; the stage\'s AUC and calibration; a recommendation per milestone with its evidence and the proposed milestones.yaml diff',
     description:
-      'The same review as `cairn review --format json`, on cohorts old enough to judge (younger ones are "not yet judged"). It takes seconds on large workspaces: it is kept until the next status refresh (which follows every write) or a new milestones.yaml.',
+      'The same review as `cairn review --format json`, on cohorts old enough to judge (younger ones are "not yet judged"). It takes seconds on large workspaces: it is kept until the next status refresh (which follows every write) or a new milestones.yaml; asked first after a refresh, the last review answers (see its `generated_at`) while the new one is made.',
     query: z.strictObject({
       as_of: asOf,
       cohorts: z.enum(['quarter', 'month'], { error: 'expected quarter or month' }).optional().describe('signup cohorts compared (default review.cohorts in cairn.yaml)'),
@@ -51,7 +52,7 @@ export const reviewRoutes = (ctx: ApiContext) => [
       };
       const state = await statusState(ctx.store);
       if (!state || state.stale) return run();
-      return reviews(ctx, `${state.refreshed_at} ${frameworkHash(ws.milestones)}`, JSON.stringify([day, cohorts, query.recent ?? null, query.seed]), run);
+      return reviews(ctx, state.refreshed_at, JSON.stringify([day, cohorts, query.recent ?? null, query.seed, frameworkHash(ws.milestones)]), run);
     },
   }),
 ];
