@@ -147,7 +147,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
 
   program
     .command('serve')
-    .description('runs the collector (native, Segment- and PostHog-compatible endpoints) and the API on the workspace store')
+    .description('runs the collector (native, Segment- and PostHog-compatible endpoints), the JSON API and the dashboard on the workspace store')
     .option('--port <n>', 'port (default: server.port in cairn.yaml, 4318; 0 picks a free one)')
     .option('--host <host>', 'interface to listen on (default: server.host, 127.0.0.1)')
     .option('--json', 'print the address as JSON when listening')
