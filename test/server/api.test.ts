@@ -376,6 +376,19 @@ describeEngines('the API /api/v1', (engine) => {
     for (const filter of ['stage=signed_up', 'plan=pro', 'signup_month=2025-02', 'churned=true', 'churned=false', 'q=c', 'milestone=setup&reached=false', 'milestone=activation&reached=true&plan=pro']) {
       urls.push(`/api/v1/accounts?${filter}&sort=seats&order=desc`);
     }
+    // Segments and expressions read what they name (milestones, how long ago) and no more.
+    const where = (e: string) => `where=${encodeURIComponent(e)}`;
+    for (const filter of [
+      'segment=stuck_in_setup',
+      'segment=activated_underutilised&sort=last_active_day',
+      where('seats >= 2'),
+      where('days_since_last_event > 30 or days_since_last_event is null'),
+      where('milestones.setup.reached and milestones.setup.days_to_reach < 40'),
+      `${where("plan = 'pro'")}&sort=activation&order=desc`,
+      `${where('milestones.activation.progress < 0.5')}&sort=stage&q=_`,
+    ]) {
+      urls.push(`/api/v1/accounts?${filter}`);
+    }
     statements.length = 0;
     const stored = [];
     for (const url of urls) stored.push((await get(url)).body);

@@ -11,8 +11,12 @@ import {
   milestonesCsv,
   recentEvents,
   segmentMembers,
+  readStatusRows,
+  segmentStatusKeys,
   statusKeys,
   statusPage,
+  type Day,
+  type StatusState,
   type AccountStatus,
   type StatusKey,
   type StatusKeyColumn,
@@ -81,17 +85,30 @@ const accountsQuery = z.strictObject({
 
 type AccountsQuery = z.output<typeof accountsQuery>;
 
+/** A segment or `where` expression's errors are the parameter's. */
+async function asParameter<T>(parameter: 'where' | 'segment', work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof SegmentExpressionError)) throw err;
+    throw new BadParameter(parameter, 'query', `invalid query parameter ${parameter}: ${err.message}`);
+  }
+}
+
 /**
- * A page of the materialized statuses: sorted, counted and paged in SQL by a column, else on
- * every matching account's sort key read alone (two columns) here; then the page's own rows
- * read in full.
+ * A page of the materialized statuses (current as `state` says): sorted, counted and paged
+ * in SQL by a column; else every matching account's sort key read alone (two columns, or what
+ * a segment expression reads) and sorted here. Then the page's own rows are read in full.
  */
-async function keyedPage(ctx: ApiContext, day: string, query: AccountsQuery, filter: StatusKeyFilter, byMilestone: boolean, stages: readonly string[]) {
+async function keyedPage(ctx: ApiContext, state: StatusState, day: Day, query: AccountsQuery, filter: StatusKeyFilter, stages: readonly string[]) {
+  const fw = ctx.workspace().milestones;
   const { sort, q } = query;
   const desc = query.order === 'desc';
+  const expression = query.segment !== undefined ? fw.segments[query.segment] : query.where;
+  const byMilestone = Object.hasOwn(fw.milestones, sort);
   let total: number;
   let ids: string[];
-  if (!byMilestone && sort !== 'last_active_day' && q === undefined) {
+  if (expression === undefined && !byMilestone && sort !== 'last_active_day' && q === undefined) {
     // A column: sorted, counted and paged in SQL (the youngest first is the latest signup first).
     const column = (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn;
     ({ total, ids } = await statusPage(ctx.store, filter, { column, desc: sort === 'age_days' ? !desc : desc, stages }, query.limit, query.offset));
@@ -101,7 +118,10 @@ async function keyedPage(ctx: ApiContext, day: string, query: AccountsQuery, fil
       : sort === 'last_active_day'
         ? { last_active_day: true }
         : { column: (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn };
-    let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
+    let keyed: Keyed[] =
+      expression === undefined
+        ? await statusKeys(ctx.store, day, filter, key)
+        : await asParameter(query.segment !== undefined ? 'segment' : 'where', () => segmentStatusKeys(ctx.store, fw, day, expression, filter, key));
     if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
     const stageIndex = new Map(stages.map((s, i) => [s, i]));
     if (sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
@@ -110,10 +130,12 @@ async function keyedPage(ctx: ApiContext, day: string, query: AccountsQuery, fil
     total = keyed.length;
     ids = keyed.slice(query.offset, query.offset + query.limit).map((k) => k.account_id);
   }
-  const [rows, last] = await Promise.all([readStatuses(ctx, day, { accounts: ids }), lastActiveDaysOf(ctx.store, day, ids)]);
+  // The statuses are current (checked just before): the page's rows read as they are.
+  const [rows, last] = await Promise.all([readStatusRows(ctx.store, fw, { accounts: ids, stateDays: false }), lastActiveDaysOf(ctx.store, day, ids)]);
   const byId = new Map(rows.accounts.map((a) => [a.account_id, a]));
   const page = ids.flatMap((id) => (byId.has(id) ? [{ ...byId.get(id)!, last_active_day: last.get(id) ?? null }] : []));
-  return { as_of: day, ...sourceOf(rows), total, offset: query.offset, limit: query.limit, accounts: page };
+  const source = { source: 'materialized' as const, framework_version: state.framework_version, refreshed_at: state.refreshed_at };
+  return { as_of: day, ...source, total, offset: query.offset, limit: query.limit, accounts: page };
 }
 
 /** Accounts on the framework: a filtered, sorted page, or all of them as CSV; and one account in full. */
@@ -144,22 +166,17 @@ export const accountRoutes = (ctx: ApiContext) => [
       const { stage, milestone, reached, plan, signup_month, churned, q } = query;
       const filter: StatusKeyFilter = { stage, plan, signup_month, churned, milestone: milestone === undefined ? undefined : { name: milestone, reached: reached! } };
 
-      // Materialized and no expression to evaluate: sort and count on two columns, then read the page's rows.
-      if (query.segment === undefined && query.where === undefined && query.format === 'json' && (await currentStatuses(ctx.store, fw, day))) {
-        return keyedPage(ctx, day, query, filter, names.includes(query.sort), stages.map((s) => s.name));
-      }
+      // Materialized: a page reads what sorts and counts it, then its own rows (both expressions at once: every status).
+      const state = query.format === 'json' && !(query.segment !== undefined && query.where !== undefined) ? await currentStatuses(ctx.store, fw, day) : null;
+      if (state) return keyedPage(ctx, state, day, query, filter, stages.map((s) => s.name));
 
       // Without the milestones' detail: neither filters, sorts nor the CSV read it; the page's rows get it below.
       const [report, last] = await Promise.all([readStatuses(ctx, day, { details: false }), lastActiveDays(ctx.store, day)]);
       let list = report.accounts;
       if (query.segment !== undefined) list = await segmentMembers(ctx.store, fw, query.segment, { ...report, accounts: list }, last);
       if (query.where !== undefined) {
-        try {
-          list = await accountsMatching(ctx.store, fw, query.where, { ...report, accounts: list }, last);
-        } catch (err) {
-          if (!(err instanceof SegmentExpressionError)) throw err;
-          throw new BadParameter('where', 'query', `invalid query parameter where: ${err.message}`);
-        }
+        const where = query.where;
+        list = await asParameter('where', () => accountsMatching(ctx.store, fw, where, { ...report, accounts: list }, last));
       }
       let rows: Row[] = list
         .filter(
