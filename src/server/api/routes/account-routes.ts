@@ -3,24 +3,24 @@ import { SegmentExpressionError } from '../../../config/index.js';
 import {
   accountProfile,
   accountsMatching,
+  currentStatuses,
   daysBetween,
   journeyStages,
   lastActiveDays,
   lastActiveDaysOf,
-  currentStatuses,
   milestonesCsv,
+  readStatusRows,
   recentEvents,
   segmentMembers,
-  readStatusRows,
   segmentStatusKeys,
   statusKeys,
   statusPage,
-  type Day,
-  type StatusState,
   type AccountStatus,
+  type Day,
   type StatusKey,
   type StatusKeyColumn,
   type StatusKeyFilter,
+  type StatusState,
 } from '../../../milestones/index.js';
 import type { ApiContext } from '../api-context.js';
 import { ApiError, BadParameter, route } from '../api-route.js';
