@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
   const runs = Number(option(args, 'runs') ?? 20);
   const db = await demoStore(`api-${accounts}a-30m`, { seed: 3, accounts, months: 30 });
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-api-'));
-  await initWorkspace(dir);
+  await initWorkspace(dir, { template: 'helpdesk' });
   const ws = await loadWorkspace(dir);
   const store = await DuckDbStore.open({ path: db, settings: { threads: '1' } });
   const state = await statusState(store);

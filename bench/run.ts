@@ -9,8 +9,10 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   discover: () => import('./discover.js'),
   ingest: () => import('./ingest.js'),
   statuses: () => import('./statuses.js'),
+  accuracy: () => import('./accuracy.js'),
   clickhouse: () => import('./clickhouse.js'),
   dedup: () => import('./dedup.js'),
+  outcomes: () => import('./outcomes.js'),
   cli: () => import('./cli.js'),
   api: () => import('./api.js'),
 };

@@ -3,8 +3,8 @@
  * accounts over 30 months (seed 3, drift planted), each against a baseline measured in the same run:
  *  - read: an accounts page (50 accounts of one stage) and the funnel, from the materialized
  *    tables against computing every account's status (what readers did before);
- *  - refresh: a full refresh and an incremental one of 2,000 accounts, against one
- *    milestone pass (computeMilestones);
+ *  - refresh: a full refresh and an incremental one of 2,000 accounts, and the segment
+ *    refreshes that follow each, against one milestone pass (computeMilestones);
  *  - review: `cairn review` at 20,000 accounts (goal under 30 s), against one milestone pass;
  *  - ingest: `cairn serve` taking 100,000 events/s (autocannon's fixed rate, batches of 100,
  *    events of existing accounts) with the status refresh on and off: what was acknowledged,
@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Session } from 'chdb';
-import { parseCairnConfig, parseMilestones, TEMPLATE_DIR } from '../src/config/index.js';
-import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, materializedStatuses, refreshStatuses, today } from '../src/milestones/index.js';
+import { parseCairnConfig, parseMilestones, HELPDESK_DIR } from '../src/config/index.js';
+import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, materializedStatuses, refreshSegments, refreshStatuses, today } from '../src/milestones/index.js';
 import { reviewFramework } from '../src/review/index.js';
 import { openClickHouseStore, type ClickHouseConnection } from '../src/store/clickhouse/clickhouse-config.js';
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
@@ -60,9 +60,9 @@ export async function run(args: string[]): Promise<void> {
   const engine = option(args, 'engine') ?? 'duckdb';
   if (!['duckdb', 'chdb', 'server', 'cluster'].includes(engine)) throw new Error(`invalid --engine: ${engine} (duckdb, chdb, server or cluster)`);
   const db = engine === 'duckdb' ? await demoStore(`statuses-${accounts}a-30m-drift`, { seed: 3, accounts, months: 30, drift: true }) : null;
-  const milestonesText = await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8');
+  const milestonesText = await readFile(join(HELPDESK_DIR, 'milestones.yaml'), 'utf8');
   const framework = parseMilestones(milestonesText);
-  const config = parseCairnConfig(await readFile(join(TEMPLATE_DIR, 'cairn.yaml'), 'utf8'));
+  const config = parseCairnConfig(await readFile(join(HELPDESK_DIR, 'cairn.yaml'), 'utf8'));
   const day = today();
   console.log(`bench/statuses: demo at ${accounts.toLocaleString('en-US')} accounts over 30 months (seed 3, drift planted), statuses as of ${day}, on ${engine}`);
 
@@ -78,14 +78,19 @@ export async function run(args: string[]): Promise<void> {
     console.log(`\n  baseline: one milestone pass over every account (computeMilestones)  ${s(pass.seconds)}`);
 
     const full = await timed(() => refreshStatuses(store, framework, { asOf: day }), 1);
+    // Segments follow every refresh (cairn serve, cairn refresh): the first judges every account.
+    const segments = await timed(() => refreshSegments(store, framework), 1);
     if (parts.includes('refresh')) {
       const again = await timed(() => refreshStatuses(store, framework, { asOf: day }), 2);
       const some = pass.result.accounts.slice(0, 2000).map((a) => a.account_id);
       const incremental = await timed(() => refreshStatuses(store, framework, { asOf: day, accounts: some }), 2);
+      const segmentsSome = await timed(() => refreshSegments(store, framework, { accounts: some }), 2);
       console.log('\n  refresh');
       console.log(`    first (backfill: ${full.result.changes.toLocaleString('en-US')} changes)  ${s(full.seconds)}  (${(full.seconds / pass.seconds).toFixed(2)}× a pass)`);
       console.log(`    full, nothing changed                       ${s(again.seconds)}  (${(again.seconds / pass.seconds).toFixed(2)}× a pass)`);
       console.log(`    incremental, 2,000 accounts                 ${s(incremental.seconds)}  (${(incremental.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    segments after the first (${segments.result?.changes.toLocaleString('en-US')} entries)   ${s(segments.seconds)}  (${(segments.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    segments after an incremental, 2,000        ${s(segmentsSome.seconds)}  (${(segmentsSome.seconds / pass.seconds).toFixed(2)}× a pass)`);
     }
 
     if (parts.includes('read')) {

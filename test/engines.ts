@@ -157,8 +157,8 @@ const IN_PROCESS = 2;
 
 /**
  * `describe(title [engine], fn)` once per engine. `demo: true` marks a test that imports a
- * large demo to check statistics against the planted truth: it runs on the engines in this
- * process only, while the parity suite (test/parity) shows the servers give the same answers.
+ * large demo (or stores of hundreds of accounts) to check statistics: it runs on the engines in
+ * this process only, while the parity suite (test/parity) shows the servers give the same answers.
  */
 export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number; demo?: boolean } = {}): void {
   const { demo, ...describeOptions } = options;

@@ -1,4 +1,4 @@
-import { accountProfile, journeyStages, type MilestoneChange } from '../milestones/index.js';
+import { accountProfile, frameworkLanguage, journeyStages, type FrameworkLanguage, type MilestoneChange } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { CliError } from './errors.js';
 import { print, printJson, printPairs } from './output.js';
@@ -9,8 +9,8 @@ import { withWorkspace, type GlobalOptions } from './workspace.js';
 const BARS = ' ▁▂▃▄▅▆▇█';
 
 /** A recorded change as a person reads it. */
-function describeChange(c: MilestoneChange): string {
-  const what = c.kind === 'milestone' ? `${c.change} ${c.name}` : c.change === 'reached' ? `stage ${c.previous} → ${c.name}` : `stage back from ${c.previous} to ${c.name}`;
+function describeChange(c: MilestoneChange, words: FrameworkLanguage): string {
+  const what = words.change(c);
   const why = c.cause === 'data' ? '' : c.cause === 'backfill' ? '  (backfilled)' : '  (new framework)';
   return `${what}  [v${c.framework_version}]${why}`;
 }
@@ -22,11 +22,22 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
     const report = await workspaceStatuses(ws, store, asOf, [id]);
     const profile = await accountProfile(store, ws.milestones, id, asOf, report.accounts[0] ?? null);
     if (!profile) throw new CliError(`no account ${JSON.stringify(id)} signed up by ${asOf}`);
-    const { status: a, activity, users_moved: moves, history } = profile;
+    const { status: a, activity, users_moved: moves, history, segment_history: segments } = profile;
     const churnedDay = a.churned_day;
+    const words = frameworkLanguage(ws.milestones);
     const story = profile.timeline.map(({ day, what }) => ({ day, what }));
     if (opts.json) {
-      return printJson({ as_of: asOf, source: report.source, framework_version: report.framework_version, ...a, timeline: story, history, activity, users_moved: moves });
+      return printJson({
+        as_of: asOf,
+        source: report.source,
+        framework_version: report.framework_version,
+        ...a,
+        timeline: story,
+        history,
+        segment_history: segments,
+        activity,
+        users_moved: moves,
+      });
     }
 
     const stages = journeyStages(ws.milestones);
@@ -39,10 +50,12 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
       ['signed up', `${a.signup_day} (${a.age_days} days ago)`],
     ]);
     print('\nmilestones');
-    for (const [name, m] of Object.entries(a.milestones)) {
+    const labels = Object.keys(a.milestones).map((name) => words.milestone(name).label);
+    const width = Math.max(14, ...labels.map((l) => l.length));
+    Object.entries(a.milestones).forEach(([, m], i) => {
       const state = m.reached ? `reached ${m.reached_at}` : `${Math.round(m.progress * 100)}%`;
-      print(`  ${name.padEnd(14)} ${state}`);
-    }
+      print(`  ${labels[i].padEnd(width)} ${state}`);
+    });
     if (a.next_best_step) {
       print(`\nnext best step: ${a.next_best_step.action}`);
       print(`  why: ${a.next_best_step.reason}`);
@@ -55,7 +68,11 @@ export async function runAccount(id: string, opts: { asOf?: string; json?: boole
     }
     print('\nmilestone history (recorded by each refresh; framework version in brackets)');
     if (history.length === 0) print('  none recorded yet (`cairn refresh` records it)');
-    for (const c of history) print(`  ${c.day}  ${describeChange(c)}`);
+    for (const c of history) print(`  ${c.day}  ${describeChange(c, words)}`);
+    if (segments.length > 0) {
+      print('\nsegments entered and left');
+      for (const c of segments) print(`  ${c.day}  ${words.change({ kind: 'segment', name: c.segment, change: c.change })}${c.cause === 'data' ? '' : c.cause === 'backfill' ? '  (when first judged)' : '  (new expression)'}`);
+    }
     if (activity.length > 0) {
       const max = Math.max(...activity.map((m) => m.events));
       const bars = activity.map((m) => BARS[Math.round((m.events / max) * (BARS.length - 1))]).join('');

@@ -3,10 +3,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
-import { describeScore, generateDemo, scoreDiscovery, type PlantedDrift, type PlantedTruth } from '../demo/index.js';
+import { describeScore, generateDemo, LAUNCH_EVENTS_FILE, scoreDiscovery, type PlantedLaunch, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
-import { positiveInt, usageError } from './errors.js';
+import { DEMO_WORLDS, DISCOVER_DEFAULTS } from './choices.js';
+import { oneOf, positiveInt, usageError } from './errors.js';
 import { importEventFiles } from './import.js';
 import { formatNumber, print, printJson, printPairs, terminalText } from './output.js';
 import { accessNote } from './serve.js';
@@ -20,12 +21,14 @@ import { refreshJson, refreshWorkspace } from './refresh.js';
 import { printReview, reviewOut, runReview, writeReviewReport } from './review.js';
 import { renderReviewReport } from '../review/index.js';
 import { discoverAndWrite, discoveryOut, printDiscovery } from './discover.js';
+import { printDemoLaunches, runDemoLaunches } from './demo-launches.js';
 
 export interface DemoOptions {
   dir: string;
   seed: string;
   accounts: string;
   months: string;
+  world: string;
   discover: boolean;
   drift: boolean;
   review: boolean;
@@ -41,11 +44,12 @@ const DEMO_SOURCE = 'demo';
 /** Where the demo lists what it made, so a later run replaces that and nothing else. */
 const DEMO_MARKER = join(STATE_DIR, 'demo.json');
 /** The files the demo generates, relative to its folder. */
-const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
+const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', LAUNCH_EVENTS_FILE, 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
 
 /**
  * `cairn demo`: generates the demo help desk's data into a workspace, imports it and sums up
- * what is there: the funnel, then discovery compared with the planted truth. Data and store are
+ * what is there: the funnel, discovery and the review compared with the planted truth, and the
+ * planted launches' verdicts against what was planted. Data and store are
  * made anew on every run, config files a person may have edited are kept; a folder holding a
  * workspace, store or data the demo did not make is refused unless --force, and a store outside
  * the folder is never replaced.
@@ -55,6 +59,7 @@ export async function runDemo(opts: DemoOptions) {
   const port = opts.port === '0' ? 0 : positiveInt(opts.port, '--port', 65535);
   const accounts = positiveInt(opts.accounts, '--accounts', 50_000);
   const months = positiveInt(opts.months, '--months', 240);
+  const world = oneOf('--world', opts.world, DEMO_WORLDS);
   const dir = resolve(opts.dir);
   const started = Date.now();
   const existing = existsSync(join(dir, CONFIG_FILE)) ? await loadWorkspace(dir) : null;
@@ -62,7 +67,7 @@ export async function runDemo(opts: DemoOptions) {
   const db = engine.kind === 'duckdb' ? resolve(dir, engine.path) : null;
   if (!opts.force) await checkDemoFolder(dir, existing, db);
   else if (db && !isInside(dir, db)) throw outsideStore(dir, db);
-  const made = existing ? [] : (await initWorkspace(dir)).created;
+  const made = existing ? [] : (await initWorkspace(dir, { template: 'helpdesk' })).created;
   const ws = existing ?? (await loadWorkspace(dir));
   if (opts.discover) await discoveryOut(ws, { force: opts.force });
   const reviewFile = opts.review ? await reviewOut(ws, undefined, opts.force) : null;
@@ -71,7 +76,7 @@ export async function runDemo(opts: DemoOptions) {
   if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, drift: opts.drift, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, world, drift: opts.drift && world === 'planted', launches: world === 'planted', onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -84,22 +89,28 @@ export async function runDemo(opts: DemoOptions) {
     }
     const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
-    const events = await importEventFiles(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
+    // Checked against tracking-plan.yaml as any import is.
+    const events = await importEventFiles(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes, plan: ws.trackingPlan });
     // Every account placed on the framework, with its history backfilled.
     const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
-    const discovery = opts.discover ? await discoverAndWrite(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
+    // Half discover's refits: the demo trades some rank-interval precision for time.
+    const discovery = opts.discover ? await discoverAndWrite(ws, store, { ...DISCOVER_DEFAULTS, fits: '5', asOf, json: opts.json, force: opts.force }) : null;
     // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
-    const review = reviewFile ? await runReview(ws, store, { asOf }) : null;
+    // A workspace kept with --force may have no framework yet (`cairn init`'s): nothing to review.
+    const reviewable = Object.keys(ws.milestones.milestones).length > 0;
+    const review = reviewFile && reviewable ? await runReview(ws, store, { asOf }) : null;
     if (review) await writeReviewReport(reviewFile!, renderReviewReport(review));
-    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { drift?: PlantedDrift };
+    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { launches?: PlantedLaunch[] };
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
+    const launches = await runDemoLaunches(ws, store, truth.launches ?? [], asOf);
     const summary = {
       workspace: dir,
       seed,
+      world,
       accounts: stats.accounts,
       users: stats.users,
       events: stats.events,
@@ -121,13 +132,14 @@ export async function runDemo(opts: DemoOptions) {
         report: reviewFile,
         planted_drift: truth.drift ?? null,
       },
+      launches,
       seconds: (Date.now() - started) / 1000,
     };
     summaryJson = summary;
     if (opts.json) {
       if (!opts.serve) printJson(summary);
     } else {
-      print(`Cairn demo: an Intercom-like help desk, in ${dir}`);
+      print(`Cairn demo: an Intercom-like help desk${world === 'null' ? ' where nothing predicts retention (the null world)' : ''}, in ${dir}`);
       printPairs([
         ['accounts', formatNumber(summary.accounts)],
         ['users', formatNumber(summary.users)],
@@ -148,15 +160,21 @@ export async function runDemo(opts: DemoOptions) {
         print('');
         for (const line of describeScore(score!)) print(line);
       }
+      if (reviewFile && !reviewable) print(`\nno review: ${ws.files.milestones} declares no milestones (adopt discovery's proposal, then \`cairn review\`)`);
       if (review) {
         print('');
         printReview(review);
         print(`\nreview report: ${reviewFile}`);
         if (truth.drift) print(`planted drift (ground-truth.json): from signups on ${truth.drift.signups_from}, ${truth.drift.setup_step_done_by_everyone} done by everyone; a bot closes conversations, so activation's cut moved from ${truth.drift.activation.at_least_before} to about ${truth.drift.activation.at_least_after}`);
       }
+      if (launches.length) {
+        print('');
+        printDemoLaunches(launches);
+      }
       const w = `--workspace ${opts.dir}`;
       print('\nnext:');
       for (const verb of ['discover', 'review --format html', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+      for (const verb of ['launch report reply_suggestions --format html', 'launch due']) print(`  cairn ${w} ${verb} --at ${asOf}`);
       print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
     }
   } catch (err) {

@@ -8,6 +8,8 @@ import { workspaceFunnelStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+/** Days from a bootstrap quantile may fall between two days: one decimal is enough. */
+const days = (v: number | null) => (v === null ? '—' : String(Math.round(v * 10) / 10));
 const withCi = (s: Share) => `${pct(s.share).padStart(6)} [${pct(s.low)}–${pct(s.high)}]`;
 
 /** The funnel as a person reads it: the base, cohorts side by side, then how it moved. */
@@ -17,7 +19,7 @@ export function printFunnel(f: Funnel): void {
   print('\n  milestone      reached                    median days to reach');
   for (const name of f.milestones) {
     const m = f.total.milestones[name];
-    const median = m.median_days === null ? '—' : `${m.median_days} [${m.median_days_low}–${m.median_days_high}]`;
+    const median = m.median_days === null ? '—' : `${days(m.median_days)} [${days(m.median_days_low)}–${days(m.median_days_high)}]`;
     print(`  ${name.padEnd(14)} ${withCi(m.reached).padEnd(26)} ${median}`);
   }
   if (f.headline && f.total.headline) print(`\n  headline: ${withCi(f.total.headline).trim()} of ${f.headline.meaning}`);

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { importAccountHistory, importAccounts, importEvents, sourceNameProblem, type ImportSummary } from '../collect/index.js';
+import type { TrackingPlan } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { usageError } from './errors.js';
 import { formatNumber, print, printJson } from './output.js';
@@ -24,13 +25,14 @@ function checkFiles(files: string[]): void {
 export async function importEventFiles(
   store: Store,
   files: string[],
-  opts: { json?: boolean; source?: string; maxLineBytes?: number },
+  opts: { json?: boolean; source?: string; maxLineBytes?: number; plan?: TrackingPlan },
 ): Promise<ImportSummary> {
   const bar = progressBar(!opts.json, 'MB');
   try {
     return await importEvents(store, files, {
       source: opts.source,
       maxLineBytes: opts.maxLineBytes,
+      plan: opts.plan,
       onProgress: (p) => bar.update(Math.round(p.bytesRead / 1e6), Math.max(1, Math.round(p.totalBytes / 1e6)), basename(p.file)),
     });
   } finally {
@@ -44,12 +46,16 @@ export async function runImportEvents(files: string[], opts: ImportOptions, glob
   if (problem) throw usageError(problem);
   checkFiles(files);
   await withWorkspace(globals, async (ws, store) => {
-    const { result: r, statuses } = await writeThenRefresh(ws, store, () => importEventFiles(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes }));
-    const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, lines: r.lines, statuses: refreshJson(statuses) };
+    // Checked against tracking-plan.yaml with the collector's rules.
+    const { result: r, statuses } = await writeThenRefresh(ws, store, () =>
+      importEventFiles(store, files, { ...opts, maxLineBytes: ws.config.import.max_line_bytes, plan: ws.trackingPlan }),
+    );
+    const out = { imported: r.imported, duplicates: r.duplicates, quarantined: r.quarantined, flagged: r.flagged ?? 0, lines: r.lines, statuses: refreshJson(statuses) };
     if (opts.json) return printJson(out);
     print(`imported ${formatNumber(r.imported)} events from ${formatNumber(r.lines)} lines`);
     print(`  ${formatNumber(r.duplicates)} duplicates (message id already stored) skipped`);
     print(`  ${formatNumber(r.quarantined)} quarantined${r.quarantined ? ': see `cairn stats` for the reasons' : ''}`);
+    if (r.flagged) print(`  ${formatNumber(r.flagged)} stored but flagged by tracking-plan.yaml: see \`cairn stats\``);
     if (statuses) print(describeRefresh(statuses));
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { keyNameProblem, WriteKeyError, WriteKeys } from '../collect/index.js';
+import { IdentitySecrets, keyNameProblem, WriteKeyError, WriteKeys } from '../collect/index.js';
 import { CONFIG_FILE, resolveWorkspaceDir } from '../config/index.js';
 import { CliError, positiveInt, usageError } from './errors.js';
 import { print, printJson, printTable } from './output.js';
@@ -60,4 +60,17 @@ export async function runKeysList(opts: { json?: boolean }, globals: GlobalOptio
     ['name', 'prefix', 'created', 'revoked', 'rate limit', 'kind'],
     rows.map((r) => [r.name, `${r.prefix}…`, r.created_at, r.revoked_at ?? '', r.kind === 'dashboard' ? '' : r.rate_limit === null ? 'default' : `${r.rate_limit}/s`, r.kind]),
   );
+}
+
+/** `cairn keys identity`: the checklist's identity secret, made once (or rotated) and shown. */
+export async function runKeysIdentity(opts: { rotate?: boolean; graceHours: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const graceHours = opts.graceHours === '0' ? 0 : positiveInt(opts.graceHours, '--grace-hours', 24 * 365);
+  const secrets = await IdentitySecrets.open(workspaceDir(globals));
+  const { secret, created } = await secrets.create({ rotate: opts.rotate, graceHours });
+  const previous = secrets.previousValidUntil;
+  if (opts.json) return printJson({ secret, created, previous_valid_until: previous });
+  print(`identity secret${created ? (opts.rotate ? ' (new)' : ' (created)') : ''}, kept owner-only in ${secrets.file}:`);
+  print(`  ${secret}`);
+  print("Your backend signs each account id with it: token = hex(HMAC-SHA256(secret, account_id)); the page sends `Authorization: Bearer <token>` to /v1/checklist/<account_id>.");
+  if (previous) print(`The previous secret is accepted until ${previous}.`);
 }

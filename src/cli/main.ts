@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { FUNNEL_BY, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
+import { DEMO_WORLDS, DISCOVER_DEFAULTS, EXPORT_FORMATS, FUNNEL_BY, INIT_EXAMPLES, LAUNCH_REPORT_FORMATS, OUTPUT_FORMATS, RETENTION_KINDS, REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { EXIT, reportError } from './errors.js';
 
 const AS_OF = 'use only data up to this day (YYYY-MM-DD; default today)';
@@ -28,6 +28,9 @@ export function buildProgram(): Command {
       `
 Every verb takes --json. A workspace is a folder with cairn.yaml, milestones.yaml,
 tracking-plan.yaml and launches/ (\`cairn init\`); events are stored in cairn.duckdb there.
+Launches: \`cairn launch new NAME\` declares the outcome before building, \`launch check\`
+gates on instrumentation (CI), \`launch report\` judges it at each checkpoint
+(--json: { launch, at, verdict, design, outcome, flags }), \`launch due\` lists what is owed.
 
 Import format v1: events as JSON lines (.jsonl, gzip or not), CSV or Parquet with
 message_id?, timestamp, account_id, user_id?, action, object, place?, metadata?, count?;
@@ -47,6 +50,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
     .option('--months <n>', 'months over which accounts sign up', '30')
+    .option('--world <world>', `planted: the help desk with its planted truth; null: the same behaviour, nothing planted, no drift (${DEMO_WORLDS.join(', ')})`, 'planted')
     .option('--no-discover', 'skip discovery (faster)')
     .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
     .option('--no-review', 'skip the framework review at the end')
@@ -58,8 +62,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
 
   program
     .command('init')
-    .description('create a workspace: cairn.yaml, milestones.yaml (the seed framework), tracking-plan.yaml, launches/')
+    .description('create a workspace for your product: cairn.yaml, an empty milestones.yaml (cairn discover proposes one), a tracking plan that flags what it does not know, launches/')
     .argument('[dir]', 'folder for the workspace', '.')
+    .option('--example <name>', `start from an example instead: ${INIT_EXAMPLES.join(', ')} (the demo help desk's tracking plan and framework)`)
     .option('--engine <kind>', 'duckdb (one file in the workspace) or clickhouse (a server or cluster)', 'duckdb')
     .option('--url <url>', 'ClickHouse HTTP URL, such as http://localhost:8123 (with --engine clickhouse)')
     .option('--database <name>', 'ClickHouse database (default cairn)')
@@ -99,7 +104,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .command('milestones')
     .description('every account on the framework as of a date: stage, milestones, next best step')
     .option('--as-of <date>', AS_OF)
-    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
+    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}; with --out: ${EXPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write to a file: CSV, JSON or Parquet by --format or the extension (.csv, .json, .parquet)')
+    .option('--force', 'replace a file already at --out')
     .option('--json', 'same as --format json')
     .action(async (opts) => (await import('./milestones.js')).runMilestones(opts, globals()));
 
@@ -116,7 +123,9 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .description('the accounts of a segment declared in milestones.yaml (e.g. stuck_in_setup), to act on or export')
     .argument('<name>', 'segment name')
     .option('--as-of <date>', AS_OF)
-    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}`, 'table')
+    .option('--format <format>', `output: ${OUTPUT_FORMATS.join(', ')}; with --out: ${EXPORT_FORMATS.join(', ')}`, 'table')
+    .option('--out <file>', 'write to a file: CSV, JSON or Parquet by --format or the extension (.csv, .json, .parquet)')
+    .option('--force', 'replace a file already at --out')
     .option('--json', 'same as --format json')
     .action(async (name, opts) => (await import('./segment.js')).runSegment(name, opts, globals()));
 
@@ -131,15 +140,17 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
   program
     .command('discover')
     .description('find, backwards from retention, which early behaviours predict it; propose setup, activation, utilization and maturity with the evidence')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default the last day with events)')
+    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default the newest day among events, churn dates and account history)')
     .option('--retention <kind>', `retention label: ${RETENTION_KINDS.join(', ')} (default from cairn.yaml)`)
     .option('--retention-days <n>', 'judge retention this many days after signup (default from cairn.yaml)')
     .option('--early-days <n>', 'measure behaviour in the first this many days (default from cairn.yaml)')
     .option('--dormant-days <n>', 'not_dormant: activity needed within the last this many days (default from cairn.yaml)')
     .option('--core-action <pair>', 'the action activation counts, as "ACTION OBJECT" (default: from milestones.yaml, else the most predictive repeated action)')
-    .option('--seed <n>', 'random seed: the same seed gives the same result', '1')
-    .option('--trees <n>', 'trees per forest fit', '100')
-    .option('--fits <n>', 'seeded forest fits for rank intervals', '5')
+    .option('--seed <n>', 'random seed: the same seed gives the same result', DISCOVER_DEFAULTS.seed)
+    .option('--trees <n>', 'trees per forest fit', DISCOVER_DEFAULTS.trees)
+    .option('--fits <n>', 'forest refits on bootstrap samples of accounts, for importance and rank intervals', DISCOVER_DEFAULTS.fits)
+    .option('--bootstrap <n>', 'bootstrap resamples of accounts for threshold intervals', DISCOVER_DEFAULTS.bootstrap)
+    .option('--permutations <n>', 'label permutations in each null check', DISCOVER_DEFAULTS.permutations)
     .option('--out <dir>', 'folder for proposed-milestones.yaml, evidence.json and report.html (default <workspace>/discovery)')
     .option('--force', 'replace those files in --out even if cairn discover did not write them')
     .option('--json', 'print a summary as JSON')
@@ -173,6 +184,23 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .description('list write keys: name, prefix, when created and revoked (keys themselves are not stored)')
     .option('--json', 'print the keys as JSON')
     .action(async (opts) => (await import('./keys.js')).runKeysList(opts, globals()));
+
+  keys
+    .command('identity')
+    .description("the identity secret the product's backend signs account ids with for the in-product checklist (token = hex HMAC-SHA256(secret, account id)); made once, shown on demand")
+    .option('--rotate', 'replace it; the previous one is still accepted for --grace-hours')
+    .option('--grace-hours <n>', 'hours the previous secret is still accepted after --rotate', '24')
+    .option('--json', 'print { secret, created, previous_valid_until } as JSON')
+    .action(async (opts) => (await import('./keys.js')).runKeysIdentity(opts, globals()));
+
+  const webhooks = program.command('webhooks').description('webhook deliveries of milestone, stage and segment changes (endpoints in cairn.yaml)');
+  webhooks
+    .command('replay')
+    .description('deliver dead letters again (deliveries that failed every attempt), under their own idempotency keys; `cairn stats` lists them')
+    .option('--id <ids...>', 'only these deliveries')
+    .option('--all', 'every dead letter')
+    .option('--json', 'print { replayed, refused, delivered } as JSON')
+    .action(async (opts) => (await import('./webhooks.js')).runWebhooksReplay(opts, globals()));
 
   const quarantine = program
     .command('quarantine')
@@ -219,6 +247,44 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--force', 'replace a file at --out that cairn review did not write')
     .option('--json', 'same as --format json')
     .action(async (opts) => (await import('./review.js')).runReviewVerb(opts, globals()));
+
+  const launch = program
+    .command('launch')
+    .description('launches: declare the outcome before building, gate on instrumentation, report outcomes at checkpoints');
+  launch
+    .command('new')
+    .description('write launches/NAME.yaml from a commented template, and launches/NAME/feedback/')
+    .argument('<name>', 'launch name: lowercase letters, digits and underscores')
+    .option('--owner <who>', 'who answers for the outcome')
+    .option('--force', 'overwrite an existing launch file')
+    .option('--json', 'print the created paths as JSON')
+    .action(async (name, opts) => (await import('./launch.js')).runLaunchNew(name, opts, globals()));
+  launch
+    .command('check')
+    .description('the instrumentation gate: exit 1 when the launch events are not in tracking-plan.yaml, or after launch have not arrived or arrive with violations')
+    .argument('<name>', 'launch name')
+    .option('--at <date>', 'check as of this day (YYYY-MM-DD; default today)')
+    .option('--json', 'print the result as JSON')
+    .action(async (name, opts) => (await import('./launch.js')).runLaunchCheck(name, opts, globals()));
+  launch
+    .command('report')
+    .description('the outcome report: expected vs measured with the strongest design the data allow, the adoption funnel, feedback, decisions, verdict')
+    .argument('<name>', 'launch name')
+    .option('--at <date>', 'report as of this day (YYYY-MM-DD; default today)')
+    .option('--format <format>', `output: ${LAUNCH_REPORT_FORMATS.join(', ')} (html is written to a file)`, 'md')
+    .option('--json', 'print { launch, at, verdict, design, outcome, flags } (the contract scripts use)')
+    .option('--out <file>', 'write the report to this file')
+    .option('--force', 'replace a file at --out that cairn launch report did not write')
+    .option('--share', "post it to the launch's Slack webhook (share.slack)")
+    .option('--no-record', 'do not record the report in the ledger (a preview)')
+    .action(async (name, opts) => (await import('./launch.js')).runLaunchReport(name, opts, globals()));
+  launch
+    .command('due')
+    .description('reports due and overdue for every launch, anti-patterns, and Slack posts that failed')
+    .option('--at <date>', 'as of this day (YYYY-MM-DD; default today)')
+    .option('--resend', 'send the failed Slack posts again')
+    .option('--json', 'print the list as JSON')
+    .action(async (opts) => (await import('./launch.js')).runLaunchDue(opts, globals()));
 
   program
     .command('migrate')

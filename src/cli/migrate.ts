@@ -19,8 +19,8 @@ interface MigrateOptions {
 /**
  * `cairn migrate --to clickhouse URL`: copies the workspace's store (events with their message
  * ids, arrival times and sources; accounts, history, users, quarantine, plan violations,
- * checkpoints) into ClickHouse, then checks that every count agrees. Write keys and config
- * stay in the workspace; `--switch` then points cairn.yaml at ClickHouse.
+ * checkpoints, the launch ledger) into ClickHouse, then checks that every count agrees. Write
+ * keys and config stay in the workspace; `--switch` then points cairn.yaml at ClickHouse.
  */
 export async function runMigrate(url: string, opts: MigrateOptions, globals: GlobalOptions): Promise<void> {
   if (opts.to !== 'clickhouse') throw usageError(`invalid --to: ${opts.to} (only clickhouse)`);

@@ -5,6 +5,7 @@ import { oneOf } from './errors.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { workspaceStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
+import { exportFormat, exportTarget, writeAccountsExport } from './export-file.js';
 
 /** Where a report's statuses came from, for a person. */
 export const statusesNote = (r: SourcedReport) =>
@@ -27,13 +28,20 @@ function printTable(report: SourcedReport, names: string[]): void {
 }
 
 /** `cairn milestones`: every account on the framework as of a day. */
-export async function runMilestones(opts: { asOf?: string; format: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
-  const format = opts.json ? 'json' : oneOf('--format', opts.format, OUTPUT_FORMATS);
+export async function runMilestones(opts: { asOf?: string; format: string; json?: boolean; out?: string; force?: boolean }, globals: GlobalOptions): Promise<void> {
+  // --out: checked (format, a file already there) before any work.
+  const out = opts.out ? { format: exportFormat(opts.out, opts.json ? 'json' : opts.format), file: exportTarget(opts.out, opts.force) } : null;
+  const format = opts.json ? 'json' : out ? 'table' : oneOf('--format', opts.format, OUTPUT_FORMATS);
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {
     const report = await workspaceStatuses(ws, store, asOf);
     const names = Object.keys(ws.milestones.milestones);
-    if (format === 'json') return printJson({ as_of: report.as_of, source: report.source, framework_version: report.framework_version, accounts: report.accounts });
+    const json = { as_of: report.as_of, source: report.source, framework_version: report.framework_version, accounts: report.accounts };
+    if (out) {
+      await writeAccountsExport(out.file, out.format, report.accounts, names, json);
+      return print(`${formatNumber(report.accounts.length)} accounts as of ${report.as_of} written to ${out.file} (${out.format})`);
+    }
+    if (format === 'json') return printJson(json);
     if (format === 'csv') return printExport(milestonesCsv(report.accounts, names));
     printTable(report, names);
   });

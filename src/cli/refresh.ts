@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Workspace } from '../config/index.js';
-import { markStatusesStale, materializedStatuses, refreshStatuses, statusesAsOf, type RefreshSummary, type SourcedReport } from '../milestones/index.js';
+import { markStatusesStale, materializedStatuses, refreshSegments, refreshStatuses, statusesAsOf, type RefreshSummary, type SourcedReport } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { formatNumber, print, printJson, terminalText } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
@@ -8,9 +8,11 @@ import { withWorkspace, type GlobalOptions } from './workspace.js';
 /** milestones.yaml as text, kept with a framework version a refresh is the first to use. */
 const fileText = (ws: Workspace) => readFile(ws.files.milestones, 'utf8').catch(() => undefined);
 
-/** Brings the workspace's materialized statuses up to date as of today. */
+/** Brings the workspace's materialized statuses up to date as of today, then who is in each segment. */
 export async function refreshWorkspace(ws: Workspace, store: Store, accounts?: Iterable<string>): Promise<RefreshSummary> {
-  return refreshStatuses(store, ws.milestones, { accounts, fileText: await fileText(ws) });
+  const summary = await refreshStatuses(store, ws.milestones, { accounts, fileText: await fileText(ws) });
+  if (Object.keys(ws.milestones.segments).length > 0) await refreshSegments(store, ws.milestones, { accounts: summary.kind === 'incremental' ? accounts : undefined });
+  return summary;
 }
 
 /**

@@ -1,16 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Workspace } from '../config/index.js';
-import { renderReviewReport, reviewFramework, reviewMarkdown, reviewText, type FrameworkReview } from '../review/index.js';
+import { loadWorkspace, type Workspace } from '../config/index.js';
+import { nextReviewDue, renderReviewReport, reviewCron, reviewFramework, reviewMarkdown, reviewText, type FrameworkReview } from '../review/index.js';
+import type { Job } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import { asOfOption } from './as-of.js';
+import { REVIEW_COHORTS, REVIEW_FORMATS } from './choices.js';
 import { lastEventDay } from './discover.js';
 import { oneOf, positiveInt, usageError } from './errors.js';
 import { print, printExport, printJson } from './output.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-import { REVIEW_COHORTS as COHORTS, REVIEW_FORMATS as FORMATS } from './choices.js';
 
 export interface ReviewCliOptions {
   asOf?: string;
@@ -21,8 +21,12 @@ export interface ReviewCliOptions {
 
 /** Runs the review on a workspace with its cairn.yaml settings, the command line's overriding them. */
 export async function runReview(ws: Workspace, store: Store, opts: ReviewCliOptions): Promise<FrameworkReview> {
+  // `cairn init` writes no milestones for a new product: there is nothing to review yet.
+  if (Object.keys(ws.milestones.milestones).length === 0) {
+    throw usageError(`${ws.files.milestones} declares no milestones, so there is nothing to review: run \`cairn discover\` and adopt its proposed-milestones.yaml first`);
+  }
   const asOf = opts.asOf === undefined ? await lastEventDay(store) : asOfOption(opts.asOf);
-  const cohorts = opts.cohorts === undefined ? ws.config.review.cohorts : oneOf('--cohorts', opts.cohorts, COHORTS);
+  const cohorts = opts.cohorts === undefined ? ws.config.review.cohorts : oneOf('--cohorts', opts.cohorts, REVIEW_COHORTS);
   return reviewFramework(store, {
     framework: ws.milestones,
     fileText: await readFile(ws.files.milestones, 'utf8'),
@@ -58,7 +62,7 @@ export function printReview(review: FrameworkReview): void {
 
 /** `cairn review`: the periodic framework review, as a table, JSON, Markdown or an HTML report. */
 export async function runReviewVerb(opts: ReviewCliOptions & { format: string; out?: string; force?: boolean; json?: boolean }, globals: GlobalOptions): Promise<void> {
-  const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
+  const format = opts.json ? 'json' : oneOf('--format', opts.format, REVIEW_FORMATS);
   await withWorkspace(globals, async (ws, store) => {
     // Checked before the review runs.
     const out = opts.out || format === 'html' ? await reviewOut(ws, opts.out, opts.force) : null;
@@ -72,4 +76,28 @@ export async function runReviewVerb(opts: ReviewCliOptions & { format: string; o
     if (format === 'md') return printExport(text!);
     printReview(review);
   });
+}
+
+/**
+ * The review as a job of `cairn serve`: at the start of each period of review.every (or its
+ * cron), and at start when one was missed while the server was down; it writes the HTML
+ * report where `cairn review --format html` does and keeps a summary as the run's result.
+ */
+export function reviewJob(ws: Workspace, store: Store): Job {
+  const every = ws.config.review.every;
+  return {
+    name: 'review',
+    schedule: reviewCron(every),
+    dueAtStart: (lastOk) => lastOk !== null && nextReviewDue(every, lastOk.toISOString().slice(0, 10)) <= new Date().toISOString().slice(0, 10),
+    run: async () => {
+      // The files as they are now: milestones.yaml may have changed since the server started.
+      const now = await loadWorkspace(ws.dir);
+      const out = await reviewOut(now, undefined);
+      const review = await runReview(now, store, {});
+      await writeReviewReport(out, renderReviewReport(review));
+      const actions: Record<string, number> = {};
+      for (const m of review.milestones) actions[m.recommendation.action] = (actions[m.recommendation.action] ?? 0) + 1;
+      return { as_of: review.as_of, report: out, recommendations: actions, next_due: review.schedule.next_due };
+    },
+  };
 }

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { loadWorkspace, resolveWorkspaceDir } from '../config/index.js';
 import { startServer } from '../server/index.js';
-import { positiveInt } from './errors.js';
+import { EndpointError } from '../webhooks/index.js';
+import { positiveInt, usageError } from './errors.js';
+import { reviewJob } from './review.js';
 import { print, terminalText } from './output.js';
 import { openStore, type GlobalOptions } from './workspace.js';
 
@@ -16,10 +18,10 @@ export async function runServe(opts: { port?: string; host?: string; json?: bool
   const log = (line: string) => process.stderr.write(terminalText(`cairn serve: ${line}\n`));
   let running;
   try {
-    running = await startServer(ws, store, { port, host: opts.host, log });
+    running = await startServer(ws, store, { port, host: opts.host, log, jobs: ws.config.scheduler.review ? [reviewJob(ws, store)] : [] });
   } catch (err) {
     await store.close();
-    throw err;
+    throw err instanceof EndpointError ? usageError(err.message) : err;
   }
   // Runs until SIGTERM or SIGINT, then drains: what was acknowledged is stored before exit.
   // The handlers come first: a parent may signal as soon as it reads the address.

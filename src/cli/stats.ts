@@ -28,6 +28,31 @@ export async function runStats(opts: { json?: boolean }, globals: GlobalOptions)
     printPairs(Object.entries(s.quarantine_by_reason).map(([k, v]) => [k, formatNumber(v)]));
   }
   printSources(s.sources);
+  printJobs(s.jobs);
+  printWebhooks(s.webhooks);
+}
+
+function printJobs(jobs: StoreStats['jobs']): void {
+  const entries = Object.entries(jobs);
+  if (entries.length === 0) return;
+  print('\nscheduled jobs (cairn serve)');
+  printTable(
+    ['job', 'runs', 'failed', 'last run', 'took', 'last', 'last ok'],
+    entries.map(([name, j]) => [name, formatNumber(j.runs), formatNumber(j.failed), j.last.started_at, formatDuration(j.last.seconds * 1000), j.last.error ? `failed: ${j.last.error}` : j.last.status, j.last_ok_at ?? '—']),
+    '  ',
+  );
+}
+
+function printWebhooks(w: StoreStats['webhooks']): void {
+  if (w.pending + w.delivered + w.dead === 0) return;
+  print(`\nwebhooks: ${formatNumber(w.delivered)} delivered, ${formatNumber(w.pending)} pending, ${formatNumber(w.dead)} dead letters`);
+  if (w.dead_letters.length === 0) return;
+  print('dead letters (the newest; `cairn webhooks replay --id ID` or --all delivers them again)');
+  printTable(
+    ['id', 'endpoint', 'event', 'account', 'attempts', 'last error', 'failed at'],
+    w.dead_letters.map((d) => [d.id, d.endpoint, d.event_type, d.account_id, String(d.attempts), d.last_error ?? '', d.failed_at]),
+    '  ',
+  );
 }
 
 function printSources(sources: Record<string, SourceStats>): void {

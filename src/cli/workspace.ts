@@ -1,7 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadWorkspace, resolveWorkspaceDir, type Workspace } from '../config/index.js';
+import { resolve } from 'node:path';
+import { loadWorkspace, readSecretFile, resolveWorkspaceDir, SecretError, type Workspace } from '../config/index.js';
 import type { ClickHouseConnection } from '../store/clickhouse/clickhouse-config.js';
 import type { RestoringStore, Store } from '../store/index.js';
 import { CliError, usageError } from './errors.js';
@@ -54,15 +52,17 @@ export async function openClickHouseTarget(target: ClickHouseConnection): Promis
 /** The ClickHouse password: from password_file (owner-only), else $CAIRN_CLICKHOUSE_PASSWORD, else none. */
 async function clickhousePassword(dir: string, file: string | undefined): Promise<string | undefined> {
   if (file === undefined) return process.env.CAIRN_CLICKHOUSE_PASSWORD;
-  const path = resolve(dir, file.startsWith('~/') ? join(homedir(), file.slice(2)) : file);
-  let info;
   try {
-    info = await stat(path);
-  } catch {
-    throw usageError(`password_file ${path} does not exist; write the password there and \`chmod 600 ${path}\``);
+    return await readSecretFile(dir, file, 'password_file');
+  } catch (err) {
+    throw err instanceof SecretError ? usageError(err.message) : err;
   }
-  if ((info.mode & 0o077) !== 0) throw usageError(`password_file ${path} can be read by others; run \`chmod 600 ${path}\``);
-  return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+}
+
+/** Writes a Parquet file through an in-memory DuckDB (whatever engine the workspace uses). */
+export async function writeParquetFile(file: string, columns: readonly import('../store/duckdb/duckdb-parquet.js').ParquetColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  const { writeParquet } = await import('../store/duckdb/duckdb-parquet.js');
+  await writeParquet(file, columns, rows);
 }
 
 export interface GlobalOptions {

@@ -1,7 +1,9 @@
 import type { MilestonesConfig } from '../config/index.js';
 import { sql, type Store } from '../store/index.js';
 import { computeMilestones, type AccountStatus } from './engine.js';
+import { frameworkLanguage, type FrameworkLanguage } from './language.js';
 import { milestoneHistory, type MilestoneChange } from './milestone-history.js';
+import { segmentHistory, type SegmentChange } from './segment-changes.js';
 import type { Day } from './types.js';
 
 /** A day in an account's story: signup, a setup step, a milestone reached, churn. */
@@ -45,15 +47,18 @@ export interface AccountProfile {
   users_moved: UserMove[];
   /** What refreshes recorded (milestone_changes), up to `as_of`, oldest first. */
   history: MilestoneChange[];
+  /** Segments entered and left (segment_changes), up to `as_of`, oldest first. */
+  segment_history: SegmentChange[];
 }
 
-/** The account's story in days: signup, setup steps, milestones reached, churn. */
-function timeline(a: AccountStatus): TimelineEntry[] {
+/** The account's story in days, in the framework's words: signup, setup steps, milestones reached, churn. */
+function timeline(a: AccountStatus, words: FrameworkLanguage): TimelineEntry[] {
   const entries: TimelineEntry[] = [{ day: a.signup_day, what: 'signed up' }];
   for (const [name, m] of Object.entries(a.milestones)) {
+    const label = words.milestone(name).label;
     const steps = (m.detail.steps ?? []) as { label: string; done_at: string | null }[];
-    for (const s of steps) if (s.done_at) entries.push({ day: s.done_at, what: `${name}: ${s.label}`, milestone: name });
-    if (m.reached_at) entries.push({ day: m.reached_at, what: `reached ${name}`, milestone: name });
+    for (const s of steps) if (s.done_at) entries.push({ day: s.done_at, what: `${label}: ${s.label}`, milestone: name });
+    if (m.reached_at) entries.push({ day: m.reached_at, what: `reached ${label}`, milestone: name });
   }
   if (a.churned_day) entries.push({ day: a.churned_day, what: 'churned' });
   return entries.sort((x, y) => x.day.localeCompare(y.day));
@@ -85,9 +90,21 @@ async function userMoves(store: Store, accountId: string, asOf: Day): Promise<Us
 export async function accountProfile(store: Store, framework: MilestonesConfig, accountId: string, asOf: Day, known?: AccountStatus | null): Promise<AccountProfile | null> {
   const status = known !== undefined ? known : (await computeMilestones(store, framework, asOf, { accounts: [accountId] })).accounts[0];
   if (!status) return null;
-  const [activity, moves, changes] = await Promise.all([monthlyActivity(store, accountId, asOf), userMoves(store, accountId, asOf), milestoneHistory(store, accountId)]);
-  const history = changes.filter((c) => c.day <= asOf);
-  return { as_of: asOf, status, timeline: timeline(status), activity, users_moved: moves, history };
+  const [activity, moves, changes, segments] = await Promise.all([
+    monthlyActivity(store, accountId, asOf),
+    userMoves(store, accountId, asOf),
+    milestoneHistory(store, accountId),
+    segmentHistory(store, accountId),
+  ]);
+  return {
+    as_of: asOf,
+    status,
+    timeline: timeline(status, frameworkLanguage(framework)),
+    activity,
+    users_moved: moves,
+    history: changes.filter((c) => c.day <= asOf),
+    segment_history: segments.filter((c) => c.day <= asOf),
+  };
 }
 
 /** The account's last events up to the end of `asOf`, newest first (at most 100). */

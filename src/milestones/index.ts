@@ -2,7 +2,9 @@
  * Milestones: compiles milestones.yaml into queries over the store (one daily table of the
  * counts it needs, one query per milestone); each account's status as of any date with the
  * day each milestone was reached; journey stage; next best step; the base-wide funnel by
- * cohort; segments. Results depend only on data up to the as-of date.
+ * cohort; segments; the in-product checklist's view of an account. Results depend only on
+ * data up to the as-of date. Every word a person reads about the framework (labels,
+ * definitions, changes) comes from its one language, language.ts.
  *
  * Materialized statuses: `refreshStatuses` keeps account_status and milestone_status as of a
  * day (today by default) for the framework in effect, after imports, after collector
@@ -28,14 +30,22 @@
  *   accounts, 'data' otherwise. Notify on 'data'; the others are not news to a customer.
  * - `framework_version` names the version (framework_versions) that judged the change.
  * - Rows are never updated or deleted.
+ *
+ * Segment entries and exits are a second feed, segment_changes, kept after each status
+ * refresh by `refreshSegments` (its contract is in segment-changes.ts).
  */
 export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
 export { journeyStages, type Stage } from './stages.js';
+export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';
+export { milestoneLabel, milestoneDefinition } from './terms.js';
+export { accountChecklist, type AccountChecklist } from './account-checklist.js';
 export { parseDay, addDays, daysBetween, toDay } from './days.js';
+export { matcherCondition, needsRawEvents } from './matchers.js';
 export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
 export { MatcherIds, describeMatcher } from './matchers.js';
 export { segmentMembers, accountsMatching, lastActiveDays, lastActiveDaysOf } from './segment-members.js';
+export { refreshSegments, segmentChangesAfter, segmentHistory, feedHeads, type SegmentChange, type SegmentRefreshSummary } from './segment-changes.js';
 export { segmentStatusKeys, statusKeys, statusPage, STATUS_KEY_COLUMNS, type StatusKey, type StatusKeyColumn, type StatusKeyFilter } from './status-keys.js';
 export { milestonesCsv } from './status-csv.js';
 export { accountProfile, recentEvents, type AccountProfile, type TimelineEntry, type MonthActivity, type UserMove, type RecentEvent } from './account-profile.js';

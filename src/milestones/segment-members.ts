@@ -7,7 +7,7 @@ import { DEFAULT_SEGMENT_FIELDS, compileSegment, filterAccounts, type AccountRec
 import type { Day } from './types.js';
 
 /** The record a segment expression sees for one account. */
-function toRecord(a: AccountStatus, lastEvent: Day | undefined, asOf: Day): AccountRecord & { status: AccountStatus } {
+export function segmentRecord(a: AccountStatus, lastEvent: Day | undefined, asOf: Day): AccountRecord & { status: AccountStatus } {
   const milestones: AccountRecord['milestones'] = {};
   for (const [name, m] of Object.entries(a.milestones)) {
     milestones[name] = {
@@ -64,7 +64,7 @@ export async function accountsMatching(
 ): Promise<AccountStatus[]> {
   const predicate = compileSegment(parseSegmentExpression(expression), { ...DEFAULT_SEGMENT_FIELDS, milestones: Object.keys(framework.milestones) });
   const last = lastActive ?? (await lastActiveDays(store, report.as_of));
-  const records = report.accounts.map((a) => toRecord(a, last.get(a.account_id), report.as_of));
+  const records = report.accounts.map((a) => segmentRecord(a, last.get(a.account_id), report.as_of));
   return filterAccounts(records, predicate).map((r) => r.status);
 }
 

@@ -2,6 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
 import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
+import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
 
 export interface StatusRefresherOptions {
   store: Store;
@@ -17,7 +18,8 @@ export interface StatusRefresherOptions {
   loadFactor?: number;
   /** How often to look whether the day rolled over (a full refresh), in ms (default 60,000). */
   dayCheckMs?: number;
-  onRefreshed?: (summary: RefreshSummary) => void;
+  /** After each refresh, with the segment refresh that followed it (null when the framework has no segments). */
+  onRefreshed?: (summary: RefreshSummary, segments: SegmentRefreshSummary | null) => void;
   onError?: (err: unknown) => void;
 }
 
@@ -104,15 +106,21 @@ export class StatusRefresher {
     this.all = false;
     this.firstPending = null;
     const started = Date.now();
-    this.running = refreshStatuses(this.opts.store, this.framework, { accounts, fileText: this.fileText })
+    const framework = this.framework;
+    this.running = refreshStatuses(this.opts.store, framework, { accounts, fileText: this.fileText })
+      .then(async (summary) => {
+        // Segments follow the statuses, for the accounts the refresh covered.
+        const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: summary.kind === 'incremental' ? accounts : undefined }) : null;
+        return { summary, segments };
+      })
       .then(
-        (summary) => {
+        ({ summary, segments }) => {
           this.refreshes++;
           this.last = summary;
           // Data touched at `touched` is in the statuses from now on.
           this.lagMs.last = Date.now() - touched;
           this.lagMs.max = Math.max(this.lagMs.max, this.lagMs.last);
-          this.opts.onRefreshed?.(summary);
+          this.opts.onRefreshed?.(summary, segments);
         },
         (err) => {
           // Keep what was asked for; it is tried again with the next touch or day check.

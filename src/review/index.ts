@@ -10,6 +10,6 @@
 export { reviewFramework, type FrameworkReview, type ReviewOptions, type StageReview } from './review-framework.js';
 export type { MilestoneReview, Recommendation, RecommendationAction, Lift, DriftRow, StepReview } from './review-milestone.js';
 export type { CohortState } from './review-accounts.js';
-export { nextReviewDue } from './review-schedule.js';
+export { nextReviewDue, reviewCron } from './review-schedule.js';
 export { reviewText, reviewMarkdown, actionWords, cohortWords, frameworkWords } from './report-text.js';
 export { renderReviewReport } from './report-html.js';

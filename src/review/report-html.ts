@@ -47,6 +47,7 @@ function milestoneSection(m: MilestoneReview): string {
     : '';
   return `<section id="${esc(m.milestone)}">
 <h2>${esc(m.label)} <span class="act ${esc(m.recommendation.action)}">${esc(actionWords(m.recommendation))}</span></h2>
+<p class="definition">${esc(m.definition)}</p>
 <p>${esc(m.recommendation.summary)}</p>
 <ul>${m.recommendation.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>
 <div class="charts">${liftChart(m)}${psiChart(m)}${m.threshold ? jChart(m) : ''}</div>

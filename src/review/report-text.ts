@@ -85,7 +85,7 @@ export function reviewMarkdown(r: FrameworkReview): string {
     out.push(`| ${m.milestone} | **${actionWords(m.recommendation)}** | ${fmt.iv(m.reference.lift)} | ${fmt.iv(m.recent.lift)} | ${t ? `${fmt.num(t.current)} → ${fmt.num(t.equivalent.cut)} [${fmt.num(t.equivalent.low)}–${fmt.num(t.equivalent.high)}]` : '—'} |`);
   }
   for (const m of r.milestones) {
-    out.push('', `## ${m.label} (${m.milestone})`, '', m.recommendation.summary, '');
+    out.push('', `## ${m.label} (${m.milestone})`, '', `_${m.definition}_`, '', m.recommendation.summary, '');
     for (const e of m.recommendation.evidence) out.push(`- ${e}`);
     out.push('', '| cohort | accounts | reached | retention reached | retention not | lift | q | PSI |', '|---|---:|---:|---:|---:|---|---:|---:|');
     const psi = new Map(m.drift.map((d) => [d.cohort, d.psi_milestone]));

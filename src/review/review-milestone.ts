@@ -1,4 +1,5 @@
 import type { Milestone } from '../config/index.js';
+import { milestoneDefinition, milestoneLabel } from '../milestones/index.js';
 import { logRankTest, normalTwoSidedP, populationStability, riskRatio, wilsonInterval, type Interval } from '../stats/index.js';
 import { compareCuts, type CutComparison } from './best-cut.js';
 import type { MilestoneInputs } from './landmark-inputs.js';
@@ -61,6 +62,8 @@ export interface Recommendation {
 export interface MilestoneReview {
   milestone: string;
   label: string;
+  /** What reaching it takes, as the framework's language says it. */
+  definition: string;
   kind: Milestone['kind'];
   /** Per judged cohort, then pooled over the reference and over the recent cohorts. */
   cohorts: Lift[];
@@ -174,7 +177,8 @@ export function reviewMilestone(name: string, config: Milestone, inputs: Milesto
   }) ?? null;
   return {
     milestone: name,
-    label: config.label ?? name,
+    label: milestoneLabel(name, config),
+    definition: milestoneDefinition(config),
     kind: config.kind,
     cohorts,
     reference,

@@ -20,3 +20,11 @@ export function nextReviewDue(every: ReviewConfig['every'], after: Day): Day {
   if (!next) throw new Error(`invalid review.every: ${every} (it never fires again)`);
   return next.toISOString().slice(0, 10);
 }
+
+/** The cron expression (UTC) a review period runs on: 06:00 on the first day of each period; a cron expression as it is. */
+export function reviewCron(every: ReviewConfig['every']): string {
+  const months = MONTHS[every as keyof typeof MONTHS];
+  if (months === undefined) return every;
+  const starts = Array.from({ length: 12 / months }, (_, i) => 1 + i * months);
+  return `0 6 1 ${months === 1 ? '*' : starts.join(',')} *`;
+}

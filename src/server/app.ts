@@ -27,6 +27,7 @@ import type { DashboardTokenCheck } from './api/api-auth.js';
 import { registerApi } from './api/api.js';
 import { prepareDashboard, registerDashboard } from './dashboard.js';
 import type { ApiRole } from './api/api-route.js';
+import { checklistRoutes, type ChecklistOptions } from './checklist-routes.js';
 
 export interface AppOptions {
   store: Store;
@@ -44,6 +45,12 @@ export interface AppOptions {
   onReplayed?: () => void;
   /** How the milestone statuses follow the data, for /v1/health. */
   statuses?: () => unknown;
+  /** The scheduled jobs and when they run next, for /v1/health. */
+  scheduler?: () => unknown;
+  /** Webhook deliveries: their state for /v1/health, and replaying dead letters (admin). */
+  webhooks?: { health(): unknown; replay(body: { ids?: string[]; all?: boolean }): Promise<unknown> };
+  /** The in-product onboarding checklist (checklist-routes.ts). */
+  checklist?: ChecklistOptions;
   /** The JSON API under /api/v1 (and the dashboard); absent: the collector and admin API only. */
   api?: {
     /** The workspace as last read. */
@@ -84,8 +91,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The JS heap apart from the rest (mostly the store's buffers), to tell a leak from a cache.
     const mb = (n: number) => Math.round(n / 2 ** 20);
     const memory = { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) };
-    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory, statuses: opts.statuses?.() ?? null });
+    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory, statuses: opts.statuses?.() ?? null, scheduler: opts.scheduler?.() ?? null, webhooks: opts.webhooks?.health() ?? null });
   });
+  if (opts.checklist) checklistRoutes(app, opts.store, opts.checklist);
 
   const weak = adminTokenProblem(opts.adminToken);
   if (weak) throw new Error(`invalid admin token: ${weak}`);
@@ -139,6 +147,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       });
       if (summary.replayed > 0) opts.onReplayed?.();
       return summary;
+    });
+    admin.post('/v1/admin/webhooks/replay', async (req) => {
+      checkContentType(req.headers['content-type'], ['application/json']);
+      const body = req.body instanceof Buffer && req.body.length > 0 ? parseJson(req.body.toString('utf8')) : {};
+      const r = (typeof body === 'object' && body !== null ? body : {}) as { ids?: unknown; all?: unknown };
+      if (r.ids !== undefined && !(Array.isArray(r.ids) && r.ids.every((i) => typeof i === 'string'))) throw new HttpError(400, 'ids must be an array of delivery ids');
+      if (!opts.webhooks) return { replayed: [], refused: [] };
+      return opts.webhooks.replay({ ids: r.ids as string[] | undefined, all: r.all === true });
     });
   });
   return app;

@@ -1,20 +1,22 @@
 /**
  * Starting and stopping the whole server on a workspace: the store, the write keys, the
  * collector with its log, the tracking plan and milestones.yaml (re-read when their files
- * change), the status refresher, the API and the HTTP app. `stop()` drains: no new requests,
- * everything acknowledged stored, the store closed.
+ * change), the status refresher, the scheduler, webhook deliveries, the API, the dashboard and
+ * the HTTP app. `stop()` drains: no new requests, everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
-import { Collector, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
-import { StatusRefresher, toDay, type Day } from '../milestones/index.js';
+import { Collector, IdentitySecrets, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
+import { refreshSegments, refreshStatuses, StatusRefresher, toDay, type Day } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
+import { resolveEndpoints, WebhookDispatcher, replayDeadLetters } from '../webhooks/index.js';
 import { isLoopbackHost } from './api/api-auth.js';
 import type { ApiRole } from './api/api-route.js';
 import { buildApp } from './app.js';
+import { Scheduler, type Job } from './scheduler.js';
 
 export interface RunningServer {
   url: string;
@@ -24,6 +26,10 @@ export interface RunningServer {
   collector: Collector;
   /** Keeps milestone statuses following the data; null when `server.status_refresh_seconds` is 0. */
   refresher: StatusRefresher | null;
+  /** The scheduled jobs (status refreshes, the review, what the caller adds). */
+  scheduler: Scheduler;
+  /** Webhook deliveries; null when cairn.yaml names no endpoint. */
+  webhooks: WebhookDispatcher | null;
   stop(): Promise<void>;
 }
 
@@ -36,6 +42,8 @@ export interface ServeOptions {
   withoutToken?: ApiRole | null;
   /** The day the API judges as of when a request names none; default today (UTC), the day statuses are materialized for. */
   asOf?: Day;
+  /** Jobs to schedule beside the status refresh (the CLI adds the review). */
+  jobs?: readonly Job[];
 }
 
 /** The file a running server leaves in `.cairn/`, so other commands can find it. */
@@ -53,7 +61,20 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   if (withoutToken !== null && !isLoopbackHost(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)) {
     throw ConfigError.forFile(ws.files.config, `server.api_auth: none_on_loopback needs a loopback host (127.0.0.1, localhost or ::1), got ${host}; use api_auth: token to listen there`);
   }
+  // The workspace as last read: the tracking plan and milestones.yaml follow their files.
   let current = ws;
+  // Endpoints are read first: an unset secret stops the start, rather than failing each delivery.
+  const endpoints = await resolveEndpoints(ws.config.webhooks, ws.dir);
+  const webhooks = endpoints.length
+    ? new WebhookDispatcher({
+        store,
+        config: ws.config.webhooks,
+        endpoints,
+        framework: () => current.milestones,
+        onError: (err) => log(`webhook deliveries failed, retrying: ${(err as Error).message}`),
+        onRun: (r) => r.dead > 0 && log(`webhooks: ${r.dead} deliveries failed every attempt (dead letters: cairn stats, cairn webhooks replay)`),
+      })
+    : null;
   const refresher =
     server.status_refresh_seconds > 0
       ? new StatusRefresher({
@@ -62,6 +83,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
           fileText: await readFile(ws.files.milestones, 'utf8'),
           minIntervalMs: server.status_refresh_seconds * 1000,
           onError: (err) => log(`milestone status refresh failed, retrying: ${(err as Error).message}`),
+          onRefreshed: () => webhooks?.kick(),
         })
       : null;
   const collector = await Collector.open({
@@ -77,6 +99,26 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   });
   // Statuses from before this start (another day, another framework) are brought up to date.
   await refresher?.refreshIfBehind();
+  const scheduler = new Scheduler({ store, log });
+  scheduler.register({
+    name: 'refresh_statuses',
+    schedule: ws.config.scheduler.refresh,
+    run: async () => {
+      // Every account: what no write touched changes too (a segment by age, a new day).
+      if (refresher) {
+        refresher.touch(null);
+        await refresher.flush();
+        return refresher.last;
+      }
+      const framework = current.milestones;
+      const summary = await refreshStatuses(store, framework, { fileText: await readFile(ws.files.milestones, 'utf8') });
+      if (Object.keys(framework.segments).length) await refreshSegments(store, framework);
+      webhooks?.kick();
+      return summary;
+    },
+  });
+  for (const job of opts.jobs ?? []) scheduler.register(job);
+  const identity = await IdentitySecrets.open(ws.dir);
   const app = await buildApp({
     store,
     collector,
@@ -89,6 +131,16 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     onReplayed: () => refresher?.touch(null),
     statuses: () => refresher?.health() ?? null,
     api: { workspace: () => current, keys, defaultAsOf: () => opts.asOf ?? toDay(Date.now()), withoutToken, version: packageJson.version },
+    scheduler: () => ({ jobs: scheduler.names, next_runs: scheduler.nextRuns() }),
+    webhooks: {
+      health: () => webhooks?.health() ?? null,
+      replay: async (body) => {
+        const result = await replayDeadLetters(store, body);
+        webhooks?.kick();
+        return result;
+      },
+    },
+    checklist: { framework: () => current.milestones, identity, allowedOrigins: ws.config.checklist.allowed_origins },
   });
 
   // New and revoked keys, and a changed plan or framework, take effect within a second.
@@ -124,6 +176,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   timer.unref();
 
   const address = await app.listen({ port: opts.port ?? server.port, host });
+  await scheduler.start();
   const url = address.replace('[::1]', 'localhost');
   const serverFile = join(dir, SERVER_FILE);
   await writeAtomic(serverFile, JSON.stringify({ pid: process.pid, url, started_at: new Date().toISOString() }) + '\n');
@@ -133,12 +186,16 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     withoutToken,
     collector,
     refresher,
+    scheduler,
+    webhooks,
     stop: async () => {
       clearInterval(timer);
+      await scheduler.stop();
       await app.close();
       await collector.close();
-      // What the last generations changed is refreshed before the store closes.
+      // What the last generations changed is refreshed before the store closes; the next start delivers it.
       await refresher?.close();
+      await webhooks?.close();
       await rm(serverFile, { force: true });
     },
   };

@@ -84,7 +84,8 @@ function placeOf(distinct: readonly number[], v: number): number {
   return lo;
 }
 
-function sortedQuantile(sorted: Float64Array, q: number): number {
+/** quantile() of values already sorted ascending, without copying them: for many quantiles of one sample. */
+export function sortedQuantile(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const h = (n - 1) * q;

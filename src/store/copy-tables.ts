@@ -17,12 +17,17 @@ export const COPIED_TABLES = [
   'quarantine',
   'plan_violations',
   'checkpoints',
+  'launch_ledger',
   // The statuses with their history: the feed's seq numbers and framework versions go on from there.
   'framework_versions',
   'milestone_changes',
   'account_status',
   'milestone_status',
   'status_refreshes',
+  // What Cairn did: segment entries (a feed, as milestone_changes), scheduled runs, webhook deliveries with the dead letters.
+  'segment_changes',
+  'job_runs',
+  'webhook_deliveries',
 ] as const satisfies readonly TableName[];
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
@@ -42,6 +47,8 @@ const PAGE_KEY: Partial<Record<CopiedTable, readonly [string] | readonly [string
   milestone_changes: ['seq'],
   account_status: ['account_id'],
   milestone_status: ['account_id', 'milestone'],
+  segment_changes: ['seq'],
+  webhook_deliveries: ['id'],
 };
 
 /** The rows of a table, a page at a time, each in TABLES column order. */
@@ -92,8 +99,10 @@ export async function copyCounts(store: Store): Promise<Record<string, number>> 
     (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM account_history) AS account_history,
     (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_account_changes) AS user_account_changes, (SELECT count(*) FROM quarantine) AS quarantine,
     (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints,
+    (SELECT count(*) FROM launch_ledger) AS launch_ledger,
     (SELECT count(*) FROM milestone_changes) AS milestone_changes, (SELECT count(*) FROM account_status) AS account_status,
     (SELECT count(*) FROM milestone_status) AS milestone_status, (SELECT count(*) FROM framework_versions) AS framework_versions,
-    (SELECT count(*) FROM status_refreshes) AS status_refreshes`);
+    (SELECT count(*) FROM status_refreshes) AS status_refreshes, (SELECT count(*) FROM segment_changes) AS segment_changes,
+    (SELECT count(*) FROM job_runs) AS job_runs, (SELECT count(*) FROM webhook_deliveries) AS webhook_deliveries`);
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }

@@ -7,6 +7,8 @@
  */
 export {
   NO_WRITE,
+  LEASE_NAME,
+  type RecordTable,
   SEQ_PER_REFRESH,
   changeSeq,
   changeSeqs,
@@ -20,6 +22,8 @@ export {
   type CollectedWrite,
   type QuarantineChange,
   type SourceStats,
+  type JobStats,
+  type DeadLetter,
   type Store,
   type StoreStats,
   type WriteResult,

@@ -114,6 +114,21 @@ export const TABLES = {
     ],
   },
   /**
+   * What happened to each launch, append-only: its declarations (outcome, targets, events…)
+   * with their hash each time they change, the reports produced, and each share attempt.
+   * Never holds a webhook URL.
+   */
+  launch_ledger: {
+    name: 'launch_ledger',
+    columns: [
+      { name: 'launch', type: 'text' },
+      { name: 'kind', type: 'text' },
+      { name: 'recorded_at', type: 'timestamp' },
+      { name: 'hash', type: 'text', nullable: true },
+      { name: 'body', type: 'json' },
+    ],
+  },
+  /**
    * Each account's place on the framework as of the last status refresh (src/milestones
    * refresh-statuses.ts): one row per account, replaced whole when the account is refreshed
    * (rows are deleted and appended, so no key: an index costs more than it saves here).
@@ -208,6 +223,65 @@ export const TABLES = {
       { name: 'finished_at', type: 'timestamp' },
     ],
   },
+  /**
+   * Accounts entering or leaving a segment of milestones.yaml, as each segment refresh found
+   * (src/milestones segment-changes.ts): a feed read after a cursor `seq`, as milestone_changes.
+   */
+  segment_changes: {
+    name: 'segment_changes',
+    columns: [
+      { name: 'seq', type: 'bigint' },
+      { name: 'account_id', type: 'text' },
+      { name: 'segment', type: 'text' },
+      /** 'entered' or 'left'. */
+      { name: 'change', type: 'text' },
+      { name: 'day', type: 'date' },
+      /** 'backfill' (the first evaluation of a segment), 'data' or 'framework'. */
+      { name: 'cause', type: 'text' },
+      { name: 'recorded_at', type: 'timestamp' },
+    ],
+  },
+  /** Each run of a job `cairn serve` schedules (src/server scheduler.ts), recorded when it ends. */
+  job_runs: {
+    name: 'job_runs',
+    columns: [
+      { name: 'id', type: 'text' },
+      { name: 'job', type: 'text' },
+      /** The time the schedule fired for (a run skipped because another process ran that slot says so). */
+      { name: 'slot', type: 'timestamp' },
+      { name: 'started_at', type: 'timestamp' },
+      { name: 'finished_at', type: 'timestamp' },
+      /** 'ok', 'failed' or 'skipped'. */
+      { name: 'status', type: 'text' },
+      { name: 'result', type: 'json', nullable: true },
+      { name: 'error', type: 'text', nullable: true },
+    ],
+  },
+  /**
+   * Webhook deliveries (src/webhooks): one row per event and endpoint, keyed by its idempotency
+   * key, replaced as it is attempted: 'pending' (with the next attempt's time), 'delivered', or
+   * 'dead' (the dead letters, replayable). The endpoint's URL and secret are never stored.
+   */
+  webhook_deliveries: {
+    name: 'webhook_deliveries',
+    key: ['id'],
+    columns: [
+      /** The idempotency key: the event's id and the endpoint's name. */
+      { name: 'id', type: 'text' },
+      { name: 'endpoint', type: 'text' },
+      { name: 'event_id', type: 'text' },
+      { name: 'event_type', type: 'text' },
+      { name: 'account_id', type: 'text' },
+      { name: 'payload', type: 'json' },
+      { name: 'status', type: 'text' },
+      { name: 'attempts', type: 'integer' },
+      { name: 'next_attempt_at', type: 'timestamp', nullable: true },
+      { name: 'last_status', type: 'integer', nullable: true },
+      { name: 'last_error', type: 'text', nullable: true },
+      { name: 'created_at', type: 'timestamp' },
+      { name: 'updated_at', type: 'timestamp' },
+    ],
+  },
   account_activity: {
     name: 'account_activity',
     columns: [
@@ -222,3 +296,6 @@ export const TABLES = {
 } as const satisfies Record<string, TableDef>;
 
 export type TableName = keyof typeof TABLES;
+
+/** Tables that only ever gain rows: what `Store.append` writes. */
+export type AppendOnlyTable = 'launch_ledger';

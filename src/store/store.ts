@@ -1,5 +1,6 @@
 import type { Account, AccountFactsAuthority, AccountHistoryRow, AccountPatch, PlanViolation, QuarantineEntry, TrackedEvent, UserPatch } from '../model/index.js';
 import type { EventBatch } from './event-batch-file.js';
+import type { AppendOnlyTable } from './schema.js';
 import type { SqlDialect } from './sql/dialect.js';
 import type { SqlFragment } from './sql/fragment.js';
 
@@ -25,6 +26,29 @@ export interface StoreStats {
   events_by_source: Record<string, number>;
   /** Per source (a write key's name, or `import`): intake, freshness and quality. */
   sources: Record<string, SourceStats>;
+  /** Jobs `cairn serve` ran on its schedule: per job, its runs and the last one. */
+  jobs: Record<string, JobStats>;
+  /** Webhook deliveries by state, and the newest dead letters (at most 20). */
+  webhooks: { pending: number; delivered: number; dead: number; dead_letters: DeadLetter[] };
+}
+
+export interface JobStats {
+  runs: number;
+  failed: number;
+  last: { status: string; started_at: string; finished_at: string; seconds: number; result: unknown; error: string | null };
+  last_ok_at: string | null;
+}
+
+/** A delivery that failed every attempt, replayable (`cairn webhooks replay`). */
+export interface DeadLetter {
+  id: string;
+  endpoint: string;
+  event_type: string;
+  account_id: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  failed_at: string;
 }
 
 export interface SourceStats {
@@ -174,6 +198,16 @@ export function changeSeq(refresh: number, index: number): number {
 export const changeSeqs = (refresh: number, n: number): { first: number; last: number } | null =>
   n > 0 ? { first: changeSeq(refresh, 0), last: changeSeq(refresh, n - 1) } : null;
 
+/**
+ * Tables of what Cairn did, written a row at a time through {@link Store.writeRows}: a row of
+ * a table with a key (webhook_deliveries) replaces the stored row with its key; the others are
+ * appended. Values as TABLES types them: timestamps in epoch ms, dates 'YYYY-MM-DD', json as text.
+ */
+export type RecordTable = 'job_runs' | 'segment_changes' | 'webhook_deliveries';
+
+/** A lease name: lowercase letters, digits and underscores (it names a table on ClickHouse). */
+export const LEASE_NAME = /^[a-z][a-z0-9_]{0,47}$/;
+
 /** A write of nothing, to spread a few parts over. */
 export const NO_WRITE: CollectedWrite = { events: [], quarantine: [], violations: [], accounts: [], users: [] };
 
@@ -198,6 +232,12 @@ export interface Store {
   /** Brings the reasons of quarantine entries up to date (a replay that failed again, for another reason). */
   updateQuarantine(changes: readonly QuarantineChange[]): Promise<void>;
   /**
+   * Appends rows to an append-only table (the launch ledger) all at once (one transaction or
+   * one insert); values by column name (schema.ts): Dates or ms as timestamps, objects as JSON,
+   * a missing required value refused.
+   */
+  append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
    * Stores a {@link CollectedWrite} in one transaction. Patches apply in order, after the events;
    * a group call the stored facts refuse (model/patch.ts) is quarantined instead.
    */
@@ -216,6 +256,14 @@ export interface Store {
    * has seen up to seq n reads `seq > n` next.
    */
   applyStatusRefresh(write: StatusRefreshWrite): Promise<StatusRefreshResult>;
+  /**
+   * Runs `work` as the only holder of the named lease among every process sharing this store
+   * (it waits while another holds it): for work that must not run twice at once, such as a
+   * scheduled job or webhook deliveries. A holder that dies loses the lease after a while.
+   */
+  withLease<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Writes rows of one of the {@link RecordTable}s. */
+  writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void>;
   /** A checkpoint's value, or null when never set. */
   checkpoint(name: string): Promise<number | null>;
   stats(): Promise<StoreStats>;
@@ -223,6 +271,12 @@ export interface Store {
   execute(fragment: SqlFragment): Promise<void>;
   /** Runs a read built with `sql`; rows come back as plain JSON-safe objects. */
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]>;
+  /**
+   * Runs a read built with `sql`; values come back column by column (JSON-safe, by column
+   * name). For results of hundreds of thousands of rows: drivers build one object per row far
+   * more slowly (DuckDB: 0.13 s against 0.87 s for 287k rows of three columns).
+   */
+  queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>>;
   /** Closes the store once its writes are done; calling it again is harmless. */
   close(): Promise<void>;
 }

@@ -40,6 +40,11 @@ if (url) {
     it('migrate --to clickhouse copies, checks the counts, switches, and the verbs answer alike', async () => {
       const before = await cairn(['-w', ws, 'milestones', '--as-of', AS_OF, '--format', 'csv']);
       const funnel = await cairn(['-w', ws, 'funnel', '--as-of', AS_OF, '--json']);
+      // The demo recorded its launches' declarations and reports: the ledger moves with the data.
+      const launchVerbs = [['launch', 'due', '--at', AS_OF, '--json'], ['launch', 'report', 'reply_suggestions', '--at', AS_OF, '--json', '--no-record']];
+      const launches = [];
+      for (const verb of launchVerbs) launches.push(await cairn(['-w', ws, ...verb]));
+      assert.ok((JSON.parse(launches[0].stdout) as { launches: { checkpoints: { status: string }[] }[] }).launches.some((l) => l.checkpoints.some((c) => c.status === 'reported')));
       const account = JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--json'])).stdout);
       const statuses = JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout);
       assert.equal(statuses.source, 'materialized');
@@ -55,6 +60,12 @@ if (url) {
       assert.equal(after.code, 0, after.stderr);
       assert.equal(after.stdout, before.stdout);
       assert.equal((await cairn(['-w', ws, 'funnel', '--as-of', AS_OF, '--json'])).stdout, funnel.stdout);
+      assert.ok(out.counts.find((c) => c.what === 'launch_ledger')!.source > 0);
+      for (const [i, verb] of launchVerbs.entries()) {
+        const again = await cairn(['-w', ws, ...verb]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(again.stdout, launches[i].stdout, verb.join(' '));
+      }
       // The statuses came along: read as they were, the history with its seq numbers, and refreshes go on above them.
       assert.deepEqual(JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout), statuses);
       assert.deepEqual(JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--json'])).stdout).history, account.history);

@@ -6,6 +6,8 @@ import { openStore } from '../../src/cli/workspace.js';
 import { loadWorkspace } from '../../src/config/index.js';
 import { computeFunnel, computeMilestones, today } from '../../src/milestones/index.js';
 import { tempDir } from '../tmp.js';
+import { reviewJob } from '../../src/cli/review.js';
+import { Scheduler } from '../../src/server/index.js';
 import { cairn } from './run-cli.js';
 
 // One small demo serves every verb; each test reads it in its own way.
@@ -49,7 +51,7 @@ describe('milestone verbs', async () => {
     const human = await cairn(['-w', ws, 'account', 'acc_00001', '--as-of', AS_OF]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^acc_00001 as of 2026-10-31/);
-    assert.match(human.stdout, /milestones\n {2}setup/);
+    assert.match(human.stdout, /milestones\n {2}Set up +reached /, 'milestones by their labels');
     assert.match(human.stdout, /timeline\n {2}\d{4}-\d{2}-\d{2} {2}signed up/);
     const json = JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--as-of', AS_OF, '--json'])).stdout);
     assert.equal(json.account_id, 'acc_00001');
@@ -91,7 +93,7 @@ describe('milestone verbs', async () => {
     assert.equal(account.source, 'materialized');
     assert.ok(account.history.length > 0 && account.history.every((c: { cause: string }) => c.cause === 'backfill'));
     const human = await cairn(['-w', ws, 'account', 'acc_00001']);
-    assert.match(human.stdout, /milestone history \(recorded by each refresh; framework version in brackets\)\n {2}\d{4}-\d{2}-\d{2} {2}reached \w+ {2}\[v1\] {2}\(backfilled\)/);
+    assert.match(human.stdout, /milestone history \(recorded by each refresh; framework version in brackets\)\n {2}\d{4}-\d{2}-\d{2} {2}reached [\w ]+ {2}\[v1\] {2}\(backfilled\)/);
 
     const wsl = await loadWorkspace(ws);
     const store = await openStore(wsl);
@@ -115,6 +117,11 @@ describe('milestone verbs', async () => {
       }
     }
     assert.ok(f.history.length >= 17);
+    // In the terminal, median days and their bootstrap interval read with one decimal at most.
+    const table = await cairn(['-w', ws, 'funnel', '--as-of', AS_OF]);
+    const medians = [...table.stdout.matchAll(/\] +([\d.]+) \[([\d.]+)–([\d.]+)\]$/gm)].flatMap((m) => m.slice(1));
+    assert.ok(medians.length >= 3, table.stdout);
+    for (const d of medians) assert.match(d, /^\d+(\.\d)?$/);
   });
   // Last: it changes milestones.yaml.
   it('refresh records what a new milestones.yaml changed, once; account shows it; review reads in the terminal', async () => {
@@ -142,10 +149,32 @@ describe('milestone verbs', async () => {
     const lost = (account.history as { cause: string; framework_version: number; kind: string; name: string; change: string }[]).filter((c) => c.framework_version === 2);
     assert.deepEqual(lost.find((c) => c.kind === 'milestone'), { ...lost.find((c) => c.kind === 'milestone'), name: 'activation', change: 'lost', cause: 'framework' });
     const human = await cairn(['-w', ws, 'account', lowest.account_id]);
-    assert.match(human.stdout, /lost activation {2}\[v2\] {2}\(new framework\)/);
+    assert.match(human.stdout, /lost Activated {2}\[v2\] {2}\(new framework\)/);
 
     const table = await cairn(['-w', ws, 'review', '--as-of', AS_OF]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^Framework review as of 2026-10-31: framework version 2 \(/);
+  });
+
+  it('the review as a job of cairn serve: due by review.every, recorded with its summary, the report written where cairn review writes it', async () => {
+    const workspace = await loadWorkspace(ws);
+    const store = await openStore(workspace);
+    try {
+      const job = reviewJob(workspace, store);
+      assert.equal(job.schedule, '0 6 1 1,4,7,10 *', 'quarterly: 06:00 UTC on the first day of each quarter');
+      assert.equal(job.dueAtStart!(null), false, 'never run: it waits for its schedule');
+      assert.equal(job.dueAtStart!(new Date(Date.now() - 200 * 86_400_000)), true, 'a quarter missed while down: at once');
+      assert.equal(job.dueAtStart!(new Date()), false);
+      const run = await new Scheduler({ store }).register(job).runJob('review');
+      assert.equal(run.status, 'ok', run.error ?? '');
+      const result = run.result as { report: string; next_due: string; recommendations: Record<string, number> };
+      assert.equal(result.report, join(ws, 'review', 'review.html'));
+      assert.match(await readFile(result.report, 'utf8'), /<h2>Set up /);
+      assert.match(result.next_due, /^\d{4}-\d{2}-01$/);
+      assert.equal(Object.values(result.recommendations).reduce((a, b) => a + b, 0), 4);
+      assert.deepEqual((await store.stats()).jobs.review.last.result, result);
+    } finally {
+      await store.close();
+    }
   });
 });

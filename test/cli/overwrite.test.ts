@@ -12,7 +12,9 @@ import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
 const DEMO = ['--accounts', '30', '--months', '6', '--no-discover', '--json'];
-const eventsLine = (id: string) => JSON.stringify({ message_id: id, timestamp: '2025-01-01T00:00:00Z', account_id: 'acc_1', action: 'closed', object: 'conversation' });
+// Unplanned in `cairn init`'s empty plan: stored and flagged.
+const eventsLine = (id: string) =>
+  JSON.stringify({ message_id: id, timestamp: '2025-01-01T00:00:00Z', account_id: 'acc_1', action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: id, state: 'resolved' } });
 
 async function workspaceWithEvents(dir: string, source = 'import'): Promise<void> {
   assert.equal((await cairn(['init', dir])).code, 0);
@@ -136,7 +138,7 @@ describe('cairn review --out', () => {
   it('refuses to replace a file it did not write (before the review runs), and replaces its own', async () => {
     const root = await tempDir();
     const dir = join(root, 'ws');
-    assert.equal((await cairn(['init', dir])).code, 0);
+    assert.equal((await cairn(['init', dir, '--example', 'helpdesk'])).code, 0);
     const page = join(root, 'site', 'index.html');
     await mkdir(join(root, 'site'));
     await writeFile(page, '<p>my own page</p>');

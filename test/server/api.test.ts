@@ -11,7 +11,7 @@ import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Collector, WriteKeys } from '../../src/collect/index.js';
 import { initWorkspace, loadWorkspace, parseTrackingPlan, type Workspace } from '../../src/config/index.js';
-import { computeFunnel, computeMilestones, markStatusesStale, milestoneHistory, milestonesCsv, refreshStatuses, segmentMembers, STATUS_STALE_CHECKPOINT } from '../../src/milestones/index.js';
+import { computeFunnel, computeMilestones, markStatusesStale, milestoneHistory, milestonesCsv, refreshSegments, refreshStatuses, segmentHistory, segmentMembers, STATUS_STALE_CHECKPOINT } from '../../src/milestones/index.js';
 import type { QuarantineEntry } from '../../src/model/index.js';
 import { actionWords, reviewFramework } from '../../src/review/index.js';
 import { buildApp } from '../../src/server/index.js';
@@ -81,7 +81,7 @@ describeEngines('the API /api/v1', (engine) => {
   before(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-api-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    await initWorkspace(dir);
+    await initWorkspace(dir, { template: 'helpdesk' });
     ws = await loadWorkspace(dir);
     store = await engine.open();
     await store.upsertAccounts([
@@ -94,6 +94,7 @@ describeEngines('the API /api/v1', (engine) => {
     await store.addToQuarantine([unplanned('q1'), unplanned('q2')]);
     // Statuses materialized as of the API's default day, with their history backfilled.
     await refreshStatuses(store, ws.milestones, { asOf: AS_OF });
+    await refreshSegments(store, ws.milestones);
     keys = await WriteKeys.open(dir);
     dashboard = await keys.create('cs-team', { dashboard: true });
     // The plan now lists what was quarantined, as after someone fixed tracking-plan.yaml.
@@ -355,7 +356,11 @@ describeEngines('the API /api/v1', (engine) => {
     // Up to the day asked about.
     assert.deepEqual((await get('/api/v1/accounts/acc_a?as_of=2025-01-20')).body.history.length, 2);
     assert.equal(one.status.next_best_step.milestone, 'utilization');
-    assert.deepEqual(one.timeline.map((t: { day: string; what: string }) => `${t.day} ${t.what}`).slice(0, 2), ['2025-01-05 signed up', '2025-01-10 setup: Install the Messenger']);
+    // In the framework's words: the milestone's label from milestones.yaml.
+    assert.deepEqual(one.timeline.map((t: { day: string; what: string }) => `${t.day} ${t.what}`).slice(0, 2), ['2025-01-05 signed up', '2025-01-10 Set up: Install the Messenger']);
+    // The segments it entered and left, as the feed recorded them.
+    assert.deepEqual(one.segment_history, json(await segmentHistory(store, 'acc_a')));
+    assert.deepEqual(one.segment_history.map((c: { segment: string; change: string }) => `${c.segment} ${c.change}`), ['activated_underutilised entered']);
     assert.deepEqual(one.activity, [
       { month: '2025-01', events: 5 },
       { month: '2025-02', events: 25 },

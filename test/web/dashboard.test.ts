@@ -152,7 +152,7 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     assert.equal(await first.getAttribute('data-account'), account.account_id);
     await first.locator('th a').click();
     await drawn(account.account_id);
-    const { timeline: _, activity, users_moved: __, as_of: ___, history, source: _s, framework_version: _v, ...status } = account;
+    const { timeline: _, activity, users_moved: __, as_of: ___, history, segment_history: _sh, source: _s, framework_version: _v, ...status } = account;
     const viaApi = await api<{ status: Record<string, unknown>; activity: unknown; history: unknown }>(`/accounts/${account.account_id}?as_of=${asOf}`);
     assert.deepEqual(viaApi.status, status);
     assert.deepEqual(viaApi.activity, activity);

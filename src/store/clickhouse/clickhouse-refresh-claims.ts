@@ -22,10 +22,18 @@ export class RefreshClaims {
   /** Heartbeats of the claims this process holds; a closed store beats no more, as a dead process. */
   private readonly beating = new Set<NodeJS.Timeout>();
 
+  private readonly prefix: string;
+  private readonly pattern: RegExp;
+
+  /** `name`: claims of other names (leases, see ClickHouseStore.withLease) are apart from these. */
   constructor(
     private readonly host: ClickHouseDriver,
     private readonly leaseMs: number,
-  ) {}
+    name = 'refresh',
+  ) {
+    this.prefix = `cairn_${name}_claim_`;
+    this.pattern = new RegExp(`^${this.prefix}(\\d+)$`);
+  }
 
   /** Claims the next id, waiting while another live refresh holds the newest claim. */
   async claim(recorded: () => Promise<number>): Promise<{ lease: StatusRefreshLease; end(ok: boolean): Promise<void> }> {
@@ -44,7 +52,7 @@ export class RefreshClaims {
       }
       const id = top + 1;
       try {
-        await this.host.command(`CREATE TABLE ${claimTable(id)} (at UInt64, state UInt8) ENGINE = Log`, {});
+        await this.host.command(`CREATE TABLE ${this.table(id)} (at UInt64, state UInt8) ENGINE = Log`, {});
       } catch (err) {
         if (TAKEN.test((err as Error).message)) continue;
         throw err;
@@ -60,7 +68,7 @@ export class RefreshClaims {
           this.beating.delete(timer);
           await this.beat(id, ok ? FINISHED : FAILED);
           // Older claims are settled: the newest one alone tells the next id and its fate.
-          if (ok) for (const c of claims) if (c.id < id) await this.host.command(`DROP TABLE IF EXISTS ${claimTable(c.id)}`, {});
+          if (ok) for (const c of claims) if (c.id < id) await this.host.command(`DROP TABLE IF EXISTS ${this.table(c.id)}`, {});
         },
       };
     }
@@ -79,16 +87,16 @@ export class RefreshClaims {
 
   private async list(): Promise<{ id: number; made: number }[]> {
     const rows = await this.host.query<{ name: string; made: string | number }>(
-      `SELECT name, toUInt64(metadata_modification_time) AS made FROM system.tables WHERE database = currentDatabase() AND startsWith(name, '${PREFIX}')`,
+      `SELECT name, toUInt64(metadata_modification_time) AS made FROM system.tables WHERE database = currentDatabase() AND startsWith(name, '${this.prefix}')`,
       {},
     );
-    return rows.flatMap((r) => (CLAIM.test(r.name) ? [{ id: Number(CLAIM.exec(r.name)![1]), made: Number(r.made) }] : []));
+    return rows.flatMap((r) => (this.pattern.test(r.name) ? [{ id: Number(this.pattern.exec(r.name)![1]), made: Number(r.made) }] : []));
   }
 
   /** A claim's fate: ended (finished or failed), held (alive within its lease) or expired. */
   private async state(claim: { id: number; made: number }): Promise<'finished' | 'failed' | 'held' | 'expired'> {
     const [row] = await this.host.query<{ state: string | number; beat: string | number; now: string | number }>(
-      `SELECT max(state) AS state, max(at) AS beat, toUInt64(now()) AS now FROM ${claimTable(claim.id)}`,
+      `SELECT max(state) AS state, max(at) AS beat, toUInt64(now()) AS now FROM ${this.table(claim.id)}`,
       {},
     );
     const state = Number(row?.state ?? ALIVE);
@@ -98,14 +106,15 @@ export class RefreshClaims {
     return (Number(row?.now ?? 0) - beat) * 1000 < this.leaseMs ? 'held' : 'expired';
   }
 
+  private table(id: number): string {
+    return `${this.prefix}${Math.trunc(id)}`;
+  }
+
   private beat(id: number, state: number): Promise<void> {
-    return this.host.command(`INSERT INTO ${claimTable(id)} SELECT toUInt64(now()), ${state}`, {});
+    return this.host.command(`INSERT INTO ${this.table(id)} SELECT toUInt64(now()), ${state}`, {});
   }
 }
 
-const PREFIX = 'cairn_refresh_claim_';
-const CLAIM = /^cairn_refresh_claim_(\d+)$/;
-const claimTable = (id: number) => `${PREFIX}${Math.trunc(id)}`;
 const [ALIVE, FINISHED, FAILED] = [0, 1, 2];
 
 /** Another process made the table first (18.16 may also say it is being made right now). */

@@ -11,6 +11,7 @@ import type { ClickHouseDialect } from './clickhouse-dialect.js';
  *  - accounts, account_history, users, checkpoints, quarantine (`<name>_data`):
  *    ReplacingMergeTree with a version, an upsert being a newer row (quarantine removals are
  *    tombstones);
+ *  - launch_ledger_data: append-only, keyed by every column so a repeated append collapses;
  *  - plan_violations_data: delta rows keyed by the write that made them, so a write applied
  *    again after a crash collapses into the first;
  *  - activity_deltas: the daily rollup, a SummingMergeTree fed by a materialized view on every
@@ -25,7 +26,9 @@ import type { ClickHouseDialect } from './clickhouse-dialect.js';
  *    (milestone_status shows the rows of the framework version last recorded: rows of a
  *    milestone taken out stay hidden); milestone_changes_data and framework_versions_data show
  *    only rows of recorded refreshes (a change's refresh is its seq ÷ SEQ_PER_REFRESH), so a
- *    refresh cut short leaves no change in the feed (the next one finds it again).
+ *    refresh cut short leaves no change in the feed (the next one finds it again);
+ *  - what Cairn did: segment_changes_data and job_runs_data (appended), webhook_deliveries_data
+ *    (ReplacingMergeTree by id with a version: an attempt writes a newer row).
  * On a cluster each physical table is a `<name>_local` table on every shard with a
  * Distributed table of the plain name over them, sharded by account where rows have one.
  * Every statement here runs on ClickHouse 18.16 and current releases alike.
@@ -66,6 +69,12 @@ const PHYSICAL: Record<string, Physical> = {
     shardBy: 'cityHash64(write_key)',
   },
   checkpoints_data: { columns: columnsOf('checkpoints', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY name', shardBy: 'cityHash64(name)' },
+  // Keyed by every column: the same append made again (a retried write) is kept once.
+  launch_ledger_data: {
+    columns: columnsOf('launch_ledger'),
+    engine: "ReplacingMergeTree ORDER BY (launch, recorded_at, kind, ifNull(hash, ''), cityHash64(body))",
+    shardBy: 'cityHash64(launch)',
+  },
   // The statuses are read by account (and sharded by it); the refresh writing a row is its version.
   account_status_data: { columns: columnsOf('account_status', 'refresh UInt64'), engine: 'ReplacingMergeTree(refresh) ORDER BY account_id', shardBy: 'cityHash64(account_id)' },
   milestone_status_data: {
@@ -76,6 +85,10 @@ const PHYSICAL: Record<string, Physical> = {
   milestone_changes_data: { columns: columnsOf('milestone_changes'), engine: 'MergeTree ORDER BY (account_id, seq)', shardBy: 'cityHash64(account_id)' },
   framework_versions_data: { columns: columnsOf('framework_versions', 'refresh UInt64'), engine: 'ReplacingMergeTree(refresh) ORDER BY version', shardBy: 'version' },
   status_refreshes_data: { columns: columnsOf('status_refreshes'), engine: 'ReplacingMergeTree ORDER BY id', shardBy: 'id' },
+  // What Cairn did (version 4): segment entries, scheduled job runs, webhook deliveries (the newest row of a key wins).
+  segment_changes_data: { columns: columnsOf('segment_changes'), engine: 'MergeTree ORDER BY (account_id, seq)', shardBy: 'cityHash64(account_id)' },
+  job_runs_data: { columns: columnsOf('job_runs'), engine: 'MergeTree ORDER BY (job, started_at, id)', shardBy: 'cityHash64(job)' },
+  webhook_deliveries_data: { columns: columnsOf('webhook_deliveries', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY id', shardBy: 'cityHash64(id)' },
   activity_deltas: { columns: columnsOf('account_activity'), engine: 'SummingMergeTree(n) ORDER BY (account_id, day, action, object, place)', shardBy: 'cityHash64(account_id)' },
   activity_corrections: {
     columns: columnsOf('account_activity', 'version UInt64'),
@@ -213,8 +226,13 @@ async function addMissingColumns(host: SchemaHost, d: ClickHouseDialect, target:
 export const MIGRATIONS: readonly { version: number; apply: Step }[] = [
   { version: 1, apply: createSchema },
   { version: 2, apply: perSourceIds },
-  // Materialized statuses: new tables and views only.
+  // Version 3: the materialized statuses, new tables and views only.
   { version: 3, apply: createSchema },
+  // Version 4: the launch ledger (outcomes). createSchema makes every missing table and view,
+  // so a version 3 store made before the statuses (with the ledger) gains them too.
+  { version: 4, apply: createSchema },
+  // Version 5: segment entries, scheduled job runs and webhook deliveries: new tables and views only.
+  { version: 5, apply: createSchema },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -18,9 +18,10 @@ import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch 
 import { groupViolations, patchedAccounts, patchedUsers, queryByIds } from '../patches.js';
 import { readStats } from '../stats-queries.js';
 import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
+import type { ColumnDef } from '../sql/dialect.js';
 import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
-import { TABLES, type TableName } from '../schema.js';
-import { changeSeq, changeSeqs, type CollectedWrite, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type StoreStats, type WriteResult } from '../store.js';
+import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
+import { LEASE_NAME, changeSeq, changeSeqs, type CollectedWrite, type RecordTable, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type StoreStats, type WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
 import { RefreshClaims } from './clickhouse-refresh-claims.js';
@@ -109,6 +110,11 @@ export class ClickHouseStore implements RestoringStore {
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.compile(fragment);
     return this.driver.query<T>(q.text, q.params);
+  }
+
+  queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.compile(fragment);
+    return this.driver.queryColumns(q.text, q.params);
   }
 
   private compile(fragment: SqlFragment): { text: string; params: Record<string, unknown> } {
@@ -233,6 +239,12 @@ export class ClickHouseStore implements RestoringStore {
     return rows.length;
   }
 
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const columns = TABLES[table].columns;
+    const values = rows.map((row) => columns.map((c) => appendedValue(table, c, row[c.name])));
+    await this.insertRows(dataTable(table), columns.map((c) => c.name), values);
+  }
+
   async addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     await this.insertQuarantine(entries, null);
   }
@@ -306,6 +318,29 @@ export class ClickHouseStore implements RestoringStore {
       await held.end(false).catch(() => undefined);
       throw err;
     }
+  }
+
+  private leaseClaims = new Map<string, RefreshClaims>();
+
+  /** A lease is claimed as a refresh is (clickhouse-refresh-claims.ts), under its own name. */
+  async withLease<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!LEASE_NAME.test(name)) throw new Error(`invalid lease name: ${name}`);
+    let claims = this.leaseClaims.get(name);
+    if (!claims) this.leaseClaims.set(name, (claims = new RefreshClaims(this.claimHost, this.options.statusLeaseMs ?? 60_000, `lease_${name}`)));
+    const held = await claims.claim(async () => 0);
+    try {
+      const result = await work();
+      await held.end(true);
+      return result;
+    } catch (err) {
+      await held.end(false).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Keyed rows carry a newer version, so the view shows the last one written. */
+  async writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.insertObjects(table, rows, 'key' in TABLES[table] ? { version: this.nextVersion() } : {});
   }
 
   private async lastRefresh(): Promise<number> {
@@ -400,12 +435,16 @@ export class ClickHouseStore implements RestoringStore {
       checkpoints: { names: ['version'], values: () => [version] },
       quarantine: { names: ['deleted', 'version'], values: () => [0, version] },
       plan_violations: { names: ['write_key'], values: () => [`migrated:${this.restored++}`] },
+      launch_ledger: { names: [], values: () => [] },
       // Copied statuses stand until the first refresh here replaces them.
       account_status: { names: ['refresh'], values: () => [0] },
       milestone_status: { names: ['refresh'], values: () => [0] },
       milestone_changes: { names: [], values: () => [] },
       framework_versions: { names: ['refresh'], values: () => [0] },
       status_refreshes: { names: [], values: () => [] },
+      segment_changes: { names: [], values: () => [] },
+      job_runs: { names: [], values: () => [] },
+      webhook_deliveries: { names: ['version'], values: () => [version] },
     };
     const e = extra[table];
     await this.insertRows(`${table}_data`, [...columns, ...e.names], rows.map((r) => [...r, ...e.values()]));
@@ -417,6 +456,7 @@ export class ClickHouseStore implements RestoringStore {
 
   close(): Promise<void> {
     this.claimsMade?.close();
+    for (const claims of this.leaseClaims.values()) claims.close();
     const others = (this.options.cluster?.hosts ?? []).map((h) => h.driver).filter((d) => d !== this.options.driver);
     return (this.closed ??= Promise.all([this.driver, ...others].map((d) => d.close())).then(() => undefined));
   }
@@ -495,6 +535,7 @@ function naming(cluster: string, driver: ClickHouseDriver): ClickHouseDriver {
   return {
     command: (q, p) => driver.command(q, p).catch(explain),
     query: <T>(q: string, p: Readonly<Record<string, unknown>>) => driver.query<T>(q, p).catch(explain),
+    queryColumns: (q, p) => driver.queryColumns(q, p).catch(explain),
     insertTsv: (t, c, r) => driver.insertTsv(t, c, r).catch(explain),
     close: () => driver.close(),
   };
@@ -507,4 +548,14 @@ async function detectFeatures(driver: ClickHouseDriver): Promise<ClickHouseFeatu
     queryParameters: await works('SELECT {p1:UInt8} AS x', { p1: 1 }),
     jsonFunctions: await works("SELECT JSONHas('{}', 'a') AS x"),
   };
+}
+
+/** A value of an appended row as the TSV insert takes it: objects as JSON text, times in ms, a missing required value refused. */
+function appendedValue(table: AppendOnlyTable, c: ColumnDef, v: unknown): string | number | null {
+  if (v === undefined || v === null) {
+    if (c.nullable) return null;
+    throw new Error(`invalid ${table} row: ${c.name} is required`);
+  }
+  if (v instanceof Date) return v.getTime();
+  return c.type === 'json' && typeof v !== 'string' ? JSON.stringify(v) : (v as string | number);
 }

@@ -17,12 +17,12 @@ import {
   type UserPatch,
 } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
-import { TABLES, type TableName } from '../schema.js';
+import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
 import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
 import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
-import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import { changeSeq, changeSeqs, type CollectedWrite, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type Store, type StoreStats, type WriteResult } from '../store.js';
+import { SqlFragment, ident, join, raw, sql } from '../sql/fragment.js';
+import { LEASE_NAME, changeSeq, changeSeqs, type CollectedWrite, type RecordTable, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type Store, type StoreStats, type WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -122,6 +122,12 @@ export class DuckDbStore implements Store {
     const q = this.dialect.compile(fragment);
     const reader = await this.current.runAndReadAll(q.text, q.params as never);
     return reader.getRowObjectsJson() as T[];
+  }
+
+  async queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.dialect.compile(fragment);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    return reader.getColumnsObjectJson() as Record<string, unknown[]>;
   }
 
   loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult> {
@@ -236,7 +242,7 @@ export class DuckDbStore implements Store {
           await this.exec(sql`DELETE FROM milestone_status`);
         } else if (write.replace.length > 0) {
           await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_refreshed (account_id VARCHAR)`);
-          await this.append('cairn_refreshed', [{ name: 'account_id', type: 'text' }], write.replace.map((account_id) => ({ account_id })));
+          await this.appendRows('cairn_refreshed', [{ name: 'account_id', type: 'text' }], write.replace.map((account_id) => ({ account_id })));
           await this.exec(sql`DELETE FROM account_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
           await this.exec(sql`DELETE FROM milestone_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
           await this.exec(sql`DROP TABLE cairn_refreshed`);
@@ -254,12 +260,35 @@ export class DuckDbStore implements Store {
     );
   }
 
-  /** Appends rows to one of Cairn's tables with DuckDB's appender (many times faster than INSERT for thousands of rows). */
-  private appendTo(table: TableName, rows: readonly object[]): Promise<void> {
-    return this.append(table, TABLES[table].columns, rows as readonly Record<string, unknown>[]);
+  private leases = new Map<string, Promise<unknown>>();
+
+  /** One process holds the file: a lease is a queue in it. */
+  withLease<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!LEASE_NAME.test(name)) return Promise.reject(new Error(`invalid lease name: ${name}`));
+    const run = (this.leases.get(name) ?? Promise.resolve()).then(work, work);
+    this.leases.set(name, run.catch(() => undefined));
+    return run;
   }
 
-  private async append(table: string, columns: readonly ColumnDef[], rows: readonly Record<string, unknown>[]): Promise<void> {
+  writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    const key = 'key' in TABLES[table] ? (TABLES[table] as { key: readonly string[] }).key[0] : null;
+    return this.serialize(() =>
+      this.transaction(async () => {
+        // The last row of a key wins, as if written one by one.
+        const kept = key ? [...new Map(rows.map((r) => [String(r[key]), r])).values()] : rows;
+        if (key) await this.exec(sql`DELETE FROM ${ident(table)} WHERE ${ident(key)} IN (SELECT unnest(${kept.map((r) => String(r[key]))}))`);
+        await this.appendTo(table, kept);
+      }),
+    );
+  }
+
+  /** Appends rows to one of Cairn's tables with DuckDB's appender (many times faster than INSERT for thousands of rows). */
+  private appendTo(table: TableName, rows: readonly object[]): Promise<void> {
+    return this.appendRows(table, TABLES[table].columns, rows as readonly Record<string, unknown>[]);
+  }
+
+  private async appendRows(table: string, columns: readonly ColumnDef[], rows: readonly Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
     const appender = await this.conn.createAppender(table);
     try {
@@ -333,6 +362,11 @@ export class DuckDbStore implements Store {
         return rows.length;
       }),
     );
+  }
+
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.serialize(() => this.transaction(() => this.appendTo(table, rows)));
   }
 
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {

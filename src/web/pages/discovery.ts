@@ -103,9 +103,12 @@ export const discoveryPage: Page = {
         'div',
         { class: 'cards' },
         card('Judged accounts', `${e.data.labelled}`, `${e.data.retained} retained, ${e.data.churned} churned; ${e.data.left_out.too_young} too young`),
-        e.model ? card('Forest held-out AUC', num(e.model.held_out_auc, 3), `${e.model.fits} fits × ${e.model.trees} trees; out-of-bag ${num(e.model.oob_auc, 3)}`) : null,
+        e.model
+          ? card('Forest held-out AUC', num(e.model.held_out_auc, 3), `${e.model.refits} refits × ${e.model.trees} trees; against shuffled labels p ${num(e.model.null_test.p_value, 3)}; out-of-bag ${num(e.model.oob_auc, 3)}`)
+          : null,
         card('Features', `${e.data.features}`, `${flagged.length} flagged by the adoption benchmark`),
       ),
+      h('p', {}, h('strong', {}, 'Verdict: '), e.verdict.statement),
       e.warnings.length ? h('ul', { class: 'warnings' }, e.warnings.map((w) => h('li', {}, w))) : null,
       h('section', { class: 'panel' }, h('h2', {}, 'What predicts retention'), importanceChart(e.features)),
       h(

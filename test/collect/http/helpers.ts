@@ -34,7 +34,7 @@ export const ACCEPT_ALL = 'unplanned: accept\nevents: []\n';
 export async function workspace(opts: { plan?: string; server?: string; engine?: string } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-http-'));
   made.push(dir);
-  await initWorkspace(dir);
+  await initWorkspace(dir, { template: 'helpdesk' });
   await writeFile(join(dir, 'tracking-plan.yaml'), opts.plan ?? ACCEPT_ALL);
   if (opts.server || opts.engine) {
     const engine = opts.engine ?? '  kind: duckdb\n  path: cairn.duckdb';
