@@ -3,7 +3,7 @@
  * bundled with esbuild (`npm run build`, or in memory from the sources). It reads only the
  * JSON API (/api/v1); this file is the shell: navigation built from the page list, the as-of
  * control, the token form, hash routes (`#/accounts?stage=set_up`) and keyboard shortcuts.
- * A new page (Launches next) is a file in pages/ and a line in pages/index.ts.
+ * A new page is a file in pages/ and a line in pages/index.ts.
  */
 import './styles.css';
 import { ApiFailure, getJson, token } from './api-client.js';

@@ -9,7 +9,7 @@ export interface WorkspaceInfo {
   engine: string;
   collector: boolean;
   stages: Stage[];
-  milestones: { name: string; label: string; description: string | null; kind: string; requires: string[]; config: Record<string, unknown> }[];
+  milestones: { name: string; label: string; description: string | null; definition: string; kind: string; requires: string[]; config: Record<string, unknown> }[];
   segments: { name: string; expression: string }[];
 }
 

@@ -5,14 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Collector, WriteKeys } from '../../src/collect/index.js';
-import { initWorkspace, loadWorkspace, parseTrackingPlan, type Workspace } from '../../src/config/index.js';
+import { initWorkspace, loadLaunch, loadWorkspace, parseTrackingPlan, type Workspace } from '../../src/config/index.js';
 import { computeFunnel, computeMilestones, markStatusesStale, milestoneHistory, milestonesCsv, refreshSegments, refreshStatuses, segmentHistory, segmentMembers, STATUS_STALE_CHECKPOINT } from '../../src/milestones/index.js';
 import type { QuarantineEntry } from '../../src/model/index.js';
+import { buildOutcomeReport, launchesDue, launchesPage, launchLedger, syncDeclaration } from '../../src/outcomes/index.js';
 import { actionWords, reviewFramework } from '../../src/review/index.js';
 import { buildApp } from '../../src/server/index.js';
 import { NO_WRITE, SqlFragment, sql, type Store } from '../../src/store/index.js';
@@ -208,6 +209,11 @@ describeEngines('the API /api/v1', (engine) => {
       ['/api/v1/review?recent=0', 'recent', /from 1 to 1000/],
       ['/api/v1/review?seed=-3', 'seed', /whole number/],
       ['/api/v1/review?as_of=2025-13-01', 'as_of', /YYYY-MM-DD/],
+      ['/api/v1/launches?as_of=2025-02-30', 'as_of', /exists/],
+      ['/api/v1/launches?at=2025-06-01', 'at', /unknown query parameter at; known: as_of/],
+      ['/api/v1/launches/Reply-Suggestions', 'name', /expected a launch name: lowercase letters, digits and underscores/],
+      [`/api/v1/launches/${'x'.repeat(101)}`, 'name', /expected a launch name/],
+      ['/api/v1/launches/helper?as_of=2025-6-1', 'as_of', /YYYY-MM-DD/],
     ];
     for (const [url, parameter, why] of cases) {
       const r = await get(url);
@@ -435,6 +441,79 @@ describeEngines('the API /api/v1', (engine) => {
     await waitFor(async () => (await get('/api/v1/review?cohorts=month&seed=3')).body.generated_at !== r.generated_at, 'the review of the new refresh');
     // Another seed is another review, made at once.
     assert.notEqual((await get('/api/v1/review?cohorts=month&seed=4')).body.generated_at, r.generated_at);
+  });
+
+  it('serves launches as cairn launch due and report make them: the promise, checkpoints by horizon, verdicts and grades recorded, the report of the day unrecorded', async () => {
+    const dir = join(ws.dir, 'launches');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'helper.yaml');
+    await writeFile(
+      file,
+      `problem: Agents repeat the same answers
+owner: ana
+size: big
+launched_at: 2025-02-01
+checkpoints: [30, 120]
+outcome:
+  metric: { kind: milestone, name: activation, within_days: 90 }
+  direction: increase
+  target: { absolute: 0.1 }
+  rationale: Answers come faster
+events:
+  activation: [{ action: closed, object: conversation }]
+`,
+    );
+    const launch = await loadLaunch(file, { milestones: Object.keys(ws.milestones.milestones) });
+    // Declared before launch; the 30-day report made and recorded on its day; the 120-day one never.
+    await syncDeclaration(store, launch, Date.parse('2025-01-20T09:00:00Z'));
+    const recorded = await buildOutcomeReport(store, ws, launch, { at: '2025-03-05', now: Date.parse('2025-03-05T09:00:00Z'), record: true });
+
+    const list = await get('/api/v1/launches', dashboard);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body, json({ as_of: AS_OF, ...(await launchesPage(store, ws, [launch], { today: AS_OF })) }));
+    // The checkpoints, flags and totals are those of `cairn launch due`.
+    const due = await launchesDue(store, ws, [launch], { today: AS_OF });
+    const [l] = list.body.launches;
+    assert.deepEqual([list.body.due, list.body.overdue, l.checkpoints, l.flags], json([due.due, due.overdue, due.launches[0].checkpoints, due.launches[0].flags]));
+    assert.deepEqual(l.promised, { metric: { kind: 'milestone', name: 'activation', within_days: 90 }, label: 'reached activation within 90 days', scale: 'proportion', direction: 'increase', target: { absolute: 0.1 }, rationale: 'Answers come faster' });
+    assert.equal(l.pre_registered, true);
+    assert.equal(l.overdue, true);
+    // 1 month: the 30-day report, its verdict and grade; 3 months: the 120-day checkpoint, overdue; none later.
+    const cells = l.horizons.map((c: { days: number; checkpoints: { days: number; status: string; report: { verdict: string; grade: string | null } | null }[] }) => [
+      c.days,
+      c.checkpoints.map((p) => [p.days, p.status, p.report && [p.report.verdict, p.report.grade]]),
+    ]);
+    assert.deepEqual(cells, [
+      [30, [[30, 'reported', [recorded.verdict, recorded.outcome!.grade]]]],
+      [90, [[120, 'overdue', null]]],
+      [180, []],
+      [365, []],
+    ]);
+    assert.deepEqual(l.reports.map((r: { at: string; estimate: number | null; low: number | null; high: number | null }) => [r.at, r.estimate, r.low, r.high]), json([['2025-03-05', recorded.outcome!.estimate, recorded.outcome!.low, recorded.outcome!.high]]));
+
+    const one = await get('/api/v1/launches/helper?as_of=2025-06-30');
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.body.launch, l);
+    assert.deepEqual(one.body.ledger, json(await launchLedger(store, 'helper')));
+    // The report of the page's day is `cairn launch report helper --no-record`: made, not recorded.
+    const { generated_at: _g, ...report } = one.body.report;
+    const { generated_at: _d, ...direct } = json(await buildOutcomeReport(store, ws, launch, { at: AS_OF }));
+    assert.deepEqual(report, direct);
+    assert.equal(one.body.ledger.reports.length, 1);
+    assert.deepEqual((await get('/api/v1/launches/helper?as_of=2025-06-30')).body.ledger.reports.length, 1);
+
+    const missing = await get('/api/v1/launches/nothing_here');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error, /no launch "nothing_here": launches\/nothing_here.yaml does not exist/);
+    // A launch file that does not load: 409 naming the file and the line; the others still read one by one.
+    await writeFile(join(dir, 'broken.yaml'), 'problem: x\nowner: bo\nsize: huge\n');
+    const broken = await get('/api/v1/launches');
+    assert.equal(broken.status, 409);
+    assert.match(broken.body.error, /broken\.yaml:3/);
+    assert.equal((await get('/api/v1/launches/helper')).status, 200);
+    await rm(join(dir, 'broken.yaml'));
+    await rm(file);
+    assert.deepEqual((await get('/api/v1/launches')).body.launches, []);
   });
 
   it('serves data quality, and replays quarantine with the admin token', async () => {

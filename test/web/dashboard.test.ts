@@ -2,7 +2,8 @@
  * The dashboard in a real browser (Debian's chromium through playwright-core) on a small demo
  * served by `cairn serve`: every page opens without a console error, its figures equal the
  * API's and the CLI's, overview → cohort → account, filters, the CSV export equals `cairn
- * segment`, a quarantined event is replayed, the keyboard reaches the pages; screenshots go to
+ * segment`, launches equal `cairn launch due` and `cairn launch report`, a quarantined event is
+ * replayed, the keyboard reaches the pages; screenshots go to
  * test-artifacts/dashboard/ (git-ignored). And `cairn demo` itself ends by serving it.
  */
 import assert from 'node:assert/strict';
@@ -33,6 +34,29 @@ interface Share {
   low: number;
   high: number;
 }
+/** The demo's launch with a real effect and a randomized holdout (src/demo/launches.ts). */
+const LAUNCH = 'reply_suggestions';
+/** A day past its 365-day checkpoint (2027-03-02 on the demo's seed) and the 14 grace days. */
+const LATER = '2027-03-20';
+interface LaunchDue {
+  today: string;
+  due: number;
+  overdue: number;
+  launches: { launch: string; checkpoints: { days: number; status: string; reports: string[] }[]; flags: { code: string }[] }[];
+}
+interface ReportContract {
+  verdict: string;
+  design: string | null;
+  outcome: { estimate: number | null; low: number | null; high: number | null; treated: { n: number }; control: { n: number } };
+}
+interface LaunchesApi {
+  launches: (LaunchDue['launches'][number] & {
+    overdue: boolean;
+    horizons: { days: number; checkpoints: { days: number; status: string; report: { verdict: string; grade: string | null } | null }[] }[];
+    funnel: { weeks: { exposed: number; stages: Record<string, { count: number }> }[] } | null;
+  })[];
+}
+
 interface CliFunnel {
   as_of: string;
   stages: { name: string; label: string }[];
@@ -61,6 +85,10 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
   let cohort: CliFunnel['cohorts'][number];
   let account: { account_id: string; stage: string; next_best_step: { action: string } | null; history: { day: string; framework_version: number }[] } & Record<string, unknown>;
   let review: FrameworkReview;
+  let due: LaunchDue;
+  /** `cairn launch due` after the 12-month checkpoint of LAUNCH and its grace days: overdue. */
+  let dueLater: LaunchDue;
+  let contract: ReportContract;
 
   before(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -78,6 +106,9 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     const first = all.accounts.find((a) => a.signup_day.startsWith(cohort.cohort))!.account_id;
     account = JSON.parse(await cli(['account', first, '--as-of', asOf, '--json']));
     review = JSON.parse(await cli(['review', '--as-of', asOf, '--format', 'json']));
+    due = JSON.parse(await cli(['launch', 'due', '--at', asOf, '--json']));
+    dueLater = JSON.parse(await cli(['launch', 'due', '--at', LATER, '--json']));
+    contract = JSON.parse(await cli(['launch', 'report', LAUNCH, '--at', asOf, '--json', '--no-record']));
     // Unplanned events are quarantined from now on, so one can be replayed once the plan lists it.
     const plan = join(ws, 'tracking-plan.yaml');
     await writeFile(plan, (await readFile(plan, 'utf8')).replace(/^unplanned: flag$/m, 'unplanned: quarantine'));
@@ -152,7 +183,7 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     assert.equal(await first.getAttribute('data-account'), account.account_id);
     await first.locator('th a').click();
     await drawn(account.account_id);
-    const { timeline: _, activity, users_moved: __, as_of: ___, history, segment_history: _sh, source: _s, framework_version: _v, ...status } = account;
+    const { timeline: _, activity, users_moved: __, as_of: ___, history, segment_history: segmentHistory, source: _s, framework_version: _v, ...status } = account;
     const viaApi = await api<{ status: Record<string, unknown>; activity: unknown; history: unknown }>(`/accounts/${account.account_id}?as_of=${asOf}`);
     assert.deepEqual(viaApi.status, status);
     assert.deepEqual(viaApi.activity, activity);
@@ -168,6 +199,8 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     if (account.next_best_step) assert.equal(await page.locator('[data-field=next-action]').innerText(), account.next_best_step.action);
     else assert.equal(await page.locator('[data-field=next-action]').count(), 0);
     assert.equal(await page.locator('section.milestone').count(), funnel.milestones.length);
+    // The segments it entered and left, as cairn account lists them.
+    assert.equal(await page.locator('table.segment-history tbody tr').count(), (segmentHistory as unknown[]).length);
     await shot('3-account');
     await page.locator('#history').screenshot({ path: join(ARTIFACTS, '3b-account-history.png') });
   });
@@ -199,7 +232,12 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     assert.equal(await page.locator('table.features tbody tr th').first().innerText(), evidence.features[0].key);
     const flagged = evidence.features.filter((f: { flags: string[] }) => f.flags.length > 0).length;
     assert.equal(await page.locator('table.flagged tbody tr').count(), flagged);
-    assert.match(await page.locator('pre').first().innerText(), /milestones:/);
+    // The proposal beside the framework in use, or why there is none.
+    const proposed = await readFile(join(ws, 'discovery', 'proposed-milestones.yaml'), 'utf8').catch(() => null);
+    const [shown, current] = await page.locator('pre').allInnerTexts();
+    if (evidence.verdict.proposed.length) assert.equal(shown.trim(), proposed!.trim());
+    else assert.equal(shown, `No proposal: ${evidence.verdict.statement}`);
+    assert.match(current, /milestones:/);
     await shot('5-discovery');
   });
 
@@ -236,6 +274,75 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     await shot('6-review');
   });
 
+  it('Launches: promises, checkpoints by horizon, verdicts and grades equal cairn launch due and the API; a launch equals cairn launch report', async () => {
+    await page.goto(`${server.url}/#/launches`);
+    await drawn('Launches');
+    const viaApi = await api<LaunchesApi>(`/launches?as_of=${asOf}`);
+    assert.equal(viaApi.launches.length, 3, 'the demo plants three launches');
+    assert.deepEqual(
+      viaApi.launches.map((l) => [l.launch, l.checkpoints, l.flags]),
+      due.launches.map((l) => [l.launch, l.checkpoints, l.flags]),
+    );
+    assert.equal(await page.locator('[data-figure=due]').innerText(), String(due.due));
+    assert.equal(await page.locator('[data-figure=overdue]').innerText(), String(due.overdue));
+    const rows = page.locator('table.launches tbody tr');
+    assert.equal(await rows.count(), due.launches.length);
+    for (const [i, l] of viaApi.launches.entries()) {
+      const row = rows.nth(i);
+      assert.equal(await row.locator('th a').innerText(), l.launch);
+      assert.equal(await row.evaluate((r) => r.classList.contains('overdue')), l.overdue);
+      // Each checkpoint in its horizon's column: the verdict and grade recorded, else where it stands.
+      for (const c of l.horizons) {
+        const cell = row.locator(`[data-horizon="${c.days}"]`);
+        if (c.checkpoints.length === 0) assert.equal(await cell.getAttribute('data-status'), 'not_declared');
+        for (const p of c.checkpoints) {
+          const item = cell.locator(`[data-checkpoint="${p.days}"]`);
+          assert.equal(await item.getAttribute('data-status'), p.status, `${l.launch} ${p.days}`);
+          const verdict = item.locator('[data-verdict]');
+          assert.equal((await verdict.count()) ? await verdict.getAttribute('data-verdict') : null, p.report?.verdict ?? null);
+          if (p.report?.grade) assert.equal(await item.locator('[data-grade]').innerText(), p.report.grade);
+        }
+      }
+    }
+    // The launch with a real effect: every checkpoint passed was reported, and met.
+    const planted = viaApi.launches.find((l) => l.launch === LAUNCH)!;
+    const reported = planted.horizons.flatMap((c) => c.checkpoints).filter((p) => p.report);
+    assert.ok(reported.length >= 2 && reported.every((p) => p.report!.verdict === 'met'), JSON.stringify(planted.horizons));
+    await shot('7-launches');
+    // Later, with no 12-month report: the launch is overdue, marked in its row and counted.
+    await page.locator('#as-of').fill(LATER);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitFor(async () => (await page.locator('main:not([aria-busy]) .lede').innerText().catch(() => '')).includes(LATER), 'the launches later');
+    assert.equal(await page.locator('[data-figure=overdue]').innerText(), String(dueLater.overdue));
+    const late = dueLater.launches.findIndex((l) => l.launch === LAUNCH);
+    assert.deepEqual(dueLater.launches[late].checkpoints.find((c) => c.days === 365)?.status, 'overdue');
+    const lateRow = rows.nth(late);
+    assert.ok(await lateRow.evaluate((r) => r.classList.contains('overdue')));
+    assert.equal(await lateRow.locator('[data-checkpoint="365"]').getAttribute('data-status'), 'overdue');
+    assert.match(await lateRow.locator('[data-checkpoint="365"]').innerText(), /overdue/);
+    await shot('7a-launches-overdue');
+    await page.locator('#as-of').fill(asOf);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitFor(async () => (await page.locator('main:not([aria-busy]) .lede').innerText().catch(() => '')).includes(asOf), 'the launches as of the demo day');
+
+    await page.locator(`table.launches a[href="#/launch/${LAUNCH}"]`).click();
+    await drawn(LAUNCH);
+    // The report of the day, as `cairn launch report --json --no-record` gives it.
+    assert.equal(await page.locator('#verdict [data-verdict]').getAttribute('data-verdict'), contract.verdict);
+    const one = await api<{ report: { verdict: string; design: string; outcome: ReportContract['outcome'] & { grade: string } } }>(`/launches/${LAUNCH}?as_of=${asOf}`);
+    assert.deepEqual([one.report.verdict, one.report.design, one.report.outcome.estimate, one.report.outcome.low, one.report.outcome.high], [contract.verdict, contract.design, contract.outcome.estimate, contract.outcome.low, contract.outcome.high]);
+    assert.equal(await page.locator('#verdict [data-grade]').first().innerText(), one.report.outcome.grade);
+    assert.equal(await page.locator('table.designs tbody tr').count(), 4);
+    assert.equal(await page.locator('table.reports tbody tr').count(), reported.length);
+    // The funnel's last week: exposed accounts and each stage's count.
+    const week = planted.funnel!.weeks.at(-1)!;
+    assert.match(await page.locator('table.funnel caption').innerText(), new RegExp(`: ${week.exposed.toLocaleString('en')} accounts exposed`));
+    const funnelRows = await page.locator('table.funnel tbody tr').allInnerTexts();
+    for (const [j, stage] of Object.keys(week.stages).entries()) assert.match(funnelRows[j], new RegExp(`^${stage}\\b.*\\t${week.stages[stage].count.toLocaleString('en')}\\t`));
+    assert.ok((await page.locator('.chart svg').count()) >= 2, 'outcome and funnel charts drawn');
+    await shot('7b-launch');
+  });
+
   it('Data: figures equal cairn stats; a quarantined event is replayed from the page', async () => {
     const key = JSON.parse(await cli(['keys', 'create', 'web', '--json'])).key;
     await waitFor(async () => (await post(`${server.url}/v1/events`, [{ message_id: 'late-1', timestamp: `${asOf}T10:00:00Z`, account_id: 'acc_00001', action: 'exported', object: 'report' }], bearer(key))).status === 200, 'the write key');
@@ -249,12 +356,12 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     await drawn('Data');
     assert.equal(await page.locator('[data-figure=events]').innerText(), stats.events.toLocaleString('en'));
     assert.equal(await page.locator('[data-figure=quarantined]').innerText(), (stats.quarantined + 1).toLocaleString('en'));
-    await shot('7-data');
+    await shot('8-data');
     await page.locator('button[data-replay-reason=unplanned_event]').click();
     await waitFor(async () => /Replayed 1 of 1/.test(await page.locator('#replay-result').innerText()), 'the replay');
     await waitFor(async () => (await page.locator('main:not([aria-busy]) [data-figure=quarantined]').innerText().catch(() => '')) === stats.quarantined.toLocaleString('en'), 'the page drawn again');
     assert.equal(await page.locator('[data-figure=events]').innerText(), (stats.events + 1).toLocaleString('en'));
-    await shot('8-data-replayed');
+    await shot('9-data-replayed');
   });
 
   it('keyboard: number keys reach the pages, every control has a label, no console errors', async () => {
@@ -283,7 +390,7 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     });
     assert.equal(focused.text, '1Overview');
     assert.notEqual(focused.outline, 'none');
-    for (const [key, title] of [['1', 'Overview'], ['5', 'Data'], ['4', 'Review'], ['2', 'Accounts']] as const) {
+    for (const [key, title] of [['1', 'Overview'], ['6', 'Data'], ['5', 'Launches'], ['4', 'Review'], ['2', 'Accounts']] as const) {
       await page.locator('main h1').focus();
       await page.keyboard.press(key);
       await drawn(title);

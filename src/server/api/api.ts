@@ -7,6 +7,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { discoveryRoutes } from './routes/discovery-routes.js';
 import { funnelRoutes } from './routes/funnel-routes.js';
+import { launchRoutes } from './routes/launch-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { segmentRoutes } from './routes/segment-routes.js';
 import { workspaceRoutes } from './routes/workspace-routes.js';
@@ -21,6 +22,7 @@ export const apiRouteTable = (ctx: ApiContext): ApiRoute[] => [
   ...segmentRoutes(ctx),
   ...discoveryRoutes(ctx),
   ...reviewRoutes(ctx),
+  ...launchRoutes(ctx),
   ...dataRoutes(ctx),
 ];
 

@@ -55,7 +55,7 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
       title: 'Cairn API',
       version: info.version,
       description:
-        'Every figure Cairn knows about the accounts on the framework: funnel, accounts, segments, discovery, data quality. ' +
+        'Every figure Cairn knows about the accounts on the framework: funnel, accounts, segments, discovery, the review, launches and their outcomes, data quality. ' +
         'Send `Authorization: Bearer <token>`: the admin token (.cairn/admin-token) or a dashboard token (`cairn keys create NAME --dashboard`, read only). ' +
         'Days are UTC `YYYY-MM-DD`; shares carry Wilson 95% intervals.',
     },

@@ -1,4 +1,4 @@
-import type { AccountProfile, MilestoneChange, MilestoneResult, RecentEvent } from '../../milestones/index.js';
+import type { AccountProfile, MilestoneChange, MilestoneResult, RecentEvent, SegmentChange } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
 import { count, h, pct, table } from '../dom.js';
@@ -75,6 +75,15 @@ function historySection(ws: WorkspaceInfo, history: MilestoneChange[]): HTMLElem
   );
 }
 
+const SEGMENT_CAUSES: Record<SegmentChange['cause'], string> = { data: 'new data', backfill: 'when the segment was first judged', framework: 'a new expression' };
+
+/** Segments of milestones.yaml the account entered and left, newest first; nothing when none. */
+function segmentsSection(changes: SegmentChange[]): HTMLElement | null {
+  if (changes.length === 0) return null;
+  const rows = [...changes].reverse().map((c) => [h('time', { datetime: c.day }, c.day), `${c.change === 'entered' ? 'Entered' : 'Left'} ${c.segment}`, SEGMENT_CAUSES[c.cause] ?? c.cause]);
+  return h('section', { class: 'panel', id: 'segments' }, h('h2', {}, 'Segments entered and left'), table('Segments of milestones.yaml this account entered and left, newest first', ['Day', 'Change', 'Recorded because of'], rows, { class: 'segment-history' }));
+}
+
 export const accountPage: Page = {
   id: 'account',
   title: 'Account',
@@ -119,6 +128,7 @@ export const accountPage: Page = {
       h('section', { class: 'panel' }, h('h2', {}, 'Milestones'), Object.entries(a.milestones).map(([name, m]) => milestoneSection(ws, name, m))),
       h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), h('ol', { class: 'timeline' }, p.timeline.map((t) => h('li', {}, h('time', { datetime: t.day }, t.day), ' ', t.what)))),
       historySection(ws, p.history),
+      segmentsSection(p.segment_history),
       p.activity.length
         ? h(
             'section',

@@ -134,7 +134,7 @@ export const discoveryPage: Page = {
         'section',
         { class: 'panel' },
         h('h2', {}, 'Proposal beside the current framework'),
-        h('div', { class: 'side-by-side' }, h('div', {}, h('h3', {}, 'Proposed (discovery/proposed-milestones.yaml)'), h('pre', { tabindex: 0 }, d.proposal ?? 'no proposal: too little data')), h('div', {}, h('h3', {}, 'In use (milestones.yaml)'), h('pre', { tabindex: 0 }, d.current ?? ''))),
+        h('div', { class: 'side-by-side' }, h('div', {}, h('h3', {}, 'Proposed (discovery/proposed-milestones.yaml)'), h('pre', { tabindex: 0 }, d.proposal ?? `No proposal: ${e.verdict.statement}`)), h('div', {}, h('h3', {}, 'In use (milestones.yaml)'), h('pre', { tabindex: 0 }, d.current ?? ''))),
       ),
     );
   },

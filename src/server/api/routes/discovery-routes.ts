@@ -22,10 +22,12 @@ export const discoveryRoutes = (ctx: ApiContext) => [
     handler: async () => {
       const ws = ctx.workspace();
       const dir = join(ws.dir, 'discovery');
-      const [evidence, proposal, current] = await Promise.all([textOf(join(dir, 'evidence.json')), textOf(join(dir, 'proposed-milestones.yaml')), textOf(ws.files.milestones)]);
+      const [text, proposal, current] = await Promise.all([textOf(join(dir, 'evidence.json')), textOf(join(dir, 'proposed-milestones.yaml')), textOf(ws.files.milestones)]);
+      const evidence = text === null ? null : (JSON.parse(text) as { verdict?: { proposed: string[] } });
       return {
-        evidence: evidence === null ? null : (JSON.parse(evidence) as unknown),
-        proposal,
+        evidence,
+        // A run that proposed nothing leaves an earlier run's file: not this evidence's proposal.
+        proposal: evidence?.verdict?.proposed.length === 0 ? null : proposal,
         current,
         hint: evidence === null ? 'no discovery yet: run `cairn discover` in the workspace (it writes discovery/evidence.json)' : null,
       };

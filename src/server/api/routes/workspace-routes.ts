@@ -1,4 +1,4 @@
-import { journeyStages } from '../../../milestones/index.js';
+import { frameworkLanguage, journeyStages } from '../../../milestones/index.js';
 import type { ApiContext } from '../api-context.js';
 import { route } from '../api-route.js';
 
@@ -8,11 +8,12 @@ export const workspaceRoutes = (ctx: ApiContext) => [
     method: 'GET',
     path: '/workspace',
     tag: 'workspace',
-    summary: "The workspace's framework: milestone names, labels and definitions, journey stages, saved segments",
+    summary: "The workspace's framework: milestone names, labels and definitions (in the words the CLI and reports use), journey stages, saved segments",
     response: { description: 'The framework as milestones.yaml declares it, the default as-of day and the role of the request' },
     handler: async ({ role }) => {
       const ws = ctx.workspace();
       const fw = ws.milestones;
+      const words = frameworkLanguage(fw);
       return {
         version: ctx.version,
         as_of: ctx.defaultAsOf(),
@@ -21,7 +22,7 @@ export const workspaceRoutes = (ctx: ApiContext) => [
         engine: ws.config.engine.kind,
         collector: ctx.collector !== null,
         stages: journeyStages(fw),
-        milestones: Object.entries(fw.milestones).map(([name, m]) => ({ name, label: m.label ?? name, description: m.description ?? null, kind: m.kind, requires: m.requires, config: m })),
+        milestones: Object.entries(fw.milestones).map(([name, m]) => ({ ...words.milestone(name), kind: m.kind, requires: m.requires, config: m })),
         segments: Object.entries(fw.segments).map(([name, expression]) => ({ name, expression })),
       };
     },
