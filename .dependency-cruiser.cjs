@@ -32,6 +32,20 @@ module.exports = {
       to: { path: `^src/(${FEATURES.slice(1, -1)}|server)/`, pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
     },
     {
+      name: 'web-imports-other-face',
+      comment: 'the dashboard (web) reads the API; it imports core and features\' index.ts only (types), never cli or server',
+      severity: 'error',
+      from: { path: '^src/web/' },
+      to: { path: '^src/(cli|server)/' },
+    },
+    {
+      name: 'web-imports-node',
+      comment: 'the dashboard runs in the browser: no Node built-in modules',
+      severity: 'error',
+      from: { path: '^src/web/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'engine-outside-composition-root',
       comment: 'only the composition root (src/cli/workspace.ts) picks a concrete engine',
       severity: 'error',

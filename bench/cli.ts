@@ -56,7 +56,7 @@ export async function run(args: string[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-cli-'));
   try {
     const ws = join(dir, 'demo');
-    const demo = spawnSync(process.execPath, [BIN, 'demo', '--dir', ws, '--accounts', String(accounts), '--months', '12', '--no-discover', '--json'], { encoding: 'utf8' });
+    const demo = spawnSync(process.execPath, [BIN, 'demo', '--no-serve', '--dir', ws, '--accounts', String(accounts), '--months', '12', '--no-discover', '--json'], { encoding: 'utf8' });
     if (demo.status !== 0) throw new Error(`demo failed: ${demo.stderr}`);
     const summary = JSON.parse(demo.stdout) as { accounts: number; events: number; newest_event_at: string };
     console.log(`  workspace: demo, ${summary.accounts} accounts, ${summary.events.toLocaleString('en-US')} events (DuckDB)`);

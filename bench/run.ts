@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   dedup: () => import('./dedup.js'),
   outcomes: () => import('./outcomes.js'),
   cli: () => import('./cli.js'),
+  api: () => import('./api.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -6,6 +6,7 @@
  *   dist/cairn.js           src/cli/main.ts; each verb's module a chunk loaded when it runs
  *   dist/chunk-*.js         code shared between verbs
  *   dist/threads/*.cjs      every src/**\/*-worker.ts, as stats/thread-code.ts starts threads
+ *   dist/web/dashboard.*    the dashboard (src/web, ECharts inside), as server/dashboard.ts serves it
  *
  * Small pure-JS packages (commander, yaml, zod…) are bundled: one file loads faster than their
  * many. The native and heavy ones stay in node_modules and load only when a verb needs them.
@@ -15,6 +16,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { BUILT_ENTRY } from '../bin/built-cli.js';
+import { DASHBOARD_BUNDLE } from '../src/server/dashboard.js';
 import { THREAD_BUNDLE } from '../src/stats/thread-code.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -49,6 +51,7 @@ export async function buildCli(root = ROOT, outDir = join(root, 'dist')): Promis
   for (const entry of workers) {
     await build({ ...THREAD_BUNDLE, logLevel: 'warning', absWorkingDir: root, entryPoints: [entry], outfile: join(next, 'threads', `${basename(entry, '.ts')}.cjs`) });
   }
+  await build({ ...DASHBOARD_BUNDLE, absWorkingDir: root, outdir: join(next, 'web') });
   await utimes(join(next, BUILT_ENTRY), started, started);
   await rm(outDir, { recursive: true, force: true });
   await rename(next, outDir);

@@ -9,7 +9,9 @@ import { sql, type Store } from '../store/index.js';
 import { DEMO_WORLDS, DISCOVER_DEFAULTS } from './choices.js';
 import { oneOf, positiveInt, usageError } from './errors.js';
 import { importEventFiles } from './import.js';
-import { formatNumber, print, printJson, printPairs } from './output.js';
+import { formatNumber, print, printJson, printPairs, terminalText } from './output.js';
+import { accessNote } from './serve.js';
+import { startServer } from '../server/index.js';
 import { progressBar } from './progress-bar.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { openStore, withStore } from './workspace.js';
@@ -30,6 +32,9 @@ export interface DemoOptions {
   discover: boolean;
   drift: boolean;
   review: boolean;
+  /** Serve the dashboard on the demo until SIGINT or SIGTERM (`--no-serve`: end after the summary). */
+  serve: boolean;
+  port: string;
   force?: boolean;
   json?: boolean;
 }
@@ -51,6 +56,7 @@ const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', LAUNCH_EVENTS
  */
 export async function runDemo(opts: DemoOptions) {
   const seed = positiveInt(opts.seed, '--seed', 2 ** 31 - 1);
+  const port = opts.port === '0' ? 0 : positiveInt(opts.port, '--port', 65535);
   const accounts = positiveInt(opts.accounts, '--accounts', 50_000);
   const months = positiveInt(opts.months, '--months', 240);
   const world = oneOf('--world', opts.world, DEMO_WORLDS);
@@ -74,6 +80,8 @@ export async function runDemo(opts: DemoOptions) {
   bar.stop();
 
   const store = await openStore(ws);
+  let asOf: string;
+  let summaryJson: Record<string, unknown>;
   try {
     // The demo remakes its DuckDB file; a ClickHouse database it did not make is not its to fill.
     if (ws.config.engine.kind === 'clickhouse' && (await store.stats()).events > 0) {
@@ -87,7 +95,7 @@ export async function runDemo(opts: DemoOptions) {
     const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
-    const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
+    asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
     // Half discover's refits: the demo trades some rank-interval precision for time.
     const discovery = opts.discover ? await discoverAndWrite(ws, store, { ...DISCOVER_DEFAULTS, fits: '5', asOf, json: opts.json, force: opts.force }) : null;
@@ -127,47 +135,78 @@ export async function runDemo(opts: DemoOptions) {
       launches,
       seconds: (Date.now() - started) / 1000,
     };
-    if (opts.json) return printJson(summary);
-    print(`Cairn demo: an Intercom-like help desk${world === 'null' ? ' where nothing predicts retention (the null world)' : ''}, in ${dir}`);
-    printPairs([
-      ['accounts', formatNumber(summary.accounts)],
-      ['users', formatNumber(summary.users)],
-      ['events stored', formatNumber(summary.events)],
-      ['duplicates skipped', formatNumber(events.duplicates)],
-      ['quarantined', `${formatNumber(summary.imported.quarantined)} (${Object.entries(stats.quarantine_by_reason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`],
-      ['account history rows', formatNumber(history.imported)],
-      ['events span', `${stats.oldest_event_at?.slice(0, 10)} → ${stats.newest_event_at?.slice(0, 10)}`],
-      ['planted truth', generated.files.groundTruth],
-      ['milestone history', `${formatNumber(statuses.changes)} changes backfilled as of ${statuses.as_of}`],
-      ['took', `${summary.seconds.toFixed(1)} s`],
-    ]);
-    print('');
-    printFunnel({ ...funnel, history: [] });
-    if (discovery) {
+    summaryJson = summary;
+    if (opts.json) {
+      if (!opts.serve) printJson(summary);
+    } else {
+      print(`Cairn demo: an Intercom-like help desk${world === 'null' ? ' where nothing predicts retention (the null world)' : ''}, in ${dir}`);
+      printPairs([
+        ['accounts', formatNumber(summary.accounts)],
+        ['users', formatNumber(summary.users)],
+        ['events stored', formatNumber(summary.events)],
+        ['duplicates skipped', formatNumber(events.duplicates)],
+        ['quarantined', `${formatNumber(summary.imported.quarantined)} (${Object.entries(stats.quarantine_by_reason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`],
+        ['account history rows', formatNumber(history.imported)],
+        ['events span', `${stats.oldest_event_at?.slice(0, 10)} → ${stats.newest_event_at?.slice(0, 10)}`],
+        ['planted truth', generated.files.groundTruth],
+        ['milestone history', `${formatNumber(statuses.changes)} changes backfilled as of ${statuses.as_of}`],
+        ['took', `${summary.seconds.toFixed(1)} s`],
+      ]);
       print('');
-      printDiscovery(discovery.result.evidence, discovery.files);
-      print('');
-      for (const line of describeScore(score!)) print(line);
+      printFunnel({ ...funnel, history: [] });
+      if (discovery) {
+        print('');
+        printDiscovery(discovery.result.evidence, discovery.files);
+        print('');
+        for (const line of describeScore(score!)) print(line);
+      }
+      if (reviewFile && !reviewable) print(`\nno review: ${ws.files.milestones} declares no milestones (adopt discovery's proposal, then \`cairn review\`)`);
+      if (review) {
+        print('');
+        printReview(review);
+        print(`\nreview report: ${reviewFile}`);
+        if (truth.drift) print(`planted drift (ground-truth.json): from signups on ${truth.drift.signups_from}, ${truth.drift.setup_step_done_by_everyone} done by everyone; a bot closes conversations, so activation's cut moved from ${truth.drift.activation.at_least_before} to about ${truth.drift.activation.at_least_after}`);
+      }
+      if (launches.length) {
+        print('');
+        printDemoLaunches(launches);
+      }
+      const w = `--workspace ${opts.dir}`;
+      print('\nnext:');
+      for (const verb of ['discover', 'review --format html', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+      for (const verb of ['launch report reply_suggestions --format html', 'launch due']) print(`  cairn ${w} ${verb} --at ${asOf}`);
+      print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
     }
-    if (reviewFile && !reviewable) print(`\nno review: ${ws.files.milestones} declares no milestones (adopt discovery's proposal, then \`cairn review\`)`);
-    if (review) {
-      print('');
-      printReview(review);
-      print(`\nreview report: ${reviewFile}`);
-      if (truth.drift) print(`planted drift (ground-truth.json): from signups on ${truth.drift.signups_from}, ${truth.drift.setup_step_done_by_everyone} done by everyone; a bot closes conversations, so activation's cut moved from ${truth.drift.activation.at_least_before} to about ${truth.drift.activation.at_least_after}`);
-    }
-    if (launches.length) {
-      print('');
-      printDemoLaunches(launches);
-    }
-    const w = `--workspace ${opts.dir}`;
-    print('\nnext:');
-    for (const verb of ['discover', 'review --format html', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
-    for (const verb of ['launch report reply_suggestions --format html', 'launch due']) print(`  cairn ${w} ${verb} --at ${asOf}`);
-    print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
-  } finally {
+  } catch (err) {
     await store.close();
+    throw err;
   }
+  if (!opts.serve) return store.close();
+  await serveDemo(ws, store, port, asOf, opts.json ? summaryJson : null);
+}
+
+/**
+ * The demo's last step: the dashboard on its store, on loopback, judged as of the demo's last
+ * day, with no token (the demo's data is made up, and only this machine can reach it), until
+ * SIGINT or SIGTERM. The URL is the last line printed (JSON with --json).
+ */
+async function serveDemo(ws: Workspace, store: Store, port: number, asOf: string, json: Record<string, unknown> | null): Promise<void> {
+  const log = (line: string) => process.stderr.write(terminalText(`cairn demo: ${line}\n`));
+  let running;
+  try {
+    running = await startServer(ws, store, { port, host: '127.0.0.1', withoutToken: 'admin', asOf, log });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => void running.stop().then(() => store.close()).then(resolve, resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  if (json) printJson({ ...json, dashboard: `${running.url}/`, pid: process.pid });
+  else print(`\ndashboard: ${running.url}/   (as of ${asOf}; ${accessNote(running.withoutToken)}; Ctrl-C stops it)`);
+  await stopped;
 }
 
 /** What the demo writes and replaces in its folder: data files, and the store (with its .wal) when it is a file. */

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import type { AccountStatus } from '../milestones/index.js';
+import { milestonesCsv, type AccountStatus } from '../milestones/index.js';
 import { EXPORT_FORMATS } from './choices.js';
 import { oneOf, usageError } from './errors.js';
-import { milestonesCsv } from './milestones.js';
 import { writeParquetFile } from './workspace.js';
 
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -32,7 +31,7 @@ export function exportTarget(out: string, force: boolean | undefined): string {
 export async function writeAccountsExport(file: string, format: ExportFormat, accounts: readonly AccountStatus[], names: readonly string[], json: object): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    if (format === 'csv') await writeFile(tmp, milestonesCsv({ accounts: [...accounts] }, [...names]));
+    if (format === 'csv') await writeFile(tmp, milestonesCsv(accounts, names));
     else if (format === 'json') await writeFile(tmp, JSON.stringify(json, null, 2) + '\n');
     else await writeParquetFile(tmp, ...parquetTable(accounts, names));
     await rename(tmp, file);

@@ -16,20 +16,27 @@ function workspaceDir(opts: GlobalOptions): string {
   return dir;
 }
 
-/** `cairn keys create NAME`: a write key, shown once and stored hashed. */
-export async function runKeysCreate(name: string, opts: { json?: boolean; rateLimit?: string }, globals: GlobalOptions): Promise<void> {
+/** `cairn keys create NAME [--dashboard]`: a write key, or a read-only dashboard token, shown once and stored hashed. */
+export async function runKeysCreate(name: string, opts: { json?: boolean; rateLimit?: string; dashboard?: boolean }, globals: GlobalOptions): Promise<void> {
   const problem = keyNameProblem(name);
   if (problem) throw usageError(problem);
+  if (opts.dashboard && opts.rateLimit !== undefined) throw usageError('--rate-limit is for write keys; a dashboard token sends no events');
   const rateLimit = opts.rateLimit === undefined ? undefined : positiveInt(opts.rateLimit, '--rate-limit', 1e9);
   const keys = await WriteKeys.open(workspaceDir(globals));
   let key: string;
   try {
-    key = await keys.create(name, { rateLimit });
+    key = await keys.create(name, { rateLimit, dashboard: opts.dashboard });
   } catch (err) {
     if (err instanceof WriteKeyError) throw new CliError(err.message);
     throw err;
   }
-  if (opts.json) return printJson({ name, key });
+  if (opts.json) return printJson(opts.dashboard ? { name, key, kind: 'dashboard' } : { name, key });
+  if (opts.dashboard) {
+    print(`dashboard token ${name} (reads the API and the dashboard, sends no events):`);
+    print(`  ${key}`);
+    print('It is not shown again: store it now. Paste it in the dashboard, or send it as `Authorization: Bearer <token>`.');
+    return;
+  }
   print(`write key for source ${name}:`);
   print(`  ${key}`);
   print('It is not shown again: store it now. Send it as `Authorization: Bearer <key>`.');
@@ -46,12 +53,12 @@ export async function runKeysRevoke(name: string, opts: { json?: boolean }, glob
 /** `cairn keys list`: the keys' names and prefixes, never the keys. */
 export async function runKeysList(opts: { json?: boolean }, globals: GlobalOptions): Promise<void> {
   const keys = await WriteKeys.open(workspaceDir(globals));
-  const rows = keys.list().map(({ name, prefix, created_at, revoked_at, rate_limit }) => ({ name, prefix, created_at, revoked_at, rate_limit: rate_limit ?? null }));
+  const rows = keys.list().map(({ name, kind, prefix, created_at, revoked_at, rate_limit }) => ({ name, prefix, created_at, revoked_at, rate_limit: rate_limit ?? null, kind: kind ?? 'write' }));
   if (opts.json) return printJson({ keys: rows });
-  if (rows.length === 0) return print('no write keys yet: `cairn keys create NAME`');
+  if (rows.length === 0) return print('no keys yet: `cairn keys create NAME` (a write key) or `cairn keys create NAME --dashboard`');
   printTable(
-    ['name', 'prefix', 'created', 'revoked', 'rate limit'],
-    rows.map((r) => [r.name, `${r.prefix}…`, r.created_at, r.revoked_at ?? '', r.rate_limit === null ? 'default' : `${r.rate_limit}/s`]),
+    ['name', 'prefix', 'created', 'revoked', 'rate limit', 'kind'],
+    rows.map((r) => [r.name, `${r.prefix}…`, r.created_at, r.revoked_at ?? '', r.kind === 'dashboard' ? '' : r.rate_limit === null ? 'default' : `${r.rate_limit}/s`, r.kind]),
   );
 }
 

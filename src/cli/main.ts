@@ -45,7 +45,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
 
   program
     .command('demo')
-    .description('generate a realistic help-desk SaaS with a planted truth, import it, and sum it up')
+    .description('generate a realistic help-desk SaaS with a planted truth, import it, sum it up, and serve the dashboard on it until Ctrl-C')
     .option('--dir <dir>', 'workspace folder for the demo', './cairn-demo')
     .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
     .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
@@ -54,6 +54,8 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
     .option('--no-discover', 'skip discovery (faster)')
     .option('--no-drift', 'plant no drift in recent cohorts (the review then finds none)')
     .option('--no-review', 'skip the framework review at the end')
+    .option('--no-serve', 'end after the summary instead of serving the dashboard (for scripts and tests)')
+    .option('--port <n>', 'port of the dashboard the demo serves (default: a free one)', '0')
     .option('--force', 'replace a store and data files in --dir that the demo did not make (never a store outside it)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => (await import('./demo.js')).runDemo(opts));
@@ -156,19 +158,20 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or bad config (the message names file a
 
   program
     .command('serve')
-    .description('runs the collector (native, Segment- and PostHog-compatible endpoints) and the API on the workspace store')
+    .description('runs the collector (native, Segment- and PostHog-compatible endpoints), the JSON API and the dashboard on the workspace store')
     .option('--port <n>', 'port (default: server.port in cairn.yaml, 4318; 0 picks a free one)')
     .option('--host <host>', 'interface to listen on (default: server.host, 127.0.0.1)')
     .option('--json', 'print the address as JSON when listening')
     .action(async (opts) => (await import('./serve.js')).runServe(opts, globals()));
 
-  const keys = program.command('keys').description('write keys for the collector: one per source, stored hashed in .cairn/keys.json');
+  const keys = program.command('keys').description('write keys for the collector (one per source) and dashboard tokens, stored hashed in .cairn/keys.json');
   keys
     .command('create')
-    .description('create a write key; its name becomes the source of the events sent with it')
+    .description('create a write key (its name becomes the source of the events sent with it), or with --dashboard a read-only API token')
     .argument('<name>', 'source name: a-z, 0-9, _ and -')
     .option('--rate-limit <n>', 'events per second this key may send (default: server.rate_limit in cairn.yaml)')
-    .option('--json', 'print { name, key } as JSON')
+    .option('--dashboard', 'a read-only token for the API and the dashboard instead of a write key')
+    .option('--json', 'print { name, key, kind } as JSON')
     .action(async (name, opts) => (await import('./keys.js')).runKeysCreate(name, opts, globals()));
   keys
     .command('revoke')

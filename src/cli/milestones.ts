@@ -1,5 +1,4 @@
-import type { MilestoneReport, SourcedReport } from '../milestones/index.js';
-import { csvText } from '../model/index.js';
+import { milestonesCsv, type SourcedReport } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf } from './errors.js';
@@ -7,20 +6,6 @@ import { formatNumber, print, printExport, printJson } from './output.js';
 import { workspaceStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 import { exportFormat, exportTarget, writeAccountsExport } from './export-file.js';
-
-/** One row per account, a column group per milestone: what spreadsheets and CRMs import. */
-export function milestonesCsv(report: Pick<MilestoneReport, 'accounts'>, names: string[]): string {
-  const header = ['account_id', 'stage', 'churned', 'signup_day', 'age_days', 'plan', 'seats'];
-  for (const n of names) header.push(`${n}_reached`, `${n}_reached_at`, `${n}_progress`);
-  header.push('next_milestone', 'next_action', 'next_reason');
-  const rows = report.accounts.map((a) => {
-    const row: unknown[] = [a.account_id, a.stage, a.churned, a.signup_day, a.age_days, a.plan, a.seats];
-    for (const n of names) row.push(a.milestones[n].reached, a.milestones[n].reached_at, a.milestones[n].progress.toFixed(3));
-    row.push(a.next_best_step?.milestone, a.next_best_step?.action, a.next_best_step?.reason);
-    return row;
-  });
-  return csvText([header, ...rows]);
-}
 
 /** Where a report's statuses came from, for a person. */
 export const statusesNote = (r: SourcedReport) =>
@@ -57,7 +42,7 @@ export async function runMilestones(opts: { asOf?: string; format: string; json?
       return print(`${formatNumber(report.accounts.length)} accounts as of ${report.as_of} written to ${out.file} (${out.format})`);
     }
     if (format === 'json') return printJson(json);
-    if (format === 'csv') return printExport(milestonesCsv(report, names));
+    if (format === 'csv') return printExport(milestonesCsv(report.accounts, names));
     printTable(report, names);
   });
 }

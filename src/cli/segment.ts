@@ -1,8 +1,8 @@
-import { segmentMembers } from '../milestones/index.js';
+import { milestonesCsv, segmentMembers } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
 import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf, usageError } from './errors.js';
-import { milestonesCsv, statusesNote } from './milestones.js';
+import { statusesNote } from './milestones.js';
 import { workspaceStatuses } from './refresh.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
@@ -26,7 +26,7 @@ export async function runSegment(name: string, opts: { asOf?: string; format: st
       return print(`${name}: ${formatNumber(members.length)} accounts as of ${asOf} written to ${out.file} (${out.format})`);
     }
     if (format === 'json') return printJson(json);
-    if (format === 'csv') return printExport(milestonesCsv({ ...report, accounts: members }, Object.keys(ws.milestones.milestones)));
+    if (format === 'csv') return printExport(milestonesCsv(members, Object.keys(ws.milestones.milestones)));
     print(`${name}: ${ws.milestones.segments[name]}`);
     for (const a of members) print(`  ${a.account_id.padEnd(16)} ${a.stage.padEnd(12)} ${a.next_best_step ? `next: ${a.next_best_step.action}` : ''}`);
     print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf} (${statusesNote(report)})`);

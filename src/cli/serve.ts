@@ -41,11 +41,20 @@ export async function runServe(opts: { port?: string; host?: string; json?: bool
     process.once('SIGINT', () => stop('SIGINT'));
   });
   // One line, so a parent process can read it as soon as it arrives.
-  if (opts.json) print(JSON.stringify({ url: running.url, pid: process.pid }));
+  if (opts.json) print(JSON.stringify({ url: running.url, pid: process.pid, without_token: running.withoutToken }));
   else {
     print(`cairn serve: listening on ${running.url} (workspace ${ws.dir})`);
+    print(`  dashboard: ${running.url}/   API: ${running.url}/api/v1 (described at /api/v1/openapi.json)`);
+    print(`  ${accessNote(running.withoutToken)}`);
     print('  events:  POST /v1/events · Segment /v1/batch · PostHog /batch   health: GET /v1/health');
     print('  write keys: cairn keys create NAME · admin token: .cairn/admin-token');
   }
   await stopped;
+}
+
+/** Who may read the dashboard and API, for a person starting the server. */
+export function accessNote(withoutToken: 'read' | 'admin' | null): string {
+  if (withoutToken === null) return 'the dashboard and API need a token: the admin token (.cairn/admin-token) or a dashboard token (cairn keys create NAME --dashboard)';
+  const what = withoutToken === 'admin' ? 'read and replay quarantine' : 'read (replay needs the admin token)';
+  return `no token needed: this server listens on loopback only, so anyone on this machine can ${what}`;
 }

@@ -10,7 +10,9 @@
  * day (today by default) for the framework in effect, after imports, after collector
  * generations (`StatusRefresher`, debounced) and on demand (`cairn refresh`); readers use
  * them when current (`statusesAsOf`) and compute otherwise. Every framework a refresh used is
- * kept in framework_versions (its hash and the day it took effect).
+ * kept in framework_versions (its hash and the day it took effect). A list of them (the API's
+ * accounts page) sorts and counts in SQL (`statusPage`) or on one key read alone (`statusKeys`), then reads its page's
+ * rows in full; `accountProfile` is one account for a person, its recorded history included.
  *
  * The milestone_changes feed — the contract for readers such as webhooks:
  * - Each refresh appends what changed since the last one: per account, a milestone reached
@@ -37,19 +39,23 @@ export { journeyStages, type Stage } from './stages.js';
 export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';
 export { milestoneLabel, milestoneDefinition } from './terms.js';
 export { accountChecklist, type AccountChecklist } from './account-checklist.js';
-export { parseDay, addDays, daysBetween } from './days.js';
+export { parseDay, addDays, daysBetween, toDay } from './days.js';
 export { matcherCondition, needsRawEvents } from './matchers.js';
 export type { MilestoneResult, Day } from './types.js';
 export { buildActivityTables, type ActivityTables } from './daily-activity.js';
 export { MatcherIds, describeMatcher } from './matchers.js';
-export { segmentMembers } from './segment-members.js';
+export { segmentMembers, accountsMatching, lastActiveDays, lastActiveDaysOf } from './segment-members.js';
 export { refreshSegments, segmentChangesAfter, segmentHistory, feedHeads, type SegmentChange, type SegmentRefreshSummary } from './segment-changes.js';
+export { segmentStatusKeys, statusKeys, statusPage, STATUS_KEY_COLUMNS, type StatusKey, type StatusKeyColumn, type StatusKeyFilter } from './status-keys.js';
+export { milestonesCsv } from './status-csv.js';
+export { accountProfile, recentEvents, type AccountProfile, type TimelineEntry, type MonthActivity, type UserMove, type RecentEvent } from './account-profile.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
 export { computeFunnel, share, type Funnel, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';
 export {
   refreshStatuses,
   statusesAsOf,
   materializedStatuses,
+  currentStatuses,
   statusState,
   markStatusesStale,
   today,

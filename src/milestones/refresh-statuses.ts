@@ -138,27 +138,36 @@ async function countAccounts(store: Store): Promise<number> {
 /** A report with where it came from: the materialized statuses (and their framework version), or computed now. */
 export type SourcedReport = MilestoneReport & { source: 'materialized' | 'computed'; framework_version: number | null };
 
+const isCurrent = (s: StatusState | null, framework: MilestonesConfig, asOf: Day): boolean =>
+  s !== null && !s.stale && s.as_of === asOf && s.hash === frameworkHash(framework);
+
+/** The last refresh, when its statuses are current for `asOf` and this framework (nothing written since); else null. */
+export async function currentStatuses(store: Store, framework: MilestonesConfig, asOf: Day): Promise<StatusState | null> {
+  const state = await statusState(store);
+  return isCurrent(state, framework, asOf) ? state : null;
+}
+
 /**
  * The materialized statuses as of `asOf`, when they are current for that day and this
  * framework; else null. `refresh`: when they are not current and `asOf` is today, refresh
  * first (the day rolled over, or milestones.yaml changed), so the history records what
  * changed. A day other than today is never materialized. `details: false` leaves the
- * milestones' detail out (see StatusFilter).
+ * milestones' detail out, `stateDays: false` the funnel's history states (see StatusFilter).
  */
 export async function materializedStatuses(
   store: Store,
   framework: MilestonesConfig,
   asOf: Day,
-  opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean } = {},
+  opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean; stateDays?: boolean } = {},
 ): Promise<SourcedReport | null> {
   let state = await statusState(store);
-  const fresh = (s: StatusState | null) => s !== null && !s.stale && s.as_of === asOf && s.hash === frameworkHash(framework);
+  const fresh = (s: StatusState | null) => isCurrent(s, framework, asOf);
   if (!fresh(state) && opts.refresh && asOf === today() && !(state && asOf < state.as_of)) {
     await refreshStatuses(store, framework, { asOf, fileText: opts.fileText });
     state = await statusState(store);
   }
   if (!fresh(state)) return null;
-  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details });
+  const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details, stateDays: opts.stateDays });
   return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state!.framework_version };
 }
 

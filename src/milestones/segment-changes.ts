@@ -4,7 +4,7 @@ import { NO_WRITE, raw, sql, type SqlFragment, type Store } from '../store/index
 import { asDay, dayMs } from './days.js';
 import { frameworkHash } from './framework-version.js';
 import { statusState } from './refresh-statuses.js';
-import { segmentRecord } from './segment-members.js';
+import { lastActiveDays, lastActiveDaysOf, segmentRecord } from './segment-members.js';
 import { DEFAULT_SEGMENT_FIELDS, compileSegment } from './segments.js';
 import { readStatusRows } from './status-rows.js';
 import type { Day } from './types.js';
@@ -64,7 +64,7 @@ export function refreshSegments(store: Store, framework: MilestonesConfig, opts:
     const sameDay = (await store.checkpoint(JUDGED_DAY)) === day;
     const only = sameDay && judged.every((s) => s.before === s.hash) && opts.accounts ? [...new Set(opts.accounts)] : undefined;
     const { accounts } = await readStatusRows(store, framework, { accounts: only, details: false });
-    const last = await lastActive(store, state.as_of, only);
+    const last = only === undefined ? await lastActiveDays(store, state.as_of) : await lastActiveDaysOf(store, state.as_of, only);
     const records = accounts.map((a) => segmentRecord(a, last.get(a.account_id), state.as_of));
     const was = await membersBefore(store, only);
     const known = { ...DEFAULT_SEGMENT_FIELDS, milestones: Object.keys(framework.milestones) };
@@ -89,17 +89,6 @@ export function refreshSegments(store: Store, framework: MilestonesConfig, opts:
 }
 
 const setCheckpoint = (store: Store, name: string, value: number) => store.applyCollected({ ...NO_WRITE, checkpoint: { name, value } });
-
-/** Each account's last day with events up to `asOf`, of `only` or all. */
-async function lastActive(store: Store, asOf: Day, only: readonly string[] | undefined): Promise<Map<string, Day>> {
-  const d = store.dialect;
-  const which = only === undefined ? sql`` : sql`AND account_id IN (SELECT account_id FROM ${d.zipRows([{ name: 'account_id', type: 'text', values: only }])} ids)`;
-  if (only?.length === 0) return new Map();
-  const rows = await store.query<{ account_id: string; last_day: string }>(
-    sql`SELECT account_id, ${d.dayText(sql`max(day)`)} AS last_day FROM account_activity WHERE day <= ${d.date(asOf)} ${which} GROUP BY account_id`,
-  );
-  return new Map(rows.map((r) => [r.account_id, asDay(r.last_day)!]));
-}
 
 /** Who is in each segment as the feed left it (its last change per segment and account), keyed `segment \u0001 account`. */
 async function membersBefore(store: Store, only: readonly string[] | undefined): Promise<Map<string, boolean>> {

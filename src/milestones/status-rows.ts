@@ -94,6 +94,8 @@ export interface StatusFilter {
   offset?: number;
   /** false: the milestones' detail is not read (each reads `{}`), for readers of reached days alone such as the funnel: it is most of the read's time. */
   details?: boolean;
+  /** false: the days each account held the state-like milestone are not read (no `state_on`): only the funnel needs them. */
+  stateDays?: boolean;
 }
 
 /**
@@ -123,7 +125,7 @@ export async function readStatusRows(
     state_days: string | null;
   }>(
     sql`SELECT account_id, ${d.dayText(sql`as_of`)} AS as_of, stage, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day,
-      plan, seats, next_milestone, next_action, next_reason, state_days FROM account_status ${where} ORDER BY account_id ${page}`,
+      plan, seats, next_milestone, next_action, next_reason, ${filter.stateDays === false ? sql`NULL AS state_days` : sql`state_days`} FROM account_status ${where} ORDER BY account_id ${page}`,
   );
   if (rows.length === 0) return { as_of: null, accounts: [] };
   const byAccount = new Map<string, Record<string, MilestoneResult>>(rows.map((r) => [r.account_id, {}]));
@@ -160,7 +162,7 @@ export async function readStatusRows(
     };
   });
   const held = stateMilestone(framework);
-  if (held === null) return { as_of: asOf, accounts };
+  if (held === null || filter.stateDays === false) return { as_of: asOf, accounts };
   // The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody).
   const byDay = new Map<Day, Set<string>>();
   for (const r of rows) {

@@ -13,7 +13,7 @@ export { checkInstrumentation, launchMatchers, type GateResult, type GateProblem
 export { adoptionFunnel, FUNNEL_STAGES, type AdoptionFunnel, type FunnelWeek, type FunnelStage, type StageShare } from './adoption-funnel.js';
 export { checkpointStatus, antiPatterns, GRACE_DAYS, type AntiPattern, type Flag, type CheckpointStatus } from './anti-patterns.js';
 export { launchesDue, type DueList, type DueLaunch } from './launch-due.js';
-export { launchesPage, type LaunchesPage, type LaunchesPageEntry } from './launches-page.js';
+export { launchesPage, REPORT_HORIZONS, type LaunchesPage, type LaunchesPageEntry, type HorizonCell, type HorizonCheckpoint, type PromisedOutcome } from './launches-page.js';
 export { renderMarkdown } from './report-markdown.js';
 export { renderHtml } from './report-html.js';
 export { reportContract, effect as formatEffect, interval as formatInterval } from './report-format.js';

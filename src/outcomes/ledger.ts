@@ -157,7 +157,12 @@ export interface ReportRecord {
   checkpoint: number | null;
   verdict: string;
   design: string | null;
+  /** The design's grade (A randomized … D observational); absent in reports recorded before it was kept. */
+  grade?: string | null;
   estimate: number | null;
+  /** The estimate's interval, as the report gave it; absent in reports recorded before it was kept. */
+  low?: number | null;
+  high?: number | null;
   flags: string[];
   /** The metrics the report counted (outcome and impact roles), so a later check can see what it claimed. */
   counted: string[];

@@ -11,5 +11,5 @@ export { reviewFramework, type FrameworkReview, type ReviewOptions, type StageRe
 export type { MilestoneReview, Recommendation, RecommendationAction, Lift, DriftRow, StepReview } from './review-milestone.js';
 export type { CohortState } from './review-accounts.js';
 export { nextReviewDue, reviewCron } from './review-schedule.js';
-export { reviewText, reviewMarkdown } from './report-text.js';
+export { reviewText, reviewMarkdown, actionWords, cohortWords, frameworkWords } from './report-text.js';
 export { renderReviewReport } from './report-html.js';

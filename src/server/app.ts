@@ -17,9 +17,16 @@ import {
   showQuarantine,
   type Collector,
   type KeyCheck,
+  type WriteKeyRecord,
 } from '../collect/index.js';
+import type { Workspace } from '../config/index.js';
+import type { Day } from '../milestones/index.js';
 import type { AccountFactsAuthority } from '../model/index.js';
 import type { Store } from '../store/index.js';
+import type { DashboardTokenCheck } from './api/api-auth.js';
+import { registerApi } from './api/api.js';
+import { prepareDashboard, registerDashboard } from './dashboard.js';
+import type { ApiRole } from './api/api-route.js';
 import { checklistRoutes, type ChecklistOptions } from './checklist-routes.js';
 
 export interface AppOptions {
@@ -44,10 +51,21 @@ export interface AppOptions {
   webhooks?: { health(): unknown; replay(body: { ids?: string[]; all?: boolean }): Promise<unknown> };
   /** The in-product onboarding checklist (checklist-routes.ts). */
   checklist?: ChecklistOptions;
+  /** The JSON API under /api/v1 (and the dashboard); absent: the collector and admin API only. */
+  api?: {
+    /** The workspace as last read. */
+    workspace(): Workspace;
+    keys: DashboardTokenCheck & { list(): WriteKeyRecord[] };
+    defaultAsOf(): Day;
+    /** The role of requests without a token on a loopback Host; null: a token is needed. */
+    withoutToken: ApiRole | null;
+    version: string;
+  };
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: BODY_LIMITS.batchBytes, logger: false, requestTimeout: 30_000, return503OnClosing: true });
+  // Path parameters up to 512 characters reach the API's own checks (fastify's default stops at 100).
+  const app = Fastify({ bodyLimit: BODY_LIMITS.batchBytes, logger: false, requestTimeout: 30_000, return503OnClosing: true, routerOptions: { maxParamLength: 512 } });
   // Every body arrives as bytes: gzip is recognised by its bytes, whatever the Content-Type says.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -80,6 +98,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const weak = adminTokenProblem(opts.adminToken);
   if (weak) throw new Error(`invalid admin token: ${weak}`);
   const token = Buffer.from(opts.adminToken);
+  const onInternalError = opts.onInternalError ?? (() => undefined);
+  if (opts.api) {
+    const { api } = opts;
+    const context = { store: opts.store, collector: opts.collector, workspace: api.workspace, keys: () => api.keys.list(), defaultAsOf: api.defaultAsOf, withoutToken: api.withoutToken, version: api.version, onReplayed: opts.onReplayed };
+    await registerApi(app, context, { adminToken: opts.adminToken, dashboardTokens: api.keys, withoutToken: api.withoutToken }, onInternalError);
+    registerDashboard(app);
+    await prepareDashboard();
+  }
   // No CORS here: a web page the operator visits must not reach the admin API.
   app.register(async (admin) => {
     admin.addHook('onRequest', async (req) => {

@@ -1,22 +1,28 @@
 /**
  * Starting and stopping the whole server on a workspace: the store, the write keys, the
- * collector with its log, the tracking plan (re-read when its file changes) and the HTTP app.
- * `stop()` drains: no new requests, everything acknowledged stored, the store closed.
+ * collector with its log, the tracking plan and milestones.yaml (re-read when their files
+ * change), the status refresher, the scheduler, webhook deliveries, the API, the dashboard and
+ * the HTTP app. `stop()` drains: no new requests, everything acknowledged stored, the store closed.
  */
 import { statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError, loadMilestones, loadTrackingPlan, type Workspace } from '../config/index.js';
 import { Collector, IdentitySecrets, adminToken, stateDir, writeAtomic, WriteKeys } from '../collect/index.js';
-import { refreshSegments, refreshStatuses, StatusRefresher } from '../milestones/index.js';
+import { refreshSegments, refreshStatuses, StatusRefresher, toDay, type Day } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { resolveEndpoints, WebhookDispatcher, replayDeadLetters } from '../webhooks/index.js';
+import { isLoopbackHost } from './api/api-auth.js';
+import type { ApiRole } from './api/api-route.js';
 import { buildApp } from './app.js';
 import { Scheduler, type Job } from './scheduler.js';
 
 export interface RunningServer {
   url: string;
   adminToken: string;
+  /** The role of API requests without a token (loopback only), or null when a token is needed. */
+  withoutToken: ApiRole | null;
   collector: Collector;
   /** Keeps milestone statuses following the data; null when `server.status_refresh_seconds` is 0. */
   refresher: StatusRefresher | null;
@@ -32,6 +38,10 @@ export interface ServeOptions {
   host?: string;
   /** Messages for a person: plan reloads, store errors. */
   log?: (line: string) => void;
+  /** The role of API requests without a token; default from `server.api_auth` (`none_on_loopback`: read). */
+  withoutToken?: ApiRole | null;
+  /** The day the API judges as of when a request names none; default today (UTC), the day statuses are materialized for. */
+  asOf?: Day;
   /** Jobs to schedule beside the status refresh (the CLI adds the review). */
   jobs?: readonly Job[];
 }
@@ -45,7 +55,14 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   const keys = await WriteKeys.open(ws.dir);
   const token = await adminToken(ws.dir);
   const server = ws.config.server;
-  let framework = ws.milestones;
+  const host = opts.host ?? server.host;
+  const withoutToken = opts.withoutToken !== undefined ? opts.withoutToken : server.api_auth === 'none_on_loopback' ? 'read' : null;
+  // A name for the host, as browsers send it in Host: what the API's loopback check reads.
+  if (withoutToken !== null && !isLoopbackHost(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)) {
+    throw ConfigError.forFile(ws.files.config, `server.api_auth: none_on_loopback needs a loopback host (127.0.0.1, localhost or ::1), got ${host}; use api_auth: token to listen there`);
+  }
+  // The workspace as last read: the tracking plan and milestones.yaml follow their files.
+  let current = ws;
   // Endpoints are read first: an unset secret stops the start, rather than failing each delivery.
   const endpoints = await resolveEndpoints(ws.config.webhooks, ws.dir);
   const webhooks = endpoints.length
@@ -53,7 +70,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
         store,
         config: ws.config.webhooks,
         endpoints,
-        framework: () => framework,
+        framework: () => current.milestones,
         onError: (err) => log(`webhook deliveries failed, retrying: ${(err as Error).message}`),
         onRun: (r) => r.dead > 0 && log(`webhooks: ${r.dead} deliveries failed every attempt (dead letters: cairn stats, cairn webhooks replay)`),
       })
@@ -93,6 +110,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
         await refresher.flush();
         return refresher.last;
       }
+      const framework = current.milestones;
       const summary = await refreshStatuses(store, framework, { fileText: await readFile(ws.files.milestones, 'utf8') });
       if (Object.keys(framework.segments).length) await refreshSegments(store, framework);
       webhooks?.kick();
@@ -112,6 +130,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     onInternalError: (err) => log(`internal error: ${(err as Error).stack}`),
     onReplayed: () => refresher?.touch(null),
     statuses: () => refresher?.health() ?? null,
+    api: { workspace: () => current, keys, defaultAsOf: () => opts.asOf ?? toDay(Date.now()), withoutToken, version: packageJson.version },
     scheduler: () => ({ jobs: scheduler.names, next_runs: scheduler.nextRuns() }),
     webhooks: {
       health: () => webhooks?.health() ?? null,
@@ -121,33 +140,34 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
         return result;
       },
     },
-    checklist: { framework: () => framework, identity, allowedOrigins: ws.config.checklist.allowed_origins },
+    checklist: { framework: () => current.milestones, identity, allowedOrigins: ws.config.checklist.allowed_origins },
   });
 
   // New and revoked keys, and a changed plan or framework, take effect within a second.
   let planStamp = stamp(ws.files.trackingPlan);
   let milestonesStamp = stamp(ws.files.milestones);
   const timer = setInterval(() => {
-    void keys.refresh().catch((err) => log(`could not re-read write keys: ${(err as Error).message}`));
-    const now = stamp(ws.files.trackingPlan);
-    if (now !== planStamp) {
-      planStamp = now;
+    void keys.refresh().catch((err) => log(`could not re-read keys: ${(err as Error).message}`));
+    const plan = stamp(ws.files.trackingPlan);
+    if (plan !== planStamp) {
+      planStamp = plan;
       loadTrackingPlan(ws.files.trackingPlan).then(
-        (plan) => {
-          collector.setPlan(plan);
+        (loaded) => {
+          collector.setPlan(loaded);
+          current = { ...current, trackingPlan: loaded };
           log(`tracking plan re-read from ${ws.files.trackingPlan}`);
         },
         (err) => log(`tracking plan not re-read, the previous one stays:\n${(err as Error).message}`),
       );
     }
-    const frameworkStamp = stamp(ws.files.milestones);
-    if (refresher && frameworkStamp !== milestonesStamp) {
-      milestonesStamp = frameworkStamp;
+    const milestones = stamp(ws.files.milestones);
+    if (milestones !== milestonesStamp) {
+      milestonesStamp = milestones;
       Promise.all([loadMilestones(ws.files.milestones), readFile(ws.files.milestones, 'utf8')]).then(
-        ([milestones, text]) => {
-          framework = milestones;
-          refresher.setFramework(milestones, text);
-          log(`milestones re-read from ${ws.files.milestones}: every account's status is refreshed by it`);
+        ([loaded, text]) => {
+          current = { ...current, milestones: loaded };
+          refresher?.setFramework(loaded, text);
+          log(`milestones re-read from ${ws.files.milestones}${refresher ? ": every account's status is refreshed by it" : ''}`);
         },
         (err) => log(`milestones not re-read, the previous framework stays:\n${(err as Error).message}`),
       );
@@ -155,7 +175,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   }, 1000);
   timer.unref();
 
-  const address = await app.listen({ port: opts.port ?? server.port, host: opts.host ?? server.host });
+  const address = await app.listen({ port: opts.port ?? server.port, host });
   await scheduler.start();
   const url = address.replace('[::1]', 'localhost');
   const serverFile = join(dir, SERVER_FILE);
@@ -163,6 +183,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
   return {
     url,
     adminToken: token,
+    withoutToken,
     collector,
     refresher,
     scheduler,

@@ -61,7 +61,7 @@ describe('the built CLI', async () => {
 
   it('runs the demo (templates, parser and forest threads) and a verb as the sources do', async () => {
     const ws = join(pkg, 'demo');
-    const demo = await built(['demo', '--dir', ws, '--accounts', '400', '--months', '20', '--json']);
+    const demo = await built(['demo', '--no-serve', '--dir', ws, '--accounts', '400', '--months', '20', '--json']);
     assert.equal(demo.code, 0, demo.stderr);
     const summary = JSON.parse(demo.stdout);
     assert.equal(summary.accounts, 400);

@@ -20,7 +20,7 @@ if (url) {
     const ws = join(dir, 'demo');
     const AS_OF = '2026-10-31';
     before(async () => {
-      const r = await cairn(['demo', '--dir', ws, '--accounts', '120', '--seed', '5', '--no-discover', '--json']);
+      const r = await cairn(['demo', '--no-serve', '--dir', ws, '--accounts', '120', '--seed', '5', '--no-discover', '--json']);
       assert.equal(r.code, 0, r.stderr);
     });
 
@@ -75,7 +75,7 @@ if (url) {
 
     it('migrate refuses a database that holds data, unless --force', async () => {
       const other = join(dir, 'other');
-      assert.equal((await cairn(['demo', '--dir', other, '--accounts', '20', '--seed', '6', '--no-discover', '--json'])).code, 0);
+      assert.equal((await cairn(['demo', '--no-serve', '--dir', other, '--accounts', '20', '--seed', '6', '--no-discover', '--json'])).code, 0);
       const database = `cairn_cli_${run}_taken`;
       assert.equal((await cairn(['-w', other, 'migrate', '--to', 'clickhouse', url, '--database', database])).code, 0);
       const again = await cairn(['-w', other, 'migrate', '--to', 'clickhouse', url, '--database', database]);

@@ -13,7 +13,7 @@ describe('cairn discover', { timeout: 3_600_000 }, async () => {
   const tiny = join(root, 'tiny');
   before(async () => {
     for (const [dir, accounts] of [[ws, '1500'], [tiny, '40']] as const) {
-      const r = await cairn(['demo', '--dir', dir, '--accounts', accounts, '--months', '36', '--seed', '3', '--no-discover', '--json']);
+      const r = await cairn(['demo', '--no-serve', '--dir', dir, '--accounts', accounts, '--months', '36', '--seed', '3', '--no-discover', '--json']);
       assert.equal(r.code, 0, r.stderr);
     }
   });

@@ -45,7 +45,8 @@ describe('cairn keys', async () => {
       assert.equal(list.code, 0, list.stderr);
       const { keys } = JSON.parse(list.stdout);
       assert.deepEqual(keys.map((k: { name: string }) => k.name), ['web', 'backend']);
-      assert.deepEqual(Object.keys(keys[0]), ['name', 'prefix', 'created_at', 'revoked_at', 'rate_limit']);
+      assert.deepEqual(Object.keys(keys[0]), ['name', 'prefix', 'created_at', 'revoked_at', 'rate_limit', 'kind']);
+      assert.equal(keys[0].kind, 'write');
 
       const revoke = await cairn(['-w', ws, 'keys', 'revoke', 'backend', '--json']);
       assert.equal(revoke.code, 0, revoke.stderr);
@@ -56,6 +57,21 @@ describe('cairn keys', async () => {
     const human = await cairn(['-w', ws, 'keys', 'list']);
     assert.match(human.stdout, /^name\s+prefix\s+created\s+revoked/);
     assert.match(human.stdout, /backend\s+cairn_\S+…\s+\S+\s+\d{4}-/);
+  });
+
+  it('create --dashboard makes a read-only API token, stored hashed, listed as such, never a write key', async () => {
+    const r = await cairn(['-w', ws, 'keys', 'create', 'cs-team', '--dashboard', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['name', 'key', 'kind']);
+    assert.equal(out.kind, 'dashboard');
+    assert.match(out.key, /^cairnd_[0-9A-Za-z]{32}$/);
+    assert.ok(!(await readFile(join(ws, '.cairn', 'keys.json'), 'utf8')).includes(out.key));
+    const { keys } = JSON.parse((await cairn(['-w', ws, 'keys', 'list', '--json'])).stdout);
+    assert.equal(keys.find((k: { name: string }) => k.name === 'cs-team').kind, 'dashboard');
+    const limited = await cairn(['-w', ws, 'keys', 'create', 'other', '--dashboard', '--rate-limit', '5']);
+    assert.equal(limited.code, 2);
+    assert.match(limited.stderr, /--rate-limit is for write keys/);
   });
 
   it('revoking an unknown or already revoked name exits 1 naming it', async () => {

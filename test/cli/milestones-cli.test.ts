@@ -16,7 +16,7 @@ describe('milestone verbs', async () => {
   const ws = join(await tempDir(), 'demo');
   const AS_OF = '2026-10-31';
   before(async () => {
-    const r = await cairn(['demo', '--dir', ws, '--accounts', '120', '--seed', '5', '--json']);
+    const r = await cairn(['demo', '--no-serve', '--dir', ws, '--accounts', '120', '--seed', '5', '--json']);
     assert.equal(r.code, 0, r.stderr);
   });
 

@@ -30,30 +30,30 @@ describe('cairn demo never replaces what it did not make', () => {
   it('refuses a workspace it did not create (exit 2), naming what is there and how to go on; --force replaces the store', async () => {
     const dir = join(await tempDir(), 'ws');
     await workspaceWithEvents(dir);
-    const r = await cairn(['demo', '--dir', dir, ...DEMO]);
+    const r = await cairn(['demo', '--no-serve', '--dir', dir, ...DEMO]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /holds what the demo did not make: .*cairn\.yaml, .*cairn\.duckdb/);
     assert.match(r.stderr, /another --dir, or add --force/);
     assert.equal(await events(dir), 3, 'the store is untouched');
 
-    const forced = await cairn(['demo', '--dir', dir, '--force', ...DEMO]);
+    const forced = await cairn(['demo', '--no-serve', '--dir', dir, '--force', ...DEMO]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.ok(JSON.parse(forced.stdout).events > 100);
-    assert.equal((await cairn(['demo', '--dir', dir, ...DEMO])).code, 2, 'still a workspace the demo did not create');
+    assert.equal((await cairn(['demo', '--no-serve', '--dir', dir, ...DEMO])).code, 2, 'still a workspace the demo did not create');
   });
 
   it('runs again in its own folder, but not once live data was collected into its store', async () => {
     const dir = join(await tempDir(), 'demo');
-    const first = await cairn(['demo', '--dir', dir, ...DEMO]);
+    const first = await cairn(['demo', '--no-serve', '--dir', dir, ...DEMO]);
     assert.equal(first.code, 0, first.stderr);
-    const again = await cairn(['demo', '--dir', dir, ...DEMO]);
+    const again = await cairn(['demo', '--no-serve', '--dir', dir, ...DEMO]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(JSON.parse(again.stdout).events, JSON.parse(first.stdout).events);
 
     const file = join(dir, 'live.jsonl');
     await writeFile(file, eventsLine('live-1'));
     assert.equal((await cairn(['import', 'events', file, '--source', 'web', '-w', dir])).code, 0);
-    const refused = await cairn(['demo', '--dir', dir, ...DEMO]);
+    const refused = await cairn(['demo', '--no-serve', '--dir', dir, ...DEMO]);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /cairn\.duckdb \(with data from web\)/);
   });
@@ -62,7 +62,7 @@ describe('cairn demo never replaces what it did not make', () => {
     const dir = join(await tempDir(), 'stuff');
     await mkdir(join(dir, 'data'), { recursive: true });
     await writeFile(join(dir, 'data', 'accounts.csv'), 'precious\n');
-    const r = await cairn(['demo', '--dir', dir, ...DEMO]);
+    const r = await cairn(['demo', '--no-serve', '--dir', dir, ...DEMO]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /data\/accounts\.csv/);
     assert.equal(await readFile(join(dir, 'data', 'accounts.csv'), 'utf8'), 'precious\n');
@@ -82,12 +82,12 @@ describe('engine.path outside the workspace', () => {
     assert.equal(stats.code, 2);
     assert.match(stats.stderr, /cairn\.yaml:4:9: engine\.path: expected a file inside the workspace .*got "\.\.\/victim\.txt".*allow_outside_workspace: true/);
     for (const force of [[], ['--force']]) {
-      const r = await cairn(['demo', '--dir', dir, ...force, ...DEMO]);
+      const r = await cairn(['demo', '--no-serve', '--dir', dir, ...force, ...DEMO]);
       assert.equal(r.code, 2, r.stderr);
     }
     await writeFile(join(dir, 'cairn.yaml'), 'version: 1\nengine:\n  kind: duckdb\n  path: ../victim.txt\n  allow_outside_workspace: true\n');
     for (const force of [[], ['--force']]) {
-      const r = await cairn(['demo', '--dir', dir, ...force, ...DEMO]);
+      const r = await cairn(['demo', '--no-serve', '--dir', dir, ...force, ...DEMO]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /names the store .*victim\.txt, outside .*the demo replaces only a store inside its folder/);
     }

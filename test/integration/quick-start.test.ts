@@ -31,7 +31,7 @@ describe('the README quick start', async () => {
 
   it('cairn demo generates, imports and sums up a small demo, and does so again the same way', async () => {
     const ws = join(dir, 'demo');
-    const args = ['demo', '--dir', ws, '--accounts', '150', '--seed', '7', '--json'];
+    const args = ['demo', '--no-serve', '--dir', ws, '--accounts', '150', '--seed', '7', '--json'];
     const first = await cairn(args);
     assert.equal(first.code, 0, first.stderr);
     const a = JSON.parse(first.stdout);

@@ -62,6 +62,22 @@ events:
     assert.equal(h.problem, 'Teams repeat the same answers');
   });
 
+  test('the promise it declared before launch, and its checkpoints by report horizon with the grade recorded', () => {
+    assert.deepEqual(h.promised, { metric: { kind: 'retention', days: 7 }, label: 'still a customer 7 days after exposure', scale: 'proportion', direction: 'increase', target: { absolute: 0.05 }, rationale: null });
+    assert.deepEqual([h.pre_registered, h.amendments], [true, []]);
+    // Checkpoints of 7 and 14 days both fall before the 3-month horizon: under 1 month.
+    assert.deepEqual(
+      h.horizons.map((c) => [c.days, c.checkpoints.map((x) => [x.days, x.status, x.report && [x.report.verdict, x.report.grade, x.report.low, x.report.high]])]),
+      [
+        [30, [[7, 'reported', [report.verdict, report.outcome!.grade, report.outcome!.low, report.outcome!.high]], [14, 'overdue', null]]],
+        [90, []],
+        [180, []],
+        [365, []],
+      ],
+    );
+    assert.deepEqual([p.promised, p.horizons.flatMap((c) => c.checkpoints)], [null, []]);
+  });
+
   test("the adoption funnel is the one a report on the page's day shows", async () => {
     const full = await buildOutcomeReport(store, WS, helper, { at: day(40), now: at(40) });
     assert.ok(h.funnel && h.funnel.weeks.length > 0);

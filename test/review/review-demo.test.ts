@@ -15,7 +15,7 @@ describe('the review on the drifted demo', { timeout: 900_000 }, async () => {
   let summary: { review: { recommendations: Record<string, { action: string; value?: number; steps?: string[]; key?: string }>; planted_drift: { signups_from: string } } };
   let review: FrameworkReview;
   before(async () => {
-    const r = await cairn(['demo', '--dir', ws, '--no-discover', '--json']);
+    const r = await cairn(['demo', '--no-serve', '--dir', ws, '--no-discover', '--json']);
     assert.equal(r.code, 0, r.stderr);
     summary = JSON.parse(r.stdout);
     const again = await cairn(['-w', ws, 'review', '--json']);

@@ -137,6 +137,21 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(s.events_by_source, { test: 8 });
   });
 
+  it('a read beside a write sees the data before it or after it, never half of it', { skip: !d.capabilities.transactions && 'no transactions on this engine' }, async () => {
+    const own = await engine.open();
+    const accounts = Array.from({ length: 5000 }, (_, i) => ({ accountId: `acc_${i}`, name: null, createdAt: day(1), plan: 'pro', seats: 1, churnedAt: null }));
+    // The write goes in many statements; reads asked meanwhile count what they see.
+    let done = false;
+    const write = own.upsertAccounts(accounts).finally(() => (done = true));
+    const seen = new Set<number>();
+    while (!done) seen.add(Number((await own.query<{ n: string }>(sql`SELECT count(*) AS n FROM accounts`))[0].n));
+    await write;
+    seen.add(Number((await own.query<{ n: string }>(sql`SELECT count(*) AS n FROM accounts`))[0].n));
+    assert.deepEqual([...seen].filter((n) => n !== 0 && n !== 5000), []);
+    assert.ok(seen.has(5000));
+    await own.close();
+  });
+
   it('appends rows to a table by column name: dates as timestamps, objects as JSON, a missing required value refused', async () => {
     await store.append('launch_ledger', [
       { launch: 'l1', kind: 'declaration', recorded_at: new Date(day(3, 9)), hash: 'abc', body: { outcome: { target: 0.1 } } },

@@ -1,7 +1,8 @@
 /**
  * Write keys: one per source (an app, a backend, a partner). A key's name becomes the `source`
- * of the events sent with it. Keys live hashed in `<workspace>/.cairn/keys.json`, so the file
- * reveals no usable key; the key itself is shown once, when created.
+ * of the events sent with it. Dashboard tokens (`kind: dashboard`) live beside them: they read
+ * the API and send no events. Both are kept hashed in `<workspace>/.cairn/keys.json`, so the
+ * file reveals no usable key; a key itself is shown once, when created.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -19,6 +20,8 @@ export interface WriteKeyRecord {
   revoked_at: string | null;
   /** Events per second this key may send; absent: the workspace's `server.rate_limit`. */
   rate_limit?: number;
+  /** `dashboard`: a read-only token for the API and dashboard, never a write key; absent: a write key. */
+  kind?: 'dashboard';
 }
 
 interface KeysFile {
@@ -40,6 +43,7 @@ export const STATE_DIR = '.cairn';
 const KEYS_FILE = 'keys.json';
 const ADMIN_TOKEN_FILE = 'admin-token';
 const KEY_PREFIX = 'cairn_';
+const DASHBOARD_PREFIX = 'cairnd_';
 const KEY_CHARS = 32;
 const PREFIX_CHARS = 10;
 /** Longer than any key Cairn makes: such input is not hashed at all. */
@@ -113,6 +117,7 @@ export async function writeAtomic(file: string, text: string): Promise<void> {
 export class WriteKeys {
   private records: WriteKeyRecord[] = [];
   private activeByHash = new Map<string, string>();
+  private dashboardByHash = new Map<string, string>();
   private limits = new Map<string, number>();
   /** What the file looked like when last read; a rename gives a new inode. */
   private seen = '';
@@ -135,6 +140,12 @@ export class WriteKeys {
     return this.activeByHash.get(sha256(key)) ?? null;
   }
 
+  /** The name of an active dashboard token, or null. */
+  verifyDashboard(token: string): string | null {
+    if (typeof token !== 'string' || token.length > MAX_KEY_LENGTH || !token.startsWith(DASHBOARD_PREFIX)) return null;
+    return this.dashboardByHash.get(sha256(token)) ?? null;
+  }
+
   /** The rate limit of a source's active key, when it has its own. */
   rateLimitOf(source: string): number | undefined {
     return this.limits.get(source);
@@ -144,19 +155,21 @@ export class WriteKeys {
     return this.records.map((r) => ({ ...r }));
   }
 
-  /** Makes a key for a new source and returns it: the only time it is ever seen. */
-  async create(name: string, opts: { rateLimit?: number } = {}): Promise<string> {
+  /** Makes a key for a new source (or, `dashboard`, a read-only API token) and returns it: the only time it is ever seen. */
+  async create(name: string, opts: { rateLimit?: number; dashboard?: boolean } = {}): Promise<string> {
     const problem = keyNameProblem(name);
     if (problem) throw new WriteKeyError('invalid_name', problem);
-    const { rateLimit } = opts;
+    const { rateLimit, dashboard } = opts;
     if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new WriteKeyError('invalid_name', `rate limit must be a whole number ≥ 1, got ${rateLimit}`);
+    if (rateLimit !== undefined && dashboard) throw new WriteKeyError('invalid_name', 'a dashboard token sends no events, so it takes no rate limit');
     return this.locked(async () => {
       if (this.records.some((r) => r.name === name && r.revoked_at === null)) {
         throw new WriteKeyError('name_taken', `a key named ${JSON.stringify(name)} is already active; revoke it first`);
       }
-      const key = KEY_PREFIX + randomBase62(KEY_CHARS);
+      const key = (dashboard ? DASHBOARD_PREFIX : KEY_PREFIX) + randomBase62(KEY_CHARS);
       const record: WriteKeyRecord = { name, hash: sha256(key), prefix: key.slice(0, PREFIX_CHARS), created_at: new Date().toISOString(), revoked_at: null };
       if (rateLimit !== undefined) record.rate_limit = rateLimit;
+      if (dashboard) record.kind = 'dashboard';
       await this.save([...this.records, record]);
       return key;
     });
@@ -236,8 +249,9 @@ export class WriteKeys {
 
   private use(records: WriteKeyRecord[]): void {
     this.records = records;
-    const active = records.filter((r) => r.revoked_at === null);
+    const active = records.filter((r) => r.revoked_at === null && r.kind === undefined);
     this.activeByHash = new Map(active.map((r) => [r.hash, r.name]));
+    this.dashboardByHash = new Map(records.filter((r) => r.revoked_at === null && r.kind === 'dashboard').map((r) => [r.hash, r.name]));
     this.limits = new Map(active.flatMap((r) => (typeof r.rate_limit === 'number' ? [[r.name, r.rate_limit] as const] : [])));
   }
 }
@@ -254,8 +268,8 @@ function parseKeysFile(file: string, text: string): WriteKeyRecord[] {
     throw ConfigError.forFile(file, 'expected { "version": 1, "keys": [...] }');
   }
   keys.forEach((k: Partial<WriteKeyRecord>, i) => {
-    if (typeof k?.name !== 'string' || typeof k.hash !== 'string' || !(k.revoked_at === null || typeof k.revoked_at === 'string')) {
-      throw ConfigError.forFile(file, `keys[${i}]: expected name, hash, prefix, created_at and revoked_at`);
+    if (typeof k?.name !== 'string' || typeof k.hash !== 'string' || !(k.revoked_at === null || typeof k.revoked_at === 'string') || !(k.kind === undefined || k.kind === 'dashboard')) {
+      throw ConfigError.forFile(file, `keys[${i}]: expected name, hash, prefix, created_at, revoked_at and an optional kind "dashboard"`);
     }
   });
   return keys as WriteKeyRecord[];

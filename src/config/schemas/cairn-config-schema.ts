@@ -86,6 +86,11 @@ const serverSchema = z.strictObject({
    * (longer when a refresh itself takes long); 0 turns the refresh off.
    */
   status_refresh_seconds: z.number({ error: expected('a number of seconds, 0 or more') }).min(0, { error: expected('a number of seconds, 0 or more') }).default(2),
+  /**
+   * Who may read the API and dashboard: `token` (the admin token or a dashboard token), or
+   * `none_on_loopback` (no token needed while the server listens on loopback only).
+   */
+  api_auth: z.enum(['token', 'none_on_loopback'], { error: expected('token or none_on_loopback') }).default('token'),
 });
 
 /** The named periods a review may follow; anything else must be a cron expression. */

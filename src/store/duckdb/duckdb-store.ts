@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -39,21 +40,29 @@ const INSERT_CHUNK = 500;
 /**
  * The embedded store: one DuckDB file in the workspace. DuckDB allows one writing process, so
  * this process is the single writer and the anti-join on message_id keeps ids unique.
+ *
+ * Two connections: writes run one after another on `conn`, each a transaction; everything
+ * else (`query`, `execute` and the temporary tables they make) runs on `reader`, which sees
+ * only committed data. On one connection a read would run inside whatever transaction is
+ * open, and see a refresh between deleting statuses and writing them again.
  */
 export class DuckDbStore implements Store {
   readonly dialect = new DuckDbDialect();
   private writes: Promise<unknown> = Promise.resolve();
   private lastReceivedAt = 0;
+  /** Set while a write runs: its own reads go to its connection, inside its transaction. */
+  private readonly writing = new AsyncLocalStorage<true>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
     if (options.path !== ':memory:') keepPrivate(options.path);
     const instance = await DuckDBInstance.create(options.path, options.settings);
-    const store = new DuckDbStore(instance, await instance.connect());
+    const store = new DuckDbStore(instance, await instance.connect(), await instance.connect());
     await store.migrate();
     const [{ last }] = await store.query<{ last: string | null }>(sql`SELECT epoch_ms(max(received_at)) AS last FROM events`);
     store.lastReceivedAt = Number(last ?? 0);
@@ -75,15 +84,21 @@ export class DuckDbStore implements Store {
 
   /** Writes run one after another: each is a transaction over several statements. */
   private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.writes.then(work, work);
+    const run = () => this.writing.run(true, work);
+    const next = this.writes.then(run, run);
     this.writes = next.catch(() => undefined);
     return next;
+  }
+
+  /** The write's connection inside a write, else the reader's. */
+  private get current(): DuckDBConnection {
+    return this.writing.getStore() ? this.conn : this.reader;
   }
 
   /** Runs a statement; returns the rows it inserted, updated or deleted. */
   private async exec(fragment: SqlFragment): Promise<number> {
     const q = this.dialect.compile(fragment);
-    return (await this.conn.run(q.text, q.params as never, this.dialect.paramTypes(q.params))).rowsChanged;
+    return (await this.current.run(q.text, q.params as never, this.dialect.paramTypes(q.params))).rowsChanged;
   }
 
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -98,14 +113,14 @@ export class DuckDbStore implements Store {
     }
   }
 
-  /** Queued behind the writes: on the one connection it would otherwise run inside their transaction. */
+  /** On the reader's connection, beside the writes (temporary tables for reads, mostly). */
   async execute(fragment: SqlFragment): Promise<void> {
-    await this.serialize(() => this.exec(fragment));
+    await this.exec(fragment);
   }
 
   async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.dialect.compile(fragment);
-    const reader = await this.conn.runAndReadAll(q.text, q.params as never, this.dialect.paramTypes(q.params));
+    const reader = await this.current.runAndReadAll(q.text, q.params as never, this.dialect.paramTypes(q.params));
     return reader.getRowObjectsJson() as T[];
   }
 
@@ -394,6 +409,7 @@ export class DuckDbStore implements Store {
   /** Waits for the queued writes, then closes; calling it again is harmless. */
   close(): Promise<void> {
     return (this.closed ??= this.writes.then(() => {
+      this.reader.closeSync();
       this.conn.closeSync();
       this.instance.closeSync();
     }));

@@ -1,0 +1,71 @@
+/**
+ * Charts with ECharts (bundled, no CDN), drawn as SVG. Every chart has a label for screen
+ * readers (ECharts' aria description) and the page shows its figures in a table beside it.
+ */
+import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
+import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { h } from './dom.js';
+
+echarts.use([BarChart, LineChart, ScatterChart, CustomChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, MarkLineComponent, SVGRenderer]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+/** Colours with at least 3:1 contrast on white, told apart by more than hue (dashes in lines). */
+export const PALETTE = ['#1f5fbf', '#c2410c', '#047857', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#475569'];
+
+/** The page's font by name: ECharts measures text with it, and "inherit" would measure another. */
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
+const live = new Set<echarts.ECharts>();
+addEventListener('resize', () => live.forEach((c) => c.resize()));
+
+/** Disposes the charts of a page being left. */
+export function disposeCharts(): void {
+  live.forEach((c) => c.dispose());
+  live.clear();
+}
+
+/** A chart in a figure with a caption; `label` describes it to screen readers. */
+export function chart(label: string, option: ChartOption, height = 280): HTMLElement {
+  const box = h('div', { class: 'chart', role: 'img', 'aria-label': label, style: `height:${height}px` });
+  const figure = h('figure', {}, box, h('figcaption', {}, label));
+  // Drawn once the figure is in the document, so it knows its width.
+  requestAnimationFrame(() => {
+    if (!box.isConnected) return;
+    const c = echarts.init(box, null, { renderer: 'svg' });
+    c.setOption({ color: PALETTE, aria: { enabled: true, label: { description: label } }, animation: false, textStyle: { fontFamily: FONT }, ...option });
+    live.add(c);
+  });
+  return figure;
+}
+
+/**
+ * A custom series drawing an interval as a vertical (or horizontal) error bar: data rows are
+ * [category index, low, high] (or [low, high, category index] when horizontal).
+ */
+export function errorBars(name: string, data: [number, number, number][], horizontal = false) {
+  return {
+    type: 'custom',
+    name,
+    data,
+    z: 10,
+    tooltip: { show: false },
+    renderItem(params: { dataIndex: number }, api: { value(i: number): number; coord(v: number[]): number[]; size(v: number[]): number[]; style(): unknown }) {
+      const [cat, low, high] = horizontal ? [api.value(2), api.value(0), api.value(1)] : [api.value(0), api.value(1), api.value(2)];
+      const a = api.coord(horizontal ? [low, cat] : [cat, low]);
+      const b = api.coord(horizontal ? [high, cat] : [cat, high]);
+      const cap = 5;
+      const line = (x1: number, y1: number, x2: number, y2: number) => ({ type: 'line', shape: { x1, y1, x2, y2 }, style: { stroke: '#111827', lineWidth: 1.5 } });
+      return {
+        type: 'group',
+        children: horizontal
+          ? [line(a[0], a[1], b[0], b[1]), line(a[0], a[1] - cap, a[0], a[1] + cap), line(b[0], b[1] - cap, b[0], b[1] + cap)]
+          : [line(a[0], a[1], b[0], b[1]), line(a[0] - cap, a[1], a[0] + cap, a[1]), line(b[0] - cap, b[1], b[0] + cap, b[1])],
+      };
+    },
+  };
+}
+
+export const percentAxis = { type: 'value', min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } };
