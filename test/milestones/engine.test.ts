@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { describeEngines } from '../engines.js';
 import { parseMilestones } from '../../src/config/index.js';
 import { computeMilestones, type AccountStatus } from '../../src/milestones/engine.js';
+import { sql } from '../../src/store/index.js';
 import { at, ev, storeWith } from '../fixtures.js';
 
 // Every expected value below is worked out by hand from the events written in each test.
@@ -199,6 +200,105 @@ describeEngines('milestone engine', (engine) => {
     const twoEasy = byId((await computeMilestones(store, framework(yaml(1)), '2025-03-01')).accounts, 'two').milestones.maturity;
     assert.deepEqual([twoEasy.reached, twoEasy.reached_at], [true, '2025-01-05']);
   });
+
+  it('categories: a use counts for window_days days from its own; a feature lapsing and another starting on one day keep the category', async () => {
+    const store = await storeWith({
+      engine,
+      accounts: ['last_day', 'day_after', 'handover', 'pair'].map((id) => ({ id, signup: '2025-01-01' })),
+      events: [
+        // The Jan 1 workflow counts through Jan 30 (30 days), not on Jan 31.
+        ev('last_day', '2025-01-01', 'published', 'workflow'),
+        ev('last_day', '2025-01-30', 'created', 'webhook'),
+        ev('day_after', '2025-01-01', 'published', 'workflow'),
+        ev('day_after', '2025-01-31', 'created', 'webhook'),
+        // The workflow lapses on Jan 31 as the bot starts: automation stays on.
+        ev('handover', '2025-01-01', 'published', 'workflow'),
+        ev('handover', '2025-01-31', 'enabled', 'resolution_bot'),
+        ev('handover', '2025-01-31', 'created', 'webhook'),
+        ev('pair', '2025-01-01', 'published', 'workflow'),
+        ev('pair', '2025-01-30', 'enabled', 'resolution_bot'),
+        ev('pair', '2025-01-30', 'created', 'webhook'),
+      ],
+    });
+    const yaml = (need: number) => `milestones:
+  maturity:
+    kind: categories
+    window_days: 30
+    mature_in_at_least: 2
+    categories:
+      automation:
+        basic: []
+        mature: [ { action: published, object: workflow }, { action: enabled, object: resolution_bot } ]
+        mature_at_least: ${need}
+      interoperability:
+        basic: []
+        mature: [ { action: created, object: webhook } ]
+`;
+    const reached = async (need: number) =>
+      Object.fromEntries((await computeMilestones(store, framework(yaml(need)), '2025-03-01')).accounts.map((a) => [a.account_id, a.milestones.maturity.reached_at]));
+    assert.deepEqual(await reached(1), { last_day: '2025-01-30', day_after: null, handover: '2025-01-31', pair: '2025-01-30' });
+    // Both automation features at once: only "pair" has them, on Jan 30.
+    assert.deepEqual(await reached(2), { last_day: null, day_after: null, handover: null, pair: '2025-01-30' });
+  });
+
+  it('matchers of one action and object told apart by place, and one for any place, each count their own events', async () => {
+    const store = await storeWith({
+      engine,
+      accounts: [{ id: 'a', signup: '2025-01-01' }, { id: 'b', signup: '2025-01-01' }],
+      events: [
+        ev('a', '2025-01-03', 'opened', 'inbox', { place: 'web' }),
+        ev('a', '2025-01-05', 'opened', 'inbox', { place: 'mobile' }),
+        ev('b', '2025-01-04', 'opened', 'inbox'),
+        ev('b', '2025-01-06', 'opened', 'inbox', { place: 'desktop' }),
+      ],
+    });
+    const f = framework(`milestones:
+  setup:
+    kind: checklist
+    steps:
+      - { id: web, label: Web, when: { action: opened, object: inbox, place: web } }
+      - { id: mobile, label: Mobile, when: { action: opened, object: inbox, place: mobile } }
+      - { id: anywhere, label: Anywhere, when: { action: opened, object: inbox } }
+  activation:
+    kind: threshold
+    count: { action: opened, object: inbox }
+    within_days: 30
+    at_least: 2
+`);
+    const { accounts } = await computeMilestones(store, f, '2025-02-01');
+    const a = byId(accounts, 'a').milestones;
+    assert.deepEqual([a.setup.reached_at, a.setup.detail.missing, a.activation.reached_at], ['2025-01-05', [], '2025-01-05']);
+    const b = byId(accounts, 'b').milestones;
+    assert.deepEqual([b.setup.reached, b.setup.detail.missing, b.activation.reached_at], [false, ['web', 'mobile'], '2025-01-06']);
+  });
+
+  if (engine.name.startsWith('clickhouse')) {
+    it('an event two writers stored at once counts once, through the rollup\'s correction', async () => {
+      const store = await storeWith({ engine, accounts: [{ id: 'dup', signup: '2025-01-01' }] });
+      // What two collectors racing on one id leave: two rows of it, both counted by the rollup's view.
+      const twice = ev('dup', '2025-01-02', 'closed', 'conversation');
+      for (let i = 0; i < 2; i++) {
+        await store.execute(sql`INSERT INTO events_data (message_id, account_id, action, object, metadata, timestamp, count, received_at, source)
+          SELECT ${twice.messageId}, 'dup', 'closed', 'conversation', '{}', ${twice.timestamp}, 1, ${twice.timestamp}, 'test'`);
+      }
+      // A later write touching that account and day corrects the rollup.
+      await store.insertEvents([ev('dup', '2025-01-02', 'opened', 'inbox')], 'test');
+      const [{ n }] = await store.query<{ n: string }>(sql`SELECT count() AS n FROM activity_corrections`);
+      assert.ok(Number(n) > 0, 'a correction is pending');
+      const f = framework(`milestones:
+  activation:
+    kind: threshold
+    count: { action: closed, object: conversation }
+    within_days: 30
+    at_least: 2
+`);
+      const first = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'dup').milestones.activation;
+      assert.deepEqual([first.reached, first.detail.count], [false, 1]);
+      await store.insertEvents([ev('dup', '2025-01-03', 'closed', 'conversation')], 'test');
+      const second = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'dup').milestones.activation;
+      assert.deepEqual([second.reached_at, second.detail.count], ['2025-01-03', 2]);
+    });
+  }
 
   it('stages follow requires; churned accounts keep their stage and get no next step; accounts without events start at the start', async () => {
     const store = await storeWith({
