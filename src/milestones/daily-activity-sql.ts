@@ -9,14 +9,14 @@ let tableNo = 0;
 /** The day before a matcher's lookback starts: its rows are the days after it. */
 const dayBefore = (m: CountedMatcher, asOf: string) => (m.lookback === null ? null : addDays(asOf, -m.lookback));
 
-/** Daily counts of the metadata matchers, one branch each, straight from raw events. */
-function rawEventBranches(d: SqlDialect, spec: ActivitySpec, included: SqlFragment): SqlFragment[] {
+/** Daily counts of the metadata matchers, one branch each, straight from raw events (`events`, or where the engine keeps them). */
+function rawEventBranches(d: SqlDialect, spec: ActivitySpec, included: SqlFragment, events = sql`events`): SqlFragment[] {
   const nextDay = new Date(Date.parse(`${spec.asOf}T00:00:00Z`) + 86_400_000);
   return spec.matchers
     .filter((o) => needsRawEvents(o.matcher))
     .map((m) => {
       const from = m.lookback === null ? sql`` : sql`AND timestamp >= ${new Date(nextDay.getTime() - m.lookback * 86_400_000)}`;
-      return sql`SELECT account_id, ${d.day(sql`timestamp`)} AS day, ${d.cast(m.id, 'integer')} AS m, sum(count) AS n FROM events
+      return sql`SELECT account_id, ${d.day(sql`timestamp`)} AS day, ${d.cast(m.id, 'integer')} AS m, sum(count) AS n FROM ${events}
         WHERE timestamp < ${nextDay} ${from} AND ${matcherCondition(m.matcher, d)} ${included} GROUP BY account_id, day`;
     });
 }
@@ -107,27 +107,31 @@ export const ACTIVITY_TABLES: PerDialect<(store: Store, spec: ActivitySpec) => P
     };
   },
   /**
-   * Subqueries, computed where they are read (no temporary tables). Rows of one key may repeat
-   * (readers sum them or test for a day): with no corrections pending, the rollup's rows are
-   * read as they are, every count positive; with some, per key the deltas and corrections are
-   * summed first, so a negative correction never stands alone.
+   * Subqueries, computed where they are read (no temporary tables), over the physical tables
+   * (18.16 pushes no filter into a view). Rows of one key may repeat (readers sum them or test
+   * for a day). With no corrections pending no message id is stored twice (racing writers
+   * leave one, ClickHouseStore.reconcile), so the rollup's rows, every count positive, and the
+   * events are read as they are; with some, deltas and corrections are summed per key (a
+   * negative correction never stands alone) and events are read with FINAL.
    */
   async clickhouse(store, spec) {
     const d = store.dialect;
     const accounts = sql`(${accountsSelect(d, spec)})`;
     const included = spec.only ? sql`AND account_id IN (SELECT account_id FROM ${accounts} AS o)` : sql``;
     const branches: SqlFragment[] = [];
+    const [{ n: corrections }] = await store.query<{ n: string | number }>(sql`SELECT count() AS n FROM activity_corrections`);
+    const settled = Number(corrections) === 0;
     const fromRollup = spec.matchers.filter((m) => !needsRawEvents(m.matcher));
     if (fromRollup.length > 0) {
-      const [{ n: corrections }] = await store.query<{ n: string | number }>(sql`SELECT count() AS n FROM activity_corrections`);
       const read = (table: SqlFragment) => rollupMatches(d, fromRollup, spec.asOf, table, included);
-      if (Number(corrections) === 0) branches.push(...read(sql`activity_deltas`));
+      if (settled) branches.push(...read(sql`activity_deltas`));
       else {
         const rows = [...read(sql`activity_deltas`), ...read(sql`(SELECT * FROM activity_corrections FINAL) AS c`)];
         branches.push(sql`SELECT account_id, day, m, toInt64(sum(n)) AS n FROM (${join(rows, ' UNION ALL ')}) AS r GROUP BY account_id, day, m`);
       }
     }
-    branches.push(...rawEventBranches(d, spec, included).map((b) => sql`SELECT account_id, day, toInt32(m) AS m, toInt64(n) AS n FROM (${b}) AS e`));
+    const events = settled ? sql`events_data` : sql`events_data FINAL`;
+    branches.push(...rawEventBranches(d, spec, included, events).map((b) => sql`SELECT account_id, day, toInt32(m) AS m, toInt64(n) AS n FROM (${b}) AS e`));
     if (branches.length === 0) branches.push(sql`SELECT account_id, day, toInt32(0) AS m, toInt64(0) AS n FROM account_activity WHERE 1 = 0`);
     return {
       asOf: spec.asOf,

@@ -279,24 +279,32 @@ describeEngines('milestone engine', (engine) => {
       const twice = ev('dup', '2025-01-02', 'closed', 'conversation');
       for (let i = 0; i < 2; i++) {
         await store.execute(sql`INSERT INTO events_data (message_id, account_id, action, object, metadata, timestamp, count, received_at, source)
-          SELECT ${twice.messageId}, 'dup', 'closed', 'conversation', '{}', ${twice.timestamp}, 1, ${twice.timestamp}, 'test'`);
+          SELECT ${twice.messageId}, 'dup', 'closed', 'conversation', '{"state":"resolved"}', ${twice.timestamp}, 1, ${twice.timestamp}, 'test'`);
       }
       // A later write touching that account and day corrects the rollup.
       await store.insertEvents([ev('dup', '2025-01-02', 'opened', 'inbox')], 'test');
       const [{ n }] = await store.query<{ n: string }>(sql`SELECT count() AS n FROM activity_corrections`);
       assert.ok(Number(n) > 0, 'a correction is pending');
+      // From the rollup, and from raw events (a matcher on metadata).
       const f = framework(`milestones:
   activation:
     kind: threshold
     count: { action: closed, object: conversation }
     within_days: 30
     at_least: 2
+  resolved:
+    kind: threshold
+    count: { action: closed, object: conversation, metadata: { state: resolved } }
+    within_days: 30
+    at_least: 2
 `);
-      const first = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'dup').milestones.activation;
-      assert.deepEqual([first.reached, first.detail.count], [false, 1]);
-      await store.insertEvents([ev('dup', '2025-01-03', 'closed', 'conversation')], 'test');
-      const second = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'dup').milestones.activation;
-      assert.deepEqual([second.reached_at, second.detail.count], ['2025-01-03', 2]);
+      const counts = async () => {
+        const { milestones } = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'dup');
+        return [milestones.activation.reached_at, milestones.activation.detail.count, milestones.resolved.reached_at, milestones.resolved.detail.count];
+      };
+      assert.deepEqual(await counts(), [null, 1, null, 1]);
+      await store.insertEvents([ev('dup', '2025-01-03', 'closed', 'conversation', { metadata: { state: 'resolved' } })], 'test');
+      assert.deepEqual(await counts(), ['2025-01-03', 2, '2025-01-03', 2]);
     });
   }
 
