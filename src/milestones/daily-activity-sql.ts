@@ -117,7 +117,9 @@ export const ACTIVITY_TABLES: PerDialect<(store: Store, spec: ActivitySpec) => P
   async clickhouse(store, spec) {
     const d = store.dialect;
     const accounts = sql`(${accountsSelect(d, spec)})`;
-    const included = spec.only ? sql`AND account_id IN (SELECT account_id FROM ${accounts} AS o)` : sql``;
+    // The accounts asked for by id: a list each shard of a cluster can use (a subquery would be run there, in the wrong database).
+    const only = spec.only;
+    const included = only ? (only.length ? sql`AND account_id IN (${join(only.map((id) => sql`${id}`))})` : sql`AND 1 = 0`) : sql``;
     const branches: SqlFragment[] = [];
     const [{ n: corrections }] = await store.query<{ n: string | number }>(sql`SELECT count() AS n FROM activity_corrections`);
     const settled = Number(corrections) === 0;
