@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { describeEngines } from '../engines.js';
 import { parseMilestones } from '../../src/config/index.js';
 import { computeMilestones, type AccountStatus } from '../../src/milestones/engine.js';
+import type { ClickHouseDriver } from '../../src/store/clickhouse/clickhouse-driver.js';
 import { sql } from '../../src/store/index.js';
 import { at, ev, storeWith } from '../fixtures.js';
 
@@ -275,14 +276,26 @@ describeEngines('milestone engine', (engine) => {
   if (engine.name.startsWith('clickhouse')) {
     it('an event two writers stored at once counts once, through the rollup\'s correction', async () => {
       const store = await storeWith({ engine, accounts: [{ id: 'dup', signup: '2025-01-01' }] });
-      // What two collectors racing on one id leave: two rows of it, both counted by the rollup's view.
-      const twice = ev('dup', '2025-01-02', 'closed', 'conversation');
-      for (let i = 0; i < 2; i++) {
-        await store.execute(sql`INSERT INTO events_data (message_id, account_id, action, object, metadata, timestamp, count, received_at, source)
-          SELECT ${twice.messageId}, 'dup', 'closed', 'conversation', '{"state":"resolved"}', ${twice.timestamp}, 1, ${twice.timestamp}, 'test'`);
-      }
-      // A later write touching that account and day corrects the rollup.
-      await store.insertEvents([ev('dup', '2025-01-02', 'opened', 'inbox')], 'test');
+      const twice = ev('dup', '2025-01-02', 'closed', 'conversation', { metadata: { state: 'resolved' } });
+      // Another collector stores the id after this write found it new, just before this write
+      // stores it: two rows of it, both counted by the rollup's view.
+      const driver = (store as unknown as { driver: ClickHouseDriver }).driver;
+      let raced = false;
+      Object.assign(store, {
+        driver: {
+          ...driver,
+          async command(query: string, params: Readonly<Record<string, unknown>>) {
+            if (!raced && query.startsWith('INSERT INTO events_data')) {
+              raced = true;
+              await driver.insertTsv('events_data', ['message_id', 'account_id', 'action', 'object', 'metadata', 'timestamp', 'count', 'received_at', 'source'],
+                `${twice.messageId}\tdup\tclosed\tconversation\t{"state":"resolved"}\t${twice.timestamp}\t1\t${twice.timestamp}\ttest\n`);
+            }
+            return driver.command(query, params);
+          },
+        } satisfies ClickHouseDriver,
+      });
+      assert.deepEqual(await store.insertEvents([twice], 'test'), { inserted: 1, duplicates: 0 });
+      assert.ok(raced);
       const [{ n }] = await store.query<{ n: string }>(sql`SELECT count() AS n FROM activity_corrections`);
       assert.ok(Number(n) > 0, 'a correction is pending');
       // From the rollup, and from raw events (a matcher on metadata).
