@@ -95,7 +95,7 @@ export class Collector {
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
     const applied = await opts.store.checkpoint(c.checkpointName);
     const { wal, leftOver } = await WriteAheadLog.open(
-      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log },
+      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log, storeBusy: () => c.queue.length > 0 },
       applied,
       (g) => c.enqueue(g),
     );
@@ -218,6 +218,8 @@ export class Collector {
       this.lastAppliedAt = Date.now();
       for (const f of g.files) rmSync(f, { force: true });
     }
+    // What gathered in the open generation meanwhile goes now, not at the next tick.
+    this.wal.closeIfDue();
   }
 
   /** Stops taking messages and waits until everything acknowledged is in the store. */
