@@ -20,7 +20,7 @@ export interface CollectorOptions {
   walDir: string;
   /** Refuse new requests (429) while this many events wait to be stored (default 2,000,000). */
   maxQueuedEvents?: number;
-  /** Close a log generation at this many events (default 200,000) or this age (default 1 s). */
+  /** Close a log generation at this many events (default 200,000) or this age (default 1 s; later while the store is busy). */
   generationEvents?: number;
   generationMs?: number;
   posthogGroupType?: string;
