@@ -79,6 +79,15 @@ export class ClickHouseStore implements RestoringStore {
     const current = Number(row?.v ?? 0);
     if (current > SCHEMA_VERSION) throw new Error(`the ClickHouse schema is version ${current}, newer than this Cairn (${SCHEMA_VERSION}); upgrade Cairn`);
     const host = { command: (q: string) => driver.command(q, {}), query: <T>(q: string) => driver.query<T>(q, {}) };
+    if (current === 0) {
+      // An empty database: the first step makes the current schema; the others upgrade older ones.
+      const [{ n }] = await host.query<{ n: string | number }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name != 'cairn_schema'");
+      if (Number(n) === 0) {
+        await MIGRATIONS[0].apply(host, this.dialect, target);
+        await driver.command(`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION}, ${Date.now()})`, {});
+        return;
+      }
+    }
     for (const step of MIGRATIONS) {
       if (step.version <= current) continue;
       // Each step is safe to run again, so a migration cut short is finished by the next start.
