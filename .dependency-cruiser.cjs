@@ -1,9 +1,9 @@
 /**
  * The layers as rules (ARCHITECTURE.md): faces (cli, server, web) → features (collect,
- * milestones, discover, review, outcomes, demo) → core (store, config, model, stats). Run by
+ * milestones, discover, review, outcomes, webhooks, demo) → core (store, config, model, stats). Run by
  * `npm run lint:deps`, which CI runs with the tests.
  */
-const FEATURES = '(collect|milestones|discover|review|outcomes|demo)';
+const FEATURES = '(collect|milestones|discover|review|outcomes|webhooks|demo)';
 const FACES = '(cli|server|web)';
 const CORE = '(store|config|model|stats)';
 const ENGINES = '^src/store/(duckdb|clickhouse)/';

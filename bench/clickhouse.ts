@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Session } from 'chdb';
 import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
-import { loadMilestones, TEMPLATE_DIR } from '../src/config/index.js';
+import { loadMilestones, HELPDESK_DIR } from '../src/config/index.js';
 import { generateDemo } from '../src/demo/index.js';
 import { discover } from '../src/discover/index.js';
 import { computeMilestones } from '../src/milestones/index.js';
@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<void> {
     engines.push({ name: 'ClickHouse 2 shards', open: () => openClickHouseStore({ url: hosts[0], database: `bench_${run}_cluster`, cluster, hosts }) });
   }
 
-  const framework = await loadMilestones(join(TEMPLATE_DIR, 'milestones.yaml'));
+  const framework = await loadMilestones(join(HELPDESK_DIR, 'milestones.yaml'));
   console.log(`bench clickhouse: ${events.toLocaleString('en-US')} demo events (seed 3), milestones as of ${AS_OF}${withDiscovery ? ', discovery' : ''}`);
   const rows: Row[] = [];
   let reference: unknown = null;

@@ -11,7 +11,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { parseMilestones, TEMPLATE_DIR } from '../src/config/index.js';
+import { parseMilestones, HELPDESK_DIR } from '../src/config/index.js';
 import { computeMilestones } from '../src/milestones/index.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { DATA, demoStore, option } from './demo-store.js';
@@ -101,7 +101,7 @@ function handWrittenSql(framework: ReturnType<typeof parseMilestones>): string {
 export async function run(args: string[]): Promise<void> {
   const sizes = (option(args, 'sizes') ?? '1000000,20000a,10000000').split(',');
   await mkdir(DATA, { recursive: true });
-  const framework = parseMilestones(await readFile(join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8'));
+  const framework = parseMilestones(await readFile(join(HELPDESK_DIR, 'milestones.yaml'), 'utf8'));
   console.log(`bench/milestones: the engine vs hand-written SQL, seed framework, as of ${AS_OF}`);
   for (const size of sizes) {
     const db = await sizedDemo(size);

@@ -8,8 +8,12 @@ const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   milestones: () => import('./milestones.js'),
   discover: () => import('./discover.js'),
   ingest: () => import('./ingest.js'),
+  statuses: () => import('./statuses.js'),
+  accuracy: () => import('./accuracy.js'),
   clickhouse: () => import('./clickhouse.js'),
   dedup: () => import('./dedup.js'),
+  outcomes: () => import('./outcomes.js'),
+  cli: () => import('./cli.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

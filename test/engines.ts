@@ -23,13 +23,18 @@ export interface TestEngine {
   /** A fresh, empty store, closed when the test file ends. */
   open(): Promise<Store>;
   /** A new place for data: each `open()` opens a store on the same data (the caller closes it). */
-  place(): Promise<{ open(): Promise<Store> }>;
+  place(): Promise<{ open(options?: StoreTuning): Promise<Store> }>;
   /**
    * A place holding a store as the first Cairn on this engine left it (before facts_source,
    * user_account_changes and ids per source), with account acc_1 (Old, pro, 3 seats, created
    * 2025-01-01 12:00) and event e1 of it from source web.
    */
   earlierPlace(): Promise<{ open(): Promise<Store> }>;
+}
+
+/** Settings a test may shorten: how long a status refresh's claim lasts without a heartbeat (ClickHouse). */
+export interface StoreTuning {
+  statusLeaseMs?: number;
 }
 
 const EARLIER_CREATED = Date.UTC(2025, 0, 1, 12);
@@ -93,7 +98,7 @@ const chdb: TestEngine = {
   async place() {
     const database = `cairn_test_${databases++}`;
     const s = await chdbSession();
-    return { open: () => ClickHouseStore.open({ driver: chdbDriver(s, database), database }) };
+    return { open: (options: StoreTuning = {}) => ClickHouseStore.open({ driver: chdbDriver(s, database), database, ...options }) };
   },
   async earlierPlace() {
     const database = `cairn_test_${databases++}`;
@@ -107,7 +112,7 @@ const chdb: TestEngine = {
 const run = `${process.pid}_${Date.now() % 1_000_000}`;
 function server(name: string, url: string, cluster?: { name: string; hosts: string[] }): TestEngine {
   const database = () => `cairn_test_${run}_${databases++}`;
-  const connection = (db: string) => ({ url, database: db, ...(cluster ? { cluster: cluster.name, hosts: cluster.hosts } : {}) });
+  const connection = (db: string, options: StoreTuning = {}) => ({ url, database: db, ...(cluster ? { cluster: cluster.name, hosts: cluster.hosts } : {}), ...options });
   return {
     name,
     async open() {
@@ -115,7 +120,7 @@ function server(name: string, url: string, cluster?: { name: string; hosts: stri
     },
     async place() {
       const db = database();
-      return { open: () => openClickHouseStore(connection(db)) };
+      return { open: (options?: StoreTuning) => openClickHouseStore(connection(db, options)) };
     },
     async earlierPlace() {
       const db = database();
@@ -152,8 +157,8 @@ const IN_PROCESS = 2;
 
 /**
  * `describe(title [engine], fn)` once per engine. `demo: true` marks a test that imports a
- * large demo to check statistics against the planted truth: it runs on the engines in this
- * process only, while the parity suite (test/parity) shows the servers give the same answers.
+ * large demo (or stores of hundreds of accounts) to check statistics: it runs on the engines in
+ * this process only, while the parity suite (test/parity) shows the servers give the same answers.
  */
 export function describeEngines(title: string, fn: (engine: TestEngine) => void | Promise<void>, options: { timeout?: number; demo?: boolean } = {}): void {
   const { demo, ...describeOptions } = options;

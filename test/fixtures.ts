@@ -1,4 +1,5 @@
 import type { AccountHistoryRow, TrackedEvent } from '../src/model/index.js';
+import type { Store } from '../src/store/index.js';
 import { ENGINES, type TestEngine } from './engines.js';
 
 export const at = (iso: string, hour = 12) => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);
@@ -45,8 +46,8 @@ export interface TestAccount {
  * history and events; `batches` are written one by one, so the rollup holds several delta
  * rows per key, as after several imports.
  */
-export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[]; batches?: TrackedEvent[][]; history?: AccountHistoryRow[]; engine?: TestEngine }) {
-  const store = await (opts.engine ?? ENGINES[0]).open();
+export async function storeWith(opts: { accounts: TestAccount[]; events?: TrackedEvent[]; batches?: TrackedEvent[][]; history?: AccountHistoryRow[]; engine?: TestEngine; store?: Store }) {
+  const store = opts.store ?? (await (opts.engine ?? ENGINES[0]).open());
   await store.upsertAccounts(
     opts.accounts.map((a) => ({
       accountId: a.id,

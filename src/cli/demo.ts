@@ -1,27 +1,35 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { importAccountHistory, importAccounts, STATE_DIR, stateDir } from '../collect/index.js';
 import { initWorkspace, isInside, loadWorkspace, CONFIG_FILE, DEFAULT_STORE_FILE, type Workspace } from '../config/index.js';
-import { describeScore, generateDemo, scoreDiscovery, type PlantedTruth } from '../demo/index.js';
+import { describeScore, generateDemo, LAUNCH_EVENTS_FILE, scoreDiscovery, type PlantedLaunch, type PlantedTruth } from '../demo/index.js';
 import { IMPORT_SOURCE } from '../model/index.js';
 import { sql, type Store } from '../store/index.js';
-import { positiveInt, usageError } from './errors.js';
-import { runEventImport } from './import.js';
-import { formatNumber, print, printJson, printPairs, progressBar } from './output.js';
+import { DEMO_WORLDS, DISCOVER_DEFAULTS } from './choices.js';
+import { oneOf, positiveInt, usageError } from './errors.js';
+import { importEventFiles } from './import.js';
+import { formatNumber, print, printJson, printPairs } from './output.js';
+import { progressBar } from './progress-bar.js';
 import { notOwned, recordOwned } from './owned-files.js';
 import { openStore, withStore } from './workspace.js';
 import { computeFunnel } from '../milestones/index.js';
 import { printFunnel } from './funnel.js';
-import { discoveryOut, printDiscovery, runDiscovery } from './discover.js';
+import { refreshJson, refreshWorkspace } from './refresh.js';
+import { printReview, reviewOut, runReview, writeReviewReport } from './review.js';
+import { renderReviewReport } from '../review/index.js';
+import { discoverAndWrite, discoveryOut, printDiscovery } from './discover.js';
+import { printDemoLaunches, runDemoLaunches } from './demo-launches.js';
 
-interface DemoOptions {
+export interface DemoOptions {
   dir: string;
   seed: string;
   accounts: string;
   months: string;
+  world: string;
   discover: boolean;
+  drift: boolean;
+  review: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -31,11 +39,12 @@ const DEMO_SOURCE = 'demo';
 /** Where the demo lists what it made, so a later run replaces that and nothing else. */
 const DEMO_MARKER = join(STATE_DIR, 'demo.json');
 /** The files the demo generates, relative to its folder. */
-const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
+const DEMO_FILES = ['data/events.jsonl', 'data/events-late.jsonl', LAUNCH_EVENTS_FILE, 'data/accounts.csv', 'data/account-history.csv', 'ground-truth.json'];
 
 /**
  * `cairn demo`: generates the demo help desk's data into a workspace, imports it and sums up
- * what is there: the funnel, then discovery compared with the planted truth. Data and store are
+ * what is there: the funnel, discovery and the review compared with the planted truth, and the
+ * planted launches' verdicts against what was planted. Data and store are
  * made anew on every run, config files a person may have edited are kept; a folder holding a
  * workspace, store or data the demo did not make is refused unless --force, and a store outside
  * the folder is never replaced.
@@ -44,6 +53,7 @@ export async function runDemo(opts: DemoOptions) {
   const seed = positiveInt(opts.seed, '--seed', 2 ** 31 - 1);
   const accounts = positiveInt(opts.accounts, '--accounts', 50_000);
   const months = positiveInt(opts.months, '--months', 240);
+  const world = oneOf('--world', opts.world, DEMO_WORLDS);
   const dir = resolve(opts.dir);
   const started = Date.now();
   const existing = existsSync(join(dir, CONFIG_FILE)) ? await loadWorkspace(dir) : null;
@@ -51,15 +61,16 @@ export async function runDemo(opts: DemoOptions) {
   const db = engine.kind === 'duckdb' ? resolve(dir, engine.path) : null;
   if (!opts.force) await checkDemoFolder(dir, existing, db);
   else if (db && !isInside(dir, db)) throw outsideStore(dir, db);
-  const made = existing ? [] : (await initWorkspace(dir)).created;
+  const made = existing ? [] : (await initWorkspace(dir, { template: 'helpdesk' })).created;
   const ws = existing ?? (await loadWorkspace(dir));
   if (opts.discover) await discoveryOut(ws, { force: opts.force });
+  const reviewFile = opts.review ? await reviewOut(ws, undefined, opts.force) : null;
   await stateDir(dir);
   await recordOwned(dir, join(dir, DEMO_MARKER), 'cairn demo', [...made, ...demoFiles(dir, db)]);
   if (db) await Promise.all([rm(db, { force: true }), rm(db + '.wal', { force: true })]);
 
   const bar = progressBar(!opts.json, 'accounts');
-  const generated = await generateDemo({ dir, seed, accounts, months, onProgress: (done, total) => bar.update(done, total, 'generating') });
+  const generated = await generateDemo({ dir, seed, accounts, months, world, drift: opts.drift && world === 'planted', launches: world === 'planted', onProgress: (done, total) => bar.update(done, total, 'generating') });
   bar.stop();
 
   const store = await openStore(ws);
@@ -70,17 +81,28 @@ export async function runDemo(opts: DemoOptions) {
     }
     const facts = await importAccounts(store, generated.files.accounts, DEMO_SOURCE);
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
-    const events = await runEventImport(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes });
+    // Checked against tracking-plan.yaml as any import is.
+    const events = await importEventFiles(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes, plan: ws.trackingPlan });
+    // Every account placed on the framework, with its history backfilled.
+    const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     const asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
     const funnel = await computeFunnel(store, ws.milestones, asOf);
-    const discovery = opts.discover ? await runDiscovery(ws, store, { asOf, seed: '1', trees: '100', fits: '5', json: opts.json, force: opts.force }) : null;
-    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth;
+    // Half discover's refits: the demo trades some rank-interval precision for time.
+    const discovery = opts.discover ? await discoverAndWrite(ws, store, { ...DISCOVER_DEFAULTS, fits: '5', asOf, json: opts.json, force: opts.force }) : null;
+    // The framework reviewed on the demo's cohorts: with drift planted, it should find it.
+    // A workspace kept with --force may have no framework yet (`cairn init`'s): nothing to review.
+    const reviewable = Object.keys(ws.milestones.milestones).length > 0;
+    const review = reviewFile && reviewable ? await runReview(ws, store, { asOf }) : null;
+    if (review) await writeReviewReport(reviewFile!, renderReviewReport(review));
+    const truth = JSON.parse(await readFile(generated.files.groundTruth, 'utf8')) as PlantedTruth & { launches?: PlantedLaunch[] };
     const score = discovery ? scoreDiscovery(discovery.result.evidence, truth) : null;
+    const launches = await runDemoLaunches(ws, store, truth.launches ?? [], asOf);
     const summary = {
       workspace: dir,
       seed,
+      world,
       accounts: stats.accounts,
       users: stats.users,
       events: stats.events,
@@ -90,12 +112,23 @@ export async function runDemo(opts: DemoOptions) {
       newest_event_at: stats.newest_event_at,
       quarantine_by_reason: stats.quarantine_by_reason,
       ground_truth: generated.files.groundTruth,
+      statuses: refreshJson(statuses),
       funnel: { as_of: funnel.as_of, stages: funnel.total.stages, milestones: funnel.total.milestones, headline: funnel.total.headline },
       discovery: discovery && { proposed: discovery.result.proposal !== null, warnings: discovery.result.evidence.warnings, files: discovery.files, vs_planted_truth: score },
+      review: review && {
+        as_of: review.as_of,
+        framework_version: review.framework.version,
+        recommendations: Object.fromEntries(review.milestones.map((m) => [m.milestone, m.recommendation])),
+        diff: review.proposal.diff,
+        next_due: review.schedule.next_due,
+        report: reviewFile,
+        planted_drift: truth.drift ?? null,
+      },
+      launches,
       seconds: (Date.now() - started) / 1000,
     };
     if (opts.json) return printJson(summary);
-    print(`Cairn demo: an Intercom-like help desk, in ${dir}`);
+    print(`Cairn demo: an Intercom-like help desk${world === 'null' ? ' where nothing predicts retention (the null world)' : ''}, in ${dir}`);
     printPairs([
       ['accounts', formatNumber(summary.accounts)],
       ['users', formatNumber(summary.users)],
@@ -105,6 +138,7 @@ export async function runDemo(opts: DemoOptions) {
       ['account history rows', formatNumber(history.imported)],
       ['events span', `${stats.oldest_event_at?.slice(0, 10)} → ${stats.newest_event_at?.slice(0, 10)}`],
       ['planted truth', generated.files.groundTruth],
+      ['milestone history', `${formatNumber(statuses.changes)} changes backfilled as of ${statuses.as_of}`],
       ['took', `${summary.seconds.toFixed(1)} s`],
     ]);
     print('');
@@ -115,9 +149,21 @@ export async function runDemo(opts: DemoOptions) {
       print('');
       for (const line of describeScore(score!)) print(line);
     }
+    if (reviewFile && !reviewable) print(`\nno review: ${ws.files.milestones} declares no milestones (adopt discovery's proposal, then \`cairn review\`)`);
+    if (review) {
+      print('');
+      printReview(review);
+      print(`\nreview report: ${reviewFile}`);
+      if (truth.drift) print(`planted drift (ground-truth.json): from signups on ${truth.drift.signups_from}, ${truth.drift.setup_step_done_by_everyone} done by everyone; a bot closes conversations, so activation's cut moved from ${truth.drift.activation.at_least_before} to about ${truth.drift.activation.at_least_after}`);
+    }
+    if (launches.length) {
+      print('');
+      printDemoLaunches(launches);
+    }
     const w = `--workspace ${opts.dir}`;
     print('\nnext:');
-    for (const verb of ['discover', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+    for (const verb of ['discover', 'review --format html', 'milestones', 'account acc_00001', 'segment stuck_in_setup', 'funnel --by plan']) print(`  cairn ${w} ${verb} --as-of ${asOf}`);
+    for (const verb of ['launch report reply_suggestions --format html', 'launch due']) print(`  cairn ${w} ${verb} --at ${asOf}`);
     print(`  cairn ${w} keys create web && cairn ${w} serve     # collect live events`);
   } finally {
     await store.close();
@@ -158,18 +204,4 @@ async function foreignSources(store: Store): Promise<string[]> {
       UNION SELECT facts_source FROM accounts WHERE facts_source IS NOT NULL AND facts_source <> ${IMPORT_SOURCE} ORDER BY 1`,
   );
   return rows.map((r) => r.source);
-}
-
-export function registerDemo(program: Command): void {
-  program
-    .command('demo')
-    .description('generate a realistic help-desk SaaS with a planted truth, import it, and sum it up')
-    .option('--dir <dir>', 'workspace folder for the demo', './cairn-demo')
-    .option('--seed <n>', 'random seed: the same seed gives the same data', '42')
-    .option('--accounts <n>', 'accounts to generate (up to 50,000)', '4000')
-    .option('--months <n>', 'months over which accounts sign up', '30')
-    .option('--no-discover', 'skip discovery (faster)')
-    .option('--force', 'replace a store and data files in --dir that the demo did not make (never a store outside it)')
-    .option('--json', 'print the summary as JSON')
-    .action(runDemo);
 }

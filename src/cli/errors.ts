@@ -1,4 +1,5 @@
-import { ConfigError } from '../config/index.js';
+// The class alone: config's index loads yaml and zod, which `cairn --help` must not wait for.
+import { ConfigError } from '../config/config-error.js';
 import { terminalText } from './output.js';
 
 /** Exit codes every verb keeps: 0 ok, 1 failure, 2 bad usage or bad config. */

@@ -1,13 +1,15 @@
-import type { Command } from 'commander';
-import { computeFunnel, type Funnel, type FunnelBy, type Share } from '../milestones/index.js';
+import { computeFunnel, type Funnel, type Share } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
+import { FUNNEL_BY } from './choices.js';
 import { oneOf } from './errors.js';
 import { print, printJson } from './output.js';
+import { statusesNote } from './milestones.js';
+import { workspaceFunnelStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
-const BY: readonly FunnelBy[] = ['all', 'signup_month', 'plan'];
-
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+/** Days from a bootstrap quantile may fall between two days: one decimal is enough. */
+const days = (v: number | null) => (v === null ? '—' : String(Math.round(v * 10) / 10));
 const withCi = (s: Share) => `${pct(s.share).padStart(6)} [${pct(s.low)}–${pct(s.high)}]`;
 
 /** The funnel as a person reads it: the base, cohorts side by side, then how it moved. */
@@ -17,7 +19,7 @@ export function printFunnel(f: Funnel): void {
   print('\n  milestone      reached                    median days to reach');
   for (const name of f.milestones) {
     const m = f.total.milestones[name];
-    const median = m.median_days === null ? '—' : `${m.median_days} [${m.median_days_low}–${m.median_days_high}]`;
+    const median = m.median_days === null ? '—' : `${days(m.median_days)} [${days(m.median_days_low)}–${days(m.median_days_high)}]`;
     print(`  ${name.padEnd(14)} ${withCi(m.reached).padEnd(26)} ${median}`);
   }
   if (f.headline && f.total.headline) print(`\n  headline: ${withCi(f.total.headline).trim()} of ${f.headline.meaning}`);
@@ -43,20 +45,16 @@ export function printFunnel(f: Funnel): void {
   }
 }
 
-export function registerFunnel(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('funnel')
-    .description('share of accounts at each stage and milestone, median days to each, the maturity headline, by cohort, with 95% intervals and history')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
-    .option('--by <cohort>', `group by: ${BY.join(', ')}`, 'all')
-    .option('--json', 'print as JSON')
-    .action(async (opts: { asOf?: string; by: string; json?: boolean }) => {
-      const by = oneOf('--by', opts.by, BY);
-      const asOf = asOfOption(opts.asOf);
-      await withWorkspace(globals(), async (ws, store) => {
-        const funnel = await computeFunnel(store, ws.milestones, asOf, by);
-        if (opts.json) return printJson(funnel);
-        printFunnel(funnel);
-      });
-    });
+/** `cairn funnel`: shares at each stage and milestone, by cohort, with history. */
+export async function runFunnel(opts: { asOf?: string; by: string; json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const by = oneOf('--by', opts.by, FUNNEL_BY);
+  const asOf = asOfOption(opts.asOf);
+  await withWorkspace(globals, async (ws, store) => {
+    const statuses = await workspaceFunnelStatuses(ws, store, asOf);
+    const funnel = await computeFunnel(store, ws.milestones, asOf, by, statuses ?? undefined);
+    const source = statuses ? { source: statuses.source, framework_version: statuses.framework_version } : { source: 'computed', framework_version: null };
+    if (opts.json) return printJson({ ...funnel, ...source });
+    printFunnel(funnel);
+    print(`\n(${statuses ? statusesNote(statuses) : 'computed now'})`);
+  });
 }

@@ -1,15 +1,15 @@
-import type { Command } from 'commander';
-import { computeMilestones, type MilestoneReport } from '../milestones/index.js';
+import type { MilestoneReport, SourcedReport } from '../milestones/index.js';
 import { csvText } from '../model/index.js';
 import { asOfOption } from './as-of.js';
+import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf } from './errors.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
+import { workspaceStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-
-const FORMATS = ['table', 'csv', 'json'] as const;
+import { exportFormat, exportTarget, writeAccountsExport } from './export-file.js';
 
 /** One row per account, a column group per milestone: what spreadsheets and CRMs import. */
-export function milestonesCsv(report: MilestoneReport, names: string[]): string {
+export function milestonesCsv(report: Pick<MilestoneReport, 'accounts'>, names: string[]): string {
   const header = ['account_id', 'stage', 'churned', 'signup_day', 'age_days', 'plan', 'seats'];
   for (const n of names) header.push(`${n}_reached`, `${n}_reached_at`, `${n}_progress`);
   header.push('next_milestone', 'next_action', 'next_reason');
@@ -22,7 +22,11 @@ export function milestonesCsv(report: MilestoneReport, names: string[]): string 
   return csvText([header, ...rows]);
 }
 
-function printTable(report: MilestoneReport, names: string[]): void {
+/** Where a report's statuses came from, for a person. */
+export const statusesNote = (r: SourcedReport) =>
+  r.source === 'materialized' ? `materialized statuses, framework version ${r.framework_version}` : 'computed now';
+
+function printTable(report: SourcedReport, names: string[]): void {
   const cell = (reached: boolean, progress: number) => (reached ? '✓' : `${Math.round(progress * 100)}%`);
   const head = ['account', 'stage', ...names, 'next best step'];
   const rows = report.accounts.map((a) => [
@@ -35,25 +39,25 @@ function printTable(report: MilestoneReport, names: string[]): void {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   print(line(head));
   for (const r of rows) print(line(r));
-  print(`\n${formatNumber(report.accounts.length)} accounts as of ${report.as_of}`);
+  print(`\n${formatNumber(report.accounts.length)} accounts as of ${report.as_of} (${statusesNote(report)})`);
 }
 
-export function registerMilestones(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('milestones')
-    .description('every account on the framework as of a date: stage, milestones, next best step')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
-    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
-    .option('--json', 'same as --format json')
-    .action(async (opts: { asOf?: string; format: string; json?: boolean }) => {
-      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
-      const asOf = asOfOption(opts.asOf);
-      await withWorkspace(globals(), async (ws, store) => {
-        const report = await computeMilestones(store, ws.milestones, asOf);
-        const names = Object.keys(ws.milestones.milestones);
-        if (format === 'json') return printJson({ as_of: report.as_of, accounts: report.accounts });
-        if (format === 'csv') return printExport(milestonesCsv(report, names));
-        printTable(report, names);
-      });
-    });
+/** `cairn milestones`: every account on the framework as of a day. */
+export async function runMilestones(opts: { asOf?: string; format: string; json?: boolean; out?: string; force?: boolean }, globals: GlobalOptions): Promise<void> {
+  // --out: checked (format, a file already there) before any work.
+  const out = opts.out ? { format: exportFormat(opts.out, opts.json ? 'json' : opts.format), file: exportTarget(opts.out, opts.force) } : null;
+  const format = opts.json ? 'json' : out ? 'table' : oneOf('--format', opts.format, OUTPUT_FORMATS);
+  const asOf = asOfOption(opts.asOf);
+  await withWorkspace(globals, async (ws, store) => {
+    const report = await workspaceStatuses(ws, store, asOf);
+    const names = Object.keys(ws.milestones.milestones);
+    const json = { as_of: report.as_of, source: report.source, framework_version: report.framework_version, accounts: report.accounts };
+    if (out) {
+      await writeAccountsExport(out.file, out.format, report.accounts, names, json);
+      return print(`${formatNumber(report.accounts.length)} accounts as of ${report.as_of} written to ${out.file} (${out.format})`);
+    }
+    if (format === 'json') return printJson(json);
+    if (format === 'csv') return printExport(milestonesCsv(report, names));
+    printTable(report, names);
+  });
 }

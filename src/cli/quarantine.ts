@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
 import { listQuarantine, replayQuarantine, showQuarantine, type QuarantineDetail, type QuarantineList, type ReplaySummary } from '../collect/index.js';
 import { CliError, positiveInt } from './errors.js';
 import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
+import { writeThenRefresh } from './refresh.js';
 import { adminFind, adminRequest, viaStoreOrServer } from './running-server.js';
 import type { GlobalOptions } from './workspace.js';
 
@@ -18,70 +18,52 @@ const query = (f: Record<string, string | number | undefined>) =>
 
 const clip = (text: string, n: number) => (text.length > n ? text.slice(0, n - 1) + '…' : text);
 
-export function registerQuarantine(program: Command, globals: () => GlobalOptions): void {
-  const cmd = program
-    .command('quarantine')
-    .description('what failed validation, kept with its reason: list it, look at it, replay it after fixing the tracking plan');
+/** `cairn quarantine list`: the newest entries and counts by reason and source. */
+export async function runQuarantineList(opts: FilterOptions & { limit: string }, globals: GlobalOptions): Promise<void> {
+  const limit = positiveInt(opts.limit, '--limit', 100_000);
+  const filter = { source: opts.source, reason: opts.reason, limit };
+  const list = await viaStoreOrServer(
+    globals,
+    (h) => adminRequest<QuarantineList>(h, `/v1/admin/quarantine?${query(filter)}`),
+    (_ws, store) => listQuarantine(store, filter),
+  );
+  if (opts.json) return printJson(list);
+  printList(list);
+}
 
-  cmd
-    .command('list')
-    .description('the newest entries with their reason and a payload preview, and counts by reason and source')
-    .option('--source <name>', 'only entries from this source')
-    .option('--reason <reason>', 'only entries with this reason')
-    .option('--limit <n>', 'entries to show', '50')
-    .option('--json', 'print { total, by_reason, by_source, entries } as JSON')
-    .action(async (opts: FilterOptions & { limit: string }) => {
-      const limit = positiveInt(opts.limit, '--limit', 100_000);
-      const filter = { source: opts.source, reason: opts.reason, limit };
-      const list = await viaStoreOrServer(
-        globals(),
-        (h) => adminRequest<QuarantineList>(h, `/v1/admin/quarantine?${query(filter)}`),
-        (_ws, store) => listQuarantine(store, filter),
-      );
-      if (opts.json) return printJson(list);
-      printList(list);
-    });
+/** `cairn quarantine show ID`: one entry, its whole payload included. */
+export async function runQuarantineShow(idText: string, opts: { json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const id = positiveInt(idText, 'id', MAX_ID);
+  const entry = await viaStoreOrServer(
+    globals,
+    (h) => adminFind<QuarantineDetail>(h, `/v1/admin/quarantine/${id}`),
+    (_ws, store) => showQuarantine(store, id),
+  );
+  if (!entry) throw new CliError(`no quarantine entry ${id} (see \`cairn quarantine list\`)`);
+  if (opts.json) return printJson(entry);
+  const { payload, ...rest } = entry;
+  printPairs(Object.entries(rest).map(([k, v]) => [k, v === null ? null : String(v)]));
+  print('\npayload');
+  print(pretty(payload));
+}
 
-  cmd
-    .command('show')
-    .description('one entry with everything kept about it, the whole payload included')
-    .argument('<id>', 'entry id (from `cairn quarantine list`)')
-    .option('--json', 'print the entry as JSON')
-    .action(async (idText: string, opts: { json?: boolean }) => {
-      const id = positiveInt(idText, 'id', MAX_ID);
-      const entry = await viaStoreOrServer(
-        globals(),
-        (h) => adminFind<QuarantineDetail>(h, `/v1/admin/quarantine/${id}`),
-        (_ws, store) => showQuarantine(store, id),
-      );
-      if (!entry) throw new CliError(`no quarantine entry ${id} (see \`cairn quarantine list\`)`);
-      if (opts.json) return printJson(entry);
-      const { payload, ...rest } = entry;
-      printPairs(Object.entries(rest).map(([k, v]) => [k, v === null ? null : String(v)]));
-      print('\npayload');
-      print(pretty(payload));
-    });
-
-  cmd
-    .command('replay')
-    .description('check entries again with the current tracking plan; store what now passes and remove it from quarantine')
-    .option('--id <ids...>', 'only these entries')
-    .option('--source <name>', 'only entries from this source')
-    .option('--reason <reason>', 'only entries with this reason')
-    .option('--dry-run', 'check and count, store nothing')
-    .option('--json', 'print { selected, replayed, duplicates, still_failing, not_replayable, by_reason } as JSON')
-    .action(async (opts: FilterOptions & { id?: string[]; dryRun?: boolean }) => {
-      const ids = opts.id?.map((v) => positiveInt(v, '--id', MAX_ID));
-      const filter = { ids, source: opts.source, reason: opts.reason };
-      // A running server replays with the plan it has re-read from the file, the same one.
-      const r = await viaStoreOrServer(
-        globals(),
-        (h) => adminRequest<ReplaySummary>(h, '/v1/admin/quarantine/replay', { ...filter, dry_run: opts.dryRun ?? false }),
-        (ws, store) => replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type, accountFacts: ws.config.collect.account_facts }),
-      );
-      if (opts.json) return printJson(r);
-      printReplay(r, opts.dryRun ?? false);
-    });
+/** `cairn quarantine replay`: entries checked again; what passes now is stored. */
+export async function runQuarantineReplay(opts: FilterOptions & { id?: string[]; dryRun?: boolean }, globals: GlobalOptions): Promise<void> {
+  const ids = opts.id?.map((v) => positiveInt(v, '--id', MAX_ID));
+  const filter = { ids, source: opts.source, reason: opts.reason };
+  // A running server replays with the plan it has re-read from the file, the same one.
+  const r = await viaStoreOrServer(
+    globals,
+    (h) => adminRequest<ReplaySummary>(h, '/v1/admin/quarantine/replay', { ...filter, dry_run: opts.dryRun ?? false }),
+    async (ws, store) => {
+      const replay = () =>
+        replayQuarantine(store, ws.trackingPlan, { ...filter, dryRun: opts.dryRun, posthogGroupType: ws.config.server.posthog_group_type, accountFacts: ws.config.collect.account_facts });
+      // What a replay stores moves milestones like an import does.
+      return opts.dryRun ? replay() : (await writeThenRefresh(ws, store, replay)).result;
+    },
+  );
+  if (opts.json) return printJson(r);
+  printReplay(r, opts.dryRun ?? false);
 }
 
 function printList(list: QuarantineList): void {

@@ -1,36 +1,34 @@
-import type { Command } from 'commander';
-import { computeMilestones, segmentMembers } from '../milestones/index.js';
+import { segmentMembers } from '../milestones/index.js';
 import { asOfOption } from './as-of.js';
+import { OUTPUT_FORMATS } from './choices.js';
 import { oneOf, usageError } from './errors.js';
-import { milestonesCsv } from './milestones.js';
+import { milestonesCsv, statusesNote } from './milestones.js';
+import { workspaceStatuses } from './refresh.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
+import { exportFormat, exportTarget, writeAccountsExport } from './export-file.js';
 
-const FORMATS = ['table', 'csv', 'json'] as const;
-
-export function registerSegment(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('segment')
-    .description('the accounts of a segment declared in milestones.yaml (e.g. stuck_in_setup), to act on or export')
-    .argument('<name>', 'segment name')
-    .option('--as-of <date>', 'use only data up to this day (YYYY-MM-DD; default today)')
-    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
-    .option('--json', 'same as --format json')
-    .action(async (name: string, opts: { asOf?: string; format: string; json?: boolean }) => {
-      const format = opts.json ? 'json' : oneOf('--format', opts.format, FORMATS);
-      const asOf = asOfOption(opts.asOf);
-      await withWorkspace(globals(), async (ws, store) => {
-        const known = Object.keys(ws.milestones.segments);
-        if (!known.includes(name)) {
-          throw usageError(`no segment ${JSON.stringify(name)} in ${ws.files.milestones}; segments: ${known.join(', ') || 'none declared'}`);
-        }
-        const report = await computeMilestones(store, ws.milestones, asOf);
-        const members = await segmentMembers(store, ws.milestones, name, report);
-        if (format === 'json') return printJson({ segment: name, expression: ws.milestones.segments[name], as_of: asOf, count: members.length, accounts: members });
-        if (format === 'csv') return printExport(milestonesCsv({ ...report, accounts: members }, Object.keys(ws.milestones.milestones)));
-        print(`${name}: ${ws.milestones.segments[name]}`);
-        for (const a of members) print(`  ${a.account_id.padEnd(16)} ${a.stage.padEnd(12)} ${a.next_best_step ? `next: ${a.next_best_step.action}` : ''}`);
-        print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf}`);
-      });
-    });
+/** `cairn segment NAME`: the accounts of a declared segment. */
+export async function runSegment(name: string, opts: { asOf?: string; format: string; json?: boolean; out?: string; force?: boolean }, globals: GlobalOptions): Promise<void> {
+  const out = opts.out ? { format: exportFormat(opts.out, opts.json ? 'json' : opts.format), file: exportTarget(opts.out, opts.force) } : null;
+  const format = opts.json ? 'json' : out ? 'table' : oneOf('--format', opts.format, OUTPUT_FORMATS);
+  const asOf = asOfOption(opts.asOf);
+  await withWorkspace(globals, async (ws, store) => {
+    const known = Object.keys(ws.milestones.segments);
+    if (!known.includes(name)) {
+      throw usageError(`no segment ${JSON.stringify(name)} in ${ws.files.milestones}; segments: ${known.join(', ') || 'none declared'}`);
+    }
+    const report = await workspaceStatuses(ws, store, asOf);
+    const members = await segmentMembers(store, ws.milestones, name, report);
+    const json = { segment: name, expression: ws.milestones.segments[name], as_of: asOf, source: report.source, framework_version: report.framework_version, count: members.length, accounts: members };
+    if (out) {
+      await writeAccountsExport(out.file, out.format, members, Object.keys(ws.milestones.milestones), json);
+      return print(`${name}: ${formatNumber(members.length)} accounts as of ${asOf} written to ${out.file} (${out.format})`);
+    }
+    if (format === 'json') return printJson(json);
+    if (format === 'csv') return printExport(milestonesCsv({ ...report, accounts: members }, Object.keys(ws.milestones.milestones)));
+    print(`${name}: ${ws.milestones.segments[name]}`);
+    for (const a of members) print(`  ${a.account_id.padEnd(16)} ${a.stage.padEnd(12)} ${a.next_best_step ? `next: ${a.next_best_step.action}` : ''}`);
+    print(`\n${formatNumber(members.length)} of ${formatNumber(report.accounts.length)} accounts as of ${asOf} (${statusesNote(report)})`);
+  });
 }

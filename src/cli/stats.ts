@@ -1,39 +1,58 @@
-import type { Command } from 'commander';
 import type { SourceStats, StoreStats } from '../store/index.js';
 import { formatNumber, print, printJson, printPairs, printTable } from './output.js';
 import { adminRequest, viaStoreOrServer } from './running-server.js';
 import type { GlobalOptions } from './workspace.js';
 
-export function registerStats(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('stats')
-    .description('counts, freshness, and per source: events/s received, lag to storage, quarantined and flagged by reason')
-    .option('--json', 'print as JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const s = await viaStoreOrServer(
-        globals(),
-        (h) => adminRequest<StoreStats>(h, '/v1/admin/stats'),
-        (_ws, store) => store.stats(),
-      );
-      if (opts.json) return printJson(s);
-      const age = s.newest_event_at ? Date.now() - Date.parse(s.newest_event_at) : null;
-      printPairs([
-        ['events', formatNumber(s.events)],
-        ['accounts', formatNumber(s.accounts)],
-        ['accounts without facts', formatNumber(s.accounts_without_facts)],
-        ['users', formatNumber(s.users)],
-        ['users moved between accounts', formatNumber(s.users_moved)],
-        ['quarantined', formatNumber(s.quarantined)],
-        ['oldest event', s.oldest_event_at],
-        ['newest event', s.newest_event_at && `${s.newest_event_at} (${formatDuration(age!)} ago)`],
-        ['last received', s.last_received_at],
-      ]);
-      if (s.quarantined > 0) {
-        print('\nquarantine by reason');
-        printPairs(Object.entries(s.quarantine_by_reason).map(([k, v]) => [k, formatNumber(v)]));
-      }
-      printSources(s.sources);
-    });
+/** `cairn stats`: counts, freshness and per-source rates, lag and problems. */
+export async function runStats(opts: { json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const s = await viaStoreOrServer(
+    globals,
+    (h) => adminRequest<StoreStats>(h, '/v1/admin/stats'),
+    (_ws, store) => store.stats(),
+  );
+  if (opts.json) return printJson(s);
+  const age = s.newest_event_at ? Date.now() - Date.parse(s.newest_event_at) : null;
+  printPairs([
+    ['events', formatNumber(s.events)],
+    ['accounts', formatNumber(s.accounts)],
+    ['accounts without facts', formatNumber(s.accounts_without_facts)],
+    ['users', formatNumber(s.users)],
+    ['users moved between accounts', formatNumber(s.users_moved)],
+    ['quarantined', formatNumber(s.quarantined)],
+    ['oldest event', s.oldest_event_at],
+    ['newest event', s.newest_event_at && `${s.newest_event_at} (${formatDuration(age!)} ago)`],
+    ['last received', s.last_received_at],
+  ]);
+  if (s.quarantined > 0) {
+    print('\nquarantine by reason');
+    printPairs(Object.entries(s.quarantine_by_reason).map(([k, v]) => [k, formatNumber(v)]));
+  }
+  printSources(s.sources);
+  printJobs(s.jobs);
+  printWebhooks(s.webhooks);
+}
+
+function printJobs(jobs: StoreStats['jobs']): void {
+  const entries = Object.entries(jobs);
+  if (entries.length === 0) return;
+  print('\nscheduled jobs (cairn serve)');
+  printTable(
+    ['job', 'runs', 'failed', 'last run', 'took', 'last', 'last ok'],
+    entries.map(([name, j]) => [name, formatNumber(j.runs), formatNumber(j.failed), j.last.started_at, formatDuration(j.last.seconds * 1000), j.last.error ? `failed: ${j.last.error}` : j.last.status, j.last_ok_at ?? '—']),
+    '  ',
+  );
+}
+
+function printWebhooks(w: StoreStats['webhooks']): void {
+  if (w.pending + w.delivered + w.dead === 0) return;
+  print(`\nwebhooks: ${formatNumber(w.delivered)} delivered, ${formatNumber(w.pending)} pending, ${formatNumber(w.dead)} dead letters`);
+  if (w.dead_letters.length === 0) return;
+  print('dead letters (the newest; `cairn webhooks replay --id ID` or --all delivers them again)');
+  printTable(
+    ['id', 'endpoint', 'event', 'account', 'attempts', 'last error', 'failed at'],
+    w.dead_letters.map((d) => [d.id, d.endpoint, d.event_type, d.account_id, String(d.attempts), d.last_error ?? '', d.failed_at]),
+    '  ',
+  );
 }
 
 function printSources(sources: Record<string, SourceStats>): void {

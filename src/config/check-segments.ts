@@ -31,7 +31,7 @@ export function checkSegmentExpressions(raw: unknown, source: YamlSource): Confi
 }
 
 /** A diagnostic at `offset` into the scalar's value at `path`; at the value when unmappable. */
-function diagnosticInScalar(
+export function diagnosticInScalar(
   source: YamlSource,
   path: ConfigPath,
   value: string,

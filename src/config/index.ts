@@ -1,18 +1,31 @@
 /**
  * src/config owns the workspace's configuration files: finding the workspace, reading
- * cairn.yaml, milestones.yaml and tracking-plan.yaml, validating them against their schemas
- * and the references between entries, and `cairn init`'s templates (examples/intercom/).
+ * cairn.yaml, milestones.yaml, tracking-plan.yaml and launches/*.yaml, validating them against
+ * their schemas and the references between entries, and the templates of `cairn init`
+ * (examples/blank/ and the help-desk example, examples/helpdesk/) and `cairn launch new`
+ * (examples/launch-template.yaml).
  * Every problem is reported as file:line:col, the path in the document and what was
  * expected; all problems of a load are thrown together as one ConfigError.
- * (launches/*.yaml will join here.)
  */
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-error.js';
 export { YamlSource, formatPath, type ConfigPath } from './yaml-source.js';
 export { parseConfigText, readConfigFile, type ConfigCheck } from './parse-config-text.js';
 export { parseCairnConfig, loadCairnConfig, isInside } from './load-cairn-config.js';
+export { readSecretFile, SecretError } from './secret-file.js';
 export { parseMilestones, loadMilestones } from './load-milestones.js';
 export { parseTrackingPlan, loadTrackingPlan } from './load-tracking-plan.js';
+export { parseLaunch, loadLaunch, loadLaunches, launchFile, scaffoldLaunch, LAUNCH_SEGMENT_CATALOG, type Launch } from './load-launch.js';
+export {
+  launchSchema,
+  LAUNCH_SEGMENT_FIELDS,
+  IMPACT_KINDS,
+  type LaunchConfig,
+  type OutcomeMetric,
+  type Expectation,
+  type LaunchEvents,
+  type ImpactKind,
+} from './schemas/launch-schema.js';
 export {
   parseSegmentExpression,
   segmentFields,
@@ -39,7 +52,9 @@ export {
   resolveWorkspaceDir,
   loadWorkspace,
   initWorkspace, switchToClickHouse, clickhouseEngineBlock, type ClickHouseInit,
-  TEMPLATE_DIR,
+  TEMPLATES,
+  HELPDESK_DIR,
+  type TemplateName,
   CONFIG_FILE,
   MILESTONES_FILE,
   TRACKING_PLAN_FILE,
@@ -54,6 +69,14 @@ export {
   type DuckdbEngineConfig,
   type ClickhouseEngineConfig,
   type RetentionConfig,
+  type ReviewConfig,
+  type WebhooksConfig,
+  type WebhookEndpointConfig,
+  type WebhookEventType,
+  type ChecklistConfig,
+  type SchedulerConfig,
+  REVIEW_PERIODS,
+  WEBHOOK_EVENTS,
 } from './schemas/cairn-config-schema.js';
 export {
   milestonesConfigSchema,

@@ -7,6 +7,7 @@ import { parseCairnConfig } from './load-cairn-config.js';
 import { parseMilestones } from './load-milestones.js';
 import { parseTrackingPlan } from './load-tracking-plan.js';
 import { readConfigFile } from './parse-config-text.js';
+import { YamlSource } from './yaml-source.js';
 import type { CairnConfig } from './schemas/cairn-config-schema.js';
 import type { MilestonesConfig } from './schemas/milestones-schema.js';
 import type { TrackingPlan } from './schemas/tracking-plan-schema.js';
@@ -16,8 +17,22 @@ export const MILESTONES_FILE = 'milestones.yaml';
 export const TRACKING_PLAN_FILE = 'tracking-plan.yaml';
 export const LAUNCHES_DIR = 'launches';
 
-/** The seed's framework, shipped as the template `cairn init` copies (kept next to src/, not in it). */
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../examples/intercom/', import.meta.url));
+/**
+ * The workspaces `cairn init` writes (kept next to src/, not in it): 'blank' for a new product
+ * (no milestones yet, a plan that flags what it does not know), and the help-desk example (the
+ * demo product's tracking plan and the seed's framework), which `cairn demo` uses.
+ * Built, this module is a chunk directly in dist/, one folder nearer the package root.
+ */
+const EXAMPLES_DIR = `${import.meta.url.endsWith('.ts') ? '../../' : '../'}examples/`;
+export const TEMPLATES = {
+  blank: fileURLToPath(new URL(`${EXAMPLES_DIR}blank/`, import.meta.url)),
+  helpdesk: fileURLToPath(new URL(`${EXAMPLES_DIR}helpdesk/`, import.meta.url)),
+} as const;
+export type TemplateName = keyof typeof TEMPLATES;
+/** The help-desk example's folder. */
+export const HELPDESK_DIR = TEMPLATES.helpdesk;
+/** `cairn launch new`'s commented template. */
+export const LAUNCH_TEMPLATE = fileURLToPath(new URL(`${EXAMPLES_DIR}launch-template.yaml`, import.meta.url));
 
 export interface Workspace {
   /** Absolute path of the workspace folder. */
@@ -67,21 +82,29 @@ export async function loadWorkspace(dir: string): Promise<Workspace> {
   const milestones = await attempt(
     files.milestones,
     parseMilestones,
-    `write one, copy examples/intercom/${MILESTONES_FILE}, or run \`cairn discover\` to propose one`,
+    `write one, run \`cairn discover\` to propose one, or copy examples/helpdesk/${MILESTONES_FILE} to start from an example`,
   );
   const trackingPlan = await attempt(
     files.trackingPlan,
     parseTrackingPlan,
-    `write one or copy examples/intercom/${TRACKING_PLAN_FILE}`,
+    `write one or copy examples/blank/${TRACKING_PLAN_FILE}`,
   );
+  if (config && milestones) diagnostics.push(...(await webhookSegmentProblems(files.config, config, milestones)));
   if (diagnostics.length > 0 || !config || !milestones || !trackingPlan) throw new ConfigError(diagnostics);
   return { dir: abs, config, milestones, trackingPlan, files };
 }
 
-/**
- * Creates a workspace from the seed template: cairn.yaml, milestones.yaml, tracking-plan.yaml
- * and an empty launches/. Nothing is written if a file exists, unless `force`.
- */
+/** Segments a webhook names must be milestones.yaml's: each one that is not, at its line in cairn.yaml. */
+async function webhookSegmentProblems(file: string, config: CairnConfig, milestones: MilestonesConfig): Promise<ConfigDiagnostic[]> {
+  const unknown = Object.entries(config.webhooks.endpoints).flatMap(([name, e]) =>
+    (e.segments ?? []).flatMap((segment, i) => (Object.hasOwn(milestones.segments, segment) ? [] : [{ name, segment, i }])),
+  );
+  if (unknown.length === 0) return [];
+  const source = YamlSource.parse(file, await readConfigFile(file));
+  const known = Object.keys(milestones.segments).join(', ') || 'none declared';
+  return unknown.map(({ name, segment, i }) => source.diagnostic(['webhooks', 'endpoints', name, 'segments', i], `expected a segment of milestones.yaml (${known}), got ${JSON.stringify(segment)}`));
+}
+
 export interface ClickHouseInit {
   url: string;
   database?: string;
@@ -122,7 +145,16 @@ export async function switchToClickHouse(dir: string, engine: ClickHouseInit): P
   return file;
 }
 
-export async function initWorkspace(dir: string, options: { force?: boolean; clickhouse?: ClickHouseInit } = {}): Promise<{ created: string[] }> {
+/**
+ * Creates a workspace from a template (default 'blank'): cairn.yaml, milestones.yaml,
+ * tracking-plan.yaml and an empty launches/. Nothing is written if a file exists, unless `force`.
+ */
+export async function initWorkspace(
+  dir: string,
+  options: { force?: boolean; template?: TemplateName; clickhouse?: ClickHouseInit } = {},
+): Promise<{ created: string[] }> {
+  const from = TEMPLATES[options.template ?? 'blank'];
+  if (!from) throw new Error(`invalid template: ${String(options.template)} (expected ${Object.keys(TEMPLATES).join(' or ')})`);
   const abs = path.resolve(dir);
   const names = [CONFIG_FILE, MILESTONES_FILE, TRACKING_PLAN_FILE];
   if (!options.force) {
@@ -140,9 +172,9 @@ export async function initWorkspace(dir: string, options: { force?: boolean; cli
     const target = path.join(abs, name);
     if (name === CONFIG_FILE && options.clickhouse) {
       // The template's engine block (up to the first blank line) becomes the ClickHouse one.
-      const text = await readFile(path.join(TEMPLATE_DIR, name), 'utf8');
+      const text = await readFile(path.join(from, name), 'utf8');
       await writeFile(target, text.replace(ENGINE_BLOCK, clickhouseEngineBlock(options.clickhouse) + '\n'));
-    } else await copyFile(path.join(TEMPLATE_DIR, name), target);
+    } else await copyFile(path.join(from, name), target);
     // cairn.yaml may come to hold the ClickHouse password: owner-only, like other secrets.
     if (name === CONFIG_FILE) await chmod(target, 0o600);
     created.push(target);

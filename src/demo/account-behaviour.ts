@@ -6,7 +6,7 @@
  */
 
 import { CATEGORIES, FEATURES, SETUP_STEPS } from './catalog.js';
-import { CLOSED, FEATURE_TYPE0, OPENED, SETUP_TYPE0, featureIndex } from './event-types.js';
+import { ALT_TYPE, CLOSED, FEATURE_TYPE0, OPENED, SETUP_TYPE0, featureIndex } from './event-types.js';
 import { FEATURE_USAGE } from './feature-usage.js';
 import { accountTag } from './ids.js';
 import { MonthEvents } from './month-events.js';
@@ -17,18 +17,25 @@ import {
   DAY_MS,
   DORMANCY,
   DRIVERS,
+  FADE_BEFORE_CHURN,
+  FIT,
   MATURITY,
+  NULL_WORLD,
   SETUP_EFFECTS,
   SIGNUP_GROWTH,
   TRAPS,
+  USAGE,
   UTILIZATION,
+  type DemoWorld,
 } from './planted-model.js';
 import { PLANS, mrr, pickPlan, pickSeats } from './plans.js';
 import { Rng, hashSeed } from './random.js';
 import { monthIndex, timeInWindow } from './time.js';
+import { accountDrift, type AccountDrift } from './drift.js';
 
 export interface SimContext {
   seed: number;
+  world: DemoWorld;
   accounts: number;
   /** First possible signup (ms). */
   spanStart: number;
@@ -36,6 +43,8 @@ export interface SimContext {
   endMs: number;
   /** Calendar month starts covering spanStart..endMs plus one month. */
   grid: readonly number[];
+  /** Signups from this time on drift (drift.ts); null: no drift planted. */
+  driftFrom?: number | null;
 }
 
 export interface HistoryRow {
@@ -88,6 +97,7 @@ const STEP_COMPLETION_LOGIT = SETUP_STEPS.map((s) => logit(SETUP_EFFECTS[s.id].c
 const STEP_MISSING = SETUP_STEPS.map((s) => SETUP_EFFECTS[s.id].rateWhenMissing);
 const INVITE_STEP = SETUP_STEPS.findIndex((s) => s.id === 'invite_teammates');
 const LOG_GROWTH = Math.log(SIGNUP_GROWTH);
+const FEATURE_ALT = FEATURES.map((f, i) => ({ type: ALT_TYPE[i], share: f.altPlace?.share ?? 0 }));
 const CHANNELS = ['messenger', 'messenger', 'messenger', 'email', 'email', 'whatsapp'].map((c) => `,"channel":"${c}"}`);
 
 function logit(p: number): number {
@@ -117,6 +127,7 @@ class AccountLife {
   private readonly adoptedAt: number[];
   private readonly lastMatureUse: number[];
   private readonly history: HistoryRow[];
+  private readonly drift: AccountDrift | null;
   private plan: number;
   private seats: number;
   private users: number;
@@ -156,7 +167,8 @@ class AccountLife {
     const fit = (this.fit = rng.normal());
     this.logRateBase = Math.log(CONVERSATIONS.perSeatMedian) + CONVERSATIONS.fitWeight * fit + CONVERSATIONS.accountSd * rng.normal();
     this.resolvedShare = Math.min(0.97, Math.max(0.45, CONVERSATIONS.resolvedShare + 0.05 * fit + 0.05 * rng.normal()));
-    this.activationEnd = createdAt + ACTIVATION.withinDays * DAY_MS;
+    // The window is counted in whole days from the signup day, as the milestone engine counts it.
+    this.activationEnd = Math.floor(createdAt / DAY_MS) * DAY_MS + ACTIVATION.withinDays * DAY_MS;
     this.setupInvites = Math.max(1, this.users - 1);
 
     // Setup: usual order with the odd swap; gaps of days, sometimes weeks; fit helps completion.
@@ -170,6 +182,9 @@ class AccountLife {
       t += rng.chance(0.12) ? rng.exp(20 * DAY_MS) : rng.exp(2.5 * DAY_MS);
       if (rng.chance(logistic(STEP_COMPLETION_LOGIT[s] + 0.9 * fit))) this.stepAt[s] = Math.floor(t);
     }
+    // The same draws either way, so drift changes nothing else about the account.
+    this.drift = accountDrift(ctx.driftFrom ?? null, createdAt);
+    if (this.drift) this.stepAt[this.drift.stepDoneAtSignup] = createdAt;
 
     this.exploreFrom = Math.min(createdAt + DAY_MS, ...this.stepAt);
 
@@ -233,13 +248,19 @@ class AccountLife {
     this.ar = CONVERSATIONS.monthlyPersistence * this.ar + CONVERSATIONS.monthlySd * this.rng.normal();
     const ramp = age < CONVERSATIONS.ramp.length ? CONVERSATIONS.ramp[age] : 1;
     const trend = CONVERSATIONS.trendPerMonth * this.fit * age;
-    return Math.exp(this.logRateBase + this.ar + trend) * ramp * (this.activated ? ACTIVATION.rateBoost : 1);
+    return Math.exp(this.logRateBase + this.ar + trend) * ramp * (this.activated ? ACTIVATION.rateBoost : 1) * this.fade();
+  }
+
+  /** Use fades once churn is decided, until the account leaves (a planted link, so not in the null world). */
+  private fade(): number {
+    return this.churnAt === INF || this.ctx.world === 'null' ? 1 : FADE_BEFORE_CHURN;
   }
 
   /** Closed times drawn in the window, thinned while setup steps are missing. */
   private conversationEvents(from: number, to: number, expected: number): number {
     const { rng, month } = this;
     let resolved = 0;
+    let closedByPeople = 0;
     const drawn = rng.poisson(expected);
     for (let i = 0; i < drawn; i++) {
       const closedTs = this.at(from, to);
@@ -251,12 +272,25 @@ class AccountLife {
       month.add(closedTs, CLOSED, this.pickUser(false), (isResolved ? '{"state":"resolved",' : '{"state":"unresolved",') + id.slice(1) + '}');
       if (isResolved) resolved++;
       if (closedTs < this.activationEnd) this.closedInWindow++;
+      closedByPeople++;
     }
+    if (this.drift) this.botClosed(from, to, closedByPeople * this.drift.botClosedPerConversation);
     for (let i = rng.poisson(drawn * CONVERSATIONS.neverClosedShare); i > 0; i--) {
       const id = `{"conversation_id":"c_${this.accountTag}_${++this.conversations}"`;
       month.add(this.at(from, to), OPENED, this.pickUser(false), id + CHANNELS[rng.int(CHANNELS.length)]);
     }
     return resolved;
+  }
+
+  /** Conversations a bot closes, stale or spam (drift.ts): closed but unresolved, no effect on churn. */
+  private botClosed(from: number, to: number, expected: number): void {
+    const { rng, month } = this;
+    for (let i = rng.poisson(expected); i > 0; i--) {
+      const id = `{"conversation_id":"c_${this.accountTag}_${++this.conversations}"`;
+      const closedTs = this.at(from, to);
+      month.add(Math.max(this.createdAt, closedTs - Math.floor(rng.exp(600_000))), OPENED, this.pickUser(false), id + CHANNELS[0]);
+      month.add(closedTs, CLOSED, this.pickUser(false), '{"state":"unresolved",' + id.slice(1) + '}');
+    }
   }
 
   /** Adoption hazards rise with fit and with the milestones already reached. */
@@ -285,7 +319,7 @@ class AccountLife {
         }
       } else if (adopted >= from) {
         if (adopted < to) this.addFeature(f, adopted); // a scheduled first use (the traps)
-      } else if (rng.chance(u.activeProb * engagement * Math.min(1, frac * 1.5))) {
+      } else if (rng.chance(u.activeProb * engagement * this.fade() * Math.min(1, frac * 1.5))) {
         const n = 1 + rng.poisson(u.extraMean * (u.perSeat ? sqrtSeats : 1) * frac);
         for (let k = 0; k < n; k++) this.addFeature(f, this.at(from, to));
       }
@@ -294,7 +328,9 @@ class AccountLife {
 
   private addFeature(f: number, ts: number): void {
     const meta = FEATURE_USAGE[f].metadata;
-    this.month.add(ts, FEATURE_TYPE0 + f, this.pickUser(ADMIN_PLACE[f]), meta[this.rng.int(meta.length)]);
+    const alt = FEATURE_ALT[f];
+    const type = alt.type >= 0 && this.rng.chance(alt.share) ? alt.type : FEATURE_TYPE0 + f;
+    this.month.add(ts, type, this.pickUser(ADMIN_PLACE[f]), meta[this.rng.int(meta.length)]);
     const c = MATURE_CATEGORY[f];
     if (c >= 0 && ts > this.lastMatureUse[c]) this.lastMatureUse[c] = ts;
     if (f === UBIQUITOUS) this.usedUbiquitous = true;
@@ -314,22 +350,30 @@ class AccountLife {
       if (utilizing) this.utilizingMonths++;
     }
 
-    let hazard = PLANS[this.plan].monthlyChurnBase * exposure;
-    if (this.activated) hazard *= ACTIVATION.hazardRatio;
-    if (utilizing) hazard *= UTILIZATION.hazardRatio;
-    for (let d = 0; d < DRIVER_FEATURES.length; d++) if (this.adoptedAt[DRIVER_FEATURES[d]] < mEnd) hazard *= DRIVER_HR[d];
-    if (this.matureCount >= MATURITY.matureInAtLeast) hazard *= MATURITY.hazardRatio;
-
+    const planted = this.ctx.world === 'planted';
+    const hazard = (planted ? this.plantedHazard(utilizing, exposure > 0 ? resolved / exposure : 0, mEnd) : NULL_WORLD.monthlyChurn) * exposure;
     if (rng.chance(hazard)) {
       this.churnAt = mEnd + Math.floor(rng.next() * (nextEnd - mEnd));
     } else if (this.dormantAt === INF) {
-      let dormancy = DORMANCY.monthlyHazardBase * exposure;
-      if (this.activated) dormancy *= ACTIVATION.dormancyHazardRatio;
-      if (utilizing) dormancy *= UTILIZATION.dormancyHazardRatio;
+      let dormancy = (planted ? DORMANCY.monthlyHazardBase : NULL_WORLD.monthlyDormancy) * exposure;
+      if (planted && this.activated) dormancy *= ACTIVATION.dormancyHazardRatio;
+      if (planted && utilizing) dormancy *= UTILIZATION.dormancyHazardRatio;
       if (rng.chance(dormancy)) this.dormantAt = mEnd + Math.floor(rng.next() * (nextEnd - mEnd));
     }
     if (this.churnAt === INF && this.dormantAt === INF) this.changeSeats(utilizing, mEnd);
     this.utilizingPrev = utilizing;
+  }
+
+  /** The planted monthly churn hazard: plan base × the hazard ratios of every condition met; `resolved` per full month. */
+  private plantedHazard(utilizing: boolean, resolved: number, mEnd: number): number {
+    let hazard = PLANS[this.plan].monthlyChurnBase * FIT.churnHazardRatioPerSd ** this.fit;
+    if (this.activated) hazard *= ACTIVATION.hazardRatio;
+    if (utilizing) hazard *= UTILIZATION.hazardRatio;
+    const doublings = Math.max(-USAGE.maxDoublings, Math.min(USAGE.maxDoublings, Math.log2(resolved / this.seats / USAGE.medianPerSeat)));
+    hazard *= USAGE.hazardRatioPerDoubling ** doublings;
+    for (let d = 0; d < DRIVER_FEATURES.length; d++) if (this.adoptedAt[DRIVER_FEATURES[d]] < mEnd) hazard *= DRIVER_HR[d];
+    if (this.matureCount >= MATURITY.matureInAtLeast) hazard *= MATURITY.hazardRatio;
+    return hazard;
   }
 
   /** Seat and plan changes take effect at the month start, so each month has one seat count. */

@@ -2,7 +2,7 @@
  * The demo product's feature catalog: an Intercom-like help desk.
  *
  * Every tracked feature is an (action, object) pair used in a place. The demo generator, the
- * seed framework template (examples/intercom/milestones.yaml) and the tests all read this one
+ * seed framework template (examples/helpdesk/milestones.yaml) and the tests all read this one
  * list, so the names agree everywhere.
  */
 
@@ -33,6 +33,8 @@ export interface Feature {
   level: 'basic' | 'mature' | null;
   /** Plans on which the feature exists; all plans when absent. */
   plans?: readonly Plan[];
+  /** A second place it is also used in, for this share of its events (a place variant). */
+  altPlace?: { place: string; share: number };
 }
 
 /** The seven setup steps, in the order accounts usually do them. */
@@ -49,6 +51,15 @@ export const SETUP_STEPS = [
 /** The core action: conversations opened and closed, with metadata.state resolved or not. */
 export const CONVERSATION = { object: 'conversation', opened: 'opened', closed: 'closed', place: 'inbox' } as const;
 
+/** Features also used in a second place: discovery sees each place as a variant of the pair. */
+const PLACE_VARIANTS: Readonly<Record<string, { place: string; share: number }>> = {
+  'published workflow': { place: 'workflow_builder', share: 0.35 },
+  'sent outbound_message': { place: 'messenger', share: 0.3 },
+  'configured ai_agent': { place: 'inbox', share: 0.3 },
+  'viewed report': { place: 'inbox', share: 0.3 },
+  'used macro': { place: 'messenger', share: 0.25 },
+};
+
 const f = (
   action: string,
   object: string,
@@ -56,7 +67,10 @@ const f = (
   category: Category | null,
   level: 'basic' | 'mature' | null,
   plans?: readonly Plan[],
-): Feature => ({ action, object, place, category, level, ...(plans ? { plans } : {}) });
+): Feature => {
+  const altPlace = PLACE_VARIANTS[`${action} ${object}`];
+  return { action, object, place, category, level, ...(plans ? { plans } : {}), ...(altPlace ? { altPlace } : {}) };
+};
 
 /** Product features beyond setup and the conversation core: 50+ across the five categories. */
 export const FEATURES: readonly Feature[] = [
@@ -121,6 +135,10 @@ export const FEATURES: readonly Feature[] = [
   f('changed', 'notification_settings', 'settings', null, null),
   f('viewed', 'billing', 'settings', null, null),
 ];
+
+for (const key of Object.keys(PLACE_VARIANTS)) {
+  if (!FEATURES.some((x) => `${x.action} ${x.object}` === key)) throw new Error(`unknown demo feature: ${key}`);
+}
 
 /** The planted traps the seed article warns about. */
 export const UBIQUITOUS_FEATURE = { action: 'customized', object: 'messenger_appearance' } as const;

@@ -40,12 +40,22 @@ export const OPENED = SETUP_STEPS.length;
 export const CLOSED = OPENED + 1;
 export const FEATURE_TYPE0 = CLOSED + 1;
 
+/** Place variants follow the features, in feature order. */
+export const ALT_TYPE0 = FEATURE_TYPE0 + FEATURES.length;
+
 export const EVENT_TYPES: readonly EventType[] = [
   ...SETUP_STEPS.map((s) => eventType(s.action, s.object, s.place)),
   eventType(CONVERSATION.opened, CONVERSATION.object, CONVERSATION.place),
   eventType(CONVERSATION.closed, CONVERSATION.object, CONVERSATION.place),
   ...FEATURES.map((f) => eventType(f.action, f.object, f.place, f.category, f.level)),
+  ...FEATURES.filter((f) => f.altPlace).map((f) => eventType(f.action, f.object, f.altPlace!.place, f.category, f.level)),
 ];
+
+/** Per feature: the event type of its second place, or -1 when it has none. */
+export const ALT_TYPE: readonly number[] = (() => {
+  let next = ALT_TYPE0;
+  return FEATURES.map((f) => (f.altPlace ? next++ : -1));
+})();
 
 // Event lines are written as ASCII without UTF-8 encoding (writers.ts), so names must be ASCII.
 for (const t of EVENT_TYPES) {

@@ -5,6 +5,7 @@
 
 import { FEATURES, type Feature } from './catalog.js';
 import { featureIndex } from './event-types.js';
+import { DECOYS } from './planted-model.js';
 
 export interface FeatureUsage {
   /** Monthly hazard of first use for an average account before the boosts below. */
@@ -57,30 +58,23 @@ const OVERRIDES: Record<string, Override> = {
   'viewed csat_report': { adoptHazard: 0.15, activeProb: 0.33, extraMean: 0.18 },
   // mature
   'connected whatsapp_channel': { activeProb: 0.25, extraMean: 0 },
-  'connected sms_channel': { adoptHazard: 0.012, activeProb: 0.25, extraMean: 0 },
   'enabled phone_channel': { adoptHazard: 0.012, activeProb: 0.2, extraMean: 0 },
   'sent outbound_message': { adoptHazard: 0.028, activeProb: 0.7, extraMean: 0.8 },
-  'launched product_tour': { adoptHazard: 0.012, activeProb: 0.4, extraMean: 0.2 },
   'published workflow': { adoptHazard: 0.028, activeProb: 0.6, extraMean: 0.3 },
   'triggered workflow': { requires: 'published workflow', adoptHazard: 0.8, activeProb: 0.9, extraMean: 1, perSeat: true },
   'enabled resolution_bot': { adoptHazard: 0.014, activeProb: 0.3, extraMean: 0 },
-  'created custom_bot': { adoptHazard: 0.012, activeProb: 0.4, extraMean: 0.2 },
-  'configured ai_agent': { adoptHazard: 0.018, activeProb: 0.4, extraMean: 0.2 },
   'created bot_answer': { requires: 'enabled resolution_bot', adoptHazard: 0.5, activeProb: 0.5, extraMean: 0.8 },
   'created ticket_type': { adoptHazard: 0.028, activeProb: 0.5, extraMean: 0.2 },
   'configured round_robin': { adoptHazard: 0.014, activeProb: 0.2, extraMean: 0 },
   'created custom_sla_rule': { adoptHazard: 0, fitWeight: 0, activeProb: 0.3, extraMean: 0.2 }, // the premium-niche trap: adopted separately
   'merged conversation': { adoptHazard: 0.021, activeProb: 0.6, extraMean: 0.5 },
   'created side_conversation': { adoptHazard: 0.014, activeProb: 0.6, extraMean: 0.5 },
-  'connected jira': { adoptHazard: 0.018, activeProb: 0.5, extraMean: 0.3 },
   'synced salesforce': { adoptHazard: 0.028, activeProb: 0.8, extraMean: 0.5 },
-  'created webhook': { adoptHazard: 0.012, activeProb: 0.3, extraMean: 0 },
   'called api': { adoptHazard: 0.014, activeProb: 0.9, extraMean: 2, metadata: pickJson('endpoint', ['/conversations', '/contacts', '/tickets', '/articles']) },
   'installed custom_app': { adoptHazard: 0.007, activeProb: 0.3, extraMean: 0 },
   'created data_connector': { adoptHazard: 0.007, activeProb: 0.3, extraMean: 0 },
   'created custom_report': { adoptHazard: 0.028, activeProb: 0.6, extraMean: 0.3 },
   'scheduled report': { requires: 'viewed report', adoptHazard: 0.018, activeProb: 0.5, extraMean: 0 },
-  'created dashboard': { adoptHazard: 0.018, activeProb: 0.5, extraMean: 0.2 },
   'shared dashboard': { requires: 'created dashboard', adoptHazard: 0.4, activeProb: 0.5, extraMean: 0.3 },
   'exported dataset': { adoptHazard: 0.009, activeProb: 0.5, extraMean: 0.3 },
   // routine, outside the categories
@@ -92,9 +86,13 @@ const OVERRIDES: Record<string, Override> = {
   'viewed billing': { activeProb: 0.15, perSeat: false, extraMean: 0 },
 };
 
+/** A decoy is adopted and used exactly as its twin driver is. */
+const TWIN: Record<string, string> = Object.fromEntries(DECOYS.map((d) => [`${d.action} ${d.object}`, d.twin]));
+
 function usageOf(feature: Feature): FeatureUsage {
   const key = `${feature.action} ${feature.object}`;
-  const o = OVERRIDES[key] ?? {};
+  const twin = TWIN[key];
+  const o = twin ? { ...OVERRIDES[twin], metadata: OVERRIDES[key]?.metadata } : (OVERRIDES[key] ?? {});
   const base = BY_LEVEL[feature.level ?? 'routine'];
   return {
     ...base,
@@ -107,5 +105,5 @@ function usageOf(feature: Feature): FeatureUsage {
 /** Usage parameters, indexed like FEATURES. */
 export const FEATURE_USAGE: readonly FeatureUsage[] = FEATURES.map(usageOf);
 
-// A misspelt override would silently fall back to defaults: fail loudly instead.
-for (const key of Object.keys(OVERRIDES)) featureIndex(...(key.split(' ') as [string, string]));
+// A misspelt override or twin would silently fall back to defaults: fail loudly instead.
+for (const key of [...Object.keys(OVERRIDES), ...Object.keys(TWIN), ...Object.values(TWIN)]) featureIndex(...(key.split(' ') as [string, string]));

@@ -17,10 +17,12 @@ import { EventOutput } from './event-output.js';
 import { accountId } from './ids.js';
 import { RealizedTally, groundTruth } from './ground-truth.js';
 import { MonthEvents } from './month-events.js';
-import { DAY_MS } from './planted-model.js';
+import { DAY_MS, WORLDS, type DemoWorld } from './planted-model.js';
+import { driftStart, driftTruth } from './drift.js';
 import { PLANS } from './plans.js';
 import { monthGrid } from './time.js';
 import { BufferedWriter } from './writers.js';
+import { DemoLaunches } from './launches.js';
 
 export interface DemoOptions {
   /** Output folder: data files go to dir/data/, ground-truth.json to dir/. */
@@ -37,6 +39,12 @@ export interface DemoOptions {
   maxEvents?: number;
   /** Default true: malformed, duplicate, late, out-of-order and Segment-shaped lines. */
   noise?: boolean;
+  /** 'planted' (default): the model in planted-model.ts; 'null': the same behaviour, churn independent of it. */
+  world?: DemoWorld;
+  /** Default false: the three planted launches (launches.ts), their events and launches/*.yaml. */
+  launches?: boolean;
+  /** Default false: plant drift in the recent signup cohorts (drift.ts), for the review to find. */
+  drift?: boolean;
   onProgress?: (doneAccounts: number, totalAccounts: number) => void;
 }
 
@@ -55,10 +63,10 @@ export interface DemoResult {
   };
 }
 
-const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true } as const;
+const DEFAULTS = { seed: 42, accounts: 2000, months: 18, end: '2026-10-31', noise: true, world: 'planted' } as const;
 const PROGRESS_EVERY = 100;
 
-type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress'>>;
+type CheckedOptions = Required<Omit<DemoOptions, 'maxEvents' | 'onProgress' | 'launches' | 'drift'>>;
 
 function checkOptions(opts: DemoOptions): CheckedOptions {
   const o: CheckedOptions = {
@@ -68,6 +76,7 @@ function checkOptions(opts: DemoOptions): CheckedOptions {
     months: opts.months ?? DEFAULTS.months,
     end: opts.end ?? DEFAULTS.end,
     noise: opts.noise ?? DEFAULTS.noise,
+    world: opts.world ?? DEFAULTS.world,
   };
   if (typeof o.dir !== 'string' || o.dir === '') throw new Error('invalid dir: expected a folder path');
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed} (expected an integer)`);
@@ -78,6 +87,7 @@ function checkOptions(opts: DemoOptions): CheckedOptions {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.end) || Number.isNaN(Date.parse(o.end))) {
     throw new Error(`invalid end: ${o.end} (expected an ISO date such as 2026-10-31)`);
   }
+  if (!WORLDS.includes(o.world)) throw new Error(`invalid world: ${String(o.world)} (expected ${WORLDS.join(' or ')})`);
   if (opts.maxEvents !== undefined && !(opts.maxEvents > 0)) throw new Error(`invalid maxEvents: ${opts.maxEvents}`);
   return o;
 }
@@ -93,10 +103,12 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   spanStart.setUTCMonth(spanStart.getUTCMonth() - o.months);
   const ctx: SimContext = {
     seed: o.seed,
+    world: o.world,
     accounts: o.accounts,
     spanStart: spanStart.getTime(),
     endMs,
     grid: monthGrid(spanStart.getTime(), endMs),
+    driftFrom: opts.drift ? driftStart(endMs) : null,
   };
 
   const files = {
@@ -111,7 +123,9 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
   const lateEvents = o.noise ? new BufferedWriter(files.events[1], 'ascii') : null;
   const accounts = new BufferedWriter(files.accounts);
   const history = new BufferedWriter(files.accountHistory);
-  const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history];
+  const launches = opts.launches ? new DemoLaunches(dataDir, o.seed, endMs) : null;
+  if (launches) files.events.push(launches.file);
+  const writers = [mainEvents, ...(lateEvents ? [lateEvents] : []), accounts, history, ...(launches ? [launches.out] : [])];
   accounts.write(csvText([['account_id', 'name', 'created_at', 'plan', 'seats', 'churned_at']]));
   history.write(csvText([['account_id', 'valid_from', 'plan', 'seats', 'mrr', 'status']]));
 
@@ -124,6 +138,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     while (done < o.accounts && !(opts.maxEvents !== undefined && output.lines >= opts.maxEvents)) {
       output.startAccount(done);
       const a = simulateAccount(ctx, done, month, output.emit);
+      launches?.finishAccount(done, a, endMs);
       const id = accountId(done);
       accounts.write(
         csvText([[id, a.name, new Date(a.createdAt).toISOString(), PLANS[a.plan].plan, a.seats, Number.isNaN(a.churnedAt) ? '' : new Date(a.churnedAt).toISOString()]]),
@@ -143,6 +158,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
 
   const truth = groundTruth({
     seed: o.seed,
+    world: o.world,
     accountsRequested: o.accounts,
     accounts: done,
     months: o.months,
@@ -153,7 +169,9 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoResult> {
     noiseCounts: output.counts,
     realized: tally.summary(),
   });
-  await writeFile(files.groundTruth, JSON.stringify(truth, null, 2) + '\n');
+  await launches?.writeLaunchFiles(dir);
+  const planted = { ...(ctx.driftFrom ? { drift: driftTruth(ctx.driftFrom) } : {}), ...(launches ? { launches: launches.truth() } : {}) };
+  await writeFile(files.groundTruth, JSON.stringify({ ...truth, ...planted }, null, 2) + '\n');
 
   return {
     files,

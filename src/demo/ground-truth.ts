@@ -10,14 +10,20 @@ import {
   ACTIVATION,
   CONVERSATIONS,
   DAY_MS,
+  DECOYS,
   DORMANCY,
   DRIVERS,
+  FADE_BEFORE_CHURN,
+  FIT,
   MATURITY,
   NOISE,
+  NULL_WORLD,
   SETUP_EFFECTS,
   SIGNUP_GROWTH,
   TRAPS,
+  USAGE,
   UTILIZATION,
+  type DemoWorld,
 } from './planted-model.js';
 import { PLANS } from './plans.js';
 
@@ -106,6 +112,7 @@ export class RealizedTally {
 
 export interface GroundTruthInput {
   seed: number;
+  world: DemoWorld;
   accountsRequested: number;
   accounts: number;
   months: number;
@@ -129,8 +136,10 @@ function maturityCategories(): Record<string, { basic: { action: string; object:
 }
 
 export function groundTruth(g: GroundTruthInput): Record<string, unknown> {
+  const planted = g.world === 'planted';
   return {
-    generator: 'cairn demo v1',
+    generator: 'cairn demo v2',
+    world: g.world,
     seed: g.seed,
     accounts: g.accounts,
     accounts_requested: g.accountsRequested,
@@ -142,27 +151,43 @@ export function groundTruth(g: GroundTruthInput): Record<string, unknown> {
       growth_factor_over_span: SIGNUP_GROWTH,
     },
     data_through: new Date(g.endMs - 1).toISOString(),
-    churn_model:
-      'At each calendar-month end an account churns (churned_at falls in the next month) with probability ' +
-      'plans[plan].monthly_churn_base × the hazard ratios of every condition it meets at that moment: activation reached, ' +
-      'utilization met in that month, each driver used at least once before, mature in >= 3 categories. ' +
-      'The first partial month is scaled by its length. Account fit drives behaviour only, never churn directly.',
-    activation: {
-      action: ACTIVATION.action,
-      object: ACTIVATION.object,
-      at_least: ACTIVATION.atLeast,
-      within_days: ACTIVATION.withinDays,
-      hazard_ratio: ACTIVATION.hazardRatio,
-      conversation_rate_boost_after: ACTIVATION.rateBoost,
-    },
-    utilization: {
-      action: UTILIZATION.action,
-      object: UTILIZATION.object,
-      metadata: UTILIZATION.metadata,
-      per_month_per_seat_at_least: UTILIZATION.perMonthPerSeatAtLeast,
-      month: 'calendar month (UTC); seats are those in account-history at the month start (changes take effect on the 1st)',
-      hazard_ratio: UTILIZATION.hazardRatio,
-    },
+    churn_model: planted
+      ? 'At each calendar-month end an account churns (churned_at falls in the next month) with probability ' +
+        'plans[plan].monthly_churn_base × fit_churn_hazard_ratio_per_sd^fit × the hazard ratios of every condition it meets at that ' +
+        'moment: activation reached, utilization met in that month, usage_effect for the month\'s resolved conversations per seat, ' +
+        'each driver used at least once before, mature in >= 3 categories. The first partial month is scaled by its length. ' +
+        'Account fit drives behaviour and churn both: every usage feature is confounded by it.'
+      : `The null world: at each calendar-month end every account churns with probability ${NULL_WORLD.monthlyChurn} ` +
+        '(the first partial month scaled by its length), whatever it does, whatever its plan or fit. Nothing predicts retention.',
+    activation: planted
+      ? {
+          action: ACTIVATION.action,
+          object: ACTIVATION.object,
+          at_least: ACTIVATION.atLeast,
+          within_days: ACTIVATION.withinDays,
+          hazard_ratio: ACTIVATION.hazardRatio,
+          conversation_rate_boost_after: ACTIVATION.rateBoost,
+        }
+      : null,
+    utilization: planted
+      ? {
+          action: UTILIZATION.action,
+          object: UTILIZATION.object,
+          metadata: UTILIZATION.metadata,
+          per_month_per_seat_at_least: UTILIZATION.perMonthPerSeatAtLeast,
+          month: 'calendar month (UTC); seats are those in account-history at the month start (changes take effect on the 1st)',
+          hazard_ratio: UTILIZATION.hazardRatio,
+        }
+      : null,
+    usage_effect: planted
+      ? {
+          hazard_ratio_per_doubling: USAGE.hazardRatioPerDoubling,
+          of: 'resolved conversations per seat in the month, over median_per_seat',
+          median_per_seat: USAGE.medianPerSeat,
+          max_doublings: USAGE.maxDoublings,
+        }
+      : null,
+    confounding: planted ? { fit_churn_hazard_ratio_per_sd: FIT.churnHazardRatioPerSd, fit: 'a standard normal per account; it raises setup, conversations and adoption' } : null,
     setup_steps: SETUP_STEPS.map((s) => s.id),
     setup_effects: SETUP_STEPS.map((s) => ({
       id: s.id,
@@ -172,23 +197,28 @@ export function groundTruth(g: GroundTruthInput): Record<string, unknown> {
       conversation_rate_multiplier_while_missing: SETUP_EFFECTS[s.id].rateWhenMissing,
       effect: SETUP_EFFECTS[s.id].rateWhenMissing < 1 ? 'raises conversation volume, hence activation' : 'none (routine step)',
     })),
-    drivers: DRIVERS.map((d) => ({ action: d.action, object: d.object, category: d.category, hazard_ratio: d.hazardRatio })),
-    maturity: {
-      mature_in_at_least: MATURITY.matureInAtLeast,
-      hazard_ratio_mature: MATURITY.hazardRatio,
-      window_days: MATURITY.windowDays,
-      rule: 'a category is mature while one of its mature features was used in the trailing window',
-      excluded_from_maturity: MATURITY.excluded,
-      categories: maturityCategories(),
-    },
+    drivers: planted ? DRIVERS.map((d) => ({ action: d.action, object: d.object, category: d.category, hazard_ratio: d.hazardRatio })) : [],
+    decoys: planted ? DECOYS.map((d) => ({ action: d.action, object: d.object, twin_of: d.twin, effect: 'none; adopted and used as its twin driver' })) : [],
+    maturity: planted
+      ? {
+          mature_in_at_least: MATURITY.matureInAtLeast,
+          hazard_ratio_mature: MATURITY.hazardRatio,
+          window_days: MATURITY.windowDays,
+          rule: 'a category is mature while one of its mature features was used in the trailing window',
+          excluded_from_maturity: MATURITY.excluded,
+          categories: maturityCategories(),
+        }
+      : null,
+    place_variants: FEATURES.filter((f) => f.altPlace).map((f) => ({ action: f.action, object: f.object, places: [f.place, f.altPlace!.place], share_of_second: f.altPlace!.share })),
+    fade_before_churn: { rate_multiplier: FADE_BEFORE_CHURN, when: 'from the month end churn is decided until the account leaves' },
     plans: Object.fromEntries(
-      PLANS.map((p) => [p.plan, { price_per_seat: p.pricePerSeat, seats: p.seats, share: p.share, monthly_churn_base: p.monthlyChurnBase }]),
+      PLANS.map((p) => [p.plan, { price_per_seat: p.pricePerSeat, seats: p.seats, share: p.share, monthly_churn_base: planted ? p.monthlyChurnBase : NULL_WORLD.monthlyChurn }]),
     ),
     mrr: 'price_per_seat × seats on active rows; 0 on the churned row',
     feature_adoption:
       'Each feature is first used with a monthly hazard that rises with account fit, with activation and with the ' +
       'previous month\'s utilization, and is highest in the first three months; so every feature correlates with ' +
-      'retention somewhat, and only the drivers (and maturity) cause it.',
+      (planted ? 'retention somewhat, and only the drivers (and maturity) cause it.' : 'fit, and none with retention.'),
     conversations: {
       closed_per_seat_per_month_median: CONVERSATIONS.perSeatMedian,
       resolved_share: CONVERSATIONS.resolvedShare,
@@ -212,9 +242,9 @@ export function groundTruth(g: GroundTruthInput): Record<string, unknown> {
     },
     dormancy: {
       rule: 'at a month end a non-churning account may go silent: no events from a day in the next month on, still paying',
-      monthly_hazard_base: DORMANCY.monthlyHazardBase,
-      hazard_ratio_activated: ACTIVATION.dormancyHazardRatio,
-      hazard_ratio_utilizing: UTILIZATION.dormancyHazardRatio,
+      monthly_hazard_base: planted ? DORMANCY.monthlyHazardBase : NULL_WORLD.monthlyDormancy,
+      hazard_ratio_activated: planted ? ACTIVATION.dormancyHazardRatio : 1,
+      hazard_ratio_utilizing: planted ? UTILIZATION.dormancyHazardRatio : 1,
       silent_days_to_call_dormant: DORMANCY.silentDays,
       target_share_of_survivors: DORMANCY.targetShareOfSurvivors,
     },

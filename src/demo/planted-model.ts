@@ -4,11 +4,18 @@
  * behaviour up to that moment only, so causes always precede their effects.
  *
  * Causal paths: fit → setup → conversation volume → activation / utilization → feature
- * adoption → maturity; churn hazard = plan base × the hazard ratios below. Fit itself
- * never touches churn directly, and the two traps never touch it at all.
+ * adoption → maturity; churn hazard = plan base × the hazard ratios below. Fit also lowers
+ * churn by itself (a confounder of every usage feature), the decoys share the drivers'
+ * adoption and do nothing, and the two traps never touch churn at all. Effects are modest
+ * and partly smooth, so discovery can fail here. The null world keeps all behaviour and
+ * plants no effect on churn or dormancy.
  */
 
 export const DAY_MS = 86_400_000;
+
+/** 'planted': the model below; 'null': the same behaviour, churn independent of everything. */
+export type DemoWorld = 'planted' | 'null';
+export const WORLDS: readonly DemoWorld[] = ['planted', 'null'];
 
 export const ACTIVATION = {
   action: 'closed',
@@ -16,7 +23,7 @@ export const ACTIVATION = {
   atLeast: 20,
   withinDays: 90,
   /** Applies from the month end at which the count has been reached (within the window). */
-  hazardRatio: 0.4,
+  hazardRatio: 0.55,
   /** Activated accounts keep the habit: their conversation rate rises by this factor. */
   rateBoost: 1.15,
   dormancyHazardRatio: 0.45,
@@ -28,27 +35,61 @@ export const UTILIZATION = {
   metadata: { state: 'resolved' },
   perMonthPerSeatAtLeast: 3,
   /** Applies to the churn decision at the end of the calendar month that met the bar. */
-  hazardRatio: 0.55,
+  hazardRatio: 0.65,
   dormancyHazardRatio: 0.4,
 } as const;
 
-/** Mature features that lower churn by themselves, from the month end after first use. */
+/**
+ * Retention also rises gradually with use, not only at the thresholds: each month's churn
+ * hazard × this per doubling of its resolved conversations per seat above (or below) the
+ * median (`medianPerSeat`), within ± `maxDoublings`.
+ */
+export const USAGE = { hazardRatioPerDoubling: 0.9, maxDoublings: 2, medianPerSeat: 3 } as const;
+
+/** Account fit lowers churn by itself, per standard deviation: it confounds every usage feature. */
+export const FIT = { churnHazardRatioPerSd: 0.8 } as const;
+
+/** Mature features that lower churn by themselves (modestly, hazard ratios 0.8–0.9), from the month end after first use. */
 export const DRIVERS = [
-  { action: 'published', object: 'workflow', category: 'automation', hazardRatio: 0.35 },
-  { action: 'created', object: 'ticket_type', category: 'support_operations', hazardRatio: 0.4 },
-  { action: 'synced', object: 'salesforce', category: 'interoperability', hazardRatio: 0.4 },
-  { action: 'sent', object: 'outbound_message', category: 'support_channels', hazardRatio: 0.45 },
-  { action: 'created', object: 'custom_report', category: 'reporting', hazardRatio: 0.45 },
+  { action: 'published', object: 'workflow', category: 'automation', hazardRatio: 0.8 },
+  { action: 'created', object: 'ticket_type', category: 'support_operations', hazardRatio: 0.8 },
+  { action: 'synced', object: 'salesforce', category: 'interoperability', hazardRatio: 0.8 },
+  { action: 'sent', object: 'outbound_message', category: 'support_channels', hazardRatio: 0.85 },
+  { action: 'created', object: 'custom_report', category: 'reporting', hazardRatio: 0.85 },
+  { action: 'enabled', object: 'resolution_bot', category: 'automation', hazardRatio: 0.85 },
+  { action: 'called', object: 'api', category: 'interoperability', hazardRatio: 0.9 },
+  { action: 'connected', object: 'whatsapp_channel', category: 'support_channels', hazardRatio: 0.9 },
+] as const;
+
+/**
+ * Decoys: one per driver, in its category, adopted and used exactly as the driver is (so as
+ * much driven by fit), with no effect on churn and no part in planted maturity.
+ */
+export const DECOYS = [
+  { action: 'configured', object: 'ai_agent', twin: 'published workflow' },
+  { action: 'created', object: 'conversation_attribute', twin: 'created ticket_type' },
+  { action: 'connected', object: 'jira', twin: 'synced salesforce' },
+  { action: 'launched', object: 'product_tour', twin: 'sent outbound_message' },
+  { action: 'created', object: 'dashboard', twin: 'created custom_report' },
+  { action: 'created', object: 'custom_bot', twin: 'enabled resolution_bot' },
+  { action: 'created', object: 'webhook', twin: 'called api' },
+  { action: 'connected', object: 'sms_channel', twin: 'connected whatsapp_channel' },
 ] as const;
 
 export const MATURITY = {
   matureInAtLeast: 3,
   /** A category is mature while one of its mature features was used in this trailing window. */
   windowDays: 90,
-  hazardRatio: 0.5,
-  /** Mature-level catalog features that do not count towards planted maturity (a trap). */
-  excluded: [{ action: 'created', object: 'custom_sla_rule' }],
+  hazardRatio: 0.7,
+  /** Mature-level catalog features that do not count towards planted maturity (the trap and the decoys). */
+  excluded: [{ action: 'created', object: 'custom_sla_rule' }, ...DECOYS.map(({ action, object }) => ({ action, object }))],
 } as const;
+
+/** Once churn is decided, use fades (× this) until the account leaves. */
+export const FADE_BEFORE_CHURN = 0.4;
+
+/** The null world: one monthly churn and dormancy hazard for every account, whatever it does. */
+export const NULL_WORLD = { monthlyChurn: 0.045, monthlyDormancy: 0.015 } as const;
 
 /**
  * Setup steps: how often each is done (for an average-fit account), and how much a missing

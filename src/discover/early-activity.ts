@@ -1,7 +1,38 @@
 import type { Matcher } from '../config/index.js';
-import { buildActivityTables, MatcherIds } from '../milestones/index.js';
+import { buildActivityTables, MatcherIds, type ActivityTables } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { sql } from '../store/index.js';
+
+/**
+ * The daily counts of the actions discovery counts (the core action, the utilization action),
+ * as of one day: each matcher's daily table is built once and read by every step that counts
+ * it. close() drops them.
+ */
+export class DailyCounts {
+  private readonly built = new Map<string, Promise<ActivityTables>>();
+
+  constructor(
+    readonly store: Store,
+    readonly asOf: string,
+  ) {}
+
+  /** The daily table holding one matcher's counts (matcher id 0), built on first use. */
+  tables(matcher: Matcher): Promise<ActivityTables> {
+    const key = JSON.stringify([matcher.action, matcher.object, matcher.place ?? null, matcher.metadata ?? null]);
+    let t = this.built.get(key);
+    if (!t) {
+      const ids = new MatcherIds();
+      ids.id(matcher);
+      this.built.set(key, (t = buildActivityTables(this.store, ids.all, this.asOf)));
+    }
+    return t;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.built.values()) await (await t).drop();
+    this.built.clear();
+  }
+}
 
 /** Days counted from an account's signup day: [from, to). */
 export interface DayRange {
@@ -15,37 +46,25 @@ export interface DayRange {
  * matchers read raw events (the rollup has no metadata); others read the rollup. Accounts the
  * store does not know (or signed up after asOf) count 0.
  */
-export async function countInRanges(
-  store: Store,
-  accountIds: readonly string[],
-  matcher: Matcher,
-  ranges: readonly DayRange[],
-  asOf: string,
-): Promise<Float64Array[]> {
+export async function countInRanges(counts: DailyCounts, accountIds: readonly string[], matcher: Matcher, ranges: readonly DayRange[]): Promise<Float64Array[]> {
   const out = ranges.map(() => new Float64Array(accountIds.length));
   if (ranges.length === 0 || accountIds.length === 0) return out;
-  const ids = new MatcherIds();
-  ids.id(matcher);
-  const tables = await buildActivityTables(store, ids.all, asOf);
-  try {
-    const d = store.dialect;
-    const sums = ranges.map(
-      (r) => sql`sum(CASE WHEN t.day >= ${d.addDays(sql`a.signup_day`, r.from)} AND t.day < ${d.addDays(sql`a.signup_day`, r.to)} THEN t.n ELSE 0 END)`,
-    );
-    const rows = await store.query<{ account_id: string; v: string }>(
-      sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
-    );
-    const rowOf = new Map(accountIds.map((id, i) => [id, i]));
-    for (const row of rows) {
-      const i = rowOf.get(row.account_id);
-      if (i === undefined) continue;
-      const cells = row.v.split(',');
-      for (let k = 0; k < ranges.length; k++) out[k][i] = Number(cells[k]) || 0;
-    }
-    return out;
-  } finally {
-    await tables.drop();
+  const tables = await counts.tables(matcher);
+  const d = counts.store.dialect;
+  const sums = ranges.map(
+    (r) => sql`sum(CASE WHEN t.day >= ${d.addDays(sql`a.signup_day`, r.from)} AND t.day < ${d.addDays(sql`a.signup_day`, r.to)} THEN t.n ELSE 0 END)`,
+  );
+  const rows = await counts.store.query<{ account_id: string; v: string }>(
+    sql`SELECT t.account_id, ${d.packText(sums)} AS v FROM ${tables.daily} t JOIN ${tables.accounts} a ON a.account_id = t.account_id GROUP BY t.account_id`,
+  );
+  const rowOf = new Map(accountIds.map((id, i) => [id, i]));
+  for (const row of rows) {
+    const i = rowOf.get(row.account_id);
+    if (i === undefined) continue;
+    const cells = row.v.split(',');
+    for (let k = 0; k < ranges.length; k++) out[k][i] = Number(cells[k]) || 0;
   }
+  return out;
 }
 
 /** First use of one (action, object) pair: per account, days from signup, NaN when not in the window. */
@@ -103,14 +122,15 @@ export async function mainPlaces(store: Store): Promise<Map<string, string>> {
  * Accounts at least `days` days old on `asOf` that had not churned (accounts.churned_at)
  * before their day `days`: those whose first `days` days can all be observed. By account id.
  */
-export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<string[]> {
+export async function accountsObservedFor(store: Store, days: number, asOf: string): Promise<{ account_id: string; signup_day: string }[]> {
   const d = store.dialect;
-  const end = d.addDays(d.day(sql`created_at`), days);
-  const rows = await store.query<{ account_id: string }>(
-    sql`SELECT account_id FROM accounts WHERE ${end} <= ${d.date(asOf)}
+  const signup = d.day(sql`created_at`);
+  const end = d.addDays(signup, days);
+  const rows = await store.query<{ account_id: string; signup_day: unknown }>(
+    sql`SELECT account_id, ${d.dayText(signup)} AS signup_day FROM accounts WHERE ${end} <= ${d.date(asOf)}
       AND (churned_at IS NULL OR ${d.day(sql`churned_at`)} >= ${end}) ORDER BY account_id`,
   );
-  return rows.map((r) => r.account_id);
+  return rows.map((r) => ({ account_id: r.account_id, signup_day: String(r.signup_day).slice(0, 10) }));
 }
 
 /** One full calendar month of one account: its count per seat, and whether it churned the month after. */
@@ -119,6 +139,8 @@ export interface AccountMonth {
   signup_day: string;
   /** 'YYYY-MM-01'. */
   month: string;
+  /** Plan on the month's first day (account history, else the account's plan). */
+  plan: string | null;
   perSeat: number;
   churnedNext: boolean;
 }
@@ -137,50 +159,48 @@ const monthAfter = (month: string, k = 1): string => {
  * `churnedNext` says whether the account churned in the month after: the order of cause and
  * effect a monthly state needs (its month first, then churn or not).
  */
-export async function accountMonths(store: Store, matcher: Matcher, asOf: string): Promise<AccountMonth[]> {
-  const ids = new MatcherIds();
-  ids.id(matcher);
-  const tables = await buildActivityTables(store, ids.all, asOf);
+export async function accountMonths(daily: DailyCounts, matcher: Matcher): Promise<AccountMonth[]> {
+  const { store, asOf } = daily;
+  const tables = await daily.tables(matcher);
   const d = store.dialect;
-  let counts: { account_id: string; month: unknown; n: unknown }[];
-  try {
-    counts = await store.query(sql`SELECT account_id, ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY account_id, month`);
-  } finally {
-    await tables.drop();
-  }
-  const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown }>(
-    sql`SELECT account_id, ${d.dayText(d.day(sql`created_at`))} AS signup_day, ${d.dayText(d.day(sql`churned_at`))} AS churn_day, seats FROM accounts
+  const counts = await store.query<{ account_id: string; month: unknown; n: unknown }>(
+    sql`SELECT account_id, ${d.dayText(d.monthStart(sql`day`))} AS month, sum(n) AS n FROM ${tables.daily} GROUP BY account_id, month`,
+  );
+  const accounts = await store.query<{ account_id: string; signup_day: unknown; churn_day: unknown; seats: unknown; plan: string | null }>(
+    sql`SELECT account_id, ${d.dayText(d.day(sql`created_at`))} AS signup_day, ${d.dayText(d.day(sql`churned_at`))} AS churn_day, seats, plan FROM accounts
       WHERE ${d.day(sql`created_at`)} <= ${d.date(asOf)} ORDER BY account_id`,
   );
-  const history = await store.query<{ account_id: string; day: unknown; seats: unknown }>(
-    sql`SELECT account_id, ${d.dayText(d.day(sql`valid_from`))} AS day, seats FROM account_history WHERE seats IS NOT NULL ORDER BY account_id, valid_from`,
+  const history = await store.query<{ account_id: string; day: unknown; seats: unknown; plan: string | null }>(
+    sql`SELECT account_id, ${d.dayText(d.day(sql`valid_from`))} AS day, seats, plan FROM account_history ORDER BY account_id, valid_from`,
   );
   const countOf = new Map<string, number>();
   for (const c of counts) countOf.set(`${c.account_id}|${String(c.month).slice(0, 10)}`, Number(c.n));
-  const seatsOf = new Map<string, { day: string; seats: number }[]>();
+  const historyOf = new Map<string, { day: string; seats: number | null; plan: string | null }[]>();
   for (const h of history) {
-    let list = seatsOf.get(h.account_id);
-    if (!list) seatsOf.set(h.account_id, (list = []));
-    list.push({ day: String(h.day).slice(0, 10), seats: Number(h.seats) });
+    let list = historyOf.get(h.account_id);
+    if (!list) historyOf.set(h.account_id, (list = []));
+    list.push({ day: String(h.day).slice(0, 10), seats: h.seats === null || h.seats === undefined ? null : Number(h.seats), plan: h.plan || null });
   }
   const dayAfterAsOf = new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const out: AccountMonth[] = [];
   for (const a of accounts) {
     const signup = String(a.signup_day).slice(0, 10);
     const churn = a.churn_day === null || a.churn_day === undefined ? null : String(a.churn_day).slice(0, 10);
-    const rows = seatsOf.get(a.account_id) ?? [];
+    const rows = historyOf.get(a.account_id) ?? [];
     for (let month = monthAfter(`${signup.slice(0, 7)}-01`); ; month = monthAfter(month)) {
       // The month after must be over by asOf, and the account a customer through this month.
       if (monthAfter(month, 2) > dayAfterAsOf) break;
       if (churn !== null && churn < monthAfter(month)) break;
       let seats = a.seats === null || a.seats === undefined ? 1 : Number(a.seats);
+      let plan = a.plan || null;
       for (const r of rows) {
         if (r.day > month) break;
-        seats = r.seats;
+        if (r.seats !== null) seats = r.seats;
+        if (r.plan !== null) plan = r.plan;
       }
       if (!(seats > 0)) continue; // zero seats never utilize; skip rather than divide by zero
       const churnedNext = churn !== null && churn < monthAfter(month, 2);
-      out.push({ account_id: a.account_id, signup_day: signup, month, perSeat: (countOf.get(`${a.account_id}|${month}`) ?? 0) / seats, churnedNext });
+      out.push({ account_id: a.account_id, signup_day: signup, month, plan, perSeat: (countOf.get(`${a.account_id}|${month}`) ?? 0) / seats, churnedNext });
     }
   }
   return out;

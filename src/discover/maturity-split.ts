@@ -12,6 +12,35 @@ export interface MaturityInput {
   windowDays: number;
 }
 
+/** What does not depend on retention: each category's accounts, and each feature's users (all in its category). */
+export interface PreparedMaturity {
+  n: number;
+  categories: { keys: string[]; members: Int32Array; users: Int32Array[] }[];
+}
+
+/** Prepares the split once, for splitting again and again under shuffled retention. */
+export function prepareMaturity(input: Pick<MaturityInput, 'used' | 'categories'> & { retained: { length: number } }): PreparedMaturity {
+  const n = input.retained.length;
+  const rowsWhere = (flags: Uint8Array) => {
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) if (flags[i]) rows.push(i);
+    return Int32Array.from(rows);
+  };
+  return {
+    n,
+    categories: input.categories.map((c) => {
+      const keys = c.keys.filter((k) => input.used.has(k));
+      const inCategory = new Uint8Array(n);
+      for (const k of keys) {
+        const u = input.used.get(k)!;
+        if (u.length !== n) throw new Error(`invalid used for ${k}: length ${u.length}, expected ${n}`);
+        for (let i = 0; i < n; i++) inCategory[i] |= u[i];
+      }
+      return { keys, members: rowsWhere(inCategory), users: keys.map((k) => rowsWhere(input.used.get(k)!)) };
+    }),
+  };
+}
+
 export interface MaturityOptions {
   /** A feature is mature when its within-category q-value is below this. Default 0.05. */
   alpha?: number;
@@ -39,36 +68,27 @@ const fmt = (e: Interval): string =>
  * separates retained from churned accounts by Youden's J (ties: the smaller k). Categories with
  * no mature feature cannot be reached and are left out of the count.
  */
-export function splitMaturity(input: MaturityInput, opts: MaturityOptions = {}): MaturityEvidence {
+export function splitMaturity(input: MaturityInput, opts: MaturityOptions = {}, prepared: PreparedMaturity = prepareMaturity(input)): MaturityEvidence {
   const { alpha = 0.05, basicShare = 0.25 } = opts;
   const { retained, used, windowDays } = input;
   const n = retained.length;
+  if (prepared.n !== n) throw new Error(`invalid prepared: ${prepared.n} accounts, retained has ${n}`);
   const tests: { cat: number; f: MaturityFeature & { p: number | null; withinShare: number } }[] = [];
-  const categoryUse: Uint8Array[] = [];
+  const retainedAmong = (rows: Int32Array) => {
+    let k = 0;
+    for (const i of rows) if (retained[i]) k++;
+    return k;
+  };
 
-  input.categories.forEach((c, ci) => {
-    const keys = c.keys.filter((k) => used.has(k));
-    const inCategory = new Uint8Array(n);
-    for (const k of keys) {
-      const u = used.get(k)!;
-      for (let i = 0; i < n; i++) inCategory[i] |= u[i];
-    }
-    categoryUse.push(inCategory);
-    let categoryUsers = 0;
-    for (let i = 0; i < n; i++) categoryUsers += inCategory[i];
-    for (const key of keys) {
-      const u = used.get(key)!;
-      let a = 0;
-      let b = 0;
-      let cc = 0;
-      let d = 0;
-      let users = 0;
-      for (let i = 0; i < n; i++) {
-        if (u[i]) users++;
-        if (!inCategory[i]) continue;
-        if (u[i]) retained[i] ? a++ : b++;
-        else retained[i] ? cc++ : d++;
-      }
+  prepared.categories.forEach((c, ci) => {
+    const categoryUsers = c.members.length;
+    const categoryRetained = retainedAmong(c.members);
+    c.keys.forEach((key, j) => {
+      const users = c.users[j];
+      const a = retainedAmong(users);
+      const b = users.length - a;
+      const cc = categoryRetained - a;
+      const d = categoryUsers - users.length - cc;
       const rr = riskRatio(a, a + b, cc, cc + d);
       let p: number | null = null;
       if (a + b >= 5 && cc + d >= 5) {
@@ -79,7 +99,7 @@ export function splitMaturity(input: MaturityInput, opts: MaturityOptions = {}):
         cat: ci,
         f: {
           key,
-          prevalence: n === 0 ? NaN : users / n,
+          prevalence: n === 0 ? NaN : users.length / n,
           risk_ratio_within_category: { estimate: rr.estimate, low: rr.low, high: rr.high },
           q_value: null,
           level: 'left_out',
@@ -88,7 +108,7 @@ export function splitMaturity(input: MaturityInput, opts: MaturityOptions = {}):
           withinShare: categoryUsers === 0 ? 0 : (a + b) / categoryUsers,
         },
       });
-    }
+    });
   });
 
   const q = benjaminiHochberg(tests.map((t) => t.f.p ?? NaN));

@@ -28,18 +28,17 @@ export function stepId(key: string): string {
 const round = (x: number): number => Number(x.toPrecision(3));
 
 function thresholdNote(t: ThresholdEvidence): string {
-  const c = t.choice;
-  return (
-    `Youden's J ${c.youdenJ.toFixed(2)}; sensitivity ${pct(c.sensitivity.estimate)}, specificity ${pct(c.specificity.estimate)}, ` +
-    `reach ${pct(c.reach.estimate)}; 95% bootstrap interval of the threshold ${round(t.threshold_interval.low)}–${round(t.threshold_interval.high)}`
-  );
+  const h = t.held_out;
+  const held = h ? `held out: Youden's J ${h.youden_j.toFixed(2)}, sensitivity ${pct(h.sensitivity.estimate)}, specificity ${pct(h.specificity.estimate)}, reach ${pct(h.reach.estimate)}` : 'not judged on held-out accounts';
+  return `${held}; 95% bootstrap interval of the threshold ${round(t.threshold_interval.low)}–${round(t.threshold_interval.high)}`;
 }
 
 /**
  * The proposed milestones.yaml: a framework the engine runs as is, with the evidence for each
- * choice in comments. Milestones discovery could not support are left out (the evidence says
- * why), and `requires` chains only the ones present. The text is parsed back with the engine's
- * own loader before it is returned, so a proposal that would not load is a bug, never a file.
+ * choice in comments. Only milestones marked `proposed` (they beat their null on the held-out
+ * cohorts) are written; the rest are left out (the evidence says why), and `requires` chains
+ * only the ones present. The text is parsed back with the engine's own loader before it is
+ * returned, so a proposal that would not load is a bug, never a file.
  */
 export function writeProposal(
   evidence: DiscoveryEvidence,
@@ -51,18 +50,23 @@ export function writeProposal(
     r.kind === 'still_customer'
       ? `still a customer ${r.days} days after signup`
       : `still a customer and active in the last ${r.dormantDays} days, ${r.days} days after signup`;
+  const split = evidence.split;
+  const where = split
+    ? `chosen on ${split.selection.accounts} accounts signed up ${split.selection.cohorts[0]} to ${split.selection.cohorts[1]}, checked on ${split.held_out.accounts} held out (${split.held_out.cohorts[0]} to ${split.held_out.cohorts[1]})`
+    : 'not checked on held-out accounts';
   const lines: string[] = [
     `# Proposed by \`cairn discover\` from data up to ${evidence.as_of}.`,
     `# Retention: ${retention}; behaviour measured in the first ${r.earlyDays} days.`,
-    `# ${data.labelled} accounts judged (${data.retained} retained, ${data.churned} not); evidence in evidence.json and report.html.`,
-    '# Review it, then copy it over milestones.yaml to track every account against it.',
+    `# ${data.labelled} accounts judged (${data.retained} retained, ${data.churned} not): ${where}.`,
+    '# Each milestone below beat a label-permutation null on the held-out accounts. They are associations, not causes.',
+    '# Evidence in evidence.json and report.html. Review it, then copy it over milestones.yaml to track every account against it.',
     '',
     'milestones:',
   ];
   const present: string[] = [];
   const requires = (): string[] => (present.length ? [`    requires: [${present[present.length - 1]}]`] : []);
 
-  if (setup && setup.steps.length > 0) {
+  if (setup?.proposed && setup.steps.length > 0) {
     const byKey = new Map(setup.candidates.map((c) => [c.key, c]));
     lines.push(
       '  setup:',
@@ -84,7 +88,7 @@ export function writeProposal(
     present.push('setup');
   }
 
-  if (activation) {
+  if (activation?.proposed) {
     const m: Matcher = { action: activation.action, object: activation.object, ...(activation.metadata ? { metadata: activation.metadata } : {}) };
     lines.push(
       '',
@@ -100,7 +104,7 @@ export function writeProposal(
     present.push('activation');
   }
 
-  if (utilization) {
+  if (utilization?.proposed) {
     const m: Matcher = { action: utilization.action, object: utilization.object, ...(utilization.metadata ? { metadata: utilization.metadata } : {}) };
     lines.push(
       '',
@@ -117,7 +121,7 @@ export function writeProposal(
   }
 
   const matureCategories = maturity?.categories.filter((c) => c.mature.length > 0) ?? [];
-  if (maturity && matureCategories.length > 0 && maturity.mature_in_at_least > 0) {
+  if (maturity?.proposed && matureCategories.length > 0 && maturity.mature_in_at_least > 0) {
     lines.push(
       '',
       '  maturity:',

@@ -4,6 +4,7 @@
  * Every string from the data goes through `esc`; every number through a formatter that
  * prints "—" for null and NaN.
  */
+import { escapeHtml } from '../model/index.js';
 import type { Interval } from '../stats/index.js';
 import type {
   ChainLink,
@@ -11,6 +12,7 @@ import type {
   DiscoveryEvidence,
   FeatureEvidence,
   MaturityEvidence,
+  MilestoneTest,
   MilestoneValidation,
   SetupEvidence,
   ThresholdEvidence,
@@ -57,12 +59,7 @@ Intervals are 95% unless stated.</footer>
 
 const DASH = '—';
 const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML content and attribute values alike. */
-function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+const esc = escapeHtml;
 
 /** 0.423 → "42%", 0.0734 → "7.3%", 0.995 → "99.5%": one decimal only where it matters. */
 function pct(x: number | null | undefined): string {
@@ -159,7 +156,12 @@ ${plural(d.left_out.churned_in_early_window, 'account')} churned within the firs
 <dt>Plans</dt><dd>${d.plans.length ? d.plans.map(esc).join(', ') : 'none recorded: lifts are not stratified by plan'}</dd>
 <dt>Seats</dt><dd>${d.seats === 'data' ? 'from the data' : 'none recorded: every account counted as one seat'}</dd>
 <dt>Signup cohorts</dt><dd>${esc(cohorts)}</dd>
+<dt>Chosen on</dt><dd>${e.split ? `${plural(e.split.selection.accounts, 'account')} signed up ${esc(e.split.selection.cohorts[0])} to ${esc(e.split.selection.cohorts[1])} (${num(e.split.selection.retained)} retained, ${num(e.split.selection.churned)} not): every choice is made here, and figures marked in-sample are from here` : 'no split: too few accounts'}</dd>
+<dt>Judged on</dt><dd>${e.split ? `${plural(e.split.held_out.accounts, 'account')} held out, signed up ${esc(e.split.held_out.cohorts[0])} to ${esc(e.split.held_out.cohorts[1])} (${num(e.split.held_out.retained)} retained, ${num(e.split.held_out.churned)} not)${e.split.how === 'random' ? ', a random share: all signed up too close together to split by time' : ''}: held-out figures and validation are from here` : DASH}</dd>
+<dt>Plan and seats</dt><dd>${d.plan_source === 'history' ? 'as of the end of each account’s early window (account history)' : 'the accounts’ current values (no account history): they may be later than the early window'}</dd>
 </dl>
+<div class="verdict${e.verdict.proposed.length ? '' : ' none'}">${esc(e.verdict.statement)}</div>
+<p class="caveat">${esc(e.caveat)}</p>
 <nav class="toc">${TOC.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>
 </header>`;
 }
@@ -235,7 +237,7 @@ function importanceSection(e: DiscoveryEvidence): string {
   if (!fs.length) return section('importance', '1 · Feature importance', '', `<div class="missing">No features: no behaviour was used by enough accounts — see warnings.</div>`);
   const ranked = fs.filter((f) => finite(f.importance));
   const chart = ranked.length
-    ? legend(['primary', 'importance (mean ± SD over fits)'], ['flagged', 'flagged (see 2)'], ['dot', 'rank and its 95% interval']) +
+    ? legend(['primary', 'importance (mean ± SD over refits)'], ['flagged', 'flagged (see 2)'], ['dot', 'median rank, 2.5–97.5% over bootstrap refits']) +
       importanceChart(ranked.slice(0, 25))
     : `<div class="missing">No importances: the forest was not fitted — see warnings.</div>`;
   const rows = fs.map((f) => {
@@ -243,17 +245,19 @@ function importanceSection(e: DiscoveryEvidence): string {
     const rank = finite(f.rank) ? `${num(f.rank, 1)} <span class="ci">[${num(f.rank_low, 1)}–${num(f.rank_high, 1)}]</span>` : DASH;
     const imp = finite(f.importance) ? `${sig(f.importance)}${finite(f.importance_sd) ? ` <span class="ci">± ${sig(f.importance_sd)}</span>` : ''}` : DASH;
     const notes = [badges(f.flags), f.too_little_data ? `<span class="muted">${esc(f.too_little_data)}</span>` : ''].filter(Boolean).join(' ');
-    return `<tr${f.flags.length ? ' class="flagged-row"' : ''}><td class="num">${rank}</td><td class="key">${esc(f.key)}</td>
+    const rankCell = f.ranked_with ? `<span class="muted">with ${esc(f.ranked_with)}</span>` : rank;
+    return `<tr${f.flags.length ? ' class="flagged-row"' : ''}><td class="num">${rankCell}</td><td class="key">${esc(f.key)}</td>
 <td class="num">${num(f.users)}</td><td class="num">${pct(f.prevalence)}</td>
 <td class="num">${ivHtml(f.retention_users, pct)}</td><td class="num">${ivHtml(f.retention_non_users, pct)}</td><td class="num">${ivHtml(f.risk_ratio, ratio)}</td>
-<td class="num">${ivHtml(plan?.risk_ratio, ratio)}</td><td class="num">${esc(pValue(f.q_value))}</td><td class="num">${imp}</td><td>${notes}</td></tr>`;
+<td class="num">${ivHtml(plan?.risk_ratio, ratio)}</td><td class="num">${ivHtml(f.stratified?.engagement?.risk_ratio, ratio)}</td><td class="num">${esc(pValue(f.q_value))}</td><td class="num">${imp}</td><td>${notes}</td></tr>`;
   });
   const table = `<details${fs.length <= 40 ? ' open' : ''}><summary>All ${plural(fs.length, 'feature')}</summary><div class="scroll"><table>
-${thead('>Rank ▾', 'Feature', '>Users', '>Prevalence', '>Retention, users', '>Retention, non-users', '>Risk ratio', '>RR by plan (CMH)', '>q', '>Importance', 'Flags')}
+${thead('>Rank ▾', 'Feature', '>Users', '>Prevalence', '>Retention, users', '>Retention, non-users', '>Risk ratio', '>RR by plan (CMH)', '>RR by plan and breadth (CMH)', '>q', '>Importance', 'Flags')}
 <tbody>${rows.join('\n')}</tbody></table></div></details>`;
-  const intro = `How much the forest’s held-out AUC drops when a feature is shuffled, for the top ${Math.min(25, ranked.length)} features.
-The rank interval is the 2.5–97.5% range of its rank over ${plural(e.settings.fits, 'fit')}: a wide one means the position is not settled.
-Retention rates and risk ratios are for users vs non-users; q-values are Benjamini–Hochberg across tested features.`;
+  const intro = `How much the forest’s AUC drops when a behaviour is shuffled (with its place variants), on the earlier cohorts’ accounts each refit left out, for the top ${Math.min(25, ranked.length)} behaviours.
+The rank is the median of its ranks over ${plural(e.model?.refits ?? 0, 'refit')} on bootstrap samples of accounts, and its interval the 2.5–97.5% quantiles of those ranks: a wide one means the position is not settled.
+Retention rates and risk ratios are for users vs non-users among the earlier cohorts; q-values are Benjamini–Hochberg across tested features.
+The risk ratio by plan and breadth compares users with non-users on the same plan who used about as many behaviours early (fifths of the earlier cohorts): account fit raises every use and retention alike, so a lift that holds there is less likely to be engagement in general. Associations, not causes.`;
   return section('importance', '1 · Feature importance', intro, chart + table);
 }
 
@@ -293,7 +297,7 @@ ${sd > 0 ? whisker(x(imp - sd), x(imp + sd), cy) : ''}${rank}</g>`;
   const zebra = fs.map((_, i) => (i % 2 ? '' : `<rect x="0" y="${top + i * rowH}" width="${w}" height="${rowH}" class="zebra"/>`));
   return svg('importance', w, h, 'Feature importance with rank intervals', [
     `<text x="${barL}" y="14" class="panel-title">Held-out AUC drop when shuffled</text>`,
-    `<text x="${rankL}" y="14" class="panel-title">Rank (95% interval)</text>`,
+    `<text x="${rankL}" y="14" class="panel-title">Rank over bootstrap refits</text>`,
     zebra.join(''),
     xAxis(x, bottom, sig, null, top),
     xAxis(r, bottom, (v) => num(v), null, top),
@@ -320,7 +324,7 @@ function flaggedSection(fs: FeatureEvidence[]): string {
 
 // ───────────────────────────── 3. setup ─────────────────────────────
 
-function setupSection(s: SetupEvidence | null, warnings: string[]): string {
+function setupSection(s: (SetupEvidence & MilestoneTest) | null, warnings: string[]): string {
   if (!s) return section('setup', '3 · Setup', '', missing('Not enough data to propose a setup checklist', 'setup', warnings));
   const steps = s.steps.length
     ? `<ol class="steps">${s.steps.map((k) => `<li><code>${esc(k)}</code></li>`).join('')}</ol>`
@@ -331,10 +335,11 @@ function setupSection(s: SetupEvidence | null, warnings: string[]): string {
 <td class="num">${finite(c.median_first_day) ? `day ${num(c.median_first_day, 1)}` : DASH}</td>
 <td>${c.chosen ? '<span class="badge chosen">chosen</span>' : '<span class="badge out">left out</span>'}</td><td class="reason">${esc(c.reason)}</td></tr>`,
   );
-  const intro = `Steps done in the first ${s.window_days} days, ranked by how they relate to <em>${esc(s.outcome)}</em>.
-Candidates must be done by ${pct(s.prevalence_bounds.low)}–${pct(s.prevalence_bounds.high)} of accounts: rarer steps guide nobody, commoner ones tell nothing.`;
+  const intro = `Steps first done in the first ${s.window_days} days (never after the activation window closes, so nothing activation caused is read as setup), ranked on the earlier cohorts by how they relate to <em>${esc(s.outcome)}</em>.
+Candidates must be done by ${pct(s.prevalence_bounds.low)}–${pct(s.prevalence_bounds.high)} of accounts: rarer steps guide nobody, commoner ones tell nothing. Only steps with a clear positive association are chosen; the list is never padded.`;
   const rule = `at least ${num(s.at_least)} of these ${num(s.steps.length)} steps`;
   const body = `<div class="definition">Setup is complete when an account does <strong>${rule}</strong> within ${num(s.window_days)} days.</div>
+${testBlock(s)}
 ${steps}<div class="scroll"><table>${thead('Candidate step', '>Prevalence', '>φ', '>Lift', '>q', '>Median first', '', 'Why')}
 <tbody>${rows.join('\n')}</tbody></table></div>`;
   return section('setup', '3 · Setup', intro, body);
@@ -350,8 +355,8 @@ function thresholdSection(id: string, title: string, t: ThresholdEvidence | null
   const tiText = finite(ti.low) && finite(ti.high) ? `${num(ti.low)}–${num(ti.high)}` : DASH;
   const lu = t.later_utilization;
   const later = lu
-    ? `<p>Of the accounts that reach it, ${ivHtml(lu.reached, pct)} later reach utilization, against ${ivHtml(lu.not_reached, pct)}
-of those that do not (risk ratio ${ivHtml(lu.risk_ratio, ratio)}).</p>`
+    ? `<p>On the held-out accounts still customers through the 90 days after the early window (${num(lu.accounts)}; ${num(lu.censored)} that churned sooner are censored, not counted as not utilizing),
+${ivHtml(lu.reached, pct)} of those that reached it later utilize, against ${ivHtml(lu.not_reached, pct)} of those that did not (risk ratio ${ivHtml(lu.risk_ratio, ratio)}).</p>`
     : '';
   const monthly = t.measure === 'per_seat_per_month';
   // Utilization is judged month by month: a month's rate against churn in the month after.
@@ -359,22 +364,39 @@ of those that do not (risk ratio ${ivHtml(lu.risk_ratio, ratio)}).</p>`
     ? { unit: 'account-month', good: 'months without churn next', bad: 'months before churn', stay: 'no churn next' }
     : { unit: 'account', good: 'retained accounts', bad: 'churned accounts', stay: 'retain' };
   const xLabel = monthly ? `threshold: ${eventWords(t)} per seat per month` : `threshold: ${eventWords(t)} within the window`;
+  const h = t.held_out;
+  const tiles = h
+    ? `<div class="tiles">
+${tileIv('Sensitivity', h.sensitivity, `held out: of ${u.good} reach it`)}
+${tileIv('Specificity', h.specificity, `held out: of ${u.bad} do not`)}
+${tileIv('PPV', h.ppv, `held out: of those reaching it, ${u.stay}`)}
+${tileIv('NPV', h.npv, 'held out: of those below it, churn')}
+${tileIv('Reach', h.reach, `held out: of all ${u.unit}s`)}
+${tile("Youden's J", num(h.youden_j), `held out; in-sample ${num(c.youdenJ)}`)}
+</div>`
+    : '';
+  const window = monthly ? '' : ` · the window was re-chosen in every resample; ${pct(t.window_share)} chose this one`;
   const body = `<div class="definition">${esc(capitalize(thresholdWords(t)))}</div>
-<p class="muted small">Why this event: ${esc(t.chosen_because)} · searched on ${plural(t.accounts, u.unit)}.</p>
-<div class="tiles">
-${tileIv('Sensitivity', c.sensitivity, `of ${u.good} reach it`)}
-${tileIv('Specificity', c.specificity, `of ${u.bad} do not`)}
-${tileIv('PPV', c.ppv, `of those reaching it: ${u.stay}`)}
-${tileIv('NPV', c.npv, 'of those below it: churn')}
-${tileIv('Reach', c.reach, `of all ${u.unit}s`)}
-${tile("Youden's J", num(c.youdenJ), `threshold 95%: ${tiText}`)}
-</div>
+<p class="muted small">Why this event: ${esc(t.chosen_because)} · chosen on ${plural(t.accounts, u.unit)} of the earlier cohorts · threshold 95% bootstrap interval ${tiText}${esc(window)} ·
+the odds of ${monthly ? 'no churn the month after' : 'retention'} step up ×${ivHtml(t.jump, ratio)} at the threshold beyond their trend with the count (in-sample, given the threshold).</p>
+${testBlock(t)}
+${tiles}
 ${later}${sectionWarnings(t.warnings)}
 ${thresholdCharts(t, xLabel)}`;
   const lines = t.grid.some((g) => g.days !== c.days) ? 'Each line is one observation window; the' : 'The';
-  const intro = `${lines} ringed point is the threshold with the best Youden’s J (sensitivity + specificity − 1).
-The shaded band is the bootstrap 95% interval of the threshold; the lower chart shows the share of ${u.unit}s each threshold reaches.`;
+  const intro = `${lines} ringed point is the chosen threshold: where retention steps up most clearly beyond its trend with use (a logistic fit of the step and the trend for every window and threshold, the likeliest chosen), on the earlier cohorts. The curves show Youden’s J (sensitivity + specificity − 1) in-sample; the rates in the tiles are on the held-out later cohorts.
+The shaded band is the bootstrap 95% interval of the threshold (accounts resampled); the lower chart shows the share of ${u.unit}s each threshold reaches.`;
   return section(id, `${n} · ${title}`, intro, body);
+}
+
+/** A milestone's test on the held-out cohorts: its J there against the permutation null, and the outcome. */
+function testBlock(m: MilestoneTest): string {
+  const t = m.null_test;
+  if (!t || !m.held_out) return `<div class="test failed">Not judged on held-out accounts, so not proposed.</div>`;
+  const holm = t.p_holm === null ? '' : `, Holm-adjusted ${pValue(t.p_holm)}`;
+  return `<div class="test ${m.proposed ? 'passed' : 'failed'}"><strong>${m.proposed ? 'Proposed' : 'Not proposed'}</strong>: ${esc(t.statistic)} ${num(t.observed)}
+on ${plural(m.held_out.units, m.held_out.unit)}, against ${num(t.null_95)} at the 95th percentile of ${plural(t.permutations, 'permutation')} (mean ${num(t.null_mean)}; p = ${pValue(t.p_value)}${holm}).
+<span class="muted">Null: ${esc(t.how)}.</span></div>`;
 }
 
 function tileIv(label: string, iv: Interval, sub: string): string {
@@ -458,7 +480,7 @@ function groupByDays(points: ThresholdGridPoint[]): [number, ThresholdGridPoint[
 
 // ───────────────────────────── 6. maturity ─────────────────────────────
 
-function maturitySection(m: MaturityEvidence | null, warnings: string[]): string {
+function maturitySection(m: (MaturityEvidence & MilestoneTest) | null, warnings: string[]): string {
   if (!m) return section('maturity', '6 · Maturity', '', missing('Not enough data to propose maturity', 'maturity', warnings));
   const cards = m.categories.map((c) => {
     const rows = c.features.map(
@@ -478,6 +500,7 @@ The risk ratio compares a feature’s users with the category’s other users, s
 <p class="muted small">Categories without a mature feature cannot be reached and are not counted.</p>`
     : `<div class="missing"><strong>No maturity milestone proposed</strong>: no feature is predictive beyond basic use in any category.</div>`;
   const body = `${rule}
+${words ? testBlock(m) : ''}
 ${cards.length ? cards.join('\n') : '<p class="muted">No categories.</p>'}`;
   return section('maturity', '6 · Maturity', intro, body);
 }
@@ -497,8 +520,9 @@ function validationSection(v: ValidationEvidence | null, warnings: string[]): st
     ? legend(['reached', 'reached the milestone'], ['not-reached', 'did not'], ['band', '95% interval']) +
       `<div class="km-grid">${v.milestones.map((m) => kmCard(m, v)).join('\n')}</div>`
     : '<p class="muted">No milestones to validate.</p>';
-  const intro = `Accounts are grouped by whether they reached each milestone by day ${num(v.landmark_days)} after signup; the curves follow them from then,
-counting <em>${esc(v.event)}</em> as the event. Separated curves and a small log-rank p say the milestone tells futures apart.`;
+  const who = v.accounts ? `the ${plural(v.accounts.count, 'held-out account')} (signed up ${esc(v.accounts.cohorts[0])} to ${esc(v.accounts.cohorts[1])}), which no choice saw` : 'the accounts';
+  const intro = `On ${who}: grouped by whether they reached each proposed milestone by day ${num(v.landmark_days)} after signup, the curves follow them from then,
+counting <em>${esc(v.event)}</em> as the event. Separated curves and a small log-rank p say the milestone tells futures apart; they show association, not cause.`;
   return section('validation', '7 · Validation', intro, `${table}${charts}${chainBlock(v.chain)}`);
 }
 
@@ -597,15 +621,17 @@ function chainDots(c: ChainLink): string {
 function modelSection(e: DiscoveryEvidence): string {
   const m = e.model;
   if (!m) return section('model', '8 · Model', '', missing('Too little data to fit a model, so no importances or ranks', 'model', e.warnings));
-  const perFit = m.held_out_aucs.length ? m.held_out_aucs.map((a) => num(a, 3)).join(' · ') : DASH;
-  const intro = `A random forest of ${plural(m.trees, 'tree')}, fitted ${plural(m.fits, 'time')} on seeded 70/30 splits. AUC 0.5 is a coin toss, 1 is perfect.`;
+  const t = m.null_test;
+  const intro = `A random forest of ${plural(m.trees, 'tree')} fitted on the earlier cohorts (plan and seats in, as covariates) and scored on the later ones; ${plural(m.refits, 'refit')} on bootstrap samples rank the behaviours. AUC 0.5 is a coin toss, 1 is perfect.`;
   return section(
     'model',
     '8 · Model',
     intro,
-    `<div class="tiles">${tile('Out-of-bag AUC', num(m.oob_auc, 3), 'on training rows, mean of fits')}
-${tile('Held-out AUC', num(m.held_out_auc, 3), 'on the unseen 30%, mean of fits')}</div>
-<p class="muted small">Held-out AUC per fit: ${esc(perFit)}</p>`,
+    `<div class="tiles">${tile('Held-out AUC', num(m.held_out_auc, 3), 'on the later cohorts')}
+${tile('Null 95th percentile', num(m.null_test.null_95, 3), `retention shuffled within plan; p = ${pValue(m.null_test.p_value)}`)}
+${tile('Out-of-bag AUC', num(m.oob_auc, 3), 'in-sample, earlier cohorts')}
+${m.covariates ? tile('Plan and seats', sig(m.covariates.importance), 'AUC drop when shuffled (covariates)') : ''}</div>
+<p class="muted small">${esc(t.statistic)} ${num(t.observed, 3)} against ${plural(t.permutations, 'permutation')} (mean ${num(t.null_mean, 3)}): ${t.passed ? 'better than chance' : 'no better than chance, so nothing is proposed'}. Null: ${esc(t.how)}.</p>`,
   );
 }
 
@@ -735,6 +761,11 @@ header, section, .warnings { background:#fff; border:1px solid var(--line); bord
 .section-warnings { list-style:none; padding:8px 12px; margin:8px 0; background:#fff8ec; border:1px solid #f3d39b; border-radius:8px; color:#7a5200; font-size:13px; }
 .missing { padding:14px 16px; border:1px dashed #c9ccd8; border-radius:8px; color:var(--muted); background:var(--soft); }
 .ok { color:var(--good); }
+.verdict { margin:14px 0 4px; padding:10px 14px; border-radius:8px; background:#e8f6ef; border:1px solid #b9e3cf; font-weight:600; }
+.verdict.none { background:#fff3f2; border-color:#f1c2bf; }
+.caveat { color:var(--muted); font-size:12.5px; margin:6px 0 0; }
+.test { margin:8px 0; padding:8px 12px; border-radius:8px; background:var(--soft); font-size:13px; }
+.test.passed { border-left:4px solid var(--good); } .test.failed { border-left:4px solid var(--bad); }
 .framework { display:flex; align-items:stretch; gap:6px; margin-bottom:18px; flex-wrap:wrap; }
 .stage { flex:1 1 200px; display:flex; flex-direction:column; gap:2px; padding:10px 12px; color:inherit; text-decoration:none;
   background:#fff; border:1px solid var(--line); border-left:4px solid var(--primary); border-radius:8px; }

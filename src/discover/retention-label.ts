@@ -38,6 +38,8 @@ export interface LabelledAccount {
 
 export interface RetentionLabels {
   labelled: LabelledAccount[];
+  /** 'history' when account history holds plan or seats for the labelled accounts; else 'current': accounts.csv's values, which may be later than the early window. */
+  planSource: 'history' | 'current';
   leftOut: {
     /** Signed up by `asOf` but fewer than `days` days before it: retention cannot be judged yet. */
     tooYoung: number;
@@ -125,6 +127,7 @@ export async function labelAccounts(store: Store, settings: RetentionSettings, a
   }
 
   const labelled: LabelledAccount[] = [];
+  let withHistory = 0;
   let tooYoung = 0;
   let churnedInEarlyWindow = 0;
   for (const a of accounts) {
@@ -143,6 +146,7 @@ export async function labelAccounts(store: Store, settings: RetentionSettings, a
       continue;
     }
     // Facts as at the last day of the early window.
+    if (rows.length > 0) withHistory++;
     let plan: string | null = null;
     let seats: number | null = null;
     for (const h of rows) {
@@ -158,5 +162,6 @@ export async function labelAccounts(store: Store, settings: RetentionSettings, a
     const retained = stillCustomer && (active === null || active.has(a.account_id));
     labelled.push({ account_id: a.account_id, signup_day: signup, plan, seats, signup_month: signup.slice(0, 7), churn_day: churn !== null && churn <= asOf ? churn : null, retained });
   }
-  return { labelled, leftOut: { tooYoung, churnedInEarlyWindow }, settings: { ...settings }, asOf };
+  const planSource = withHistory > 0 ? 'history' : 'current';
+  return { labelled, planSource, leftOut: { tooYoung, churnedInEarlyWindow }, settings: { ...settings }, asOf };
 }

@@ -32,8 +32,6 @@ export interface SetupStepsInput {
 }
 
 export interface SetupStepsOptions {
-  /** Fewest steps to choose while enough candidates lie within the prevalence bounds. Default 5. */
-  minSteps?: number;
   /** Most steps to choose. Default 9. */
   maxSteps?: number;
   /** Steps done by fewer than this share of accounts are too niche. Default 0.15. */
@@ -57,7 +55,7 @@ interface Measured {
   untestable: string | null;
 }
 
-type Verdict = 'strong' | 'weak' | 'over_max' | 'no_association' | 'niche' | 'routine';
+type Verdict = 'strong' | 'over_max' | 'no_association' | 'niche' | 'routine';
 
 /**
  * Ranks candidate setup steps by how they go with reaching `outcome` (activation) and picks a
@@ -77,10 +75,8 @@ type Verdict = 'strong' | 'weak' | 'over_max' | 'no_association' | 'niche' | 'ro
  * almost nobody does cannot guide most accounts, and one almost everybody does marks no
  * progress, so only candidates with prevalence within [prevalenceLow, prevalenceHigh] are
  * eligible. Among them, those with a clear positive association (phi's lower limit > 0 and
- * q < alpha) are ranked by phi and the best `maxSteps` chosen. When fewer than `minSteps`
- * qualify, the list is made up to `minSteps` with the best remaining eligible candidates by the
- * phi estimate (whatever its sign; NaN never), and their reasons say the evidence is weak.
- * Fewer than `minSteps` are chosen only when fewer candidates are eligible.
+ * q < alpha) are ranked by phi and the best `maxSteps` chosen; nothing else is, so the list is
+ * never padded with steps whose association is negative or not significant (it may be empty).
  *
  * The chosen steps are put in the order accounts usually do them: by median first day (steps
  * without one last), ties by key. `at_least` is the k in 1..(chosen steps) for which "did at
@@ -93,10 +89,9 @@ type Verdict = 'strong' | 'weak' | 'over_max' | 'no_association' | 'niche' | 'ro
  */
 export function rankSetupSteps(input: SetupStepsInput, opts: SetupStepsOptions = {}): SetupEvidence {
   const { candidates, activated, windowDays, outcome } = input;
-  const { minSteps = 5, maxSteps = 9, prevalenceLow = 0.15, prevalenceHigh = 0.95, alpha = 0.05 } = opts;
+  const { maxSteps = 9, prevalenceLow = 0.15, prevalenceHigh = 0.95, alpha = 0.05 } = opts;
   checkInput(input);
-  if (!Number.isInteger(minSteps) || minSteps < 1) throw new Error(`invalid minSteps: ${minSteps}`);
-  if (!Number.isInteger(maxSteps) || maxSteps < minSteps) throw new Error(`invalid maxSteps: ${maxSteps} (minSteps ${minSteps})`);
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new Error(`invalid maxSteps: ${maxSteps}`);
   checkShare('prevalenceLow', prevalenceLow);
   checkShare('prevalenceHigh', prevalenceHigh);
   if (prevalenceLow > prevalenceHigh) {
@@ -124,19 +119,14 @@ export function rankSetupSteps(input: SetupStepsInput, opts: SetupStepsOptions =
     else verdict.set(m, 'no_association');
   }
   qualified.forEach((m, rank) => verdict.set(m, rank < maxSteps ? 'strong' : 'over_max'));
-  const strong = Math.min(qualified.length, maxSteps);
-  if (strong < minSteps) {
-    const rest = eligible.filter((m) => !qualifies(m) && !Number.isNaN(m.phi.estimate)).sort(byPhi);
-    for (const m of rest.slice(0, minSteps - strong)) verdict.set(m, 'weak');
-  }
 
   const chosen = measured
-    .filter((m) => verdict.get(m) === 'strong' || verdict.get(m) === 'weak')
+    .filter((m) => verdict.get(m) === 'strong')
     .sort((x, y) => compareDays(x.medianFirstDay, y.medianFirstDay) || compareKeys(x, y));
   const others = measured.filter((m) => !chosen.includes(m)).sort(byPhi);
   const atLeast = chooseAtLeast(chosen.map((m) => m.candidate.done), activated, activatedTotal);
 
-  const context: ReasonContext = { outcome, minSteps, maxSteps, prevalenceLow, prevalenceHigh, alpha };
+  const context: ReasonContext = { outcome, maxSteps, prevalenceLow, prevalenceHigh, alpha };
   const evidence = (m: Measured): SetupStepEvidence => {
     const v = verdict.get(m)!;
     return {
@@ -149,7 +139,7 @@ export function rankSetupSteps(input: SetupStepsInput, opts: SetupStepsOptions =
       p_value: m.pValue,
       q_value: m.qValue,
       median_first_day: m.medianFirstDay,
-      chosen: v === 'strong' || v === 'weak',
+      chosen: v === 'strong',
       reason: reasonFor(m, v, context),
     };
   };
@@ -169,12 +159,10 @@ function measure(candidate: SetupCandidate, activated: Uint8Array, activatedTota
   const n = activated.length;
   let done = 0;
   let a = 0; // did it and activated
-  const days: number[] = [];
   for (let i = 0; i < n; i++) {
     if (did[i] !== 1) continue;
     done++;
     a += activated[i];
-    if (!Number.isNaN(firstDay[i])) days.push(firstDay[i]);
   }
   const b = done - a;
   const c = activatedTotal - a;
@@ -200,7 +188,7 @@ function measure(candidate: SetupCandidate, activated: Uint8Array, activatedTota
     lift: { estimate: rr.estimate, low: rr.low, high: rr.high },
     pValue,
     qValue: null,
-    medianFirstDay: days.length === 0 ? null : median(days),
+    medianFirstDay: medianFirstDay(did, firstDay),
     untestable,
   };
 }
@@ -241,7 +229,6 @@ function chooseAtLeast(done: Uint8Array[], activated: Uint8Array, activatedTotal
 
 interface ReasonContext {
   outcome: string;
-  minSteps: number;
   maxSteps: number;
   prevalenceLow: number;
   prevalenceHigh: number;
@@ -260,8 +247,6 @@ function reasonFor(m: Measured, verdict: Verdict, ctx: ReasonContext): string {
       const day = m.medianFirstDay === null ? '' : `; usually first done on day ${formatNumber(m.medianFirstDay)}`;
       return `${doneBy}; ${stats}${day}`;
     }
-    case 'weak':
-      return `${doneBy}; ${stats}: weak evidence (${weakness(m, ctx)}), chosen only to make up the minimum of ${steps(ctx.minSteps)}`;
     case 'over_max':
       return `${doneBy}; ${stats}: associated with ${ctx.outcome}, but ${steps(ctx.maxSteps)} correlate more strongly and at most ${ctx.maxSteps} ${ctx.maxSteps === 1 ? 'is' : 'are'} chosen`;
     case 'no_association':
@@ -288,6 +273,21 @@ function weakness(m: Measured, ctx: ReasonContext): string {
   return parts.join('; ');
 }
 
+/** Median first day among the accounts that did a step; cached, as a permutation null asks again and again. */
+const medians = new WeakMap<Float64Array, number | null>();
+function medianFirstDay(done: Uint8Array, firstDay: Float64Array): number | null {
+  let m = medians.get(firstDay);
+  if (m === undefined) {
+    const days: number[] = [];
+    for (let i = 0; i < done.length; i++) if (done[i] === 1 && !Number.isNaN(firstDay[i])) days.push(firstDay[i]);
+    medians.set(firstDay, (m = days.length === 0 ? null : median(days)));
+  }
+  return m;
+}
+
+/** Candidate lists already checked: a permutation null passes the same list hundreds of times. */
+const checked = new WeakSet<SetupCandidate[]>();
+
 function checkInput(input: SetupStepsInput): void {
   const { candidates, activated, windowDays, outcome } = input;
   if (!(activated instanceof Uint8Array)) throw new Error(`invalid activated: ${String(activated)}`);
@@ -299,6 +299,7 @@ function checkInput(input: SetupStepsInput): void {
   if (!(Number.isFinite(windowDays) && windowDays > 0)) throw new Error(`invalid windowDays: ${windowDays}`);
   if (typeof outcome !== 'string' || outcome === '') throw new Error(`invalid outcome: ${String(outcome)}`);
   if (!Array.isArray(candidates)) throw new Error(`invalid candidates: ${String(candidates)}`);
+  if (checked.has(candidates) && candidates.every((c) => c.done.length === n)) return;
   const keys = new Set<string>();
   for (const c of candidates) {
     if (keys.has(c.key)) throw new Error(`invalid key: ${c.key} (given twice)`);
@@ -313,6 +314,7 @@ function checkInput(input: SetupStepsInput): void {
       }
     }
   }
+  checked.add(candidates);
 }
 
 function checkShare(name: string, x: number): void {

@@ -1,6 +1,6 @@
-import { mulberry32, quantile, wilsonInterval, type Interval } from '../stats/index.js';
+import { mulberry32, normalCritical, wilsonInterval, type Interval } from '../stats/index.js';
 
-/** One observation window: per account, how many core-action events it had in its first `days` days. */
+/** One observation window: per unit, how many core-action events it had in its first `days` days. */
 export interface ThresholdWindow {
   days: number;
   counts: Float64Array;
@@ -8,8 +8,13 @@ export interface ThresholdWindow {
 
 export interface ThresholdSearchInput {
   windows: ThresholdWindow[];
-  /** Per account (same order as every window's counts): 1 = retained, 0 = churned. */
+  /** Per unit (same order as every window's counts): 1 = retained, 0 = churned. */
   outcome: Uint8Array;
+  /**
+   * Per unit: the cluster it belongs to (0..k−1), e.g. the account of an account-month. The
+   * bootstrap resamples clusters with all their units. Default: every unit its own cluster.
+   */
+  clusters?: Int32Array;
 }
 
 export interface ThresholdSearchOptions {
@@ -19,18 +24,12 @@ export interface ThresholdSearchOptions {
   candidates?: number[];
   /** Bootstrap resamples for the threshold interval. Default 200. */
   bootstrap?: number;
-  /** Warn when the chosen milestone's reach is below this share. Default 0.05. */
+  /** Steps are tried only at thresholds reached by at least this share of units (a warning says when none is). Default 0.05. */
   narrowBelow?: number;
-  /** Warn when the chosen milestone's reach is above this share. Default 0.95. */
+  /** …and by at most this share. Default 0.95. */
   broadAbove?: number;
   /** How the counted events read in warnings, e.g. "closed conversations". Default "events". */
   actionLabel?: string;
-  /**
-   * Choose the candidate nearest the median of the bootstrap picks (bagging) instead of the
-   * single best J. Where J is flat over a range, the single pick lands anywhere on the plateau
-   * by chance; the bagged pick sits in its middle and moves little between samples. Default false.
-   */
-  bagged?: boolean;
 }
 
 export interface ThresholdChoice {
@@ -38,15 +37,15 @@ export interface ThresholdChoice {
   threshold: number;
   /** Youden's J = sensitivity + specificity − 1. */
   youdenJ: number;
-  /** Share of retained accounts at or above the threshold. */
+  /** Share of retained units at or above the threshold. */
   sensitivity: Interval;
-  /** Share of churned accounts below the threshold. */
+  /** Share of churned units below the threshold. */
   specificity: Interval;
-  /** Share of accounts at or above the threshold that retained. */
+  /** Share of units at or above the threshold that retained. */
   ppv: Interval;
-  /** Share of accounts below the threshold that churned. */
+  /** Share of units below the threshold that churned. */
   npv: Interval;
-  /** Share of all accounts at or above the threshold. */
+  /** Share of all units at or above the threshold. */
   reach: Interval;
 }
 
@@ -59,30 +58,244 @@ export interface ThresholdGridPoint {
 
 export interface ThresholdSearch {
   best: ThresholdChoice;
-  /** Percentile bootstrap 95% interval of the chosen threshold within the chosen window. */
+  /**
+   * How much the odds of the good outcome jump at the threshold, beyond the trend with the
+   * count (Wald 95% interval given this threshold and window: it does not count their choice).
+   */
+  jump: Interval;
+  /**
+   * Percentile bootstrap 95% interval of the threshold: each resample (of clusters) chooses the
+   * window and the threshold again; the interval is over the resamples that chose this window.
+   */
   thresholdInterval: { low: number; high: number };
+  /** Share of the resamples that chose this window. */
+  windowShare: number;
+  /** Resamples used (those holding both outcomes). */
+  resamples: number;
   grid: ThresholdGridPoint[];
   warnings: string[];
 }
 
 const MAX_DEFAULT_CANDIDATES = 60;
-const TIE = 1e-12;
+/** Likelihoods closer than this are ties. */
+const TIE = 1e-9;
+/** Ridge on the trend and the jump, so a perfect split (tiny samples) still gives finite estimates. */
+const RIDGE = 0.1;
+
+/** A (window, candidate) pick: indexes into the scan's windows and that window's candidates. */
+export interface Pick {
+  w: number;
+  k: number;
+}
+
+/** Logistic fit of one step: intercept, trend in log(1 + value), jump at the threshold. */
+interface StepFit {
+  beta: [number, number, number];
+  logLik: number;
+  /** Variance of the jump's estimate (inverse Hessian). */
+  jumpVariance: number;
+}
+
+/**
+ * Chooses a threshold as the step in retention that the data support best: for every window
+ * and candidate threshold t, a logistic regression of the outcome on log(1 + count) (the trend:
+ * retention rising gradually with use) and on "count ≥ t" (the step), and the pair with the
+ * highest likelihood. A planted step is found where it is even under a trend, where Youden's J
+ * (the best split by sensitivity + specificity) drifts along the trend and spreads over its
+ * plateau. Units are pooled per candidate bucket (≤ 61 groups), so one fit costs little and
+ * the bootstrap and the label-permutation null can redo the choice hundreds of times.
+ */
+export class ThresholdScan {
+  readonly candidates: number[][];
+  /** Per window, per candidate: whether a step there is tried. */
+  private readonly allowed: boolean[][];
+  private readonly clusterCount: number;
+  /** Per window, per unit: the group (0 below every candidate, k + 1 at or above candidate k and below the next). */
+  private readonly groups: Uint8Array[];
+  /** Per window, per group: mean log(1 + value) of its units. */
+  private readonly trend: Float64Array[];
+  private readonly pos: Float64Array[];
+  private readonly n: Float64Array[];
+
+  /**
+   * Steps are tried only at thresholds whose reach (share of units at or above, over all the
+   * units) lies within `reach`: a milestone almost nobody or almost everybody reaches guides
+   * nobody, and a step fitted on a sliver of units is mostly noise. Every candidate still
+   * bounds a group for the trend.
+   */
+  constructor(
+    readonly windows: readonly ThresholdWindow[],
+    given?: number[],
+    readonly clusters?: Int32Array,
+    reach: readonly [number, number] = [0, 1],
+  ) {
+    this.candidates = windows.map((w) => given ?? defaultCandidates(w.counts));
+    this.clusterCount = clusters ? clusters.reduce((m, c) => Math.max(m, c + 1), 0) : 0;
+    this.groups = windows.map((w, i) => groupOf(w.counts, this.candidates[i]));
+    this.allowed = this.groups.map((groups, i) => {
+      const atOrAbove = new Float64Array(this.candidates[i].length + 1);
+      for (const g of groups) atOrAbove[g]++;
+      for (let g = atOrAbove.length - 2; g >= 0; g--) atOrAbove[g] += atOrAbove[g + 1];
+      const allowed = this.candidates[i].map((_, k) => atOrAbove[k + 1] / groups.length >= reach[0] && atOrAbove[k + 1] / groups.length <= reach[1]);
+      return allowed.some(Boolean) ? allowed : allowed.map(() => true); // none within: try them all
+    });
+    this.trend = windows.map((w, i) => {
+      const sum = new Float64Array(this.candidates[i].length + 1);
+      const count = new Float64Array(sum.length);
+      this.groups[i].forEach((g, u) => {
+        sum[g] += Math.log1p(w.counts[u]);
+        count[g]++;
+      });
+      return sum.map((s, g) => (count[g] ? s / count[g] : 0));
+    });
+    this.pos = this.candidates.map((c) => new Float64Array(c.length + 1));
+    this.n = this.candidates.map((c) => new Float64Array(c.length + 1));
+  }
+
+  get units(): number {
+    return this.groups[0].length;
+  }
+
+  /**
+   * Per group of window w: the (weighted) units with the good outcome, and all of them. A
+   * unit's weight is `weight[cluster]` (`weight[unit]` without clusters); null weighs each 1.
+   */
+  private pool(w: number, outcome: Uint8Array, weight: Int32Array | null): { pos: Float64Array; n: Float64Array } {
+    const pos = this.pos[w].fill(0);
+    const n = this.n[w].fill(0);
+    const groups = this.groups[w];
+    const clusters = this.clusters;
+    for (let i = 0; i < groups.length; i++) {
+      const wgt = weight === null ? 1 : weight[clusters ? clusters[i] : i];
+      if (wgt === 0) continue;
+      n[groups[i]] += wgt;
+      if (outcome[i] === 1) pos[groups[i]] += wgt;
+    }
+    return { pos, n };
+  }
+
+  /**
+   * The best (window, candidate) by the step's likelihood; ties to the lower threshold, then the
+   * shorter window (the milestone more accounts can reach, soonest). Null when the weighted
+   * units hold only one outcome.
+   */
+  best(outcome: Uint8Array, weight: Int32Array | null): (Pick & { fit: StepFit }) | null {
+    let best: (Pick & { fit: StepFit }) | null = null;
+    for (let w = 0; w < this.windows.length; w++) {
+      const { pos, n } = this.pool(w, outcome, weight);
+      let p = 0;
+      let total = 0;
+      for (let g = 0; g < n.length; g++) [p, total] = [p + pos[g], total + n[g]];
+      if (p === 0 || p === total) return null;
+      const cands = this.candidates[w];
+      let start: [number, number, number] = [Math.log(p / (total - p)), 0, 0];
+      let below = n[0];
+      for (let k = 0; k < cands.length; k++) {
+        if (k > 0) {
+          if (n[k] === 0) continue; // the same split as the lower threshold, which wins ties
+          below += n[k];
+        }
+        if (below === 0 || below === total || !this.allowed[w][k]) continue; // a step needs units on both sides
+        const fit = fitStep(this.trend[w], pos, n, k + 1, start);
+        start = fit.beta;
+        const better =
+          best === null ||
+          fit.logLik > best.fit.logLik + TIE ||
+          (fit.logLik >= best.fit.logLik - TIE &&
+            (cands[k] < this.candidates[best.w][best.k] || (cands[k] === this.candidates[best.w][best.k] && this.windows[w].days < this.windows[best.w].days)));
+        if (better) best = { w, k, fit };
+      }
+    }
+    return best;
+  }
+
+  /** Bootstrap picks: `resamples` resamples of the clusters, each choosing window and threshold again. */
+  bootstrap(outcome: Uint8Array, resamples: number, random: () => number): { picks: Pick[]; skipped: number } {
+    const k = this.clusters ? this.clusterCount : this.units;
+    const weight = new Int32Array(k);
+    const picks: Pick[] = [];
+    let skipped = 0;
+    for (let r = 0; r < resamples; r++) {
+      weight.fill(0);
+      for (let i = 0; i < k; i++) weight[Math.floor(random() * k)]++;
+      const pick = this.best(outcome, weight);
+      if (pick === null) skipped++;
+      else picks.push({ w: pick.w, k: pick.k });
+    }
+    return { picks, skipped };
+  }
+}
+
+/**
+ * Newton–Raphson for the logistic regression of the good outcome on [1, trend, step] over the
+ * pooled groups (the step is 1 from group `stepFrom` on), with a small ridge on trend and step.
+ */
+function fitStep(trend: Float64Array, pos: Float64Array, n: Float64Array, stepFrom: number, start: [number, number, number]): StepFit {
+  let [b0, b1, b2] = start;
+  let logLik = -Infinity;
+  let h = [0, 0, 0, 0, 0, 0]; // h00 h01 h02 h11 h12 h22
+  for (let iter = 0; iter < 30; iter++) {
+    let g0 = 0, g1 = -RIDGE * b1, g2 = -RIDGE * b2;
+    h = [0, 0, 0, RIDGE, 0, RIDGE];
+    logLik = -0.5 * RIDGE * (b1 * b1 + b2 * b2);
+    for (let g = 0; g < n.length; g++) {
+      const m = n[g];
+      if (m === 0) continue;
+      const x1 = trend[g];
+      const x2 = g >= stepFrom ? 1 : 0;
+      const eta = b0 + b1 * x1 + b2 * x2;
+      const prob = 1 / (1 + Math.exp(-eta));
+      // log(prob) and log(1 − prob), stable for large |eta|.
+      const logP = eta >= 0 ? -Math.log1p(Math.exp(-eta)) : eta - Math.log1p(Math.exp(eta));
+      logLik += pos[g] * logP + (m - pos[g]) * (logP - eta);
+      const r = pos[g] - m * prob;
+      const v = m * prob * (1 - prob);
+      g0 += r;
+      g1 += r * x1;
+      g2 += r * x2;
+      h[0] += v;
+      h[1] += v * x1;
+      h[2] += v * x2;
+      h[3] += v * x1 * x1;
+      h[4] += v * x1 * x2;
+      h[5] += v * x2 * x2;
+    }
+    const [d0, d1, d2] = solve3(h, g0, g1, g2);
+    b0 += d0;
+    b1 += d1;
+    b2 += d2;
+    if (Math.abs(d0) + Math.abs(d1) + Math.abs(d2) < 1e-8) break;
+  }
+  const inverse = solve3(h, 0, 0, 1); // third column of H⁻¹
+  return { beta: [b0, b1, b2], logLik, jumpVariance: inverse[2] };
+}
+
+/** Solves the symmetric 3×3 system H x = (a, b, c), H given as h00 h01 h02 h11 h12 h22 (Cramer's rule). */
+function solve3(h: number[], a: number, b: number, c: number): [number, number, number] {
+  const [p, q, r, s, t, u] = h;
+  const det = p * (s * u - t * t) - q * (q * u - t * r) + r * (q * t - s * r);
+  if (!(Math.abs(det) > 1e-300)) return [0, 0, 0];
+  return [
+    (a * (s * u - t * t) - q * (b * u - t * c) + r * (b * t - s * c)) / det,
+    (p * (b * u - t * c) - a * (q * u - t * r) + r * (q * c - b * r)) / det,
+    (p * (s * c - b * t) - q * (q * c - b * r) + a * (q * t - s * r)) / det,
+  ];
+}
 
 /**
  * Searches (window, threshold) pairs for the milestone "at least `threshold` events in the
- * first `days` days" that best separates retained from churned accounts by Youden's J.
+ * first `days` days" where the good outcome steps up most clearly (see {@link ThresholdScan}),
+ * and reports its rates (Youden's J, sensitivity, specificity, PPV, NPV, reach) with the grid
+ * of J over every pair for the charts.
  *
- * Ties in J are broken by the lower threshold, then by the shorter window: a lower bar is
- * reachable by more accounts and a shorter window gives the earlier signal, so among equally
- * separating milestones these are the ones a team can act on soonest and for more customers.
- *
- * The threshold interval resamples accounts with replacement, re-picks the threshold by J
- * within the chosen window over the same candidates, and reads the 2.5% and 97.5% quantiles
- * of the picks. Resamples that hold no retained or no churned account (J undefined) are
+ * The threshold interval resamples units (or their clusters) with replacement and chooses the
+ * window and the threshold again in each resample, over the same candidates; it is read off the
+ * resamples that chose this window (the 2.5% and 97.5% quantiles of their thresholds), and
+ * `windowShare` says how many that was. Resamples that hold no retained or no churned unit are
  * skipped and reported in the warnings.
  */
 export function searchThreshold(input: ThresholdSearchInput, opts: ThresholdSearchOptions): ThresholdSearch {
-  const { windows, outcome } = input;
+  const { windows, outcome, clusters } = input;
   const { seed, bootstrap = 200, narrowBelow = 0.05, broadAbove = 0.95, actionLabel = 'events' } = opts;
   if (!Number.isInteger(seed)) throw new Error(`invalid seed: ${seed}`);
   if (!Number.isInteger(bootstrap) || bootstrap < 1) throw new Error(`invalid bootstrap: ${bootstrap}`);
@@ -110,94 +323,41 @@ export function searchThreshold(input: ThresholdSearchInput, opts: ThresholdSear
       if (!Number.isFinite(c) || c < 0) throw new Error(`invalid count: ${c} at account ${i} (window ${w.days} days)`);
     }
   }
+  if (clusters !== undefined) {
+    if (clusters.length !== n) throw new Error(`invalid clusters length: ${clusters.length} (expected ${n})`);
+    for (const c of clusters) if (!(Number.isInteger(c) && c >= 0)) throw new Error(`invalid cluster: ${c}`);
+  }
   let given: number[] | undefined;
   if (opts.candidates !== undefined) {
     if (opts.candidates.length === 0) throw new Error(`invalid candidates: none given`);
     for (const t of opts.candidates) if (!Number.isFinite(t)) throw new Error(`invalid candidate: ${t}`);
     given = distinctSorted(opts.candidates);
   }
+  if (given !== undefined && given.length > 255) throw new Error(`invalid candidates: ${given.length} (at most 255)`);
 
-  const grid: ThresholdGridPoint[] = [];
-  let best: { w: number; threshold: number; j: number; tp: number; fp: number } | undefined;
-  const perWindow: { candidates: number[]; bucket: Int32Array }[] = [];
-
-  windows.forEach((w, wi) => {
-    const candidates = given ?? defaultCandidates(w.counts);
-    const bucket = bucketOf(w.counts, candidates);
-    perWindow.push({ candidates, bucket });
-    const { pos, neg } = atOrAbove(bucket, outcome, candidates.length, null);
-    for (let k = 0; k < candidates.length; k++) {
-      const j = pos[k] / positives + (1 - neg[k] / (n - positives)) - 1;
-      grid.push({ days: w.days, threshold: candidates[k], youdenJ: j, reach: (pos[k] + neg[k]) / n });
-      const better =
-        best === undefined ||
-        j > best.j + TIE ||
-        (j >= best.j - TIE &&
-          (candidates[k] < best.threshold ||
-            (candidates[k] === best.threshold && w.days < windows[best.w].days)));
-      if (better) best = { w: wi, threshold: candidates[k], j, tp: pos[k], fp: neg[k] };
-    }
-  });
-  if (best === undefined) throw new Error(`invalid candidates: none given`);
-
-  const bw = best.w;
-  const days = windows[bw].days;
-
-  // Bootstrap: resample accounts, re-pick the threshold by J within the chosen window.
-  const { candidates, bucket } = perWindow[bw];
-  const random = mulberry32(seed);
-  const weight = new Int32Array(n);
-  const picks: number[] = [];
-  let skipped = 0;
-  for (let r = 0; r < bootstrap; r++) {
-    weight.fill(0);
-    for (let i = 0; i < n; i++) weight[Math.floor(random() * n)]++;
-    let p = 0;
-    for (let i = 0; i < n; i++) if (outcome[i] === 1) p += weight[i];
-    if (p === 0 || p === n) {
-      skipped++;
-      continue;
-    }
-    const { pos, neg } = atOrAbove(bucket, outcome, candidates.length, weight);
-    let bestK = 0;
-    let bestJ = -Infinity;
-    for (let k = 0; k < candidates.length; k++) {
-      const j = pos[k] / p - neg[k] / (n - p);
-      if (j > bestJ + TIE) {
-        bestJ = j;
-        bestK = k; // ascending candidates: ties keep the lower threshold
-      }
-    }
-    picks.push(candidates[bestK]);
-  }
-  const thresholdInterval =
-    picks.length === 0 ? { low: NaN, high: NaN } : { low: quantile(picks, 0.025), high: quantile(picks, 0.975) };
-
-  let { threshold, j: youdenJ, tp, fp } = best;
-  if (opts.bagged && picks.length > 0) {
-    const middle = quantile(picks, 0.5);
-    let k = 0;
-    for (let c = 1; c < candidates.length; c++) if (Math.abs(candidates[c] - middle) < Math.abs(candidates[k] - middle) - TIE) k = c;
-    const { pos, neg } = atOrAbove(bucket, outcome, candidates.length, null);
-    [threshold, tp, fp] = [candidates[k], pos[k], neg[k]];
-    youdenJ = tp / positives - fp / (n - positives);
-  }
-  const negatives = n - positives;
-  const fn = positives - tp;
-  const tn = negatives - fp;
-  const choice: ThresholdChoice = {
-    days,
-    threshold,
-    youdenJ,
-    sensitivity: wilsonInterval(tp, positives),
-    specificity: wilsonInterval(tn, negatives),
-    ppv: wilsonInterval(tp, tp + fp),
-    npv: wilsonInterval(tn, tn + fn),
-    reach: wilsonInterval(tp + fp, n),
-  };
-
+  const scan = new ThresholdScan(windows, given, clusters, [narrowBelow, broadAbove]);
+  const grid: ThresholdGridPoint[] = windows.flatMap((w, wi) =>
+    scan.candidates[wi].map((t) => {
+      const r = ruleRates(w.counts, t, outcome, w.days);
+      return { days: w.days, threshold: t, youdenJ: r.youdenJ, reach: r.reach.estimate };
+    }),
+  );
+  const best = scan.best(outcome, null);
   const warnings: string[] = [];
-  const reach = (tp + fp) / n;
+  // Every unit on one side of every candidate: no step to find, so the lowest threshold stands.
+  const pick: Pick = best ?? { w: 0, k: 0 };
+  const { picks, skipped } = scan.bootstrap(outcome, bootstrap, mulberry32(seed));
+  const inWindow = picks.filter((p) => p.w === pick.w).map((p) => scan.candidates[pick.w][p.k]);
+  const thresholdInterval = percentileInterval(inWindow);
+  const days = windows[pick.w].days;
+  const threshold = scan.candidates[pick.w][pick.k];
+  const choice = ruleRates(windows[pick.w].counts, threshold, outcome, days);
+  const z = normalCritical(0.95);
+  const jump = best
+    ? { estimate: Math.exp(best.fit.beta[2]), low: Math.exp(best.fit.beta[2] - z * Math.sqrt(best.fit.jumpVariance)), high: Math.exp(best.fit.beta[2] + z * Math.sqrt(best.fit.jumpVariance)) }
+    : { estimate: NaN, low: NaN, high: NaN };
+
+  const reach = choice.reach.estimate;
   const what = `${formatNumber(threshold)} ${actionLabel} in ${formatNumber(days)} days`;
   if (reach < narrowBelow) {
     warnings.push(
@@ -211,16 +371,68 @@ export function searchThreshold(input: ThresholdSearchInput, opts: ThresholdSear
         `the accounts that will retain from those that will not (the 'everyone activates' trap)`,
     );
   }
-  if (youdenJ <= 0) {
-    warnings.push(`no threshold separates retained from churned accounts (best Youden's J ${youdenJ.toFixed(2)})`);
+  if (choice.youdenJ <= 0) {
+    warnings.push(`no threshold separates retained from churned accounts (Youden's J ${choice.youdenJ.toFixed(2)})`);
   }
   if (skipped > 0) {
-    warnings.push(
-      `${skipped} of ${bootstrap} bootstrap resamples held only retained or only churned accounts and were skipped`,
-    );
+    warnings.push(`${skipped} of ${bootstrap} bootstrap resamples held only retained or only churned accounts and were skipped`);
   }
+  return { best: choice, jump, thresholdInterval, windowShare: picks.length ? inWindow.length / picks.length : NaN, resamples: picks.length, grid, warnings };
+}
 
-  return { best: choice, thresholdInterval, grid, warnings };
+/** The 2.5% and 97.5% points of bootstrap picks, as picks (inverse empirical CDF): thresholds stay candidates. */
+function percentileInterval(picks: number[]): { low: number; high: number } {
+  if (picks.length === 0) return { low: NaN, high: NaN };
+  const sorted = [...picks].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return { low: at(0.025), high: at(0.975) };
+}
+
+/** The rates of "count ≥ threshold" against the outcome, each with its Wilson interval. */
+export function ruleRates(counts: ArrayLike<number>, threshold: number, outcome: Uint8Array, days: number): ThresholdChoice {
+  return { days, threshold, ...binaryRates(reachedAt(counts, threshold), outcome) };
+}
+
+/** Per unit: 1 when its count is at least the threshold. */
+export function reachedAt(counts: ArrayLike<number>, threshold: number): Uint8Array {
+  const reached = new Uint8Array(counts.length);
+  for (let i = 0; i < counts.length; i++) reached[i] = counts[i] >= threshold ? 1 : 0;
+  return reached;
+}
+
+/** Youden's J, sensitivity, specificity, PPV, NPV and reach of a yes/no rule against an outcome. */
+export function binaryRates(reached: Uint8Array, outcome: Uint8Array): Omit<ThresholdChoice, 'days' | 'threshold'> {
+  const { tp, fp, positives } = confusion(reached, outcome);
+  const n = outcome.length;
+  const negatives = n - positives;
+  const fn = positives - tp;
+  const tn = negatives - fp;
+  return {
+    youdenJ: tp / positives - fp / negatives,
+    sensitivity: wilsonInterval(tp, positives),
+    specificity: wilsonInterval(tn, negatives),
+    ppv: wilsonInterval(tp, tp + fp),
+    npv: wilsonInterval(tn, tn + fn),
+    reach: wilsonInterval(tp + fp, n),
+  };
+}
+
+/** Youden's J of a yes/no rule against an outcome, without intervals (for permutation loops); NaN with one outcome. */
+export function youdenJ(reached: Uint8Array, outcome: Uint8Array): number {
+  const { tp, fp, positives } = confusion(reached, outcome);
+  const negatives = outcome.length - positives;
+  return positives === 0 || negatives === 0 ? NaN : tp / positives - fp / negatives;
+}
+
+function confusion(reached: Uint8Array, outcome: Uint8Array): { tp: number; fp: number; positives: number } {
+  let tp = 0;
+  let fp = 0;
+  let positives = 0;
+  for (let i = 0; i < outcome.length; i++) {
+    positives += outcome[i];
+    if (reached[i]) outcome[i] ? tp++ : fp++;
+  }
+  return { tp, fp, positives };
 }
 
 function checkShare(name: string, x: number): void {
@@ -231,23 +443,25 @@ function distinctSorted(values: ArrayLike<number>): number[] {
   return Array.from(new Set(Array.from(values))).sort((a, b) => a - b);
 }
 
-/** The distinct values when there are at most 60; else the distinct type-1 quantiles k/59 (observed values). */
+/**
+ * Thresholds to try: every distinct value when there are at most 60; else every distinct value
+ * up to the 90% quantile (at most 100 of them, so a step among the common counts is never skipped)
+ * and the distinct type-1 quantiles above it in steps of 1%.
+ */
 function defaultCandidates(counts: Float64Array): number[] {
   const distinct = distinctSorted(counts);
   if (distinct.length <= MAX_DEFAULT_CANDIDATES) return distinct;
   const sorted = Float64Array.from(counts).sort();
   const n = sorted.length;
-  const out: number[] = [];
-  for (let k = 0; k < MAX_DEFAULT_CANDIDATES; k++) {
-    const q = k / (MAX_DEFAULT_CANDIDATES - 1);
-    out.push(sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]);
-  }
-  return distinctSorted(out);
+  const at = (q: number) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
+  const common = distinct.filter((v) => v <= at(0.9)).slice(0, 100);
+  const tail = Array.from({ length: 10 }, (_, k) => at((91 + k) / 100)).filter((v) => v > common[common.length - 1]);
+  return distinctSorted([...common, ...tail]);
 }
 
-/** Per account: index of the highest candidate at or below its count, or −1 when below all. */
-function bucketOf(counts: Float64Array, candidates: number[]): Int32Array {
-  const bucket = new Int32Array(counts.length);
+/** Per unit: 0 when below every candidate, else 1 + the index of the highest candidate at or below its count. */
+function groupOf(counts: Float64Array, candidates: number[]): Uint8Array {
+  const group = new Uint8Array(counts.length);
   for (let i = 0; i < counts.length; i++) {
     let lo = 0;
     let hi = candidates.length; // first index with candidate > count
@@ -256,32 +470,9 @@ function bucketOf(counts: Float64Array, candidates: number[]): Int32Array {
       if (candidates[mid] <= counts[i]) lo = mid + 1;
       else hi = mid;
     }
-    bucket[i] = lo - 1;
+    group[i] = lo;
   }
-  return bucket;
-}
-
-/** Per candidate k: (weighted) retained and churned accounts with count ≥ candidates[k]. */
-function atOrAbove(
-  bucket: Int32Array,
-  outcome: Uint8Array,
-  m: number,
-  weight: Int32Array | null,
-): { pos: Float64Array; neg: Float64Array } {
-  const pos = new Float64Array(m);
-  const neg = new Float64Array(m);
-  for (let i = 0; i < bucket.length; i++) {
-    const b = bucket[i];
-    if (b < 0) continue;
-    const wgt = weight === null ? 1 : weight[i];
-    if (outcome[i] === 1) pos[b] += wgt;
-    else neg[b] += wgt;
-  }
-  for (let k = m - 2; k >= 0; k--) {
-    pos[k] += pos[k + 1];
-    neg[k] += neg[k + 1];
-  }
-  return { pos, neg };
+  return group;
 }
 
 function pct(x: number): string {

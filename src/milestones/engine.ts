@@ -103,6 +103,36 @@ export async function computeMilestones(
   }
 }
 
+/**
+ * The state-like milestone's accounts on each given day (the funnel's headline history), on
+ * its own: for readers whose statuses come from the materialized tables. Null when the
+ * framework has no such milestone.
+ */
+export async function computeStateOn(store: Store, framework: MilestonesConfig, asOf: Day, days: Day[]): Promise<MilestoneReport['state_on'] | null> {
+  const entries = Object.entries(framework.milestones);
+  const i = stateMilestoneIndex(framework);
+  if (i < 0) return null;
+  const matchers = new MatcherIds();
+  const stateful = prepare(entries[i][0], entries[i][1], matchers, `cairn_ms${i}`);
+  const tables = await buildActivityTables(store, matchers.all, asOf);
+  try {
+    return { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, days) };
+  } finally {
+    await tables.drop();
+  }
+}
+
+/** Which milestone is state-like (held while it lasts, such as maturity), by its place; -1 when none. */
+function stateMilestoneIndex(framework: MilestonesConfig): number {
+  return Object.entries(framework.milestones).findIndex(([name, m], k) => prepare(name, m, new MatcherIds(), `cairn_ms${k}`).inStateOn !== undefined);
+}
+
+/** The state-like milestone's name (the funnel's headline), or null when the framework has none. */
+export function stateMilestone(framework: MilestonesConfig): string | null {
+  const i = stateMilestoneIndex(framework);
+  return i < 0 ? null : Object.keys(framework.milestones)[i];
+}
+
 /** Places one account on the journey: stage, age, next best step. What is per framework is worked out once. */
 function placer(prepared: PreparedMilestone[], stages: Stage[], asOf: Day): (account: AccountFacts, milestones: Record<string, MilestoneResult>) => AccountStatus {
   const later = stages.slice(1);

@@ -2,7 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import { bootstrapQuantileInterval, median, wilsonInterval } from '../stats/index.js';
 import { sql, type Store } from '../store/index.js';
 import { addDays, daysBetween } from './days.js';
-import { computeMilestones, type AccountStatus } from './engine.js';
+import { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport } from './engine.js';
 import type { Stage } from './stages.js';
 import type { Day } from './types.js';
 
@@ -89,6 +89,49 @@ function figures(cohort: string, accounts: AccountStatus[], stages: Stage[], nam
   };
 }
 
+/**
+ * How the base stood at each month end: accounts signed up by then, the share that had reached
+ * each milestone by then (reached days never move), and the share of customers then in the
+ * state. Counted from sorted days, not by scanning every account at every month end.
+ */
+function monthEndHistory(accounts: readonly AccountStatus[], names: string[], ends: Day[], heldOn: ((end: Day) => ReadonlySet<string> | undefined) | null): HistoryPoint[] {
+  const sortedDays = (days: (Day | null)[]) => days.filter((x): x is Day => x !== null).sort();
+  const signups = sortedDays(accounts.map((a) => a.signup_day));
+  // Counted at an end once signed up and churned, or reached, by it.
+  const churns = sortedDays(accounts.map((a) => (a.churned_day === null ? null : maxDay(a.signup_day, a.churned_day))));
+  const reached = names.map((name) => sortedDays(accounts.map((a) => (a.milestones[name].reached_at === null ? null : maxDay(a.signup_day, a.milestones[name].reached_at!)))));
+  const byId = heldOn ? new Map(accounts.map((a) => [a.account_id, a])) : null;
+  return ends.map((end) => {
+    const signed = countUpTo(signups, end);
+    const milestones: Record<string, Share> = {};
+    names.forEach((name, i) => (milestones[name] = share(countUpTo(reached[i], end), signed)));
+    const customers = signed - countUpTo(churns, end);
+    let held: number | null = null;
+    if (heldOn) {
+      held = 0;
+      for (const id of heldOn(end) ?? []) {
+        const a = byId!.get(id);
+        if (a && a.signup_day <= end && (a.churned_day === null || a.churned_day > end)) held++;
+      }
+    }
+    return { month_end: end, accounts: signed, milestones, headline: held === null ? null : share(held, customers) };
+  });
+}
+
+const maxDay = (x: Day, y: Day): Day => (x > y ? x : y);
+
+/** How many of the sorted days are on or before `day`. */
+function countUpTo(sorted: readonly Day[], day: Day): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Last days of the months from the first signup to the as-of day (the as-of month excluded unless it ended). */
 function monthEnds(first: Day, asOf: Day): Day[] {
   const ends: Day[] = [];
@@ -102,22 +145,37 @@ function monthEnds(first: Day, asOf: Day): Day[] {
   return ends;
 }
 
+/** The month ends of the funnel's history: from the first signup's month to `asOf`. */
+export async function historyMonthEnds(store: Store, asOf: Day): Promise<Day[]> {
+  const d = store.dialect;
+  const first = await store.query<{ first: string | null; n: unknown }>(
+    sql`SELECT ${d.dayText(sql`min(${d.day(sql`created_at`)})`)} AS first, count(*) AS n FROM accounts`,
+  );
+  return Number(first[0]?.n) > 0 && first[0].first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
+}
+
 /**
  * The base on the framework: share of accounts at each stage and milestone, median days to
  * each, and the headline state (share of customers mature in enough categories), by cohort,
  * every share with its Wilson 95% interval; and how the base moved, month end by month end.
  * History needs one pass: a reached day never moves, so "reached by E" is `reached_at ≤ E`.
+ * `statuses`: every account's status as of `asOf` when already known (materialized, with
+ * the headline's history in `state_on`; computed ones without it get it computed here).
  */
-export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all'): Promise<Funnel> {
-  const d = store.dialect;
-  const first = await store.query<{ first: string | null; n: unknown }>(
-    sql`SELECT ${d.dayText(sql`min(${d.day(sql`created_at`)})`)} AS first, count(*) AS n FROM accounts`,
-  );
-  const ends = Number(first[0]?.n) > 0 && first[0].first ? monthEnds(first[0].first.slice(0, 10), asOf) : [];
-  const report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
+export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all', statuses?: MilestoneReport): Promise<Funnel> {
+  const ends = await historyMonthEnds(store, asOf);
+  let report: MilestoneReport;
+  if (statuses) {
+    // Materialized statuses carry their history's states; computed ones get them here.
+    const stateOn = statuses.state_on ?? (await computeStateOn(store, framework, asOf, [...ends, asOf]));
+    report = { ...statuses, ...(stateOn ? { state_on: stateOn } : {}) };
+  } else {
+    report = await computeMilestones(store, framework, asOf, { stateOn: [...ends, asOf] });
+  }
   const names = Object.keys(framework.milestones);
   const state = report.state_on;
-  const headlineNow = (a: AccountStatus) => (state ? state.accounts.get(asOf)!.has(a.account_id) : null);
+  const inState = (day: Day, a: AccountStatus) => state?.accounts.get(day)?.has(a.account_id) ?? false;
+  const headlineNow = (a: AccountStatus) => (state ? inState(asOf, a) : null);
 
   const groups = new Map<string, AccountStatus[]>();
   for (const a of report.accounts) {
@@ -128,14 +186,7 @@ export async function computeFunnel(store: Store, framework: MilestonesConfig, a
   }
   const cohorts = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, list]) => figures(key, list, report.stages, names, headlineNow));
 
-  const history = ends.map((end) => {
-    const signed = report.accounts.filter((a) => a.signup_day <= end);
-    const milestones: Record<string, Share> = {};
-    for (const name of names) milestones[name] = share(signed.filter((a) => a.milestones[name].reached_at !== null && a.milestones[name].reached_at! <= end).length, signed.length);
-    const customers = signed.filter((a) => a.churned_day === null || a.churned_day > end);
-    const inState = state ? customers.filter((a) => state.accounts.get(end)!.has(a.account_id)).length : null;
-    return { month_end: end, accounts: signed.length, milestones, headline: inState === null ? null : share(inState, customers.length) };
-  });
+  const history = monthEndHistory(report.accounts, names, ends, state ? (end) => state.accounts.get(end) : null);
 
   const stateMilestone = state ? framework.milestones[state.milestone] : undefined;
   return {

@@ -7,7 +7,7 @@ import { DEFAULT_SEGMENT_FIELDS, compileSegment, filterAccounts, type AccountRec
 import type { Day } from './types.js';
 
 /** The record a segment expression sees for one account. */
-function toRecord(a: AccountStatus, lastEvent: Day | undefined, asOf: Day): AccountRecord & { status: AccountStatus } {
+export function segmentRecord(a: AccountStatus, lastEvent: Day | undefined, asOf: Day): AccountRecord & { status: AccountStatus } {
   const milestones: AccountRecord['milestones'] = {};
   for (const [name, m] of Object.entries(a.milestones)) {
     milestones[name] = {
@@ -39,6 +39,6 @@ export async function segmentMembers(store: Store, framework: MilestonesConfig, 
     sql`SELECT account_id, ${store.dialect.dayText(sql`max(day)`)} AS last_day FROM account_activity WHERE day <= ${store.dialect.date(report.as_of)} GROUP BY account_id`,
   );
   const lastByAccount = new Map(last.map((r) => [r.account_id, asDay(r.last_day)!]));
-  const records = report.accounts.map((a) => toRecord(a, lastByAccount.get(a.account_id), report.as_of));
+  const records = report.accounts.map((a) => segmentRecord(a, lastByAccount.get(a.account_id), report.as_of));
   return filterAccounts(records, predicate).map((r) => r.status);
 }

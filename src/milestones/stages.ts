@@ -1,4 +1,5 @@
 import type { MilestonesConfig } from '../config/index.js';
+import { milestoneLabel } from './terms.js';
 
 /** A journey stage; accounts enter it on reaching its milestone (the first stage has none). */
 export interface Stage {
@@ -25,6 +26,6 @@ export function journeyStages(framework: MilestonesConfig): Stage[] {
   names.forEach(visit);
   return [
     { name: 'signed_up', label: 'Signed up', milestone: null },
-    ...placed.map((name) => ({ name, label: framework.milestones[name].label ?? name, milestone: name })),
+    ...placed.map((name) => ({ name, label: milestoneLabel(name, framework.milestones[name]), milestone: name })),
   ];
 }

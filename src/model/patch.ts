@@ -108,4 +108,6 @@ export interface PlanViolation {
   timestamp: number;
   /** One example payload (the normalized event as JSON). */
   example: string;
+  /** How many events this one stands for (imports tally them); 1 when absent. */
+  count?: number;
 }

@@ -20,6 +20,7 @@ import {
 } from '../collect/index.js';
 import type { AccountFactsAuthority } from '../model/index.js';
 import type { Store } from '../store/index.js';
+import { checklistRoutes, type ChecklistOptions } from './checklist-routes.js';
 
 export interface AppOptions {
   store: Store;
@@ -33,6 +34,16 @@ export interface AppOptions {
   accountFacts?: AccountFactsAuthority;
   /** Called with errors the server answered with a 500 (a bug, not bad input). */
   onInternalError?: (err: unknown) => void;
+  /** Called after a quarantine replay stored something. */
+  onReplayed?: () => void;
+  /** How the milestone statuses follow the data, for /v1/health. */
+  statuses?: () => unknown;
+  /** The scheduled jobs and when they run next, for /v1/health. */
+  scheduler?: () => unknown;
+  /** Webhook deliveries: their state for /v1/health, and replaying dead letters (admin). */
+  webhooks?: { health(): unknown; replay(body: { ids?: string[]; all?: boolean }): Promise<unknown> };
+  /** The in-product onboarding checklist (checklist-routes.ts). */
+  checklist?: ChecklistOptions;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -62,8 +73,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The JS heap apart from the rest (mostly the store's buffers), to tell a leak from a cache.
     const mb = (n: number) => Math.round(n / 2 ** 20);
     const memory = { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external) };
-    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory });
+    return reply.code(ok ? 200 : 503).send({ ok, ...health, memory, statuses: opts.statuses?.() ?? null, scheduler: opts.scheduler?.() ?? null, webhooks: opts.webhooks?.health() ?? null });
   });
+  if (opts.checklist) checklistRoutes(app, opts.store, opts.checklist);
 
   const weak = adminTokenProblem(opts.adminToken);
   if (weak) throw new Error(`invalid admin token: ${weak}`);
@@ -99,7 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const ids = Array.isArray(r.ids) && r.ids.every((i) => Number.isSafeInteger(i)) ? (r.ids as number[]) : undefined;
       if (r.ids !== undefined && ids === undefined) throw new HttpError(400, 'ids must be an array of whole numbers');
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      return replayQuarantine(opts.store, opts.collector.plan, {
+      const summary = await replayQuarantine(opts.store, opts.collector.plan, {
         ids,
         source: text(r.source),
         reason: text(r.reason),
@@ -107,6 +119,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         posthogGroupType: opts.posthogGroupType,
         accountFacts: opts.accountFacts,
       });
+      if (summary.replayed > 0) opts.onReplayed?.();
+      return summary;
+    });
+    admin.post('/v1/admin/webhooks/replay', async (req) => {
+      checkContentType(req.headers['content-type'], ['application/json']);
+      const body = req.body instanceof Buffer && req.body.length > 0 ? parseJson(req.body.toString('utf8')) : {};
+      const r = (typeof body === 'object' && body !== null ? body : {}) as { ids?: unknown; all?: unknown };
+      if (r.ids !== undefined && !(Array.isArray(r.ids) && r.ids.every((i) => typeof i === 'string'))) throw new HttpError(400, 'ids must be an array of delivery ids');
+      if (!opts.webhooks) return { replayed: [], refused: [] };
+      return opts.webhooks.replay({ ids: r.ids as string[] | undefined, all: r.all === true });
     });
   });
   return app;

@@ -2,9 +2,13 @@
  * Statistics: small, pure, tested building blocks. Numbers in, numbers out; never the store.
  * Here now: the Wilson interval, risk difference and ratio, chi-square and Fisher tests for 2×2
  * tables, Benjamini–Hochberg, quantiles with a seeded bootstrap, Cochran–Mantel–Haenszel,
- * Kaplan–Meier, the log-rank test and a random forest classifier. Distributions come from
- * jstat (normal quantile, log-gamma); chi-square tails are computed here so tiny p-values keep
- * their digits. Errors read "invalid <what>: <value>".
+ * Kaplan–Meier, the log-rank test, label permutation tests (stratified, with an AUC null), a
+ * random forest classifier, AUC with DeLong's interval, calibration (reliability, Brier,
+ * Hosmer–Lemeshow), the population stability index, and for launch outcomes: least squares
+ * with clustered errors, logistic regression, Welch differences, difference in differences,
+ * segmented regression with AR(1) errors, strata, power and Bonferroni over looks.
+ * Distributions come from jstat (normal and t quantiles, log-gamma); chi-square tails are
+ * computed here so tiny p-values keep their digits. Errors read "invalid <what>: <value>".
  */
 export type { Interval } from './interval.js';
 export type { Table2x2 } from './table-2x2.js';
@@ -18,8 +22,9 @@ export {
   type ChiSquareTest,
   type FisherExactTest,
 } from './proportion-difference.js';
-export { benjaminiHochberg } from './multiple-comparisons.js';
-export { median, quantile, bootstrapQuantileInterval, type BootstrapOptions } from './quantiles.js';
+export { benjaminiHochberg, holm } from './multiple-comparisons.js';
+export { StratifiedShuffler, aucPermutationNull, permutationPValue, strataCodes } from './permutation-test.js';
+export { median, quantile, sortedQuantile, bootstrapQuantileInterval, type BootstrapOptions } from './quantiles.js';
 export { mulberry32 } from './random.js';
 export {
   cochranMantelHaenszel,
@@ -54,3 +59,15 @@ export {
 export { rankStability } from './forest/rank-stability.js';
 export { auc } from './forest/auc.js';
 export { phiCoefficient } from './correlation.js';
+export { bonferroniConfidence } from './multiple-comparisons.js';
+export { invertSymmetric } from './symmetric-inverse.js';
+export { linearRegression, linearCombination, waldTest, type LinearFit, type CovarianceOption } from './linear-regression.js';
+export { logisticRegression, type LogisticFit, type LogisticOptions } from './logistic-regression.js';
+export { summarize, meanDifference, type SampleSummary, type Difference } from './mean-difference.js';
+export { twoSidedPower } from './power.js';
+export { stratifiedDifference, quantileStrata, type Stratum, type StratifiedDifference } from './stratified-difference.js';
+export { differenceInDifferences, type PanelRow, type DifferenceInDifferences } from './difference-in-differences.js';
+export { segmentedRegression, type SegmentedRegression } from './segmented-regression.js';
+export { populationStability } from './population-stability.js';
+export { calibration, type Calibration, type CalibrationGroup, type CalibrationRow } from './calibration.js';
+export { aucWithInterval } from './auc-interval.js';

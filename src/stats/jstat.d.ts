@@ -4,6 +4,12 @@ declare module 'jstat' {
     normal: {
       /** Quantile of the normal distribution with the given mean and standard deviation. */
       inv(p: number, mean: number, std: number): number;
+      cdf(x: number, mean: number, std: number): number;
+    };
+    studentt: {
+      /** Quantile of Student's t with `df` degrees of freedom. */
+      inv(p: number, df: number): number;
+      cdf(x: number, df: number): number;
     };
     /** Natural log of the gamma function. */
     gammaln(x: number): number;

@@ -27,7 +27,10 @@ export function quantile(values: readonly number[], q: number): number {
 /**
  * Percentile bootstrap interval for the q-quantile: resample with replacement, take the
  * quantile of each resample, and read the interval off their distribution. The estimate is
- * the quantile of the data itself. NaN everywhere for no values. Costs resamples × n log n.
+ * the quantile of the data itself. NaN everywhere for no values. A resample is counted, not
+ * sorted: its order statistics are read off how often it drew each distinct value, which
+ * gives what sorting it would in resamples × (n + distinct values) rather than × n log n
+ * (days to a milestone: a few hundred distinct values among thousands).
  */
 export function bootstrapQuantileInterval(values: readonly number[], q: number, options: BootstrapOptions): Interval {
   checkFiniteValues('values', values);
@@ -39,22 +42,50 @@ export function bootstrapQuantileInterval(values: readonly number[], q: number, 
   const n = values.length;
   if (n === 0) return { estimate: NaN, low: NaN, high: NaN };
 
-  const sample = new Float64Array(n);
+  // Distinct values in sort order (-0 before 0, as a sort puts them), and each value's place among them.
+  const sorted = Float64Array.from(values).sort();
+  const distinct: number[] = [];
+  for (const v of sorted) if (distinct.length === 0 || !Object.is(v, distinct[distinct.length - 1])) distinct.push(v);
+  const place = Int32Array.from(values, (v) => placeOf(distinct, v));
+  const h = (n - 1) * q;
+  const below = Math.floor(h);
+  const above = Math.min(below + 1, n - 1);
+  const counts = new Int32Array(distinct.length);
   const statistics = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) sample[i] = values[Math.floor(random() * n)];
-    statistics[r] = sortedQuantile(sample.sort(), q);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[place[Math.floor(random() * n)]]++;
+    // The resample's order statistics `below` and `above` (0-based), by running totals.
+    let seen = 0;
+    let k = 0;
+    while (seen + counts[k] <= below) seen += counts[k++];
+    const low = distinct[k];
+    while (seen + counts[k] <= above) seen += counts[k++];
+    statistics[r] = low + (h - below) * (distinct[k] - low);
   }
   statistics.sort();
   const tail = (1 - confidence) / 2;
   return {
-    estimate: quantile(values, q),
+    estimate: sortedQuantile(sorted, q),
     low: sortedQuantile(statistics, tail),
     high: sortedQuantile(statistics, 1 - tail),
   };
 }
 
-function sortedQuantile(sorted: Float64Array, q: number): number {
+/** Where `v` stands among sorted distinct values (it is one of them). */
+function placeOf(distinct: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = distinct.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (distinct[mid] < v || (distinct[mid] === v && Object.is(distinct[mid], -0) && !Object.is(v, -0))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** quantile() of values already sorted ascending, without copying them: for many quantiles of one sample. */
+export function sortedQuantile(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const h = (n - 1) * q;

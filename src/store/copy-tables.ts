@@ -8,7 +8,27 @@ import type { Store } from './store.js';
  * timestamps as epoch milliseconds and days as 'YYYY-MM-DD', so any engine reads and writes
  * them alike. The daily rollup is not copied: the target derives it from the events.
  */
-export const COPIED_TABLES = ['accounts', 'account_history', 'users', 'user_account_changes', 'events', 'quarantine', 'plan_violations', 'checkpoints'] as const satisfies readonly TableName[];
+export const COPIED_TABLES = [
+  'accounts',
+  'account_history',
+  'users',
+  'user_account_changes',
+  'events',
+  'quarantine',
+  'plan_violations',
+  'checkpoints',
+  'launch_ledger',
+  // The statuses with their history: the feed's seq numbers and framework versions go on from there.
+  'framework_versions',
+  'milestone_changes',
+  'account_status',
+  'milestone_status',
+  'status_refreshes',
+  // What Cairn did: segment entries (a feed, as milestone_changes), scheduled runs, webhook deliveries with the dead letters.
+  'segment_changes',
+  'job_runs',
+  'webhook_deliveries',
+] as const satisfies readonly TableName[];
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 export type CopiedValue = string | number | null;
@@ -24,6 +44,11 @@ const PAGE_KEY: Partial<Record<CopiedTable, readonly [string] | readonly [string
   accounts: ['account_id'],
   users: ['user_id'],
   quarantine: ['id'],
+  milestone_changes: ['seq'],
+  account_status: ['account_id'],
+  milestone_status: ['account_id', 'milestone'],
+  segment_changes: ['seq'],
+  webhook_deliveries: ['id'],
 };
 
 /** The rows of a table, a page at a time, each in TABLES column order. */
@@ -50,9 +75,11 @@ export async function* exportRows(store: Store, table: CopiedTable, pageSize = 1
     return;
   }
   const [first, second] = key.map((k) => ident(k));
+  // 64-bit keys come back as text; they are bound as numbers again.
+  const numeric = new Set<string>(columns.filter((c) => c.type === 'bigint' || c.type === 'integer').map((c) => c.name));
   const order = second ? sql`${first}, ${second}` : sql`${first}`;
   const after = (last: Record<string, unknown>): SqlFragment => {
-    const v = (k: string) => (k === 'id' ? Number(last[k]) : last[k]);
+    const v = (k: string) => (numeric.has(k) ? Number(last[k]) : last[k]);
     return second ? sql`WHERE ${first} > ${v(key[0])} OR (${first} = ${v(key[0])} AND ${second} > ${v(key[1]!)})` : sql`WHERE ${first} > ${v(key[0])}`;
   };
   for (let where = sql``; ; ) {
@@ -71,6 +98,11 @@ export async function copyCounts(store: Store): Promise<Record<string, number>> 
     (SELECT coalesce(sum(n), 0) FROM account_activity) AS rollup_occurrences,
     (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM account_history) AS account_history,
     (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_account_changes) AS user_account_changes, (SELECT count(*) FROM quarantine) AS quarantine,
-    (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints`);
+    (SELECT coalesce(sum(n), 0) FROM plan_violations) AS plan_violations, (SELECT count(*) FROM checkpoints) AS checkpoints,
+    (SELECT count(*) FROM launch_ledger) AS launch_ledger,
+    (SELECT count(*) FROM milestone_changes) AS milestone_changes, (SELECT count(*) FROM account_status) AS account_status,
+    (SELECT count(*) FROM milestone_status) AS milestone_status, (SELECT count(*) FROM framework_versions) AS framework_versions,
+    (SELECT count(*) FROM status_refreshes) AS status_refreshes, (SELECT count(*) FROM segment_changes) AS segment_changes,
+    (SELECT count(*) FROM job_runs) AS job_runs, (SELECT count(*) FROM webhook_deliveries) AS webhook_deliveries`);
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }

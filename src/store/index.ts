@@ -5,7 +5,29 @@
  * SQL uses the dialect's hooks (fragments in, fragments out) and, where engines' idioms
  * differ, one builder per engine (`PerDialect`) in a `*-sql.ts` file beside the feature.
  */
-export { NO_WRITE, type CollectedWrite, type QuarantineChange, type SourceStats, type Store, type StoreStats, type WriteResult } from './store.js';
+export {
+  NO_WRITE,
+  LEASE_NAME,
+  type RecordTable,
+  SEQ_PER_REFRESH,
+  changeSeq,
+  changeSeqs,
+  type AccountStatusRow,
+  type FrameworkVersionRow,
+  type MilestoneChangeRow,
+  type MilestoneStatusRow,
+  type StatusRefreshLease,
+  type StatusRefreshResult,
+  type StatusRefreshWrite,
+  type CollectedWrite,
+  type QuarantineChange,
+  type SourceStats,
+  type JobStats,
+  type DeadLetter,
+  type Store,
+  type StoreStats,
+  type WriteResult,
+} from './store.js';
 export { TABLES } from './schema.js';
 export { sortedCounts, tally } from './stats-queries.js';
 export { COPIED_TABLES, copyCounts, exportRows, type CopiedTable, type CopiedValue, type RestoringStore } from './copy-tables.js';

@@ -122,8 +122,8 @@ export function groupViolations(violations: readonly PlanViolation[]): { v: Plan
     const day = new Date(v.timestamp).toISOString().slice(0, 10);
     const key = [day, v.source, v.action, v.object, v.reason, v.field ?? ''].join('\u0001');
     const g = groups.get(key);
-    if (g) g.n++;
-    else groups.set(key, { v: { ...v, example: redactCredentials(v.example) }, day, n: 1 });
+    if (g) g.n += v.count ?? 1;
+    else groups.set(key, { v: { ...v, example: redactCredentials(v.example) }, day, n: v.count ?? 1 });
   }
   return [...groups.values()];
 }

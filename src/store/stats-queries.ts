@@ -1,5 +1,5 @@
 import { sql } from './sql/fragment.js';
-import type { SourceStats, Store, StoreStats } from './store.js';
+import type { DeadLetter, JobStats, SourceStats, Store, StoreStats } from './store.js';
 
 const iso = (ms: string | number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
@@ -41,6 +41,57 @@ export async function readStats(store: Store, now = Date.now()): Promise<StoreSt
         .map(([name, s]) => [name, s.events]),
     ),
     sources,
+    jobs: await readJobs(store),
+    webhooks: await readWebhooks(store),
+  };
+}
+
+/** Runs per job with the last one (scheduler.ts records them). */
+async function readJobs(store: Store): Promise<Record<string, JobStats>> {
+  const d = store.dialect;
+  // Aliases differ from the columns: ClickHouse would read an alias inside the other aggregates.
+  const rows = await store.query<{ job: string; runs: string; failed: string; last_status: string; started: string; finished: string; last_result: string; last_error: string; last_ok: string | null }>(
+    sql`SELECT job, count(*) AS runs, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+      ${d.argMax(sql`status`, sql`started_at`)} AS last_status, ${d.epochMs(sql`max(started_at)`)} AS started,
+      ${d.argMax(d.epochMs(sql`finished_at`), sql`started_at`)} AS finished, ${d.argMax(sql`coalesce(result, '')`, sql`started_at`)} AS last_result,
+      ${d.argMax(sql`coalesce(error, '')`, sql`started_at`)} AS last_error,
+      ${d.epochMs(sql`max(CASE WHEN status = 'ok' THEN started_at ELSE NULL END)`)} AS last_ok
+    FROM job_runs GROUP BY job ORDER BY job`,
+  );
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.job,
+      {
+        runs: Number(r.runs),
+        failed: Number(r.failed),
+        last: {
+          status: r.last_status,
+          started_at: iso(r.started)!,
+          finished_at: iso(r.finished)!,
+          seconds: (Number(r.finished) - Number(r.started)) / 1000,
+          result: r.last_result ? (JSON.parse(r.last_result) as unknown) : null,
+          error: r.last_error || null,
+        },
+        last_ok_at: r.last_ok === null ? null : iso(r.last_ok),
+      },
+    ]),
+  );
+}
+
+/** Deliveries by state and the newest dead letters. */
+async function readWebhooks(store: Store): Promise<StoreStats['webhooks']> {
+  const d = store.dialect;
+  const counts = await store.query<{ status: string; n: string }>(sql`SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status`);
+  const n = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
+  const dead = await store.query<Omit<DeadLetter, 'attempts' | 'last_status' | 'failed_at'> & { attempts: string | number; last_status: string | number | null; failed_at: string }>(
+    sql`SELECT id, endpoint, event_type, account_id, attempts, last_status, last_error, ${d.epochMs(sql`updated_at`)} AS failed_at
+    FROM webhook_deliveries WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT 20`,
+  );
+  return {
+    pending: n('pending'),
+    delivered: n('delivered'),
+    dead: n('dead'),
+    dead_letters: dead.map((r) => ({ ...r, attempts: Number(r.attempts), last_status: r.last_status === null ? null : Number(r.last_status), failed_at: iso(r.failed_at)! })),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The CLI on a ClickHouse server (the CI server, CAIRN_CLICKHOUSE_URL): `cairn init --engine
  * clickhouse`, `cairn migrate --to clickhouse` of a DuckDB demo workspace with its counts
- * checked and cairn.yaml switched, after which the verbs answer as they did on DuckDB.
+ * checked and cairn.yaml switched, after which the verbs answer as they did on DuckDB, the
+ * materialized statuses and their history included.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -39,6 +40,14 @@ if (url) {
     it('migrate --to clickhouse copies, checks the counts, switches, and the verbs answer alike', async () => {
       const before = await cairn(['-w', ws, 'milestones', '--as-of', AS_OF, '--format', 'csv']);
       const funnel = await cairn(['-w', ws, 'funnel', '--as-of', AS_OF, '--json']);
+      // The demo recorded its launches' declarations and reports: the ledger moves with the data.
+      const launchVerbs = [['launch', 'due', '--at', AS_OF, '--json'], ['launch', 'report', 'reply_suggestions', '--at', AS_OF, '--json', '--no-record']];
+      const launches = [];
+      for (const verb of launchVerbs) launches.push(await cairn(['-w', ws, ...verb]));
+      assert.ok((JSON.parse(launches[0].stdout) as { launches: { checkpoints: { status: string }[] }[] }).launches.some((l) => l.checkpoints.some((c) => c.status === 'reported')));
+      const account = JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--json'])).stdout);
+      const statuses = JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout);
+      assert.equal(statuses.source, 'materialized');
       const database = `cairn_cli_${run}_migrated`;
       const r = await cairn(['-w', ws, 'migrate', '--to', 'clickhouse', url, '--database', database, '--switch', '--json']);
       assert.equal(r.code, 0, r.stderr);
@@ -51,6 +60,17 @@ if (url) {
       assert.equal(after.code, 0, after.stderr);
       assert.equal(after.stdout, before.stdout);
       assert.equal((await cairn(['-w', ws, 'funnel', '--as-of', AS_OF, '--json'])).stdout, funnel.stdout);
+      assert.ok(out.counts.find((c) => c.what === 'launch_ledger')!.source > 0);
+      for (const [i, verb] of launchVerbs.entries()) {
+        const again = await cairn(['-w', ws, ...verb]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(again.stdout, launches[i].stdout, verb.join(' '));
+      }
+      // The statuses came along: read as they were, the history with its seq numbers, and refreshes go on above them.
+      assert.deepEqual(JSON.parse((await cairn(['-w', ws, 'milestones', '--json'])).stdout), statuses);
+      assert.deepEqual(JSON.parse((await cairn(['-w', ws, 'account', 'acc_00001', '--json'])).stdout).history, account.history);
+      const refresh = JSON.parse((await cairn(['-w', ws, 'refresh', '--json'])).stdout);
+      assert.deepEqual([refresh.kind, refresh.framework_version, refresh.changes], ['full', 1, 0]);
     });
 
     it('migrate refuses a database that holds data, unless --force', async () => {

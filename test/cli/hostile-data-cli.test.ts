@@ -20,7 +20,7 @@ const RAW_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u206
 describe('hostile data through the CLI', async () => {
   const ws = join(await tempDir(), 'ws');
   before(async () => {
-    assert.equal((await cairn(['init', ws])).code, 0);
+    assert.equal((await cairn(['init', ws, '--example', 'helpdesk'])).code, 0);
     const accounts = join(ws, 'accounts.csv');
     await writeFile(
       accounts,
@@ -33,7 +33,8 @@ describe('hostile data through the CLI', async () => {
     );
     const r = await cairn(['-w', ws, 'import', 'accounts', accounts, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { imported: 3, quarantined: 0, lines: 4 });
+    const { statuses: _refreshed, ...counts } = JSON.parse(r.stdout);
+    assert.deepEqual(counts, { imported: 3, quarantined: 0, lines: 4 });
 
     const store = await openStore(await loadWorkspace(ws));
     try {

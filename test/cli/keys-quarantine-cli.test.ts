@@ -11,7 +11,7 @@ import { cairn } from './run-cli.js';
 describe('cairn keys', async () => {
   const dir = await tempDir();
   const ws = join(dir, 'ws');
-  before(async () => assert.equal((await cairn(['init', ws])).code, 0));
+  before(async () => assert.equal((await cairn(['init', ws, '--example', 'helpdesk'])).code, 0));
 
   it('create --json prints exactly { name, key }, once per active name', async () => {
     const r = await cairn(['-w', ws, 'keys', 'create', 'web', '--json']);
@@ -81,7 +81,7 @@ describe('cairn quarantine', async () => {
   let ids: number[] = [];
 
   before(async () => {
-    assert.equal((await cairn(['init', ws])).code, 0);
+    assert.equal((await cairn(['init', ws, '--example', 'helpdesk'])).code, 0);
     const store = await openStore(await loadWorkspace(ws));
     const entries: QuarantineEntry[] = [
       { ...base, kind: 'event', source: 'web', reason: 'unplanned_event', payload: JSON.stringify(closed) },

@@ -12,7 +12,9 @@ import { tempDir } from '../tmp.js';
 import { cairn } from './run-cli.js';
 
 const DEMO = ['--accounts', '30', '--months', '6', '--no-discover', '--json'];
-const eventsLine = (id: string) => JSON.stringify({ message_id: id, timestamp: '2025-01-01T00:00:00Z', account_id: 'acc_1', action: 'closed', object: 'conversation' });
+// Unplanned in `cairn init`'s empty plan: stored and flagged.
+const eventsLine = (id: string) =>
+  JSON.stringify({ message_id: id, timestamp: '2025-01-01T00:00:00Z', account_id: 'acc_1', action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: id, state: 'resolved' } });
 
 async function workspaceWithEvents(dir: string, source = 'import'): Promise<void> {
   assert.equal((await cairn(['init', dir])).code, 0);
@@ -129,5 +131,28 @@ describe('cairn discover --out', () => {
     assert.match(await readFile(join(out, 'report.html'), 'utf8'), /<!doctype html>/);
     // Its own files it replaces without being told.
     assert.equal((await cairn(['discover', '-w', dir, '--out', out])).code, 1);
+  });
+});
+
+describe('cairn review --out', () => {
+  it('refuses to replace a file it did not write (before the review runs), and replaces its own', async () => {
+    const root = await tempDir();
+    const dir = join(root, 'ws');
+    assert.equal((await cairn(['init', dir, '--example', 'helpdesk'])).code, 0);
+    const page = join(root, 'site', 'index.html');
+    await mkdir(join(root, 'site'));
+    await writeFile(page, '<p>my own page</p>');
+    const r = await cairn(['review', '-w', dir, '--format', 'html', '--out', page]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /site\/index\.html exists and was not written by cairn review: use another --out, or --force/);
+    assert.equal(await readFile(page, 'utf8'), '<p>my own page</p>');
+    const forced = await cairn(['review', '-w', dir, '--format', 'html', '--out', page, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(await readFile(page, 'utf8'), /<!doctype html>/i);
+    // Its own report it replaces without being told, in any format; the default HTML file too.
+    assert.equal((await cairn(['review', '-w', dir, '--format', 'md', '--out', page])).code, 0);
+    assert.match(await readFile(page, 'utf8'), /^# Framework review as of/);
+    assert.equal((await cairn(['review', '-w', dir, '--format', 'html'])).code, 0);
+    assert.ok(existsSync(join(dir, 'review', 'review.html')));
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compilePlan } from '../../src/collect/http/plan-check.js';
-import { loadTrackingPlan, parseTrackingPlan, TEMPLATE_DIR } from '../../src/config/index.js';
+import { loadTrackingPlan, parseTrackingPlan, HELPDESK_DIR } from '../../src/config/index.js';
 import type { TrackedEvent } from '../../src/model/index.js';
 
 const ev = (action: string, object: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
@@ -144,7 +144,7 @@ events:
   });
 
   it('loads the shipped example plan and accepts its events', async () => {
-    const check = compilePlan(await loadTrackingPlan(`${TEMPLATE_DIR}tracking-plan.yaml`));
+    const check = compilePlan(await loadTrackingPlan(`${HELPDESK_DIR}tracking-plan.yaml`));
     assert.deepEqual(check(ev('closed', 'conversation', { place: 'inbox', metadata: { conversation_id: 'c', state: 'resolved' } })), { disposition: 'accept' });
     assert.equal(check(ev('frobbed', 'widget')).disposition, 'flag');
   });

@@ -13,8 +13,45 @@ describe('cairn.yaml', () => {
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
       collect: { account_facts: 'import' },
-      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000 },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2 },
+      review: { every: 'quarter', cohorts: 'quarter' },
+      webhooks: { endpoints: {}, retry: { max_attempts: 8, first_delay_seconds: 30, max_delay_seconds: 3600 }, timeout_seconds: 10 },
+      checklist: { allowed_origins: [] },
+      scheduler: { refresh: '10 0 * * *', review: true },
     });
+  });
+
+  test('reads webhook endpoints, and points at the line of what is wrong with one', () => {
+    const config = parseCairnConfig(
+      lines('version: 1', 'webhooks:', '  endpoints:', '    crm: { url: "https://crm.example.com/hook", secret_env: CRM_SECRET, events: [milestone.reached] }', '    cs: { url_env: SLACK_URL, format: slack, segments: [mature] }'),
+      F,
+    );
+    assert.deepEqual(config.webhooks.endpoints.crm, { url: 'https://crm.example.com/hook', format: 'json', secret_env: 'CRM_SECRET', events: ['milestone.reached'] });
+    assert.deepEqual(config.webhooks.endpoints.cs.segments, ['mature']);
+    const messages = (text: string[]) => configErrorOf(() => parseCairnConfig(lines(...text), F)).diagnostics.map((d) => `${d.line}: ${d.path}: ${d.message}`);
+    assert.deepEqual(messages(['version: 1', 'webhooks:', '  endpoints:', '    crm:', '      url: "https://crm.example.com/hook"', '      secret: hunter2']), [
+      "6: webhooks.endpoints.crm.secret: the secret does not go in cairn.yaml: use secret_env (an environment variable) or secret_file (a file only you can read, chmod 600)",
+    ]);
+    assert.deepEqual(messages(['version: 1', 'webhooks:', '  endpoints:', '    crm:', '      url: "https://crm.example.com/hook"']), [
+      '4: webhooks.endpoints.crm.secret_env: expected secret_env or secret_file: json deliveries are signed (a Slack endpoint needs none)',
+    ]);
+    assert.deepEqual(messages(['version: 1', 'webhooks:', '  endpoints:', '    crm:', '      url: "https://crm.example.com/hook"', '      secret_env: S', '      events: [milestone.reachd]']), [
+      '7: webhooks.endpoints.crm.events[0]: expected one of milestone.reached, milestone.lost, stage.changed, segment.entered, segment.left, got "milestone.reachd"',
+    ]);
+    assert.deepEqual(messages(['version: 1', 'webhooks:', '  endpoints:', '    cs: { format: slack }', 'scheduler: { refresh: "every minute" }', 'checklist: { allowed_origins: [nope] }']), [
+      '4: webhooks.endpoints.cs.url: expected one of url or url_env',
+      '5: scheduler.refresh: expected a cron expression of 5 or 6 fields such as "10 0 * * *", got "every minute"',
+      '6: checklist.allowed_origins[0]: expected an origin such as https://app.example.com, got "nope"',
+    ]);
+  });
+
+  test('takes a review period or a cron expression, and says what else it takes', () => {
+    assert.equal(parseCairnConfig(lines('version: 1', 'review: { every: "0 6 1 */3 *" }'), F).review.every, '0 6 1 */3 *');
+    assert.equal(parseCairnConfig(lines('version: 1', 'review: { every: month, cohorts: month }'), F).review.cohorts, 'month');
+    const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'review:', '  every: fortnightly'), F));
+    assert.ok(err.message.startsWith(`${F}:3:10: review.every: expected one of month, quarter, half_year, year, or a cron expression`), err.message);
+    const bad = configErrorOf(() => parseCairnConfig(lines('version: 1', 'review: { every: "61 * * * *" }'), F));
+    assert.match(bad.message, /review\.every: expected one of/);
   });
 
   test('reads a ClickHouse engine with its optional keys', () => {
@@ -62,7 +99,7 @@ describe('cairn.yaml', () => {
   test('an unknown key is named along with the allowed keys', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  prot: 80'), F));
     assert.deepEqual(summary(err), [
-      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type)`,
+      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type, status_refresh_seconds)`,
     ]);
   });
 
@@ -123,7 +160,7 @@ describe('cairn.yaml', () => {
       `${F}:2: engine.path: expected a non-empty string, got 3`,
       `${F}:5: retention.early_days: expected early_days to be less than days (60), got 90`,
       `${F}:7: server.port: expected a port number from 1 to 65535, got 70000`,
-      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, collect, server)`,
+      `${F}:8: colour: unknown key 'colour' (allowed keys: version, engine, retention, import, collect, server, review, webhooks, checklist, scheduler)`,
     ]);
   });
 });

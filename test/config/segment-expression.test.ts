@@ -7,7 +7,7 @@ import {
   parseSegmentExpression,
   segmentFields,
   SegmentSyntaxError,
-  TEMPLATE_DIR,
+  HELPDESK_DIR,
   type SegmentExpr,
 } from '../../src/config/index.js';
 import { configErrorOf, lines } from './helpers.js';
@@ -229,7 +229,7 @@ describe('parseSegmentExpression: errors say what was expected and where', () =>
 });
 
 describe('segments in milestones.yaml', async () => {
-  const template = await readFile(path.join(TEMPLATE_DIR, 'milestones.yaml'), 'utf8');
+  const template = await readFile(path.join(HELPDESK_DIR, 'milestones.yaml'), 'utf8');
   const templateLines = template.split('\n');
   const segmentLine = templateLines.findIndex((l) => l.startsWith('  stuck_in_setup:')) + 1;
   const withSegment = (value: string) =>

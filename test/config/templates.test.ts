@@ -6,27 +6,32 @@ import {
   parseCairnConfig,
   parseMilestones,
   parseTrackingPlan,
-  TEMPLATE_DIR,
+  HELPDESK_DIR,
   type Matcher,
 } from '../../src/config/index.js';
 import { CATEGORIES, CONVERSATION, FEATURES, SETUP_STEPS } from '../../src/demo/catalog.js';
+import { LAUNCH_EVENTS } from '../../src/demo/launches.js';
 
-const read = (name: string) => readFile(path.join(TEMPLATE_DIR, name), 'utf8');
+const read = (name: string) => readFile(path.join(HELPDESK_DIR, name), 'utf8');
 const pair = (m: { action: string; object: string }) => `${m.action} ${m.object}`;
 
-describe('examples/intercom templates', async () => {
+describe('examples/helpdesk templates', async () => {
   const config = parseCairnConfig(await read('cairn.yaml'), 'cairn.yaml');
   const { milestones, segments, stages } = parseMilestones(await read('milestones.yaml'), 'milestones.yaml');
   const plan = parseTrackingPlan(await read('tracking-plan.yaml'), 'tracking-plan.yaml');
 
-  test('cairn.yaml: DuckDB, a year of retention, default server', () => {
+  test('cairn.yaml: DuckDB, a year of retention, default server, a quarterly review', () => {
     assert.deepEqual(config, {
       version: 1,
       engine: { kind: 'duckdb', path: 'cairn.duckdb' },
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
       collect: { account_facts: 'import' },
-      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000 },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2 },
+      review: { every: 'quarter', cohorts: 'quarter' },
+      scheduler: { refresh: '10 0 * * *', review: true },
+      webhooks: { endpoints: {}, retry: { max_attempts: 8, first_delay_seconds: 30, max_delay_seconds: 3600 }, timeout_seconds: 10 },
+      checklist: { allowed_origins: [] },
     });
   });
 
@@ -97,14 +102,15 @@ describe('examples/intercom templates', async () => {
     }
   });
 
-  test('tracking-plan.yaml: lists every catalog event with its place, and nothing else', () => {
+  test('tracking-plan.yaml: lists every catalog event and every instrumented demo launch event with its places, a place variant’s second place too, and nothing else', () => {
     assert.equal(plan.unplanned, 'flag');
     const want = new Map<string, string>();
     for (const s of SETUP_STEPS) want.set(pair(s), s.place);
     want.set(pair({ action: CONVERSATION.opened, object: CONVERSATION.object }), CONVERSATION.place);
     want.set(pair({ action: CONVERSATION.closed, object: CONVERSATION.object }), CONVERSATION.place);
-    for (const f of FEATURES) want.set(pair(f), f.place);
-    assert.equal(want.size, SETUP_STEPS.length + 2 + FEATURES.length, 'catalog pairs are distinct');
+    for (const f of FEATURES) want.set(pair(f), f.altPlace ? `${f.place},${f.altPlace.place}` : f.place);
+    for (const e of LAUNCH_EVENTS) want.set(pair(e), e.place);
+    assert.equal(want.size, SETUP_STEPS.length + 2 + FEATURES.length + LAUNCH_EVENTS.length, 'catalog pairs are distinct');
     const got = new Map(plan.events.map((e) => [pair(e), e.places?.join(',')]));
     assert.deepEqual(got, want);
   });

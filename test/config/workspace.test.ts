@@ -9,7 +9,7 @@ import {
   parseMilestones,
   parseTrackingPlan,
   resolveWorkspaceDir,
-  TEMPLATE_DIR,
+  TEMPLATES,
 } from '../../src/config/index.js';
 import { configErrorOfAsync, lines, summary, tempDir } from './helpers.js';
 
@@ -23,7 +23,7 @@ after(async () => {
   for (const dir of made) await rm(dir, { recursive: true, force: true });
 });
 
-const template = (name: string) => readFile(path.join(TEMPLATE_DIR, name), 'utf8');
+const template = (name: string, which: keyof typeof TEMPLATES = 'blank') => readFile(path.join(TEMPLATES[which], name), 'utf8');
 
 describe('resolveWorkspaceDir', () => {
   test('prefers the option, then CAIRN_WORKSPACE, then the current folder', () => {
@@ -50,6 +50,24 @@ describe('initWorkspace', () => {
     }
     assert.ok((await stat(path.join(dir, 'launches'))).isDirectory());
     assert.deepEqual(await readdir(path.join(dir, 'launches')), []);
+  });
+
+  test('writes a blank workspace for a new product: no milestones yet, a plan that flags what it does not know', async () => {
+    const ws = await loadWorkspace(await initWorkspace(path.join(await fresh(), 'mine')).then(({ created }) => path.dirname(created[0])));
+    assert.deepEqual(ws.milestones.milestones, {});
+    assert.equal(ws.trackingPlan.unplanned, 'flag');
+    assert.deepEqual(ws.trackingPlan.events, []);
+    assert.doesNotMatch(await template('milestones.yaml'), /conversation/);
+  });
+
+  test('writes the help-desk example when asked', async () => {
+    const dir = await fresh();
+    await initWorkspace(dir, { template: 'helpdesk' });
+    for (const name of ['cairn.yaml', 'milestones.yaml', 'tracking-plan.yaml']) {
+      assert.equal(await readFile(path.join(dir, name), 'utf8'), await template(name, 'helpdesk'));
+    }
+    const ws = await loadWorkspace(dir);
+    assert.deepEqual(Object.keys(ws.milestones.milestones), ['setup', 'activation', 'utilization', 'maturity']);
   });
 
   test('refuses to overwrite, names the file and writes nothing', async () => {

@@ -29,8 +29,12 @@ describe('demo data carries its planted truth', () => {
     assert.deepEqual(t.setup_steps, SETUP_STEPS.map((x) => x.id));
     assert.deepEqual({ action: t.activation.action, object: t.activation.object }, { action: 'closed', object: 'conversation' });
     assert.deepEqual(t.utilization.metadata, { state: 'resolved' });
-    assert.ok(t.drivers.length >= 4 && t.drivers.length <= 6);
-    assert.ok(t.drivers.every((d: { hazard_ratio: number }) => d.hazard_ratio > 0 && d.hazard_ratio < 1));
+    assert.equal(t.world, 'planted');
+    assert.equal(t.drivers.length, 8);
+    assert.ok(t.drivers.every((d: { hazard_ratio: number }) => d.hazard_ratio >= 0.8 && d.hazard_ratio <= 0.9), 'modest effects');
+    assert.equal(t.decoys.length, t.drivers.length);
+    assert.ok(t.place_variants.length >= 3);
+    assert.ok(t.confounding.fit_churn_hazard_ratio_per_sd < 1);
     assert.equal(t.maturity.mature_in_at_least, 3);
     assert.deepEqual(Object.keys(t.plans), ['starter', 'pro', 'premium']);
     assert.equal(t.traps.ubiquitous.object, UBIQUITOUS_FEATURE.object);
@@ -52,18 +56,20 @@ describe('demo data carries its planted truth', () => {
     assert.ok(s.justAbove.share - s.justBelow.share >= 0.08, `${s.justAbove.share} vs ${s.justBelow.share}`);
   });
 
-  it('retains users of the driver features better, beyond other mature features', () => {
+  it('retains users of the driver features better, and adopts each decoy as its twin driver', () => {
     for (const d of drivers) {
       assert.ok(s.everUsedLift.get(d)! > 0.1, `${d} ever-used lift ${s.everUsedLift.get(d)}`);
-      // Adopted in the first 120 days, among accounts still customers then: no survivorship.
       const early = s.landmarkLift.get(d)!;
-      assert.ok(early.users >= 20 && early.lift > -0.05, `${d} early adopters ${early.users}, lift ${early.lift}`);
+      assert.ok(early.users >= 20, `${d} early adopters ${early.users}`);
     }
-    const others = [...s.landmarkLift]
-      .filter(([k, v]) => !drivers.includes(k) && v.users >= 5 && k !== `${PREMIUM_NICHE_FEATURE.action} ${PREMIUM_NICHE_FEATURE.object}`)
-      .map(([, v]) => v.lift);
-    const driverMean = mean(drivers.map((d) => s.landmarkLift.get(d)!.lift));
-    assert.ok(driverMean - mean(others) >= 0.04, `drivers ${driverMean} vs other mature features ${mean(others)}`);
+    // Fit drives adoption and retention alike, so decoys correlate with retention too; telling
+    // the drivers' modest effects from that takes more accounts than a test holds (bench/accuracy).
+    const early = (keys: string[]) => keys.reduce((n, k) => n + s.landmarkLift.get(k)!.users, 0);
+    const decoys = early(s.truth.decoys.map((d) => `${d.action} ${d.object}`));
+    const twins = early(s.truth.decoys.map((d) => d.twin_of));
+    assert.ok(Math.abs(decoys - twins) <= 0.2 * twins, `decoys' early users ${decoys}, their twins' ${twins}`);
+    const decoyLift = mean(s.truth.decoys.map((d) => s.landmarkLift.get(`${d.action} ${d.object}`)!.lift));
+    assert.ok(decoyLift > 0, `decoys' lift ${decoyLift}: fit confounds them`);
   });
 
   it('makes the ubiquitous feature near-universal and uninformative', () => {

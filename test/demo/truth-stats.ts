@@ -18,7 +18,7 @@ export interface TruthStats {
   justBelow: { n: number; share: number };
   /** By the plan at signup (account-history's first row), so upgrades do not flatter premium. */
   planRetention: Record<string, { n: number; share: number }>;
-  /** Retention lift (users minus non-users) of features first used within the landmark, among accounts alive then. */
+  /** Retention lift (users minus non-users) of mature features, drivers and decoys first used within the landmark, among accounts alive then. */
   landmarkLift: Map<string, { users: number; lift: number }>;
   everUsedLift: Map<string, number>;
   ubiquitousPrevalence: number;
@@ -34,6 +34,7 @@ export interface GroundTruthFile {
   end: string;
   activation: { action: string; object: string; at_least: number; within_days: number };
   drivers: { action: string; object: string; hazard_ratio: number }[];
+  decoys: { action: string; object: string; twin_of: string }[];
   maturity: { categories: Record<string, { basic: { action: string; object: string }[]; mature: { action: string; object: string }[] }> };
   traps: { ubiquitous: { action: string; object: string }; premium_niche: { action: string; object: string } };
   plans: Record<string, { price_per_seat: number; seats: [number, number] }>;
@@ -56,7 +57,7 @@ export function truthStats(dir: string, landmarkDays = 120, oldDays = 274): Trut
   const landmarkLift = new Map<string, { users: number; lift: number }>();
   const everUsedLift = new Map<string, number>();
   const matureKeys = Object.values(truth.maturity.categories).flatMap((c) => c.mature.map(key));
-  for (const k of [...matureKeys, ...truth.drivers.map(key)]) {
+  for (const k of new Set([...matureKeys, ...truth.drivers.map(key), ...truth.decoys.map(key)])) {
     const users = alive.filter((a) => usedBefore(a, k, a.createdAt + landmark));
     const others = alive.filter((a) => !usedBefore(a, k, a.createdAt + landmark));
     landmarkLift.set(k, { users: users.length, lift: retention(users).share - retention(others).share });

@@ -9,6 +9,7 @@ import type {
   CurvePoint,
   DiscoveryEvidence,
   FeatureEvidence,
+  MilestoneTest,
   MilestoneValidation,
   SetupStepEvidence,
   ThresholdEvidence,
@@ -71,6 +72,7 @@ function feature(s: FeatureSpec): FeatureEvidence {
     rank,
     rank_low: low,
     rank_high: high,
+    ranked_with: at ? `${action} ${object}` : null,
     retention_users: wilsonInterval(a, s.users),
     retention_non_users: wilsonInterval(b, nonUsers),
     risk_ratio: rr,
@@ -155,9 +157,40 @@ niche.flag_reasons = [
     `stratified by plan the risk ratio is ${ci(niche.stratified.plan.risk_ratio)}, whose interval contains 1`,
 ];
 
+/** A milestone's held-out rates and its permutation test, from counts on the held-out accounts. */
+function tested(unit: string, units: number, positives: number, tp: number, fp: number, null95: number, p: number, pHolm: number): MilestoneTest {
+  const negatives = units - positives;
+  const j = tp / positives - fp / negatives;
+  return {
+    held_out: {
+      unit,
+      units,
+      positives,
+      youden_j: j,
+      sensitivity: wilsonInterval(tp, positives),
+      specificity: wilsonInterval(negatives - fp, negatives),
+      ppv: wilsonInterval(tp, tp + fp),
+      npv: wilsonInterval(negatives - fp, units - tp - fp),
+      reach: wilsonInterval(tp + fp, units),
+    },
+    null_test: {
+      statistic: `held-out Youden's J (${unit}s)`,
+      observed: j,
+      permutations: 200,
+      null_mean: 0.01,
+      null_95: null95,
+      p_value: p,
+      p_holm: pHolm,
+      passed: true,
+      how: 'outcomes shuffled within plan, on both sides; choice made again on the earlier cohorts, judged on the later',
+    },
+    proposed: true,
+  };
+}
+
 /** A grid where, per window, sensitivity = exp(−t/a) and the false-positive rate exp(−t/b). */
 function thresholdFixture(
-  base: Omit<ThresholdEvidence, 'choice' | 'grid' | 'threshold_interval'>,
+  base: Omit<ThresholdEvidence, 'choice' | 'grid' | 'threshold_interval' | 'window_share' | 'jump'>,
   thresholds: number[],
   windows: { days: number; b: number; m: number }[],
   intervalWidth: number,
@@ -191,6 +224,8 @@ function thresholdFixture(
       reach: wilsonInterval(tp + fp, LABELLED),
     },
     threshold_interval: { low: Math.max(0, best.threshold - intervalWidth), high: best.threshold + intervalWidth * 1.5 },
+    window_share: 0.87,
+    jump: iv(2.4, 1.7, 3.4),
     grid,
   };
 }
@@ -205,11 +240,14 @@ const activation = thresholdFixture(
     measure: 'count_within_days',
     accounts: LABELLED,
     later_utilization: {
+      accounts: 3100,
+      censored: 212,
       reached: wilsonInterval(1002, 1395),
       not_reached: wilsonInterval(378, 1705),
       risk_ratio: katz(1002, 1395, 378, 1705),
     },
     warnings: [],
+    ...tested('account', 1300, 960, 610, 70, 0.11, 0.005, 0.02),
   },
   [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 25, 28, 30, 35, 40, 45, 50, 60, 70, 80, 100, 120, 150],
   WINDOWS.map((days, i) => ({ days, b: 0.12 * days + 0.5, m: [1.8, 2.1, 2.4, 2.7, 2.9][i] })),
@@ -226,9 +264,10 @@ const utilization = thresholdFixture(
     measure: 'per_seat_per_month',
     accounts: 41_250,
     warnings: [
-      "Judged on 41,250 account-months (1,106 followed by churn): a calendar month's closed conversation per seat against churn in the month after. Rates are per account-month; the interval resamples months, not accounts.",
+      "Chosen on 41,250 account-months of 2,900 accounts (1,106 followed by churn): a calendar month's closed conversation per seat against churn in the month after. The interval resamples accounts with all their months.",
       '6 of 200 bootstrap resamples held only retained or only churned accounts and were skipped',
     ],
+    ...tested('account-month', 17_800, 17_310, 9_900, 150, 0.06, 0.005, 0.02),
   },
   [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15],
   [{ days: 30, b: 1.5, m: 2.8 }],
@@ -268,14 +307,16 @@ function link(from: string, to: string, a: number, n1: number, b: number, n2: nu
 }
 
 export const EVIDENCE_FIXTURE: DiscoveryEvidence = {
-  version: 1,
+  version: 2,
   generated_at: '2025-07-01T08:14:03.512Z',
   as_of: '2025-06-30',
   settings: {
     retention: { kind: 'still_customer', days: 365, dormantDays: 30, earlyDays: 90 },
     seed: 42,
     trees: 100,
-    fits: 5,
+    refits: 10,
+    bootstrap: 200,
+    permutations: 200,
   },
   data: {
     accounts: 4200,
@@ -287,12 +328,42 @@ export const EVIDENCE_FIXTURE: DiscoveryEvidence = {
     seats: 'data',
     plans: ['premium', 'pro', 'starter'],
     cohorts: Array.from({ length: 18 }, (_, i) => `${2023 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`),
+    plan_source: 'history',
+  },
+  caveat: 'These are associations in observational data, not causes.',
+  split: {
+    how: 'month',
+    cut: '2024-01-01',
+    selection: { cohorts: ['2023-01', '2023-12'], accounts: 1800, retained: 1300, churned: 500 },
+    held_out: { cohorts: ['2024-01', '2024-06'], accounts: 1300, retained: 960, churned: 340 },
+  },
+  verdict: {
+    proposed: ['setup', 'activation', 'utilization', 'maturity'],
+    nothing_better_than_chance: false,
+    statement: "Proposed: setup, activation, utilization, maturity; the forest's AUC on the 1,300 held-out accounts is 0.79, against 0.56 at the 95th percentile of 200 label permutations (p = 0.0050).",
   },
   warnings: [
     'signup cohorts 2023-01 to 2023-03 have fewer than 50 labelled accounts each: their retention rates are noisy',
     '214 accounts have no seat count; they are counted as one seat',
   ],
-  model: { oob_auc: 0.812, held_out_auc: 0.794, held_out_aucs: [0.781, 0.803, 0.792, 0.809, 0.785], fits: 5, trees: 100 },
+  model: {
+    oob_auc: 0.812,
+    held_out_auc: 0.794,
+    null_test: {
+      statistic: 'held-out AUC',
+      observed: 0.794,
+      permutations: 200,
+      null_mean: 0.53,
+      null_95: 0.56,
+      p_value: 1 / 201,
+      p_holm: null,
+      passed: true,
+      how: 'retention shuffled within plan among the held-out accounts; the forest kept',
+    },
+    refits: 10,
+    trees: 100,
+    covariates: { names: ['plan = premium', 'plan = pro', 'plan = starter', 'seats'], importance: 0.012, importance_sd: 0.003 },
+  },
   features,
   setup: {
     window_days: 14,
@@ -301,6 +372,8 @@ export const EVIDENCE_FIXTURE: DiscoveryEvidence = {
     steps: ['installed messenger', 'invited teammate', 'connected email_channel', 'created team_inbox'],
     at_least: 3,
     prevalence_bounds: { low: 0.1, high: 0.9 },
+    accounts: { selection: 2400, held_out: 1700 },
+    ...tested('account', 1700, 760, 560, 300, 0.04, 0.005, 0.02),
   },
   activation,
   utilization,
@@ -333,8 +406,10 @@ export const EVIDENCE_FIXTURE: DiscoveryEvidence = {
         mature: ['connected whatsapp_channel', 'connected sms_channel'],
       },
     ],
+    ...tested('account', 1300, 960, 250, 20, 0.05, 0.005, 0.02),
   },
   validation: {
+    accounts: { cohorts: ['2024-01', '2024-06'], count: 1300 },
     landmark_days: 90,
     event: 'churn',
     milestones: [

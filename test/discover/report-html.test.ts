@@ -56,7 +56,13 @@ describe('renderDiscoveryReport', () => {
     assert.match(html, /214 accounts have no seat count/);
     assert.match(html, /at least 18 closed conversation within 90 days/);
     assert.match(html, /≥ 2.5 closed conversation \(state = resolved\) per seat per month/);
-    assert.match(html, /searched on 41,250 account-months/);
+    assert.match(html, /chosen on 41,250 account-months of the earlier cohorts/);
+    assert.match(html, /Chosen on<\/dt><dd>1,800 accounts signed up 2023-01 to 2023-12/);
+    assert.match(html, /Judged on<\/dt><dd>1,300 accounts held out, signed up 2024-01 to 2024-06/);
+    assert.match(html, /associations in observational data, not causes/);
+    assert.match(html, /<div class="verdict">Proposed: setup, activation, utilization, maturity/);
+    assert.match(html, /<strong>Proposed<\/strong>: held-out Youden&#39;s J \(accounts\) 0\.\d+\s+on 1,300 accounts, against 0\.11 at the 95th percentile of 200 permutations/);
+    assert.match(html, /On the 1,300 held-out accounts \(signed up 2024-01 to 2024-06\), which no choice saw/);
     assert.match(html, /mature use in at least 2 of 2 categories within 90 days/);
     assert.match(html, /at least 3 of these 4 steps/);
     assert.match(html, /6 of 200 bootstrap resamples/, 'a threshold section warning');
@@ -119,6 +125,19 @@ describe('renderDiscoveryReport', () => {
     assert.match(out, /No features/);
     assert.match(out, /not proposed/);
     assert.doesNotMatch(out, /<svg/);
+    assertBalanced(out);
+  });
+
+  it('says when nothing predicts retention better than chance, and why each milestone is not proposed', () => {
+    const e = evidenceFixture();
+    e.model!.null_test = { ...e.model!.null_test, observed: 0.52, null_95: 0.57, p_value: 0.31, passed: false };
+    e.verdict = { proposed: [], nothing_better_than_chance: true, statement: "Nothing here predicts retention better than chance: the forest's AUC is 0.52." };
+    for (const m of [e.setup!, e.activation!, e.utilization!, e.maturity!]) m.proposed = false;
+    e.validation = null;
+    const out = renderDiscoveryReport(e);
+    assert.match(out, /<div class="verdict none">Nothing here predicts retention better than chance/);
+    assert.equal((out.match(/<div class="test failed"><strong>Not proposed<\/strong>/g) ?? []).length, 4);
+    assert.match(out, /no better than chance, so nothing is proposed/);
     assertBalanced(out);
   });
 

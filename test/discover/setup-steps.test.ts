@@ -84,23 +84,23 @@ describe('rankSetupSteps', () => {
     }
   });
 
-  it('makes up the minimum of five with the noise steps, saying the evidence is weak', () => {
-    assert.equal(evidence.steps.length, 5);
+  it('never pads the list with the noise steps: only the three with clear evidence are chosen', () => {
+    assert.equal(evidence.steps.length, 3);
     for (const key of noise) {
       const c = byKey.get(key)!;
-      assert.equal(c.chosen, true, key);
-      assert.match(c.reason, /weak evidence \(.+\), chosen only to make up the minimum of 5 steps$/);
+      assert.equal(c.chosen, false, key);
+      assert.match(c.reason, /no clear positive association with activation/);
     }
   });
 
   it('orders the steps by the median first day', () => {
-    // Planted first days: uniform on [0,3), [2,6), [3,11), [5,13), [10,20): medians ≈ 1.5, 4, 7, 9, 15.
-    assert.deepEqual(evidence.steps, ['create inbox', 'install messenger', 'edit profile', 'invite teammate', 'export csv']);
+    // Planted first days: uniform on [0,3), [2,6), [5,13): medians ≈ 1.5, 4, 9.
+    assert.deepEqual(evidence.steps, ['create inbox', 'install messenger', 'invite teammate']);
     const days = evidence.steps.map((k) => byKey.get(k)!.median_first_day!);
     for (let i = 1; i < days.length; i++) assert.ok(days[i - 1] <= days[i], `${days}`);
     close(byKey.get('create inbox')!.median_first_day!, 1.5, 0.15, 'median day');
     // Candidates list the chosen steps first, in checklist order.
-    assert.deepEqual(evidence.candidates.slice(0, 5).map((c) => c.key), evidence.steps);
+    assert.deepEqual(evidence.candidates.slice(0, 3).map((c) => c.key), evidence.steps);
   });
 
   it('picks at_least by Youden J over "did at least k of the chosen steps"', () => {
@@ -116,7 +116,7 @@ describe('rankSetupSteps', () => {
       });
       return tp / positives - fp / (activated.length - positives);
     };
-    const js = [1, 2, 3, 4, 5].map(j);
+    const js = [1, 2, 3].map(j);
     assert.equal(evidence.at_least, js.indexOf(Math.max(...js)) + 1, `J by k: ${js}`);
     // With 2 noise steps in 5, the best cut sits in the middle, not at the extremes.
     assert.ok(evidence.at_least >= 2 && evidence.at_least <= 4, `at_least ${evidence.at_least}`);
@@ -162,9 +162,9 @@ describe('rankSetupSteps', () => {
         { key: 'buy premium', prevalence: 0.05, from: 0, to: 5 },
         { key: 'create inbox', prevalence: 0.5, from: 0, to: 5 },
       ],
-      (did) => (did('buy premium') ? 0.95 : 0.2) + (did('create inbox') ? 0.04 : 0),
+      (did) => (did('buy premium') ? 0.95 : 0.2) + (did('create inbox') ? 0.15 : 0),
     );
-    const e = rankSetupSteps(data, { minSteps: 1, maxSteps: 3 });
+    const e = rankSetupSteps(data, { maxSteps: 3 });
     const niche = e.candidates.find((c) => c.key === 'buy premium')!;
     assert.equal(niche.chosen, false);
     assert.ok(niche.lift.estimate > 3);
@@ -173,7 +173,7 @@ describe('rankSetupSteps', () => {
     assert.equal(e.at_least, 1);
   });
 
-  it('hand-worked: 20 accounts, one step', () => {
+  it('hand-worked: 20 accounts, one step whose association is not significant, so not chosen', () => {
     // Did it: accounts 0..9, 8 of them activated; did not: 10..19, 3 activated.
     const n = 20;
     const activated = Uint8Array.from({ length: n }, (_, i) => (i < 8 || (i >= 10 && i < 13) ? 1 : 0));
@@ -181,7 +181,6 @@ describe('rankSetupSteps', () => {
     const firstDay = Float64Array.from({ length: n }, (_, i) => (i < 10 ? i : NaN));
     const e = rankSetupSteps(
       { candidates: [{ key: 'create inbox', action: 'create', object: 'inbox', done, firstDay }], activated, windowDays: 14, outcome: 'activation' },
-      { minSteps: 1 },
     );
     const [c] = e.candidates;
     assert.equal(c.prevalence, 0.5);
@@ -194,15 +193,14 @@ describe('rankSetupSteps', () => {
     close(c.p_value!, 0.0697785187, 1e-9, 'p');
     assert.equal(c.q_value, c.p_value);
     assert.equal(c.median_first_day, 4.5); // days 0..9
-    // q = 0.07 ≥ 0.05: not a clear association, but with minSteps 1 it makes up the list.
-    assert.equal(c.chosen, true);
-    assert.deepEqual(e.steps, ['create inbox']);
-    assert.equal(e.at_least, 1);
+    // q = 0.07 ≥ 0.05: not a clear association, so it is not chosen and nothing pads the list.
+    assert.equal(c.chosen, false);
+    assert.deepEqual(e.steps, []);
+    assert.equal(e.at_least, 0);
     assert.equal(
       c.reason,
       `done by 50% of accounts; activation 2.7× (95% CI ${rr.low.toPrecision(2)}–${rr.high.toPrecision(2)}) when done; ` +
-        `phi 0.50 (${c.phi.low.toFixed(2)} to ${c.phi.high.toFixed(2)}); q = 0.07: weak evidence (q ≥ 0.05), ` +
-        'chosen only to make up the minimum of 1 step',
+        `phi 0.50 (${c.phi.low.toFixed(2)} to ${c.phi.high.toFixed(2)}); q = 0.07: no clear positive association with activation (q ≥ 0.05)`,
     );
   });
 
@@ -236,7 +234,7 @@ describe('rankSetupSteps', () => {
     assert.throws(() => rankSetupSteps(one(Uint8Array.of(1, 0))), /^Error: invalid done length: 2 for a b \(expected 3\)$/);
     assert.throws(() => rankSetupSteps(one(Uint8Array.of(1, 2, 0))), /^Error: invalid done: 2 for a b at account 1/);
     assert.throws(() => rankSetupSteps(one(Uint8Array.of(1, 0, 0), Float64Array.of(0, -1, 0))), /^Error: invalid firstDay: -1/);
-    assert.throws(() => rankSetupSteps(one(Uint8Array.of(1, 0, 0)), { minSteps: 5, maxSteps: 4 }), /^Error: invalid maxSteps: 4/);
+    assert.throws(() => rankSetupSteps(one(Uint8Array.of(1, 0, 0)), { maxSteps: 0 }), /^Error: invalid maxSteps: 0/);
     assert.throws(() => rankSetupSteps(one(Uint8Array.of(1, 0, 0)), { prevalenceLow: 0.9, prevalenceHigh: 0.5 }), /^Error: invalid prevalenceLow: 0.9/);
     assert.throws(() => rankSetupSteps({ ...one(new Uint8Array(0)), activated: new Uint8Array(0) }), /^Error: invalid activated length: 0/);
   });

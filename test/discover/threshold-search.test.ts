@@ -107,53 +107,104 @@ describe('searchThreshold on a planted step', () => {
     assert.deepEqual(searchThreshold(input, { seed: 7 }), result);
   });
 
-  it('caps default candidates at 60 distinct quantiles', () => {
+  it('tries every common value and quantiles of the tail when the values are many', () => {
     const wide = Float64Array.from({ length: 500 }, (_, i) => i);
     const y = Uint8Array.from({ length: 500 }, (_, i) => (i >= 250 ? 1 : 0));
     const r = searchThreshold({ windows: [{ days: 14, counts: wide }], outcome: y }, { seed: 1, bootstrap: 20 });
-    assert.ok(r.grid.length <= 60 && r.grid.length >= 50, `grid ${r.grid.length}`);
-    assert.equal(r.grid[0].threshold, 0);
-    assert.equal(r.grid[r.grid.length - 1].threshold, 499);
+    // The lowest 100 distinct values (all below the 90% quantile, 449), then 1% quantiles from 91%.
+    assert.deepEqual(r.grid.slice(0, 100).map((g) => g.threshold), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(r.grid.slice(100).map((g) => g.threshold), [454, 459, 464, 469, 474, 479, 484, 489, 494, 499]);
+    const few = searchThreshold({ windows: [{ days: 14, counts: Float64Array.from({ length: 500 }, (_, i) => i % 40) }], outcome: y }, { seed: 1, bootstrap: 20 });
+    assert.equal(few.grid.length, 40, 'at most 60 distinct values: all of them');
   });
 });
 
-describe('searchThreshold warnings', () => {
-  it('warns when almost nobody reaches the chosen milestone', () => {
-    // 100 accounts: the 2 with 40 closed conversations retain, nobody else does.
-    const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 2 ? 40 : i % 5)));
-    const outcome = u8(Array.from({ length: 100 }, (_, i) => (i < 2 ? 1 : 0)));
-    const r = searchThreshold(
-      { windows: [{ days: 7, counts }], outcome },
-      { seed: 5, actionLabel: 'closed conversations' },
-    );
-    assert.equal(r.best.threshold, 40);
-    const ws = reachWarnings(r.warnings);
-    assert.equal(ws.length, 1);
-    // With 2 retained in 100, some resamples hold none: those are skipped, and said so.
-    assert.equal(r.warnings.length, 2);
-    assert.match(r.warnings[1], /^\d+ of 200 bootstrap resamples held only retained or only churned accounts/);
-    assert.match(ws[0], /^only 2% of accounts reach 40 closed conversations in 7 days: /);
-    assert.match(ws[0], /1% activate, 100% retain/);
+/**
+ * Accounts whose 90-day counts vary widely (a gamma-Poisson mix); retention rises gradually with
+ * log(1 + count) and steps up at 20 (odds × 2.5). Shorter windows see a thinned copy.
+ */
+function stepWorld(n: number, seed: number) {
+  const random = mulberry32(seed);
+  const gamma2 = () => -Math.log(random()) - Math.log(random()); // Gamma(2, 1)
+  const c90 = new Float64Array(n);
+  const c30 = new Float64Array(n);
+  const outcome = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const mean = 9 * gamma2();
+    let k = 0;
+    for (let t = -Math.log(random()); t < mean; t -= Math.log(random())) k++; // Poisson by arrivals
+    c90[i] = k;
+    for (let e = 0; e < k; e++) if (random() < 1 / 3) c30[i]++;
+    const logit = -1.6 + 0.45 * Math.log1p(k) + (k >= 20 ? Math.log(2.5) : 0);
+    outcome[i] = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+  }
+  return { windows: [{ days: 30, counts: c30 }, { days: 90, counts: c90 }], outcome };
+}
+
+describe('searchThreshold finds a planted step under a trend', () => {
+  it('covers the planted threshold with its 95% interval in at least 8 of 10 worlds', () => {
+    const found = Array.from({ length: 10 }, (_, seed) => {
+      const r = searchThreshold(stepWorld(1500, 100 + seed), { seed: 1 });
+      return { days: r.best.days, threshold: r.best.threshold, ...r.thresholdInterval };
+    });
+    const covered = found.filter((f) => f.days === 90 && f.low <= 20 && 20 <= f.high);
+    assert.ok(covered.length >= 8, JSON.stringify(found));
+    assert.ok(found.filter((f) => Math.abs(f.threshold - 20) <= 2).length >= 7, `point estimates ${found.map((f) => f.threshold)}`);
   });
 
-  it('warns when almost everybody reaches the chosen milestone', () => {
-    // 100 accounts: the 3 with no events churn, the 97 with at least one retain.
-    const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 3 ? 0 : 1 + (i % 4))));
+  it('reports the jump at the threshold as an odds ratio beyond the trend', () => {
+    const r = searchThreshold(stepWorld(4000, 7), { seed: 1 });
+    assert.equal(r.best.days, 90);
+    assert.ok(r.jump.low > 1 && r.jump.low < 2.5 && 2.5 < r.jump.high, JSON.stringify(r.jump));
+    assert.ok(r.windowShare > 0.8 && r.resamples === 200);
+  });
+
+  it('resamples clusters with all their units: copies of one account do not narrow the interval', () => {
+    const one = stepWorld(600, 3);
+    const copies = 4;
+    const windows = one.windows.map((w) => ({ days: w.days, counts: Float64Array.from({ length: 600 * copies }, (_, i) => w.counts[i % 600]) }));
+    const outcome = Uint8Array.from({ length: 600 * copies }, (_, i) => one.outcome[i % 600]);
+    const clusters = Int32Array.from({ length: 600 * copies }, (_, i) => i % 600);
+    const asClusters = searchThreshold({ windows, outcome, clusters }, { seed: 2 });
+    const asUnits = searchThreshold({ windows, outcome }, { seed: 2 });
+    const width = (r: typeof asUnits) => r.thresholdInterval.high - r.thresholdInterval.low;
+    assert.ok(width(asClusters) > width(asUnits), `clusters ${JSON.stringify(asClusters.thresholdInterval)}, units ${JSON.stringify(asUnits.thresholdInterval)}`);
+    assert.throws(() => searchThreshold({ windows, outcome, clusters: clusters.slice(1) }, { seed: 1 }), /invalid clusters length/);
+  });
+});
+
+describe('searchThreshold and the reach of a milestone', () => {
+  it('tries steps only where 5–95% of accounts reach the threshold: not the 2% that all retain', () => {
+    // 100 accounts: the 2 with 40 closed conversations retain, and so do those with 3 or 4 by half.
+    const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 2 ? 40 : i % 5)));
+    const outcome = u8(Array.from({ length: 100 }, (_, i) => (i < 2 || (i % 5 >= 3 && i % 2 === 0) ? 1 : 0)));
+    const r = searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 5, actionLabel: 'closed conversations' });
+    assert.ok(r.best.threshold <= 4, `threshold ${r.best.threshold}`);
+    assert.ok(r.best.reach.estimate >= 0.05 && r.best.reach.estimate <= 0.95);
+    assert.deepEqual(reachWarnings(r.warnings), []);
+  });
+
+  it('warns when no threshold is within those bounds, and says which trap it is', () => {
+    // 100 accounts: 97 with one event or more, 3 with none.
+    const counts = f64(Array.from({ length: 100 }, (_, i) => (i < 3 ? 0 : 1)));
     const outcome = u8(Array.from({ length: 100 }, (_, i) => (i < 3 ? 0 : 1)));
     const r = searchThreshold({ windows: [{ days: 30, counts }], outcome }, { seed: 5 });
     assert.equal(r.best.threshold, 1);
     const ws = reachWarnings(r.warnings);
     assert.equal(ws.length, 1);
     assert.match(ws[0], /^97% of accounts reach 1 events in 30 days: a milestone almost everybody reaches/);
+    const rare = searchThreshold({ windows: [{ days: 7, counts: f64(Array.from({ length: 100 }, (_, i) => (i < 2 ? 40 : 0))) }], outcome: u8(Array.from({ length: 100 }, (_, i) => (i < 2 ? 1 : 0))) }, { seed: 5, actionLabel: 'closed conversations' });
+    assert.equal(rare.best.threshold, 40);
+    assert.match(reachWarnings(rare.warnings)[0], /^only 2% of accounts reach 40 closed conversations in 7 days: .*1% activate, 100% retain/);
+    assert.match(rare.warnings.at(-1)!, /^\d+ of 200 bootstrap resamples held only retained or only churned accounts/);
   });
 
-  it('respects custom narrow and broad limits', () => {
+  it('takes custom bounds', () => {
     const counts = f64([0, 1, 2, 2, 1, 3, 4, 5, 3, 6]);
     const outcome = u8([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     const r = searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 1, narrowBelow: 0.6 });
-    assert.match(reachWarnings(r.warnings)[0], /^only 50% of accounts reach 3 events in 7 days/);
-    const r2 = searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 1, broadAbove: 0.4 });
-    assert.match(reachWarnings(r2.warnings)[0], /^50% of accounts reach 3 events in 7 days: a milestone almost everybody/);
+    assert.ok(r.best.reach.estimate >= 0.6, `reach ${r.best.reach.estimate}`);
+    assert.throws(() => searchThreshold({ windows: [{ days: 7, counts }], outcome }, { seed: 1, broadAbove: 2 }), /invalid broadAbove: 2/);
   });
 });
 

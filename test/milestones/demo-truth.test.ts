@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents } from '../../src/collect/index.js';
-import { parseMilestones, TEMPLATE_DIR } from '../../src/config/index.js';
+import { parseMilestones, HELPDESK_DIR } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import { computeFunnel, computeMilestones, type AccountStatus } from '../../src/milestones/index.js';
 import { wilsonInterval } from '../../src/stats/index.js';
@@ -14,7 +14,7 @@ import { tempDir } from '../tmp.js';
 describeEngines('milestones on the demo', async (engine) => {
   const dir = await tempDir();
   const store = await engine.open();
-  const framework = parseMilestones(await readFile(`${TEMPLATE_DIR}/milestones.yaml`, 'utf8'));
+  const framework = parseMilestones(await readFile(`${HELPDESK_DIR}/milestones.yaml`, 'utf8'));
   const END = '2026-10-31';
   let report: { accounts: AccountStatus[] };
 

@@ -2,7 +2,9 @@
  * The same demo imported into every engine (test/engines.ts: DuckDB, ClickHouse on chdb, and a
  * ClickHouse server when CAIRN_CLICKHOUSE_URL names one) gives the same answers: import and
  * de-duplication counts, quarantine, stats, every account's milestones and reached days (as of
- * two days, for all accounts and for a few), funnels, segments and the discovery evidence.
+ * two days, for all accounts and for a few), funnels, segments, the discovery evidence, the
+ * materialized statuses with their backfilled history (and a refresh after new data), segment
+ * entries, webhook deliveries and dead letters, scheduled job runs, and the framework review.
  * DuckDB's answers are the reference; each other engine is compared with them exactly, the
  * forest's numbers included (the same matrix and seed give the same forest bit for bit).
  */
@@ -11,10 +13,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { importAccountHistory, importAccounts, importEvents, listQuarantine } from '../../src/collect/index.js';
-import { loadMilestones, TEMPLATE_DIR } from '../../src/config/index.js';
+import { loadMilestones, parseCairnConfig, HELPDESK_DIR } from '../../src/config/index.js';
 import { generateDemo } from '../../src/demo/index.js';
 import { discover } from '../../src/discover/index.js';
-import { computeFunnel, computeMilestones, segmentMembers } from '../../src/milestones/index.js';
+import { changesAfter, computeFunnel, computeMilestones, frameworkVersions, readStatusRows, refreshSegments, refreshStatuses, segmentChangesAfter, segmentMembers, statusesAsOf } from '../../src/milestones/index.js';
+import { Scheduler } from '../../src/server/index.js';
+import { deliverWebhooks, readDeliveries, resolveEndpoints } from '../../src/webhooks/index.js';
+import { reviewFramework } from '../../src/review/index.js';
 import type { AccountPatch, TrackedEvent } from '../../src/model/index.js';
 import { NO_WRITE, sql, type Store } from '../../src/store/index.js';
 import { ENGINES } from '../engines.js';
@@ -34,10 +39,12 @@ interface Answers {
   funnels: unknown;
   segments: unknown;
   discovery: unknown;
+  statuses: unknown;
+  review: unknown;
 }
 
 async function answers(store: Store, files: { accounts: string; accountHistory: string; events: string[] }): Promise<Answers> {
-  const framework = await loadMilestones(join(TEMPLATE_DIR, 'milestones.yaml'));
+  const framework = await loadMilestones(join(HELPDESK_DIR, 'milestones.yaml'));
   const accounts = await importAccounts(store, files.accounts, 'demo');
   const history = await importAccountHistory(store, files.accountHistory, 'demo');
   const events = await importEvents(store, files.events, { workers: 0, now: Date.UTC(2026, 11, 1) });
@@ -55,10 +62,13 @@ async function answers(store: Store, files: { accounts: string; accountHistory: 
     retention: { kind: 'still_customer', days: 365, dormantDays: 30, earlyDays: 90 },
     current: framework,
     seed: 1,
-    fits: 2,
+    refits: 2,
     trees: 40,
   });
   const { generated_at: _generated, ...evidence } = result.evidence;
+  const statuses = await refreshAndRead(store, framework);
+  const config = parseCairnConfig(await readFile(join(HELPDESK_DIR, 'cairn.yaml'), 'utf8'));
+  const { generated_at: _reviewed, ...review } = await reviewFramework(store, { framework, config, asOf: END, now: new Date(0) });
   return {
     imports: { accounts, history, events, again },
     collected,
@@ -71,7 +81,54 @@ async function answers(store: Store, files: { accounts: string; accountHistory: 
     funnels: await Promise.all((['all', 'plan', 'signup_month'] as const).map((by) => computeFunnel(store, framework, END, by))),
     segments,
     discovery: { proposal: result.proposal?.yaml ?? null, evidence },
+    statuses,
+    review,
   };
+}
+
+/**
+ * The statuses backfilled as of EARLIER, then refreshed as of END (every account: a later day),
+ * then incrementally after one account's new events: the feed (times apart), the rows read back,
+ * the page a dashboard reads, and the framework versions.
+ */
+async function refreshAndRead(store: Store, framework: Awaited<ReturnType<typeof loadMilestones>>) {
+  const summary = ({ seconds: _s, ...r }: Awaited<ReturnType<typeof refreshStatuses>>) => r;
+  const segmentRuns: unknown[] = [];
+  const refresh = async (opts: { asOf: string; accounts?: string[] }) => {
+    const r = summary(await refreshStatuses(store, framework, opts));
+    segmentRuns.push(await refreshSegments(store, framework, { accounts: opts.accounts }));
+    return r;
+  };
+  const refreshes = [await refresh({ asOf: EARLIER }), await refresh({ asOf: END })];
+  // Webhooks to an endpoint that refuses connections: what is delivered (nothing) and dead-lettered, once each.
+  const webhooks = parseCairnConfig('version: 1\nwebhooks:\n  endpoints:\n    crm: { url: "http://127.0.0.1:9/hook", secret_env: S }\n  retry: { max_attempts: 1 }\n').webhooks;
+  const endpoints = await resolveEndpoints(webhooks, '.', { S: 'whsec_parity' });
+  const deliver = () => deliverWebhooks(store, { config: webhooks, endpoints, framework });
+  const runs = [await deliver()];
+  const [first] = (await computeMilestones(store, framework, END)).accounts.filter((a) => a.stage === 'signed_up' && !a.churned);
+  const late = Array.from({ length: 25 }, (_, i) => ({ ...event(`late-${i}`, first.account_id), action: 'closed', object: 'conversation', timestamp: ON(END) }));
+  await store.insertEvents(late, 'parity');
+  refreshes.push(await refresh({ asOf: END, accounts: [first.account_id] }));
+  runs.push(await deliver());
+  const scheduler = new Scheduler({ store }).register({ name: 'parity', schedule: '0 6 1 * *', run: async () => ({ refreshes: refreshes.length }) });
+  const jobRuns = [await scheduler.runJob('parity', new Date(ON(END))), await scheduler.runJob('parity', new Date(ON(END)))].map(({ seconds: _s, ...r }) => r);
+  const { webhooks: deliveries, jobs } = await store.stats();
+  const operations = {
+    runs,
+    jobRuns,
+    jobs: Object.fromEntries(Object.entries(jobs).map(([k, { last, last_ok_at: _at, ...j }]) => [k, { ...j, status: last.status, result: last.result }])),
+    deliveries: { ...deliveries, dead_letters: deliveries.dead_letters.map(({ failed_at: _at, last_error: _e, ...d }) => d).sort((x, y) => x.id.localeCompare(y.id)) },
+    payloads: (await readDeliveries(store, sql`1 = 1`, 1000)).map((d) => {
+      const { created_at: _at, ...event } = JSON.parse(d.payload) as Record<string, unknown>;
+      return [d.id, d.status, event];
+    }),
+  };
+  const feed = (await changesAfter(store, 0, 1_000_000)).map(({ recorded_at: _at, ...c }) => c);
+  const segmentFeed = (await segmentChangesAfter(store, 0, 1_000_000)).map(({ recorded_at: _at, ...c }) => c);
+  const read = await statusesAsOf(store, framework, END);
+  const page = await readStatusRows(store, framework, { stage: 'signed_up', limit: 20, offset: 5 });
+  const versions = (await frameworkVersions(store)).map(({ recorded_at: _at, ...v }) => v);
+  return { refreshes, feed, read, page, versions, segmentRuns, segmentFeed, operations };
 }
 
 const ON = (day: string) => Date.parse(`${day}T12:00:00Z`);
@@ -126,7 +183,7 @@ describe('the same answers on every engine', { timeout: 3_600_000 }, () => {
   const reference = () => results.get(ENGINES[0].name)!;
   for (const engine of ENGINES.slice(1)) {
     describe(engine.name, () => {
-      for (const part of ['imports', 'collected', 'stats', 'quarantine', 'milestones', 'earlier', 'some', 'funnels', 'segments', 'discovery'] as const) {
+      for (const part of ['imports', 'collected', 'stats', 'quarantine', 'milestones', 'earlier', 'some', 'funnels', 'segments', 'discovery', 'statuses', 'review'] as const) {
         it(`${part} as on ${ENGINES[0].name}`, () => assert.deepEqual(results.get(engine.name)![part], reference()[part]));
       }
     });
@@ -149,5 +206,11 @@ describe('the same answers on every engine', { timeout: 3_600_000 }, () => {
     assert.deepEqual(c.web, { inserted: 4, duplicates: 2 }, 'ids per source, an imported id a duplicate');
     assert.equal(c.moves.length, 2, 'a user moved away and back');
     assert.deepEqual(c.accounts.map((r) => r.facts_source), ['import', 'web'], 'facts kept by the file, taken by the collector; the refused call stored nothing');
+    const st = results.get(ENGINES[0].name)!.statuses as { refreshes: { kind: string }[]; feed: { cause: string }[]; page: { accounts: unknown[] } };
+    assert.deepEqual(st.refreshes.map((x) => x.kind), ['backfill', 'full', 'incremental']);
+    assert.ok(st.feed.some((x) => x.cause === 'backfill') && st.feed.some((x) => x.cause === 'data'), 'a backfilled history and changes found later');
+    assert.equal(st.page.accounts.length, 20, 'a full page of signed-up accounts');
+    const review = results.get(ENGINES[0].name)!.review as { recent_cohorts: string[]; milestones: unknown[] };
+    assert.ok(review.recent_cohorts.length > 0 && review.milestones.length === 4, 'cohorts judged, every milestone reviewed');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { benjaminiHochberg } from '../../src/stats/index.js';
+import { benjaminiHochberg, holm } from '../../src/stats/index.js';
 import { assertClose } from './helpers.js';
 
 function assertAllClose(actual: number[], expected: number[], tolerance: number): void {
@@ -52,5 +52,22 @@ describe('benjaminiHochberg', () => {
   test('p-values outside [0, 1] name the index and value', () => {
     assert.throws(() => benjaminiHochberg([0.1, 1.2]), /^Error: invalid pValues\[1\]: 1.2$/);
     assert.throws(() => benjaminiHochberg([-0.1]), /^Error: invalid pValues\[0\]: -0.1$/);
+  });
+});
+
+describe('holm', () => {
+  test('hand-worked, with the step-down maximum at work and the input order kept (as R p.adjust "holm")', () => {
+    // Sorted: 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → running max 0.06.
+    assertAllClose(holm([0.01, 0.04, 0.03, 0.005]), [0.03, 0.06, 0.06, 0.02], 1e-15);
+    // R: p.adjust(c(0.02, NA, 0.5), "holm") = 0.04 NA 0.5; capped at 1.
+    const q = holm([0.02, NaN, 0.5]);
+    assertClose(q[0], 0.04, 1e-15);
+    assert.ok(Number.isNaN(q[1]));
+    assertClose(q[2], 0.5, 1e-15);
+    assert.deepEqual(holm([0.6, 0.7]), [1, 1]);
+  });
+
+  test('rejects p-values outside [0, 1]', () => {
+    assert.throws(() => holm([0.1, 1.5]), /invalid pValues\[1\]: 1.5/);
   });
 });

@@ -94,6 +94,34 @@ describe('bootstrapQuantileInterval', () => {
     assert.ok(narrow.high - narrow.low < wide.high - wide.low);
   });
 
+  test('gives what sorting every resample gives, to the last bit', () => {
+    // The textbook way: sort each resample and interpolate (R's type 7).
+    const bySorting = (values: number[], q: number, seed: number, resamples: number, confidence = 0.95) => {
+      const random = mulberry32(seed);
+      const pick = (sorted: Float64Array, p: number) => {
+        const h = (sorted.length - 1) * p;
+        const lo = Math.floor(h);
+        return sorted[lo] + (h - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]);
+      };
+      const stats = new Float64Array(resamples);
+      for (let r = 0; r < resamples; r++) stats[r] = pick(Float64Array.from(values, () => values[Math.floor(random() * values.length)]).sort(), q);
+      stats.sort();
+      const tail = (1 - confidence) / 2;
+      return { estimate: pick(Float64Array.from(values).sort(), q), low: pick(stats, tail), high: pick(stats, 1 - tail) };
+    };
+    const draw = mulberry32(7);
+    const cases: [number[], number][] = [
+      [Array.from({ length: 500 }, () => Math.floor(draw() * 90)), 0.5], // days to a milestone: many ties
+      [Array.from({ length: 37 }, () => draw() * 10 - 5), 0.25], // distinct, negative too
+      [[3, -0, 0, 0, -0, 2, 2, -1], 0.5], // signed zeros sort apart
+      [[9], 0.9],
+      [[1, 2], 1],
+    ];
+    for (const [values, q] of cases) {
+      for (const seed of [1, 2]) assert.deepEqual(bootstrapQuantileInterval(values, q, { seed, resamples: 300 }), bySorting(values, q, seed, 300), `${values.length} values, q ${q}`);
+    }
+  });
+
   test('constant data give a zero-width interval', () => {
     assert.deepEqual(bootstrapQuantileInterval([4, 4, 4], 0.5, { seed: 1 }), { estimate: 4, low: 4, high: 4 });
   });

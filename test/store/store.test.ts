@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
-import { messageIdHash, NO_WRITE, sql } from '../../src/store/index.js';
+import { messageIdHash, NO_WRITE, raw, sql } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
 import { SCHEMA_VERSION } from '../../src/store/clickhouse/clickhouse-schema.js';
 import { describeEngines } from '../engines.js';
@@ -43,12 +43,16 @@ describeEngines('store', async (engine) => {
       const written = await migrated.insertEvents([ev('e1', { accountId: 'acc_1' })], open === 0 ? 'backend' : 'web');
       const events = await migrated.query<{ source: string }>(sql`SELECT source FROM events ORDER BY source`);
       const [rollup] = await migrated.query<{ n: string | number }>(sql`SELECT sum(n) AS n FROM account_activity`);
+      const [ledger] = await migrated.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM launch_ledger`);
+      const [refreshes] = await migrated.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM status_refreshes`);
       await migrated.close();
       assert.deepEqual(rows, [{ account_id: 'acc_1', name: 'Old', plan: 'pro', facts_source: null }]);
       assert.equal(Number(moves[0].n), 0);
       assert.deepEqual(written, open === 0 ? { inserted: 1, duplicates: 0 } : { inserted: 0, duplicates: 1 });
       assert.deepEqual(events.map((e) => e.source), ['backend', 'web']);
       assert.equal(Number(rollup.n), 2, 'the rollup counts each stored event once');
+      assert.equal(Number(ledger.n), 0, 'the launch ledger is made');
+      assert.equal(Number(refreshes.n), 0, 'the status tables are made');
     }
   });
 
@@ -133,6 +137,39 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(s.events_by_source, { test: 8 });
   });
 
+  it('appends rows to a table by column name: dates as timestamps, objects as JSON, a missing required value refused', async () => {
+    await store.append('launch_ledger', [
+      { launch: 'l1', kind: 'declaration', recorded_at: new Date(day(3, 9)), hash: 'abc', body: { outcome: { target: 0.1 } } },
+      { launch: 'l1', kind: 'report', recorded_at: new Date(day(4, 9)), body: '{"verdict":"met"}' },
+    ]);
+    const rows = await store.query<{ kind: string; at: string; hash: string | null; body: string }>(
+      sql`SELECT kind, ${d.epochMs(sql`recorded_at`)} AS at, hash, body FROM launch_ledger WHERE launch = ${'l1'} ORDER BY recorded_at`,
+    );
+    assert.deepEqual(rows.map((r) => [r.kind, Number(r.at), r.hash, JSON.parse(r.body)]), [
+      ['declaration', day(3, 9), 'abc', { outcome: { target: 0.1 } }],
+      ['report', day(4, 9), null, { verdict: 'met' }],
+    ]);
+    await assert.rejects(store.append('launch_ledger', [{ launch: 'l1', kind: 'x', body: {} }]), /invalid launch_ledger row: recorded_at is required/);
+  });
+
+  it('reads a result column by column, as the same values row objects give', async () => {
+    const q = sql`SELECT kind, ${d.cast(d.epochMs(sql`recorded_at`), 'double')} AS at, hash FROM launch_ledger WHERE launch = ${'l1'} ORDER BY recorded_at`;
+    const rows = await store.query<Record<string, unknown>>(q);
+    const columns = await store.queryColumns(q);
+    assert.deepEqual(Object.keys(columns), ['kind', 'at', 'hash']);
+    assert.deepEqual(columns, { kind: rows.map((r) => r.kind), at: rows.map((r) => r.at), hash: rows.map((r) => r.hash) });
+    assert.deepEqual(columns.at, [day(3, 9), day(4, 9)]);
+  });
+
+  it('zips bound lists into rows, NULLs kept', async () => {
+    const rows = await store.query<Record<string, unknown>>(sql`SELECT i, t, ${d.dayText(sql`day`)} AS day FROM ${d.zipRows([
+      { name: 'i', type: 'integer', values: [2, 1, null] },
+      { name: 't', type: 'text', values: ['b', null, "it's"] },
+      { name: 'day', type: 'date', values: ['2025-01-02', null, '2025-01-03'] },
+    ])} AS z ORDER BY t`);
+    assert.deepEqual(rows.map((r) => [r.i === null ? null : Number(r.i), r.t, r.day]), [[2, 'b', '2025-01-02'], [null, "it's", '2025-01-03'], [1, null, null]]);
+  });
+
   it('keeps its data across reopening', async () => {
     const place = await engine.place();
     const a = await place.open();
@@ -156,6 +193,47 @@ describeEngines('ClickHouse schema versions', (engine) => {
     await first.close();
     await assert.rejects(place.open(), new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this Cairn`));
   });
+
+  // Version 3 was made twice before the two met: with the statuses (now 3) or with the launch
+  // ledger (now 4). A store at either gains what it lacks. One host: a cluster runs the same steps on each.
+  const STATUS_TABLES = ['account_status', 'milestone_status', 'milestone_changes', 'framework_versions', 'status_refreshes'];
+  for (const [made, lacking] of [
+    ['the statuses', ['launch_ledger']],
+    ['the launch ledger', STATUS_TABLES],
+  ] as const) {
+    it(`brings a version 3 store made with ${made} to version ${SCHEMA_VERSION}, its rows kept`, { skip: engine.name === 'clickhouse-cluster' && 'one host only' }, async () => {
+      const place = await engine.place();
+      const store = await place.open();
+      await store.insertEvents([ev('kept')], 'web');
+      const entry = { launch: 'l', kind: 'declaration', recorded_at: new Date(day(2)), hash: 'h', body: { a: 1 } };
+      await store.append('launch_ledger', [entry]);
+      for (const table of lacking) {
+        await store.execute(sql`DROP TABLE IF EXISTS ${raw(table)}`);
+        await store.execute(sql`DROP TABLE IF EXISTS ${raw(`${table}_data`)}`);
+      }
+      await store.execute(sql`DROP TABLE cairn_schema`);
+      await store.execute(sql`CREATE TABLE cairn_schema (version UInt32, applied_at Int64) ENGINE = TinyLog`);
+      await store.execute(sql`INSERT INTO cairn_schema VALUES (1, 0), (2, 0), (3, 0)`);
+      await store.close();
+
+      const migrated = await place.open();
+      try {
+        const [{ v }] = await migrated.query<{ v: string }>(sql`SELECT max(version) AS v FROM cairn_schema`);
+        assert.equal(Number(v), SCHEMA_VERSION);
+        const ledgerKept = !lacking.includes('launch_ledger');
+        for (const table of ['launch_ledger', ...STATUS_TABLES]) {
+          const [{ n }] = await migrated.query<{ n: string }>(sql`SELECT count(*) AS n FROM ${raw(table)}`);
+          assert.equal(Number(n), table === 'launch_ledger' && ledgerKept ? 1 : 0, table);
+        }
+        await migrated.append('launch_ledger', [{ ...entry, kind: 'report' }]);
+        const kinds = await migrated.query<{ kind: string }>(sql`SELECT kind FROM launch_ledger ORDER BY kind`);
+        assert.deepEqual(kinds.map((k) => k.kind), ledgerKept ? ['declaration', 'report'] : ['report']);
+        assert.equal((await migrated.stats()).events, 1);
+      } finally {
+        await migrated.close();
+      }
+    });
+  }
 });
 
 describeEngines('two writers storing the same new ids at the same moment', (engine) => {

@@ -28,6 +28,12 @@ export interface CollectorOptions {
   accountFacts?: AccountFactsAuthority;
   /** Reports a failed store write (it is retried); the server logs it. */
   onApplyError?: (err: unknown) => void;
+  /**
+   * Called after each generation is stored, with the accounts its events and account facts
+   * named (null when not known: a generation left by an earlier run), e.g. to refresh their
+   * milestone statuses.
+   */
+  onApplied?: (applied: { accounts: ReadonlySet<string> | null; events: number }) => void;
   /** Messages for a person, such as log lines set aside as unreadable. */
   log?: (line: string) => void;
 }
@@ -217,6 +223,7 @@ export class Collector {
       this.appliedGenerations++;
       this.lastAppliedAt = Date.now();
       for (const f of g.files) rmSync(f, { force: true });
+      this.opts.onApplied?.({ accounts: g.accounts, events: g.events });
     }
     // What gathered in the open generation meanwhile goes now, not at the next tick.
     this.wal.closeIfDue();

@@ -33,6 +33,8 @@ export interface ClosedGeneration {
   write: CollectedWrite;
   /** Its files, deleted once stored. */
   files: string[];
+  /** Accounts its events and account patches name; null for a generation left by an earlier run (not known). */
+  accounts: ReadonlySet<string> | null;
 }
 
 export interface WalOptions {
@@ -88,6 +90,7 @@ class Generation {
   readonly side: number;
   sideBuffer = '';
   events = 0;
+  readonly accounts = new Set<string>();
   readonly opened = Date.now();
 
   constructor(
@@ -124,7 +127,7 @@ class Generation {
       files.push(w.path);
     }
     closeSync(this.side);
-    return { id: this.id, events: this.events, write: { ...readSide(files[0], this.log), events }, files };
+    return { id: this.id, events: this.events, write: { ...readSide(files[0], this.log), events }, files, accounts: this.accounts };
   }
 }
 
@@ -271,7 +274,7 @@ export class WriteAheadLog {
         rows += batch.rows;
         if (batch.rows > 0) events.push({ source: m[3], batch });
       }
-      leftOver.push({ id, events: rows, write: { ...sideWrite, quarantine: [...sideWrite.quarantine, ...corrupt], events }, files });
+      leftOver.push({ id, events: rows, write: { ...sideWrite, quarantine: [...sideWrite.quarantine, ...corrupt], events }, files, accounts: null });
     }
     return { wal: new WriteAheadLog(opts.dir, last + 1, onClosed, opts), leftOver };
   }
@@ -294,9 +297,13 @@ export class WriteAheadLog {
     for (const { source, event } of events) {
       const w = g.writer(source);
       w.write(0, w.rows, event);
+      g.accounts.add(event.accountId);
     }
     g.events += events.length;
-    for (const r of side) g.sideBuffer += JSON.stringify(r) + '\n';
+    for (const r of side) {
+      g.sideBuffer += JSON.stringify(r) + '\n';
+      if (r.t === 'a') g.accounts.add(r.a.accountId);
+    }
   }
 
   /** Resolves once everything appended before the call is on disk (fsynced). */

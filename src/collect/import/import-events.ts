@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { IMPORT_SOURCE, normalizeEvent, type QuarantineEntry } from '../../model/index.js';
-import { EventBatchWriter, RepeatedHashes, type EventBatch, type Store } from '../../store/index.js';
+import type { TrackingPlan } from '../../config/index.js';
+import { IMPORT_SOURCE, normalizeEvent, type PlanViolation, type QuarantineEntry } from '../../model/index.js';
+import { EventBatchWriter, NO_WRITE, RepeatedHashes, type EventBatch, type Store } from '../../store/index.js';
 import { csvRecords } from './csv-records.js';
 import { detectFormat, openInput, type OpenedFile } from './file-source.js';
+import { ImportPlanCheck } from './import-plan-check.js';
 import { lineChunks } from './line-chunks.js';
 import { parquetRows } from './parquet-records.js';
 import { parseChunkToFile, type ChunkResult, type ParseOptions } from './parse-lines.js';
@@ -22,6 +24,8 @@ export interface EventImportOptions {
   /** Upper bound for timestamps, epoch ms; now by default. */
   now?: number;
   maxLineBytes?: number;
+  /** The tracking plan, applied as the collector applies it: flagged events counted, violating ones quarantined. */
+  plan?: TrackingPlan;
   /** Parser threads for JSON lines; 0 parses on the main thread. */
   workers?: number;
   /** Bytes of JSON lines per parser job. */
@@ -35,6 +39,8 @@ export interface ImportSummary {
   imported: number;
   duplicates: number;
   quarantined: number;
+  /** With a plan: stored, but counted as plan violations (the plan says flag). */
+  flagged?: number;
   lines: number;
 }
 
@@ -47,29 +53,33 @@ const DEFAULTS = { maxLineBytes: 32 * 1024, chunkBytes: 4 << 20, mergeRows: 2_00
  */
 export async function importEvents(store: Store, files: readonly string[], options: EventImportOptions = {}): Promise<ImportSummary> {
   const opts = { ...DEFAULTS, ...options };
-  const parse: ParseOptions = { now: opts.now ?? Date.now(), maxLineBytes: opts.maxLineBytes, source: opts.source ?? IMPORT_SOURCE };
+  const parse: ParseOptions = { now: opts.now ?? Date.now(), maxLineBytes: opts.maxLineBytes, source: opts.source ?? IMPORT_SOURCE, plan: opts.plan };
   const tmp = await mkdtemp(join(tmpdir(), 'cairn-import-'));
   const workers = opts.workers ?? Math.min(2, availableParallelism());
   const pool = workers > 0 ? new ParserPool(workers) : null;
-  const summary: ImportSummary = { imported: 0, duplicates: 0, quarantined: 0, lines: 0 };
+  const summary: ImportSummary = { imported: 0, duplicates: 0, quarantined: 0, ...(opts.plan ? { flagged: 0 } : {}), lines: 0 };
 
   // Batch files wait here until enough rows gather; merges run while parsing goes on.
   let ready: string[] = [];
   let readyRows = 0;
   const repeated = new RepeatedHashes();
   let quarantine: QuarantineEntry[] = [];
+  let violations: PlanViolation[] = [];
   let merging: Promise<void> = Promise.resolve();
   const flush = () => {
     const batch: EventBatch = { files: ready, rows: readyRows, repeatedHashes: repeated.take() };
     const held = quarantine;
+    const flagged = violations;
     ready = [];
     readyRows = 0;
     quarantine = [];
+    violations = [];
     merging = merging.then(async () => {
       const r = await store.loadEventBatch(batch, parse.source);
       summary.imported += r.inserted;
       summary.duplicates += r.duplicates;
       await store.addToQuarantine(held);
+      if (flagged.length) await store.applyCollected({ ...NO_WRITE, violations: flagged });
       await Promise.all(batch.files.map((f) => rm(f, { force: true })));
     });
   };
@@ -77,6 +87,8 @@ export async function importEvents(store: Store, files: readonly string[], optio
     summary.lines += result.lines;
     summary.quarantined += result.quarantine.length;
     quarantine.push(...result.quarantine);
+    for (const v of result.violations) summary.flagged! += v.count ?? 1;
+    violations.push(...result.violations);
     ready.push(path);
     readyRows += result.rows;
     repeated.add(result.hashes);
@@ -156,7 +168,8 @@ interface RawRecord {
 async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>, report: () => void): Promise<void> {
   const outPath = ctx.nextBatchPath();
   const writer = new EventBatchWriter(outPath);
-  const result: Omit<ChunkResult, 'hashes'> = { lines: 0, rows: 0, quarantine: [] };
+  const result: Omit<ChunkResult, 'hashes'> = { lines: 0, rows: 0, quarantine: [], violations: [] };
+  const plan = new ImportPlanCheck(ctx.parse.plan, ctx.parse.source);
   const bad = (line: number, raw: string, reason: string, message: string, field: string | null) =>
     result.quarantine.push({ kind: 'event', source: ctx.parse.source, file: ctx.name, line, reason, field, message, payload: raw, receivedAt: ctx.parse.now });
   try {
@@ -167,18 +180,19 @@ async function importRecords(ctx: FileContext, records: AsyncIterable<RawRecord>
         continue;
       }
       const checked = normalizeEvent(rec.value, { now: ctx.parse.now });
-      if (checked.ok) {
+      const refused = checked.ok ? plan.admit(checked.value) : checked.reject;
+      if (checked.ok && !refused) {
         writer.write(ctx.fileNo, rec.line, checked.value);
         result.rows++;
       } else {
-        bad(rec.line, rec.raw, checked.reject.reason, checked.reject.message, checked.reject.field ?? null);
+        bad(rec.line, rec.raw, refused!.reason, refused!.message, refused!.field ?? null);
       }
       if (result.lines % 50_000 === 0) report();
     }
   } finally {
     writer.close();
   }
-  ctx.collect(outPath, { ...result, hashes: writer.hashes() });
+  ctx.collect(outPath, { ...result, violations: plan.takeViolations(), hashes: writer.hashes() });
 }
 
 /** CSV columns per import format v1; metadata is a JSON object in one column. */

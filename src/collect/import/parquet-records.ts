@@ -1,6 +1,3 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
-
 /** One Parquet row as the checks read it: plain JSON values, with its 1-based row number. */
 export interface ParquetRow {
   line: number;
@@ -14,6 +11,8 @@ export interface ParquetRow {
  * timestamps ISO text, 64-bit integers numbers, nested structs objects.
  */
 export async function* parquetRows(path: string): AsyncGenerator<ParquetRow> {
+  // Loaded with the first Parquet file: verbs and imports without one never load the reader.
+  const [{ asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects }, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
   let line = 0;

@@ -1,5 +1,7 @@
-import { normalizeEvent, type QuarantineEntry } from '../../model/index.js';
+import type { TrackingPlan } from '../../config/index.js';
+import { normalizeEvent, type PlanViolation, type QuarantineEntry } from '../../model/index.js';
 import { EventBatchWriter } from '../../store/index.js';
+import { ImportPlanCheck } from './import-plan-check.js';
 
 export interface LineChunk {
   /** The file's name as the user gave it, for quarantine entries. */
@@ -15,6 +17,8 @@ export interface ChunkResult {
   lines: number;
   rows: number;
   quarantine: QuarantineEntry[];
+  /** Events stored although the tracking plan flags them, tallied. */
+  violations: PlanViolation[];
   /** Message-id hash of each row written (see event-batch-file.ts). */
   hashes: Int32Array;
 }
@@ -23,6 +27,8 @@ export interface ParseOptions {
   now: number;
   maxLineBytes: number;
   source: string;
+  /** Checked as the collector checks; absent: every valid event is stored. */
+  plan?: TrackingPlan;
 }
 
 /**
@@ -31,6 +37,7 @@ export interface ParseOptions {
  */
 export function parseJsonLines(chunk: LineChunk, writer: EventBatchWriter, opts: ParseOptions): Omit<ChunkResult, 'hashes'> {
   const quarantine: QuarantineEntry[] = [];
+  const plan = new ImportPlanCheck(opts.plan, opts.source);
   const text = chunk.text;
   let start = 0;
   let lineNo = chunk.firstLine - 1;
@@ -57,14 +64,15 @@ export function parseJsonLines(chunk: LineChunk, writer: EventBatchWriter, opts:
       continue;
     }
     const checked = normalizeEvent(parsed, { now: opts.now });
-    if (checked.ok) {
+    const refused = checked.ok ? plan.admit(checked.value) : checked.reject;
+    if (checked.ok && !refused) {
       writer.write(chunk.fileNo, lineNo, checked.value);
       rows++;
     } else {
-      bad(lineNo, line, checked.reject.reason, checked.reject.message, checked.reject.field ?? null);
+      bad(lineNo, line, refused!.reason, refused!.message, refused!.field ?? null);
     }
   }
-  return { lines: lineNo - chunk.firstLine + 1, rows, quarantine };
+  return { lines: lineNo - chunk.firstLine + 1, rows, quarantine, violations: plan.takeViolations() };
 }
 
 /** Parses a chunk into its own batch file. */

@@ -1,5 +1,6 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
-import { expected, nonEmptyString, positiveInt, sqlIdentifier } from './primitives.js';
+import { expected, keyedMap, name, nonEmptyString, positiveInt, positiveNumber, sqlIdentifier } from './primitives.js';
 
 /** The DuckDB file of a workspace unless cairn.yaml names another. */
 export const DEFAULT_STORE_FILE = 'cairn.duckdb';
@@ -80,7 +81,41 @@ const serverSchema = z.strictObject({
   max_queued_events: positiveInt().default(2_000_000),
   /** The PostHog group type whose key names the account; the first of `$groups` when not set. */
   posthog_group_type: nonEmptyString().optional(),
+  /**
+   * Least time between two refreshes of the accounts' milestone statuses as events arrive
+   * (longer when a refresh itself takes long); 0 turns the refresh off.
+   */
+  status_refresh_seconds: z.number({ error: expected('a number of seconds, 0 or more') }).min(0, { error: expected('a number of seconds, 0 or more') }).default(2),
 });
+
+/** The named periods a review may follow; anything else must be a cron expression. */
+export const REVIEW_PERIODS = ['month', 'quarter', 'half_year', 'year'] as const;
+
+const reviewSchema = z.strictObject({
+  /** How often the framework is reviewed: a period, or a cron expression (UTC), e.g. 6:00 on the 1st of every month "0 6 1 * *". */
+  every: z
+    .string({ error: expected(`one of ${REVIEW_PERIODS.join(', ')}, or a cron expression`) })
+    .refine((v) => (REVIEW_PERIODS as readonly string[]).includes(v) || isCron(v), {
+      error: expected(`one of ${REVIEW_PERIODS.join(', ')}, or a cron expression of 5 or 6 fields such as "0 6 1 */3 *"`),
+    })
+    .default('quarter'),
+  /** Signup cohorts the review compares. */
+  cohorts: z.enum(['month', 'quarter']).default('quarter'),
+});
+
+/** A cron expression croner accepts (5 or 6 fields). */
+const cronText = () =>
+  z.string({ error: expected('a cron expression') }).refine(isCron, { error: expected('a cron expression of 5 or 6 fields such as "10 0 * * *"') });
+
+function isCron(text: string): boolean {
+  if (!/^\S+(\s+\S+){4,5}$/.test(text.trim())) return false;
+  try {
+    new Cron(text, { paused: true, timezone: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const collectSchema = z.strictObject({
   /**
@@ -89,6 +124,66 @@ const collectSchema = z.strictObject({
    * group call says of them as traits; `collector` lets group calls change them.
    */
   account_facts: z.enum(['import', 'collector'], { error: expected('import or collector') }).default('import'),
+});
+
+/** What a webhook endpoint can be told of (src/webhooks). */
+export const WEBHOOK_EVENTS = ['milestone.reached', 'milestone.lost', 'stage.changed', 'segment.entered', 'segment.left'] as const;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = () => z.string({ error: expected('an environment variable name') }).regex(ENV_NAME, { error: expected('an environment variable name of letters, digits and underscores') });
+
+const webhookEndpointSchema = z
+  .strictObject({
+    /** Where to POST; or `url_env`, the variable holding it (a Slack incoming-webhook URL is itself a secret). */
+    url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL') }).optional(),
+    url_env: envName().optional(),
+    /** `json`: Cairn's signed event; `slack`: a Block Kit message for a Slack incoming webhook. */
+    format: z.enum(['json', 'slack'], { error: expected('json or slack') }).default('json'),
+    /** The signing secret: an environment variable, or a file only its owner can read (chmod 600). Never in this file. */
+    secret_env: envName().optional(),
+    secret_file: nonEmptyString().optional(),
+    secret: z.undefined({ error: 'the secret does not go in cairn.yaml: use secret_env (an environment variable) or secret_file (a file only you can read, chmod 600)' }).optional(),
+    events: z.array(z.enum(WEBHOOK_EVENTS, { error: expected(`one of ${WEBHOOK_EVENTS.join(', ')}`) })).min(1).default([...WEBHOOK_EVENTS]),
+    /** Segments whose entries and exits are sent (milestones.yaml's names); default every segment. */
+    segments: z.array(nonEmptyString()).min(1).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.url === undefined) === (e.url_env === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'expected one of url or url_env' });
+    if (e.secret_env !== undefined && e.secret_file !== undefined) ctx.addIssue({ code: 'custom', path: ['secret_file'], message: 'expected one of secret_env or secret_file, not both' });
+    if (e.format === 'json' && e.secret_env === undefined && e.secret_file === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secret_env'], message: 'expected secret_env or secret_file: json deliveries are signed (a Slack endpoint needs none)' });
+    }
+  });
+
+const webhooksSchema = z.strictObject({
+  endpoints: keyedMap(name('an endpoint name'), webhookEndpointSchema).default({}),
+  retry: z
+    .strictObject({
+      /** Attempts before a delivery becomes a dead letter (replayable with `cairn webhooks replay`). */
+      max_attempts: positiveInt().default(8),
+      /** The wait after the first failure, doubled after each (with jitter), up to `max_delay_seconds`. */
+      first_delay_seconds: positiveNumber().default(30),
+      max_delay_seconds: positiveNumber().default(3600),
+    })
+    .prefault({}),
+  /** A receiver slower than this is a failed attempt. */
+  timeout_seconds: positiveNumber().default(10),
+});
+
+const checklistSchema = z.strictObject({
+  /** Web pages (origins such as https://app.example.com) allowed to read the checklist from a browser. */
+  allowed_origins: z.array(z.url({ protocol: /^https?$/, error: expected('an origin such as https://app.example.com') })).default([]),
+});
+
+const schedulerSchema = z.strictObject({
+  /**
+   * A full refresh of every account's statuses and segments (cron, UTC). Writes refresh what
+   * they touch within seconds and a new day is noticed within a minute; this is the recorded
+   * safety net (after the day's first minutes by default).
+   */
+  refresh: cronText().default('10 0 * * *'),
+  /** Run the framework review when review.every says it is due, and write review/review.html. */
+  review: z.boolean({ error: expected('true or false') }).default(true),
 });
 
 /** `cairn.yaml`: the engine and the workspace's settings. */
@@ -100,6 +195,10 @@ export const cairnConfigSchema = z.strictObject({
   import: importSchema.prefault({}),
   collect: collectSchema.prefault({}),
   server: serverSchema.prefault({}),
+  review: reviewSchema.prefault({}),
+  webhooks: webhooksSchema.prefault({}),
+  checklist: checklistSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
 });
 
 export type CairnConfig = z.output<typeof cairnConfigSchema>;
@@ -107,3 +206,9 @@ export type EngineConfig = CairnConfig['engine'];
 export type DuckdbEngineConfig = z.output<typeof duckdbEngineSchema>;
 export type ClickhouseEngineConfig = z.output<typeof clickhouseEngineSchema>;
 export type RetentionConfig = CairnConfig['retention'];
+export type ReviewConfig = CairnConfig['review'];
+export type WebhooksConfig = CairnConfig['webhooks'];
+export type WebhookEndpointConfig = WebhooksConfig['endpoints'][string];
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+export type ChecklistConfig = CairnConfig['checklist'];
+export type SchedulerConfig = CairnConfig['scheduler'];

@@ -1,6 +1,7 @@
 import type { CategoriesMilestone, Matcher } from '../../config/index.js';
 import { asDay } from '../days.js';
 import { describeMatcher } from '../matchers.js';
+import { milestoneLabel } from '../terms.js';
 import type { Day, Prepare } from '../types.js';
 import { CATEGORIES_SQL, type CategoriesSpec } from './categories-sql.js';
 
@@ -24,6 +25,8 @@ type Level = 'mature' | 'basic' | 'absent';
  * feature keeps it "on" for `window_days`; the first day enough categories are on is the day.
  */
 export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, matchers, key) => {
+  // Reasons speak the framework's language: the milestone's label.
+  const label = milestoneLabel(name, config);
   // Mature features are read over all history (the reached day); basic ones only in the window.
   const plans: CategoryPlan[] = Object.entries(config.categories).map(([cat, c]) => ({
     name: cat,
@@ -122,10 +125,10 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
       let nearest: { category: string; missing: number; feature: string } | undefined;
       for (const s of suggestions) if (!nearest || s.missing < nearest.missing) nearest = s;
       if (!nearest) return null;
-      const label = plans.find((p) => p.name === nearest.category)?.label ?? nearest.category;
+      const category = plans.find((p) => p.name === nearest.category)?.label ?? nearest.category;
       return {
         action: `Use ${nearest.feature}`,
-        reason: `${name}: mature in ${mature_now} of the ${M} categories needed; ${label} is nearest (${nearest.missing} mature feature${nearest.missing === 1 ? '' : 's'} short)`,
+        reason: `${label}: mature in ${mature_now} of the ${M} categories needed; ${category} is nearest (${nearest.missing} mature feature${nearest.missing === 1 ? '' : 's'} short)`,
       };
     },
   };

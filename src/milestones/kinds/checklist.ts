@@ -1,9 +1,12 @@
 import type { ChecklistMilestone } from '../../config/index.js';
+import { milestoneLabel } from '../terms.js';
 import type { Prepare } from '../types.js';
 import { CHECKLIST_SQL } from './checklist-sql.js';
 
 /** A checklist: reached when all steps (or `at_least` of them) are done; the day the last needed one was. */
 export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matchers, key) => {
+  // Reasons speak the framework's language: the milestone's label.
+  const label = milestoneLabel(name, config);
   const stepIds = config.steps.map((s) => matchers.id(s.when));
   const needed = config.at_least ?? config.steps.length;
   const ids = config.steps.map((s) => s.id);
@@ -57,7 +60,7 @@ export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matc
       const done = result.detail.done as number;
       return {
         action: next.label,
-        reason: `${name}: ${done} of ${needed} steps done; "${next.label}" is the next step not yet done`,
+        reason: `${label}: ${done} of ${needed} steps done; "${next.label}" is the next step not yet done`,
       };
     },
   };

@@ -1,6 +1,7 @@
 import type { PerSeatMilestone } from '../../config/index.js';
 import { addDays } from '../days.js';
 import { describeMatcher } from '../matchers.js';
+import { milestoneLabel } from '../terms.js';
 import type { Prepare } from '../types.js';
 import { PER_SEAT_SQL } from './per-seat-sql.js';
 
@@ -13,6 +14,8 @@ import { PER_SEAT_SQL } from './per-seat-sql.js';
  * Reached on the day the period's count first met threshold × seats.
  */
 export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers, key) => {
+  // Reasons speak the framework's language: the milestone's label.
+  const label = milestoneLabel(name, config);
   const m = matchers.id(config.count);
   const rate = config.per_month_per_seat_at_least;
   const what = describeMatcher(config.count);
@@ -51,12 +54,12 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
     },
     advise(_account, result) {
       const { seats, this_month_count } = result.detail as { seats: number; this_month_count: number };
-      if (seats <= 0) return { action: 'Buy seats', reason: `${name}: the account holds no seats, so no use per seat can count` };
+      if (seats <= 0) return { action: 'Buy seats', reason: `${label}: the account holds no seats, so no use per seat can count` };
       const target = Math.ceil(rate * seats);
       const gap = Math.max(1, target - this_month_count);
       return {
         action: `${gap} more ${what} this month`,
-        reason: `${name}: ${this_month_count} of ${target} needed this month (${rate} per seat × ${seats} seats)`,
+        reason: `${label}: ${this_month_count} of ${target} needed this month (${rate} per seat × ${seats} seats)`,
       };
     },
   };

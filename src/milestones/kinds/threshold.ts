@@ -1,11 +1,14 @@
 import type { ThresholdMilestone } from '../../config/index.js';
 import { addDays, daysBetween } from '../days.js';
 import { describeMatcher } from '../matchers.js';
+import { milestoneLabel } from '../terms.js';
 import type { Day, Prepare } from '../types.js';
 import { THRESHOLD_SQL } from './threshold-sql.js';
 
 /** A threshold: `at_least` matching events within `within_days` of signup; reached the day the count crossed. */
 export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matchers, key) => {
+  // Reasons speak the framework's language: the milestone's label.
+  const label = milestoneLabel(name, config);
   const m = matchers.id(config.count);
   const what = describeMatcher(config.count);
   // Accounts share a few hundred signup days: the window's last day once per signup day.
@@ -41,11 +44,11 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
       const { count, window_open, days_left, window_ends } = result.detail as { count: number; window_open: boolean; days_left: number; window_ends: string };
       const more = config.at_least - count;
       if (!window_open) {
-        return { action: `Reach ${config.at_least} ${what}`, reason: `${name}: the ${config.within_days}-day window closed on ${window_ends} with ${count} of ${config.at_least}` };
+        return { action: `Reach ${config.at_least} ${what}`, reason: `${label}: the ${config.within_days}-day window closed on ${window_ends} with ${count} of ${config.at_least}` };
       }
       return {
         action: `${more} more ${what}`,
-        reason: `${name}: ${count} of ${config.at_least} ${what} so far; ${days_left} days left in the ${config.within_days}-day window (until ${window_ends})`,
+        reason: `${label}: ${count} of ${config.at_least} ${what} so far; ${days_left} days left in the ${config.within_days}-day window (until ${window_ends})`,
       };
     },
   };

@@ -12,6 +12,8 @@ export interface ClickHouseConnection {
   cluster?: string;
   /** Every host's HTTP URL, for schema changes on a cluster; by default the cluster's hosts (system.clusters) at the URL's port. */
   hosts?: readonly string[];
+  /** How long a status refresh's claim holds without a heartbeat (tests shorten it). */
+  statusLeaseMs?: number;
 }
 
 const DATABASE = /^[a-z_][a-z0-9_]*$/;
@@ -37,14 +39,10 @@ export async function openClickHouseStore(c: ClickHouseConnection): Promise<Clic
   // A bulk load or a discovery over millions of rows may take minutes: no 30 s client timeout.
   const driverFor = (url: string) => httpDriver(createClient({ url, database: c.database, request_timeout: 3_600_000, ...auth }));
   const driver = driverFor(c.url);
-  if (!c.cluster) return ClickHouseStore.open({ driver, database: c.database });
+  if (!c.cluster) return ClickHouseStore.open({ driver, database: c.database, statusLeaseMs: c.statusLeaseMs });
+  // The store owns every host's driver (schema changes, refresh claims) and closes them.
   const hosts = hostUrls.map((url) => ({ url, driver: url === c.url ? driver : driverFor(url) }));
-  try {
-    return await ClickHouseStore.open({ driver, database: c.database, cluster: { name: c.cluster, hosts } });
-  } finally {
-    // The store keeps the main driver; the others served the schema only.
-    for (const h of hosts) if (h.driver !== driver) await h.driver.close();
-  }
+  return ClickHouseStore.open({ driver, database: c.database, cluster: { name: c.cluster, hosts }, statusLeaseMs: c.statusLeaseMs });
 }
 
 /** The cluster's hosts from system.clusters, reached over HTTP at the URL's scheme and port. */

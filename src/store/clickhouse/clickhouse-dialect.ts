@@ -129,9 +129,11 @@ export class ClickHouseDialect extends SqlDialect {
   zipRows(columns: readonly ZipColumn[]): SqlFragment {
     // ARRAY JOIN over several arrays walks them side by side.
     const arrays = columns.map((c) => {
-      const values = c.type === 'text' || c.type === 'date' ? c.values.map(String) : [...c.values];
+      const values = c.type === 'text' || c.type === 'date' ? c.values.map((v) => (v === null ? null : String(v))) : [...c.values];
       const list = sql`${values}`;
-      const converted = c.type === 'text' ? list : sql`arrayMap(x -> ${raw(CONVERT[c.type])}(x), ${list})`;
+      // 18.16 converts a NULL date text inside arrayMap as '' and fails: the OrNull form keeps it.
+      const convert = c.type === 'date' && values.includes(null) ? 'toDateOrNull' : CONVERT[c.type];
+      const converted = c.type === 'text' ? list : sql`arrayMap(x -> ${raw(convert)}(x), ${list})`;
       return sql`${converted} AS ${ident(c.name)}`;
     });
     return sql`(SELECT ${join(columns.map((c) => ident(c.name)))} FROM system.one ARRAY JOIN ${join(arrays)})`;

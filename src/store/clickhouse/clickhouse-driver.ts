@@ -11,6 +11,8 @@ export interface ClickHouseDriver {
   command(query: string, params: Readonly<Record<string, unknown>>): Promise<void>;
   /** Runs a read; rows as objects (JSONEachRow: 64-bit integers as text). */
   query<T>(query: string, params: Readonly<Record<string, unknown>>): Promise<T[]>;
+  /** Runs a read; values column by column, by name, every column named even when no row is (JSONCompact). */
+  queryColumns(query: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown[]>>;
   /** Inserts tab-separated rows (ClickHouse escaping) into the columns of a table. */
   insertTsv(table: string, columns: readonly string[], rows: Readable | string): Promise<void>;
   close(): Promise<void>;
@@ -36,12 +38,24 @@ export interface ClickHouseClientLike {
   command(params: { query: string; query_params?: Record<string, unknown>; clickhouse_settings?: typeof SESSION_SETTINGS }): Promise<unknown>;
   query(params: {
     query: string;
-    format: 'JSONEachRow';
+    format: 'JSONEachRow' | 'JSONCompact';
     query_params?: Record<string, unknown>;
     clickhouse_settings?: typeof SESSION_SETTINGS;
-  }): Promise<{ json<T>(): Promise<T[]> }>;
+  }): Promise<{ json(): Promise<unknown> }>;
   insert(params: { table: string; values: Readable; format: 'TabSeparated'; columns?: [string, ...string[]]; clickhouse_settings?: typeof SESSION_SETTINGS }): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** A result in ClickHouse's JSONCompact format: the columns' names, then each row as an array. */
+interface CompactResult {
+  meta: { name: string }[];
+  data: unknown[][];
+}
+
+function columnsOf(result: CompactResult): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  result.meta.forEach((m, j) => (out[m.name] = result.data.map((row) => row[j])));
+  return out;
 }
 
 /** A driver over HTTP (`@clickhouse/client`). */
@@ -54,7 +68,11 @@ export function httpDriver(client: ClickHouseClientLike): ClickHouseDriver {
     },
     async query<T>(query: string, p: Readonly<Record<string, unknown>>) {
       const result = await client.query({ query, format: 'JSONEachRow', ...params(p), clickhouse_settings: settings });
-      return result.json<T>();
+      return (await result.json()) as T[];
+    },
+    async queryColumns(query, p) {
+      const result = await client.query({ query, format: 'JSONCompact', ...params(p), clickhouse_settings: settings });
+      return columnsOf((await result.json()) as CompactResult);
     },
     async insertTsv(table, columns, rows) {
       const values = typeof rows === 'string' ? Readable.from([Buffer.from(rows)], { objectMode: false }) : rows;
@@ -116,6 +134,7 @@ export function chdbDriver(session: ChdbSessionLike, database: string): ClickHou
         for (const line of text.split('\n')) if (line) rows.push(JSON.parse(line) as T);
         return rows;
       }),
+    queryColumns: (query, p) => serial(async () => columnsOf(JSON.parse((await run(query, p, 'JSONCompact')).text()) as CompactResult)),
     insertTsv: (table, columns, rows) =>
       serial(async () => void (await session.insert({ table: `${database}.${table}`, values: typeof rows === 'string' ? Readable.from([rows]) : rows, format: 'TabSeparated', columns }))),
     // The session outlives the store: its owner closes it.

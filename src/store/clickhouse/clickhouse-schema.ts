@@ -1,4 +1,5 @@
 import { TABLES, type TableName } from '../schema.js';
+import { SEQ_PER_REFRESH } from '../store.js';
 import type { ClickHouseDialect } from './clickhouse-dialect.js';
 
 /**
@@ -10,13 +11,24 @@ import type { ClickHouseDialect } from './clickhouse-dialect.js';
  *  - accounts, account_history, users, checkpoints, quarantine (`<name>_data`):
  *    ReplacingMergeTree with a version, an upsert being a newer row (quarantine removals are
  *    tombstones);
+ *  - launch_ledger_data: append-only, keyed by every column so a repeated append collapses;
  *  - plan_violations_data: delta rows keyed by the write that made them, so a write applied
  *    again after a crash collapses into the first;
  *  - activity_deltas: the daily rollup, a SummingMergeTree fed by a materialized view on every
  *    insert into events_data, so the rollup and the events it counts are written together;
  *    activity_corrections: per key, what the deltas over-count when two writers stored one
  *    message id at the same moment (see ClickHouseStore.reconcile); the view account_activity
- *    shows both, so readers summing n get the exact count.
+ *    shows both, so readers summing n get the exact count;
+ *  - the materialized statuses (src/milestones refresh-statuses.ts), written without a
+ *    transaction and made visible by their refresh's row in status_refreshes_data (the commit):
+ *    account_status_data and milestone_status_data are ReplacingMergeTree by account (and
+ *    milestone) with the writing refresh's id as version, so the newest refresh's row is read
+ *    (milestone_status shows the rows of the framework version last recorded: rows of a
+ *    milestone taken out stay hidden); milestone_changes_data and framework_versions_data show
+ *    only rows of recorded refreshes (a change's refresh is its seq ÷ SEQ_PER_REFRESH), so a
+ *    refresh cut short leaves no change in the feed (the next one finds it again);
+ *  - what Cairn did: segment_changes_data and job_runs_data (appended), webhook_deliveries_data
+ *    (ReplacingMergeTree by id with a version: an attempt writes a newer row).
  * On a cluster each physical table is a `<name>_local` table on every shard with a
  * Distributed table of the plain name over them, sharded by account where rows have one.
  * Every statement here runs on ClickHouse 18.16 and current releases alike.
@@ -57,6 +69,26 @@ const PHYSICAL: Record<string, Physical> = {
     shardBy: 'cityHash64(write_key)',
   },
   checkpoints_data: { columns: columnsOf('checkpoints', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY name', shardBy: 'cityHash64(name)' },
+  // Keyed by every column: the same append made again (a retried write) is kept once.
+  launch_ledger_data: {
+    columns: columnsOf('launch_ledger'),
+    engine: "ReplacingMergeTree ORDER BY (launch, recorded_at, kind, ifNull(hash, ''), cityHash64(body))",
+    shardBy: 'cityHash64(launch)',
+  },
+  // The statuses are read by account (and sharded by it); the refresh writing a row is its version.
+  account_status_data: { columns: columnsOf('account_status', 'refresh UInt64'), engine: 'ReplacingMergeTree(refresh) ORDER BY account_id', shardBy: 'cityHash64(account_id)' },
+  milestone_status_data: {
+    columns: columnsOf('milestone_status', 'refresh UInt64'),
+    engine: 'ReplacingMergeTree(refresh) ORDER BY (account_id, milestone)',
+    shardBy: 'cityHash64(account_id)',
+  },
+  milestone_changes_data: { columns: columnsOf('milestone_changes'), engine: 'MergeTree ORDER BY (account_id, seq)', shardBy: 'cityHash64(account_id)' },
+  framework_versions_data: { columns: columnsOf('framework_versions', 'refresh UInt64'), engine: 'ReplacingMergeTree(refresh) ORDER BY version', shardBy: 'version' },
+  status_refreshes_data: { columns: columnsOf('status_refreshes'), engine: 'ReplacingMergeTree ORDER BY id', shardBy: 'id' },
+  // What Cairn did (version 4): segment entries, scheduled job runs, webhook deliveries (the newest row of a key wins).
+  segment_changes_data: { columns: columnsOf('segment_changes'), engine: 'MergeTree ORDER BY (account_id, seq)', shardBy: 'cityHash64(account_id)' },
+  job_runs_data: { columns: columnsOf('job_runs'), engine: 'MergeTree ORDER BY (job, started_at, id)', shardBy: 'cityHash64(job)' },
+  webhook_deliveries_data: { columns: columnsOf('webhook_deliveries', 'version UInt64'), engine: 'ReplacingMergeTree(version) ORDER BY id', shardBy: 'cityHash64(id)' },
   activity_deltas: { columns: columnsOf('account_activity'), engine: 'SummingMergeTree(n) ORDER BY (account_id, day, action, object, place)', shardBy: 'cityHash64(account_id)' },
   activity_corrections: {
     columns: columnsOf('account_activity', 'version UInt64'),
@@ -106,11 +138,24 @@ export function createStatements(d: ClickHouseDialect, target: SchemaTarget): st
 
 const ROLLUP_VIEW = 'activity_deltas_mv';
 
+/** Refreshes recorded (committed); read from the data table, which exists before any view. */
+const RECORDED = 'status_refreshes_data';
+
+/** What a view shows of its table beyond each row's current version (quarantine removals, unrecorded refreshes). */
+const VIEW_FILTERS: Partial<Record<TableName, string>> = {
+  quarantine: 'deleted = 0',
+  milestone_status: `framework_version GLOBAL IN (SELECT max(framework_version) FROM ${RECORDED})`,
+  milestone_changes: `intDiv(seq, ${SEQ_PER_REFRESH}) GLOBAL IN (SELECT id FROM ${RECORDED})`,
+  framework_versions: `version GLOBAL IN (SELECT framework_version FROM ${RECORDED})`,
+};
+
 /** The view a logical table is read through: each row's current version. */
 function viewQuery(name: Exclude<TableName, 'account_activity'>): string {
-  const where = name === 'quarantine' ? ' WHERE deleted = 0' : '';
-  // SELECT *: 18.16 loses the version column under FINAL unless it is read.
-  return `SELECT * FROM ${dataTable(name)} FINAL${where}`;
+  const filter = VIEW_FILTERS[name];
+  const table = dataTable(name);
+  // SELECT *: 18.16 loses the version column under FINAL unless it is read. Rows never replaced need no FINAL.
+  const final = PHYSICAL[table].engine.startsWith('Replacing') ? ' FINAL' : '';
+  return `SELECT * FROM ${table}${final}${filter ? ` WHERE ${filter}` : ''}`;
 }
 
 /** Runs statements on one host, in order. */
@@ -181,6 +226,13 @@ async function addMissingColumns(host: SchemaHost, d: ClickHouseDialect, target:
 export const MIGRATIONS: readonly { version: number; apply: Step }[] = [
   { version: 1, apply: createSchema },
   { version: 2, apply: perSourceIds },
+  // Version 3: the materialized statuses, new tables and views only.
+  { version: 3, apply: createSchema },
+  // Version 4: the launch ledger (outcomes). createSchema makes every missing table and view,
+  // so a version 3 store made before the statuses (with the ledger) gains them too.
+  { version: 4, apply: createSchema },
+  // Version 5: segment entries, scheduled job runs and webhook deliveries: new tables and views only.
+  { version: 5, apply: createSchema },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

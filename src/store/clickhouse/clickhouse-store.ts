@@ -18,20 +18,24 @@ import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch 
 import { groupViolations, patchedAccounts, patchedUsers, queryByIds } from '../patches.js';
 import { readStats } from '../stats-queries.js';
 import { join, raw, sql, type SqlFragment } from '../sql/fragment.js';
+import type { ColumnDef } from '../sql/dialect.js';
 import type { CopiedTable, CopiedValue, RestoringStore } from '../copy-tables.js';
-import { TABLES } from '../schema.js';
-import type { CollectedWrite, QuarantineChange, StoreStats, WriteResult } from '../store.js';
+import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
+import { LEASE_NAME, changeSeq, changeSeqs, type CollectedWrite, type RecordTable, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type StoreStats, type WriteResult } from '../store.js';
 import { ClickHouseDialect, type ClickHouseFeatures } from './clickhouse-dialect.js';
 import type { ClickHouseDriver } from './clickhouse-driver.js';
-import { MIGRATIONS, SCHEMA_VERSION, type SchemaTarget } from './clickhouse-schema.js';
+import { RefreshClaims } from './clickhouse-refresh-claims.js';
+import { MIGRATIONS, SCHEMA_VERSION, dataTable, type SchemaTarget } from './clickhouse-schema.js';
 import { escapeBatchBackslashes, tsvRows } from './clickhouse-tsv.js';
 
 export interface ClickHouseStoreOptions {
   driver: ClickHouseDriver;
   /** The database the driver is in (a Distributed table names it). */
   database: string;
-  /** Sharded over a cluster: its name, and a driver for every host of it (schema changes run on each). */
+  /** Sharded over a cluster: its name, and a driver for every host of it (schema changes run on each); the store closes them. */
   cluster?: { name: string; hosts: readonly { url: string; driver: ClickHouseDriver }[] };
+  /** How long a status refresh's claim holds without a heartbeat (default 60 s; see clickhouse-refresh-claims.ts). */
+  statusLeaseMs?: number;
 }
 
 const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `${name} ${type === 'text' ? 'String' : type === 'bigint' ? 'Int64' : 'Int32'}`).join(', ');
@@ -45,12 +49,21 @@ const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `${name} ${type 
 export class ClickHouseStore implements RestoringStore {
   private lastVersion = 0;
   private closed: Promise<void> | null = null;
+  /** Where status refreshes claim their ids: the server, or the cluster's first shard (set by migrate). */
+  private claimHost: ClickHouseDriver;
+  private claimsMade: RefreshClaims | null = null;
 
   private constructor(
     private readonly driver: ClickHouseDriver,
     readonly dialect: ClickHouseDialect,
     private readonly options: ClickHouseStoreOptions,
-  ) {}
+  ) {
+    this.claimHost = driver;
+  }
+
+  private get claims(): RefreshClaims {
+    return (this.claimsMade ??= new RefreshClaims(this.claimHost, this.options.statusLeaseMs ?? 60_000));
+  }
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     const driver = options.cluster ? naming(options.cluster.name, options.driver) : options.driver;
@@ -69,8 +82,10 @@ export class ClickHouseStore implements RestoringStore {
   async migrate(): Promise<void> {
     const { cluster, database } = this.options;
     if (!cluster) return this.migrateHost(this.driver, { database });
-    await checkClusterHosts(cluster.name, cluster.hosts);
+    const first = await checkClusterHosts(cluster.name, cluster.hosts);
     for (const host of cluster.hosts) await this.migrateHost(host.driver, { database, cluster: cluster.name });
+    // Every process finds the same first shard, whichever host its url names.
+    if (!this.claimsMade) this.claimHost = naming(cluster.name, first.driver);
   }
 
   private async migrateHost(driver: ClickHouseDriver, target: SchemaTarget): Promise<void> {
@@ -104,6 +119,11 @@ export class ClickHouseStore implements RestoringStore {
   query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.compile(fragment);
     return this.driver.query<T>(q.text, q.params);
+  }
+
+  queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.compile(fragment);
+    return this.driver.queryColumns(q.text, q.params);
   }
 
   private compile(fragment: SqlFragment): { text: string; params: Record<string, unknown> } {
@@ -244,6 +264,12 @@ export class ClickHouseStore implements RestoringStore {
     return rows.length;
   }
 
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    const columns = TABLES[table].columns;
+    const values = rows.map((row) => columns.map((c) => appendedValue(table, c, row[c.name])));
+    await this.insertRows(dataTable(table), columns.map((c) => c.name), values);
+  }
+
   async addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     await this.insertQuarantine(entries, null);
   }
@@ -306,6 +332,69 @@ export class ClickHouseStore implements RestoringStore {
     return total;
   }
 
+  /** One at a time across processes: the refresh claims its id (clickhouse-refresh-claims.ts). */
+  async withStatusRefresh<T>(work: (lease: StatusRefreshLease) => Promise<T>): Promise<T> {
+    const held = await this.claims.claim(() => this.lastRefresh());
+    try {
+      const result = await work(held.lease);
+      await held.end(true);
+      return result;
+    } catch (err) {
+      await held.end(false).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private leaseClaims = new Map<string, RefreshClaims>();
+
+  /** A lease is claimed as a refresh is (clickhouse-refresh-claims.ts), under its own name. */
+  async withLease<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!LEASE_NAME.test(name)) throw new Error(`invalid lease name: ${name}`);
+    let claims = this.leaseClaims.get(name);
+    if (!claims) this.leaseClaims.set(name, (claims = new RefreshClaims(this.claimHost, this.options.statusLeaseMs ?? 60_000, `lease_${name}`)));
+    const held = await claims.claim(async () => 0);
+    try {
+      const result = await work();
+      await held.end(true);
+      return result;
+    } catch (err) {
+      await held.end(false).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Keyed rows carry a newer version, so the view shows the last one written. */
+  async writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    await this.insertObjects(table, rows, 'key' in TABLES[table] ? { version: this.nextVersion() } : {});
+  }
+
+  private async lastRefresh(): Promise<number> {
+    const [row] = await this.query<{ last: string | number }>(sql`SELECT max(id) AS last FROM status_refreshes`);
+    return Number(row?.last ?? 0);
+  }
+
+  /**
+   * No transaction: every row is written before the refresh's record in status_refreshes,
+   * which the views read as its commit (clickhouse-schema.ts): until then its changes and a
+   * new framework version stay hidden, and its status rows, correct for the data, are read
+   * with the stale mark the refresh set before (src/milestones refresh-statuses.ts). Rows of
+   * the accounts it covered replace theirs by key, the refresh id being their version.
+   */
+  async applyStatusRefresh(write: StatusRefreshWrite): Promise<StatusRefreshResult> {
+    const r = write.refresh;
+    const now = Date.now();
+    const by = { refresh: r.id };
+    if (write.version) await this.insertObjects('framework_versions', [{ ...write.version, recorded_at: now }], by);
+    await this.insertObjects('milestone_changes', write.changes.map((c, i) => ({ ...c, seq: changeSeq(r.id, i), recorded_at: now })));
+    await this.insertObjects('account_status', write.accounts, by);
+    await this.insertObjects('milestone_status', write.milestones.map((m) => ({ ...m, reached: m.reached ? 1 : 0 })), by);
+    if (await this.claims.overtaken(r.id)) throw new Error(`status refresh ${r.id} was overtaken by a later one (it outlived its claim): its changes are left unrecorded`);
+    const accounts = write.replace === 'all' ? write.accounts.length : write.replace.length;
+    await this.insertObjects('status_refreshes', [{ ...r, accounts, changes: write.changes.length, finished_at: now }]);
+    if (write.checkpoint) await this.insertRows('checkpoints_data', ['name', 'value', 'version'], [[write.checkpoint.name, write.checkpoint.value, this.nextVersion()]]);
+    return { refresh: r.id, seq: changeSeqs(r.id, write.changes.length) };
+  }
+
   async checkpoint(name: string): Promise<number | null> {
     const rows = await this.query<{ value: string | number }>(sql`SELECT value FROM checkpoints WHERE name = ${name}`);
     return rows.length ? Number(rows[0].value) : null;
@@ -348,6 +437,13 @@ export class ClickHouseStore implements RestoringStore {
     await this.driver.insertTsv(table, columns, tsvRows(rows));
   }
 
+  /** Rows as objects, written in their table's columns (TABLES) and the physical table's `extra` ones. */
+  private insertObjects(table: Exclude<TableName, 'account_activity'>, rows: readonly object[], extra: Record<string, number> = {}): Promise<void> {
+    const columns = TABLES[table].columns.map((c) => c.name);
+    const values = Object.values(extra);
+    return this.insertRows(dataTable(table), [...columns, ...Object.keys(extra)], rows.map((row) => [...columns.map((c) => (row as Record<string, string | number | null>)[c]), ...values]));
+  }
+
   private restored = 0;
 
   /** Rows exported from another store (copy-tables.ts), written as they are; the rollup follows the events. */
@@ -364,6 +460,16 @@ export class ClickHouseStore implements RestoringStore {
       checkpoints: { names: ['version'], values: () => [version] },
       quarantine: { names: ['deleted', 'version'], values: () => [0, version] },
       plan_violations: { names: ['write_key'], values: () => [`migrated:${this.restored++}`] },
+      launch_ledger: { names: [], values: () => [] },
+      // Copied statuses stand until the first refresh here replaces them.
+      account_status: { names: ['refresh'], values: () => [0] },
+      milestone_status: { names: ['refresh'], values: () => [0] },
+      milestone_changes: { names: [], values: () => [] },
+      framework_versions: { names: ['refresh'], values: () => [0] },
+      status_refreshes: { names: [], values: () => [] },
+      segment_changes: { names: [], values: () => [] },
+      job_runs: { names: [], values: () => [] },
+      webhook_deliveries: { names: ['version'], values: () => [version] },
     };
     const e = extra[table];
     await this.insertRows(`${table}_data`, [...columns, ...e.names], rows.map((r) => [...r, ...e.values()]));
@@ -374,7 +480,10 @@ export class ClickHouseStore implements RestoringStore {
   }
 
   close(): Promise<void> {
-    return (this.closed ??= this.driver.close());
+    this.claimsMade?.close();
+    for (const claims of this.leaseClaims.values()) claims.close();
+    const others = (this.options.cluster?.hosts ?? []).map((h) => h.driver).filter((d) => d !== this.options.driver);
+    return (this.closed ??= Promise.all([this.driver, ...others].map((d) => d.close())).then(() => undefined));
   }
 }
 
@@ -413,18 +522,25 @@ const quarantineId = (base: number, i: number): number => base + i;
 /**
  * Every host of the cluster must be reached for its schema (there is no distributed DDL queue
  * without ZooKeeper): each host given must be one of the cluster's, and all of them given.
+ * Returns the first shard's host (the lowest shard and replica number).
  */
-async function checkClusterHosts(name: string, hosts: readonly { url: string; driver: ClickHouseDriver }[]): Promise<void> {
+async function checkClusterHosts<H extends { url: string; driver: ClickHouseDriver }>(name: string, hosts: readonly H[]): Promise<H> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid cluster name: ${name}`);
   if (hosts.length === 0) throw new Error(`cluster ${name}: no hosts given`);
   const listed = await hosts[0].driver.query<{ n: string | number }>(`SELECT count() AS n FROM system.clusters WHERE cluster = '${name}'`, {});
   const total = Number(listed[0]?.n ?? 0);
   if (total === 0) throw new Error(`cluster ${name} is not in the servers' remote_servers (system.clusters)`);
+  let first: { host: H; rank: number } | null = null;
   for (const host of hosts) {
-    const [own] = await host.driver.query<{ n: string | number }>(`SELECT count() AS n FROM system.clusters WHERE cluster = '${name}' AND is_local = 1`, {});
+    const [own] = await host.driver.query<{ n: string | number; rank: string | number }>(
+      `SELECT count() AS n, min(shard_num * 1000 + replica_num) AS rank FROM system.clusters WHERE cluster = '${name}' AND is_local = 1`,
+      {},
+    );
     if (Number(own.n) === 0) throw new Error(`host ${host.url} is not one of cluster ${name}'s`);
+    if (!first || Number(own.rank) < first.rank) first = { host, rank: Number(own.rank) };
   }
   if (hosts.length < total) throw new Error(`cluster ${name} has ${total} hosts, ${hosts.length} given: list every host's URL in engine.hosts`);
+  return first!.host;
 }
 
 /** ClickHouse's codes for a server it could not reach or that went away mid-query. */
@@ -444,6 +560,7 @@ function naming(cluster: string, driver: ClickHouseDriver): ClickHouseDriver {
   return {
     command: (q, p) => driver.command(q, p).catch(explain),
     query: <T>(q: string, p: Readonly<Record<string, unknown>>) => driver.query<T>(q, p).catch(explain),
+    queryColumns: (q, p) => driver.queryColumns(q, p).catch(explain),
     insertTsv: (t, c, r) => driver.insertTsv(t, c, r).catch(explain),
     close: () => driver.close(),
   };
@@ -456,4 +573,14 @@ async function detectFeatures(driver: ClickHouseDriver): Promise<ClickHouseFeatu
     queryParameters: await works('SELECT {p1:UInt8} AS x', { p1: 1 }),
     jsonFunctions: await works("SELECT JSONHas('{}', 'a') AS x"),
   };
+}
+
+/** A value of an appended row as the TSV insert takes it: objects as JSON text, times in ms, a missing required value refused. */
+function appendedValue(table: AppendOnlyTable, c: ColumnDef, v: unknown): string | number | null {
+  if (v === undefined || v === null) {
+    if (c.nullable) return null;
+    throw new Error(`invalid ${table} row: ${c.name} is required`);
+  }
+  if (v instanceof Date) return v.getTime();
+  return c.type === 'json' && typeof v !== 'string' ? JSON.stringify(v) : (v as string | number);
 }

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import {
   IMPORT_SOURCE,
   redactCredentials,
@@ -16,12 +16,12 @@ import {
   type UserPatch,
 } from '../../model/index.js';
 import { EVENT_BATCH_COLUMNS, EventBatchWriter, repeatedHashes, type EventBatch } from '../event-batch-file.js';
-import { TABLES } from '../schema.js';
+import { TABLES, type AppendOnlyTable, type TableName } from '../schema.js';
 import { groupViolations, patchedAccounts, patchedUsers } from '../patches.js';
-import type { TableDef } from '../sql/dialect.js';
+import type { ColumnDef, TableDef } from '../sql/dialect.js';
 import { readStats } from '../stats-queries.js';
-import { SqlFragment, join, raw, sql } from '../sql/fragment.js';
-import type { CollectedWrite, QuarantineChange, Store, StoreStats, WriteResult } from '../store.js';
+import { SqlFragment, ident, join, raw, sql } from '../sql/fragment.js';
+import { LEASE_NAME, changeSeq, changeSeqs, type CollectedWrite, type RecordTable, type QuarantineChange, type StatusRefreshLease, type StatusRefreshResult, type StatusRefreshWrite, type Store, type StoreStats, type WriteResult } from '../store.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbStoreOptions {
@@ -107,6 +107,12 @@ export class DuckDbStore implements Store {
     const q = this.dialect.compile(fragment);
     const reader = await this.conn.runAndReadAll(q.text, q.params as never);
     return reader.getRowObjectsJson() as T[];
+  }
+
+  async queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
+    const q = this.dialect.compile(fragment);
+    const reader = await this.conn.runAndReadAll(q.text, q.params as never);
+    return reader.getColumnsObjectJson() as Record<string, unknown[]>;
   }
 
   loadEventBatch(batch: EventBatch, source: string): Promise<WriteResult> {
@@ -197,6 +203,90 @@ export class DuckDbStore implements Store {
     );
   }
 
+  private refreshes: Promise<unknown> = Promise.resolve();
+
+  /** One process holds the file: refreshes queue in it, each with the next id. */
+  withStatusRefresh<T>(work: (lease: StatusRefreshLease) => Promise<T>): Promise<T> {
+    const run = this.refreshes.then(async () => {
+      const [{ id }] = await this.query<{ id: string }>(sql`SELECT coalesce(max(id), 0) + 1 AS id FROM status_refreshes`);
+      // A refresh is one transaction: none is ever left half written.
+      return work({ id: Number(id), afterUnfinished: false });
+    });
+    this.refreshes = run.catch(() => undefined);
+    return run;
+  }
+
+  applyStatusRefresh(write: StatusRefreshWrite): Promise<StatusRefreshResult> {
+    return this.serialize(() =>
+      this.transaction(async () => {
+        const r = write.refresh;
+        const [{ last }] = await this.query<{ last: string }>(sql`SELECT coalesce(max(id), 0) AS last FROM status_refreshes`);
+        if (r.id <= Number(last)) throw new Error(`invalid status refresh id: ${r.id} (${last} is recorded already)`);
+        if (write.replace === 'all') {
+          await this.exec(sql`DELETE FROM account_status`);
+          await this.exec(sql`DELETE FROM milestone_status`);
+        } else if (write.replace.length > 0) {
+          await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_refreshed (account_id VARCHAR)`);
+          await this.appendRows('cairn_refreshed', [{ name: 'account_id', type: 'text' }], write.replace.map((account_id) => ({ account_id })));
+          await this.exec(sql`DELETE FROM account_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
+          await this.exec(sql`DELETE FROM milestone_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
+          await this.exec(sql`DROP TABLE cairn_refreshed`);
+        }
+        await this.appendTo('account_status', write.accounts);
+        await this.appendTo('milestone_status', write.milestones.map((m) => ({ ...m, reached: m.reached ? 1 : 0 })));
+        const now = Date.now();
+        await this.appendTo('milestone_changes', write.changes.map((c, i) => ({ seq: changeSeq(r.id, i), ...c, recorded_at: now })));
+        if (write.version) await this.appendTo('framework_versions', [{ ...write.version, recorded_at: now }]);
+        const accounts = write.replace === 'all' ? write.accounts.length : write.replace.length;
+        await this.appendTo('status_refreshes', [{ ...r, accounts, changes: write.changes.length, finished_at: now }]);
+        if (write.checkpoint) await this.exec(sql`INSERT OR REPLACE INTO checkpoints VALUES (${write.checkpoint.name}, ${write.checkpoint.value})`);
+        return { refresh: r.id, seq: changeSeqs(r.id, write.changes.length) };
+      }),
+    );
+  }
+
+  private leases = new Map<string, Promise<unknown>>();
+
+  /** One process holds the file: a lease is a queue in it. */
+  withLease<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!LEASE_NAME.test(name)) return Promise.reject(new Error(`invalid lease name: ${name}`));
+    const run = (this.leases.get(name) ?? Promise.resolve()).then(work, work);
+    this.leases.set(name, run.catch(() => undefined));
+    return run;
+  }
+
+  writeRows(table: RecordTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    const key = 'key' in TABLES[table] ? (TABLES[table] as { key: readonly string[] }).key[0] : null;
+    return this.serialize(() =>
+      this.transaction(async () => {
+        // The last row of a key wins, as if written one by one.
+        const kept = key ? [...new Map(rows.map((r) => [String(r[key]), r])).values()] : rows;
+        if (key) await this.exec(sql`DELETE FROM ${ident(table)} WHERE ${ident(key)} IN (SELECT unnest(${kept.map((r) => String(r[key]))}))`);
+        await this.appendTo(table, kept);
+      }),
+    );
+  }
+
+  /** Appends rows to one of Cairn's tables with DuckDB's appender (many times faster than INSERT for thousands of rows). */
+  private appendTo(table: TableName, rows: readonly object[]): Promise<void> {
+    return this.appendRows(table, TABLES[table].columns, rows as readonly Record<string, unknown>[]);
+  }
+
+  private async appendRows(table: string, columns: readonly ColumnDef[], rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const appender = await this.conn.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const c of columns) appendCell(appender, c, row[c.name], table);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
   async checkpoint(name: string): Promise<number | null> {
     const rows = await this.query<{ value: string }>(sql`SELECT value FROM checkpoints WHERE name = ${name}`);
     return rows.length ? Number(rows[0].value) : null;
@@ -259,6 +349,11 @@ export class DuckDbStore implements Store {
     );
   }
 
+  async append(table: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.serialize(() => this.transaction(() => this.appendTo(table, rows)));
+  }
+
   addToQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     return this.serialize(() => this.transaction(() => this.insertQuarantine(entries)));
@@ -302,6 +397,30 @@ export class DuckDbStore implements Store {
       this.conn.closeSync();
       this.instance.closeSync();
     }));
+  }
+}
+
+/** One value into the appender, as its column's type; a Date or epoch ms for timestamps, 'YYYY-MM-DD' for dates. */
+function appendCell(appender: DuckDBAppender, c: ColumnDef, v: unknown, table: string): void {
+  if (v === null || v === undefined) {
+    if (!c.nullable) throw new Error(`invalid ${table} row: ${c.name} is required`);
+    return appender.appendNull();
+  }
+  switch (c.type) {
+    case 'text':
+      return appender.appendVarchar(String(v));
+    case 'json':
+      return appender.appendVarchar(typeof v === 'string' ? v : JSON.stringify(v));
+    case 'integer':
+      return appender.appendInteger(Number(v));
+    case 'bigint':
+      return appender.appendBigInt(BigInt(v as number));
+    case 'double':
+      return appender.appendDouble(Number(v));
+    case 'date':
+      return appender.appendDate(new DuckDBDateValue(Math.round(Date.parse(`${String(v)}T00:00:00Z`) / 86_400_000)));
+    case 'timestamp':
+      return appender.appendTimestamp(new DuckDBTimestampValue(BigInt(v instanceof Date ? v.getTime() : Number(v)) * 1000n));
   }
 }
 

@@ -4,14 +4,22 @@
  * CAIRN_CLICKHOUSE_CLUSTER_URLS). Clients send to the first and retry a batch against the
  * second when the first fails or, for some, even after it answered (a lost reply); the first
  * is killed with SIGKILL mid-stream and restarted; a real Segment client sends through it
- * too. Every acknowledged event is stored exactly once, and the rollup counts each once.
+ * too. Every acknowledged event is stored exactly once, and the rollup counts each once. Both
+ * servers refresh the milestone statuses of the same accounts meanwhile: each change is
+ * recorded once, under seq numbers neither server gave twice.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
+import { openStore } from '../../../src/cli/workspace.js';
+import { loadWorkspace } from '../../../src/config/index.js';
+import { changesAfter, refreshStatuses, today } from '../../../src/milestones/index.js';
 import { bearer, createKey, killChildren, spawnServer, sql, waitFor, withStore, workspace, type ChildServer } from './helpers.js';
 
 const BATCH = 20;
+/** The template's setup steps: accounts reach setup (5 of them) while the servers run. */
+const STEPS = [['installed', 'messenger'], ['invited', 'teammate'], ['connected', 'email_channel'], ['set', 'office_hours'], ['created', 'team_inbox'], ['imported', 'contacts']];
+const ACCOUNTS = Array.from({ length: 7 }, (_, i) => `acc_${i}`);
 const run = `${process.pid}_${Date.now() % 1_000_000}`;
 
 const targets: { name: string; engine: string }[] = [];
@@ -33,10 +41,14 @@ for (const target of targets) {
     it('stores every acknowledged event once, retried against the other server, through kill -9', async (t) => {
       const [wsA, wsB] = [await workspace({ engine: target.engine }), await workspace({ engine: target.engine })];
       const [keyA, keyB] = [await createKey(wsA, 'web'), await createKey(wsB, 'web')];
+      const store = await openStore(await loadWorkspace(wsA));
+      await store.upsertAccounts(ACCOUNTS.map((id) => ({ accountId: id, name: id, createdAt: Date.parse('2026-09-01T00:00:00Z'), plan: 'pro', seats: 1, churnedAt: null })));
+      await store.close();
       let a: ChildServer = await spawnServer(wsA);
       const b: ChildServer = await spawnServer(wsB);
       const send = async (url: string, key: string, ids: string[], n: number) => {
-        const body = JSON.stringify(ids.map((id) => ({ message_id: id, timestamp: '2026-10-01T12:00:00Z', account_id: `acc_${n % 7}`, action: 'sent', object: 'batch' })));
+        const [action, object] = STEPS[Math.floor(n / 7) % STEPS.length];
+        const body = JSON.stringify(ids.map((id) => ({ message_id: id, timestamp: '2026-10-01T12:00:00Z', account_id: ACCOUNTS[n % 7], action, object })));
         const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body, signal: AbortSignal.timeout(10_000) });
         await res.arrayBuffer();
         return res.status === 200;
@@ -100,6 +112,23 @@ for (const target of targets) {
         assert.equal(Number(counts.rollup), Number(counts.events), 'the rollup counts every stored event once');
         t.diagnostic(`${acked.size} events acknowledged, ${stored.size} stored once, ${retriedElsewhere} batches sent to both servers`);
       });
+
+      const ws = await loadWorkspace(wsA);
+      const check = await openStore(ws);
+      try {
+        const changes = await changesAfter(check, 0, 100_000);
+        assert.equal(new Set(changes.map((c) => c.seq)).size, changes.length, 'no seq given twice');
+        const setup = changes.filter((c) => c.kind === 'milestone' && c.name === 'setup');
+        assert.ok(setup.length > 0, 'accounts reached setup while the servers ran');
+        assert.equal(new Set(setup.map((c) => c.account_id)).size, setup.length, 'each account reached setup once in the feed');
+        const refreshes = await check.query<{ id: string | number }>(sql`SELECT id FROM status_refreshes`);
+        assert.equal(new Set(refreshes.map((r) => Number(r.id))).size, refreshes.length, 'no refresh id given twice');
+        // Both servers refreshed what they had on the way out: nothing is left to record.
+        assert.equal((await refreshStatuses(check, ws.milestones, { asOf: today() })).changes, 0);
+        t.diagnostic(`${refreshes.length} status refreshes by the two servers, ${changes.length} changes recorded`);
+      } finally {
+        await check.close();
+      }
     });
   });
 }

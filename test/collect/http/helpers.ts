@@ -14,6 +14,7 @@ import { initWorkspace, loadWorkspace } from '../../../src/config/index.js';
 import { startServer, type RunningServer } from '../../../src/server/serve.js';
 import { openStore } from '../../../src/cli/workspace.js';
 import { sql, type SqlFragment } from '../../../src/store/index.js';
+import { FROM_SOURCES } from '../../cli/run-cli.js';
 
 /** Temporary workspaces, removed when the test process exits (hooks would remove them too early from a before()). */
 const made: string[] = [];
@@ -33,7 +34,7 @@ export const ACCEPT_ALL = 'unplanned: accept\nevents: []\n';
 export async function workspace(opts: { plan?: string; server?: string; engine?: string } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-http-'));
   made.push(dir);
-  await initWorkspace(dir);
+  await initWorkspace(dir, { template: 'helpdesk' });
   await writeFile(join(dir, 'tracking-plan.yaml'), opts.plan ?? ACCEPT_ALL);
   if (opts.server || opts.engine) {
     const engine = opts.engine ?? '  kind: duckdb\n  path: cairn.duckdb';
@@ -83,7 +84,10 @@ export function killChildren(): void {
 
 /** `cairn serve --json --port 0 -w WS` in a child process; resolves once it prints its address. */
 export async function spawnServer(ws: string): Promise<ChildServer> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--host', '127.0.0.1', '-w', ws], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--host', '127.0.0.1', '-w', ws], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...FROM_SOURCES },
+  });
   children.add(child);
   let out = '';
   let err = '';

@@ -1,0 +1,240 @@
+/**
+ * bench/statuses: the materialized milestone statuses and the review, on the demo at 20,000
+ * accounts over 30 months (seed 3, drift planted), each against a baseline measured in the same run:
+ *  - read: an accounts page (50 accounts of one stage) and the funnel, from the materialized
+ *    tables against computing every account's status (what readers did before);
+ *  - refresh: a full refresh and an incremental one of 2,000 accounts, and the segment
+ *    refreshes that follow each, against one milestone pass (computeMilestones);
+ *  - review: `cairn review` at 20,000 accounts (goal under 30 s), against one milestone pass;
+ *  - ingest: `cairn serve` taking 100,000 events/s (autocannon's fixed rate, batches of 100,
+ *    events of existing accounts) with the status refresh on and off: what was acknowledged,
+ *    p99, 429s, when everything was stored, and with the refresh on how far the statuses
+ *    lagged the data and how much of the time they took.
+ *
+ * On DuckDB by default; `--engine chdb|server|cluster` imports the same demo into ClickHouse (in
+ * process, or a fresh database on the servers CAIRN_CLICKHOUSE_URL, CAIRN_CLICKHOUSE_CLUSTER_URLS
+ * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
+ *
+ *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Session } from 'chdb';
+import { parseCairnConfig, parseMilestones, HELPDESK_DIR } from '../src/config/index.js';
+import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, materializedStatuses, refreshSegments, refreshStatuses, today } from '../src/milestones/index.js';
+import { reviewFramework } from '../src/review/index.js';
+import { openClickHouseStore, type ClickHouseConnection } from '../src/store/clickhouse/clickhouse-config.js';
+import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
+import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
+import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import type { RestoringStore, Store } from '../src/store/index.js';
+import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
+import { generateDemo } from '../src/demo/index.js';
+import { DATA, demoStore, option } from './demo-store.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const BATCH = 100;
+
+async function timed<T>(work: () => Promise<T>, runs = 2): Promise<{ seconds: number; result: T }> {
+  let best = Infinity;
+  let result!: T;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    result = await work();
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return { seconds: best, result };
+}
+
+const s = (x: number) => `${x.toFixed(x < 0.1 ? 3 : 2)} s`;
+
+export async function run(args: string[]): Promise<void> {
+  const accounts = Number(option(args, 'accounts') ?? 20_000);
+  const seconds = Number(option(args, 'seconds') ?? 60);
+  const rate = Number(option(args, 'rate') ?? 100_000);
+  const parts = (option(args, 'parts') ?? 'read,refresh,review,ingest').split(',');
+  const engine = option(args, 'engine') ?? 'duckdb';
+  if (!['duckdb', 'chdb', 'server', 'cluster'].includes(engine)) throw new Error(`invalid --engine: ${engine} (duckdb, chdb, server or cluster)`);
+  const db = engine === 'duckdb' ? await demoStore(`statuses-${accounts}a-30m-drift`, { seed: 3, accounts, months: 30, drift: true }) : null;
+  const milestonesText = await readFile(join(HELPDESK_DIR, 'milestones.yaml'), 'utf8');
+  const framework = parseMilestones(milestonesText);
+  const config = parseCairnConfig(await readFile(join(HELPDESK_DIR, 'cairn.yaml'), 'utf8'));
+  const day = today();
+  console.log(`bench/statuses: demo at ${accounts.toLocaleString('en-US')} accounts over 30 months (seed 3, drift planted), statuses as of ${day}, on ${engine}`);
+
+  // A copy, so refreshes and the server's writes leave the kept demo store as it was.
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-statuses-'));
+  try {
+    const path = join(dir, 'cairn.duckdb');
+    if (db) await copyFile(db, path);
+    const target = engine === 'duckdb' ? null : await openClickHouse(engine, dir);
+    if (target) await importDemo(target.store, { seed: 3, accounts, months: 30, drift: true });
+    const store: Store = target?.store ?? (await DuckDbStore.open({ path }));
+    const pass = await timed(() => computeMilestones(store, framework, day));
+    console.log(`\n  baseline: one milestone pass over every account (computeMilestones)  ${s(pass.seconds)}`);
+
+    const full = await timed(() => refreshStatuses(store, framework, { asOf: day }), 1);
+    // Segments follow every refresh (cairn serve, cairn refresh): the first judges every account.
+    const segments = await timed(() => refreshSegments(store, framework), 1);
+    if (parts.includes('refresh')) {
+      const again = await timed(() => refreshStatuses(store, framework, { asOf: day }), 2);
+      const some = pass.result.accounts.slice(0, 2000).map((a) => a.account_id);
+      const incremental = await timed(() => refreshStatuses(store, framework, { asOf: day, accounts: some }), 2);
+      const segmentsSome = await timed(() => refreshSegments(store, framework, { accounts: some }), 2);
+      console.log('\n  refresh');
+      console.log(`    first (backfill: ${full.result.changes.toLocaleString('en-US')} changes)  ${s(full.seconds)}  (${(full.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    full, nothing changed                       ${s(again.seconds)}  (${(again.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    incremental, 2,000 accounts                 ${s(incremental.seconds)}  (${(incremental.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    segments after the first (${segments.result?.changes.toLocaleString('en-US')} entries)   ${s(segments.seconds)}  (${(segments.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    segments after an incremental, 2,000        ${s(segmentsSome.seconds)}  (${(segmentsSome.seconds / pass.seconds).toFixed(2)}× a pass)`);
+    }
+
+    if (parts.includes('read')) {
+      const stage = 'activated';
+      const total = await countStatusRows(store, { stage });
+      const page = await timed(async () => {
+        const n = await countStatusRows(store, { stage });
+        return { n, rows: (await readStatusRows(store, framework, { stage, limit: 50, offset: 100 })).accounts };
+      }, 5);
+      const pageComputed = await timed(async () => {
+        const all = (await computeMilestones(store, framework, day)).accounts.filter((a) => a.stage === stage);
+        return all.slice(100, 150);
+      }, 2);
+      const same = JSON.stringify(page.result.rows) === JSON.stringify(pageComputed.result);
+      const funnel = await timed(async () => computeFunnel(store, framework, day, 'plan', (await materializedStatuses(store, framework, day, { details: false }))!), 3);
+      const funnelComputed = await timed(() => computeFunnel(store, framework, day, 'plan'), 2);
+      const funnelSame = JSON.stringify(funnel.result) === JSON.stringify(funnelComputed.result);
+      console.log('\n  read (best of runs)');
+      console.log(`    accounts page (50 of ${total.toLocaleString('en-US')} ${stage}, with count)  materialized ${s(page.seconds)}  computed ${s(pageComputed.seconds)}  ratio ${(page.seconds / pageComputed.seconds).toFixed(3)}×  ${same ? 'same accounts' : 'DIFFERENT'}`);
+      console.log(`    funnel by plan                                materialized ${s(funnel.seconds)}  computed ${s(funnelComputed.seconds)}  ratio ${(funnel.seconds / funnelComputed.seconds).toFixed(3)}×  ${funnelSame ? 'same figures' : 'DIFFERENT'}`);
+    }
+
+    if (parts.includes('review')) {
+      const asOf = '2026-10-31';
+      const basePass = await timed(() => computeMilestones(store, framework, asOf), 1);
+      const review = await timed(() => reviewFramework(store, { framework, fileText: milestonesText, config, asOf }), 1);
+      console.log(`\n  review as of ${asOf}  ${s(review.seconds)}  (${(review.seconds / basePass.seconds).toFixed(1)}× a milestone pass of ${s(basePass.seconds)}); goal under 30 s`);
+      for (const m of review.result.milestones) console.log(`    ${m.milestone.padEnd(12)} ${m.recommendation.summary}`);
+    }
+    await store.close();
+
+    if (parts.includes('ingest')) {
+      if (engine === 'chdb') throw new Error('ingest needs a server: --engine duckdb, server or cluster');
+      console.log(`\n  ingest: ${rate.toLocaleString('en-US')} events/s for ${seconds} s, batches of ${BATCH}, events of the ${accounts.toLocaleString('en-US')} accounts`);
+      for (const refresh of [0, 2]) {
+        const ws = join(dir, `ws-${refresh}`);
+        await rm(ws, { recursive: true, force: true });
+        await runCli(['init', ws]);
+        // DuckDB: a fresh copy each time; ClickHouse: the database the parts above used, events added.
+        if (!target) await copyFile(path, join(ws, 'cairn.duckdb'));
+        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n`);
+        await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
+        const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
+        const r = await ingest(ws, key, rate, seconds, accounts);
+        const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; last: { kind: string; accounts: number; seconds: number } | null } | null;
+        console.log(
+          `    refresh ${refresh ? `on (every ≥ ${refresh} s)` : 'off           '}  acknowledged ${Math.round(r.eps).toLocaleString('en-US')} events/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  all stored ${r.storedAfter.toFixed(1)} s after the start`,
+        );
+        if (st) {
+          console.log(
+            `      statuses: ${st.refreshes} refreshes; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts took ${st.last?.seconds.toFixed(2)} s; behind the data by ${(st.lag_ms.last / 1000).toFixed(1)} s at the end (at most ${(st.lag_ms.max / 1000).toFixed(1)} s); refreshing ${(st.busy_share * 100).toFixed(0)}% of the time`,
+          );
+        }
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh ClickHouse store: in process (chdb), or a new database on the server or the cluster. */
+async function openClickHouse(engine: string, dir: string): Promise<{ store: RestoringStore; engineYaml: string }> {
+  const database = `bench_statuses_${Date.now() % 1_000_000}`;
+  if (engine === 'chdb') return { store: await ClickHouseStore.open({ driver: chdbDriver(new Session(join(dir, 'chdb')), database), database }), engineYaml: '' };
+  const url = engine === 'server' ? process.env.CAIRN_CLICKHOUSE_URL : process.env.CAIRN_CLICKHOUSE_CLUSTER_URLS?.split(',')[0];
+  const cluster = engine === 'cluster' ? process.env.CAIRN_CLICKHOUSE_CLUSTER : undefined;
+  const hosts = engine === 'cluster' ? process.env.CAIRN_CLICKHOUSE_CLUSTER_URLS?.split(',') : undefined;
+  if (!url || (engine === 'cluster' && !cluster)) throw new Error(`--engine ${engine}: set CAIRN_CLICKHOUSE_URL, or CAIRN_CLICKHOUSE_CLUSTER_URLS and CAIRN_CLICKHOUSE_CLUSTER`);
+  const connection: ClickHouseConnection = { url, database, ...(cluster ? { cluster, hosts } : {}) };
+  console.log(`  ClickHouse database ${database} at ${url}${cluster ? ` (cluster ${cluster})` : ''}`);
+  const engineYaml = `  kind: clickhouse\n  url: ${url}\n  database: ${database}\n${cluster ? `  cluster: ${cluster}\n  hosts: [${hosts!.join(', ')}]\n` : ''}`;
+  return { store: await openClickHouseStore(connection), engineYaml };
+}
+
+/** The demo's files, generated once and kept (bench/.data), imported into a fresh store as `cairn import` does. */
+async function importDemo(store: Store, opts: { seed: number; accounts: number; months: number; drift: boolean }): Promise<void> {
+  const dir = join(DATA, `statuses-${opts.accounts}a-30m-drift-files`);
+  const t = performance.now();
+  const demo = existsSync(join(dir, 'ground-truth.json')) ? null : await generateDemo({ ...opts, dir });
+  const files = demo?.files ?? { accounts: join(dir, 'data/accounts.csv'), accountHistory: join(dir, 'data/account-history.csv'), events: [join(dir, 'data/events.jsonl'), join(dir, 'data/events-late.jsonl')] };
+  await importAccounts(store, files.accounts);
+  await importAccountHistory(store, files.accountHistory);
+  const events = await importEvents(store, files.events);
+  console.log(`  demo imported: ${events.imported.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+function runCli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/cairn.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cairn ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number) {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/cairn.js'), '-w', ws, 'serve', '--json', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  try {
+    // The start-up refresh (a new day, or a first one) is over before the load begins.
+    const health = async () => (await (await fetch(`${url}/v1/health`)).json()) as { queued_events: number; statuses: { refreshes: number; pending_accounts: number | string } | null };
+    for (let h = await health(); h.statuses && h.statuses.pending_accounts !== 0; h = await health()) await new Promise((r) => setTimeout(r, 200));
+    let n = 0;
+    const body = () => {
+      n++;
+      const now = new Date().toISOString();
+      return JSON.stringify(
+        Array.from({ length: BATCH }, (_, k) => {
+          const account = `acc_${String(1 + ((n * 7919 + k * 104729) % accounts)).padStart(5, '0')}`;
+          return { message_id: `b-${n}-${k}`, timestamp: now, account_id: account, action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: `c-${n}-${k}`, state: 'resolved' } };
+        }),
+      );
+    };
+    const t0 = performance.now();
+    const result = await autocannon({
+      url: `${url}/v1/events`,
+      method: 'POST',
+      connections: 32,
+      overallRate: Math.round(rate / BATCH),
+      duration: seconds,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    });
+    let h = await health();
+    while (h.queued_events > 0) {
+      await new Promise((r) => setTimeout(r, 200));
+      h = await health();
+    }
+    const storedAfter = (performance.now() - t0) / 1000;
+    // One more refresh interval, so the statuses catch up with the last generation.
+    await new Promise((r) => setTimeout(r, 4000));
+    const final = (await (await fetch(`${url}/v1/health`)).json()) as { statuses: unknown };
+    return { eps: result.requests.average * BATCH, p99: result.latency.p99, non2xx: result.non2xx, storedAfter, statuses: final.statuses };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -1,0 +1,163 @@
+import type { MilestonesConfig } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import { frameworkHash } from './framework-version.js';
+import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
+import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
+
+export interface StatusRefresherOptions {
+  store: Store;
+  framework: MilestonesConfig;
+  /** milestones.yaml as text, kept with a new framework version. */
+  fileText?: string;
+  /** Least time between two refreshes, in ms (default 2,000). */
+  minIntervalMs?: number;
+  /**
+   * Wait at least this many times the last refresh's duration before the next, so refreshing
+   * takes at most 1 / (1 + loadFactor) of the time, however fast data arrives (default 2).
+   */
+  loadFactor?: number;
+  /** How often to look whether the day rolled over (a full refresh), in ms (default 60,000). */
+  dayCheckMs?: number;
+  /** After each refresh, with the segment refresh that followed it (null when the framework has no segments). */
+  onRefreshed?: (summary: RefreshSummary, segments: SegmentRefreshSummary | null) => void;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Keeps the materialized statuses following the data as it arrives: `touch` the accounts a
+ * write named; a refresh of all those touched since the last one runs at most once per
+ * interval, one at a time, so at any ingest rate the refresher costs a bounded share of the
+ * machine while statuses lag the data by about one interval. A new day or framework makes
+ * the next refresh a full one.
+ */
+export class StatusRefresher {
+  private pending = new Set<string>();
+  private all = false;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastEnd = 0;
+  private lastMs = 0;
+  private closed = false;
+  private readonly dayTimer: NodeJS.Timeout;
+  private framework: MilestonesConfig;
+  private fileText: string | undefined;
+  /** Refreshes done, and the last one's summary (for health and tests). */
+  refreshes = 0;
+  last: RefreshSummary | null = null;
+  /** When the oldest touch not yet refreshed arrived (ms), and how far behind the data each refresh finished. */
+  private firstPending: number | null = null;
+  private lagMs = { last: 0, max: 0 };
+  private busyMs = 0;
+  private readonly since = Date.now();
+
+  constructor(private readonly opts: StatusRefresherOptions) {
+    this.framework = opts.framework;
+    this.fileText = opts.fileText;
+    this.dayTimer = setInterval(() => void this.refreshIfBehind(), opts.dayCheckMs ?? 60_000);
+    this.dayTimer.unref();
+  }
+
+  /** Accounts whose data changed; null when not known (every account is refreshed). */
+  touch(accounts: Iterable<string> | null): void {
+    if (this.closed) return;
+    this.firstPending ??= Date.now();
+    if (accounts === null) this.all = true;
+    else for (const a of accounts) this.pending.add(a);
+    this.schedule();
+  }
+
+  /** A new milestones.yaml: the next refresh judges every account by it. */
+  setFramework(framework: MilestonesConfig, fileText?: string): void {
+    this.framework = framework;
+    this.fileText = fileText;
+    this.touch(null);
+  }
+
+  /** Runs what is pending now and waits for it. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running) await this.running;
+    if (this.all || this.pending.size > 0) await this.run();
+  }
+
+  /** Stops taking touches after refreshing what is pending. */
+  async close(): Promise<void> {
+    clearInterval(this.dayTimer);
+    await this.flush();
+    this.closed = true;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.running) return;
+    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.opts.loadFactor ?? 2) * this.lastMs);
+    const wait = Math.max(0, this.lastEnd + gap - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run();
+    }, wait);
+    this.timer.unref();
+  }
+
+  private run(): Promise<void> {
+    const accounts = this.all ? undefined : [...this.pending];
+    const touched = this.firstPending ?? Date.now();
+    this.pending = new Set();
+    this.all = false;
+    this.firstPending = null;
+    const started = Date.now();
+    const framework = this.framework;
+    this.running = refreshStatuses(this.opts.store, framework, { accounts, fileText: this.fileText })
+      .then(async (summary) => {
+        // Segments follow the statuses, for the accounts the refresh covered.
+        const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: summary.kind === 'incremental' ? accounts : undefined }) : null;
+        return { summary, segments };
+      })
+      .then(
+        ({ summary, segments }) => {
+          this.refreshes++;
+          this.last = summary;
+          // Data touched at `touched` is in the statuses from now on.
+          this.lagMs.last = Date.now() - touched;
+          this.lagMs.max = Math.max(this.lagMs.max, this.lagMs.last);
+          this.opts.onRefreshed?.(summary, segments);
+        },
+        (err) => {
+          // Keep what was asked for; it is tried again with the next touch or day check.
+          if (accounts === undefined) this.all = true;
+          else for (const a of accounts) this.pending.add(a);
+          this.firstPending = Math.min(this.firstPending ?? touched, touched);
+          this.opts.onError?.(err);
+        },
+      )
+      .finally(() => {
+        this.lastEnd = Date.now();
+        this.lastMs = this.lastEnd - started;
+        this.busyMs += this.lastMs;
+        this.running = null;
+        if (!this.closed && (this.all || this.pending.size > 0)) this.schedule();
+      });
+    return this.running;
+  }
+
+  /** For /v1/health: refreshes done, how far behind the data they finished, the share of time spent refreshing. */
+  health() {
+    return {
+      refreshes: this.refreshes,
+      pending_accounts: this.all ? 'all' : this.pending.size,
+      last: this.last,
+      lag_ms: { ...this.lagMs },
+      busy_share: Math.round((this.busyMs / Math.max(1, Date.now() - this.since)) * 1000) / 1000,
+    };
+  }
+
+  /** Asks for a full refresh when the statuses are not current: none yet, another day or framework, or data written since. */
+  async refreshIfBehind(): Promise<void> {
+    try {
+      const state = await statusState(this.opts.store);
+      if (!state || state.stale || state.as_of < today() || state.hash !== frameworkHash(this.framework)) this.touch(null);
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+}
