@@ -1,4 +1,5 @@
-/** Shared by the benchmarks: command-line options, and demo stores built once under bench/.data and kept. */
+/** Shared by the benchmarks: command-line options, demo stores built once under bench/.data and kept, and clean-up. */
+import { createClient } from '@clickhouse/client';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,4 +30,16 @@ export async function demoStore(name: string, opts: Omit<DemoOptions, 'dir'>): P
   await rm(dir, { recursive: true, force: true });
   console.log(`  built ${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   return db;
+}
+
+/** Drops a ClickHouse database a benchmark made, on every host named. */
+export async function dropClickHouseDatabase(urls: readonly string[], database: string): Promise<void> {
+  for (const url of urls) {
+    const client = createClient({ url });
+    try {
+      await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    } finally {
+      await client.close();
+    }
+  }
 }

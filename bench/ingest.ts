@@ -8,7 +8,11 @@
  *
  *   npm run bench -- ingest [--seconds 20] [--connections 32] [--soak 300] [--duckdb-threads N] [--clickhouse URL]
  *
- * --clickhouse URL stores into a ClickHouse server (a fresh database) instead of DuckDB.
+ * The workspace starts from the help-desk example, whose tracking plan declares the events sent,
+ * with the status refresh off: this measures the collector (`bench statuses --parts ingest`
+ * measures it with the refresh on).
+ *
+ * --clickhouse URL stores into a ClickHouse server (a fresh database, dropped after) instead of DuckDB.
  * --duckdb-threads sets `engine.threads`; by default `cairn serve` gives DuckDB one thread fewer
  * than the cores.
  */
@@ -18,6 +22,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { dropClickHouseDatabase } from './demo-store.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BATCH = 100;
@@ -111,15 +116,17 @@ export async function run(args: string[]): Promise<void> {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
 
   const ws = await mkdtemp(join(tmpdir(), 'cairn-bench-ingest-'));
+  const database = `cairn_bench_ingest_${Date.now()}`;
   const cairn = (...a: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/cairn.js'), '-w', ws, ...a], { encoding: 'utf8' });
   try {
-    cairn('init', ws, '--force');
+    // A blank plan would flag every event sent as unplanned.
+    cairn('init', ws, '--example', 'helpdesk', '--force');
     // The per-key rate limit would otherwise be what is measured.
     // DuckDB's memory is capped as a long-running server's should be (its default is 80% of RAM).
     const engine = clickhouse
-      ? `  kind: clickhouse\n  url: ${clickhouse}\n  database: cairn_bench_ingest_${Date.now()}\n`
+      ? `  kind: clickhouse\n  url: ${clickhouse}\n  database: ${database}\n`
       : `  kind: duckdb\n  memory_limit: 512MB\n${threads ? `  threads: ${threads}\n` : ''}`;
-    await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${engine}server:\n  rate_limit: 100000000\n`);
+    await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${engine}server:\n  rate_limit: 100000000\n  status_refresh_seconds: 0\n`);
     const key = (JSON.parse(cairn('keys', 'create', 'bench', '--json').stdout) as { key: string }).key;
     const script = join(ws, 'batch.lua');
     await writeFile(script, wrkScript(key));
@@ -197,5 +204,6 @@ export async function run(args: string[]): Promise<void> {
     await stop(served.child);
   } finally {
     await rm(ws, { recursive: true, force: true });
+    if (clickhouse) await dropClickHouseDatabase([clickhouse], database);
   }
 }

@@ -9,17 +9,52 @@ let tableNo = 0;
 /** The day before a matcher's lookback starts: its rows are the days after it. */
 const dayBefore = (m: CountedMatcher, asOf: string) => (m.lookback === null ? null : addDays(asOf, -m.lookback));
 
-/** Daily counts of the metadata matchers, one branch each, straight from raw events. */
-function rawEventBranches(d: SqlDialect, spec: ActivitySpec, included: SqlFragment): SqlFragment[] {
+/** Daily counts of the metadata matchers, one branch each, straight from raw events (`events`, or where the engine keeps them). */
+function rawEventBranches(d: SqlDialect, spec: ActivitySpec, included: SqlFragment, events = sql`events`): SqlFragment[] {
   const nextDay = new Date(Date.parse(`${spec.asOf}T00:00:00Z`) + 86_400_000);
   return spec.matchers
     .filter((o) => needsRawEvents(o.matcher))
     .map((m) => {
       const from = m.lookback === null ? sql`` : sql`AND timestamp >= ${new Date(nextDay.getTime() - m.lookback * 86_400_000)}`;
-      return sql`SELECT account_id, ${d.day(sql`timestamp`)} AS day, ${d.cast(m.id, 'integer')} AS m, sum(count) AS n FROM events
+      return sql`SELECT account_id, ${d.day(sql`timestamp`)} AS day, ${d.cast(m.id, 'integer')} AS m, sum(count) AS n FROM ${events}
         WHERE timestamp < ${nextDay} ${from} AND ${matcherCondition(m.matcher, d)} ${included} GROUP BY account_id, day`;
     });
 }
+
+/**
+ * Rollup rows of `table` (deltas or corrections: account_activity's parts, read apart so the
+ * filters reach each) as (account_id, day, m, n), one row per matcher a row meets. A lookup by
+ * action and object finds the matcher (one SELECT per matcher sharing them), then its place
+ * and lookback are checked.
+ */
+function rollupMatches(d: SqlDialect, matchers: readonly CountedMatcher[], asOf: string, table: SqlFragment, included: SqlFragment): SqlFragment[] {
+  const layers: CountedMatcher[][] = [];
+  const taken = new Map<string, number>();
+  for (const m of matchers) {
+    const key = pairKey(m);
+    const layer = taken.get(key) ?? 0;
+    taken.set(key, layer + 1);
+    (layers[layer] ??= []).push(m);
+  }
+  return layers.map((layer) => {
+    const ids = layer.map((m) => m.id);
+    const of = <T>(values: T[], otherwise: T) => sql`transform(mid, ${ids}, ${values}, ${otherwise})`;
+    const checks = [sql`mid >= 0`];
+    if (layer.some((m) => m.matcher.place !== undefined)) {
+      checks.push(sql`(${of(layer.map((m) => (m.matcher.place === undefined ? 0 : 1)), 0)} = 0 OR place = ${of(layer.map((m) => m.matcher.place ?? ''), '')})`);
+    }
+    // Lookbacks as day numbers (-1: none), the days after a matcher's day before.
+    const after = layer.map((m) => dayBefore(m, asOf));
+    if (after.some((a) => a !== null)) checks.push(sql`toInt32(day) > ${of(after.map((a) => (a === null ? -1 : Date.parse(`${a}T00:00:00Z`) / 86_400_000)), -1)}`);
+    return sql`SELECT account_id, day, toInt32(mid) AS m, toInt64(n) AS n FROM (
+        SELECT account_id, day, place, n, transform(concat(action, '\t', object), ${layer.map(pairKey)}, ${ids}, -1) AS mid FROM ${table}
+        WHERE day <= ${d.date(asOf)} ${included}
+      ) AS r WHERE ${join(checks, ' AND ')}`;
+  });
+}
+
+/** A matcher's action and object as one lookup key (neither holds a tab: model/event.ts). */
+const pairKey = (m: CountedMatcher) => `${m.matcher.action}\t${m.matcher.object}`;
 
 /** Accounts signed up by the as-of day (and among `only`, when given). */
 function accountsSelect(d: SqlDialect, spec: ActivitySpec): SqlFragment {
@@ -72,29 +107,33 @@ export const ACTIVITY_TABLES: PerDialect<(store: Store, spec: ActivitySpec) => P
     };
   },
   /**
-   * Subqueries, computed where they are read (no temporary tables): the rollup is read once for
-   * every matcher, each row taking the ids of the matchers it meets (arrayJoin of those ids).
+   * Subqueries, computed where they are read (no temporary tables), over the physical tables
+   * (18.16 pushes no filter into a view). Rows of one key may repeat (readers sum them or test
+   * for a day). With no corrections pending no message id is stored twice (racing writers
+   * leave one, ClickHouseStore.reconcile), so the rollup's rows, every count positive, and the
+   * events are read as they are; with some, deltas and corrections are summed per key (a
+   * negative correction never stands alone) and events are read with FINAL.
    */
   async clickhouse(store, spec) {
     const d = store.dialect;
     const accounts = sql`(${accountsSelect(d, spec)})`;
-    const included = spec.only ? sql`AND account_id IN (SELECT account_id FROM ${accounts} AS o)` : sql``;
+    // The accounts asked for by id: a list each shard of a cluster can use (a subquery would be run there, in the wrong database).
+    const only = spec.only;
+    const included = only ? (only.length ? sql`AND account_id IN (${join(only.map((id) => sql`${id}`))})` : sql`AND 1 = 0`) : sql``;
     const branches: SqlFragment[] = [];
+    const [{ n: corrections }] = await store.query<{ n: string | number }>(sql`SELECT count() AS n FROM activity_corrections`);
+    const settled = Number(corrections) === 0;
     const fromRollup = spec.matchers.filter((m) => !needsRawEvents(m.matcher));
     if (fromRollup.length > 0) {
-      const ids = fromRollup.map((m) => {
-        const after = dayBefore(m, spec.asOf);
-        const cond = [sql`action = ${m.matcher.action}`, sql`object = ${m.matcher.object}`];
-        if (m.matcher.place !== undefined) cond.push(sql`place = ${m.matcher.place}`);
-        if (after !== null) cond.push(sql`day > ${d.date(after)}`);
-        return sql`if(${join(cond, ' AND ')}, ${m.id}, -1)`;
-      });
-      branches.push(sql`SELECT account_id, day, toInt32(m) AS m, toInt64(sum(n)) AS n FROM (
-          SELECT account_id, day, n, arrayJoin(arrayFilter(x -> x >= 0, [${join(ids)}])) AS m FROM account_activity
-          WHERE day <= ${d.date(spec.asOf)} AND action IN (${join([...new Set(fromRollup.map((m) => sql`${m.matcher.action}`))])}) ${included}
-        ) AS r GROUP BY account_id, day, m`);
+      const read = (table: SqlFragment) => rollupMatches(d, fromRollup, spec.asOf, table, included);
+      if (settled) branches.push(...read(sql`activity_deltas`));
+      else {
+        const rows = [...read(sql`activity_deltas`), ...read(sql`(SELECT * FROM activity_corrections FINAL) AS c`)];
+        branches.push(sql`SELECT account_id, day, m, toInt64(sum(n)) AS n FROM (${join(rows, ' UNION ALL ')}) AS r GROUP BY account_id, day, m`);
+      }
     }
-    branches.push(...rawEventBranches(d, spec, included).map((b) => sql`SELECT account_id, day, toInt32(m) AS m, toInt64(n) AS n FROM (${b}) AS e`));
+    const events = settled ? sql`events_data` : sql`events_data FINAL`;
+    branches.push(...rawEventBranches(d, spec, included, events).map((b) => sql`SELECT account_id, day, toInt32(m) AS m, toInt64(n) AS n FROM (${b}) AS e`));
     if (branches.length === 0) branches.push(sql`SELECT account_id, day, toInt32(0) AS m, toInt64(0) AS n FROM account_activity WHERE 1 = 0`);
     return {
       asOf: spec.asOf,

@@ -9,7 +9,8 @@ import type { CountedMatcher } from './matchers.js';
  *  - `daily`: daily counts per account and matcher, `(account_id, day, m, n)`, from the rollup
  *    (or from raw events for matchers on metadata), up to the as-of day, and from the first day
  *    of its lookback for a matcher read only over one. A long table: a wide one with a column
- *    per matcher cost ten times more to build.
+ *    per matcher cost ten times more to build. On ClickHouse a key may span several rows, each
+ *    count positive: readers sum them, or ask whether a day has any.
  * Each is a relation to put after FROM: a temporary table where the engine has them, else a
  * subquery. Events before signup are kept: checklists and categories count them; windows that
  * start at signup (threshold, per seat) leave them out.

@@ -3,6 +3,8 @@ import { it } from 'node:test';
 import { describeEngines } from '../engines.js';
 import { parseMilestones } from '../../src/config/index.js';
 import { computeMilestones, type AccountStatus } from '../../src/milestones/engine.js';
+import type { ClickHouseDriver } from '../../src/store/clickhouse/clickhouse-driver.js';
+import { sql } from '../../src/store/index.js';
 import { at, ev, storeWith } from '../fixtures.js';
 
 // Every expected value below is worked out by hand from the events written in each test.
@@ -199,6 +201,125 @@ describeEngines('milestone engine', (engine) => {
     const twoEasy = byId((await computeMilestones(store, framework(yaml(1)), '2025-03-01')).accounts, 'two').milestones.maturity;
     assert.deepEqual([twoEasy.reached, twoEasy.reached_at], [true, '2025-01-05']);
   });
+
+  it('categories: a use counts for window_days days from its own; a feature lapsing and another starting on one day keep the category', async () => {
+    const store = await storeWith({
+      engine,
+      accounts: ['last_day', 'day_after', 'handover', 'pair'].map((id) => ({ id, signup: '2025-01-01' })),
+      events: [
+        // The Jan 1 workflow counts through Jan 30 (30 days), not on Jan 31.
+        ev('last_day', '2025-01-01', 'published', 'workflow'),
+        ev('last_day', '2025-01-30', 'created', 'webhook'),
+        ev('day_after', '2025-01-01', 'published', 'workflow'),
+        ev('day_after', '2025-01-31', 'created', 'webhook'),
+        // The workflow lapses on Jan 31 as the bot starts: automation stays on.
+        ev('handover', '2025-01-01', 'published', 'workflow'),
+        ev('handover', '2025-01-31', 'enabled', 'resolution_bot'),
+        ev('handover', '2025-01-31', 'created', 'webhook'),
+        ev('pair', '2025-01-01', 'published', 'workflow'),
+        ev('pair', '2025-01-30', 'enabled', 'resolution_bot'),
+        ev('pair', '2025-01-30', 'created', 'webhook'),
+      ],
+    });
+    const yaml = (need: number) => `milestones:
+  maturity:
+    kind: categories
+    window_days: 30
+    mature_in_at_least: 2
+    categories:
+      automation:
+        basic: []
+        mature: [ { action: published, object: workflow }, { action: enabled, object: resolution_bot } ]
+        mature_at_least: ${need}
+      interoperability:
+        basic: []
+        mature: [ { action: created, object: webhook } ]
+`;
+    const reached = async (need: number) =>
+      Object.fromEntries((await computeMilestones(store, framework(yaml(need)), '2025-03-01')).accounts.map((a) => [a.account_id, a.milestones.maturity.reached_at]));
+    assert.deepEqual(await reached(1), { last_day: '2025-01-30', day_after: null, handover: '2025-01-31', pair: '2025-01-30' });
+    // Both automation features at once: only "pair" has them, on Jan 30.
+    assert.deepEqual(await reached(2), { last_day: null, day_after: null, handover: null, pair: '2025-01-30' });
+  });
+
+  it('matchers of one action and object told apart by place, and one for any place, each count their own events', async () => {
+    const store = await storeWith({
+      engine,
+      accounts: [{ id: 'a', signup: '2025-01-01' }, { id: 'b', signup: '2025-01-01' }],
+      events: [
+        ev('a', '2025-01-03', 'opened', 'inbox', { place: 'web' }),
+        ev('a', '2025-01-05', 'opened', 'inbox', { place: 'mobile' }),
+        ev('b', '2025-01-04', 'opened', 'inbox'),
+        ev('b', '2025-01-06', 'opened', 'inbox', { place: 'desktop' }),
+      ],
+    });
+    const f = framework(`milestones:
+  setup:
+    kind: checklist
+    steps:
+      - { id: web, label: Web, when: { action: opened, object: inbox, place: web } }
+      - { id: mobile, label: Mobile, when: { action: opened, object: inbox, place: mobile } }
+      - { id: anywhere, label: Anywhere, when: { action: opened, object: inbox } }
+  activation:
+    kind: threshold
+    count: { action: opened, object: inbox }
+    within_days: 30
+    at_least: 2
+`);
+    const { accounts } = await computeMilestones(store, f, '2025-02-01');
+    const a = byId(accounts, 'a').milestones;
+    assert.deepEqual([a.setup.reached_at, a.setup.detail.missing, a.activation.reached_at], ['2025-01-05', [], '2025-01-05']);
+    const b = byId(accounts, 'b').milestones;
+    assert.deepEqual([b.setup.reached, b.setup.detail.missing, b.activation.reached_at], [false, ['web', 'mobile'], '2025-01-06']);
+  });
+
+  if (engine.name.startsWith('clickhouse')) {
+    it('an event two writers stored at once counts once, through the rollup\'s correction', async () => {
+      const store = await storeWith({ engine, accounts: [{ id: 'dup', signup: '2025-01-01' }] });
+      const twice = ev('dup', '2025-01-02', 'closed', 'conversation', { metadata: { state: 'resolved' } });
+      // Another collector stores the id after this write found it new, just before this write
+      // stores it: two rows of it, both counted by the rollup's view.
+      const driver = (store as unknown as { driver: ClickHouseDriver }).driver;
+      let raced = false;
+      Object.assign(store, {
+        driver: {
+          ...driver,
+          async command(query: string, params: Readonly<Record<string, unknown>>) {
+            if (!raced && query.startsWith('INSERT INTO events_data')) {
+              raced = true;
+              await driver.insertTsv('events_data', ['message_id', 'account_id', 'action', 'object', 'metadata', 'timestamp', 'count', 'received_at', 'source'],
+                `${twice.messageId}\tdup\tclosed\tconversation\t{"state":"resolved"}\t${twice.timestamp}\t1\t${twice.timestamp}\ttest\n`);
+            }
+            return driver.command(query, params);
+          },
+        } satisfies ClickHouseDriver,
+      });
+      assert.deepEqual(await store.insertEvents([twice], 'test'), { inserted: 1, duplicates: 0 });
+      assert.ok(raced);
+      const [{ n }] = await store.query<{ n: string }>(sql`SELECT count() AS n FROM activity_corrections`);
+      assert.ok(Number(n) > 0, 'a correction is pending');
+      // From the rollup, and from raw events (a matcher on metadata).
+      const f = framework(`milestones:
+  activation:
+    kind: threshold
+    count: { action: closed, object: conversation }
+    within_days: 30
+    at_least: 2
+  resolved:
+    kind: threshold
+    count: { action: closed, object: conversation, metadata: { state: resolved } }
+    within_days: 30
+    at_least: 2
+`);
+      const counts = async () => {
+        const { milestones } = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'dup');
+        return [milestones.activation.reached_at, milestones.activation.detail.count, milestones.resolved.reached_at, milestones.resolved.detail.count];
+      };
+      assert.deepEqual(await counts(), [null, 1, null, 1]);
+      await store.insertEvents([ev('dup', '2025-01-03', 'closed', 'conversation', { metadata: { state: 'resolved' } })], 'test');
+      assert.deepEqual(await counts(), ['2025-01-03', 2, '2025-01-03', 2]);
+    });
+  }
 
   it('stages follow requires; churned accounts keep their stage and get no next step; accounts without events start at the start', async () => {
     const store = await storeWith({

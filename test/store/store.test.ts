@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
-import { messageIdHash, NO_WRITE, raw, sql } from '../../src/store/index.js';
+import { messageIdHash, NO_WRITE, raw, sql, type Store } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
 import { SCHEMA_VERSION } from '../../src/store/clickhouse/clickhouse-schema.js';
 import { describeEngines } from '../engines.js';
@@ -216,6 +216,24 @@ describeEngines('ClickHouse schema versions', (engine) => {
     await first.execute(sql`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION + 1}, ${Date.now()})`);
     await first.close();
     await assert.rejects(place.open(), new RegExp(`schema is version ${SCHEMA_VERSION + 1}, newer than this Cairn`));
+  });
+
+  // A new store runs the first step alone; it must end where a version 1 store ends after every step.
+  it('makes the same tables, columns and keys in an empty database as a version 1 store has after every step', async () => {
+    const schemaOf = async (store: Store) => ({
+      tables: await store.query(sql`SELECT name, engine, sorting_key FROM system.tables WHERE database = currentDatabase() ORDER BY name`),
+      columns: await store.query(sql`SELECT table, name, type FROM system.columns WHERE database = currentDatabase() ORDER BY table, name`),
+    });
+    const fresh = await (await engine.place()).open();
+    const upgraded = await (await engine.earlierPlace()).open();
+    try {
+      const [made, migrated] = [await schemaOf(fresh), await schemaOf(upgraded)];
+      assert.ok(made.tables.some((t) => t.name === 'webhook_deliveries'), 'the newest tables are made');
+      assert.deepEqual(made, migrated);
+    } finally {
+      await fresh.close();
+      await upgraded.close();
+    }
   });
 
   // Version 3 was made twice before the two met: with the statuses (now 3) or with the launch

@@ -20,7 +20,7 @@ export interface CollectorOptions {
   walDir: string;
   /** Refuse new requests (429) while this many events wait to be stored (default 2,000,000). */
   maxQueuedEvents?: number;
-  /** Close a log generation at this many events (default 200,000) or this age (default 1 s). */
+  /** Close a log generation at this many events (default 200,000) or this age (default 1 s; later while the store is busy). */
   generationEvents?: number;
   generationMs?: number;
   posthogGroupType?: string;
@@ -101,7 +101,7 @@ export class Collector {
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
     const applied = await opts.store.checkpoint(c.checkpointName);
     const { wal, leftOver } = await WriteAheadLog.open(
-      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log },
+      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log, storeBusy: () => c.queue.length > 0 },
       applied,
       (g) => c.enqueue(g),
     );
@@ -225,6 +225,8 @@ export class Collector {
       for (const f of g.files) rmSync(f, { force: true });
       this.opts.onApplied?.({ accounts: g.accounts, events: g.events });
     }
+    // What gathered in the open generation meanwhile goes now, not at the next tick.
+    this.wal.closeIfDue();
   }
 
   /** Stops taking messages and waits until everything acknowledged is in the store. */

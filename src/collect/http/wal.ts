@@ -43,6 +43,12 @@ export interface WalOptions {
   maxEvents?: number;
   /** ... or when it is this old and not empty, in ms (default 1,000). */
   maxAgeMs?: number;
+  /**
+   * While this says the store is still busy with earlier generations, an old generation stays
+   * open and keeps growing (up to maxEvents): a slow store gets fewer, larger writes, each
+   * paying its fixed costs (a scan of the stored ids) once for more events.
+   */
+  storeBusy?: () => boolean;
   /** Told about log lines that cannot be read back (set aside in quarantine as `wal_corrupt`). */
   log?: (line: string) => void;
 }
@@ -203,6 +209,7 @@ export class WriteAheadLog {
   private syncing = false;
   private readonly maxEvents: number;
   private readonly maxAgeMs: number;
+  private readonly storeBusy: () => boolean;
   private readonly log: Log;
   private timer: NodeJS.Timeout;
   private closed = false;
@@ -216,12 +223,16 @@ export class WriteAheadLog {
     this.log = opts.log ?? (() => undefined);
     this.maxEvents = opts.maxEvents ?? 200_000;
     this.maxAgeMs = opts.maxAgeMs ?? 1000;
+    this.storeBusy = opts.storeBusy ?? (() => false);
     this.current = new Generation(dir, nextId, this.log);
     // Quiet periods still get their events stored within about maxAgeMs.
-    this.timer = setInterval(() => {
-      if (!this.syncing && this.closeDue()) void this.run().catch(() => undefined);
-    }, Math.max(50, this.maxAgeMs / 4));
+    this.timer = setInterval(() => this.closeIfDue(), Math.max(50, this.maxAgeMs / 4));
     this.timer.unref();
+  }
+
+  /** Closes the open generation now if it is due (the store has just caught up, say). */
+  closeIfDue(): void {
+    if (!this.syncing && !this.closed && this.closeDue()) void this.run().catch(() => undefined);
   }
 
   /**
@@ -268,10 +279,10 @@ export class WriteAheadLog {
     return { wal: new WriteAheadLog(opts.dir, last + 1, onClosed, opts), leftOver };
   }
 
-  /** Whether the open generation is full, or old and not empty. */
+  /** Whether the open generation is full, or old and not empty while the store is free for it. */
   private closeDue(): boolean {
     const g = this.current;
-    return g.events >= this.maxEvents || (Date.now() - g.opened >= this.maxAgeMs && (g.events > 0 || g.sideBuffer.length > 0));
+    return g.events >= this.maxEvents || (Date.now() - g.opened >= this.maxAgeMs && (g.events > 0 || g.sideBuffer.length > 0) && !this.storeBusy());
   }
 
   /** Events written to the open generation, not yet handed on. */

@@ -1,8 +1,8 @@
 import type { Ident, PerDialect, SqlDialect, SqlFragment, Store } from '../../store/index.js';
-import { ident, join, sql } from '../../store/index.js';
+import { ident, join, raw, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
-import { def, firstDayOf } from './array-sql.js';
+import { def } from './array-sql.js';
 
 /** What the SQL needs of a categories milestone: matcher ids per category, the window, the counts. */
 export interface CategoriesSpec {
@@ -145,30 +145,51 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
   },
   clickhouse: {
     query(spec, d, tables) {
-      const uses = featureUses(spec);
+      const asOf = d.date(tables.asOf);
+      const name = (part: string) => ident(`${spec.key}_${part}`);
+      const [recent, useDays, useMs, edges, first] = ['recent', 'use_days', 'use_ms', 'edges', 'first'].map(name);
+      const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      // A running count of uses in the window per category whose features are interchangeable, else per feature.
+      const counterOf = (ci: number, id: number) => (spec.categories[ci].matureAtLeast === 1 ? `c${ci}` : `f${id}`);
+      const counters = new Map<string, Set<number>>();
+      spec.categories.forEach((c, ci) => c.mature.forEach((id) => counters.set(counterOf(ci, id), (counters.get(counterOf(ci, id)) ?? new Set()).add(id))));
       const mask = (ids: readonly number[]) => {
         // As the DuckDB builder's CASE: an id listed twice takes the bit of its first place.
         const bits = new Map<number, number>();
         ids.forEach((id, i) => bits.has(id) || bits.set(id, 2 ** i));
-        return join([...bits].map(([id, bit]) => sql`if(${usedIn(d, spec, uses(id), d.date(tables.asOf))}, ${bit}, 0)`), ' + ');
+        return join([...bits].map(([id, bit]) => sql`if(has(${recent}, ${id}), ${bit}, 0)`), ' + ');
       };
       const values: SqlFragment[] = [];
       spec.categories.forEach((c) => {
         values.push(mask(c.mature));
         if (c.basic.length) values.push(mask(c.basic));
       });
-      const candidates = ident(`${spec.key}_candidates`);
-      const hits = ident(`${spec.key}_hits`);
-      const matureIds = [...new Set(spec.categories.flatMap((c) => c.mature))];
+      // Categories mature after an edge (the lambda's arguments are the counters, by name).
+      const on = (ci: number, id: number) => sql`(${raw(counterOf(ci, id))} > 0)`;
+      const mature = join(
+        spec.categories.map((c, ci) =>
+          c.matureAtLeast === 1 ? on(ci, c.mature[0]) : sql`((${join(c.mature.map((id) => on(ci, id)), ' + ')}) >= ${c.matureAtLeast})`,
+        ),
+        ' + ',
+      );
+      const edge = (part: number) => sql`tupleElement(e, ${raw(String(part))})`;
       return {
         kind: 'arrays',
         defs: [
-          featureIds(spec).map((id) => def(uses(id), sql`arrayFilter((d, m) -> m = ${id}, days, ms)`)),
-          // A day enough categories are mature on is a day some mature feature was used.
-          [def(candidates, sql`arraySort(arrayReduce('groupUniqArray', arrayConcat(${join(matureIds.map((id) => sql`${uses(id)}`))})))`)],
-          [def(hits, sql`arrayFilter(t -> ${matureCategories(d, spec, uses, sql`t`)} >= ${spec.M}, ${candidates})`)],
+          [
+            // Features used in the window ending on the as-of day (the rows hold no later days).
+            def(recent, sql`arrayFilter((m, x) -> x > ${d.addDays(asOf, -spec.W)}, ms, days)`),
+            def(useDays, sql`arrayFilter((x, m) -> has(${matureIds}, m), days, ms)`),
+            def(useMs, sql`arrayFilter(m -> has(${matureIds}, m), ms)`),
+          ],
+          // A use keeps its feature on for W days: +1 on its day, -1 W days later; a day's -1s sort first.
+          [def(edges, sql`arraySort(arrayConcat(arrayMap((x, m) -> (x, toInt8(1), m), ${useDays}, ${useMs}),
+            arrayMap((x, m) -> (${d.addDays(sql`x`, spec.W)}, toInt8(-1), m), ${useDays}, ${useMs})))`)],
+          [...counters].map(([counter, ids]) => def(name(counter), sql`arrayCumSum(arrayMap(e -> if(has(${[...ids]}, ${edge(3)}), ${edge(2)}, 0), ${edges}))`)),
+          // Within a day the count only falls, then rises to the day's own: the first edge with M on is on the first day.
+          [def(first, sql`arrayFirstIndex((${raw([...counters.keys()].join(', '))}) -> ${mature} >= ${spec.M}, ${join([...counters.keys()].map(name))})`)],
         ],
-        values: [...values, firstDayOf(sql`${hits}`)],
+        values: [...values, sql`if(${first} = 0, NULL, tupleElement(arrayElement(${edges}, ${first}), 1))`],
       };
     },
     inStateOn(spec, store, tables, days) {

@@ -220,8 +220,8 @@ async function addMissingColumns(host: SchemaHost, d: ClickHouseDialect, target:
 /**
  * Schema versions in order: a store at version n gets the steps of every later one, then the
  * version is recorded (cairn_schema, on every host). A newer Cairn adds a step here; it never
- * edits one. A new store runs every step: the first makes the current schema, and the later
- * ones find nothing to change.
+ * edits one. A new store (an empty database) runs the first step only: it makes the current
+ * schema, which the later steps would find nothing to change in.
  */
 export const MIGRATIONS: readonly { version: number; apply: Step }[] = [
   { version: 1, apply: createSchema },

@@ -94,6 +94,15 @@ export class ClickHouseStore implements RestoringStore {
     const current = Number(row?.v ?? 0);
     if (current > SCHEMA_VERSION) throw new Error(`the ClickHouse schema is version ${current}, newer than this Cairn (${SCHEMA_VERSION}); upgrade Cairn`);
     const host = { command: (q: string) => driver.command(q, {}), query: <T>(q: string) => driver.query<T>(q, {}) };
+    if (current === 0) {
+      // An empty database: the first step makes the current schema; the others upgrade older ones.
+      const [{ n }] = await host.query<{ n: string | number }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name != 'cairn_schema'");
+      if (Number(n) === 0) {
+        await MIGRATIONS[0].apply(host, this.dialect, target);
+        await driver.command(`INSERT INTO cairn_schema VALUES (${SCHEMA_VERSION}, ${Date.now()})`, {});
+        return;
+      }
+    }
     for (const step of MIGRATIONS) {
       if (step.version <= current) continue;
       // Each step is safe to run again, so a migration cut short is finished by the next start.
@@ -149,13 +158,13 @@ export class ClickHouseStore implements RestoringStore {
       const columns = EVENT_BATCH_COLUMNS.map(([name]) => name);
       for (const file of batch.files) await this.driver.insertTsv(stage, columns, createReadStream(file).pipe(escapeBatchBackslashes()));
       // The first row of each id (by file and line) not stored yet by this source or an import
-      // (an import's by any source: model/source.ts), looked for among its accounts' events.
+      // (an import's by any source: model/source.ts), looked for among its accounts' events. The
+      // stored rows are probed with the batch's ids, so only the ids found make a set.
       const within = source === IMPORT_SOURCE ? sql`` : sql` AND source IN (${source}, ${IMPORT_SOURCE})`;
       await this.execute(sql`CREATE TABLE ${rawName(fresh)} ENGINE = Memory AS SELECT * FROM ${rawName(stage)}
-        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id GLOBAL IN (SELECT account_id FROM ${rawName(stage)})${within})
+        WHERE message_id NOT IN (SELECT message_id FROM events_data WHERE account_id GLOBAL IN (SELECT account_id FROM ${rawName(stage)})
+          AND message_id GLOBAL IN (SELECT message_id FROM ${rawName(stage)})${within})
         ORDER BY file_no, line LIMIT 1 BY message_id`);
-      const [{ n }] = await this.driver.query<{ n: string | number }>(`SELECT count() AS n FROM ${fresh}`, {});
-      const inserted = Number(n);
       const receivedAt = Date.now();
       await this.execute(sql`INSERT INTO events_data (message_id, account_id, user_id, anonymous_id, action, object, place, metadata, timestamp, count, received_at, source)
         SELECT message_id, account_id, nullIf(user_id, ''), nullIf(anonymous_id, ''), action, object, nullIf(place, ''), metadata,
@@ -168,7 +177,7 @@ export class ClickHouseStore implements RestoringStore {
           WHERE user_id != '' GROUP BY user_id) AS f
         ANY LEFT JOIN (SELECT user_id, account_id AS old_account, first_seen AS old_first, traits AS old_traits FROM users
           WHERE user_id GLOBAL IN (SELECT user_id FROM ${rawName(fresh)})) AS u USING user_id`);
-      await this.reconcile(fresh);
+      const inserted = await this.reconcile(fresh, source);
       return { inserted, duplicates: batch.rows - inserted };
     } finally {
       for (const t of [stage, fresh]) await this.driver.command(`DROP TABLE IF EXISTS ${t}`, {}).catch(() => undefined);
@@ -177,21 +186,37 @@ export class ClickHouseStore implements RestoringStore {
 
   /**
    * Two writers that check the same new message id at the same moment both store it: the events
-   * table keeps one (FINAL), but the rollup's materialized view counted both. After each write,
-   * the keys it touched are counted again from the events, and where the rollup disagrees a
-   * correction (the whole difference, newest version wins) is written. Of two racing writers
-   * the later one sees both copies, so the rollup ends exact; the correction being a whole value,
-   * two writers correcting at once write the same row.
+   * table keeps one (FINAL), but the rollup's view counted both. After each write its ids are
+   * counted again among the stored rows (key columns only): more rows than ids means some id was
+   * stored twice, and for the accounts and days of such ids the rollup is counted again from the
+   * events; where it disagrees a correction (the whole difference, newest version wins) is
+   * written. Of two racing writers the later one sees both copies, so the rollup ends exact; the
+   * correction being a whole value, two writers correcting at once write the same row. Returns
+   * the rows this write stored.
    */
-  private async reconcile(fresh: string): Promise<void> {
-    const [touched] = await this.driver.query<{ accounts: string[]; days: string[] }>(
-      `SELECT groupUniqArray(account_id) AS accounts, groupUniqArray(toString(toDate(toDateTime(intDiv(timestamp_ms, 1000), 'UTC')))) AS days FROM ${fresh}`,
-      {},
+  private async reconcile(fresh: string, source: string): Promise<number> {
+    const freshRows = rawName(fresh);
+    const ours = sql`account_id GLOBAL IN (SELECT account_id FROM ${freshRows}) AND message_id GLOBAL IN (SELECT message_id FROM ${freshRows}) AND source = ${source}`;
+    const [{ n, stored }] = await this.query<{ n: string | number; stored: string | number }>(
+      sql`SELECT (SELECT count() FROM ${freshRows}) AS n, count() AS stored FROM events_data WHERE ${ours}`,
     );
-    if (!touched || touched.accounts.length === 0) return;
+    if (Number(stored) > Number(n)) {
+      const day = this.dialect.day(sql`timestamp`);
+      const [raced] = await this.query<{ accounts: string[]; days: string[] }>(sql`
+        SELECT groupUniqArray(account_id) AS accounts, groupUniqArrayArray(days) AS days FROM (
+          SELECT account_id, groupUniqArray(toString(${day})) AS days FROM events_data WHERE ${ours}
+          GROUP BY account_id, message_id HAVING count() > 1
+        ) AS raced`);
+      if (raced.accounts.length > 0) await this.correctRollup(raced.accounts, raced.days);
+    }
+    return Number(n);
+  }
+
+  /** Writes a correction for every rollup key of these accounts and days that disagrees with the events. */
+  private async correctRollup(accountIds: readonly string[], dayList: readonly string[]): Promise<void> {
     // Filters sit on the physical tables (18.16 does not push them into views): the primary key finds the accounts.
-    const accounts = sql`account_id IN (${join(touched.accounts.map((a) => sql`${a}`))})`;
-    const days = join(touched.days.map((day) => this.dialect.date(day)));
+    const accounts = sql`account_id IN (${join(accountIds.map((a) => sql`${a}`))})`;
+    const days = join(dayList.map((day) => this.dialect.date(day)));
     const eventDay = this.dialect.day(sql`timestamp`);
     const key = raw('account_id, day, action, object, place');
     await this.execute(sql`INSERT INTO activity_corrections (account_id, day, action, object, place, n, version)

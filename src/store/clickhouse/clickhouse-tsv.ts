@@ -30,16 +30,20 @@ const BACKSLASH = 0x5c;
 export function escapeBatchBackslashes(): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
-      let n = 0;
-      for (const b of chunk) if (b === BACKSLASH) n++;
-      if (n === 0) return done(null, chunk);
-      const out = Buffer.allocUnsafe(chunk.length + n);
-      let o = 0;
-      for (const b of chunk) {
-        out[o++] = b;
-        if (b === BACKSLASH) out[o++] = BACKSLASH;
+      // indexOf finds each backslash natively: most chunks have none and pass through as they are.
+      let at = chunk.indexOf(BACKSLASH);
+      if (at < 0) return done(null, chunk);
+      const parts: Buffer[] = [];
+      let from = 0;
+      while (at >= 0) {
+        parts.push(chunk.subarray(from, at + 1), DOUBLED);
+        from = at + 1;
+        at = chunk.indexOf(BACKSLASH, from);
       }
-      done(null, out);
+      parts.push(chunk.subarray(from));
+      done(null, Buffer.concat(parts));
     },
   });
 }
+
+const DOUBLED = Buffer.from([BACKSLASH]);

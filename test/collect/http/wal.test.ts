@@ -126,6 +126,30 @@ describeEngines('write-ahead log', (engine) => {
     await wal.close();
   });
 
+  it('while the store is busy, an old generation stays open and grows until the store is free or it is full', async () => {
+    const dir = await tempDir();
+    let busy = true;
+    const closed: ClosedGeneration[] = [];
+    const { wal } = await WriteAheadLog.open({ dir, maxEvents: 3, maxAgeMs: 50, storeBusy: () => busy }, null, (g) => closed.push(g));
+    wal.append([{ source: 'web', event: ev('b1') }], []);
+    await wal.commit();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(closed.length, 0, 'old, but the store is busy');
+    wal.append([{ source: 'web', event: ev('b2') }], []);
+    await wal.commit();
+    wal.append([{ source: 'web', event: ev('b3') }, { source: 'web', event: ev('b4') }], []);
+    await wal.commit();
+    assert.deepEqual(closed.map((c) => [c.id, c.events]), [[1, 4]], 'full: closed whatever the store');
+    wal.append([{ source: 'web', event: ev('b5') }], []);
+    await wal.commit();
+    busy = false;
+    wal.closeIfDue();
+    const until = Date.now() + 120_000;
+    while (closed.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(closed.map((c) => [c.id, c.events]), [[1, 4], [2, 1]]);
+    await wal.close();
+  });
+
   it('concurrent commits all resolve, and every record is in exactly one generation', async () => {
     const dir = await tempDir();
     const { wal, closed } = await openLog(dir, null, { maxEvents: 7 });
