@@ -137,7 +137,8 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(s.events_by_source, { test: 8 });
   });
 
-  it('a read beside a write sees the data before it or after it, never half of it', { skip: !d.capabilities.transactions && 'no transactions on this engine' }, async () => {
+  // A promise of the engines with transactions only (ClickHouse has none): asked only of them.
+  if (d.capabilities.transactions) it('a read beside a write sees the data before it or after it, never half of it', async () => {
     const own = await engine.open();
     const accounts = Array.from({ length: 5000 }, (_, i) => ({ accountId: `acc_${i}`, name: null, createdAt: day(1), plan: 'pro', seats: 1, churnedAt: null }));
     // The write goes in many statements; reads asked meanwhile count what they see.
@@ -243,7 +244,7 @@ describeEngines('ClickHouse schema versions', (engine) => {
     ['the statuses', ['launch_ledger']],
     ['the launch ledger', STATUS_TABLES],
   ] as const) {
-    it(`brings a version 3 store made with ${made} to version ${SCHEMA_VERSION}, its rows kept`, { skip: engine.name === 'clickhouse-cluster' && 'one host only' }, async () => {
+    if (engine.name !== 'clickhouse-cluster') it(`brings a version 3 store made with ${made} to version ${SCHEMA_VERSION}, its rows kept`, async () => {
       const place = await engine.place();
       const store = await place.open();
       await store.insertEvents([ev('kept')], 'web');
