@@ -50,7 +50,7 @@ export function matcherCondition(m: Matcher, dialect: SqlDialect): SqlFragment {
   const parts: SqlFragment[] = [sql`action = ${m.action}`, sql`object = ${m.object}`];
   if (m.place !== undefined) parts.push(sql`place = ${m.place}`);
   // Numbers and booleans compare as the text JSON extraction gives for them ('3', 'true').
-  for (const [k, v] of Object.entries(m.metadata ?? {})) parts.push(sql`${dialect.jsonText(ident('metadata'), k)} = ${String(v)}`);
+  for (const [k, v] of Object.entries(m.metadata ?? {})) parts.push(dialect.jsonTextIs(ident('metadata'), k, String(v)));
   return join(parts, ' AND ');
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { TrackedEvent } from '../../src/model/index.js';
-import { messageIdHash, NO_WRITE, raw, sql, type Store } from '../../src/store/index.js';
+import { ident, messageIdHash, NO_WRITE, raw, sql, type Store } from '../../src/store/index.js';
 import { tracked } from '../fixtures.js';
 import { SCHEMA_VERSION } from '../../src/store/clickhouse/clickhouse-schema.js';
 import { describeEngines } from '../engines.js';
@@ -175,6 +175,24 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(Object.keys(columns), ['kind', 'at', 'hash']);
     assert.deepEqual(columns, { kind: rows.map((r) => r.kind), at: rows.map((r) => r.at), hash: rows.map((r) => r.hash) });
     assert.deepEqual(columns.at, [day(3, 9), day(4, 9)]);
+  });
+
+  it("tests a metadata key's text as comparing jsonText does: strings, numbers, booleans, null, empty and quoted texts, absent keys", async () => {
+    const metadata = [{ state: 'resolved' }, { state: 'unresolved' }, { state: '' }, { state: '"q"' }, { state: 'a"b' }, { state: 3 }, { state: 3.5 }, { state: true }, { state: null }, { other: 'resolved' }, { state: 'resolved', n: 1 }, {}];
+    const texts = ['resolved', '', '"q"', 'a"b', '3', '3.5', 'true', 'null', '"resolved"'];
+    const m = ident('metadata');
+    let matched = 0;
+    for (const json of metadata.map((x) => JSON.stringify(x))) {
+      for (const text of texts) {
+        const [r] = await store.query<{ is: unknown; compared: unknown }>(
+          sql`SELECT CASE WHEN ${d.jsonTextIs(m, 'state', text)} THEN 1 ELSE 0 END AS is, CASE WHEN ${d.jsonText(m, 'state')} = ${text} THEN 1 ELSE 0 END AS compared
+            FROM (SELECT ${json} AS metadata) AS t`,
+        );
+        assert.equal(Number(r.is), Number(r.compared), `${json} against ${JSON.stringify(text)}`);
+        matched += Number(r.is);
+      }
+    }
+    assert.ok(matched >= 8, 'the grid has matches to compare');
   });
 
   it('zips bound lists into rows, NULLs kept', async () => {

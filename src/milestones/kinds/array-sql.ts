@@ -7,9 +7,6 @@ import type { ArrayDef } from '../types.js';
  * DuckDB's aggregates return NULL; these keep the NULLs, so both engines read alike.
  */
 
-/** The first element of a day array sorted ascending, NULL when empty. */
-export const firstDayOf = (days: SqlFragment): SqlFragment => sql`if(empty(${days}), NULL, arrayElement(${days}, 1))`;
-
 /** The largest element, NULL when empty. */
 export const maxOf = (values: SqlFragment): SqlFragment => sql`if(empty(${values}), NULL, arrayReduce('max', ${values}))`;
 
@@ -24,6 +21,10 @@ export const dayRunningSumReaches = (days: SqlFragment, counts: SqlFragment, thr
  */
 export const historySeatsOn = (on: SqlFragment): SqlFragment =>
   sql`if(arrayExists(t -> tupleElement(t, 2) <= ${on}, hist), tupleElement(arrayElement(arrayFilter(t -> tupleElement(t, 2) <= ${on}, hist), -1), 3), NULL)`;
+
+/** Each element's successor in the array, `last` after the last one (empty for an empty array). */
+export const arrayNext = (values: SqlFragment, last: SqlFragment): SqlFragment =>
+  sql`arraySlice(arrayPushBack(arrayPopFront(${values}), ${last}), 1, length(${values}))`;
 
 /** A named intermediate array. */
 export const def = (name: Ident, expr: SqlFragment): ArrayDef => ({ name, expr });

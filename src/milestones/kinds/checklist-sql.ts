@@ -2,7 +2,6 @@ import type { PerDialect } from '../../store/index.js';
 import { ident, join, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
-import { firstDayOf } from './array-sql.js';
 
 export interface ChecklistSpec {
   key: string;
@@ -25,6 +24,7 @@ export const CHECKLIST_SQL: PerDialect<(spec: ChecklistSpec, tables: ActivityTab
     };
   },
   clickhouse({ stepIds }) {
-    return { kind: 'arrays', defs: [], values: stepIds.map((m) => firstDayOf(sql`arrayFilter((d, m) -> m = ${m}, days, ms)`)) };
+    // Days come sorted: a step's first day is where its id first appears (no lambda).
+    return { kind: 'arrays', defs: [], values: stepIds.map((m) => sql`if(has(ms, ${m}), arrayElement(days, indexOf(ms, ${m})), NULL)`) };
   },
 };

@@ -2,7 +2,7 @@ import type { PerDialect, SqlDialect, SqlFragment } from '../../store/index.js';
 import { ident, sql, type Ident } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { ArrayDef, MilestoneQuery } from '../types.js';
-import { dayRunningSumReaches, def, historySeatsOn, maxOf } from './array-sql.js';
+import { arrayNext, dayRunningSumReaches, def, historySeatsOn, maxOf } from './array-sql.js';
 
 export interface PerSeatSpec {
   key: string;
@@ -138,8 +138,8 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
     // The as-of day as a value: 18.16 does not see a SELECT's aliases inside lambdas.
     const asOf = d.date(tables.asOf);
     const name = (part: string) => ident(`${key}_${part}`);
-    const [days, counts, months, monthList, totals, monthSeats, first, rollingCounts, daySeats] = [
-      'days', 'counts', 'months', 'month_list', 'totals', 'month_seats', 'first', 'rolling_counts', 'day_seats',
+    const [days, counts, months, monthList, monthEnds, totals, monthSeats, first, rollingCounts, daySeats] = [
+      'days', 'counts', 'months', 'month_list', 'month_ends', 'totals', 'month_seats', 'first', 'rolling_counts', 'day_seats',
     ].map(name);
     // Seats for a month: history in effect on its first day (or on signup), else the account's, else 1.
     // ifNull, not coalesce: a non-Nullable result (18.16 mishandles Nullable arrays in lambdas).
@@ -157,10 +157,16 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
       const inMonth = (month: SqlFragment) => sql`indexOf(${monthList}, ${month})`;
       const ofMonth = (list: Ident, month: SqlFragment) => sql`if(${inMonth(month)} = 0, NULL, ${at(list, inMonth(month))})`;
       const firstMonth = at(monthList, sql`${first}`);
+      // Months come sorted: at a month's last use the running count holds the totals so far (one
+      // pass; a sum per month over all uses was months × uses per account). 1970-01-02 starts no month.
+      const nextMonths = arrayNext(sql`${months}`, sql`toDate('1970-01-02')`);
       defs.push(
-        [def(monthList, sql`arraySort(arrayReduce('groupUniqArray', ${months}))`)],
         [
-          def(totals, sql`arrayMap(mo -> arraySum(arrayFilter((n, x) -> x = mo, ${counts}, ${months})), ${monthList})`),
+          def(monthList, sql`arrayFilter((x, y) -> x != y, ${months}, ${nextMonths})`),
+          def(monthEnds, sql`arrayFilter((c, x, y) -> x != y, arrayCumSum(${counts}), ${months}, ${nextMonths})`),
+        ],
+        [
+          def(totals, sql`arrayMap((e, before) -> e - before, ${monthEnds}, arraySlice(arrayPushFront(${monthEnds}, toInt64(0)), 1, length(${monthEnds})))`),
           def(monthSeats, sql`arrayMap(mo -> ${seatsOfMonth(sql`mo`)}, ${monthList})`),
         ],
         [def(first, sql`arrayFirstIndex((t, s) -> s > 0 AND t >= ${rate} * s, ${totals}, ${monthSeats})`)],

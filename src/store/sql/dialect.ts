@@ -123,6 +123,11 @@ export abstract class SqlDialect {
   /** The text of a top-level key of a JSON text column; the key travels as a bound value. */
   abstract jsonText(column: Ident, key: string): SqlFragment;
 
+  /** Whether `jsonText(column, key)` is `text` (an engine may test it more cheaply). */
+  jsonTextIs(column: Ident, key: string, text: string): SqlFragment {
+    return sql`${this.jsonText(column, key)} = ${text}`;
+  }
+
   /** The first `chars` characters of a text expression. */
   abstract textPrefix(expr: SqlFragment, chars: number): SqlFragment;
 
