@@ -20,8 +20,8 @@ export const MILESTONES_STATEMENT: PerDialect<(d: SqlDialect, tables: ActivityTa
       FROM ${tables.accounts} a ${join(joins, ' ')} ORDER BY a.account_id`;
   },
   /**
-   * One row per account with its activity as arrays sorted by matcher, then day, and its seat history as
-   * tuples, then each milestone's named arrays (`defs`) and values over them.
+   * One row per account with its activity as arrays sorted by matcher, then day, and its seat
+   * history as tuples, then each milestone's named arrays (`defs`) and values over them.
    */
   clickhouse(d, tables, parts) {
     // Level i of every milestone's defs in one SELECT over the level before.

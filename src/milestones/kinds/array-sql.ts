@@ -11,7 +11,8 @@ import type { ArrayDef } from '../types.js';
 export const matcherSlice = (list: 'days' | 'ns', m: number): SqlFragment => sql`arraySlice(${ident(list)}, indexOf(ms, ${m}), countEqual(ms, ${m}))`;
 
 /** Whether `x` is one of `ids`: a hash lookup (has() over a constant array scans it for every element). */
-export const isIn = (x: SqlFragment, ids: readonly number[]): SqlFragment => sql`(transform(${x}, ${ids}, ${ids.map(() => 1)}, ${0}) = 1)`;
+export const isIn = (x: SqlFragment, ids: readonly number[]): SqlFragment =>
+  ids.length ? sql`(transform(${x}, ${ids}, ${ids.map(() => 1)}, ${0}) = 1)` : sql`0`;
 
 /** The largest element, NULL when empty. */
 export const maxOf = (values: SqlFragment): SqlFragment => sql`if(empty(${values}), NULL, arrayReduce('max', ${values}))`;
