@@ -20,8 +20,8 @@ export const MILESTONES_STATEMENT: PerDialect<(d: SqlDialect, tables: ActivityTa
       FROM ${tables.accounts} a ${join(joins, ' ')} ORDER BY a.account_id`;
   },
   /**
-   * One row per account with its activity as arrays sorted by day and its seat history as
-   * tuples, then each milestone's named arrays (`defs`) and values over them.
+   * One row per account with its activity as arrays sorted by matcher, then day, and its seat
+   * history as tuples, then each milestone's named arrays (`defs`) and values over them.
    */
   clickhouse(d, tables, parts) {
     // Level i of every milestone's defs in one SELECT over the level before.
@@ -35,8 +35,8 @@ export const MILESTONES_STATEMENT: PerDialect<(d: SqlDialect, tables: ActivityTa
         FROM (
           SELECT * FROM ${tables.accounts} AS a
           ANY LEFT JOIN (
-            SELECT account_id, ${element(1)} AS days, ${element(2)} AS ms, ${element(3)} AS ns
-            FROM (SELECT account_id, arraySort(groupArray((day, m, n))) AS acts FROM ${tables.daily} AS x GROUP BY account_id) AS y
+            SELECT account_id, ${element(1)} AS ms, ${element(2)} AS days, ${element(3)} AS ns
+            FROM (SELECT account_id, arraySort(groupArray((m, day, n))) AS acts FROM ${tables.daily} AS x GROUP BY account_id) AS y
           ) AS x USING account_id
         ) AS ax
         ANY LEFT JOIN (

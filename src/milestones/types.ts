@@ -42,7 +42,8 @@ export interface EvaluationContext {
  *    (`name AS (...)`, named from the milestone's key so parts never clash), the last of them,
  *    `from`, with at most one row per account, and the columns read from it;
  *  - `arrays` (engines without): expressions over one row per account holding its activity as
- *    arrays sorted by day (`days`, `ms`, `ns`: day, matcher id, count; `hist`: history as
+ *    arrays sorted by matcher, then day (`ms`, `days`, `ns`: matcher id, day, count, so one
+ *    matcher's rows are a slice: `matcherSlice`; `hist`: history as
  *    (valid_from, day, seats) tuples) and its facts (`signup_day`, `seats`, `as_of`); `defs` name intermediate arrays
  *    (`expr AS name`) in levels, each level reading the row and earlier levels only (18.16
  *    cannot read an alias of the same SELECT inside a lambda); `values` read them all.

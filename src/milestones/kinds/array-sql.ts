@@ -1,4 +1,4 @@
-import { sql, type Ident, type SqlFragment } from '../../store/index.js';
+import { ident, sql, type Ident, type SqlFragment } from '../../store/index.js';
 import type { ArrayDef } from '../types.js';
 
 /**
@@ -6,6 +6,13 @@ import type { ArrayDef } from '../types.js';
  * `MilestoneQuery`). ClickHouse's array functions return a type's default (0, 1970-01-01) where
  * DuckDB's aggregates return NULL; these keep the NULLs, so both engines read alike.
  */
+
+/** Matcher `m`'s part of an activity array (`days` or `ns`), in day order: the rows are sorted by matcher first. */
+export const matcherSlice = (list: 'days' | 'ns', m: number): SqlFragment => sql`arraySlice(${ident(list)}, indexOf(ms, ${m}), countEqual(ms, ${m}))`;
+
+/** Whether `x` is one of `ids`: a hash lookup (has() over a constant array scans it for every element). */
+export const isIn = (x: SqlFragment, ids: readonly number[]): SqlFragment =>
+  ids.length ? sql`(transform(${x}, ${ids}, ${ids.map(() => 1)}, ${0}) = 1)` : sql`0`;
 
 /** The largest element, NULL when empty. */
 export const maxOf = (values: SqlFragment): SqlFragment => sql`if(empty(${values}), NULL, arrayReduce('max', ${values}))`;

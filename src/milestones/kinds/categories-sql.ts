@@ -2,7 +2,7 @@ import type { Ident, PerDialect, SqlDialect, SqlFragment, Store } from '../../st
 import { ident, join, raw, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
-import { def } from './array-sql.js';
+import { def, isIn } from './array-sql.js';
 
 /** What the SQL needs of a categories milestone: matcher ids per category, the window, the counts. */
 export interface CategoriesSpec {
@@ -179,13 +179,13 @@ export const CATEGORIES_SQL: PerDialect<CategoriesSql> = {
           [
             // Features used in the window ending on the as-of day (the rows hold no later days).
             def(recent, sql`arrayFilter((m, x) -> x > ${d.addDays(asOf, -spec.W)}, ms, days)`),
-            def(useDays, sql`arrayFilter((x, m) -> has(${matureIds}, m), days, ms)`),
-            def(useMs, sql`arrayFilter(m -> has(${matureIds}, m), ms)`),
+            def(useDays, sql`arrayFilter((x, m) -> ${isIn(sql`m`, matureIds)}, days, ms)`),
+            def(useMs, sql`arrayFilter(m -> ${isIn(sql`m`, matureIds)}, ms)`),
           ],
           // A use keeps its feature on for W days: +1 on its day, -1 W days later; a day's -1s sort first.
           [def(edges, sql`arraySort(arrayConcat(arrayMap((x, m) -> (x, toInt8(1), m), ${useDays}, ${useMs}),
             arrayMap((x, m) -> (${d.addDays(sql`x`, spec.W)}, toInt8(-1), m), ${useDays}, ${useMs})))`)],
-          [...counters].map(([counter, ids]) => def(name(counter), sql`arrayCumSum(arrayMap(e -> if(has(${[...ids]}, ${edge(3)}), ${edge(2)}, 0), ${edges}))`)),
+          [...counters].map(([counter, ids]) => def(name(counter), sql`arrayCumSum(arrayMap(e -> if(${isIn(edge(3), [...ids])}, ${edge(2)}, 0), ${edges}))`)),
           // Within a day the count only falls, then rises to the day's own: the first edge with M on is on the first day.
           [def(first, sql`arrayFirstIndex((${raw([...counters.keys()].join(', '))}) -> ${mature} >= ${spec.M}, ${join([...counters.keys()].map(name))})`)],
         ],

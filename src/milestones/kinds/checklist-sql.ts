@@ -24,7 +24,7 @@ export const CHECKLIST_SQL: PerDialect<(spec: ChecklistSpec, tables: ActivityTab
     };
   },
   clickhouse({ stepIds }) {
-    // Days come sorted: a step's first day is where its id first appears (no lambda).
+    // Rows come sorted by matcher, then day: a step's first day is where its id first appears.
     return { kind: 'arrays', defs: [], values: stepIds.map((m) => sql`if(has(ms, ${m}), arrayElement(days, indexOf(ms, ${m})), NULL)`) };
   },
 };

@@ -2,7 +2,7 @@ import type { PerDialect, SqlDialect, SqlFragment } from '../../store/index.js';
 import { ident, sql, type Ident } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { ArrayDef, MilestoneQuery } from '../types.js';
-import { arrayNext, dayRunningSumReaches, def, historySeatsOn, maxOf } from './array-sql.js';
+import { arrayNext, dayRunningSumReaches, def, historySeatsOn, matcherSlice, maxOf } from './array-sql.js';
 
 export interface PerSeatSpec {
   key: string;
@@ -147,7 +147,10 @@ export const PER_SEAT_SQL: PerDialect<(spec: PerSeatSpec, d: SqlDialect, tables:
     const thisMonth = sql`toStartOfMonth(${asOf})`;
     const lastMonth = sql`toStartOfMonth(addDays(toStartOfMonth(${asOf}), -1))`;
     const defs: ArrayDef[][] = [
-      [def(days, sql`arrayFilter((d, m) -> m = ${m} AND d >= signup_day, days, ms)`), def(counts, sql`arrayFilter((n, d, m) -> m = ${m} AND d >= signup_day, ns, days, ms)`)],
+      [
+        def(days, sql`arrayFilter(d -> d >= signup_day, ${matcherSlice('days', m)})`),
+        def(counts, sql`arrayFilter((n, d) -> d >= signup_day, ${matcherSlice('ns', m)}, ${matcherSlice('days', m)})`),
+      ],
       [def(months, sql`arrayMap(d -> toStartOfMonth(d), ${days})`)],
     ];
     const seatsNow = seatsOfMonth(thisMonth);

@@ -2,7 +2,7 @@ import type { PerDialect, SqlDialect } from '../../store/index.js';
 import { ident, sql } from '../../store/index.js';
 import type { ActivityTables } from '../daily-activity.js';
 import type { MilestoneQuery } from '../types.js';
-import { dayRunningSumReaches, def } from './array-sql.js';
+import { dayRunningSumReaches, def, matcherSlice } from './array-sql.js';
 
 export interface ThresholdSpec {
   key: string;
@@ -34,10 +34,13 @@ export const THRESHOLD_SQL: PerDialect<(spec: ThresholdSpec, d: SqlDialect, tabl
   clickhouse({ key, m, withinDays, atLeast }, d) {
     const days = ident(`${key}_days`);
     const counts = ident(`${key}_counts`);
-    const inWindow = sql`m = ${m} AND d >= signup_day AND d < ${d.addDays(sql`signup_day`, withinDays)}`;
+    const inWindow = sql`d >= signup_day AND d < ${d.addDays(sql`signup_day`, withinDays)}`;
     return {
       kind: 'arrays',
-      defs: [[def(days, sql`arrayFilter((d, m) -> ${inWindow}, days, ms)`), def(counts, sql`arrayFilter((n, d, m) -> ${inWindow}, ns, days, ms)`)]],
+      defs: [[
+        def(days, sql`arrayFilter(d -> ${inWindow}, ${matcherSlice('days', m)})`),
+        def(counts, sql`arrayFilter((n, d) -> ${inWindow}, ${matcherSlice('ns', m)}, ${matcherSlice('days', m)})`),
+      ]],
       values: [sql`arraySum(${counts})`, dayRunningSumReaches(sql`${days}`, sql`${counts}`, sql`${atLeast}`)],
     };
   },
