@@ -12,7 +12,7 @@ import type { CheckpointStatus } from './anti-patterns.js';
 import { launchesDue, type DueLaunch } from './launch-due.js';
 import { declarationOf, declarations, preregistration, reports as recordedReports, type Amendment, type ReportRecord } from './ledger.js';
 import { metricLabel } from './metric-values.js';
-import { readLedger } from './outcome-queries.js';
+import { readLastActivityDay, readLedger } from './outcome-queries.js';
 import { launchFunnel, readAccountsOnce, type ReportWorkspace } from './outcome-report.js';
 
 /** The report horizons the page lays launches out by: 1, 3, 6 and 12 months after launch, in days (a big launch's default checkpoints). */
@@ -102,6 +102,7 @@ export async function launchesPage(store: Store, ws: ReportWorkspace, launches: 
   const due = await launchesDue(store, ws, launches, options);
   const entries: LaunchesPageEntry[] = [];
   const accounts = readAccountsOnce(store);
+  const lastDay = await readLastActivityDay(store);
   for (const [i, launch] of launches.entries()) {
     const rows = await readLedger(store, launch.name);
     const prereg = preregistration(declarations(rows), declarationOf(launch.config), launch.config.launched_at);
@@ -118,7 +119,7 @@ export async function launchesPage(store: Store, ws: ReportWorkspace, launches: 
       horizons: horizonCells(checkpoints, reports),
       reports,
       latest: last ? { at: last.at, verdict: last.verdict, design: last.design } : null,
-      funnel: await launchFunnel(store, launch, options.today, accounts),
+      funnel: await launchFunnel(store, launch, prereg.judged, options.today, lastDay, accounts),
     });
   }
   return { ...due, horizons: REPORT_HORIZONS, launches: entries };

@@ -31,7 +31,7 @@ import {
 } from './ledger.js';
 import { CONFIDENCE, countFrom, measureMetric, readCounts, type MeasureContext, type Measurement } from './measure-metric.js';
 import { metricLabel } from './metric-values.js';
-import { readAccounts, readActivityTotals, readHistory, readLastActivityDay, readLedger, type AccountRow, type HistoryRow } from './outcome-queries.js';
+import { readAccounts, readActivityTotals, readHistory, readLastActivityDay, type AccountRow, type HistoryRow } from './outcome-queries.js';
 import { buildPopulation, type Population } from './population.js';
 import { PRE_USE_DAYS } from './propensity-design.js';
 import { decideVerdict, type Verdict } from './verdict.js';
@@ -289,14 +289,13 @@ export const readAccountsOnce = (store: Store): AccountsReader => {
 
 /**
  * A launch's adoption funnel alone, as the report on `at` shows it (the Launches page), with
- * no design run: null before launch or without events. Reads the ledger; records nothing.
+ * no design run: null before launch or without events. `judged` is the launch's judged
+ * declaration and `lastDay` the data's last day, which the page reads once. Records nothing.
  */
-export async function launchFunnel(store: Store, launch: Launch, at: string, accountsOf: AccountsReader = readAccountsOnce(store)): Promise<AdoptionFunnel | null> {
+export async function launchFunnel(store: Store, launch: Launch, judged: Declaration, at: string, lastDay: number | null, accountsOf: AccountsReader): Promise<AdoptionFunnel | null> {
   const events = launch.config.events;
   const launchDay = launch.config.launched_at ? dayNumber(launch.config.launched_at) : null;
   if (!events || launchDay === null) return null;
-  const judged = preregistration(declarations(await readLedger(store, launch.name)), declarationOf(launch.config), launch.config.launched_at).judged;
-  const lastDay = await readLastActivityDay(store);
   const day = lastDay === null ? dayNumber(at) : Math.min(dayNumber(at), lastDay);
   if (day < launchDay) return null;
   const [accounts, history] = await accountsOf();
