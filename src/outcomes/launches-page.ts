@@ -11,7 +11,7 @@ import type { AdoptionFunnel } from './adoption-funnel.js';
 import type { CheckpointStatus } from './anti-patterns.js';
 import { launchesDue, type DueLaunch } from './launch-due.js';
 import { declarationOf, declarations, preregistration, reports as recordedReports, type Amendment, type ReportRecord } from './ledger.js';
-import { metricLabel } from './metric-values.js';
+import { metricLabel, metricScale } from './metric-values.js';
 import { readLastActivityDay, readLedger } from './outcome-queries.js';
 import { launchFunnel, readAccountsOnce, type ReportWorkspace } from './outcome-report.js';
 
@@ -77,7 +77,7 @@ const promiseOf = (o: Expectation | null): PromisedOutcome | null =>
   o && {
     metric: o.metric,
     label: metricLabel(o.metric),
-    scale: o.metric.kind === 'retention' || o.metric.kind === 'milestone' ? 'proportion' : 'mean',
+    scale: metricScale(o.metric),
     direction: o.direction,
     target: o.target,
     rationale: o.rationale ?? null,

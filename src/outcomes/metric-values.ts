@@ -17,6 +17,9 @@ export interface MetricValues {
   value(account: number, start: number): number | null;
 }
 
+/** How a metric's values read before anything is measured: 0/1 (retention, milestones) are proportions. */
+export const metricScale = (m: OutcomeMetric): MetricValues['scale'] => (m.kind === 'retention' || m.kind === 'milestone' ? 'proportion' : 'mean');
+
 export function metricLabel(m: OutcomeMetric): string {
   switch (m.kind) {
     case 'retention':
@@ -85,7 +88,6 @@ export class DailyCounts {
     for (let j = 0; j < out; j++) this.cumulative[j + 1] = this.cumulative[j] + counts[j];
   }
 
-  /** The rows of matcher `m` (or of every matcher in `ms`, added up), for the population's accounts. */
   /**
    * Reads the rows once: `of(ms)` then gives the counts of those matchers added up, the rows of
    * accounts outside the population left out.

@@ -30,7 +30,7 @@ import {
   type DeclaredMetric,
 } from './ledger.js';
 import { CONFIDENCE, countFrom, measureMetric, readCounts, type MeasureContext, type Measurement } from './measure-metric.js';
-import { metricLabel } from './metric-values.js';
+import { metricLabel, metricScale } from './metric-values.js';
 import { readAccounts, readActivityTotals, readHistory, readLastActivityDay, type AccountRow, type HistoryRow } from './outcome-queries.js';
 import { buildPopulation, type Population } from './population.js';
 import { PRE_USE_DAYS } from './propensity-design.js';
@@ -227,7 +227,7 @@ export async function buildOutcomeReport(store: Store, ws: ReportWorkspace, laun
 }
 
 /** The data every metric of the report shares, read once. */
-async function measureContext(store: Store, ws: ReportWorkspace, launch: Launch, judged: ReturnType<typeof declarationOf>, launchDay: number, at: number, looks: number): Promise<MeasureContext> {
+async function measureContext(store: Store, ws: ReportWorkspace, launch: Launch, judged: Declaration, launchDay: number, at: number, looks: number): Promise<MeasureContext> {
   const [accounts, historyRows, preUseMap] = await Promise.all([
     readAccounts(store),
     readHistory(store),
@@ -331,8 +331,7 @@ function toMeasured(m: DeclaredMetric, r: Measurement, extra: { exploratory: boo
 /** A metric before launch: what was declared, nothing measured. */
 function unmeasuredMeasurement(e: Expectation): Measurement {
   const expected = e.target.absolute !== undefined ? (e.direction === 'increase' ? 1 : -1) * e.target.absolute : null;
-  const scale = e.metric.kind === 'retention' || e.metric.kind === 'milestone' ? 'proportion' : 'mean';
-  return { metric: e.metric, label: metricLabel(e.metric), direction: e.direction, target: e.target, scale, expected, confidence: CONFIDENCE, primary: null, designs: [] };
+  return { metric: e.metric, label: metricLabel(e.metric), direction: e.direction, target: e.target, scale: metricScale(e.metric), expected, confidence: CONFIDENCE, primary: null, designs: [] };
 }
 
 const unmeasured = (m: DeclaredMetric, exploratory: boolean): MeasuredMetric => toMeasured(m, unmeasuredMeasurement(m.expectation), { exploratory });
