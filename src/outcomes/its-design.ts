@@ -100,7 +100,9 @@ export function itsDesign(series: { pre: WeeklyPoint[]; post: WeeklyPoint[] }, l
   const weeklyObserved = mean(post.map((q) => q.value));
   const weeklyCounterfactual = mean(post.map((_, i) => its.counterfactual[pre.length + i]));
   const factor = scale.slope(weeklyCounterfactual);
-  const effect = { ...its.effect, estimate: its.effect.estimate * factor, low: its.effect.low * factor, high: its.effect.high * factor, se: its.effect.se * factor };
+  // Weekly effects onto the declared window.
+  const toWindow = <T extends { estimate: number; low: number; high: number; se: number }>(e: T): T => ({ ...e, estimate: e.estimate * factor, low: e.low * factor, high: e.high * factor, se: e.se * factor });
+  const effect = toWindow(its.effect);
   const counterfactual = scale.toWindow(weeklyCounterfactual);
 
   let placebo = null;
@@ -112,7 +114,7 @@ export function itsDesign(series: { pre: WeeklyPoint[]; post: WeeklyPoint[] }, l
       mid,
       { confidence: s.confidence, weights: pre.map((q) => q.weight) },
     );
-    placebo = placeboOf(dayText(launchDay + 7 * mid), { ...fake.effect, estimate: fake.effect.estimate * factor, low: fake.effect.low * factor, high: fake.effect.high * factor, se: fake.effect.se * factor });
+    placebo = placeboOf(dayText(launchDay + 7 * mid), toWindow(fake.effect));
   }
   const caveats = [`${pre.length} weeks before launch and ${post.length} since; AR(1) errors (ρ = ${its.rho.toFixed(2)})`];
   if (s.metric.days !== 7) caveats.push(`weekly rates converted to the ${s.metric.days}-day window, assuming the weekly rate holds across it`);

@@ -86,14 +86,13 @@ export function propensityDesign(p: Population, input: PropensityInput, launchDa
   if (d.dropped > 0) caveats.push(`${d.dropped} of ${STRATA} strata left out: no comparable non-adopters or adopters there`);
   if (placebo && !placebo.passed) caveats.push('adopters already differed before they could adopt (placebo): the strata do not make the groups comparable');
   if (input.retention) caveats.push('no placebo for retention: accounts compared were all customers before launch');
-  const treatedValue = summarize(rows.filter((r) => r.adopted).map((r) => r.y)).mean;
   return {
     ...BASE,
     applicable: true,
     why_not: null,
     eligible: placebo?.passed ?? true,
     ...withFigures(d, s, controlValue),
-    treated: { n: adopters, value: finite(treatedValue) },
+    treated: { n: adopters, value: unadjusted.treated.value },
     control: { n: rows.length - adopters, value: finite(controlValue) },
     placebo,
     diagnostics: {
