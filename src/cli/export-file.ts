@@ -8,8 +8,16 @@ import { writeParquetFile } from './workspace.js';
 
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * `--out FILE` of a listing: its format and path, checked (format, a file already there)
+ * before any work; null without --out. --json asks for JSON.
+ */
+export function exportOut(opts: { out?: string; format: string; json?: boolean; force?: boolean }): { format: ExportFormat; file: string } | null {
+  return opts.out ? { format: exportFormat(opts.out, opts.json ? 'json' : opts.format), file: exportTarget(opts.out, opts.force) } : null;
+}
+
 /** The format of `--out FILE`: `--format` when given (table is for the terminal), else the file's extension. */
-export function exportFormat(out: string, format: string | undefined): ExportFormat {
+function exportFormat(out: string, format: string | undefined): ExportFormat {
   if (format !== undefined && format !== 'table') return oneOf('--format', format, EXPORT_FORMATS);
   const ext = extname(out).slice(1).toLowerCase();
   if ((EXPORT_FORMATS as readonly string[]).includes(ext)) return ext as ExportFormat;
@@ -17,7 +25,7 @@ export function exportFormat(out: string, format: string | undefined): ExportFor
 }
 
 /** Refuses a file already there unless --force: checked before any work is done. */
-export function exportTarget(out: string, force: boolean | undefined): string {
+function exportTarget(out: string, force: boolean | undefined): string {
   const file = resolve(out);
   if (existsSync(file) && !force) throw usageError(`${file} exists: choose another --out, or --force to replace it`);
   return file;

@@ -5,7 +5,7 @@ import { oneOf } from './errors.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { workspaceStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-import { exportFormat, exportTarget, writeAccountsExport } from './export-file.js';
+import { exportOut, writeAccountsExport } from './export-file.js';
 
 /** Where a report's statuses came from, for a person. */
 export const statusesNote = (r: SourcedReport) =>
@@ -29,8 +29,7 @@ function printTable(report: SourcedReport, names: string[]): void {
 
 /** `cairn milestones`: every account on the framework as of a day. */
 export async function runMilestones(opts: { asOf?: string; format: string; json?: boolean; out?: string; force?: boolean }, globals: GlobalOptions): Promise<void> {
-  // --out: checked (format, a file already there) before any work.
-  const out = opts.out ? { format: exportFormat(opts.out, opts.json ? 'json' : opts.format), file: exportTarget(opts.out, opts.force) } : null;
+  const out = exportOut(opts);
   const format = opts.json ? 'json' : out ? 'table' : oneOf('--format', opts.format, OUTPUT_FORMATS);
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {

@@ -6,11 +6,11 @@ import { statusesNote } from './milestones.js';
 import { workspaceStatuses } from './refresh.js';
 import { formatNumber, print, printExport, printJson } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
-import { exportFormat, exportTarget, writeAccountsExport } from './export-file.js';
+import { exportOut, writeAccountsExport } from './export-file.js';
 
 /** `cairn segment NAME`: the accounts of a declared segment. */
 export async function runSegment(name: string, opts: { asOf?: string; format: string; json?: boolean; out?: string; force?: boolean }, globals: GlobalOptions): Promise<void> {
-  const out = opts.out ? { format: exportFormat(opts.out, opts.json ? 'json' : opts.format), file: exportTarget(opts.out, opts.force) } : null;
+  const out = exportOut(opts);
   const format = opts.json ? 'json' : out ? 'table' : oneOf('--format', opts.format, OUTPUT_FORMATS);
   const asOf = asOfOption(opts.asOf);
   await withWorkspace(globals, async (ws, store) => {
