@@ -68,9 +68,11 @@ export function launchesJob(ws: Workspace, store: Store): Job {
     schedule: ws.config.scheduler.launches,
     dueAtStart: () => true,
     run: async () => {
-      const launches = await loadLaunches(ws.dir, { milestones: Object.keys((await loadWorkspace(ws.dir)).milestones.milestones) });
-      const resent = await resendFailed(store, ws.dir, launches);
-      const due = await launchesDue(store, ws, launches, { today: new Date().toISOString().slice(0, 10) });
+      // The files as they are now: milestones.yaml and tracking-plan.yaml may have changed since the start.
+      const now = await loadWorkspace(ws.dir);
+      const launches = await loadLaunches(now.dir, { milestones: Object.keys(now.milestones.milestones) });
+      const resent = await resendFailed(store, now.dir, launches);
+      const due = await launchesDue(store, now, launches, { today: new Date().toISOString().slice(0, 10) });
       return { launches: launches.length, due: due.due, overdue: due.overdue, failed_shares: due.failed_shares, resent: resent.length };
     },
   };
