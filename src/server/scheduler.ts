@@ -34,7 +34,7 @@ const JOB_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 export class Scheduler {
   private readonly jobs = new Map<string, Job>();
-  private readonly crons: Cron[] = [];
+  private readonly crons = new Map<string, Cron>();
   private readonly running = new Set<Promise<JobRun>>();
   private started = false;
 
@@ -60,8 +60,10 @@ export class Scheduler {
   }
 
   private async schedule(job: Job): Promise<void> {
+    if (this.crons.has(job.name)) return;
     // protect: a run still going when the next time comes is not doubled.
-    this.crons.push(
+    this.crons.set(
+      job.name,
       new Cron(job.schedule, { timezone: 'UTC', protect: true }, async (self: Cron) => {
         await this.track(job.name, self.currentRun() ?? new Date());
       }),
@@ -111,12 +113,12 @@ export class Scheduler {
 
   /** When each job runs next. */
   nextRuns(): Record<string, string | null> {
-    return Object.fromEntries([...this.jobs.keys()].map((name, i) => [name, this.crons[i]?.nextRun()?.toISOString() ?? null]));
+    return Object.fromEntries([...this.jobs.keys()].map((name) => [name, this.crons.get(name)?.nextRun()?.toISOString() ?? null]));
   }
 
   /** Stops the schedules and waits for the runs in progress. */
   async stop(): Promise<void> {
-    for (const c of this.crons) c.stop();
+    for (const c of this.crons.values()) c.stop();
     await Promise.allSettled([...this.running]);
   }
 }
