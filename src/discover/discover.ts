@@ -361,11 +361,11 @@ function nothingProposed(evidence: DiscoveryEvidence, why: string): DiscoveryRes
   return { evidence, proposal: null };
 }
 
-/** Indexes of the earlier cohorts and of the held-out ones. */
-function sides(labelled: readonly LabelledAccount[], split: CohortSplit): [Int32Array, Int32Array] {
+/** Indexes of the rows (accounts, account-months) of the earlier cohorts and of the held-out ones. */
+function sides(rows: readonly { account_id: string; signup_day: string }[], split: CohortSplit): [Int32Array, Int32Array] {
   const selection: number[] = [];
   const heldOut: number[] = [];
-  labelled.forEach((a, i) => (split.isHeldOut(a) ? heldOut : selection).push(i));
+  rows.forEach((a, i) => (split.isHeldOut(a) ? heldOut : selection).push(i));
   return [Int32Array.from(selection), Int32Array.from(heldOut)];
 }
 
@@ -489,15 +489,8 @@ async function utilizationStep(
     const activated = new Set(accountIds.filter((_, i) => counts[i] >= act.choice.threshold));
     months = months.filter((m) => activated.has(m.account_id) && m.month >= addDays(m.signup_day, act.choice.days));
   }
-  const accountIndex = new Map<string, number>();
-  const clusters = Int32Array.from(months, (m) => {
-    let c = accountIndex.get(m.account_id);
-    if (c === undefined) accountIndex.set(m.account_id, (c = accountIndex.size));
-    return c;
-  });
-  const isHeld = months.map((m) => a.split.isHeldOut(m));
-  const selection = Int32Array.from(months.keys()).filter((i) => !isHeld[i]);
-  const heldOut = Int32Array.from(months.keys()).filter((i) => isHeld[i]);
+  const clusters = strataCodes(months.map((m) => m.account_id), months.length);
+  const [selection, heldOut] = sides(months, a.split);
   const rate = Float64Array.from(months, (m) => m.perSeat);
   const stayed = Uint8Array.from(months, (m) => (m.churnedNext ? 0 : 1));
   const churnMonths = (rows: Int32Array) => rows.reduce((n, i) => n + (stayed[i] ? 0 : 1), 0);
@@ -592,9 +585,7 @@ async function setupStep(
   const candidates = (await firstUseDays(store, ids, windowDays, asOf))
     .filter((f) => !excluded.has(f.key) && inMatrix.has(f.key) && (a.medianCounts.get(f.key) ?? Infinity) <= 3)
     .map((f) => ({ key: f.key, action: f.action, object: f.object, firstDay: f.days, done: Uint8Array.from(f.days, (d) => (Number.isNaN(d) ? 0 : 1)) }));
-  const isHeld = population.map((p) => a.split.isHeldOut(p));
-  const selection = Int32Array.from(population.keys()).filter((i) => !isHeld[i]);
-  const heldOut = Int32Array.from(population.keys()).filter((i) => isHeld[i]);
+  const [selection, heldOut] = sides(population, a.split);
   if (candidates.length === 0 || selection.length < MIN_LABELLED || heldOut.length < MIN_LABELLED) {
     return { evidence: null, warning: 'Too few early one-off steps or accounts to propose setup.' };
   }

@@ -1,12 +1,9 @@
 import type { MilestonesConfig } from '../config/index.js';
-import { computeMilestones } from '../milestones/index.js';
+import { addDays, computeMilestones, daysBetween } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import type { ValidationEvidence } from './evidence.js';
 import type { LabelledAccount, RetentionSettings } from './retention-label.js';
 import { validateMilestones } from './validation.js';
-
-const DAY_MS = 86_400_000;
-const dayMs = (d: string): number => Date.parse(`${d}T00:00:00Z`);
 
 /**
  * Landmark validation of the proposal on the held-out cohorts: milestones reached by the end of
@@ -21,8 +18,8 @@ export async function validateHeldOut(
 ): Promise<ValidationEvidence> {
   const report = await computeMilestones(store, framework, asOf, { accounts: accounts.map((a) => a.account_id) });
   const statusOf = new Map(report.accounts.map((a) => [a.account_id, a]));
-  const landmarkOf = (a: LabelledAccount) => new Date(dayMs(a.signup_day) + retention.earlyDays * DAY_MS).toISOString().slice(0, 10);
-  const followDays = accounts.map((a) => Math.max(0, Math.round((dayMs(a.churn_day ?? asOf) - dayMs(landmarkOf(a))) / DAY_MS)));
+  const landmarkOf = (a: LabelledAccount) => addDays(a.signup_day, retention.earlyDays);
+  const followDays = accounts.map((a) => Math.max(0, daysBetween(landmarkOf(a), a.churn_day ?? asOf)));
   const milestones = Object.keys(framework.milestones).map((name) => ({
     name,
     reached: Uint8Array.from(accounts, (a) => {

@@ -24,3 +24,23 @@ it('writes columns whose first values are NULL without losing the rest', async (
     { id: 'c', score: 3, note: null },
   ]);
 });
+
+it('writes numbers after a whole first one: fractions, and whole numbers beyond 32 bits', async () => {
+  const file = join(await tempDir(), 'rows.parquet');
+  const rows = [
+    [1, 3, true],
+    [0.25, 2 ** 40, false],
+    [2, null, null],
+  ];
+  await writeParquet(file, [{ name: 'progress', type: 'double' }, { name: 'age', type: 'bigint' }, { name: 'reached', type: 'boolean' }], rows);
+  const bytes = await readFile(file);
+  const back = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), compressors });
+  assert.deepEqual(
+    back.map((r) => [r.progress, r.age === null ? null : Number(r.age), r.reached]),
+    [
+      [1, 3, true],
+      [0.25, 2 ** 40, false],
+      [2, null, null],
+    ],
+  );
+});

@@ -213,6 +213,16 @@ describeEngines('store', async (engine) => {
     assert.deepEqual(rows.map((r) => [r.i === null ? null : Number(r.i), r.t]), [[7, 'reports'], [null, null]]);
   });
 
+  it('keeps the values of a bound list of numbers that starts with a whole one', async () => {
+    // DuckDB's client typed such a list as 32-bit integers, refusing fractions and larger numbers.
+    const rows = await store.query<Record<string, unknown>>(sql`SELECT x, n, t FROM ${d.zipRows([
+      { name: 'x', type: 'double', values: [1, 2.5, 3] },
+      { name: 'n', type: 'bigint', values: [1, 2 ** 40, 2] },
+      { name: 't', type: 'text', values: ['a', 'b', 'c'] },
+    ])} AS z ORDER BY t`);
+    assert.deepEqual(rows.map((r) => [Number(r.x), Number(r.n), r.t]), [[1, 1, 'a'], [2.5, 2 ** 40, 'b'], [3, 2, 'c']]);
+  });
+
   it('keeps its data across reopening', async () => {
     const place = await engine.place();
     const a = await place.open();

@@ -38,13 +38,17 @@ export class DuckDbDialect extends SqlDialect {
 
   /**
    * Types for the bound values node-api would get wrong, else undefined: it types a list by its
-   * first item, so a list that starts with NULL would bind every item as NULL.
+   * first item, so a list that starts with NULL would bind every item as NULL, and one that
+   * starts with a whole number fails on a fraction or a number beyond 32 bits.
    */
   paramTypes(params: readonly unknown[]): DuckDBType[] | undefined {
     let types: DuckDBType[] | undefined;
     params.forEach((p, i) => {
-      if (!(p instanceof DuckDBListValue) || p.items[0] !== null) return;
-      const item = ITEM_TYPES[typeof p.items.find((v) => v !== null)];
+      if (!(p instanceof DuckDBListValue)) return;
+      const first = p.items.find((v) => v !== null);
+      const wider = typeof first === 'number' && p.items.some((v) => typeof v === 'number' && (v | 0) !== v);
+      if (p.items[0] !== null && !wider) return;
+      const item = ITEM_TYPES[typeof first];
       if (item) (types ??= [])[i] = LIST(item);
     });
     return types;

@@ -25,8 +25,7 @@ export async function writeParquet(file: string, columns: readonly ParquetColumn
     // Column by column as bound lists, a chunk of rows per statement.
     for (let at = 0; at < rows.length; at += 10_000) {
       const chunk = rows.slice(at, at + 10_000);
-      // Bound as text and cast by DuckDB: a list of JS numbers binds as the type of its first.
-      const lists = columns.map((c, i) => sql`unnest(CAST(${chunk.map((r) => (r[i] === null || r[i] === undefined ? null : String(r[i])))} AS ${raw(TYPES[c.type])}[]))`);
+      const lists = columns.map((c, i) => sql`unnest(CAST(${chunk.map((r) => r[i] ?? null)} AS ${raw(TYPES[c.type])}[]))`);
       const q = dialect.compile(sql`INSERT INTO export SELECT ${join(lists)}`);
       await conn.run(q.text, q.params as never, dialect.paramTypes(q.params));
     }
