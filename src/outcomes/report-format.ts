@@ -1,58 +1,24 @@
 /**
- * How a report's figures read for people, shared by the markdown, HTML and Slack renderings,
- * and the JSON contract scripts rely on.
+ * How a report's figures read for people, shared by the markdown, HTML and Slack renderings
+ * (the rules themselves are core's, model/figure-text.ts, which the dashboard shares), and the
+ * JSON contract scripts rely on.
  */
+import { DASH, isFigure, number, VERDICT_WORDS as WORDS } from '../model/figure-text.js';
 import type { MeasuredMetric, OutcomeReport } from './outcome-report.js';
 
-export const DASH = '—';
-const ok = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+export { DASH, effect, interval, number, pValue, targetText as target } from '../model/figure-text.js';
 
 /** A value of a metric: a share as a percentage, a mean with sensible digits. */
 export function value(x: number | null | undefined, scale: MeasuredMetric['scale']): string {
-  if (!ok(x)) return DASH;
+  if (!isFigure(x)) return DASH;
   return scale === 'proportion' ? `${(x * 100).toFixed(1)}%` : number(x);
 }
 
-/** An effect (treated − control): points of a share, or a signed difference of means. */
-export function effect(x: number | null | undefined, scale: MeasuredMetric['scale']): string {
-  if (!ok(x)) return DASH;
-  const sign = x > 0 ? '+' : x < 0 ? '−' : '';
-  return scale === 'proportion' ? `${sign}${Math.abs(x * 100).toFixed(1)} pts` : `${sign}${number(Math.abs(x))}`;
-}
-
-export function interval(low: number | null | undefined, high: number | null | undefined, scale: MeasuredMetric['scale']): string {
-  return ok(low) && ok(high) ? `[${effect(low, scale)}, ${effect(high, scale)}]` : '';
-}
-
-export function number(x: number): string {
-  const a = Math.abs(x);
-  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  if (a >= 100) return x.toFixed(0);
-  if (a >= 10) return x.toFixed(1);
-  if (a >= 1) return x.toFixed(2);
-  return a === 0 ? '0' : x.toPrecision(2);
-}
-
 export function percent(x: number | null | undefined): string {
-  return ok(x) ? `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%` : DASH;
+  return isFigure(x) ? `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%` : DASH;
 }
 
-export function pValue(p: number | null | undefined): string {
-  if (!ok(p)) return DASH;
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
-}
-
-export function target(m: MeasuredMetric): string {
-  const word = m.direction === 'increase' ? '+' : '−';
-  return m.target.absolute !== undefined ? effect((m.direction === 'increase' ? 1 : -1) * m.target.absolute, m.scale) : `${word}${(m.target.relative! * 100).toFixed(0)}%`;
-}
-
-export const VERDICT_WORDS: Record<OutcomeReport['verdict'], string> = {
-  met: 'met',
-  not_met: 'not met',
-  inconclusive: 'inconclusive',
-  too_early: 'too early',
-};
+export const VERDICT_WORDS: Record<OutcomeReport['verdict'], string> = WORDS;
 
 export function title(r: OutcomeReport): string {
   const when = r.checkpoint ? `${r.checkpoint.days}-day checkpoint` : `as of ${r.at}`;

@@ -3,55 +3,27 @@ import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { card, count, h, pct, shareText, table } from '../dom.js';
 import { href, type Page } from '../shell.js';
+import { DASH, effect, type FigureScale, interval, isFigure, pValue, targetText, VERDICT_WORDS } from '../../model/figure-text.js';
 
-type Scale = 'proportion' | 'mean' | 'count';
 type Entry = LaunchesPageEntry;
 
-/**
- * Figures as the outcome reports write them (src/outcomes/report-format.ts, which the bundle
- * does not import: it would bring the outcomes feature into the browser): effects in points of
- * a share (`+3.1 pts`) or signed differences of means, intervals in brackets.
- */
-const ok = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
-const number = (x: number) => {
-  const a = Math.abs(x);
-  return a >= 1000 ? Math.round(x).toLocaleString('en-US') : a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : a === 0 ? '0' : x.toPrecision(2);
-};
-const effect = (x: number | null | undefined, scale: Scale) => {
-  if (!ok(x)) return '—';
-  const sign = x > 0 ? '+' : x < 0 ? '−' : '';
-  return scale === 'proportion' ? `${sign}${Math.abs(x * 100).toFixed(1)} pts` : `${sign}${number(Math.abs(x))}`;
-};
-const interval = (low: number | null | undefined, high: number | null | undefined, scale: Scale) => (ok(low) && ok(high) ? `[${effect(low, scale)}, ${effect(high, scale)}]` : '');
-const withInterval = (x: { estimate: number | null; low?: number | null; high?: number | null }, scale: Scale) => (ok(x.estimate) ? `${effect(x.estimate, scale)} ${interval(x.low, x.high, scale)}`.trim() : '—');
-const pValue = (p: number | null | undefined) => (!ok(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+const withInterval = (x: { estimate: number | null; low?: number | null; high?: number | null }, scale: FigureScale) =>
+  isFigure(x.estimate) ? `${effect(x.estimate, scale)} ${interval(x.low, x.high, scale)}`.trim() : DASH;
 
-const VERDICTS: Record<string, string> = { met: 'met', not_met: 'not met', inconclusive: 'inconclusive', too_early: 'too early' };
 const GRADES: Record<string, string> = {
   A: 'randomized',
   B: 'quasi-experiment, its assumption checked',
   C: 'quasi-experiment, its assumption untested',
   D: 'observational: associations, not causes',
 };
-const DESIGNS: Record<string, string> = {
-  randomized_holdout: 'Randomized holdout',
-  holdout: 'Holdout (not randomized)',
-  difference_in_differences: 'Difference in differences',
-  interrupted_time_series: 'Interrupted time series',
-  propensity_strata: 'Adopters vs non-adopters, propensity strata',
-};
 const HORIZON_WORDS: Record<number, string> = { 30: '1 month', 90: '3 months', 180: '6 months', 365: '12 months' };
 const STATUS_WORDS: Record<string, string> = { upcoming: 'upcoming', due: 'report due', overdue: 'overdue: no report', reported: 'reported' };
 
-const verdict = (v: string | null | undefined) => (v ? h('span', { class: `verdict ${v}`, 'data-verdict': v }, VERDICTS[v] ?? v) : '—');
+const verdict = (v: string | null | undefined) => (v ? h('span', { class: `verdict ${v}`, 'data-verdict': v }, VERDICT_WORDS[v as keyof typeof VERDICT_WORDS] ?? v) : '—');
 const grade = (g: string | null | undefined) => (g ? h('abbr', { class: 'grade', title: `grade ${g}: ${GRADES[g] ?? ''}`, 'data-grade': g }, g) : null);
 
 /** The promise as a person reads it: `still a customer 90 days after exposure: increase by +3.0 pts`. */
-function promiseText(p: PromisedOutcome | null): string {
-  if (!p) return 'no outcome declared';
-  const t = p.target.absolute !== undefined ? effect((p.direction === 'increase' ? 1 : -1) * p.target.absolute, p.scale) : `${p.direction === 'increase' ? '+' : '−'}${((p.target.relative ?? 0) * 100).toFixed(0)}%`;
-  return `${p.label}: ${p.direction} by ${t}`;
-}
+const promiseText = (p: PromisedOutcome | null): string => (p ? `${p.label}: ${p.direction} by ${targetText(p)}` : 'no outcome declared');
 
 /** A report horizon's cell: for each checkpoint in it, the verdict and grade recorded, else where it stands. */
 function horizonCell(c: HorizonCell): HTMLElement {
@@ -143,32 +115,32 @@ function funnelTable(f: AdoptionFunnel): HTMLElement {
 }
 
 /** The outcome's estimate at each recorded report and on this page's day, with intervals, the declared target and no effect marked. */
-function outcomeChart(name: string, points: { label: string; estimate: number | null; low: number | null; high: number | null }[], expected: number | null, scale: Scale): HTMLElement {
+function outcomeChart(name: string, points: { label: string; estimate: number | null; low: number | null; high: number | null }[], expected: number | null, scale: FigureScale): HTMLElement {
   const k = scale === 'proportion' ? 100 : 1;
   const v = (x: number | null) => (x === null ? null : x * k);
   const unit = scale === 'proportion' ? 'points' : 'difference';
   const marks = [{ yAxis: 0, name: 'no effect', label: { position: 'insideEndTop' } }, ...(expected === null ? [] : [{ yAxis: expected * k, name: 'target', label: { position: 'insideStartTop' } }])];
   // The axis spans the intervals, no effect and the target, on round figures.
-  const values = [0, expected, ...points.flatMap((p) => [p.estimate, p.low, p.high])].filter(ok).map((x) => x * k);
+  const values = [0, expected, ...points.flatMap((p) => [p.estimate, p.low, p.high])].filter(isFigure).map((x) => x * k);
   const step = 10 ** Math.floor(Math.log10(Math.max(...values) - Math.min(...values) || 1));
   const range = { min: Math.floor(Math.min(...values) / step) * step, max: Math.ceil(Math.max(...values) / step) * step };
   return chart(
     `${name}: effect on the promised outcome (treated − control, in ${scale === 'proportion' ? 'percentage points' : "the metric's units"}) at each report, with its interval; the declared target and no effect marked`,
     {
       grid: { left: 60, right: 30, top: 20, bottom: 50 },
-      tooltip: { trigger: 'axis', valueFormatter: (x: number) => (ok(x) ? x.toFixed(scale === 'proportion' ? 1 : 2) : '—') },
+      tooltip: { trigger: 'axis', valueFormatter: (x: number) => (isFigure(x) ? x.toFixed(scale === 'proportion' ? 1 : 2) : '—') },
       xAxis: { type: 'category', data: points.map((p) => p.label), axisLabel: { interval: 0 } },
       yAxis: { type: 'value', name: unit, ...range },
       series: [
         { type: 'scatter', name: 'estimate', symbolSize: 10, data: points.map((p) => v(p.estimate)), markLine: { symbol: 'none', lineStyle: { type: 'dashed' }, label: { formatter: (p: { name: string }) => p.name }, data: marks } },
-        errorBars('interval', points.flatMap((p, i) => (ok(p.low) && ok(p.high) ? [[i, p.low * k, p.high * k] as [number, number, number]] : []))),
+        errorBars('interval', points.flatMap((p, i) => (isFigure(p.low) && isFigure(p.high) ? [[i, p.low * k, p.high * k] as [number, number, number]] : []))),
       ],
     },
     260,
   );
 }
 
-function designsTable(designs: DesignResult[], scale: Scale): HTMLElement {
+function designsTable(designs: DesignResult[], scale: FigureScale): HTMLElement {
   return table(
     'Every design on the promised outcome: the strongest that ran and passed its checks decides; intervals hold over all declared checkpoints together',
     ['Design', 'Grade', 'Effect [interval]', 'p', 'Power for the target', 'Placebo', 'Treated / control', 'Can claim', 'Cannot claim'],
@@ -177,7 +149,7 @@ function designsTable(designs: DesignResult[], scale: Scale): HTMLElement {
       grade(d.grade) ?? '—',
       d.applicable ? withInterval(d, scale) : `did not run: ${d.why_not}`,
       pValue(d.p_value),
-      ok(d.power) ? pct(d.power, 0) : '—',
+      isFigure(d.power) ? pct(d.power, 0) : '—',
       d.placebo ? `${d.placebo.passed ? 'passed' : 'FAILED'} at ${d.placebo.at}` : '—',
       d.applicable ? `${count(d.treated.n)} / ${count(d.control.n)}` : '—',
       d.claims,
@@ -203,7 +175,8 @@ export const launchPage: Page = {
     const v = await getJson<LaunchView>(`/launches/${encodeURIComponent(name)}${query({ as_of: ctx.asOf })}`);
     const { launch: l, report: r, ledger } = v;
     const o = r.outcome;
-    const scale: Scale = o?.scale ?? l.promised?.scale ?? 'mean';
+    const scale: FigureScale = o?.scale ?? l.promised?.scale ?? 'mean';
+    const designLabel = (name: string) => o?.designs.find((d) => d.name === name)?.label ?? name.replaceAll('_', ' ');
     const points = [
       ...l.reports.map((x) => ({ label: x.checkpoint === null ? x.at : `${x.checkpoint} days`, estimate: x.estimate, low: x.low ?? null, high: x.high ?? null })),
       ...(o ? [{ label: `${v.as_of} (this page)`, estimate: o.estimate, low: o.low, high: o.high }] : []),
@@ -238,7 +211,7 @@ export const launchPage: Page = {
         h('h2', {}, `Outcome as of ${r.at}`, ' ', verdict(r.verdict)),
         h('p', { 'data-field': 'reason' }, r.reason),
         o && o.design
-          ? h('p', {}, h('strong', {}, `${DESIGNS[o.design] ?? o.design} `), grade(o.grade), ` · effect ${withInterval(o, scale)} · expected ${effect(o.expected, scale)} · p ${pValue(o.p_value)} · power ${ok(o.power) ? pct(o.power, 0) : '—'}`)
+          ? h('p', {}, h('strong', {}, `${designLabel(o.design)} `), grade(o.grade), ` · effect ${withInterval(o, scale)} · expected ${effect(o.expected, scale)} · p ${pValue(o.p_value)} · power ${isFigure(o.power) ? pct(o.power, 0) : '—'}`)
           : null,
         h('p', { class: 'note' }, `${r.looks.method}. This report is computed for this page and not recorded; \`cairn launch report ${l.launch}\` records one.`),
         r.flag_details.length ? h('ul', { class: 'warnings' }, r.flag_details.map((f) => h('li', {}, `${f.code.replaceAll('_', ' ')}: ${f.message}`))) : null,
@@ -267,7 +240,7 @@ export const launchPage: Page = {
           ? table(
               'Reports recorded in the ledger, oldest first',
               ['Report of', 'Checkpoint', 'Verdict', 'Design', 'Effect [interval]', 'Flags', 'Recorded (UTC)'],
-              l.reports.map((x) => [x.at, x.checkpoint === null ? '—' : `${x.checkpoint} days`, verdict(x.verdict), x.design ? h('span', {}, DESIGNS[x.design] ?? x.design, ' ', grade(x.grade)) : '—', withInterval(x, scale), x.flags.join(', ') || '—', x.recorded_at.slice(0, 16).replace('T', ' ')]),
+              l.reports.map((x) => [x.at, x.checkpoint === null ? '—' : `${x.checkpoint} days`, verdict(x.verdict), x.design ? h('span', {}, designLabel(x.design), ' ', grade(x.grade)) : '—', withInterval(x, scale), x.flags.join(', ') || '—', x.recorded_at.slice(0, 16).replace('T', ' ')]),
               { class: 'reports' },
             )
           : h('p', { class: 'note' }, 'No report recorded yet.'),
