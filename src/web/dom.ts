@@ -23,6 +23,14 @@ function append(el: Node, children: Child[]): void {
   }
 }
 
+/** Text shared with the CLI marks commands and names in backticks: show those as code. */
+export function prose(text: string): Child[] {
+  const parts = text.split('`');
+  // An unpaired backtick is punctuation, not a code span.
+  if (parts.length % 2 === 0) return [text];
+  return parts.map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
+}
+
 /** Replaces an element's children. */
 export function fill(el: Element, ...children: Child[]): void {
   el.replaceChildren();

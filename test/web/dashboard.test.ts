@@ -285,6 +285,9 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     );
     assert.equal(await page.locator('[data-figure=due]').innerText(), String(due.due));
     assert.equal(await page.locator('[data-figure=overdue]').innerText(), String(due.overdue));
+    // Commands in prose read as code, not as literal backticks.
+    assert.equal(await page.locator('.lede code').first().innerText(), 'cairn launch report');
+    assert.ok(!(await page.locator('.lede').innerText()).includes('`'));
     const rows = page.locator('table.launches tbody tr');
     assert.equal(await rows.count(), due.launches.length);
     for (const [i, l] of viaApi.launches.entries()) {

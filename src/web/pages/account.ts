@@ -1,7 +1,7 @@
 import type { AccountProfile, MilestoneChange, MilestoneResult, RecentEvent, SegmentChange } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
-import { count, h, pct, table } from '../dom.js';
+import { count, h, pct, prose, table } from '../dom.js';
 import { href, labelOf, stageLabel, statusesNote, type Page, type StatusesSource, type WorkspaceInfo } from '../shell.js';
 
 type Profile = AccountProfile & StatusesSource & { events: RecentEvent[] };
@@ -71,7 +71,7 @@ function historySection(ws: WorkspaceInfo, history: MilestoneChange[]): HTMLElem
     h('h2', {}, 'Milestone history'),
     history.length
       ? table('What each status refresh recorded for this account, newest first: the day it happened, the framework version that judged it, and why it was recorded', ['Day', 'Change', 'Framework', 'Recorded because of', 'Recorded (UTC)'], rows, { class: 'history' })
-      : h('p', {}, 'Nothing recorded yet: the statuses have not been refreshed since this account signed up (`cairn refresh` records it).'),
+      : h('p', {}, ...prose('Nothing recorded yet: the statuses have not been refreshed since this account signed up (`cairn refresh` records it).')),
   );
 }
 
@@ -122,7 +122,7 @@ export const accountPage: Page = {
         { class: 'panel next' },
         h('h2', {}, 'Next best step'),
         a.next_best_step
-          ? [h('p', { class: 'figure', 'data-field': 'next-action' }, a.next_best_step.action), h('p', {}, h('strong', {}, 'Why: '), a.next_best_step.reason)]
+          ? [h('p', { class: 'figure', 'data-field': 'next-action' }, a.next_best_step.action), h('p', {}, h('strong', {}, 'Why: '), ...prose(a.next_best_step.reason))]
           : h('p', {}, a.churned ? 'None: the account has churned.' : 'None: every milestone is reached.'),
       ),
       h('section', { class: 'panel' }, h('h2', {}, 'Milestones'), Object.entries(a.milestones).map(([name, m]) => milestoneSection(ws, name, m))),

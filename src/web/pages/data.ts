@@ -2,7 +2,7 @@ import type { DayCount, PlanCoverage, QuarantineList, ReplaySummary } from '../.
 import type { StoreStats } from '../../store/index.js';
 import { getJson, postJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
-import { ago, card, count, fill, h, table } from '../dom.js';
+import { ago, card, count, fill, h, prose, table } from '../dom.js';
 import type { Page, PageContext } from '../shell.js';
 
 interface DataQuality {
@@ -148,7 +148,7 @@ export const dataPage: Page = {
         { class: 'panel' },
         h('h2', {}, 'Collector'),
         c.running && c.health ? h('dl', { class: 'facts' }, Object.entries(c.health).map(([k, v]) => [h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, v === null ? '—' : String(v))])) : h('p', {}, 'No collector runs in this process.'),
-        c.keys.length ? table('Keys', ['Name', 'Kind', 'Prefix', 'Created', 'Revoked'], c.keys.map((k) => [k.name, k.kind, `${k.prefix}…`, k.created_at.slice(0, 10), k.revoked_at?.slice(0, 10) ?? '—'])) : h('p', {}, 'No keys yet: `cairn keys create NAME`.'),
+        c.keys.length ? table('Keys', ['Name', 'Kind', 'Prefix', 'Created', 'Revoked'], c.keys.map((k) => [k.name, k.kind, `${k.prefix}…`, k.created_at.slice(0, 10), k.revoked_at?.slice(0, 10) ?? '—'])) : h('p', {}, ...prose('No keys yet: `cairn keys create NAME`.')),
       ),
     );
   },

@@ -1,7 +1,7 @@
 import type { DiscoveryEvidence, FeatureEvidence, MilestoneValidation, ThresholdEvidence } from '../../discover/index.js';
 import { getJson } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { card, h, num, pct, table } from '../dom.js';
+import { card, h, num, pct, prose, table } from '../dom.js';
 import type { Page } from '../shell.js';
 
 interface Discovery {
@@ -92,7 +92,7 @@ export const discoveryPage: Page = {
   async render() {
     const d = await getJson<Discovery>('/discovery');
     const e = d.evidence;
-    if (!e) return h('div', {}, h('h1', { tabindex: -1 }, 'Discovery'), h('p', { class: 'note' }, d.hint ?? 'No discovery yet.'));
+    if (!e) return h('div', {}, h('h1', { tabindex: -1 }, 'Discovery'), h('p', { class: 'note' }, ...prose(d.hint ?? 'No discovery yet.')));
     const flagged = e.features.filter((f) => f.flags.length > 0);
     return h(
       'div',

@@ -1,7 +1,7 @@
 import type { AdoptionFunnel, DesignResult, HorizonCell, LaunchesPage, LaunchesPageEntry, LaunchLedger, OutcomeReport, PromisedOutcome } from '../../outcomes/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { card, count, h, pct, shareText, table } from '../dom.js';
+import { card, count, h, pct, prose, shareText, table } from '../dom.js';
 import { href, type Page } from '../shell.js';
 import { DASH, effect, type FigureScale, interval, isFigure, pValue, targetText, VERDICT_WORDS } from '../../model/figure-text.js';
 
@@ -73,16 +73,16 @@ export const launchesPage: Page = {
       'div',
       {},
       h('h1', { tabindex: -1 }, 'Launches'),
-      h('p', { class: 'lede' }, `What each launch promised before it shipped, and what its outcome reports found, as of ${page.today}. Verdicts and grades are those of the reports recorded by \`cairn launch report\`; a launch's page shows its report as of this day.`),
+      h('p', { class: 'lede' }, ...prose(`What each launch promised before it shipped, and what its outcome reports found, as of ${page.today}. Verdicts and grades are those of the reports recorded by \`cairn launch report\`; a launch's page shows its report as of this day.`)),
       h(
         'div',
         { class: 'cards' },
         card('Launches', h('span', { 'data-figure': 'launches' }, count(page.launches.length)), `${count(reported)} reports recorded`),
         card('Reports due', h('span', { 'data-figure': 'due' }, count(page.due)), 'a checkpoint passed, within its grace days'),
         card('Overdue', h('span', { 'data-figure': 'overdue' }, count(page.overdue)), 'a checkpoint passed with no report: shipped and moved on'),
-        card('Failed posts', h('span', { 'data-figure': 'failed-shares' }, count(page.failed_shares)), '`cairn launch due --resend` sends them again'),
+        card('Failed posts', h('span', { 'data-figure': 'failed-shares' }, count(page.failed_shares)), prose('`cairn launch due --resend` sends them again')),
       ),
-      page.launches.length ? rows : h('p', { class: 'note' }, 'No launches in launches/: `cairn launch new NAME` writes one.'),
+      page.launches.length ? rows : h('p', { class: 'note' }, ...prose('No launches in launches/: `cairn launch new NAME` writes one.')),
     );
   },
 };
@@ -209,12 +209,12 @@ export const launchPage: Page = {
         'section',
         { class: 'panel', id: 'verdict' },
         h('h2', {}, `Outcome as of ${r.at}`, ' ', verdict(r.verdict)),
-        h('p', { 'data-field': 'reason' }, r.reason),
+        h('p', { 'data-field': 'reason' }, ...prose(r.reason)),
         o && o.design
           ? h('p', {}, h('strong', {}, `${designLabel(o.design)} `), grade(o.grade), ` · effect ${withInterval(o, scale)} · expected ${effect(o.expected, scale)} · p ${pValue(o.p_value)} · power ${isFigure(o.power) ? pct(o.power, 0) : '—'}`)
           : null,
-        h('p', { class: 'note' }, `${r.looks.method}. This report is computed for this page and not recorded; \`cairn launch report ${l.launch}\` records one.`),
-        r.flag_details.length ? h('ul', { class: 'warnings' }, r.flag_details.map((f) => h('li', {}, `${f.code.replaceAll('_', ' ')}: ${f.message}`))) : null,
+        h('p', { class: 'note' }, ...prose(`${r.looks.method}. This report is computed for this page and not recorded; \`cairn launch report ${l.launch}\` records one.`)),
+        r.flag_details.length ? h('ul', { class: 'warnings' }, r.flag_details.map((f) => h('li', {}, `${f.code.replaceAll('_', ' ')}: `, ...prose(f.message)))) : null,
       ),
       points.length && o ? h('section', { class: 'panel' }, h('h2', {}, 'Outcome'), outcomeChart(l.launch, points, o.expected, scale)) : null,
       o?.designs.length ? h('section', { class: 'panel' }, h('h2', {}, 'Designs'), designsTable(o.designs, scale)) : null,
@@ -252,7 +252,7 @@ export const launchPage: Page = {
         table('Declarations recorded, with the hash that pre-registers them', ['Recorded (UTC)', 'Hash'], ledger.declarations.map((d) => [d.recorded_at.slice(0, 16).replace('T', ' '), h('code', {}, d.hash.slice(0, 16))]), { class: 'declarations' }),
         ledger.shares.length ? table('Posts of reports to Slack', ['Report of', 'Status', 'Attempts', 'Error'], ledger.shares.map((s) => [s.at, s.status, String(s.attempts), s.error ?? '—'])) : null,
       ),
-      r.asks.length ? h('section', { class: 'panel' }, h('h2', {}, 'Asked of the team'), h('ul', {}, r.asks.map((a) => h('li', {}, a)))) : null,
+      r.asks.length ? h('section', { class: 'panel' }, h('h2', {}, 'Asked of the team'), h('ul', {}, r.asks.map((a) => h('li', {}, ...prose(a))))) : null,
     );
   },
 };

@@ -1,7 +1,7 @@
 import type { DriftRow, FrameworkReview, Lift, MilestoneReview, StepReview } from '../../review/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { count, h, table } from '../dom.js';
+import { count, h, prose, table } from '../dom.js';
 import { stageLabel, type Page, type PageContext } from '../shell.js';
 
 type Review = FrameworkReview & { words: { framework: string; cohorts: string[]; actions: Record<string, string> } };
@@ -107,7 +107,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
     { class: 'panel review-milestone', id: `review-${m.milestone}`, tabindex: -1, 'data-milestone': m.milestone },
     h('h2', {}, m.label, ' ', h('span', { class: `verdict ${rec.action}`, 'data-action': rec.action }, r.words.actions[m.milestone] ?? rec.action)),
     h('p', {}, rec.summary),
-    rec.evidence.length ? h('ul', { class: 'evidence' }, rec.evidence.map((e) => h('li', {}, e))) : null,
+    rec.evidence.length ? h('ul', { class: 'evidence' }, rec.evidence.map((e) => h('li', {}, ...prose(e)))) : null,
     h('div', { class: 'chart-row' }, liftChart(m), driftChart(m), cutChart(m)),
     table(`${m.label}: lift in retention by signup cohort, then pooled (95% intervals; q: Benjamini–Hochberg over the review)`, LIFT_HEAD, [...m.cohorts, m.reference, m.recent].map(liftRow), { class: 'lifts' }),
     t
@@ -222,7 +222,7 @@ export const reviewPage: Page = {
           ? [diffView(r.proposal.diff), h('details', {}, h('summary', {}, 'The whole proposed file'), h('pre', { tabindex: 0, class: 'proposal' }, r.proposal.yaml ?? ''))]
           : h('p', {}, 'No change proposed: every milestone is kept.'),
       ),
-      h('section', { class: 'panel' }, h('h2', {}, 'How to read it'), h('ul', { class: 'notes' }, r.notes.map((n) => h('li', {}, n))), h('p', { class: 'note' }, `${r.tests} tests; seed ${r.settings.seed}; generated ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC.`)),
+      h('section', { class: 'panel' }, h('h2', {}, 'How to read it'), h('ul', { class: 'notes' }, r.notes.map((n) => h('li', {}, ...prose(n)))), h('p', { class: 'note' }, `${r.tests} tests; seed ${r.settings.seed}; generated ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC.`)),
     );
   },
 };
