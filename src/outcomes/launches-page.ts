@@ -97,8 +97,11 @@ function horizonCells(checkpoints: readonly CheckpointStatus[], reports: Launche
   });
 }
 
-/** Records each launch's declaration when it changed, as every launch command does. */
-export async function launchesPage(store: Store, ws: ReportWorkspace, launches: readonly Launch[], options: { today: string; now?: number }): Promise<LaunchesPage> {
+/**
+ * Records each launch's declaration when it changed, as every launch command does. With
+ * `funnels: false` each funnel is left null, for a caller whose outcome report measured it.
+ */
+export async function launchesPage(store: Store, ws: ReportWorkspace, launches: readonly Launch[], options: { today: string; now?: number; funnels?: boolean }): Promise<LaunchesPage> {
   const due = await launchesDue(store, ws, launches, options);
   const entries: LaunchesPageEntry[] = [];
   const accounts = readAccountsOnce(store);
@@ -119,7 +122,7 @@ export async function launchesPage(store: Store, ws: ReportWorkspace, launches: 
       horizons: horizonCells(checkpoints, reports),
       reports,
       latest: last ? { at: last.at, verdict: last.verdict, design: last.design } : null,
-      funnel: await launchFunnel(store, launch, prereg.judged, options.today, lastDay, accounts),
+      funnel: options.funnels === false ? null : await launchFunnel(store, launch, prereg.judged, options.today, lastDay, accounts),
     });
   }
   return { ...due, horizons: REPORT_HORIZONS, launches: entries };

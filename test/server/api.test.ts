@@ -493,6 +493,8 @@ events:
 
     const one = await get('/api/v1/launches/helper?as_of=2025-06-30');
     assert.equal(one.status, 200);
+    // Its funnel (measured once, by the report) is the list's.
+    assert.ok(l.funnel?.weeks.length > 0, 'the launch has a funnel');
     assert.deepEqual(one.body.launch, l);
     assert.deepEqual(one.body.ledger, json(await launchLedger(store, 'helper')));
     // The report of the page's day is `cairn launch report helper --no-record`: made, not recorded.

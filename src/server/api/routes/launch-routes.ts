@@ -61,9 +61,10 @@ export const launchRoutes = (ctx: ApiContext) => [
       const file = launchFile(ws.dir, params.name);
       if (!existsSync(file)) throw new ApiError(404, `no launch ${JSON.stringify(params.name)}: launches/${params.name}.yaml does not exist (\`cairn launch new ${params.name}\` writes it)`);
       const launch: Launch = await loaded(() => loadLaunch(file, milestonesOf(ws)));
-      const page = await launchesPage(ctx.store, ws, [launch], { today: day });
       const report = await buildOutcomeReport(ctx.store, ws, launch, { at: day });
-      return { as_of: day, launch: page.launches[0], ledger: await launchLedger(ctx.store, launch.name), report };
+      // The report measured the same funnel the list shows: not counted twice.
+      const page = await launchesPage(ctx.store, ws, [launch], { today: day, funnels: false });
+      return { as_of: day, launch: { ...page.launches[0], funnel: report.funnel }, ledger: await launchLedger(ctx.store, launch.name), report };
     },
   }),
 ];
