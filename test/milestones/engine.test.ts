@@ -17,6 +17,22 @@ const byId = (accounts: AccountStatus[], id: string) => {
   return a;
 };
 
+/** Maturity in two categories within 30 days; automation needs `need` mature features at once. */
+const maturityYaml = (need: number) => `milestones:
+  maturity:
+    kind: categories
+    window_days: 30
+    mature_in_at_least: 2
+    categories:
+      automation:
+        basic: [ { action: created, object: macro } ]
+        mature: [ { action: published, object: workflow }, { action: enabled, object: resolution_bot } ]
+        mature_at_least: ${need}
+      interoperability:
+        basic: []
+        mature: [ { action: created, object: webhook } ]
+`;
+
 describeEngines('milestone engine', (engine) => {
   it('checklist: reached on the day the last needed step was done, with missing steps named', async () => {
     const store = await storeWith({
@@ -168,37 +184,23 @@ describeEngines('milestone engine', (engine) => {
         ev('two', '2025-02-25', 'published', 'workflow'),
       ],
     });
-    const yaml = (need: number) => `milestones:
-  maturity:
-    kind: categories
-    window_days: 30
-    mature_in_at_least: 2
-    categories:
-      automation:
-        basic: [ { action: created, object: macro } ]
-        mature: [ { action: published, object: workflow }, { action: enabled, object: resolution_bot } ]
-        mature_at_least: ${need}
-      interoperability:
-        basic: []
-        mature: [ { action: created, object: webhook } ]
-`;
-    const one = await computeMilestones(store, framework(yaml(1)), '2025-02-20');
+    const one = await computeMilestones(store, framework(maturityYaml(1)), '2025-02-20');
     const a = byId(one.accounts, 'a').milestones.maturity;
     assert.deepEqual([a.reached, a.reached_at, a.detail.mature_now], [true, '2025-02-15', 2]);
     // Long after, both categories have lapsed, yet the milestone stays reached on the same day.
-    const later = byId((await computeMilestones(store, framework(yaml(1)), '2025-06-01')).accounts, 'a').milestones.maturity;
+    const later = byId((await computeMilestones(store, framework(maturityYaml(1)), '2025-06-01')).accounts, 'a').milestones.maturity;
     assert.deepEqual([later.reached, later.reached_at, later.detail.mature_now], [true, '2025-02-15', 0]);
     const levels = (later.detail.categories as { level: string }[]).map((c) => c.level);
     assert.deepEqual(levels, ['absent', 'absent']);
     // Two mature automation features needed: "two" gets the second on Feb 25, but its webhook
     // (Jan 5) lapsed on Feb 4, so it never has both categories at once.
-    const two = byId((await computeMilestones(store, framework(yaml(2)), '2025-03-01')).accounts, 'two').milestones.maturity;
+    const two = byId((await computeMilestones(store, framework(maturityYaml(2)), '2025-03-01')).accounts, 'two').milestones.maturity;
     assert.equal(two.reached, false);
     const cats = two.detail.categories as { name: string; level: string }[];
     assert.deepEqual(cats.map((c) => [c.name, c.level]), [['automation', 'mature'], ['interoperability', 'absent']]);
-    assert.equal(byId((await computeMilestones(store, framework(yaml(2)), '2025-03-01')).accounts, 'two').next_best_step!.action, 'Use created webhook');
+    assert.equal(byId((await computeMilestones(store, framework(maturityYaml(2)), '2025-03-01')).accounts, 'two').next_best_step!.action, 'Use created webhook');
     // With one feature enough, "two" was mature in both on Jan 5.
-    const twoEasy = byId((await computeMilestones(store, framework(yaml(1)), '2025-03-01')).accounts, 'two').milestones.maturity;
+    const twoEasy = byId((await computeMilestones(store, framework(maturityYaml(1)), '2025-03-01')).accounts, 'two').milestones.maturity;
     assert.deepEqual([twoEasy.reached, twoEasy.reached_at], [true, '2025-01-05']);
   });
 
@@ -221,22 +223,8 @@ describeEngines('milestone engine', (engine) => {
         ev('pair', '2025-01-30', 'created', 'webhook'),
       ],
     });
-    const yaml = (need: number) => `milestones:
-  maturity:
-    kind: categories
-    window_days: 30
-    mature_in_at_least: 2
-    categories:
-      automation:
-        basic: []
-        mature: [ { action: published, object: workflow }, { action: enabled, object: resolution_bot } ]
-        mature_at_least: ${need}
-      interoperability:
-        basic: []
-        mature: [ { action: created, object: webhook } ]
-`;
     const reached = async (need: number) =>
-      Object.fromEntries((await computeMilestones(store, framework(yaml(need)), '2025-03-01')).accounts.map((a) => [a.account_id, a.milestones.maturity.reached_at]));
+      Object.fromEntries((await computeMilestones(store, framework(maturityYaml(need)), '2025-03-01')).accounts.map((a) => [a.account_id, a.milestones.maturity.reached_at]));
     assert.deepEqual(await reached(1), { last_day: '2025-01-30', day_after: null, handover: '2025-01-31', pair: '2025-01-30' });
     // Both automation features at once: only "pair" has them, on Jan 30.
     assert.deepEqual(await reached(2), { last_day: null, day_after: null, handover: null, pair: '2025-01-30' });
