@@ -137,7 +137,12 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     const h1 = await page.locator('main h1').first().innerText();
     assert.ok(h1 === title || h1.startsWith(`${title} churned `), `${h1} is not ${title}`);
   };
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  // Every page shot also fits the window's width: nothing (a long line, a chart) pushes it sideways.
+  const shot = async (name: string) => {
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(scroll <= width, `${name}: the page is ${scroll} px wide in a ${width} px window`);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
 
   it('asks for a token, then judges as of the chosen day', async () => {
     await page.goto(`${server.url}/`);
