@@ -16,7 +16,7 @@ function missing(kind: string, m: MilestoneResult): HTMLElement | null {
       return h(
         'div',
         {},
-        h('p', {}, `${d.done} of ${d.needed} steps needed are done.`),
+        h('p', {}, `${d.done} of ${steps.length} steps done; ${d.needed} needed.`),
         h('ul', { class: 'steps' }, steps.map((s) => h('li', { class: s.done ? 'done' : 'todo' }, h('span', { 'aria-hidden': 'true' }, s.done ? '✓ ' : '○ '), s.label, s.done ? ` — ${s.done_at}` : h('span', { class: 'sr' }, ' — not done')))),
       );
     }
