@@ -58,6 +58,9 @@ export const num = (v: number | null | undefined, digits = 2): string => (v === 
 
 export const count = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toLocaleString('en'));
 
+/** A timestamp to the minute, as every page shows one (the column or text says UTC). */
+export const minute = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
+
 /** A duration in seconds for a person. */
 export function ago(seconds: number | null): string {
   if (seconds === null) return '—';

@@ -1,7 +1,7 @@
 import type { AccountProfile, MilestoneChange, MilestoneResult, RecentEvent, SegmentChange } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
-import { count, h, pct, prose, table } from '../dom.js';
+import { count, h, minute, pct, prose, table } from '../dom.js';
 import { href, labelOf, stageLabel, statusesNote, type Page, type StatusesSource, type WorkspaceInfo } from '../shell.js';
 
 type Profile = AccountProfile & StatusesSource & { events: RecentEvent[] };
@@ -64,7 +64,7 @@ function changeWords(ws: WorkspaceInfo, c: MilestoneChange): string {
 
 /** Every change the status refreshes recorded for the account, newest first, with the framework version that judged it. */
 function historySection(ws: WorkspaceInfo, history: MilestoneChange[]): HTMLElement {
-  const rows = [...history].reverse().map((c) => [h('time', { datetime: c.day }, c.day), changeWords(ws, c), `v${c.framework_version}`, CAUSES[c.cause] ?? c.cause, c.recorded_at.slice(0, 16).replace('T', ' ')]);
+  const rows = [...history].reverse().map((c) => [h('time', { datetime: c.day }, c.day), changeWords(ws, c), `v${c.framework_version}`, CAUSES[c.cause] ?? c.cause, minute(c.recorded_at)]);
   return h(
     'section',
     { class: 'panel', id: 'history' },

@@ -2,7 +2,7 @@ import type { DayCount, PlanCoverage, QuarantineList, ReplaySummary } from '../.
 import type { StoreStats } from '../../store/index.js';
 import { getJson, postJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
-import { ago, card, count, fill, h, prose, table } from '../dom.js';
+import { ago, card, count, fill, h, minute, prose, table } from '../dom.js';
 import type { Page, PageContext } from '../shell.js';
 
 interface DataQuality {
@@ -103,8 +103,8 @@ export const dataPage: Page = {
         'div',
         { class: 'cards' },
         card('Events stored', h('span', { 'data-figure': 'events' }, count(s.events)), `${count(s.accounts)} accounts, ${count(s.users)} users`),
-        card('Newest event', ago(d.freshness.newest_event_age_seconds), d.freshness.newest_event_at ?? 'none'),
-        card('Last received', ago(d.freshness.last_received_age_seconds), d.freshness.last_received_at ?? 'none'),
+        card('Newest event', ago(d.freshness.newest_event_age_seconds), d.freshness.newest_event_at ? `${minute(d.freshness.newest_event_at)} UTC` : 'none'),
+        card('Last received', ago(d.freshness.last_received_age_seconds), d.freshness.last_received_at ? `${minute(d.freshness.last_received_at)} UTC` : 'none'),
         card('Quarantined', h('span', { 'data-figure': 'quarantined' }, count(s.quarantined)), 'kept with their reason'),
       ),
       h('section', { class: 'panel' }, h('h2', {}, 'Arrivals'), perDayChart(d)),

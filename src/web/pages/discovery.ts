@@ -1,7 +1,7 @@
 import type { DiscoveryEvidence, FeatureEvidence, MilestoneValidation, ThresholdEvidence } from '../../discover/index.js';
 import { getJson } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { card, h, num, pct, prose, table } from '../dom.js';
+import { card, h, minute, num, pct, prose, table } from '../dom.js';
 import type { Page } from '../shell.js';
 
 interface Discovery {
@@ -98,7 +98,7 @@ export const discoveryPage: Page = {
       'div',
       {},
       h('h1', { tabindex: -1 }, 'Discovery'),
-      h('p', { class: 'lede' }, `What predicts retention (${e.settings.retention.kind.replace('_', ' ')} ${e.settings.retention.days} days after signup), from behaviour in the first ${e.settings.retention.earlyDays} days; data up to ${e.as_of}, run ${e.generated_at.slice(0, 16).replace('T', ' ')} UTC. Associations, not causes.`),
+      h('p', { class: 'lede' }, `What predicts retention (${e.settings.retention.kind.replace('_', ' ')} ${e.settings.retention.days} days after signup), from behaviour in the first ${e.settings.retention.earlyDays} days; data up to ${e.as_of}, run ${minute(e.generated_at)} UTC. Associations, not causes.`),
       h(
         'div',
         { class: 'cards' },

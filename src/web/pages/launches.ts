@@ -1,7 +1,7 @@
 import type { AdoptionFunnel, DesignResult, HorizonCell, LaunchesPage, LaunchesPageEntry, LaunchLedger, OutcomeReport, PromisedOutcome } from '../../outcomes/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { card, count, h, pct, prose, shareText, table } from '../dom.js';
+import { card, count, h, minute, pct, prose, shareText, table } from '../dom.js';
 import { href, type Page } from '../shell.js';
 import { DASH, effect, type FigureScale, interval, isFigure, pValue, targetText, VERDICT_WORDS } from '../../model/figure-text.js';
 
@@ -240,7 +240,7 @@ export const launchPage: Page = {
           ? table(
               'Reports recorded in the ledger, oldest first',
               ['Report of', 'Checkpoint', 'Verdict', 'Design', 'Effect [interval]', 'Flags', 'Recorded (UTC)'],
-              l.reports.map((x) => [x.at, x.checkpoint === null ? '—' : `${x.checkpoint} days`, verdict(x.verdict), x.design ? h('span', {}, designLabel(x.design), ' ', grade(x.grade)) : '—', withInterval(x, scale), x.flags.join(', ') || '—', x.recorded_at.slice(0, 16).replace('T', ' ')]),
+              l.reports.map((x) => [x.at, x.checkpoint === null ? '—' : `${x.checkpoint} days`, verdict(x.verdict), x.design ? h('span', {}, designLabel(x.design), ' ', grade(x.grade)) : '—', withInterval(x, scale), x.flags.join(', ') || '—', minute(x.recorded_at)]),
               { class: 'reports' },
             )
           : h('p', { class: 'note' }, 'No report recorded yet.'),
@@ -249,7 +249,7 @@ export const launchPage: Page = {
         'section',
         { class: 'panel' },
         h('h2', {}, 'Ledger'),
-        table('Declarations recorded, with the hash that pre-registers them', ['Recorded (UTC)', 'Hash'], ledger.declarations.map((d) => [d.recorded_at.slice(0, 16).replace('T', ' '), h('code', {}, d.hash.slice(0, 16))]), { class: 'declarations' }),
+        table('Declarations recorded, with the hash that pre-registers them', ['Recorded (UTC)', 'Hash'], ledger.declarations.map((d) => [minute(d.recorded_at), h('code', {}, d.hash.slice(0, 16))]), { class: 'declarations' }),
         ledger.shares.length ? table('Posts of reports to Slack', ['Report of', 'Status', 'Attempts', 'Error'], ledger.shares.map((s) => [s.at, s.status, String(s.attempts), s.error ?? '—'])) : null,
       ),
       r.asks.length ? h('section', { class: 'panel' }, h('h2', {}, 'Asked of the team'), h('ul', {}, r.asks.map((a) => h('li', {}, ...prose(a))))) : null,

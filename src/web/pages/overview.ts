@@ -1,7 +1,7 @@
 import type { Funnel } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { ago, card, count, fill, h, pct, shareText, table } from '../dom.js';
+import { ago, card, count, fill, h, minute, pct, shareText, table } from '../dom.js';
 import { href, labelOf, statusesNote, type Page, type PageContext, type StatusesSource } from '../shell.js';
 
 interface Freshness {
@@ -107,7 +107,7 @@ export const overviewPage: Page = {
         { class: 'cards' },
         card('Accounts', count(t.accounts), `${count(t.churned)} churned`),
         f.headline && t.headline ? card('Mature (headline)', h('span', { 'data-figure': 'headline' }, shareText(t.headline)), `of current ${f.headline.meaning}`) : null,
-        card('Newest event', ago(fresh.newest_event_age_seconds), fresh.newest_event_at ? `${fresh.newest_event_at.slice(0, 16).replace('T', ' ')} UTC` : 'no events yet'),
+        card('Newest event', ago(fresh.newest_event_age_seconds), fresh.newest_event_at ? `${minute(fresh.newest_event_at)} UTC` : 'no events yet'),
         card('Last received', ago(fresh.last_received_age_seconds), fresh.last_received_at ? 'by the collector or an import' : 'nothing yet'),
       ),
       h('section', { class: 'panel' }, h('h2', {}, 'Journey stages'), stagesChart(f), h('details', {}, h('summary', {}, 'Stages as a table'), [table('Share at each stage or beyond (95% interval)', ['Stage', 'Share', 'Accounts'], stageRows, { class: 'stages' })])),

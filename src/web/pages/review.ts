@@ -1,7 +1,7 @@
 import type { DriftRow, FrameworkReview, Lift, MilestoneReview, StepReview } from '../../review/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
-import { count, h, prose, table } from '../dom.js';
+import { count, h, minute, prose, table } from '../dom.js';
 import { stageLabel, type Page, type PageContext } from '../shell.js';
 
 type Review = FrameworkReview & { words: { framework: string; cohorts: string[]; actions: Record<string, string> } };
@@ -222,7 +222,7 @@ export const reviewPage: Page = {
           ? [diffView(r.proposal.diff), h('details', {}, h('summary', {}, 'The whole proposed file'), h('pre', { tabindex: 0, class: 'proposal' }, r.proposal.yaml ?? ''))]
           : h('p', {}, 'No change proposed: every milestone is kept.'),
       ),
-      h('section', { class: 'panel' }, h('h2', {}, 'How to read it'), h('ul', { class: 'notes' }, r.notes.map((n) => h('li', {}, ...prose(n)))), h('p', { class: 'note' }, `${r.tests} tests; seed ${r.settings.seed}; generated ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC.`)),
+      h('section', { class: 'panel' }, h('h2', {}, 'How to read it'), h('ul', { class: 'notes' }, r.notes.map((n) => h('li', {}, ...prose(n)))), h('p', { class: 'note' }, `${r.tests} tests; seed ${r.settings.seed}; generated ${minute(r.generated_at)} UTC.`)),
     );
   },
 };
