@@ -9,6 +9,7 @@
  *  - too early: not launched, before the first checkpoint, or no outcome window closed yet.
  * An observational design (grade D) can say "not met" but never "met".
  */
+import { effect, interval } from '../model/figure-text.js';
 import { dayText } from './day-numbers.js';
 import type { Measurement } from './measure-metric.js';
 
@@ -26,8 +27,6 @@ export interface VerdictInput {
   instrumented: boolean;
   gateProblem: string | null;
 }
-
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2));
 
 export function decideVerdict(v: VerdictInput): { verdict: Verdict; reason: string } {
   if (v.launchedAt === undefined || v.launchDay === null) return { verdict: 'too_early', reason: 'Not launched yet: no launched_at in the launch file.' };
@@ -58,7 +57,9 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reason: stri
   const est = sign * d.estimate;
   const near = sign === 1 ? d.low : -d.high;
   const far = sign === 1 ? d.high : -d.low;
-  const ci = `${fmt(d.estimate)} [${fmt(d.low)}, ${fmt(d.high)}]`;
+  // Figures as every report and page writes them: points of a share, signed differences.
+  const fmt = (x: number) => effect(x, o.scale);
+  const ci = `${fmt(d.estimate)} ${interval(d.low, d.high, o.scale)}`;
   const pct = `${Math.round(o.confidence * 1000) / 10}%`;
   if (far < target) return { verdict: 'not_met', reason: `${d.label}: ${ci} (${pct}); even its ${o.direction === 'increase' ? 'upper' : 'lower'} end falls short of the target ${fmt(sign * target)}.` };
   if (d.grade === 'D') return { verdict: 'inconclusive', reason: `Only an observational comparison could run (${d.label}: ${ci}); it shows an association, not that the launch caused it.` };

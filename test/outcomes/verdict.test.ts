@@ -44,7 +44,7 @@ describe('verdict', () => {
   test('met: the interval excludes no effect and the estimate reaches the target', () => {
     const v = verdict(measured(designOf('A', 0.05, 0.02, 0.08)));
     assert.equal(v.verdict, 'met');
-    assert.equal(v.reason, 'Randomized holdout: 0.050 [0.020, 0.080] (95%), reaching the target 0.030.');
+    assert.equal(v.reason, 'Randomized holdout: +5.0 pts [+2.0 pts, +8.0 pts] (95%), reaching the target +3.0 pts.');
   });
 
   test('not met: even the interval’s far end falls short of the target (a null effect measured well)', () => {
