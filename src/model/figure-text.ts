@@ -1,8 +1,8 @@
 /**
- * How a launch's figures read for people wherever they are shown: the outcome reports
- * (markdown, HTML, Slack) and the dashboard's Launches pages. Pure and free of Node built-ins,
- * so the browser bundle imports this file directly (model/index.ts also exports event rules
- * that need Node).
+ * How figures read for people wherever they are shown: the outcome reports (markdown, HTML,
+ * Slack), the framework review's words and reports, and the dashboard's pages for both. Pure
+ * and free of Node built-ins, so the browser bundle imports this file directly (model/index.ts
+ * also exports event rules that need Node).
  */
 
 /** How a metric is measured: a share of accounts, a mean per account, or a count. */
@@ -20,6 +20,20 @@ export function number(x: number): string {
   if (a >= 1) return x.toFixed(2);
   return a === 0 ? '0' : x.toPrecision(2);
 }
+
+/** A figure rounded to `digits` decimals, as the review writes lifts, AUCs and PSIs. */
+export const rounded = (x: number | null | undefined, digits = 2): string => (isFigure(x) ? String(Math.round(x * 10 ** digits) / 10 ** digits) : DASH);
+
+/** A share as a percentage, with one decimal below 10%. */
+export const percent = (x: number | null | undefined): string => (isFigure(x) ? `${(x * 100).toFixed(Math.abs(x) < 0.1 ? 1 : 0)}%` : DASH);
+
+/** An estimate and its interval, `1.32 [1.1–1.58]`; a dash alone when there is no estimate. */
+export function withRange(i: { estimate: number | null; low: number | null; high: number | null }, f: (x: number | null) => string = (x) => rounded(x)): string {
+  return isFigure(i.estimate) ? `${f(i.estimate)} [${f(i.low)}–${f(i.high)}]` : DASH;
+}
+
+/** A q- (or p-) value as the review writes it: two significant digits, `<0.001` below that. */
+export const qValue = (q: number | null | undefined): string => (!isFigure(q) ? DASH : q < 0.001 ? '<0.001' : String(Number(q.toPrecision(2))));
 
 /** An effect (treated − control): points of a share, or a signed difference of means. */
 export function effect(x: number | null | undefined, scale: FigureScale): string {

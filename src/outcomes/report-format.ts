@@ -6,16 +6,12 @@
 import { DASH, isFigure, number, VERDICT_WORDS as WORDS } from '../model/figure-text.js';
 import type { MeasuredMetric, OutcomeReport } from './outcome-report.js';
 
-export { DASH, effect, interval, number, pValue, targetText as target } from '../model/figure-text.js';
+export { DASH, effect, interval, number, percent, pValue, targetText as target } from '../model/figure-text.js';
 
 /** A value of a metric: a share as a percentage, a mean with sensible digits. */
 export function value(x: number | null | undefined, scale: MeasuredMetric['scale']): string {
   if (!isFigure(x)) return DASH;
   return scale === 'proportion' ? `${(x * 100).toFixed(1)}%` : number(x);
-}
-
-export function percent(x: number | null | undefined): string {
-  return isFigure(x) ? `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%` : DASH;
 }
 
 export const VERDICT_WORDS: Record<OutcomeReport['verdict'], string> = WORDS;

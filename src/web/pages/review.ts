@@ -2,22 +2,12 @@ import type { DriftRow, FrameworkReview, Lift, MilestoneReview, StepReview } fro
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { count, h, minute, prose, table } from '../dom.js';
+import { percent, qValue, rounded, withRange } from '../../model/figure-text.js';
 import { stageLabel, type Page, type PageContext } from '../shell.js';
 
 type Review = FrameworkReview & { words: { framework: string; cohorts: string[]; actions: Record<string, string> } };
-type Iv = { estimate: number | null; low: number | null; high: number | null };
 
-/**
- * Figures in the review's own style (src/review/format.ts, which the bundle cannot import: it
- * would bring the review's statistics into the browser), so the page reads as `cairn review`
- * and its report do: `1.32 [1.1–1.58]`, `45%`, q `<0.001`.
- */
-const fnum = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : String(Math.round(x * 10 ** digits) / 10 ** digits));
-const fpct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(Math.abs(x) < 0.1 ? 1 : 0)}%`);
-const iv = (x: Iv, f: (v: number | null) => string = (v) => fnum(v)) => `${f(x.estimate)} [${f(x.low)}–${f(x.high)}]`;
-const ivPct = (x: Iv) => iv(x, fpct);
-const pq = (q: number | null) => (q === null || !Number.isFinite(q) ? '—' : q < 0.001 ? '<0.001' : String(Number(q.toPrecision(2))));
-const equivalent = (e: { cut: number; low: number; high: number }) => iv({ estimate: e.cut, low: e.low, high: e.high });
+const equivalent = (e: { cut: number; low: number; high: number }) => withRange({ estimate: e.cut, low: e.low, high: e.high });
 const STATUS_WORDS: Record<string, string> = { judged: 'judged', observed: 'not yet judged (landmark passed)', too_young: 'not yet judged' };
 
 /** A link to a section of this page that moves focus there, leaving the route alone. */
@@ -33,11 +23,11 @@ function liftChart(m: MilestoneReview): HTMLElement {
     `${m.label}: retention of accounts that reached it by the landmark over those that did not (lift), by signup cohort, with Katz 95% intervals; 1 is no difference`,
     {
       grid: { left: 50, right: 20, top: 20, bottom: 40 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fnum(v, 2) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => rounded(v, 2) },
       xAxis: { type: 'category', data: lifts.map((l) => l.group), axisLabel: { rotate: lifts.length > 8 ? 40 : 0 } },
       yAxis: { type: 'value', name: 'lift', scale: true },
       series: [
-        { type: 'scatter', name: 'lift', symbolSize: 9, data: lifts.map((l) => cap(l.lift.estimate)), markLine: { symbol: 'none', label: { formatter: 'no difference' }, lineStyle: { type: 'dashed' }, data: [{ yAxis: 1 }] } },
+        { type: 'scatter', name: 'lift', symbolSize: 9, data: lifts.map((l) => cap(l.lift.estimate)), markLine: { symbol: 'none', label: { formatter: 'no difference', position: 'insideEndTop' }, lineStyle: { type: 'dashed' }, data: [{ yAxis: 1 }] } },
         errorBars('95% interval', lifts.flatMap((l, i) => (l.lift.low === null || l.lift.high === null ? [] : [[i, cap(l.lift.low)!, cap(l.lift.high)!] as [number, number, number]]))),
       ],
     },
@@ -53,7 +43,7 @@ function driftChart(m: MilestoneReview): HTMLElement {
     {
       grid: { left: 50, right: 20, top: 40, bottom: 50 },
       legend: { top: 0 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fnum(v, 3) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => rounded(v, 3) },
       xAxis: { type: 'category', data: m.drift.map((d) => d.cohort), axisLabel: { interval: 0, rotate: 40 } },
       yAxis: { type: 'value', name: 'PSI' },
       series: [
@@ -71,11 +61,11 @@ function cutChart(m: MilestoneReview): HTMLElement | null {
   if (!t) return null;
   const line = (name: string, js: number[], dashed: boolean) => ({ type: 'line', name, showSymbol: false, lineStyle: { type: dashed ? 'dashed' : 'solid', width: 2 }, data: t.grid.map((c, i) => [c, js[i]]) });
   return chart(
-    `${m.label}: Youden's J of ${t.label} by cut, reference vs recent cohorts; today's cut ${fnum(t.current, 2)}, the recent equivalent ${equivalent(t.equivalent)}`,
+    `${m.label}: Youden's J of ${t.label} by cut, reference vs recent cohorts; today's cut ${rounded(t.current, 2)}, the recent equivalent ${equivalent(t.equivalent)}`,
     {
       grid: { left: 50, right: 20, top: 40, bottom: 40 },
       legend: { top: 0 },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fnum(v, 3) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => rounded(v, 3) },
       xAxis: { type: 'value', name: t.label, nameLocation: 'middle', nameGap: 25, scale: true },
       yAxis: { type: 'value', name: 'J' },
       series: [
@@ -87,14 +77,14 @@ function cutChart(m: MilestoneReview): HTMLElement | null {
   );
 }
 
-const liftRow = (l: Lift) => [l.group, count(l.accounts), ivPct(l.prevalence), ivPct(l.retention_reached), ivPct(l.retention_not_reached), iv(l.lift), pq(l.log_rank_p), pq(l.q)];
+const liftRow = (l: Lift) => [l.group, count(l.accounts), withRange(l.prevalence, percent), withRange(l.retention_reached, percent), withRange(l.retention_not_reached, percent), withRange(l.lift), qValue(l.log_rank_p), qValue(l.q)];
 const LIFT_HEAD = ['Cohorts', 'Accounts', 'Reached it', 'Retention, reached', 'Retention, not', 'Lift', 'Log-rank p', 'q'];
 
 function stepsTable(steps: StepReview[]): HTMLElement {
   return table(
     'Setup steps: done by the landmark and lift, reference vs recent cohorts (95% intervals); PSI of the step; why a step should go',
     ['Step', 'Done, reference', 'Done, recent', 'Lift, reference', 'Lift, recent', 'Change p', 'PSI', 'Problem'],
-    steps.map((s) => [s.label, fpct(s.reference.prevalence.estimate), fpct(s.recent.prevalence.estimate), iv(s.reference.lift), iv(s.recent.lift), pq(s.change_p), fnum(s.psi), s.problem ?? '']),
+    steps.map((s) => [s.label, percent(s.reference.prevalence.estimate), percent(s.recent.prevalence.estimate), withRange(s.reference.lift), withRange(s.recent.lift), qValue(s.change_p), rounded(s.psi), s.problem ?? '']),
     { class: 'steps-review' },
   );
 }
@@ -106,7 +96,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
     'section',
     { class: 'panel review-milestone', id: `review-${m.milestone}`, tabindex: -1, 'data-milestone': m.milestone },
     h('h2', {}, m.label, ' ', h('span', { class: `verdict ${rec.action}`, 'data-action': rec.action }, r.words.actions[m.milestone] ?? rec.action)),
-    h('p', {}, rec.summary),
+    h('p', {}, ...prose(rec.summary)),
     rec.evidence.length ? h('ul', { class: 'evidence' }, rec.evidence.map((e) => h('li', {}, ...prose(e)))) : null,
     h('div', { class: 'chart-row' }, liftChart(m), driftChart(m), cutChart(m)),
     table(`${m.label}: lift in retention by signup cohort, then pooled (95% intervals; q: Benjamini–Hochberg over the review)`, LIFT_HEAD, [...m.cohorts, m.reference, m.recent].map(liftRow), { class: 'lifts' }),
@@ -114,7 +104,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
       ? h(
           'p',
           { class: 'note' },
-          `Cut of ${t.label}: today ${fnum(t.current, 2)}; recent accounts retain as today's did on the reference cohorts at ${equivalent(t.equivalent)} (bootstrap 95%); the relation of retention to it changed with p ${pq(t.relation_change_p)}; retention at today's cut ${ivPct(t.retention_at_cut)}.`,
+          `Cut of ${t.label}: today ${rounded(t.current, 2)}; recent accounts retain as today's did on the reference cohorts at ${equivalent(t.equivalent)} (bootstrap 95%); the relation of retention to it changed with p ${qValue(t.relation_change_p)}; retention at today's cut ${withRange(t.retention_at_cut, percent)}.`,
         )
       : null,
     h(
@@ -124,7 +114,7 @@ function milestoneSection(r: Review, m: MilestoneReview): HTMLElement {
       table(
         `${m.label}: prevalence and population stability index by cohort (against the reference cohorts)`,
         ['Cohort', 'Status', 'Accounts', 'Reached it', 'PSI milestone', 'PSI inputs'],
-        m.drift.map((d) => [d.cohort, STATUS_WORDS[d.status] ?? d.status, count(d.accounts), fpct(d.prevalence), fnum(d.psi_milestone), d.psi_inputs.map((p) => `${p.name} ${fnum(p.psi)}`).join(', ')]),
+        m.drift.map((d) => [d.cohort, STATUS_WORDS[d.status] ?? d.status, count(d.accounts), percent(d.prevalence), rounded(d.psi_milestone), d.psi_inputs.map((p) => `${p.name} ${rounded(p.psi)}`).join(', ')]),
         { class: 'drift' },
       ),
     ),
@@ -141,14 +131,14 @@ function stageSection(ctx: PageContext, r: Review): HTMLElement {
     table(
       'How well the stage held at the landmark sorts retained from churned accounts: AUC with DeLong 95% interval (0.5 is chance)',
       ['Cohorts', 'Accounts', 'AUC'],
-      r.stage.discrimination.map((d) => [d.group, count(d.accounts), iv(d)]),
+      r.stage.discrimination.map((d) => [d.group, count(d.accounts), withRange(d)]),
       { class: 'auc' },
     ),
     chart(
       'Calibration: retention each stage predicted (its rate on the reference cohorts) against what recent cohorts did, with Wilson 95% intervals; on the diagonal when it holds',
       {
         grid: { left: 60, right: 80, top: 30, bottom: 50 },
-        tooltip: { trigger: 'item', valueFormatter: (v: number) => fpct(v) },
+        tooltip: { trigger: 'item', valueFormatter: (v: number) => percent(v) },
         xAxis: { ...percentAxis, name: 'predicted', nameLocation: 'middle', nameGap: 28 },
         yAxis: { ...percentAxis, name: 'observed' },
         series: [
@@ -159,9 +149,9 @@ function stageSection(ctx: PageContext, r: Review): HTMLElement {
       280,
     ),
     table(
-      `Reliability: Brier score ${fnum(c.brier, 3)} (base rate ${fnum(c.brierOfBaseRate, 3)}, skill ${fnum(c.skill, 3)}); Hosmer–Lemeshow χ² ${fnum(c.chiSquare, 2)} on ${c.degreesOfFreedom} df, p ${pq(c.pValue)}`,
+      `Reliability: Brier score ${rounded(c.brier, 3)} (base rate ${rounded(c.brierOfBaseRate, 3)}, skill ${rounded(c.skill, 3)}); Hosmer–Lemeshow χ² ${rounded(c.chiSquare, 2)} on ${c.degreesOfFreedom} df, p ${qValue(c.pValue)}`,
       ['Stage', 'Predicted', 'Observed (95%)', 'Accounts', 'Retained'],
-      c.rows.map((x) => [stageLabel(ctx.workspace, x.label), fpct(x.predicted), ivPct(x.observed), count(x.n), count(x.events)]),
+      c.rows.map((x) => [stageLabel(ctx.workspace, x.label), percent(x.predicted), withRange(x.observed, percent), count(x.n), count(x.events)]),
       { class: 'calibration' },
     ),
   );
@@ -208,7 +198,7 @@ export const reviewPage: Page = {
         table(
           'Each milestone: what to do, and its lift in retention on the reference and on the recent cohorts (95% intervals)',
           ['Milestone', 'Recommendation', 'Lift, reference', 'Lift, recent'],
-          r.milestones.map((m) => [jump(m.label, `review-${m.milestone}`), h('span', { class: `verdict ${m.recommendation.action}` }, r.words.actions[m.milestone] ?? m.recommendation.action), iv(m.reference.lift), iv(m.recent.lift)]),
+          r.milestones.map((m) => [jump(m.label, `review-${m.milestone}`), h('span', { class: `verdict ${m.recommendation.action}` }, r.words.actions[m.milestone] ?? m.recommendation.action), withRange(m.reference.lift), withRange(m.recent.lift)]),
           { class: 'recommendations' },
         ),
       ),
