@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { parseDocument } from 'yaml';
 import { fmt } from './format.js';
 import type { Lift, MilestoneReview, Recommendation } from './review-milestone.js';
@@ -117,5 +117,5 @@ export function proposedFramework(text: string, reviews: readonly MilestoneRevie
   }
   let yaml = text;
   for (const e of edits.sort((x, y) => y.from - x.from)) yaml = yaml.slice(0, e.from) + e.text + yaml.slice(e.to);
-  return { yaml, diff: edits.length ? createTwoFilesPatch('milestones.yaml', 'milestones.yaml (proposed)', text, yaml, '', '', { context: 3 }) : null };
+  return { yaml, diff: edits.length ? createTwoFilesPatch('milestones.yaml', 'milestones.yaml (proposed)', text, yaml, '', '', { context: 3, headerOptions: FILE_HEADERS_ONLY }) : null };
 }

@@ -44,6 +44,7 @@ describe('the review on the drifted demo', { timeout: 900_000 }, async () => {
     const proposed = parseMilestones(review.proposal.yaml!);
     assert.deepEqual(proposed.milestones.setup.kind === 'checklist' && proposed.milestones.setup.steps.map((s) => s.id).includes('install_messenger'), false);
     assert.equal(proposed.milestones.activation.kind === 'threshold' && proposed.milestones.activation.at_least, summary.review.recommendations.activation.value);
+    assert.match(review.proposal.diff!, /^--- milestones.yaml\n\+\+\+ milestones.yaml \(proposed\)\n@@/, 'a unified diff as git writes it, without an underline');
     assert.match(review.proposal.diff!, /^-\s+- id: install_messenger$/m);
     assert.equal(review.framework.version, 1);
     assert.match(review.schedule.next_due, /^\d{4}-\d{2}-01$/);
