@@ -2,6 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
 import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
+import type { Day } from './types.js';
 import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
 
 export interface StatusRefresherOptions {
@@ -9,6 +10,8 @@ export interface StatusRefresherOptions {
   framework: MilestonesConfig;
   /** milestones.yaml as text, kept with a new framework version. */
   fileText?: string;
+  /** The day statuses are as of, when the server judges a fixed day (the demo's); default today (UTC). */
+  asOf?: Day;
   /** Least time between two refreshes, in ms (default 2,000). */
   minIntervalMs?: number;
   /**
@@ -107,7 +110,7 @@ export class StatusRefresher {
     this.firstPending = null;
     const started = Date.now();
     const framework = this.framework;
-    this.running = refreshStatuses(this.opts.store, framework, { accounts, fileText: this.fileText })
+    this.running = refreshStatuses(this.opts.store, framework, { accounts, asOf: this.asOf(), fileText: this.fileText })
       .then(async (summary) => {
         // Segments follow the statuses, for the accounts the refresh covered.
         const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: summary.kind === 'incremental' ? accounts : undefined }) : null;
@@ -140,6 +143,10 @@ export class StatusRefresher {
     return this.running;
   }
 
+  private asOf(): Day {
+    return this.opts.asOf ?? today();
+  }
+
   /** For /v1/health: refreshes done, how far behind the data they finished, the share of time spent refreshing. */
   health() {
     return {
@@ -155,7 +162,7 @@ export class StatusRefresher {
   async refreshIfBehind(): Promise<void> {
     try {
       const state = await statusState(this.opts.store);
-      if (!state || state.stale || state.as_of < today() || state.hash !== frameworkHash(this.framework)) this.touch(null);
+      if (!state || state.stale || state.as_of < this.asOf() || state.hash !== frameworkHash(this.framework)) this.touch(null);
     } catch (err) {
       this.opts.onError?.(err);
     }
