@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Milestone, MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { buildActivityTables } from './daily-activity.js';
@@ -10,6 +11,9 @@ import { prepareThreshold } from './kinds/threshold.js';
 import { MatcherIds } from './matchers.js';
 import { journeyStages, type Stage } from './stages.js';
 import { queryWidth, type AccountFacts, type Day, type MilestoneResult, type PreparedMilestone } from './types.js';
+
+/** Accounts evaluated between two turns of the event loop. */
+const EVALUATE_SLICE = 2000;
 
 export interface NextBestStep {
   milestone: string;
@@ -94,6 +98,8 @@ export async function computeMilestones(
       const milestones: Record<string, MilestoneResult> = {};
       for (let i = 0; i < prepared.length; i++) milestones[prepared[i].name] = prepared[i].evaluate(account, cells, offsets[i], asOf);
       accounts[r] = place(account, milestones);
+      // A server's requests are answered between slices of a large evaluation.
+      if (r % EVALUATE_SLICE === EVALUATE_SLICE - 1) await setImmediate();
     }
     const stateful = prepared.find((p) => p.inStateOn);
     const stateOn = stateful && options.stateOn ? { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, options.stateOn) } : undefined;
