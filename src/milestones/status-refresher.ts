@@ -15,10 +15,11 @@ export interface StatusRefresherOptions {
   /** Least time between two refreshes, in ms (default 2,000). */
   minIntervalMs?: number;
   /**
-   * Wait at least this many times the last refresh's duration before the next, so refreshing
-   * takes at most 1 / (1 + loadFactor) of the time, however fast data arrives (default 2).
+   * The largest share of the time spent refreshing, however fast data arrives (default 0.2):
+   * after a refresh of D the next waits at least D × (1 − share) / share, so the statuses lag
+   * the data by at most about D / share.
    */
-  loadFactor?: number;
+  maxShare?: number;
   /** How often to look whether the day rolled over (a full refresh), in ms (default 60,000). */
   dayCheckMs?: number;
   /** After each refresh, with the segment refresh that followed it (null when the framework has no segments). */
@@ -29,8 +30,10 @@ export interface StatusRefresherOptions {
 /**
  * Keeps the materialized statuses following the data as it arrives: `touch` the accounts a
  * write named; a refresh of all those touched since the last one runs at most once per
- * interval, one at a time, so at any ingest rate the refresher costs a bounded share of the
- * machine while statuses lag the data by about one interval. A new day or framework makes
+ * interval, one at a time, and waits long enough after each that refreshing takes at most
+ * `maxShare` of the time: at any ingest rate the refresher costs a bounded share of the
+ * machine, and the statuses lag the data by about the interval, or a refresh's duration /
+ * `maxShare` when refreshes are long (every account touched). A new day or framework makes
  * the next refresh a full one.
  */
 export class StatusRefresher {
@@ -93,7 +96,8 @@ export class StatusRefresher {
 
   private schedule(): void {
     if (this.timer || this.running) return;
-    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.opts.loadFactor ?? 2) * this.lastMs);
+    const share = this.opts.maxShare ?? 0.2;
+    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.lastMs * (1 - share)) / share);
     const wait = Math.max(0, this.lastEnd + gap - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -155,6 +159,7 @@ export class StatusRefresher {
       last: this.last,
       lag_ms: { ...this.lagMs },
       busy_share: Math.round((this.busyMs / Math.max(1, Date.now() - this.since)) * 1000) / 1000,
+      max_share: this.opts.maxShare ?? 0.2,
     };
   }
 

@@ -83,6 +83,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
           fileText: await readFile(ws.files.milestones, 'utf8'),
           asOf: opts.asOf,
           minIntervalMs: server.status_refresh_seconds * 1000,
+          maxShare: server.status_refresh_max_share,
           onError: (err) => log(`milestone status refresh failed, retrying: ${(err as Error).message}`),
           onRefreshed: () => webhooks?.kick(),
         })
