@@ -1,4 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
 import type { Milestone, MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { buildActivityTables } from './daily-activity.js';
@@ -9,11 +8,9 @@ import { prepareChecklist } from './kinds/checklist.js';
 import { preparePerSeat } from './kinds/per-seat.js';
 import { prepareThreshold } from './kinds/threshold.js';
 import { MatcherIds } from './matchers.js';
+import { mapSliced } from './sliced.js';
 import { journeyStages, type Stage } from './stages.js';
 import { queryWidth, type AccountFacts, type Day, type MilestoneResult, type PreparedMilestone } from './types.js';
-
-/** Accounts evaluated between two turns of the event loop. */
-const EVALUATE_SLICE = 2000;
 
 export interface NextBestStep {
   milestone: string;
@@ -82,9 +79,7 @@ export async function computeMilestones(
     }
     const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(store.dialect.pick(MILESTONES_STATEMENT)(store.dialect, tables, parts));
     const place = placer(prepared, stages, asOf);
-    const accounts = new Array<AccountStatus>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
+    const accounts = await mapSliced(rows, (row) => {
       const cells = row.v.split(',');
       if (cells.length !== width) throw new Error(`milestones: expected ${width} values for ${row.account_id}, got ${cells.length}`);
       const churned = cells[1];
@@ -97,10 +92,8 @@ export async function computeMilestones(
       };
       const milestones: Record<string, MilestoneResult> = {};
       for (let i = 0; i < prepared.length; i++) milestones[prepared[i].name] = prepared[i].evaluate(account, cells, offsets[i], asOf);
-      accounts[r] = place(account, milestones);
-      // A server's requests are answered between slices of a large evaluation.
-      if (r % EVALUATE_SLICE === EVALUATE_SLICE - 1) await setImmediate();
-    }
+      return place(account, milestones);
+    });
     const stateful = prepared.find((p) => p.inStateOn);
     const stateOn = stateful && options.stateOn ? { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, options.stateOn) } : undefined;
     return { as_of: asOf, stages, accounts, ...(stateOn ? { state_on: stateOn } : {}) };
