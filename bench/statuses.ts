@@ -17,7 +17,7 @@
  * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
  *
  *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
- *     [--refresh both|on|off] [--refresh-seconds 2] [--generator wrk|autocannon] [--profile DIR]
+ *     [--refresh both|on|off] [--refresh-seconds 2] [--generator wrk|autocannon] [--connections 128] [--profile DIR]
  *
  * --refresh: which ingest runs (default both), --refresh-seconds the server's status_refresh_seconds; --profile DIR: the server writes a V8 CPU profile there (node --cpu-prof).
  */
@@ -43,7 +43,6 @@ import { needWrk, runWrk, wrkScript } from './wrk.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BATCH = 100;
-const CONNECTIONS = 32;
 
 async function timed<T>(work: () => Promise<T>, runs = 2): Promise<{ seconds: number; result: T }> {
   let best = Infinity;
@@ -132,6 +131,8 @@ export async function run(args: string[]): Promise<void> {
       if (engine === 'chdb') throw new Error('ingest needs a server: --engine duckdb, server or cluster');
       console.log(`\n  ingest: ${rate.toLocaleString('en-US')} events/s offered for ${seconds} s, batches of ${BATCH}, events of the ${accounts.toLocaleString('en-US')} accounts`);
       const generator = option(args, 'generator') ?? 'wrk';
+      const connections = Number(option(args, 'connections') ?? 128);
+      console.log(`  (${generator} at a fixed rate on ${connections} connections)`);
       if (generator === 'wrk') needWrk();
       else if (generator !== 'autocannon') throw new Error(`invalid --generator: ${generator} (wrk or autocannon)`);
       const every = Number(option(args, 'refresh-seconds') ?? 2);
@@ -147,7 +148,7 @@ export async function run(args: string[]): Promise<void> {
         await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n`);
         await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
         const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
-        const r = await ingest(ws, key, rate, seconds, accounts, generator, option(args, 'profile'));
+        const r = await ingest(ws, key, rate, seconds, accounts, generator, connections, option(args, 'profile'));
         const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; max_share: number; last: { kind: string; accounts: number; seconds: number } | null } | null;
         console.log(
           `    refresh ${refresh ? `on (every ≥ ${refresh} s)` : 'off           '}  acknowledged ${Math.round(r.eps).toLocaleString('en-US')} events/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  all stored ${r.storedAfter.toFixed(1)} s after the start`,
@@ -208,11 +209,11 @@ interface Load {
 }
 
 /** wrk at a fixed rate (bench/wrk.ts): events of existing accounts, stamped now. */
-function wrkLoad(url: string, key: string, rate: number, seconds: number, accounts: number): Load {
+function wrkLoad(url: string, key: string, rate: number, seconds: number, accounts: number, connections: number): Load {
   const script = join(tmpdir(), `cairn-bench-statuses-${process.pid}.lua`);
   writeFileSync(script, wrkScript(key, { batch: BATCH, rate: rate / BATCH, accounts: { format: 'acc_%05d', count: accounts, from: 1 }, timestamp: new Date().toISOString() }));
   try {
-    const r = runWrk(`${url}/v1/events`, script, seconds, CONNECTIONS);
+    const r = runWrk(`${url}/v1/events`, script, seconds, connections);
     return { eps: r.requestsPerSecond * BATCH, p99: millis(r.p99), non2xx: r.non2xx };
   } finally {
     rmSync(script, { force: true });
@@ -227,7 +228,7 @@ function millis(text: string): number {
 }
 
 /** autocannon's fixed rate, bodies built in this process (heavier on the shared cores than wrk). */
-async function autocannonLoad(url: string, key: string, rate: number, seconds: number, accounts: number): Promise<Load> {
+async function autocannonLoad(url: string, key: string, rate: number, seconds: number, accounts: number, connections: number): Promise<Load> {
   let n = 0;
   const body = () => {
     n++;
@@ -242,7 +243,7 @@ async function autocannonLoad(url: string, key: string, rate: number, seconds: n
   const result = await autocannon({
     url: `${url}/v1/events`,
     method: 'POST',
-    connections: CONNECTIONS,
+    connections,
     overallRate: Math.round(rate / BATCH),
     duration: seconds,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -251,7 +252,7 @@ async function autocannonLoad(url: string, key: string, rate: number, seconds: n
   return { eps: result.requests.average * BATCH, p99: result.latency.p99, non2xx: result.non2xx };
 }
 
-async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number, generator: string, profileDir: string | undefined) {
+async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number, generator: string, connections: number, profileDir: string | undefined) {
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, join(ROOT, 'bin/cairn.js'), '-w', ws, 'serve', '--json', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -265,10 +266,10 @@ async function ingest(ws: string, key: string, rate: number, seconds: number, ac
   });
   try {
     // The start-up refresh (a new day, or a first one) is over before the load begins.
-    const health = async () => (await (await fetch(`${url}/v1/health`)).json()) as { queued_events: number; statuses: { refreshes: number; pending_accounts: number | string } | null };
+    const health = async () => (await (await fetch(`${url}/v1/health`)).json()) as { queued_events: number; statuses: { refreshes: number; pending_accounts: number | string; refreshing: boolean } | null };
     for (let h = await health(); h.statuses && h.statuses.pending_accounts !== 0; h = await health()) await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
-    const load = generator === 'wrk' ? wrkLoad(url, key, rate, seconds, accounts) : await autocannonLoad(url, key, rate, seconds, accounts);
+    const load = generator === 'wrk' ? wrkLoad(url, key, rate, seconds, accounts, connections) : await autocannonLoad(url, key, rate, seconds, accounts, connections);
     let h = await health();
     while (h.queued_events > 0) {
       await new Promise((r) => setTimeout(r, 200));
@@ -277,7 +278,7 @@ async function ingest(ws: string, key: string, rate: number, seconds: number, ac
     const storedAfter = (performance.now() - t0) / 1000;
     // The refreshes during the load; then the statuses catch up with the last generation (at most 3 minutes).
     const during = (h.statuses as { refreshes: number } | null)?.refreshes ?? 0;
-    for (const end = Date.now() + 180_000; h.statuses && h.statuses.pending_accounts !== 0 && Date.now() < end; h = await health()) await new Promise((r) => setTimeout(r, 500));
+    for (const end = Date.now() + 180_000; h.statuses && (h.statuses.pending_accounts !== 0 || h.statuses.refreshing) && Date.now() < end; h = await health()) await new Promise((r) => setTimeout(r, 500));
     await new Promise((r) => setTimeout(r, 500));
     const final = (await (await fetch(`${url}/v1/health`)).json()) as { statuses: unknown };
     return { ...load, storedAfter, during, statuses: final.statuses };

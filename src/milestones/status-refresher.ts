@@ -156,6 +156,7 @@ export class StatusRefresher {
     return {
       refreshes: this.refreshes,
       pending_accounts: this.all ? 'all' : this.pending.size,
+      refreshing: this.running !== null,
       last: this.last,
       lag_ms: { ...this.lagMs },
       busy_share: Math.round((this.busyMs / Math.max(1, Date.now() - this.since)) * 1000) / 1000,
