@@ -4,9 +4,9 @@ import { asDay, toDay } from './days.js';
 import { computeMilestones, type MilestoneReport } from './engine.js';
 import { historyMonthEnds } from './funnel.js';
 import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './framework-version.js';
+import { mapSliced } from './sliced.js';
 import { journeyStages } from './stages.js';
 import { statusChanges, type StatusChange } from './status-changes.js';
-import { mapSliced } from './sliced.js';
 import { readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
 import type { Day } from './types.js';
 

@@ -2,8 +2,8 @@ import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
 import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
-import type { Day } from './types.js';
 import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
+import type { Day } from './types.js';
 
 export interface StatusRefresherOptions {
   store: Store;
@@ -17,7 +17,8 @@ export interface StatusRefresherOptions {
   /**
    * The largest share of the time spent refreshing, however fast data arrives (default 0.2):
    * after a refresh of D the next waits at least D × (1 − share) / share, so the statuses lag
-   * the data by at most about D / share.
+   * the data by up to about D × (1 + 1 / share): data that arrives during one refresh waits
+   * for it, the wait and the next.
    */
   maxShare?: number;
   /** How often to look whether the day rolled over (a full refresh), in ms (default 60,000). */
@@ -32,8 +33,8 @@ export interface StatusRefresherOptions {
  * write named; a refresh of all those touched since the last one runs at most once per
  * interval, one at a time, and waits long enough after each that refreshing takes at most
  * `maxShare` of the time: at any ingest rate the refresher costs a bounded share of the
- * machine, and the statuses lag the data by about the interval, or a refresh's duration /
- * `maxShare` when refreshes are long (every account touched). A new day or framework makes
+ * machine, and the statuses lag the data by about the interval, or up to a refresh's duration
+ * × (1 + 1 / `maxShare`) when refreshes are long (every account touched). A new day or framework makes
  * the next refresh a full one.
  */
 export class StatusRefresher {

@@ -89,7 +89,7 @@ const serverSchema = z.strictObject({
   /**
    * The largest share of the time the status refresh may take: after a refresh of D seconds the
    * next waits at least D × (1 − share) / share, so heavy ingest keeps its cores and the
-   * statuses lag the data by at most about D / share (GET /v1/health shows the lag).
+   * statuses lag the data by up to about D × (1 + 1 / share) (GET /v1/health shows the lag).
    */
   status_refresh_max_share: z
     .number({ error: expected('a share above 0 and at most 1, such as 0.2') })
