@@ -17,9 +17,10 @@
  * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
  *
  *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
- *     [--refresh both|on|off] [--refresh-seconds 2] [--generator wrk|autocannon] [--connections 128] [--profile DIR]
+ *     [--refresh both|on|off] [--refresh-seconds 2] [--max-share 0.2] [--generator wrk|autocannon] [--connections 128] [--profile DIR]
  *
- * --refresh: which ingest runs (default both), --refresh-seconds the server's status_refresh_seconds; --profile DIR: the server writes a V8 CPU profile there (node --cpu-prof).
+ * --refresh: which ingest runs (default both), --refresh-seconds and --max-share the server's
+ * status_refresh_seconds and status_refresh_max_share; --profile DIR: the server writes a V8 CPU profile there (node --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,6 +137,7 @@ export async function run(args: string[]): Promise<void> {
       if (generator === 'wrk') needWrk();
       else if (generator !== 'autocannon') throw new Error(`invalid --generator: ${generator} (wrk or autocannon)`);
       const every = Number(option(args, 'refresh-seconds') ?? 2);
+      const share = Number(option(args, 'max-share') ?? 0.2);
       const modes = { off: [0], on: [every], both: [0, every] }[option(args, 'refresh') ?? 'both'];
       if (!modes) throw new Error(`invalid --refresh: ${option(args, 'refresh')} (off, on or both)`);
       for (const refresh of modes) {
@@ -145,7 +147,7 @@ export async function run(args: string[]): Promise<void> {
         await runCli(['init', ws, '--example', 'helpdesk']);
         // DuckDB: a fresh copy each time; ClickHouse: the database the parts above used, events added.
         if (!target) await copyFile(path, join(ws, 'cairn.duckdb'));
-        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n`);
+        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n  status_refresh_max_share: ${share}\n`);
         await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
         const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
         const r = await ingest(ws, key, rate, seconds, accounts, generator, connections, option(args, 'profile'));
