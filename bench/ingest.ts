@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { dropClickHouseDatabase } from './demo-store.js';
+import { needWrk, runWrk, wrkScript, type WrkResult } from './wrk.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BATCH = 100;
@@ -30,57 +31,6 @@ const BATCH = 100;
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
-/** A Lua script for wrk: each request is a batch of BATCH events whose ids are new. */
-export function wrkScript(key: string): string {
-  return `
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer ${key}"
-local counter = 1
-function setup(thread) thread:set("tid", counter); counter = counter + 1 end
-local ev = '{"message_id":"%s-%d","timestamp":"2026-11-20T10:00:00Z","account_id":"acct-%d","user_id":"u-%d","action":"closed","object":"conversation","place":"inbox","metadata":{"conversation_id":"c-%d-%d","state":"resolved"}}'
-local n = 0
-local parts = {}
-request = function()
-  n = n + 1
-  local p = tid .. "-" .. n .. "-" .. math.random(1, 1e9)
-  for k = 1, ${BATCH} do
-    local i = n * ${BATCH} + k
-    parts[k] = string.format(ev, p, k, i % 5000, i % 20000, n, k)
-  end
-  return wrk.format(nil, nil, nil, "[" .. table.concat(parts, ",") .. "]")
-end
-local told = false
-response = function(status, headers, body)
-  if status ~= 200 and not told then told = true; io.stderr:write("first failure: " .. status .. " " .. body .. "\\n") end
-end
-`;
-}
-
-interface WrkResult {
-  requestsPerSecond: number;
-  p50: string;
-  p99: string;
-  non2xx: number;
-  errors: string;
-}
-
-function runWrk(url: string, script: string, seconds: number, connections: number): WrkResult {
-  const out = spawnSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
-  if (/\.lua:\d+:/.test(out.stderr)) throw new Error(`wrk could not run the request script:\n${out.stderr}`);
-  if (out.stderr) process.stderr.write(out.stderr);
-  const text = out.stdout;
-  const grab = (re: RegExp) => re.exec(text)?.[1] ?? '?';
-  return {
-    requestsPerSecond: Number(grab(/Requests\/sec:\s+([\d.]+)/)),
-    p50: grab(/^\s+50%\s+(\S+)/m),
-    p99: grab(/^\s+99%\s+(\S+)/m),
-    non2xx: Number(grab(/Non-2xx or 3xx responses:\s+(\d+)/).replace('?', '0')),
-    errors: grab(/Socket errors:\s+(.*)/).replace('?', 'none'),
-  };
 }
 
 /** Starts a server process that prints its URL as the first JSON line; resolves with it. */
@@ -113,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
   const threads = option(args, 'duckdb-threads', 0);
   const ci = args.indexOf('--clickhouse');
   const clickhouse = ci >= 0 ? args[ci + 1] : undefined;
-  if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
+  needWrk();
 
   const ws = await mkdtemp(join(tmpdir(), 'cairn-bench-ingest-'));
   const database = `cairn_bench_ingest_${Date.now()}`;
@@ -129,7 +79,7 @@ export async function run(args: string[]): Promise<void> {
     await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${engine}server:\n  rate_limit: 100000000\n  status_refresh_seconds: 0\n`);
     const key = (JSON.parse(cairn('keys', 'create', 'bench', '--json').stdout) as { key: string }).key;
     const script = join(ws, 'batch.lua');
-    await writeFile(script, wrkScript(key));
+    await writeFile(script, wrkScript(key, { batch: BATCH }));
     console.log(`bench ingest: batches of ${BATCH} events, ${connections} connections, ${seconds} s each, wrk 1 thread`);
 
     const bare = await startProcess([join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bench/ingest-bare.ts')], ROOT);

@@ -6,19 +6,24 @@
  *  - refresh: a full refresh and an incremental one of 2,000 accounts, and the segment
  *    refreshes that follow each, against one milestone pass (computeMilestones);
  *  - review: `cairn review` at 20,000 accounts (goal under 30 s), against one milestone pass;
- *  - ingest: `cairn serve` taking 100,000 events/s (autocannon's fixed rate, batches of 100,
- *    events of existing accounts) with the status refresh on and off: what was acknowledged,
- *    p99, 429s, when everything was stored, and with the refresh on how far the statuses
- *    lagged the data and how much of the time they took.
+ *  - ingest: `cairn serve` offered 100,000 events/s (wrk at a fixed rate, bench/wrk.ts, or
+ *    autocannon's with --generator autocannon; batches of 100, events of existing accounts)
+ *    with the status refresh on and off: what was acknowledged, p99, 429s, when everything was
+ *    stored, and with the refresh on how far the statuses lagged the data and how much of the
+ *    time they took.
  *
  * On DuckDB by default; `--engine chdb|server|cluster` imports the same demo into ClickHouse (in
  * process, or a fresh database on the servers CAIRN_CLICKHOUSE_URL, CAIRN_CLICKHOUSE_CLUSTER_URLS
  * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
  *
  *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
+ *     [--refresh both|on|off] [--refresh-seconds 2] [--max-share 0.2] [--generator wrk|autocannon] [--connections 128] [--profile DIR]
+ *
+ * --refresh: which ingest runs (default both), --refresh-seconds and --max-share the server's
+ * status_refresh_seconds and status_refresh_max_share; --profile DIR: the server writes a V8 CPU profile there (node --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +40,7 @@ import type { RestoringStore, Store } from '../src/store/index.js';
 import { importAccountHistory, importAccounts, importEvents } from '../src/collect/index.js';
 import { generateDemo } from '../src/demo/index.js';
 import { DATA, demoStore, option } from './demo-store.js';
+import { needWrk, runWrk, wrkScript } from './wrk.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const BATCH = 100;
@@ -124,24 +130,35 @@ export async function run(args: string[]): Promise<void> {
 
     if (parts.includes('ingest')) {
       if (engine === 'chdb') throw new Error('ingest needs a server: --engine duckdb, server or cluster');
-      console.log(`\n  ingest: ${rate.toLocaleString('en-US')} events/s for ${seconds} s, batches of ${BATCH}, events of the ${accounts.toLocaleString('en-US')} accounts`);
-      for (const refresh of [0, 2]) {
+      console.log(`\n  ingest: ${rate.toLocaleString('en-US')} events/s offered for ${seconds} s, batches of ${BATCH}, events of the ${accounts.toLocaleString('en-US')} accounts`);
+      const generator = option(args, 'generator') ?? 'wrk';
+      const connections = Number(option(args, 'connections') ?? 128);
+      console.log(`  (${generator} at a fixed rate on ${connections} connections)`);
+      if (generator === 'wrk') needWrk();
+      else if (generator !== 'autocannon') throw new Error(`invalid --generator: ${generator} (wrk or autocannon)`);
+      const every = Number(option(args, 'refresh-seconds') ?? 2);
+      const share = Number(option(args, 'max-share') ?? 0.2);
+      const modes = { off: [0], on: [every], both: [0, every] }[option(args, 'refresh') ?? 'both'];
+      if (!modes) throw new Error(`invalid --refresh: ${option(args, 'refresh')} (off, on or both)`);
+      for (const refresh of modes) {
         const ws = join(dir, `ws-${refresh}`);
         await rm(ws, { recursive: true, force: true });
-        await runCli(['init', ws]);
+        // The help desk's framework, the one the parts above refreshed by: the server refreshes by it too.
+        await runCli(['init', ws, '--example', 'helpdesk']);
         // DuckDB: a fresh copy each time; ClickHouse: the database the parts above used, events added.
         if (!target) await copyFile(path, join(ws, 'cairn.duckdb'));
-        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n`);
+        await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n  status_refresh_max_share: ${share}\n`);
         await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
         const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
-        const r = await ingest(ws, key, rate, seconds, accounts);
-        const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; last: { kind: string; accounts: number; seconds: number } | null } | null;
+        const r = await ingest(ws, key, rate, seconds, accounts, generator, connections, option(args, 'profile'));
+        const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; max_share: number; last: { kind: string; accounts: number; seconds: number } | null } | null;
         console.log(
           `    refresh ${refresh ? `on (every ≥ ${refresh} s)` : 'off           '}  acknowledged ${Math.round(r.eps).toLocaleString('en-US')} events/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  all stored ${r.storedAfter.toFixed(1)} s after the start`,
         );
         if (st) {
           console.log(
-            `      statuses: ${st.refreshes} refreshes; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts took ${st.last?.seconds.toFixed(2)} s; behind the data by ${(st.lag_ms.last / 1000).toFixed(1)} s at the end (at most ${(st.lag_ms.max / 1000).toFixed(1)} s); refreshing ${(st.busy_share * 100).toFixed(0)}% of the time`,
+            `      statuses: ${r.during} refreshes while the load ran, ${st.refreshes} with the catch-up after; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts took ${st.last?.seconds.toFixed(2)} s; ` +
+              `behind the data by at most ${(st.lag_ms.max / 1000).toFixed(1)} s (${(st.lag_ms.last / 1000).toFixed(1)} s for the last); refreshing ${(st.busy_share * 100).toFixed(0)}% of the time (at most ${(st.max_share * 100).toFixed(0)}%)`,
           );
         }
       }
@@ -186,8 +203,60 @@ function runCli(args: string[]): Promise<string> {
   });
 }
 
-async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number) {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/cairn.js'), '-w', ws, 'serve', '--json', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** What the server acknowledged under load: events a second, p99 in ms, answers other than 2xx. */
+interface Load {
+  eps: number;
+  p99: number;
+  non2xx: number;
+}
+
+/** wrk at a fixed rate (bench/wrk.ts): events of existing accounts, stamped now. */
+function wrkLoad(url: string, key: string, rate: number, seconds: number, accounts: number, connections: number): Load {
+  const script = join(tmpdir(), `cairn-bench-statuses-${process.pid}.lua`);
+  writeFileSync(script, wrkScript(key, { batch: BATCH, rate: rate / BATCH, accounts: { format: 'acc_%05d', count: accounts, from: 1 }, timestamp: new Date().toISOString() }));
+  try {
+    const r = runWrk(`${url}/v1/events`, script, seconds, connections);
+    return { eps: r.requestsPerSecond * BATCH, p99: millis(r.p99), non2xx: r.non2xx };
+  } finally {
+    rmSync(script, { force: true });
+  }
+}
+
+/** wrk's latency (`12.3ms`, `1.2s`, `950us`) in ms. */
+function millis(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text);
+  if (!m) return NaN;
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as 'us' | 'ms' | 's' | 'm'];
+}
+
+/** autocannon's fixed rate, bodies built in this process (heavier on the shared cores than wrk). */
+async function autocannonLoad(url: string, key: string, rate: number, seconds: number, accounts: number, connections: number): Promise<Load> {
+  let n = 0;
+  const body = () => {
+    n++;
+    const now = new Date().toISOString();
+    return JSON.stringify(
+      Array.from({ length: BATCH }, (_, k) => {
+        const account = `acc_${String(1 + ((n * 7919 + k * 104729) % accounts)).padStart(5, '0')}`;
+        return { message_id: `b-${n}-${k}`, timestamp: now, account_id: account, action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: `c-${n}-${k}`, state: 'resolved' } };
+      }),
+    );
+  };
+  const result = await autocannon({
+    url: `${url}/v1/events`,
+    method: 'POST',
+    connections,
+    overallRate: Math.round(rate / BATCH),
+    duration: seconds,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+  });
+  return { eps: result.requests.average * BATCH, p99: result.latency.p99, non2xx: result.non2xx };
+}
+
+async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number, generator: string, connections: number, profileDir: string | undefined) {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, join(ROOT, 'bin/cairn.js'), '-w', ws, 'serve', '--json', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -199,39 +268,22 @@ async function ingest(ws: string, key: string, rate: number, seconds: number, ac
   });
   try {
     // The start-up refresh (a new day, or a first one) is over before the load begins.
-    const health = async () => (await (await fetch(`${url}/v1/health`)).json()) as { queued_events: number; statuses: { refreshes: number; pending_accounts: number | string } | null };
+    const health = async () => (await (await fetch(`${url}/v1/health`)).json()) as { queued_events: number; statuses: { refreshes: number; pending_accounts: number | string; refreshing: boolean } | null };
     for (let h = await health(); h.statuses && h.statuses.pending_accounts !== 0; h = await health()) await new Promise((r) => setTimeout(r, 200));
-    let n = 0;
-    const body = () => {
-      n++;
-      const now = new Date().toISOString();
-      return JSON.stringify(
-        Array.from({ length: BATCH }, (_, k) => {
-          const account = `acc_${String(1 + ((n * 7919 + k * 104729) % accounts)).padStart(5, '0')}`;
-          return { message_id: `b-${n}-${k}`, timestamp: now, account_id: account, action: 'closed', object: 'conversation', place: 'inbox', metadata: { conversation_id: `c-${n}-${k}`, state: 'resolved' } };
-        }),
-      );
-    };
     const t0 = performance.now();
-    const result = await autocannon({
-      url: `${url}/v1/events`,
-      method: 'POST',
-      connections: 32,
-      overallRate: Math.round(rate / BATCH),
-      duration: seconds,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-    });
+    const load = generator === 'wrk' ? wrkLoad(url, key, rate, seconds, accounts, connections) : await autocannonLoad(url, key, rate, seconds, accounts, connections);
     let h = await health();
     while (h.queued_events > 0) {
       await new Promise((r) => setTimeout(r, 200));
       h = await health();
     }
     const storedAfter = (performance.now() - t0) / 1000;
-    // One more refresh interval, so the statuses catch up with the last generation.
-    await new Promise((r) => setTimeout(r, 4000));
+    // The refreshes during the load; then the statuses catch up with the last generation (at most 3 minutes).
+    const during = (h.statuses as { refreshes: number } | null)?.refreshes ?? 0;
+    for (const end = Date.now() + 180_000; h.statuses && (h.statuses.pending_accounts !== 0 || h.statuses.refreshing) && Date.now() < end; h = await health()) await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 500));
     const final = (await (await fetch(`${url}/v1/health`)).json()) as { statuses: unknown };
-    return { eps: result.requests.average * BATCH, p99: result.latency.p99, non2xx: result.non2xx, storedAfter, statuses: final.statuses };
+    return { ...load, storedAfter, during, statuses: final.statuses };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

@@ -91,11 +91,11 @@ export async function runDemo(opts: DemoOptions) {
     const history = await importAccountHistory(store, generated.files.accountHistory, DEMO_SOURCE);
     // Checked against tracking-plan.yaml as any import is.
     const events = await importEventFiles(store, generated.files.events, { json: opts.json, source: DEMO_SOURCE, maxLineBytes: ws.config.import.max_line_bytes, plan: ws.trackingPlan });
-    // Every account placed on the framework, with its history backfilled.
-    const statuses = await refreshWorkspace(ws, store);
     const stats = await store.stats();
     // The demo's data ends on a fixed day; judge the framework as of then, not today.
     asOf = stats.newest_event_at ? stats.newest_event_at.slice(0, 10) : new Date().toISOString().slice(0, 10);
+    // Every account placed on the framework as of then (the dashboard's day), with its history backfilled.
+    const statuses = await refreshWorkspace(ws, store, { asOf });
     const funnel = await computeFunnel(store, ws.milestones, asOf);
     // Half discover's refits: the demo trades some rank-interval precision for time.
     const discovery = opts.discover ? await discoverAndWrite(ws, store, { ...DISCOVER_DEFAULTS, fits: '5', asOf, json: opts.json, force: opts.force }) : null;

@@ -8,9 +8,10 @@ import { withWorkspace, type GlobalOptions } from './workspace.js';
 /** milestones.yaml as text, kept with a framework version a refresh is the first to use. */
 const fileText = (ws: Workspace) => readFile(ws.files.milestones, 'utf8').catch(() => undefined);
 
-/** Brings the workspace's materialized statuses up to date as of today, then who is in each segment. */
-export async function refreshWorkspace(ws: Workspace, store: Store, accounts?: Iterable<string>): Promise<RefreshSummary> {
-  const summary = await refreshStatuses(store, ws.milestones, { accounts, fileText: await fileText(ws) });
+/** Brings the workspace's materialized statuses up to date as of today (or `asOf`), then who is in each segment. */
+export async function refreshWorkspace(ws: Workspace, store: Store, opts: { accounts?: Iterable<string>; asOf?: string } = {}): Promise<RefreshSummary> {
+  const { accounts, asOf } = opts;
+  const summary = await refreshStatuses(store, ws.milestones, { accounts, asOf, fileText: await fileText(ws) });
   if (Object.keys(ws.milestones.segments).length > 0) await refreshSegments(store, ws.milestones, { accounts: summary.kind === 'incremental' ? accounts : undefined });
   return summary;
 }

@@ -8,6 +8,7 @@ import { prepareChecklist } from './kinds/checklist.js';
 import { preparePerSeat } from './kinds/per-seat.js';
 import { prepareThreshold } from './kinds/threshold.js';
 import { MatcherIds } from './matchers.js';
+import { mapSliced } from './sliced.js';
 import { journeyStages, type Stage } from './stages.js';
 import { queryWidth, type AccountFacts, type Day, type MilestoneResult, type PreparedMilestone } from './types.js';
 
@@ -78,9 +79,7 @@ export async function computeMilestones(
     }
     const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(store.dialect.pick(MILESTONES_STATEMENT)(store.dialect, tables, parts));
     const place = placer(prepared, stages, asOf);
-    const accounts = new Array<AccountStatus>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
+    const accounts = await mapSliced(rows, (row) => {
       const cells = row.v.split(',');
       if (cells.length !== width) throw new Error(`milestones: expected ${width} values for ${row.account_id}, got ${cells.length}`);
       const churned = cells[1];
@@ -93,8 +92,8 @@ export async function computeMilestones(
       };
       const milestones: Record<string, MilestoneResult> = {};
       for (let i = 0; i < prepared.length; i++) milestones[prepared[i].name] = prepared[i].evaluate(account, cells, offsets[i], asOf);
-      accounts[r] = place(account, milestones);
-    }
+      return place(account, milestones);
+    });
     const stateful = prepared.find((p) => p.inStateOn);
     const stateOn = stateful && options.stateOn ? { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, options.stateOn) } : undefined;
     return { as_of: asOf, stages, accounts, ...(stateOn ? { state_on: stateOn } : {}) };

@@ -4,6 +4,7 @@ import { asDay, toDay } from './days.js';
 import { computeMilestones, type MilestoneReport } from './engine.js';
 import { historyMonthEnds } from './funnel.js';
 import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './framework-version.js';
+import { mapSliced } from './sliced.js';
 import { journeyStages } from './stages.js';
 import { statusChanges, type StatusChange } from './status-changes.js';
 import { readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
@@ -103,10 +104,10 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   const report = await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days });
   const before = kind === 'backfill' ? new Map() : await readSnapshots(store, report.stages[0].name, only);
   const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
-  const found = diffReport(report, before);
+  const found = await diffReport(report, before);
   const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));
   const held = report.state_on?.accounts;
-  const rows = report.accounts.map((a) => statusRows(a, asOf, version, held ? days.filter((day) => held.get(day)!.has(a.account_id)) : null));
+  const rows = await mapSliced(report.accounts, (a) => statusRows(a, asOf, version, held ? days.filter((day) => held.get(day)!.has(a.account_id)) : null));
   // Without transactions rows land a table at a time: marked stale until the refresh's own checkpoint, so one cut short is never trusted.
   const wasStale = store.dialect.capabilities.transactions ? null : ((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0);
   if (wasStale === 0) await markStatusesStale(store);
@@ -124,10 +125,9 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
 }
 
 /** Every account's changes from its stored snapshot, in the order the feed keeps them: by day, then account. */
-function diffReport(report: MilestoneReport, before: Map<string, ReturnType<typeof snapshotOf>>): StatusChange[] {
-  const out: StatusChange[] = [];
-  for (const a of report.accounts) out.push(...statusChanges(a.account_id, report.stages, before.get(a.account_id) ?? null, snapshotOf(a), report.as_of, a.signup_day));
-  return out.sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : 0));
+async function diffReport(report: MilestoneReport, before: Map<string, ReturnType<typeof snapshotOf>>): Promise<StatusChange[]> {
+  const each = await mapSliced(report.accounts, (a) => statusChanges(a.account_id, report.stages, before.get(a.account_id) ?? null, snapshotOf(a), report.as_of, a.signup_day));
+  return each.flat().sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : 0));
 }
 
 async function countAccounts(store: Store): Promise<number> {

@@ -6,6 +6,7 @@ import { frameworkHash } from './framework-version.js';
 import { statusState } from './refresh-statuses.js';
 import { lastActiveDays, lastActiveDaysOf, segmentRecord } from './segment-members.js';
 import { DEFAULT_SEGMENT_FIELDS, compileSegment } from './segments.js';
+import { mapSliced } from './sliced.js';
 import { readStatusRows } from './status-rows.js';
 import type { Day } from './types.js';
 
@@ -65,7 +66,7 @@ export function refreshSegments(store: Store, framework: MilestonesConfig, opts:
     const only = sameDay && judged.every((s) => s.before === s.hash) && opts.accounts ? [...new Set(opts.accounts)] : undefined;
     const { accounts } = await readStatusRows(store, framework, { accounts: only, details: false });
     const last = only === undefined ? await lastActiveDays(store, state.as_of) : await lastActiveDaysOf(store, state.as_of, only);
-    const records = accounts.map((a) => segmentRecord(a, last.get(a.account_id), state.as_of));
+    const records = await mapSliced(accounts, (a) => segmentRecord(a, last.get(a.account_id), state.as_of));
     const was = await membersBefore(store, only);
     const known = { ...DEFAULT_SEGMENT_FIELDS, milestones: Object.keys(framework.milestones) };
     const rows: Omit<SegmentChange, 'seq' | 'recorded_at'>[] = [];

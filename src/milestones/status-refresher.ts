@@ -3,19 +3,24 @@ import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
 import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
 import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
+import type { Day } from './types.js';
 
 export interface StatusRefresherOptions {
   store: Store;
   framework: MilestonesConfig;
   /** milestones.yaml as text, kept with a new framework version. */
   fileText?: string;
+  /** The day statuses are as of, when the server judges a fixed day (the demo's); default today (UTC). */
+  asOf?: Day;
   /** Least time between two refreshes, in ms (default 2,000). */
   minIntervalMs?: number;
   /**
-   * Wait at least this many times the last refresh's duration before the next, so refreshing
-   * takes at most 1 / (1 + loadFactor) of the time, however fast data arrives (default 2).
+   * The largest share of the time spent refreshing, however fast data arrives (default 0.2):
+   * after a refresh of D the next waits at least D × (1 − share) / share, so the statuses lag
+   * the data by up to about D × (1 + 1 / share): data that arrives during one refresh waits
+   * for it, the wait and the next.
    */
-  loadFactor?: number;
+  maxShare?: number;
   /** How often to look whether the day rolled over (a full refresh), in ms (default 60,000). */
   dayCheckMs?: number;
   /** After each refresh, with the segment refresh that followed it (null when the framework has no segments). */
@@ -26,8 +31,10 @@ export interface StatusRefresherOptions {
 /**
  * Keeps the materialized statuses following the data as it arrives: `touch` the accounts a
  * write named; a refresh of all those touched since the last one runs at most once per
- * interval, one at a time, so at any ingest rate the refresher costs a bounded share of the
- * machine while statuses lag the data by about one interval. A new day or framework makes
+ * interval, one at a time, and waits long enough after each that refreshing takes at most
+ * `maxShare` of the time: at any ingest rate the refresher costs a bounded share of the
+ * machine, and the statuses lag the data by about the interval, or up to a refresh's duration
+ * × (1 + 1 / `maxShare`) when refreshes are long (every account touched). A new day or framework makes
  * the next refresh a full one.
  */
 export class StatusRefresher {
@@ -90,7 +97,8 @@ export class StatusRefresher {
 
   private schedule(): void {
     if (this.timer || this.running) return;
-    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.opts.loadFactor ?? 2) * this.lastMs);
+    const share = this.opts.maxShare ?? 0.2;
+    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.lastMs * (1 - share)) / share);
     const wait = Math.max(0, this.lastEnd + gap - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -107,7 +115,7 @@ export class StatusRefresher {
     this.firstPending = null;
     const started = Date.now();
     const framework = this.framework;
-    this.running = refreshStatuses(this.opts.store, framework, { accounts, fileText: this.fileText })
+    this.running = refreshStatuses(this.opts.store, framework, { accounts, asOf: this.asOf(), fileText: this.fileText })
       .then(async (summary) => {
         // Segments follow the statuses, for the accounts the refresh covered.
         const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: summary.kind === 'incremental' ? accounts : undefined }) : null;
@@ -140,14 +148,20 @@ export class StatusRefresher {
     return this.running;
   }
 
+  private asOf(): Day {
+    return this.opts.asOf ?? today();
+  }
+
   /** For /v1/health: refreshes done, how far behind the data they finished, the share of time spent refreshing. */
   health() {
     return {
       refreshes: this.refreshes,
       pending_accounts: this.all ? 'all' : this.pending.size,
+      refreshing: this.running !== null,
       last: this.last,
       lag_ms: { ...this.lagMs },
       busy_share: Math.round((this.busyMs / Math.max(1, Date.now() - this.since)) * 1000) / 1000,
+      max_share: this.opts.maxShare ?? 0.2,
     };
   }
 
@@ -155,7 +169,7 @@ export class StatusRefresher {
   async refreshIfBehind(): Promise<void> {
     try {
       const state = await statusState(this.opts.store);
-      if (!state || state.stale || state.as_of < today() || state.hash !== frameworkHash(this.framework)) this.touch(null);
+      if (!state || state.stale || state.as_of < this.asOf() || state.hash !== frameworkHash(this.framework)) this.touch(null);
     } catch (err) {
       this.opts.onError?.(err);
     }

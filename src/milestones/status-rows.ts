@@ -2,6 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import { raw, sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragment, type Store } from '../store/index.js';
 import { asDay, daysBetween } from './days.js';
 import { stateMilestone, type AccountStatus, type MilestoneReport } from './engine.js';
+import { mapSliced } from './sliced.js';
 import type { StatusSnapshot } from './status-changes.js';
 import type { Day, MilestoneResult } from './types.js';
 
@@ -136,14 +137,14 @@ export async function readStatusRows(
     sql`SELECT account_id, milestone, reached, ${d.dayText(sql`reached_day`)} AS reached_day, progress ${details ? sql`, detail` : sql``} FROM milestone_status
       WHERE 1 = 1 ${onlyAccounts(store, sql`account_id`, ids)}`,
   );
-  for (const m of milestones) {
+  await mapSliced(milestones, (m) => {
     const own = byAccount.get(m.account_id);
     const detail = details ? (JSON.parse(m.detail!) as Record<string, unknown>) : {};
     if (own) own[m.milestone] = { reached: Number(m.reached) === 1, reached_at: asDay(m.reached_day), progress: Number(m.progress), detail };
-  }
+  });
   const names = Object.keys(framework.milestones);
   const asOf = asDay(rows[0].as_of)!;
-  const accounts = rows.map((r): AccountStatus => {
+  const accounts = await mapSliced(rows, (r): AccountStatus => {
     const own = byAccount.get(r.account_id)!;
     const churned = asDay(r.churned_day);
     const signup = asDay(r.signup_day)!;

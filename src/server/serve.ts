@@ -40,7 +40,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** The role of API requests without a token; default from `server.api_auth` (`none_on_loopback`: read). */
   withoutToken?: ApiRole | null;
-  /** The day the API judges as of when a request names none; default today (UTC), the day statuses are materialized for. */
+  /** The day the API judges as of when a request names none, and statuses are materialized for; default today (UTC). */
   asOf?: Day;
   /** Jobs to schedule beside the status refresh (the CLI adds the review). */
   jobs?: readonly Job[];
@@ -81,7 +81,9 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
           store,
           framework: ws.milestones,
           fileText: await readFile(ws.files.milestones, 'utf8'),
+          asOf: opts.asOf,
           minIntervalMs: server.status_refresh_seconds * 1000,
+          maxShare: server.status_refresh_max_share,
           onError: (err) => log(`milestone status refresh failed, retrying: ${(err as Error).message}`),
           onRefreshed: () => webhooks?.kick(),
         })
@@ -111,7 +113,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
         return refresher.last;
       }
       const framework = current.milestones;
-      const summary = await refreshStatuses(store, framework, { fileText: await readFile(ws.files.milestones, 'utf8') });
+      const summary = await refreshStatuses(store, framework, { asOf: opts.asOf, fileText: await readFile(ws.files.milestones, 'utf8') });
       if (Object.keys(framework.segments).length) await refreshSegments(store, framework);
       webhooks?.kick();
       return summary;

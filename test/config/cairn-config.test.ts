@@ -13,7 +13,7 @@ describe('cairn.yaml', () => {
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
       collect: { account_facts: 'import' },
-      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2, api_auth: 'token' },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2, status_refresh_max_share: 0.2, api_auth: 'token' },
       review: { every: 'quarter', cohorts: 'quarter' },
       webhooks: { endpoints: {}, retry: { max_attempts: 8, first_delay_seconds: 30, max_delay_seconds: 3600 }, timeout_seconds: 10 },
       checklist: { allowed_origins: [] },
@@ -96,10 +96,18 @@ describe('cairn.yaml', () => {
     assert.match(err.message, /\n  7 \|   days: -3\n    \|         \^\^/);
   });
 
+  test('the status refresh share is above 0 and at most 1, named at its line', () => {
+    for (const [bad, shown] of [['0', '0'], ['1.5', '1.5'], ['half', '"half"']]) {
+      const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', `  status_refresh_max_share: ${bad}`), F));
+      assert.ok(err.message.startsWith(`${F}:3:29: server.status_refresh_max_share: expected a share above 0 and at most 1, such as 0.2, got ${shown}`), err.message);
+    }
+    assert.equal(parseCairnConfig(lines('version: 1', 'server:', '  status_refresh_max_share: 1'), F).server.status_refresh_max_share, 1);
+  });
+
   test('an unknown key is named along with the allowed keys', () => {
     const err = configErrorOf(() => parseCairnConfig(lines('version: 1', 'server:', '  prot: 80'), F));
     assert.deepEqual(summary(err), [
-      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type, status_refresh_seconds, api_auth)`,
+      `${F}:3: server.prot: unknown key 'prot' (allowed keys: port, host, rate_limit, max_queued_events, posthog_group_type, status_refresh_seconds, status_refresh_max_share, api_auth)`,
     ]);
   });
 

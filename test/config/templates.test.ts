@@ -27,7 +27,7 @@ describe('examples/helpdesk templates', async () => {
       retention: { kind: 'still_customer', days: 365, dormant_days: 30, early_days: 90 },
       import: { max_line_bytes: 32768 },
       collect: { account_facts: 'import' },
-      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2, api_auth: 'token' },
+      server: { port: 4318, host: '127.0.0.1', rate_limit: 200_000, max_queued_events: 2_000_000, status_refresh_seconds: 2, status_refresh_max_share: 0.2, api_auth: 'token' },
       review: { every: 'quarter', cohorts: 'quarter' },
       scheduler: { refresh: '10 0 * * *', review: true, launches: '20 * * * *' },
       webhooks: { endpoints: {}, retry: { max_attempts: 8, first_delay_seconds: 30, max_delay_seconds: 3600 }, timeout_seconds: 10 },

@@ -343,4 +343,20 @@ describeEngines('the status refresher', (engine) => {
     refresher.touch(['e']);
     assert.equal(refresher.health().pending_accounts, 0, 'nothing is taken after close');
   });
+
+  it('waits after each refresh so that refreshing takes at most its share of the time', async () => {
+    const store = await storeWith({ engine, accounts: ACCOUNTS, events: EVENTS, history: HISTORY });
+    const ends: { at: number; seconds: number }[] = [];
+    const share = 0.25;
+    const refresher = new StatusRefresher({ store, framework, minIntervalMs: 0, maxShare: share, onRefreshed: (s) => ends.push({ at: Date.now(), seconds: s.seconds }) });
+    await refresher.refreshIfBehind();
+    await refresher.flush();
+    refresher.touch(['a']);
+    while (ends.length < 2) await new Promise((r) => setTimeout(r, 5));
+    // The second started its own duration before it ended; the first took at least its summary's seconds.
+    const gap = ends[1].at - ends[1].seconds * 1000 - ends[0].at;
+    assert.ok(gap >= ends[0].seconds * 1000 * ((1 - share) / share) - 5, `waited ${gap} ms after a refresh of ${ends[0].seconds} s`);
+    assert.equal(refresher.health().max_share, share);
+    await refresher.close();
+  });
 });

@@ -66,4 +66,28 @@ describe('cairn serve keeps milestone statuses following the events', () => {
       ],
     );
   });
+
+  it('materializes statuses for the day the server judges when one is fixed (the demo), from the refresher and the scheduled job alike', async () => {
+    const AS_OF = '2025-03-15';
+    for (const seconds of [0.2, 0]) {
+      const ws = await workspace({ server: `  status_refresh_seconds: ${seconds}` });
+      const store = await openStore(await loadWorkspace(ws));
+      await store.upsertAccounts(['acme', 'globex'].map((id) => ({ accountId: id, name: id, createdAt: Date.parse('2025-03-01T00:00:00Z'), plan: 'pro', seats: 1, churnedAt: null })));
+      await store.close();
+      const server = await startInProcess(ws, { asOf: AS_OF });
+      after(() => server.close());
+      if (server.refresher) {
+        await server.refresher.flush();
+        assert.equal(server.refresher.last?.as_of, AS_OF, 'the start-up refresh');
+      }
+      const run = await server.scheduler.runJob('refresh_statuses');
+      assert.equal(run.status, 'ok', run.error ?? '');
+      assert.equal((run.result as { as_of: string }).as_of, AS_OF, `the scheduled refresh (status_refresh_seconds ${seconds})`);
+      await server.close();
+      const reopened = await openStore(await loadWorkspace(ws));
+      after(() => reopened.close());
+      assert.equal((await statusState(reopened))?.as_of, AS_OF);
+      assert.equal((await statusesAsOf(reopened, (await loadWorkspace(ws)).milestones, AS_OF)).source, 'materialized', "the dashboard's default day reads stored statuses");
+    }
+  });
 });

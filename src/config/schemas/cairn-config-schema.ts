@@ -87,6 +87,16 @@ const serverSchema = z.strictObject({
    */
   status_refresh_seconds: z.number({ error: expected('a number of seconds, 0 or more') }).min(0, { error: expected('a number of seconds, 0 or more') }).default(2),
   /**
+   * The largest share of the time the status refresh may take: after a refresh of D seconds the
+   * next waits at least D × (1 − share) / share, so heavy ingest keeps its cores and the
+   * statuses lag the data by up to about D × (1 + 1 / share) (GET /v1/health shows the lag).
+   */
+  status_refresh_max_share: z
+    .number({ error: expected('a share above 0 and at most 1, such as 0.2') })
+    .gt(0, { error: expected('a share above 0 and at most 1, such as 0.2') })
+    .max(1, { error: expected('a share above 0 and at most 1, such as 0.2') })
+    .default(0.2),
+  /**
    * Who may read the API and dashboard: `token` (the admin token or a dashboard token), or
    * `none_on_loopback` (no token needed while the server listens on loopback only).
    */

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { isMainThread } from 'node:worker_threads';
 import { DuckDBDateValue, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -33,6 +34,9 @@ export interface DuckDbStoreOptions {
 }
 
 const STAGE_COLUMNS = EVENT_BATCH_COLUMNS.map(([name, type]) => `'${name}': '${type === 'text' ? 'VARCHAR' : type.toUpperCase()}'`).join(', ');
+
+/** Rows appended between two turns of the event loop. */
+const APPEND_SLICE = 5000;
 
 /** Rows per multi-row INSERT for account facts and quarantine entries. */
 const INSERT_CHUNK = 500;
@@ -120,8 +124,11 @@ export class DuckDbStore implements Store {
 
   async query<T = Record<string, unknown>>(fragment: SqlFragment): Promise<T[]> {
     const q = this.dialect.compile(fragment);
-    const reader = await this.current.runAndReadAll(q.text, q.params as never, this.dialect.paramTypes(q.params));
-    return reader.getRowObjectsJson() as T[];
+    const result = await this.current.run(q.text, q.params as never, this.dialect.paramTypes(q.params));
+    // Converted a chunk at a time, each after an await: a large read never holds the event loop (requests wait on it).
+    const rows: T[] = [];
+    for await (const chunk of result.yieldRowObjectJson()) for (const row of chunk) rows.push(row as T);
+    return rows;
   }
 
   async queryColumns(fragment: SqlFragment): Promise<Record<string, unknown[]>> {
@@ -292,9 +299,11 @@ export class DuckDbStore implements Store {
     if (rows.length === 0) return;
     const appender = await this.conn.createAppender(table);
     try {
-      for (const row of rows) {
-        for (const c of columns) appendCell(appender, c, row[c.name], table);
+      for (let i = 0; i < rows.length; i++) {
+        for (const c of columns) appendCell(appender, c, rows[i][c.name], table);
         appender.endRow();
+        // Requests are served between slices of a large append (a status refresh writes 100,000 rows).
+        if (i % APPEND_SLICE === APPEND_SLICE - 1) await setImmediate();
       }
       appender.flushSync();
     } finally {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WriteKeys } from '../../../src/collect/http/keys.js';
 import { initWorkspace, loadWorkspace } from '../../../src/config/index.js';
-import { startServer, type RunningServer } from '../../../src/server/serve.js';
+import { startServer, type RunningServer, type ServeOptions } from '../../../src/server/serve.js';
 import { openStore } from '../../../src/cli/workspace.js';
 import { sql, type SqlFragment } from '../../../src/store/index.js';
 import { FROM_SOURCES } from '../../cli/run-cli.js';
@@ -53,11 +53,11 @@ export interface InProcessServer extends RunningServer {
   close(): Promise<void>;
 }
 
-/** The real server on 127.0.0.1, port 0, in this process, on the workspace's store. */
-export async function startInProcess(ws: string): Promise<InProcessServer> {
+/** The real server on 127.0.0.1, port 0, in this process, on the workspace's store; `asOf`: the day it judges (the demo's). */
+export async function startInProcess(ws: string, opts: Pick<ServeOptions, 'asOf'> = {}): Promise<InProcessServer> {
   const workspace = await loadWorkspace(ws);
   const store = await openStore(workspace);
-  const running = await startServer(workspace, store, { port: 0, host: '127.0.0.1' });
+  const running = await startServer(workspace, store, { port: 0, host: '127.0.0.1', ...opts });
   let closed: Promise<void> | null = null;
   return {
     ...running,
