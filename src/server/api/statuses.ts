@@ -7,7 +7,7 @@
  * Lists read them without the milestones' detail (most of a read's time) and fill it in for
  * the rows they return. The funnel from them is computed once per refresh.
  */
-import { computeFunnel, computeMilestones, currentStatuses, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport } from '../../milestones/index.js';
+import { computeFunnel, computeMilestones, currentStatuses, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport, type StatusState } from '../../milestones/index.js';
 import type { ApiContext } from './api-context.js';
 import { keptAnswers } from './kept-answers.js';
 
@@ -23,6 +23,8 @@ export interface StatusesSource {
 export type StoredReport = SourcedReport & { refreshed_at: string | null };
 
 export const sourceOf = (r: StoredReport): StatusesSource => ({ source: r.source, framework_version: r.framework_version, refreshed_at: r.refreshed_at });
+/** Where statuses read from the store now (current as `state` says) came from. */
+export const materializedSource = (state: StatusState): StatusesSource => ({ source: 'materialized', framework_version: state.framework_version, refreshed_at: state.refreshed_at });
 const COMPUTED: StatusesSource = { source: 'computed', framework_version: null, refreshed_at: null };
 
 /**
