@@ -51,11 +51,12 @@ export { statusCount, statusKeys, statusPage, STATUS_KEY_COLUMNS, type StatusKey
 export { milestonesCsv } from './status-csv.js';
 export { accountProfile, recentEvents, type AccountProfile, type TimelineEntry, type MonthActivity, type UserMove, type RecentEvent } from './account-profile.js';
 export { compileSegment, filterAccounts, DEFAULT_SEGMENT_FIELDS, SegmentError, type AccountRecord } from './segments.js';
-export { computeFunnel, share, type Funnel, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';
+export { computeFunnel, share, type Funnel, type FunnelAccount, type FunnelStatuses, type FunnelBy, type CohortFigures, type HistoryPoint, type Share } from './funnel.js';
 export {
   refreshStatuses,
   statusesAsOf,
   materializedStatuses,
+  materializedFunnelStatuses,
   currentStatuses,
   statusState,
   markStatusesStale,

@@ -2,6 +2,7 @@ import type { MilestonesConfig } from '../config/index.js';
 import { raw, sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragment, type Store } from '../store/index.js';
 import { asDay, daysBetween } from './days.js';
 import { stateMilestone, type AccountStatus, type MilestoneReport } from './engine.js';
+import type { FunnelAccount, FunnelStatuses } from './funnel.js';
 import type { StatusSnapshot } from './status-changes.js';
 import type { Day, MilestoneResult } from './types.js';
 
@@ -163,7 +164,43 @@ export async function readStatusRows(
   });
   const held = stateMilestone(framework);
   if (held === null || filter.stateDays === false) return { as_of: asOf, accounts };
-  // The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody).
+  return { as_of: asOf, accounts, state_on: { milestone: held, accounts: stateDaysOf(rows) } };
+}
+
+/**
+ * Every account's status as the funnel reads it (computeFunnel), from the materialized tables:
+ * six columns, and of the milestones only the rows reached (a day each), where readStatusRows
+ * reads every milestone of every account: the funnel's first answer after a refresh waits on it.
+ */
+export async function readFunnelRows(store: Store, framework: MilestonesConfig): Promise<Omit<FunnelStatuses, 'stages'>> {
+  const d = store.dialect;
+  const held = stateMilestone(framework);
+  const [rows, reached] = await Promise.all([
+    store.query<{ account_id: string; stage: string; signup_day: string; churned_day: string | null; plan: string | null; state_days: string | null }>(
+      sql`SELECT account_id, stage, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day, plan,
+        ${held === null ? sql`NULL AS state_days` : sql`state_days`} FROM account_status ORDER BY account_id`,
+    ),
+    store.query<{ account_id: string; milestone: string; reached_day: string }>(
+      sql`SELECT account_id, milestone, ${d.dayText(sql`reached_day`)} AS reached_day FROM milestone_status WHERE reached_day IS NOT NULL`,
+    ),
+  ]);
+  const names = Object.keys(framework.milestones);
+  const byAccount = new Map<string, FunnelAccount['milestones']>();
+  const accounts = rows.map((r): FunnelAccount => {
+    const milestones = Object.fromEntries(names.map((n) => [n, { reached_at: null as Day | null }]));
+    byAccount.set(r.account_id, milestones);
+    const churned = asDay(r.churned_day);
+    return { account_id: r.account_id, stage: r.stage, signup_day: asDay(r.signup_day)!, churned: churned !== null, churned_day: churned, plan: r.plan, milestones };
+  });
+  for (const m of reached) {
+    const own = byAccount.get(m.account_id)?.[m.milestone];
+    if (own) own.reached_at = asDay(m.reached_day);
+  }
+  return held === null ? { accounts } : { accounts, state_on: { milestone: held, accounts: stateDaysOf(rows) } };
+}
+
+/** The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody). */
+function stateDaysOf(rows: readonly { account_id: string; state_days: string | null }[]): Map<Day, Set<string>> {
   const byDay = new Map<Day, Set<string>>();
   for (const r of rows) {
     for (const day of r.state_days ? r.state_days.split(',') : []) {
@@ -172,7 +209,7 @@ export async function readStatusRows(
       else byDay.set(day, new Set([r.account_id]));
     }
   }
-  return { as_of: asOf, accounts, state_on: { milestone: held, accounts: byDay } };
+  return byDay;
 }
 
 /** How many accounts a filter matches (for a page's total). */

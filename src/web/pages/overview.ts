@@ -11,7 +11,7 @@ interface Freshness {
   last_received_age_seconds: number | null;
 }
 
-/** Days to one decimal at most (bootstrap limits are interpolated). */
+/** Days to one decimal at most (a median of an even count falls between two days). */
 const days = (v: number | null) => (v === null ? '—' : String(Math.round(v * 10) / 10));
 
 /** Stages as a bar chart of shares with their intervals. */
@@ -86,7 +86,7 @@ export const overviewPage: Page = {
         h('a', { href: href(`accounts${query({ milestone: m, reached: 'true' })}`) }, labelOf(ctx.workspace, m)),
         shareText(x.reached),
         count(x.reached.n),
-        x.median_days === null ? '—' : `${days(x.median_days)} [${days(x.median_days_low)}–${days(x.median_days_high)}]`,
+        x.median_days === null ? '—' : x.median_days_low === null ? days(x.median_days) : `${days(x.median_days)} [${days(x.median_days_low)}–${days(x.median_days_high)}]`,
       ];
     });
     const stageRows = f.stages.map((s) => [
@@ -100,7 +100,7 @@ export const overviewPage: Page = {
       'div',
       {},
       h('h1', { tabindex: -1 }, 'Overview'),
-      h('p', { class: 'lede' }, `Every account on the framework as of ${f.as_of}. Shares carry Wilson 95% intervals; medians a bootstrap 95% interval.`),
+      h('p', { class: 'lede' }, `Every account on the framework as of ${f.as_of}. Shares carry Wilson 95% intervals; medians a distribution-free 95% interval from the order statistics (none below 6 accounts).`),
       h('p', { class: 'note', 'data-statuses': f.source }, statusesNote(f)),
       h(
         'div',
