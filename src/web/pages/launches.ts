@@ -2,7 +2,7 @@ import type { AdoptionFunnel, DesignResult, HorizonCell, LaunchesPage, LaunchesP
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { card, count, h, pct, shareText, table } from '../dom.js';
-import { href, type Page } from '../shell.js';
+import { href, type PageBody } from '../shell.js';
 
 type Scale = 'proportion' | 'mean' | 'count';
 type Entry = LaunchesPageEntry;
@@ -87,10 +87,7 @@ function launchesTable(page: LaunchesPage): HTMLTableElement {
   );
 }
 
-export const launchesPage: Page = {
-  id: 'launches',
-  title: 'Launches',
-  nav: true,
+export const launchesPage: PageBody = {
   async render(ctx) {
     const page = await getJson<LaunchesPage & { as_of: string }>(`/launches${query({ as_of: ctx.asOf })}`);
     const reported = page.launches.reduce((n, l) => n + l.reports.length, 0);
@@ -194,10 +191,7 @@ interface LaunchView {
   report: OutcomeReport;
 }
 
-export const launchPage: Page = {
-  id: 'launch',
-  title: 'Launch',
-  nav: false,
+export const launchPage: PageBody = {
   async render(ctx) {
     const name = ctx.rest[0] ?? '';
     const v = await getJson<LaunchView>(`/launches/${encodeURIComponent(name)}${query({ as_of: ctx.asOf })}`);

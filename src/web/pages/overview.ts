@@ -2,7 +2,7 @@ import type { Funnel } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { ago, card, count, fill, h, pct, shareText, table } from '../dom.js';
-import { href, labelOf, statusesNote, type Page, type PageContext, type StatusesSource } from '../shell.js';
+import { href, labelOf, statusesNote, type PageBody, type PageContext, type StatusesSource } from '../shell.js';
 
 interface Freshness {
   newest_event_at: string | null;
@@ -70,10 +70,7 @@ function cohortTable(f: Funnel, ctx: PageContext): HTMLElement {
 const shareCell = (s: { share: number | null; low: number; high: number } | null) =>
   h('span', { class: 'share', style: s?.share != null ? `--share:${s.share.toFixed(3)}` : null, 'data-share': s?.share ?? '' }, shareText(s));
 
-export const overviewPage: Page = {
-  id: 'overview',
-  title: 'Overview',
-  nav: true,
+export const overviewPage: PageBody = {
   async render(ctx) {
     const by = ctx.params.get('by') === 'plan' ? 'plan' : 'signup_month';
     const [f, fresh] = await Promise.all([getJson<Funnel & StatusesSource>(`/funnel${query({ as_of: ctx.asOf, by })}`), getJson<Freshness>('/freshness')]);

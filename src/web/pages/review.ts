@@ -2,7 +2,7 @@ import type { DriftRow, FrameworkReview, Lift, MilestoneReview, StepReview } fro
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { count, h, table } from '../dom.js';
-import { stageLabel, type Page, type PageContext } from '../shell.js';
+import { stageLabel, type PageBody, type PageContext } from '../shell.js';
 
 type Review = FrameworkReview & { words: { framework: string; cohorts: string[]; actions: Record<string, string> } };
 type Iv = { estimate: number | null; low: number | null; high: number | null };
@@ -179,10 +179,7 @@ function diffView(diff: string): HTMLElement {
   );
 }
 
-export const reviewPage: Page = {
-  id: 'review',
-  title: 'Review',
-  nav: true,
+export const reviewPage: PageBody = {
   async render(ctx: PageContext) {
     const cohorts = ctx.params.get('cohorts');
     const r = await getJson<Review>(`/review${query({ as_of: ctx.asOf, cohorts })}`);
