@@ -1,8 +1,8 @@
 /**
  * Charts with ECharts (bundled, no CDN), drawn as SVG. Every chart has a label for screen
  * readers (ECharts' aria description) and the page shows its figures in a table beside it.
- * ECharts is a chunk of its own (echarts.ts), loaded as soon as a page that draws charts
- * loads, while it asks the API; a chart is drawn once both are there.
+ * ECharts is a chunk of its own (echarts.ts), loaded once a page that draws charts has asked
+ * the API (pages/index.ts); a chart is drawn once ECharts is there and it is in the document.
  */
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { h, onPageLeave } from './dom.js';
@@ -11,8 +11,12 @@ export type ChartOption = EChartsCoreOption;
 
 let echarts: Promise<typeof import('./echarts.js')> | null = null;
 
-/** Starts loading ECharts (once); pages that draw charts call it before they ask the API. */
-export const loadCharts = () => (echarts ??= import('./echarts.js'));
+/** Loads ECharts once (again after a failure). */
+export const loadCharts = () =>
+  (echarts ??= import('./echarts.js').catch((err: unknown) => {
+    echarts = null;
+    throw err;
+  }));
 
 /** Colours with at least 3:1 contrast on white, told apart by more than hue (dashes in lines). */
 export const PALETTE = ['#1f5fbf', '#c2410c', '#047857', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#475569'];
