@@ -169,34 +169,41 @@ export async function readStatusRows(
 
 /**
  * Every account's status as the funnel reads it (computeFunnel), from the materialized tables:
- * six columns, and of the milestones only the rows reached (a day each), where readStatusRows
- * reads every milestone of every account: the funnel's first answer after a refresh waits on it.
+ * six columns, and each account's reached days packed in one cell, read column by column
+ * (drivers build row objects far more slowly), where readStatusRows reads every milestone of
+ * every account: the funnel's first answer after a refresh waits on this read.
  */
 export async function readFunnelRows(store: Store, framework: MilestonesConfig): Promise<Omit<FunnelStatuses, 'stages'>> {
   const d = store.dialect;
   const held = stateMilestone(framework);
-  const [rows, reached] = await Promise.all([
-    store.query<{ account_id: string; stage: string; signup_day: string; churned_day: string | null; plan: string | null; state_days: string | null }>(
-      sql`SELECT account_id, stage, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day, plan,
+  const names = Object.keys(framework.milestones);
+  const [columns, reached] = await Promise.all([
+    store.queryColumns(
+      sql`SELECT account_id, stage, plan, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day,
         ${held === null ? sql`NULL AS state_days` : sql`state_days`} FROM account_status ORDER BY account_id`,
     ),
-    store.query<{ account_id: string; milestone: string; reached_day: string }>(
-      sql`SELECT account_id, milestone, ${d.dayText(sql`reached_day`)} AS reached_day FROM milestone_status WHERE reached_day IS NOT NULL`,
-    ),
+    names.length === 0
+      ? Promise.resolve({ account_id: [], days: [] })
+      : store.queryColumns(
+          sql`SELECT account_id, ${d.packText(names.map((n) => sql`max(CASE WHEN milestone = ${n} THEN reached_day END)`))} AS days
+            FROM milestone_status WHERE reached_day IS NOT NULL GROUP BY account_id`,
+        ),
   ]);
-  const names = Object.keys(framework.milestones);
-  const byAccount = new Map<string, FunnelAccount['milestones']>();
-  const accounts = rows.map((r): FunnelAccount => {
-    const milestones = Object.fromEntries(names.map((n) => [n, { reached_at: null as Day | null }]));
-    byAccount.set(r.account_id, milestones);
-    const churned = asDay(r.churned_day);
-    return { account_id: r.account_id, stage: r.stage, signup_day: asDay(r.signup_day)!, churned: churned !== null, churned_day: churned, plan: r.plan, milestones };
+  const ids = (columns.account_id ?? []) as string[];
+  const col = <T>(name: string) => (columns[name] ?? []) as T[];
+  const [stages, plans, signups, churns] = [col<string>('stage'), col<string | null>('plan'), col<string>('signup_day'), col<string | null>('churned_day')];
+  const reachedIds = reached.account_id as string[];
+  const reachedDays = new Map(reachedIds.map((id, i) => [id, (reached.days[i] as string).split(',')]));
+  const accounts = ids.map((id, i): FunnelAccount => {
+    const own = reachedDays.get(id);
+    const milestones: FunnelAccount['milestones'] = {};
+    names.forEach((n, j) => (milestones[n] = { reached_at: own?.[j] || null }));
+    const churned = asDay(churns[i]);
+    return { account_id: id, stage: stages[i], signup_day: asDay(signups[i])!, churned: churned !== null, churned_day: churned, plan: plans[i], milestones };
   });
-  for (const m of reached) {
-    const own = byAccount.get(m.account_id)?.[m.milestone];
-    if (own) own.reached_at = asDay(m.reached_day);
-  }
-  return held === null ? { accounts } : { accounts, state_on: { milestone: held, accounts: stateDaysOf(rows) } };
+  if (held === null) return { accounts };
+  const stateDays = col<string | null>('state_days');
+  return { accounts, state_on: { milestone: held, accounts: stateDaysOf(ids.map((account_id, i) => ({ account_id, state_days: stateDays[i] }))) } };
 }
 
 /** The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody). */

@@ -56,7 +56,7 @@ function watched(store: Store, seen: string[]): Store {
   };
   return new Proxy(store, {
     get(target, key) {
-      if (key === 'query' || key === 'execute') {
+      if (key === 'query' || key === 'queryColumns' || key === 'execute') {
         return (f: SqlFragment) => (check(f), (target[key] as (f: SqlFragment) => Promise<unknown>).call(target, f));
       }
       const v = target[key as keyof Store];
