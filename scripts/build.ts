@@ -6,7 +6,7 @@
  *   dist/cairn.js           src/cli/main.ts; each verb's module a chunk loaded when it runs
  *   dist/chunk-*.js         code shared between verbs
  *   dist/threads/*.cjs      every src/**\/*-worker.ts, as stats/thread-code.ts starts threads
- *   dist/web/dashboard.*    the dashboard (src/web, ECharts inside), as server/dashboard.ts serves it
+ *   dist/web/               the dashboard (src/web): the shell, a chunk per page and one of ECharts, as server/dashboard.ts serves them
  *
  * Small pure-JS packages (commander, yaml, zod…) are bundled: one file loads faster than their
  * many. The native and heavy ones stay in node_modules and load only when a verb needs them.

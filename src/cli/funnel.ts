@@ -8,18 +8,18 @@ import { workspaceFunnelStatuses } from './refresh.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
-/** Days from a bootstrap quantile may fall between two days: one decimal is enough. */
+/** A median of an even count may fall between two days: one decimal is enough. */
 const days = (v: number | null) => (v === null ? '—' : String(Math.round(v * 10) / 10));
 const withCi = (s: Share) => `${pct(s.share).padStart(6)} [${pct(s.low)}–${pct(s.high)}]`;
 
 /** The funnel as a person reads it: the base, cohorts side by side, then how it moved. */
 export function printFunnel(f: Funnel): void {
-  print(`Funnel as of ${f.as_of}: ${f.total.accounts} accounts (${f.total.churned} churned); shares with Wilson 95% intervals\n`);
+  print(`Funnel as of ${f.as_of}: ${f.total.accounts} accounts (${f.total.churned} churned); shares with Wilson 95% intervals, medians with distribution-free ones\n`);
   for (const s of f.stages) print(`  ${s.label.padEnd(14)} ${withCi(f.total.stages[s.name])}`);
   print('\n  milestone      reached                    median days to reach');
   for (const name of f.milestones) {
     const m = f.total.milestones[name];
-    const median = m.median_days === null ? '—' : `${days(m.median_days)} [${days(m.median_days_low)}–${days(m.median_days_high)}]`;
+    const median = m.median_days === null ? '—' : m.median_days_low === null ? days(m.median_days) : `${days(m.median_days)} [${days(m.median_days_low)}–${days(m.median_days_high)}]`;
     print(`  ${name.padEnd(14)} ${withCi(m.reached).padEnd(26)} ${median}`);
   }
   if (f.headline && f.total.headline) print(`\n  headline: ${withCi(f.total.headline).trim()} of ${f.headline.meaning}`);
@@ -52,9 +52,9 @@ export async function runFunnel(opts: { asOf?: string; by: string; json?: boolea
   await withWorkspace(globals, async (ws, store) => {
     const statuses = await workspaceFunnelStatuses(ws, store, asOf);
     const funnel = await computeFunnel(store, ws.milestones, asOf, by, statuses ?? undefined);
-    const source = statuses ? { source: statuses.source, framework_version: statuses.framework_version } : { source: 'computed', framework_version: null };
+    const source = statuses ? { source: statuses.source, framework_version: statuses.state.framework_version } : { source: 'computed' as const, framework_version: null };
     if (opts.json) return printJson({ ...funnel, ...source });
     printFunnel(funnel);
-    print(`\n(${statuses ? statusesNote(statuses) : 'computed now'})`);
+    print(`\n(${statusesNote(source)})`);
   });
 }

@@ -8,7 +8,7 @@ import { withWorkspace, type GlobalOptions } from './workspace.js';
 import { exportOut, writeAccountsExport } from './export-file.js';
 
 /** Where a report's statuses came from, for a person. */
-export const statusesNote = (r: SourcedReport) =>
+export const statusesNote = (r: Pick<SourcedReport, 'source' | 'framework_version'>) =>
   r.source === 'materialized' ? `materialized statuses, framework version ${r.framework_version}` : 'computed now';
 
 function printTable(report: SourcedReport, names: string[]): void {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Workspace } from '../config/index.js';
-import { markStatusesStale, materializedStatuses, refreshSegments, refreshStatuses, statusesAsOf, type RefreshSummary, type SourcedReport } from '../milestones/index.js';
+import { markStatusesStale, materializedFunnelStatuses, refreshSegments, refreshStatuses, statusesAsOf, type RefreshSummary, type SourcedReport } from '../milestones/index.js';
 import type { Store } from '../store/index.js';
 import { formatNumber, print, printJson, terminalText } from './output.js';
 import { withWorkspace, type GlobalOptions } from './workspace.js';
@@ -37,9 +37,9 @@ export async function workspaceStatuses(ws: Workspace, store: Store, asOf: strin
   return statusesAsOf(store, ws.milestones, asOf, { refresh: true, accounts, fileText: await fileText(ws) });
 }
 
-/** The materialized statuses as of a day when current (refreshed first when the day is today), else null; for the funnel, without details. */
-export async function workspaceFunnelStatuses(ws: Workspace, store: Store, asOf: string): Promise<SourcedReport | null> {
-  return materializedStatuses(store, ws.milestones, asOf, { refresh: true, fileText: await fileText(ws), details: false });
+/** The materialized statuses as of a day when current (refreshed first when the day is today), else null; as the funnel reads them. */
+export async function workspaceFunnelStatuses(ws: Workspace, store: Store, asOf: string) {
+  return materializedFunnelStatuses(store, ws.milestones, asOf, { refresh: true, fileText: await fileText(ws) });
 }
 
 /** One line for a person about a refresh. */

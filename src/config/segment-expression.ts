@@ -4,7 +4,8 @@
  * turn the text into a small AST, within SEGMENT_LIMITS so no expression can exhaust the
  * stack. Which fields exist is segment-fields.ts's business; check-segments.ts reports bad
  * expressions at their line in the file. User text never becomes SQL: src/milestones/
- * segments.ts evaluates the AST in TypeScript.
+ * segments.ts evaluates the AST in TypeScript, segment-sql.ts writes it as a condition whose
+ * columns come from a fixed list and whose values are bound.
  *
  * Grammar (keywords are case-insensitive; field names are lowercase):
  *   expr       := and ('or' and)*

@@ -1,10 +1,10 @@
 import type { MilestonesConfig } from '../config/index.js';
-import { bootstrapQuantileInterval, median, wilsonInterval } from '../stats/index.js';
+import { quantileOrderInterval, wilsonInterval } from '../stats/index.js';
 import { sql, type Store } from '../store/index.js';
 import { addDays, daysBetween } from './days.js';
 import { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport } from './engine.js';
 import type { Stage } from './stages.js';
-import type { Day } from './types.js';
+import type { Day, MilestoneResult } from './types.js';
 
 /** A share with its Wilson 95% interval. */
 export interface Share {
@@ -17,7 +17,11 @@ export interface Share {
 
 export interface MilestoneFigures {
   reached: Share;
-  /** Median days from signup to reaching it, among those who did, with a bootstrap 95% interval. */
+  /**
+   * Median days from signup to reaching it, among those who did, with a distribution-free 95%
+   * interval from the order statistics (quantileOrderInterval); the limits are null below 6
+   * accounts, too few for 95%.
+   */
   median_days: number | null;
   median_days_low: number | null;
   median_days_high: number | null;
@@ -42,6 +46,18 @@ export interface HistoryPoint {
 
 export type FunnelBy = 'all' | 'signup_month' | 'plan';
 
+/** What the funnel reads of an account's status (an AccountStatus is one): its reached days alone of its milestones. */
+export type FunnelAccount = Pick<AccountStatus, 'account_id' | 'stage' | 'signup_day' | 'churned' | 'churned_day' | 'plan'> & {
+  milestones: Record<string, Pick<MilestoneResult, 'reached_at'>>;
+};
+
+/** Every account's status as the funnel reads it (a MilestoneReport is one). */
+export interface FunnelStatuses {
+  stages: Stage[];
+  accounts: FunnelAccount[];
+  state_on?: MilestoneReport['state_on'];
+}
+
 export interface Funnel {
   as_of: Day;
   by: FunnelBy;
@@ -58,19 +74,20 @@ export function share(n: number, of: number): Share {
   return { n, of, share: of > 0 ? n / of : null, low: w.low, high: w.high };
 }
 
-const cohortOf = (a: AccountStatus, by: FunnelBy): string =>
+const cohortOf = (a: FunnelAccount, by: FunnelBy): string =>
   by === 'signup_month' ? a.signup_day.slice(0, 7) : by === 'plan' ? (a.plan ?? 'no plan') : 'all';
 
-function figures(cohort: string, accounts: AccountStatus[], stages: Stage[], names: string[], headline: (a: AccountStatus) => boolean | null): CohortFigures {
+function figures(cohort: string, accounts: FunnelAccount[], stages: Stage[], names: string[], headline: (a: FunnelAccount) => boolean | null): CohortFigures {
   const milestones: Record<string, MilestoneFigures> = {};
   for (const name of names) {
     const days = accounts.flatMap((a) => (a.milestones[name].reached_at ? [daysBetween(a.signup_day, a.milestones[name].reached_at!)] : []));
-    const ci = days.length >= 2 ? bootstrapQuantileInterval(days, 0.5, { seed: 1, resamples: 500 }) : null;
+    const ci = quantileOrderInterval(days, 0.5);
+    const limit = (v: number) => (Number.isNaN(v) ? null : v);
     milestones[name] = {
       reached: share(days.length, accounts.length),
-      median_days: days.length ? median(days) : null,
-      median_days_low: ci ? ci.low : null,
-      median_days_high: ci ? ci.high : null,
+      median_days: limit(ci.estimate),
+      median_days_low: limit(ci.low),
+      median_days_high: limit(ci.high),
     };
   }
   // An account is counted at a stage when it got there or further.
@@ -94,7 +111,7 @@ function figures(cohort: string, accounts: AccountStatus[], stages: Stage[], nam
  * each milestone by then (reached days never move), and the share of customers then in the
  * state. Counted from sorted days, not by scanning every account at every month end.
  */
-function monthEndHistory(accounts: readonly AccountStatus[], names: string[], ends: Day[], heldOn: ((end: Day) => ReadonlySet<string> | undefined) | null): HistoryPoint[] {
+function monthEndHistory(accounts: readonly FunnelAccount[], names: string[], ends: Day[], heldOn: ((end: Day) => ReadonlySet<string> | undefined) | null): HistoryPoint[] {
   const sortedDays = (days: (Day | null)[]) => days.filter((x): x is Day => x !== null).sort();
   const signups = sortedDays(accounts.map((a) => a.signup_day));
   // Counted at an end once signed up and churned, or reached, by it.
@@ -157,14 +174,14 @@ export async function historyMonthEnds(store: Store, asOf: Day): Promise<Day[]> 
 /**
  * The base on the framework: share of accounts at each stage and milestone, median days to
  * each, and the headline state (share of customers mature in enough categories), by cohort,
- * every share with its Wilson 95% interval; and how the base moved, month end by month end.
+ * every share with its Wilson 95% interval, every median with its order-statistic one; and how the base moved, month end by month end.
  * History needs one pass: a reached day never moves, so "reached by E" is `reached_at ≤ E`.
  * `statuses`: every account's status as of `asOf` when already known (materialized, with
  * the headline's history in `state_on`; computed ones without it get it computed here).
  */
-export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all', statuses?: MilestoneReport): Promise<Funnel> {
+export async function computeFunnel(store: Store, framework: MilestonesConfig, asOf: Day, by: FunnelBy = 'all', statuses?: FunnelStatuses): Promise<Funnel> {
   const ends = await historyMonthEnds(store, asOf);
-  let report: MilestoneReport;
+  let report: FunnelStatuses;
   if (statuses) {
     // Materialized statuses carry their history's states; computed ones get them here.
     const stateOn = statuses.state_on ?? (await computeStateOn(store, framework, asOf, [...ends, asOf]));
@@ -174,10 +191,10 @@ export async function computeFunnel(store: Store, framework: MilestonesConfig, a
   }
   const names = Object.keys(framework.milestones);
   const state = report.state_on;
-  const inState = (day: Day, a: AccountStatus) => state?.accounts.get(day)?.has(a.account_id) ?? false;
-  const headlineNow = (a: AccountStatus) => (state ? inState(asOf, a) : null);
+  const inState = (day: Day, a: FunnelAccount) => state?.accounts.get(day)?.has(a.account_id) ?? false;
+  const headlineNow = (a: FunnelAccount) => (state ? inState(asOf, a) : null);
 
-  const groups = new Map<string, AccountStatus[]>();
+  const groups = new Map<string, FunnelAccount[]>();
   for (const a of report.accounts) {
     const key = cohortOf(a, by);
     const list = groups.get(key);

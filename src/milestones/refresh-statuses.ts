@@ -2,12 +2,12 @@ import type { MilestonesConfig } from '../config/index.js';
 import { NO_WRITE, sql, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
 import { computeMilestones, type MilestoneReport } from './engine.js';
-import { historyMonthEnds } from './funnel.js';
+import { historyMonthEnds, type FunnelStatuses } from './funnel.js';
 import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './framework-version.js';
 import { mapSliced } from './sliced.js';
 import { journeyStages } from './stages.js';
 import { statusChanges, type StatusChange } from './status-changes.js';
-import { readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
+import { readFunnelRows, readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
 import type { Day } from './types.js';
 
 /** Set (to the time) before a write that statuses do not follow yet; a full refresh clears it. */
@@ -160,15 +160,32 @@ export async function materializedStatuses(
   asOf: Day,
   opts: { accounts?: readonly string[]; refresh?: boolean; fileText?: string; details?: boolean; stateDays?: boolean } = {},
 ): Promise<SourcedReport | null> {
-  let state = await statusState(store);
-  const fresh = (s: StatusState | null) => isCurrent(s, framework, asOf);
-  if (!fresh(state) && opts.refresh && asOf === today() && !(state && asOf < state.as_of)) {
-    await refreshStatuses(store, framework, { asOf, fileText: opts.fileText });
-    state = await statusState(store);
-  }
-  if (!fresh(state)) return null;
+  const state = await currentOrRefreshed(store, framework, asOf, opts);
+  if (!state) return null;
   const { accounts, state_on } = await readStatusRows(store, framework, { accounts: opts.accounts, details: opts.details, stateDays: opts.stateDays });
-  return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state!.framework_version };
+  return { as_of: asOf, stages: journeyStages(framework), accounts, ...(state_on ? { state_on } : {}), source: 'materialized', framework_version: state.framework_version };
+}
+
+/** {@link materializedStatuses} as the funnel reads them (readFunnelRows: far less to read); with the refresh's state. */
+export async function materializedFunnelStatuses(
+  store: Store,
+  framework: MilestonesConfig,
+  asOf: Day,
+  opts: { refresh?: boolean; fileText?: string } = {},
+): Promise<(FunnelStatuses & { source: 'materialized'; state: StatusState }) | null> {
+  const state = await currentOrRefreshed(store, framework, asOf, opts);
+  if (!state) return null;
+  return { stages: journeyStages(framework), ...(await readFunnelRows(store, framework)), source: 'materialized', state };
+}
+
+/** The last refresh when current for `asOf` and this framework; first refreshed if asked and `asOf` is today. */
+async function currentOrRefreshed(store: Store, framework: MilestonesConfig, asOf: Day, opts: { refresh?: boolean; fileText?: string }): Promise<StatusState | null> {
+  const state = await statusState(store);
+  if (!isCurrent(state, framework, asOf) && opts.refresh && asOf === today() && !(state && asOf < state.as_of)) {
+    await refreshStatuses(store, framework, { asOf, fileText: opts.fileText });
+    return currentStatuses(store, framework, asOf);
+  }
+  return isCurrent(state, framework, asOf) ? state : null;
 }
 
 /** The statuses as of `asOf`: materialized when current (see {@link materializedStatuses}), else computed now. */

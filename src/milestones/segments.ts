@@ -14,7 +14,8 @@ import {
  * Segments: compiles a parsed segment expression (src/config/segment-expression.ts) into a
  * predicate over per-account records. Which fields exist and what their values may be is
  * checked by config (segment-fields.ts), when milestones.yaml loads and again here; evaluation
- * is plain TypeScript over plain objects, so no user text ever reaches SQL.
+ * is plain TypeScript over plain objects. segment-sql.ts writes the same expressions as SQL
+ * conditions on the materialized statuses, with the same meaning (tested equal).
  *
  * Nulls: any comparison, `in` or `not in` with a null field is false (SQL's unknown,
  * simplified to false); `not` then negates that false. Only `is [not] null` tests for null.

@@ -1,8 +1,7 @@
-import { parseSegmentExpression, segmentFields, type MilestonesConfig } from '../config/index.js';
 import { join, raw, sql, type SqlFragment, type Store } from '../store/index.js';
-import { addDays, asDay, daysBetween } from './days.js';
+import { addDays } from './days.js';
 import { lastActiveDays } from './segment-members.js';
-import { compileSegment, DEFAULT_SEGMENT_FIELDS, type AccountRecord, type MilestoneRecord } from './segments.js';
+import type { SegmentCondition } from './segment-sql.js';
 import type { Day } from './types.js';
 
 /** The columns of account_status a list may sort by, each read as it is. */
@@ -21,6 +20,8 @@ export interface StatusKeyFilter {
   signup_month?: string;
   churned?: boolean;
   milestone?: { name: string; reached: boolean };
+  /** Segment expressions every account must pass (segmentCondition, as of the statuses' day). */
+  segments?: readonly SegmentCondition[];
 }
 
 /** The filter as SQL conditions on account_status (bound values only). */
@@ -37,6 +38,7 @@ function whereOf(store: Store, filter: StatusKeyFilter): SqlFragment {
   if (filter.milestone !== undefined) {
     where.push(sql`account_id IN (SELECT account_id FROM milestone_status WHERE milestone = ${filter.milestone.name} AND reached = ${filter.milestone.reached ? 1 : 0})`);
   }
+  for (const segment of filter.segments ?? []) where.push(segment.sql);
   return where.length ? sql`WHERE ${join(where, ' AND ')}` : sql``;
 }
 
@@ -44,6 +46,12 @@ function whereOf(store: Store, filter: StatusKeyFilter): SqlFragment {
 function whole(what: string, n: number): SqlFragment {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid ${what}: ${n}`);
   return raw(String(n));
+}
+
+/** How many accounts of the materialized statuses pass `filter`. */
+export async function statusCount(store: Store, filter: StatusKeyFilter): Promise<number> {
+  const [{ n }] = await store.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM account_status ${whereOf(store, filter)}`);
+  return Number(n);
 }
 
 /**
@@ -65,12 +73,12 @@ export async function statusPage(
     sort.column === 'stage' && sort.stages
       ? sql`CASE ${join(sort.stages.map((s, i) => sql`WHEN stage = ${s} THEN ${raw(String(i))}`), ' ')} ELSE -1 END`
       : raw(sort.column);
-  const [{ n }] = await store.query<{ n: string | number }>(sql`SELECT count(*) AS n FROM account_status ${conditions}`);
+  const n = await statusCount(store, filter);
   const rows = await store.query<{ account_id: string }>(
     sql`SELECT account_id FROM account_status ${conditions} ORDER BY ${key} IS NULL, ${key} ${raw(sort.desc ? 'DESC' : 'ASC')}, account_id
       LIMIT ${whole('limit', limit)} OFFSET ${whole('offset', offset)}`,
   );
-  return { total: Number(n), ids: rows.map((r) => r.account_id) };
+  return { total: n, ids: rows.map((r) => r.account_id) };
 }
 
 /**
@@ -98,77 +106,4 @@ export async function statusKeys(store: Store, asOf: Day, filter: StatusKeyFilte
     values = await lastActiveDays(store, asOf);
   }
   return ids.map((r) => ({ account_id: r.account_id, value: values.get(r.account_id) ?? null }));
-}
-
-/**
- * {@link statusKeys} of the accounts a segment expression keeps, reading only what the
- * expression and the key need: the accounts' own columns, the rows of the milestones it
- * names, the last active days if it asks how long ago. The expression is evaluated in
- * TypeScript (compileSegment), never in SQL; it throws as accountsMatching does.
- */
-export async function segmentStatusKeys(
-  store: Store,
-  framework: MilestonesConfig,
-  asOf: Day,
-  expression: string,
-  filter: StatusKeyFilter,
-  key: StatusKey,
-): Promise<{ account_id: string; value: string | number | null }[]> {
-  const d = store.dialect;
-  const parsed = parseSegmentExpression(expression);
-  const predicate = compileSegment(parsed, { ...DEFAULT_SEGMENT_FIELDS, milestones: Object.keys(framework.milestones) });
-  const fields = segmentFields(parsed);
-  const named = new Set(fields.filter((f) => f[0] === 'milestones').map((f) => f[1]));
-  if ('milestone' in key) named.add(key.milestone);
-  const needsLast = fields.some((f) => f[0] === 'days_since_last_event') || 'last_active_day' in key;
-  const [rows, milestones, last] = await Promise.all([
-    store.query<{ account_id: string; stage: string; plan: string | null; seats: string | number | null; signup_day: string; churned_day: string | null; next_milestone: string | null }>(
-      sql`SELECT account_id, stage, plan, seats, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day, next_milestone FROM account_status ${whereOf(store, filter)}`,
-    ),
-    named.size === 0
-      ? Promise.resolve([])
-      : store.query<{ account_id: string; milestone: string; reached: string | number; reached_day: string | null; progress: string | number }>(
-          sql`SELECT account_id, milestone, reached, ${d.dayText(sql`reached_day`)} AS reached_day, progress FROM milestone_status WHERE milestone IN (${join([...named].map((n) => sql`${n}`))})`,
-        ),
-    needsLast ? lastActiveDays(store, asOf) : Promise.resolve(new Map<string, Day>()),
-  ]);
-  const byAccount = new Map<string, Record<string, MilestoneRecord>>();
-  for (const m of milestones) {
-    const reachedAt = asDay(m.reached_day);
-    let own = byAccount.get(m.account_id);
-    if (!own) byAccount.set(m.account_id, (own = {}));
-    own[m.milestone] = { reached: Number(m.reached) === 1, progress: Number(m.progress), reached_at: reachedAt, days_to_reach: null };
-  }
-  const out: { account_id: string; value: string | number | null }[] = [];
-  for (const r of rows) {
-    const signup = asDay(r.signup_day)!;
-    const own = byAccount.get(r.account_id) ?? {};
-    for (const m of Object.values(own)) m.days_to_reach = m.reached_at ? daysBetween(signup, m.reached_at) : null;
-    const lastDay = last.get(r.account_id);
-    const record: AccountRecord = {
-      account_id: r.account_id,
-      stage: r.stage,
-      plan: r.plan,
-      seats: r.seats === null ? null : Number(r.seats),
-      age_days: daysBetween(signup, asOf),
-      churned: r.churned_day !== null,
-      days_since_last_event: lastDay ? daysBetween(lastDay, asOf) : null,
-      milestones: own,
-    };
-    if (!predicate(record)) continue;
-    const value =
-      'milestone' in key
-        ? (own[key.milestone]?.progress ?? null)
-        : 'last_active_day' in key
-          ? (lastDay ?? null)
-          : key.column === 'signup_day'
-            ? signup
-            : key.column === 'next_milestone'
-              ? r.next_milestone
-              : key.column === 'seats'
-                ? record.seats
-                : record[key.column];
-    out.push({ account_id: r.account_id, value });
-  }
-  return out;
 }

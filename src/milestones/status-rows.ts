@@ -3,6 +3,7 @@ import { raw, sql, type AccountStatusRow, type MilestoneStatusRow, type SqlFragm
 import { asDay, daysBetween } from './days.js';
 import { stateMilestone, type AccountStatus, type MilestoneReport } from './engine.js';
 import { mapSliced } from './sliced.js';
+import type { FunnelAccount, FunnelStatuses } from './funnel.js';
 import type { StatusSnapshot } from './status-changes.js';
 import type { Day, MilestoneResult } from './types.js';
 
@@ -164,7 +165,50 @@ export async function readStatusRows(
   });
   const held = stateMilestone(framework);
   if (held === null || filter.stateDays === false) return { as_of: asOf, accounts };
-  // The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody).
+  return { as_of: asOf, accounts, state_on: { milestone: held, accounts: stateDaysOf(rows) } };
+}
+
+/**
+ * Every account's status as the funnel reads it (computeFunnel), from the materialized tables:
+ * six columns, and each account's reached days packed in one cell, read column by column
+ * (drivers build row objects far more slowly), where readStatusRows reads every milestone of
+ * every account: the funnel's first answer after a refresh waits on this read.
+ */
+export async function readFunnelRows(store: Store, framework: MilestonesConfig): Promise<Omit<FunnelStatuses, 'stages'>> {
+  const d = store.dialect;
+  const held = stateMilestone(framework);
+  const names = Object.keys(framework.milestones);
+  const [columns, reached] = await Promise.all([
+    store.queryColumns(
+      sql`SELECT account_id, stage, plan, ${d.dayText(sql`signup_day`)} AS signup_day, ${d.dayText(sql`churned_day`)} AS churned_day,
+        ${held === null ? sql`NULL AS state_days` : sql`state_days`} FROM account_status ORDER BY account_id`,
+    ),
+    names.length === 0
+      ? Promise.resolve({ account_id: [], days: [] })
+      : store.queryColumns(
+          sql`SELECT account_id, ${d.packText(names.map((n) => sql`max(CASE WHEN milestone = ${n} THEN reached_day END)`))} AS days
+            FROM milestone_status WHERE reached_day IS NOT NULL GROUP BY account_id`,
+        ),
+  ]);
+  const ids = (columns.account_id ?? []) as string[];
+  const col = <T>(name: string) => (columns[name] ?? []) as T[];
+  const [stages, plans, signups, churns] = [col<string>('stage'), col<string | null>('plan'), col<string>('signup_day'), col<string | null>('churned_day')];
+  const reachedIds = reached.account_id as string[];
+  const reachedDays = new Map(reachedIds.map((id, i) => [id, (reached.days[i] as string).split(',')]));
+  const accounts = ids.map((id, i): FunnelAccount => {
+    const own = reachedDays.get(id);
+    const milestones: FunnelAccount['milestones'] = {};
+    names.forEach((n, j) => (milestones[n] = { reached_at: own?.[j] || null }));
+    const churned = asDay(churns[i]);
+    return { account_id: id, stage: stages[i], signup_day: asDay(signups[i])!, churned: churned !== null, churned_day: churned, plan: plans[i], milestones };
+  });
+  if (held === null) return { accounts };
+  const stateDays = col<string | null>('state_days');
+  return { accounts, state_on: { milestone: held, accounts: stateDaysOf(ids.map((account_id, i) => ({ account_id, state_days: stateDays[i] }))) } };
+}
+
+/** The history's days each account held the state: a day no one held is absent (the funnel reads it as nobody). */
+function stateDaysOf(rows: readonly { account_id: string; state_days: string | null }[]): Map<Day, Set<string>> {
   const byDay = new Map<Day, Set<string>>();
   for (const r of rows) {
     for (const day of r.state_days ? r.state_days.split(',') : []) {
@@ -173,7 +217,7 @@ export async function readStatusRows(
       else byDay.set(day, new Set([r.account_id]));
     }
   }
-  return { as_of: asOf, accounts, state_on: { milestone: held, accounts: byDay } };
+  return byDay;
 }
 
 /** How many accounts a filter matches (for a page's total). */

@@ -24,7 +24,7 @@ export {
 } from './proportion-difference.js';
 export { benjaminiHochberg, holm } from './multiple-comparisons.js';
 export { StratifiedShuffler, aucPermutationNull, permutationPValue, strataCodes } from './permutation-test.js';
-export { median, quantile, sortedQuantile, bootstrapQuantileInterval, type BootstrapOptions } from './quantiles.js';
+export { median, quantile, sortedQuantile, quantileOrderInterval } from './quantiles.js';
 export { mulberry32 } from './random.js';
 export {
   cochranMantelHaenszel,

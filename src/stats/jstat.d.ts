@@ -11,6 +11,10 @@ declare module 'jstat' {
       inv(p: number, df: number): number;
       cdf(x: number, df: number): number;
     };
+    binomial: {
+      /** P(X ≤ k) for X ~ Binomial(n, p). */
+      cdf(k: number, n: number, p: number): number;
+    };
     /** Natural log of the gamma function. */
     gammaln(x: number): number;
   }

@@ -1,16 +1,6 @@
+import jStat from 'jstat';
 import type { Interval } from './interval.js';
-import { mulberry32 } from './random.js';
 import { checkConfidence, checkFiniteValues, checkUnitInterval } from './validate.js';
-
-/** Options for {@link bootstrapQuantileInterval}. */
-export interface BootstrapOptions {
-  /** Number of bootstrap resamples (default 1000). */
-  resamples?: number;
-  /** Confidence level of the percentile interval (default 0.95). */
-  confidence?: number;
-  /** Seed for mulberry32; the same seed gives the same interval. */
-  seed: number;
-}
 
 /** Median (type-7 quantile at 0.5); NaN for no values. */
 export function median(values: readonly number[]): number {
@@ -25,60 +15,36 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /**
- * Percentile bootstrap interval for the q-quantile: resample with replacement, take the
- * quantile of each resample, and read the interval off their distribution. The estimate is
- * the quantile of the data itself. NaN everywhere for no values. A resample is counted, not
- * sorted: its order statistics are read off how often it drew each distinct value, which
- * gives what sorting it would in resamples × (n + distinct values) rather than × n log n
- * (days to a milestone: a few hundred distinct values among thousands).
+ * Distribution-free confidence interval for the q-quantile from the order statistics (the
+ * binomial interval of Thompson 1936; Conover, Practical Nonparametric Statistics, ch. 3): the number of
+ * values below the true quantile is Binomial(n, q), so [x(l), x(u)] covers it with probability
+ * P(l ≤ B < u) ≥ `confidence`, each tail at most half the rest. No resampling, no assumption
+ * on the shape. The estimate is the type-7 quantile. When n is too small for the confidence
+ * (below 6 values for a median at 95%), the limits are NaN; NaN everywhere for no values.
  */
-export function bootstrapQuantileInterval(values: readonly number[], q: number, options: BootstrapOptions): Interval {
+export function quantileOrderInterval(values: readonly number[], q: number, confidence = 0.95): Interval {
   checkFiniteValues('values', values);
   checkUnitInterval('q', q);
-  const { resamples = 1000, confidence = 0.95, seed } = options;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`invalid resamples: ${resamples}`);
   checkConfidence(confidence);
-  const random = mulberry32(seed);
-  const n = values.length;
-  if (n === 0) return { estimate: NaN, low: NaN, high: NaN };
-
-  // Distinct values in sort order (-0 before 0, as a sort puts them), and each value's place among them.
   const sorted = Float64Array.from(values).sort();
-  const distinct: number[] = [];
-  for (const v of sorted) if (distinct.length === 0 || !Object.is(v, distinct[distinct.length - 1])) distinct.push(v);
-  const place = Int32Array.from(values, (v) => placeOf(distinct, v));
-  const h = (n - 1) * q;
-  const below = Math.floor(h);
-  const above = Math.min(below + 1, n - 1);
-  const counts = new Int32Array(distinct.length);
-  const statistics = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[place[Math.floor(random() * n)]]++;
-    // The resample's order statistics `below` and `above` (0-based), by running totals.
-    let seen = 0;
-    let k = 0;
-    while (seen + counts[k] <= below) seen += counts[k++];
-    const low = distinct[k];
-    while (seen + counts[k] <= above) seen += counts[k++];
-    statistics[r] = low + (h - below) * (distinct[k] - low);
-  }
-  statistics.sort();
+  const n = sorted.length;
+  const estimate = sortedQuantile(sorted, q);
   const tail = (1 - confidence) / 2;
-  return {
-    estimate: sortedQuantile(sorted, q),
-    low: sortedQuantile(statistics, tail),
-    high: sortedQuantile(statistics, 1 - tail),
-  };
+  const cdf = (k: number) => jStat.binomial.cdf(k, n, q);
+  // l: 1 + the largest k with P(B ≤ k) ≤ tail; u: 1 + the smallest k with P(B ≤ k) ≥ 1 − tail.
+  const below = lastAtMost(n, (k) => cdf(k) <= tail);
+  const above = lastAtMost(n, (k) => cdf(k) < 1 - tail) + 1;
+  if (below < 0 || above > n - 1) return { estimate, low: NaN, high: NaN };
+  return { estimate, low: sorted[below], high: sorted[above] };
 }
 
-/** Where `v` stands among sorted distinct values (it is one of them). */
-function placeOf(distinct: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = distinct.length - 1;
-  while (lo < hi) {
+/** The largest k in [0, n] with `test(k)`, for a test true up to some k and false after; -1 when none. */
+function lastAtMost(n: number, test: (k: number) => boolean): number {
+  let lo = -1;
+  let hi = n + 1;
+  while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (distinct[mid] < v || (distinct[mid] === v && Object.is(distinct[mid], -0) && !Object.is(v, -0))) lo = mid + 1;
+    if (test(mid)) lo = mid;
     else hi = mid;
   }
   return lo;

@@ -1,16 +1,22 @@
 /**
  * Charts with ECharts (bundled, no CDN), drawn as SVG. Every chart has a label for screen
  * readers (ECharts' aria description) and the page shows its figures in a table beside it.
+ * ECharts is a chunk of its own (echarts.ts), loaded once a page that draws charts has asked
+ * the API (pages/index.ts); a chart is drawn once ECharts is there and it is in the document.
  */
-import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
-import { h } from './dom.js';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
+import { h, onPageLeave } from './dom.js';
 
-echarts.use([BarChart, LineChart, ScatterChart, CustomChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, MarkLineComponent, SVGRenderer]);
+export type ChartOption = EChartsCoreOption;
 
-export type ChartOption = echarts.EChartsCoreOption;
+let echarts: Promise<typeof import('./echarts.js')> | null = null;
+
+/** Loads ECharts once (again after a failure). */
+export const loadCharts = () =>
+  (echarts ??= import('./echarts.js').catch((err: unknown) => {
+    echarts = null;
+    throw err;
+  }));
 
 /** Colours with at least 3:1 contrast on white, told apart by more than hue (dashes in lines). */
 export const PALETTE = ['#1f5fbf', '#c2410c', '#047857', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#475569'];
@@ -18,11 +24,11 @@ export const PALETTE = ['#1f5fbf', '#c2410c', '#047857', '#7c3aed', '#b91c1c', '
 /** The page's font by name: ECharts measures text with it, and "inherit" would measure another. */
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
-const live = new Set<echarts.ECharts>();
+const live = new Set<ECharts>();
 addEventListener('resize', () => live.forEach((c) => c.resize()));
 
 /** Disposes the charts of a page being left. */
-export function disposeCharts(): void {
+function disposeCharts(): void {
   live.forEach((c) => c.dispose());
   live.clear();
 }
@@ -31,11 +37,13 @@ export function disposeCharts(): void {
 export function chart(label: string, option: ChartOption, height = 280): HTMLElement {
   const box = h('div', { class: 'chart', role: 'img', 'aria-label': label, style: `height:${height}px` });
   const figure = h('figure', {}, box, h('figcaption', {}, label));
-  // Drawn once the figure is in the document, so it knows its width.
-  requestAnimationFrame(() => {
+  // Drawn once ECharts is loaded and the figure is in the document, so it knows its width.
+  const frame = new Promise((resolve) => requestAnimationFrame(resolve));
+  void Promise.all([loadCharts(), frame]).then(([{ init }]) => {
     if (!box.isConnected) return;
-    const c = echarts.init(box, null, { renderer: 'svg' });
+    const c = init(box, null, { renderer: 'svg' });
     c.setOption({ color: PALETTE, aria: { enabled: true, label: { description: label } }, animation: false, textStyle: { fontFamily: FONT }, ...option });
+    if (live.size === 0) onPageLeave(disposeCharts);
     live.add(c);
   });
   return figure;

@@ -31,6 +31,19 @@ export function prose(text: string): Child[] {
   return parts.map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
 }
 
+const leaving = new Set<() => void>();
+
+/** Runs `cleanup` when the shell leaves the page being drawn (charts let go of their DOM). */
+export function onPageLeave(cleanup: () => void): void {
+  leaving.add(cleanup);
+}
+
+/** Called by the shell before it draws another page. */
+export function leavePage(): void {
+  leaving.forEach((cleanup) => cleanup());
+  leaving.clear();
+}
+
 /** Replaces an element's children. */
 export function fill(el: Element, ...children: Child[]): void {
   el.replaceChildren();

@@ -3,12 +3,12 @@
  * bundled with esbuild (`npm run build`, or in memory from the sources). It reads only the
  * JSON API (/api/v1); this file is the shell: navigation built from the page list, the as-of
  * control, the token form, hash routes (`#/accounts?stage=set_up`) and keyboard shortcuts.
- * A new page is a file in pages/ and a line in pages/index.ts.
+ * A new page is a file in pages/ and a line in pages/index.ts; pages other than the home page
+ * and ECharts are chunks of their own, loaded when needed (pages/index.ts).
  */
 import './styles.css';
 import { ApiFailure, getJson, token } from './api-client.js';
-import { disposeCharts } from './charts.js';
-import { fill, h } from './dom.js';
+import { fill, h, leavePage } from './dom.js';
 import { PAGES } from './pages/index.js';
 import type { Page, WorkspaceInfo } from './shell.js';
 
@@ -41,7 +41,7 @@ async function render(): Promise<void> {
   document.title = `${page.title} · Cairn`;
   for (const a of nav.querySelectorAll('a')) a.toggleAttribute('aria-current', a.dataset.page === page.id);
   for (const a of nav.querySelectorAll('a[aria-current]')) a.setAttribute('aria-current', 'page');
-  disposeCharts();
+  leavePage();
   fill(status);
   fill(main, h('p', { class: 'loading' }, 'Loading…'));
   main.setAttribute('aria-busy', 'true');
@@ -83,6 +83,8 @@ function askForToken(why: string): void {
 }
 
 async function start(): Promise<void> {
+  // The page's chunk (and ECharts, if it draws charts) loads while the API answers.
+  route().page.preload();
   try {
     if (!token.get() && (await getJson<{ token_needed: boolean }>('/access')).token_needed) return askForToken('This server needs a token to show its figures.');
     workspace = await getJson<WorkspaceInfo>('/workspace');

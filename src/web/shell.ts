@@ -29,13 +29,19 @@ export interface PageContext {
   notify(text: string): void;
 }
 
+/** What a page module gives: how the page draws itself. */
+export interface PageBody {
+  render(ctx: PageContext): Promise<HTMLElement>;
+}
+
 /** One page of the dashboard; the shell lists them in its navigation in this order. */
-export interface Page {
+export interface Page extends PageBody {
   id: string;
   title: string;
   /** Shown in the navigation (pages reached by a link, like one account, are not). */
   nav: boolean;
-  render(ctx: PageContext): Promise<HTMLElement>;
+  /** Starts loading the page's module (its own chunk), so it loads while the shell asks the API. */
+  preload(): void;
 }
 
 /** A milestone's label, in the workspace's own words. */

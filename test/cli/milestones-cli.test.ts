@@ -116,12 +116,15 @@ describe('milestone verbs', async () => {
     const f = JSON.parse(r.stdout);
     assert.deepEqual(f.cohorts.map((c: { cohort: string }) => c.cohort), ['premium', 'pro', 'starter']);
     for (const c of [f.total, ...f.cohorts]) {
-      for (const m of Object.values(c.milestones) as { reached: { share: number; low: number; high: number } }[]) {
+      for (const m of Object.values(c.milestones) as { reached: { n: number; share: number; low: number; high: number }; median_days: number; median_days_low: number | null; median_days_high: number | null }[]) {
         assert.ok(m.reached.low <= m.reached.share && m.reached.share <= m.reached.high);
+        // Order statistics bracket the median from 6 accounts on, and none are claimed below.
+        assert.equal(m.median_days_low === null, m.reached.n < 6);
+        if (m.median_days_low !== null) assert.ok(m.median_days_low <= m.median_days && m.median_days <= m.median_days_high!);
       }
     }
     assert.ok(f.history.length >= 17);
-    // In the terminal, median days and their bootstrap interval read with one decimal at most.
+    // In the terminal, median days and their interval read with one decimal at most.
     const table = await cairn(['-w', ws, 'funnel', '--as-of', AS_OF]);
     const medians = [...table.stdout.matchAll(/\] +([\d.]+) \[([\d.]+)–([\d.]+)\]$/gm)].flatMap((m) => m.slice(1));
     assert.ok(medians.length >= 3, table.stdout);

@@ -9,6 +9,7 @@ import {
   computeFunnel,
   computeMilestones,
   frameworkVersions,
+  materializedFunnelStatuses,
   materializedStatuses,
   milestoneHistory,
   refreshStatuses,
@@ -194,6 +195,11 @@ describeEngines('materialized statuses', (engine) => {
     const slim = (await materializedStatuses(store, framework, AS_OF, { details: false }))!;
     assert.deepEqual(slim.accounts.map((a) => Object.values(a.milestones).map((m) => m.detail)), computed.accounts.map((a) => Object.values(a.milestones).map(() => ({}))));
     assert.deepEqual(await computeFunnel(store, framework, AS_OF, 'signup_month', slim), funnel);
+    // Read as the funnel reads them (the columns it needs, the reached days alone): the same figures.
+    const lean = (await materializedFunnelStatuses(store, framework, AS_OF))!;
+    assert.equal(lean.state.as_of, AS_OF);
+    assert.deepEqual(await computeFunnel(store, framework, AS_OF, 'signup_month', lean), funnel);
+    assert.deepEqual(await computeFunnel(store, framework, AS_OF, 'plan', lean), await computeFunnel(store, framework, AS_OF, 'plan'));
     assert.deepEqual([...read.state_on!.accounts].map(([day, held]) => [day, [...held]]), [['2025-02-28', ['a']]], 'a in the state at the end of February only');
     const other = await statusesAsOf(store, framework, '2025-02-01');
     assert.equal(other.source, 'computed');

@@ -56,7 +56,7 @@ function watched(store: Store, seen: string[]): Store {
   };
   return new Proxy(store, {
     get(target, key) {
-      if (key === 'query' || key === 'execute') {
+      if (key === 'query' || key === 'queryColumns' || key === 'execute') {
         return (f: SqlFragment) => (check(f), (target[key] as (f: SqlFragment) => Promise<unknown>).call(target, f));
       }
       const v = target[key as keyof Store];
@@ -387,7 +387,7 @@ describeEngines('the API /api/v1', (engine) => {
     for (const filter of ['stage=signed_up', 'plan=pro', 'signup_month=2025-02', 'churned=true', 'churned=false', 'q=c', 'milestone=setup&reached=false', 'milestone=activation&reached=true&plan=pro']) {
       urls.push(`/api/v1/accounts?${filter}&sort=seats&order=desc`);
     }
-    // Segments and expressions read what they name (milestones, how long ago) and no more.
+    // Segments and expressions are SQL conditions on the statuses, a segment and an expression together too.
     const where = (e: string) => `where=${encodeURIComponent(e)}`;
     for (const filter of [
       'segment=stuck_in_setup',
@@ -397,6 +397,7 @@ describeEngines('the API /api/v1', (engine) => {
       where('milestones.setup.reached and milestones.setup.days_to_reach < 40'),
       `${where("plan = 'pro'")}&sort=activation&order=desc`,
       `${where('milestones.activation.progress < 0.5')}&sort=stage&q=_`,
+      `segment=stuck_in_setup&${where('seats >= 1')}&sort=signup_day`,
     ]) {
       urls.push(`/api/v1/accounts?${filter}`);
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bootstrapQuantileInterval, median, mulberry32, quantile } from '../../src/stats/index.js';
+import { logFactorial, median, mulberry32, quantile, quantileOrderInterval } from '../../src/stats/index.js';
 import { assertClose } from './helpers.js';
 
 describe('quantile (type 7) and median', () => {
@@ -36,6 +36,45 @@ describe('quantile (type 7) and median', () => {
   });
 });
 
+describe('quantileOrderInterval (distribution-free, from order statistics)', () => {
+  const ranks = (n: number, q = 0.5) => {
+    const { low, high } = quantileOrderInterval(Array.from({ length: n }, (_, i) => n - i), q);
+    return [low, high];
+  };
+
+  test("the median's 95% ranks of the published table: n = 6, 10, 20, 100", () => {
+    // Campbell & Gardner (BMJ 1988) table 1 and Conover: (1, 6) 96.9%, (2, 9) 97.9%, (6, 15) 95.9%, (40, 61) 96.5%.
+    assert.deepEqual(ranks(6), [1, 6]);
+    assert.deepEqual(ranks(10), [2, 9]);
+    assert.deepEqual(ranks(20), [6, 15]);
+    assert.deepEqual(ranks(100), [40, 61]);
+  });
+
+  test('each tail at most 2.5% and no narrower pair of ranks would be, by exact binomial sums', () => {
+    const cdf = (k: number, n: number, q: number) => {
+      let sum = 0;
+      for (let i = 0; i <= k; i++) sum += Math.exp(logFactorial(n) - logFactorial(i) - logFactorial(n - i) + i * Math.log(q) + (n - i) * Math.log(1 - q));
+      return sum;
+    };
+    for (const [n, q] of [[50, 0.5], [200, 0.9], [333, 0.25], [1000, 0.5]] as const) {
+      const [l, u] = ranks(n, q);
+      assert.ok(cdf(l - 1, n, q) <= 0.025 && cdf(l, n, q) > 0.025, `n ${n}, q ${q}: lower rank ${l}`);
+      assert.ok(1 - cdf(u - 1, n, q) <= 0.025 && 1 - cdf(u - 2, n, q) > 0.025, `n ${n}, q ${q}: upper rank ${u}`);
+    }
+  });
+
+  test('the estimate is the type-7 quantile; ties and order do not matter; too few values give no limits', () => {
+    const days = [9, 1, 4, 4, 4, 30, 2, 7, 4, 12];
+    const i = quantileOrderInterval(days, 0.5);
+    assert.deepEqual(i, { estimate: 4, low: 2, high: 12 });
+    const five = quantileOrderInterval([1, 2, 3, 4, 5], 0.5);
+    assert.equal(five.estimate, 3);
+    assert.ok(Number.isNaN(five.low) && Number.isNaN(five.high), 'five values cannot give 95%');
+    assert.deepEqual(quantileOrderInterval([1, 2, 3, 4, 5], 0.5, 0.9), { estimate: 3, low: 1, high: 5 });
+    assert.ok(Number.isNaN(quantileOrderInterval([], 0.5).estimate));
+  });
+});
+
 describe('mulberry32', () => {
   test('reproduces the reference sequence', () => {
     // Reference values from an independent big-integer transcription of bryc's mulberry32.
@@ -62,79 +101,5 @@ describe('mulberry32', () => {
 
   test('rejects a non-integer seed', () => {
     assert.throws(() => mulberry32(1.5), /^Error: invalid seed: 1.5$/);
-  });
-});
-
-describe('bootstrapQuantileInterval', () => {
-  const oneToHundred = Array.from({ length: 100 }, (_, i) => i + 1);
-
-  test('is deterministic given the seed, and the seed matters', () => {
-    const draw = mulberry32(99);
-    const values = Array.from({ length: 40 }, () => draw()); // distinct values, so seeds show
-    const a = bootstrapQuantileInterval(values, 0.3, { seed: 1 });
-    const b = bootstrapQuantileInterval(values, 0.3, { seed: 1 });
-    const c = bootstrapQuantileInterval(values, 0.3, { seed: 2 });
-    assert.deepEqual(a, b);
-    assert.notDeepEqual(a, c);
-  });
-
-  test('the median of 1..100 lands near the order-statistic interval', () => {
-    // Distribution-free 95% CI for the median of n = 100 uses order statistics 40 and 61
-    // (binomial(100, 0.5)); the percentile bootstrap should land close to it.
-    const interval = bootstrapQuantileInterval(oneToHundred, 0.5, { seed: 3, resamples: 2000 });
-    assert.equal(interval.estimate, 50.5);
-    assert.ok(interval.low >= 37 && interval.low <= 45, `low ${interval.low}`);
-    assert.ok(interval.high >= 56 && interval.high <= 64, `high ${interval.high}`);
-  });
-
-  test('a lower confidence gives a narrower interval inside the wider one', () => {
-    const wide = bootstrapQuantileInterval(oneToHundred, 0.9, { seed: 5, confidence: 0.95 });
-    const narrow = bootstrapQuantileInterval(oneToHundred, 0.9, { seed: 5, confidence: 0.5 });
-    assert.ok(narrow.low >= wide.low && narrow.high <= wide.high);
-    assert.ok(narrow.high - narrow.low < wide.high - wide.low);
-  });
-
-  test('gives what sorting every resample gives, to the last bit', () => {
-    // The textbook way: sort each resample and interpolate (R's type 7).
-    const bySorting = (values: number[], q: number, seed: number, resamples: number, confidence = 0.95) => {
-      const random = mulberry32(seed);
-      const pick = (sorted: Float64Array, p: number) => {
-        const h = (sorted.length - 1) * p;
-        const lo = Math.floor(h);
-        return sorted[lo] + (h - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]);
-      };
-      const stats = new Float64Array(resamples);
-      for (let r = 0; r < resamples; r++) stats[r] = pick(Float64Array.from(values, () => values[Math.floor(random() * values.length)]).sort(), q);
-      stats.sort();
-      const tail = (1 - confidence) / 2;
-      return { estimate: pick(Float64Array.from(values).sort(), q), low: pick(stats, tail), high: pick(stats, 1 - tail) };
-    };
-    const draw = mulberry32(7);
-    const cases: [number[], number][] = [
-      [Array.from({ length: 500 }, () => Math.floor(draw() * 90)), 0.5], // days to a milestone: many ties
-      [Array.from({ length: 37 }, () => draw() * 10 - 5), 0.25], // distinct, negative too
-      [[3, -0, 0, 0, -0, 2, 2, -1], 0.5], // signed zeros sort apart
-      [[9], 0.9],
-      [[1, 2], 1],
-    ];
-    for (const [values, q] of cases) {
-      for (const seed of [1, 2]) assert.deepEqual(bootstrapQuantileInterval(values, q, { seed, resamples: 300 }), bySorting(values, q, seed, 300), `${values.length} values, q ${q}`);
-    }
-  });
-
-  test('constant data give a zero-width interval', () => {
-    assert.deepEqual(bootstrapQuantileInterval([4, 4, 4], 0.5, { seed: 1 }), { estimate: 4, low: 4, high: 4 });
-  });
-
-  test('empty input gives NaN everywhere', () => {
-    const empty = bootstrapQuantileInterval([], 0.5, { seed: 1 });
-    assert.ok(Number.isNaN(empty.estimate) && Number.isNaN(empty.low) && Number.isNaN(empty.high));
-  });
-
-  test('invalid options name the value', () => {
-    assert.throws(() => bootstrapQuantileInterval([1], 0.5, { seed: 1, resamples: 0 }), /^Error: invalid resamples: 0$/);
-    assert.throws(() => bootstrapQuantileInterval([1], 0.5, { seed: 1, confidence: 1 }), /^Error: invalid confidence: 1$/);
-    assert.throws(() => bootstrapQuantileInterval([1], 2, { seed: 1 }), /^Error: invalid q: 2$/);
-    assert.throws(() => bootstrapQuantileInterval([1], 0.5, { seed: NaN }), /^Error: invalid seed: NaN$/);
   });
 });

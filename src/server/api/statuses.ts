@@ -5,9 +5,9 @@
  * version, when they were refreshed). The API never refreshes them itself: a read must not
  * write, and `cairn serve`'s refresher keeps them following the data (a few seconds behind).
  * Lists read them without the milestones' detail (most of a read's time) and fill it in for
- * the rows they return. The funnel from them is computed once per refresh.
+ * the rows they return. The funnel from them (reading only what it needs) is computed once per refresh.
  */
-import { computeFunnel, computeMilestones, currentStatuses, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport } from '../../milestones/index.js';
+import { computeFunnel, computeMilestones, currentStatuses, materializedFunnelStatuses, materializedStatuses, type AccountStatus, type Day, type Funnel, type FunnelBy, type SourcedReport, type StatusState } from '../../milestones/index.js';
 import type { ApiContext } from './api-context.js';
 import { keptAnswers } from './kept-answers.js';
 
@@ -23,6 +23,8 @@ export interface StatusesSource {
 export type StoredReport = SourcedReport & { refreshed_at: string | null };
 
 export const sourceOf = (r: StoredReport): StatusesSource => ({ source: r.source, framework_version: r.framework_version, refreshed_at: r.refreshed_at });
+/** Where statuses read from the store now (current as `state` says) came from. */
+export const materializedSource = (state: StatusState): StatusesSource => ({ source: 'materialized', framework_version: state.framework_version, refreshed_at: state.refreshed_at });
 const COMPUTED: StatusesSource = { source: 'computed', framework_version: null, refreshed_at: null };
 
 /**
@@ -63,9 +65,9 @@ export async function readFunnel(ctx: ApiContext, asOf: Day, by: FunnelBy): Prom
   const fw = ctx.workspace().milestones;
   const state = await currentStatuses(ctx.store, fw, asOf);
   const compute = async (): Promise<SourcedFunnel> => {
-    const stored = state && (await materializedStatuses(ctx.store, fw, asOf, { details: false }));
+    const stored = state && (await materializedFunnelStatuses(ctx.store, fw, asOf));
     const funnel = await computeFunnel(ctx.store, fw, asOf, by, stored ?? undefined);
-    return { ...funnel, ...(stored ? sourceOf({ ...stored, refreshed_at: state.refreshed_at }) : COMPUTED) };
+    return { ...funnel, ...(stored ? materializedSource(stored.state) : COMPUTED) };
   };
   if (!state) return compute();
   return funnels(ctx, state.refreshed_at, `${asOf} ${by} ${state.hash}`, compute);

@@ -2,7 +2,7 @@ import type { AccountProfile, MilestoneChange, MilestoneResult, RecentEvent, Seg
 import { getJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
 import { count, h, minute, pct, prose, table } from '../dom.js';
-import { href, labelOf, stageLabel, statusesNote, type Page, type StatusesSource, type WorkspaceInfo } from '../shell.js';
+import { href, labelOf, stageLabel, statusesNote, type PageBody, type StatusesSource, type WorkspaceInfo } from '../shell.js';
 
 type Profile = AccountProfile & StatusesSource & { events: RecentEvent[] };
 type Detail = Record<string, unknown>;
@@ -84,10 +84,7 @@ function segmentsSection(changes: SegmentChange[]): HTMLElement | null {
   return h('section', { class: 'panel', id: 'segments' }, h('h2', {}, 'Segments entered and left'), table('Segments of milestones.yaml this account entered and left, newest first', ['Day', 'Change', 'Recorded because of'], rows, { class: 'segment-history' }));
 }
 
-export const accountPage: Page = {
-  id: 'account',
-  title: 'Account',
-  nav: false,
+export const accountPage: PageBody = {
   async render(ctx) {
     const id = ctx.rest[0] ?? '';
     const p = await getJson<Profile>(`/accounts/${encodeURIComponent(id)}${query({ as_of: ctx.asOf })}`);

@@ -1,6 +1,6 @@
 import { getJson, getText, query } from '../api-client.js';
 import { count, h, pct } from '../dom.js';
-import { href, labelOf, stageLabel, statusesNote, type AccountRow, type Page, type PageContext, type StatusesSource } from '../shell.js';
+import { href, labelOf, stageLabel, statusesNote, type AccountRow, type PageBody, type PageContext, type StatusesSource } from '../shell.js';
 
 interface AccountsPage extends StatusesSource {
   as_of: string;
@@ -130,10 +130,7 @@ async function exportCsv(ctx: PageContext, filters: Record<string, string | null
   ctx.notify(`Exported ${a.download}`);
 }
 
-export const accountsPage: Page = {
-  id: 'accounts',
-  title: 'Accounts',
-  nav: true,
+export const accountsPage: PageBody = {
   async render(ctx) {
     const p = ctx.params;
     const filters: Record<string, string | null> = Object.fromEntries(FILTERS.map((k) => [k, p.get(k)]));

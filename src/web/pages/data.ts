@@ -3,7 +3,7 @@ import type { StoreStats } from '../../store/index.js';
 import { getJson, postJson, query } from '../api-client.js';
 import { chart } from '../charts.js';
 import { ago, card, count, fill, h, minute, prose, table } from '../dom.js';
-import type { Page, PageContext } from '../shell.js';
+import type { PageBody, PageContext } from '../shell.js';
 
 interface DataQuality {
   as_of: string;
@@ -87,10 +87,7 @@ function quarantinePanel(ctx: PageContext, d: DataQuality): HTMLElement {
   );
 }
 
-export const dataPage: Page = {
-  id: 'data',
-  title: 'Data',
-  nav: true,
+export const dataPage: PageBody = {
   async render(ctx) {
     const [d, c] = await Promise.all([getJson<DataQuality>(`/data${query({ as_of: ctx.asOf, days: 90 })}`), getJson<CollectorState>('/collector')]);
     const s = d.stats;

@@ -2,7 +2,7 @@ import type { DiscoveryEvidence, FeatureEvidence, MilestoneValidation, Threshold
 import { getJson } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { card, h, minute, num, pct, prose, table } from '../dom.js';
-import type { Page } from '../shell.js';
+import type { PageBody } from '../shell.js';
 
 interface Discovery {
   evidence: DiscoveryEvidence | null;
@@ -85,10 +85,7 @@ function kmChart(v: MilestoneValidation, landmark: number): HTMLElement {
   );
 }
 
-export const discoveryPage: Page = {
-  id: 'discovery',
-  title: 'Discovery',
-  nav: true,
+export const discoveryPage: PageBody = {
   async render() {
     const d = await getJson<Discovery>('/discovery');
     const e = d.evidence;

@@ -2,7 +2,7 @@ import type { AdoptionFunnel, DesignResult, HorizonCell, LaunchesPage, LaunchesP
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { card, count, h, minute, pct, prose, shareText, table } from '../dom.js';
-import { href, type Page } from '../shell.js';
+import { href, type PageBody } from '../shell.js';
 import { DASH, effect, type FigureScale, interval, isFigure, pValue, targetText, VERDICT_WORDS } from '../../model/figure-text.js';
 
 type Entry = LaunchesPageEntry;
@@ -59,10 +59,7 @@ function launchesTable(page: LaunchesPage): HTMLTableElement {
   );
 }
 
-export const launchesPage: Page = {
-  id: 'launches',
-  title: 'Launches',
-  nav: true,
+export const launchesPage: PageBody = {
   async render(ctx) {
     const page = await getJson<LaunchesPage & { as_of: string }>(`/launches${query({ as_of: ctx.asOf })}`);
     const reported = page.launches.reduce((n, l) => n + l.reports.length, 0);
@@ -166,10 +163,7 @@ interface LaunchView {
   report: OutcomeReport;
 }
 
-export const launchPage: Page = {
-  id: 'launch',
-  title: 'Launch',
-  nav: false,
+export const launchPage: PageBody = {
   async render(ctx) {
     const name = ctx.rest[0] ?? '';
     const v = await getJson<LaunchView>(`/launches/${encodeURIComponent(name)}${query({ as_of: ctx.asOf })}`);

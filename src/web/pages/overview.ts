@@ -2,7 +2,7 @@ import type { Funnel } from '../../milestones/index.js';
 import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { ago, card, count, fill, h, minute, pct, shareText, table } from '../dom.js';
-import { href, labelOf, statusesNote, type Page, type PageContext, type StatusesSource } from '../shell.js';
+import { href, labelOf, statusesNote, type PageBody, type PageContext, type StatusesSource } from '../shell.js';
 
 interface Freshness {
   newest_event_at: string | null;
@@ -11,7 +11,7 @@ interface Freshness {
   last_received_age_seconds: number | null;
 }
 
-/** Days to one decimal at most (bootstrap limits are interpolated). */
+/** Days to one decimal at most (a median of an even count falls between two days). */
 const days = (v: number | null) => (v === null ? '—' : String(Math.round(v * 10) / 10));
 
 /** Stages as a bar chart of shares with their intervals. */
@@ -70,10 +70,7 @@ function cohortTable(f: Funnel, ctx: PageContext): HTMLElement {
 const shareCell = (s: { share: number | null; low: number; high: number } | null) =>
   h('span', { class: 'share', style: s?.share != null ? `--share:${s.share.toFixed(3)}` : null, 'data-share': s?.share ?? '' }, shareText(s));
 
-export const overviewPage: Page = {
-  id: 'overview',
-  title: 'Overview',
-  nav: true,
+export const overviewPage: PageBody = {
   async render(ctx) {
     const by = ctx.params.get('by') === 'plan' ? 'plan' : 'signup_month';
     const [f, fresh] = await Promise.all([getJson<Funnel & StatusesSource>(`/funnel${query({ as_of: ctx.asOf, by })}`), getJson<Freshness>('/freshness')]);
@@ -86,7 +83,7 @@ export const overviewPage: Page = {
         h('a', { href: href(`accounts${query({ milestone: m, reached: 'true' })}`) }, labelOf(ctx.workspace, m)),
         shareText(x.reached),
         count(x.reached.n),
-        x.median_days === null ? '—' : `${days(x.median_days)} [${days(x.median_days_low)}–${days(x.median_days_high)}]`,
+        x.median_days === null ? '—' : x.median_days_low === null ? days(x.median_days) : `${days(x.median_days)} [${days(x.median_days_low)}–${days(x.median_days_high)}]`,
       ];
     });
     const stageRows = f.stages.map((s) => [
@@ -100,7 +97,7 @@ export const overviewPage: Page = {
       'div',
       {},
       h('h1', { tabindex: -1 }, 'Overview'),
-      h('p', { class: 'lede' }, `Every account on the framework as of ${f.as_of}. Shares carry Wilson 95% intervals; medians a bootstrap 95% interval.`),
+      h('p', { class: 'lede' }, `Every account on the framework as of ${f.as_of}. Shares carry Wilson 95% intervals; medians a distribution-free 95% interval from the order statistics (none below 6 accounts).`),
       h('p', { class: 'note', 'data-statuses': f.source }, statusesNote(f)),
       h(
         'div',

@@ -3,7 +3,7 @@ import { getJson, query } from '../api-client.js';
 import { chart, errorBars, percentAxis } from '../charts.js';
 import { count, h, minute, prose, table } from '../dom.js';
 import { percent, qValue, rounded, withRange } from '../../model/figure-text.js';
-import { stageLabel, type Page, type PageContext } from '../shell.js';
+import { stageLabel, type PageBody, type PageContext } from '../shell.js';
 
 type Review = FrameworkReview & { words: { framework: string; cohorts: string[]; actions: Record<string, string> } };
 
@@ -169,10 +169,7 @@ function diffView(diff: string): HTMLElement {
   );
 }
 
-export const reviewPage: Page = {
-  id: 'review',
-  title: 'Review',
-  nav: true,
+export const reviewPage: PageBody = {
   async render(ctx: PageContext) {
     const cohorts = ctx.params.get('cohorts');
     const r = await getJson<Review>(`/review${query({ as_of: ctx.asOf, cohorts })}`);

@@ -11,8 +11,8 @@ import {
   milestonesCsv,
   readStatusRows,
   recentEvents,
+  segmentCondition,
   segmentMembers,
-  segmentStatusKeys,
   statusKeys,
   statusPage,
   type AccountStatus,
@@ -25,7 +25,7 @@ import {
 import type { ApiContext } from '../api-context.js';
 import { ApiError, BadParameter, route } from '../api-route.js';
 import { asOf, name, wholeNumber, yesNo } from '../parameters.js';
-import { readStatuses, sourceOf, withDetails } from '../statuses.js';
+import { materializedSource, readStatuses, sourceOf, withDetails } from '../statuses.js';
 
 /** Sort keys besides milestone names (which sort by progress). */
 const SORTS = ['account_id', 'stage', 'plan', 'seats', 'signup_day', 'age_days', 'last_active_day', 'next_milestone'] as const;
@@ -96,19 +96,25 @@ async function asParameter<T>(parameter: 'where' | 'segment', work: () => Promis
 }
 
 /**
- * A page of the materialized statuses (current as `state` says): sorted, counted and paged
- * in SQL by a column; else every matching account's sort key read alone (two columns, or what
- * a segment expression reads) and sorted here. Then the page's own rows are read in full.
+ * A page of the materialized statuses (current as `state` says), a segment and a `where`
+ * expression written as SQL conditions: sorted, counted and paged in SQL by a column; else
+ * every matching account's sort key read alone and sorted here. Then the page's own rows are
+ * read in full.
  */
 async function keyedPage(ctx: ApiContext, state: StatusState, day: Day, query: AccountsQuery, filter: StatusKeyFilter, stages: readonly string[]) {
   const fw = ctx.workspace().milestones;
   const { sort, q } = query;
   const desc = query.order === 'desc';
-  const expression = query.segment !== undefined ? fw.segments[query.segment] : query.where;
+  const expressions = [
+    ...(query.segment !== undefined ? [['segment', fw.segments[query.segment]] as const] : []),
+    ...(query.where !== undefined ? [['where', query.where] as const] : []),
+  ];
+  const segments = await Promise.all(expressions.map(([parameter, text]) => asParameter(parameter, async () => segmentCondition(ctx.store.dialect, fw, text, day))));
+  filter = { ...filter, segments };
   const byMilestone = Object.hasOwn(fw.milestones, sort);
   let total: number;
   let ids: string[];
-  if (expression === undefined && !byMilestone && sort !== 'last_active_day' && q === undefined) {
+  if (!byMilestone && sort !== 'last_active_day' && q === undefined) {
     // A column: sorted, counted and paged in SQL (the youngest first is the latest signup first).
     const column = (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn;
     ({ total, ids } = await statusPage(ctx.store, filter, { column, desc: sort === 'age_days' ? !desc : desc, stages }, query.limit, query.offset));
@@ -118,10 +124,7 @@ async function keyedPage(ctx: ApiContext, state: StatusState, day: Day, query: A
       : sort === 'last_active_day'
         ? { last_active_day: true }
         : { column: (sort === 'age_days' ? 'signup_day' : sort) as StatusKeyColumn };
-    let keyed: Keyed[] =
-      expression === undefined
-        ? await statusKeys(ctx.store, day, filter, key)
-        : await asParameter(query.segment !== undefined ? 'segment' : 'where', () => segmentStatusKeys(ctx.store, fw, day, expression, filter, key));
+    let keyed: Keyed[] = await statusKeys(ctx.store, day, filter, key);
     if (q !== undefined) keyed = keyed.filter((k) => k.account_id.includes(q));
     const stageIndex = new Map(stages.map((s, i) => [s, i]));
     if (sort === 'stage') keyed = keyed.map((k) => ({ ...k, value: stageIndex.get(k.value as string) ?? -1 }));
@@ -134,8 +137,7 @@ async function keyedPage(ctx: ApiContext, state: StatusState, day: Day, query: A
   const [rows, last] = await Promise.all([readStatusRows(ctx.store, fw, { accounts: ids, stateDays: false }), lastActiveDaysOf(ctx.store, day, ids)]);
   const byId = new Map(rows.accounts.map((a) => [a.account_id, a]));
   const page = ids.flatMap((id) => (byId.has(id) ? [{ ...byId.get(id)!, last_active_day: last.get(id) ?? null }] : []));
-  const source = { source: 'materialized' as const, framework_version: state.framework_version, refreshed_at: state.refreshed_at };
-  return { as_of: day, ...source, total, offset: query.offset, limit: query.limit, accounts: page };
+  return { as_of: day, ...materializedSource(state), total, offset: query.offset, limit: query.limit, accounts: page };
 }
 
 /** Accounts on the framework: a filtered, sorted page, or all of them as CSV; and one account in full. */
@@ -166,8 +168,8 @@ export const accountRoutes = (ctx: ApiContext) => [
       const { stage, milestone, reached, plan, signup_month, churned, q } = query;
       const filter: StatusKeyFilter = { stage, plan, signup_month, churned, milestone: milestone === undefined ? undefined : { name: milestone, reached: reached! } };
 
-      // Materialized: a page reads what sorts and counts it, then its own rows (both expressions at once: every status).
-      const state = query.format === 'json' && !(query.segment !== undefined && query.where !== undefined) ? await currentStatuses(ctx.store, fw, day) : null;
+      // Materialized: a page reads what sorts and counts it, then its own rows.
+      const state = query.format === 'json' ? await currentStatuses(ctx.store, fw, day) : null;
       if (state) return keyedPage(ctx, state, day, query, filter, stages.map((s) => s.name));
 
       // Without the milestones' detail: neither filters, sorts nor the CSV read it; the page's rows get it below.

@@ -11,7 +11,7 @@ export const funnelRoutes = (ctx: ApiContext) => [
     path: '/funnel',
     tag: 'funnel',
     summary: 'Share of accounts at each stage and milestone, median days to each, the maturity headline, by cohort, and month-end history',
-    description: 'The same figures as `cairn funnel --json`. Every share carries its Wilson 95% interval (`low`, `high`); medians a bootstrap 95% interval.',
+    description: 'The same figures as `cairn funnel --json`. Every share carries its Wilson 95% interval (`low`, `high`); medians a distribution-free 95% interval from the order statistics (`median_days_low`, `median_days_high`; null below 6 accounts, too few for 95%).',
     query: z.strictObject({
       as_of: asOf,
       by: z.enum(['all', 'signup_month', 'plan'], { error: 'expected all, signup_month or plan' }).default('all').describe('cohorts: all accounts, by signup month, or by plan'),
