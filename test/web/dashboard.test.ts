@@ -131,11 +131,16 @@ describe('the dashboard in Chromium', { timeout: 30 * 60_000 }, () => {
     return (await r.json()) as T;
   };
   /** Waits until the page has drawn (its h1 is there and nothing is loading). */
+  // Waits for this page drawn, not just any: a key press or a link changes the route a moment
+  // later, so the page before it may still be up. An account's title goes on to say when it churned.
   const drawn = async (title: string) => {
-    await page.waitForSelector('main:not([aria-busy]) h1', { timeout: 300_000 });
-    // An account's title goes on to say when it churned.
-    const h1 = await page.locator('main h1').first().innerText();
-    assert.ok(h1 === title || h1.startsWith(`${title} churned `), `${h1} is not ${title}`);
+    const shows = (t: string) => {
+      const h1 = document.querySelector<HTMLElement>('main:not([aria-busy]) h1')?.innerText;
+      return h1 === t || !!h1?.startsWith(`${t} churned `);
+    };
+    await page.waitForFunction(shows, title, { timeout: 300_000 }).catch(async (err: Error) => {
+      assert.fail(`${await page.locator('main h1').first().innerText().catch(() => 'no page')} is not ${title} (${err.message})`);
+    });
   };
   // Every page shot also fits the window's width: nothing (a long line, a chart) pushes it sideways.
   const shot = async (name: string) => {
