@@ -83,10 +83,9 @@ function leaf(d: SqlDialect, asOf: Day, f: ResolvedField, e: Leaf): SqlFragment 
 
 /** The accounts of a subquery source whose value passes `test`. */
 function subquery(at: Extract<Source, { from: SqlFragment }>, test: SqlFragment): SqlFragment {
-  const account = at.having ? sql`account_id` : sql`m.account_id`;
   return at.having
-    ? sql`SELECT ${account} FROM ${at.from} WHERE ${at.where} GROUP BY account_id HAVING ${test}`
-    : sql`SELECT ${account} FROM ${at.from} WHERE ${at.where} AND ${test}`;
+    ? sql`SELECT account_id FROM ${at.from} WHERE ${at.where} GROUP BY account_id HAVING ${test}`
+    : sql`SELECT m.account_id FROM ${at.from} WHERE ${at.where} AND ${test}`;
 }
 
 /** The test of a leaf on a value (NULL when the value is: callers make that false). */
