@@ -97,7 +97,7 @@ export class StatusRefresher {
 
   private schedule(): void {
     if (this.timer || this.running) return;
-    const share = this.opts.maxShare ?? 0.2;
+    const share = this.maxShare();
     const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.lastMs * (1 - share)) / share);
     const wait = Math.max(0, this.lastEnd + gap - Date.now());
     this.timer = setTimeout(() => {
@@ -148,6 +148,10 @@ export class StatusRefresher {
     return this.running;
   }
 
+  private maxShare(): number {
+    return this.opts.maxShare ?? 0.2;
+  }
+
   private asOf(): Day {
     return this.opts.asOf ?? today();
   }
@@ -161,7 +165,7 @@ export class StatusRefresher {
       last: this.last,
       lag_ms: { ...this.lagMs },
       busy_share: Math.round((this.busyMs / Math.max(1, Date.now() - this.since)) * 1000) / 1000,
-      max_share: this.opts.maxShare ?? 0.2,
+      max_share: this.maxShare(),
     };
   }
 
