@@ -7,7 +7,7 @@ import { prepareCategories } from './kinds/categories.js';
 import { prepareChecklist } from './kinds/checklist.js';
 import { preparePerSeat } from './kinds/per-seat.js';
 import { prepareThreshold } from './kinds/threshold.js';
-import { MatcherIds } from './matchers.js';
+import { MatcherIds, type CountedMatcher } from './matchers.js';
 import { mapSliced } from './sliced.js';
 import { journeyStages, type Stage } from './stages.js';
 import { queryWidth, type AccountFacts, type Day, type MilestoneResult, type PreparedMilestone } from './types.js';
@@ -38,6 +38,8 @@ export interface MilestoneReport {
   accounts: AccountStatus[];
   /** For each day asked for: accounts in the state-like milestone's state then (see `stateOn`). */
   state_on?: { milestone: string; accounts: Map<Day, Set<string>> };
+  /** Each account's values as the statement returned them (asked for with `cells`), for {@link StatusAdvancer}. */
+  cells?: Map<string, readonly string[]>;
 }
 
 function prepare(name: string, m: Milestone, matchers: MatcherIds, key: string): PreparedMilestone {
@@ -63,22 +65,20 @@ export async function computeMilestones(
   store: Store,
   framework: MilestonesConfig,
   asOf: Day,
-  options: { accounts?: readonly string[]; stateOn?: Day[] } = {},
+  options: { accounts?: readonly string[]; stateOn?: Day[]; cells?: boolean } = {},
 ): Promise<MilestoneReport> {
-  const matchers = new MatcherIds();
-  const prepared = Object.entries(framework.milestones).map(([name, m], i) => prepare(name, m, matchers, `cairn_ms${i}`));
-  const stages = journeyStages(framework);
+  const { matchers, prepared, stages } = compileFramework(framework);
   const tables = await buildActivityTables(store, matchers.all, asOf, options.accounts);
   try {
-    const parts = prepared.map((p) => p.query(store.dialect, tables));
-    const offsets: number[] = [];
-    let width = 3; // signup day, churn day, seats
-    for (const q of parts) {
-      offsets.push(width);
-      width += queryWidth(q);
-    }
+    const parts = prepared.map((p) => {
+      const q = p.query(store.dialect, tables);
+      if (queryWidth(q) !== p.width) throw new Error(`milestones: ${p.name}'s query returns ${queryWidth(q)} values, not ${p.width}`);
+      return q;
+    });
+    const width = widthOf(prepared);
     const rows = await store.query<{ account_id: string; plan: string | null; v: string }>(store.dialect.pick(MILESTONES_STATEMENT)(store.dialect, tables, parts));
-    const place = placer(prepared, stages, asOf);
+    const evaluate = evaluator(prepared, stages, asOf);
+    const kept = options.cells ? new Map<string, readonly string[]>() : null;
     const accounts = await mapSliced(rows, (row) => {
       const cells = row.v.split(',');
       if (cells.length !== width) throw new Error(`milestones: expected ${width} values for ${row.account_id}, got ${cells.length}`);
@@ -90,15 +90,95 @@ export async function computeMilestones(
         plan: row.plan,
         seats: cells[2] === '' ? null : Number(cells[2]),
       };
-      const milestones: Record<string, MilestoneResult> = {};
-      for (let i = 0; i < prepared.length; i++) milestones[prepared[i].name] = prepared[i].evaluate(account, cells, offsets[i], asOf);
-      return place(account, milestones);
+      kept?.set(row.account_id, cells);
+      return evaluate(account, cells);
     });
     const stateful = prepared.find((p) => p.inStateOn);
     const stateOn = stateful && options.stateOn ? { milestone: stateful.name, accounts: await stateful.inStateOn!({ store, tables, asOf }, options.stateOn) } : undefined;
-    return { as_of: asOf, stages, accounts, ...(stateOn ? { state_on: stateOn } : {}) };
+    return { as_of: asOf, stages, accounts, ...(stateOn ? { state_on: stateOn } : {}), ...(kept ? { cells: kept } : {}) };
   } finally {
     await tables.drop();
+  }
+}
+
+/** A framework's matchers (ids in config order, the same on every call), prepared milestones and stages. */
+function compileFramework(framework: MilestonesConfig): { matchers: MatcherIds; prepared: PreparedMilestone[]; stages: Stage[] } {
+  const matchers = new MatcherIds();
+  const prepared = Object.entries(framework.milestones).map(([name, m], i) => prepare(name, m, matchers, `cairn_ms${i}`));
+  return { matchers, prepared, stages: journeyStages(framework) };
+}
+
+/** Where each milestone's values start in an account's row: after signup day, churn day and seats. */
+function offsetsOf(prepared: readonly PreparedMilestone[]): number[] {
+  let at = 3;
+  return prepared.map((p) => (at += p.width) - p.width);
+}
+
+const widthOf = (prepared: readonly PreparedMilestone[]): number => 3 + prepared.reduce((n, p) => n + p.width, 0);
+
+/** Turns an account's values into its status: each milestone's result, then its place on the journey. */
+function evaluator(prepared: PreparedMilestone[], stages: Stage[], asOf: Day): (account: AccountFacts, cells: readonly string[]) => AccountStatus {
+  const offsets = offsetsOf(prepared);
+  const place = placer(prepared, stages, asOf);
+  return (account, cells) => {
+    const milestones: Record<string, MilestoneResult> = {};
+    for (let i = 0; i < prepared.length; i++) milestones[prepared[i].name] = prepared[i].evaluate(account, cells, offsets[i], asOf);
+    return place(account, milestones);
+  };
+}
+
+/**
+ * Statuses advanced by events counted on the as-of day (src/milestones/event-tally.ts) from
+ * the values a milestone pass of the same day returned, without reading history: each kind
+ * adds the counts to its values as its query would (tested equal to a new pass on every
+ * engine). For a refresher that follows a collector: the counts come with each write.
+ */
+export class StatusAdvancer {
+  readonly matchers: readonly CountedMatcher[];
+  private readonly prepared: PreparedMilestone[];
+  private readonly offsets: number[];
+  private readonly place: (account: AccountFacts, milestones: Record<string, MilestoneResult>) => AccountStatus;
+  private readonly stateful: PreparedMilestone | null;
+
+  constructor(
+    framework: MilestonesConfig,
+    readonly asOf: Day,
+  ) {
+    const { matchers, prepared, stages } = compileFramework(framework);
+    this.matchers = matchers.all;
+    this.prepared = prepared;
+    this.offsets = offsetsOf(prepared);
+    this.place = placer(prepared, stages, asOf);
+    this.stateful = prepared.find((p) => p.inStateAt) ?? null;
+  }
+
+  /**
+   * The account's status and values with `counts` (matcher id → events on the as-of day)
+   * added, and the milestones whose results changed (the others keep their objects): null
+   * when a kind cannot tell without the account's history (it must be computed from the data).
+   */
+  advance(status: AccountStatus, cells: readonly string[], counts: ReadonlyMap<number, number>): { status: AccountStatus; cells: readonly string[]; changed: string[] } | null {
+    const next = [...cells];
+    const facts: AccountFacts = { account_id: status.account_id, signup_day: status.signup_day, churned_day: status.churned_day, plan: status.plan, seats: status.seats };
+    const changed: string[] = [];
+    const milestones = { ...status.milestones };
+    for (let i = 0; i < this.prepared.length; i++) {
+      const p = this.prepared[i];
+      const at = this.offsets[i];
+      if (!p.advance(next, at, counts, facts, this.asOf)) return null;
+      let same = true;
+      for (let j = at; j < at + p.width && same; j++) same = next[j] === cells[j];
+      if (same) continue;
+      milestones[p.name] = p.evaluate(facts, next, at, this.asOf);
+      changed.push(p.name);
+    }
+    if (changed.length === 0) return { status, cells, changed };
+    return { status: this.place(facts, milestones), cells: next, changed };
+  }
+
+  /** Whether the account is in the state-like milestone's state on the as-of day; null when the framework has none. */
+  inState(status: AccountStatus): boolean | null {
+    return this.stateful ? this.stateful.inStateAt!(status.milestones[this.stateful.name]) : null;
   }
 }
 

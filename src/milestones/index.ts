@@ -34,7 +34,8 @@
  * Segment entries and exits are a second feed, segment_changes, kept after each status
  * refresh by `refreshSegments` (its contract is in segment-changes.ts).
  */
-export { computeMilestones, computeStateOn, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
+export { computeMilestones, computeStateOn, StatusAdvancer, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
+export { EventTally, type CountedDay } from './event-tally.js';
 export { journeyStages, type Stage } from './stages.js';
 export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';
 export { milestoneLabel, milestoneDefinition } from './terms.js';
@@ -64,6 +65,7 @@ export {
   STATUS_STALE_CHECKPOINT,
   type RefreshOptions,
   type RefreshSummary,
+  type StatusBasis,
   type SourcedReport,
   type StatusState,
 } from './refresh-statuses.js';

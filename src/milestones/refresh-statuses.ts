@@ -1,12 +1,13 @@
 import type { MilestonesConfig } from '../config/index.js';
 import { NO_WRITE, sql, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
-import { computeMilestones, type MilestoneReport } from './engine.js';
+import { computeMilestones, StatusAdvancer, type AccountStatus, type MilestoneReport } from './engine.js';
+import type { EventTally } from './event-tally.js';
 import { historyMonthEnds, type FunnelStatuses } from './funnel.js';
 import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './framework-version.js';
 import { mapSliced } from './sliced.js';
 import { journeyStages } from './stages.js';
-import { statusChanges, type StatusChange } from './status-changes.js';
+import { statusChanges, type StatusChange, type StatusSnapshot } from './status-changes.js';
 import { readFunnelRows, readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
 import type { Day } from './types.js';
 
@@ -27,6 +28,33 @@ export interface RefreshOptions {
   asOf?: Day;
   /** The text of milestones.yaml, kept with a framework version it is the first to use. */
   fileText?: string;
+  /**
+   * Events counted as they were written, since the refresh that left `basis` (a refresher
+   * following a collector): when the statuses are still that refresh's, accounts whose counts
+   * fall on the as-of day are advanced from the basis without reading their history, and only
+   * `accounts` and those a kind cannot advance are computed from the data. Otherwise the
+   * tally's accounts join `accounts`.
+   */
+  counted?: { basis: StatusBasis | null; tally: EventTally };
+  /**
+   * Holds back writes of new data while the refresh reads the data it computes from; resolves
+   * to the release. With `counted`, so that no write is both counted and read.
+   */
+  holdWrites?: () => Promise<() => void>;
+}
+
+/**
+ * What a refresh leaves for the next counted one: the statuses it wrote with the values they
+ * came from. In memory, kept by the refresher between its refreshes.
+ */
+export interface StatusBasis {
+  /** The refresh that wrote the statuses (its id in status_refreshes). */
+  refresh: number;
+  as_of: Day;
+  framework_version: number;
+  /** The funnel's history days each account's `held` was taken over. */
+  days: readonly Day[];
+  accounts: Map<string, { status: AccountStatus; cells: readonly string[]; held: readonly Day[] | null }>;
 }
 
 export interface RefreshSummary {
@@ -40,12 +68,20 @@ export interface RefreshSummary {
   /** The seq numbers of its changes in milestone_changes; null when none. */
   seq: { first: number; last: number } | null;
   seconds: number;
+  /** Accounts advanced by counted events, without reading their history. */
+  counted: number;
+  /** Accounts whose statuses this refresh rewrote (null: all), e.g. for segments to judge again. */
+  rewritten: string[] | null;
+  /** For the next counted refresh (when given `counted`). */
+  basis?: StatusBasis;
 }
 
 export const today = (): Day => toDay(Date.now());
 
 /** The last refresh: its day, version and whether data has been written since without a refresh. */
 export interface StatusState {
+  /** The last refresh's id. */
+  id: number;
   as_of: Day;
   framework_version: number;
   hash: string;
@@ -55,13 +91,13 @@ export interface StatusState {
 
 export async function statusState(store: Store): Promise<StatusState | null> {
   const d = store.dialect;
-  const [last] = await store.query<{ as_of: string; framework_version: number | string; finished_at: string; hash: string }>(
-    sql`SELECT ${d.dayText(sql`r.as_of`)} AS as_of, r.framework_version, ${d.epochMs(sql`r.finished_at`)} AS finished_at, v.hash
+  const [last] = await store.query<{ id: number | string; as_of: string; framework_version: number | string; finished_at: string; hash: string }>(
+    sql`SELECT r.id, ${d.dayText(sql`r.as_of`)} AS as_of, r.framework_version, ${d.epochMs(sql`r.finished_at`)} AS finished_at, v.hash
       FROM status_refreshes r JOIN framework_versions v ON v.version = r.framework_version ORDER BY r.id DESC LIMIT 1`,
   );
   if (!last) return null;
   const stale = Number((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0) !== 0;
-  return { as_of: asDay(last.as_of)!, framework_version: Number(last.framework_version), hash: last.hash, refreshed_at: new Date(Number(last.finished_at)).toISOString(), stale };
+  return { id: Number(last.id), as_of: asDay(last.as_of)!, framework_version: Number(last.framework_version), hash: last.hash, refreshed_at: new Date(Number(last.finished_at)).toISOString(), stale };
 }
 
 /** Marks the statuses as behind the data, before a write whose refresh comes after it (imports). */
@@ -91,28 +127,66 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   const newVersion = !current || current.hash !== hash;
   const version = newVersion ? (current?.version ?? 0) + 1 : current.version;
 
-  let only = opts.accounts && state && !newVersion && state.as_of === asOf && !lease.afterUnfinished ? [...new Set(opts.accounts)] : undefined;
-  if (only && only.length > INCREMENTAL_SHARE * (await countAccounts(store))) only = undefined;
-  const kind = !state ? 'backfill' : only ? 'incremental' : 'full';
-  const summary = (accounts: number, changes: number, seq: RefreshSummary['seq']): RefreshSummary => ({
-    kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
-  });
-  if (only && only.length === 0) return summary(0, 0, null);
-
   // With the days of the funnel's history on which each account held the state-like milestone, so the funnel reads them too.
   const days = [...(await historyMonthEnds(store, asOf)), asOf];
-  const report = await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days });
-  const before = kind === 'backfill' ? new Map() : await readSnapshots(store, report.stages[0].name, only);
-  const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
-  const found = await diffReport(report, before);
-  const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));
+  const counted = opts.counted;
+  const basis = counted?.basis;
+  const countable =
+    basis && state && !newVersion && !state.stale && !lease.afterUnfinished && state.id === basis.refresh && state.as_of === asOf && basis.as_of === asOf && sameDays(basis.days, days);
+  const asked = opts.accounts && counted && !countable ? [...opts.accounts, ...counted.tally.accounts.keys(), ...counted.tally.unsure] : opts.accounts;
+  let only = asked && state && !newVersion && state.as_of === asOf && !lease.afterUnfinished ? [...new Set(asked)] : undefined;
+  if (only && !countable && only.length > INCREMENTAL_SHARE * (await countAccounts(store))) only = undefined;
+  const kind = !state ? 'backfill' : only ? 'incremental' : 'full';
+
+  // Counted accounts on the as-of day advance from the basis; the rest are computed from the data.
+  const advanced = new Map<string, BasisEntry & { changed: string[] }>();
+  let countedAccounts = 0;
+  if (countable && only) {
+    const advancer = new StatusAdvancer(framework, asOf);
+    const compute = new Set([...only, ...counted.tally.unsure]);
+    for (const [id, c] of counted.tally.accounts) {
+      if (compute.has(id) || c.day > asOf) continue; // events after the as-of day are not in its statuses
+      const was = basis.accounts.get(id);
+      const moved = was && c.day === asOf ? advancer.advance(was.status, was.cells, c.counts) : null;
+      if (!moved) compute.add(id);
+      else countedAccounts++;
+      if (moved?.changed.length) advanced.set(id, { ...moved, held: heldAfter(days, asOf, was!.held, advancer.inState(moved.status)) });
+    }
+    only = [...compute];
+  }
+  const summary = (accounts: number, changes: number, seq: RefreshSummary['seq'], rewritten: string[] | null, next?: StatusBasis): RefreshSummary => ({
+    kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
+    counted: countedAccounts, rewritten, ...(next ? { basis: next } : {}),
+  });
+  if (only && only.length === 0 && advanced.size === 0) return summary(0, 0, null, [], countable ? basis : undefined);
+
+  const release = counted ? await opts.holdWrites?.() : undefined;
+  let report: MilestoneReport;
+  try {
+    report = only?.length === 0 ? { as_of: asOf, stages: journeyStages(framework), accounts: [] } : await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days, cells: counted !== undefined });
+  } finally {
+    release?.();
+  }
   const held = report.state_on?.accounts;
-  const rows = await mapSliced(report.accounts, (a) => statusRows(a, asOf, version, held ? days.filter((day) => held.get(day)!.has(a.account_id)) : null));
+  const heldBy = (id: string) => (held ? days.filter((day) => held.get(day)!.has(id)) : null);
+  const statuses = [...report.accounts, ...[...advanced.values()].map((a) => a.status)];
+  // The accounts' statuses before: the basis's where it has them, else as the feed left them.
+  const unknown = kind === 'backfill' ? [] : report.accounts.filter((a) => !basis?.accounts.has(a.account_id) || !countable).map((a) => a.account_id);
+  const read = unknown.length ? await readSnapshots(store, report.stages[0].name, only) : new Map<string, StatusSnapshot>();
+  const before = (id: string) => read.get(id) ?? (countable ? basis.accounts.get(id) && snapshotOf(basis.accounts.get(id)!.status) : undefined) ?? null;
+  const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
+  const found = await diffStatuses(statuses, report.stages, before, asOf);
+  const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));
+  const rows = [
+    ...(await mapSliced(report.accounts, (a) => statusRows(a, asOf, version, heldBy(a.account_id)))),
+    ...[...advanced.values()].map((a) => statusRows(a.status, asOf, version, a.held, new Set(a.changed))),
+  ];
   // Without transactions rows land a table at a time: marked stale until the refresh's own checkpoint, so one cut short is never trusted.
   const wasStale = store.dialect.capabilities.transactions ? null : ((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0);
   if (wasStale === 0) await markStatusesStale(store);
+  const rewritten = only ? [...only, ...advanced.keys()] : null;
   const result = await store.applyStatusRefresh({
-    replace: only ?? 'all',
+    replace: rewritten ?? 'all',
     accounts: rows.map((r) => r.account),
     milestones: rows.flatMap((r) => r.milestones),
     changes,
@@ -121,13 +195,31 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     // A full refresh clears the mark; an incremental one puts back what was there.
     checkpoint: !only ? { name: STATUS_STALE_CHECKPOINT, value: 0 } : wasStale === null ? undefined : { name: STATUS_STALE_CHECKPOINT, value: wasStale },
   });
-  return summary(report.accounts.length, changes.length, result.seq);
+  let next: StatusBasis | undefined;
+  if (counted && report.cells) {
+    // The basis goes on with this refresh's statuses: built anew when every account was computed.
+    const accounts = countable ? basis.accounts : new Map<string, BasisEntry>();
+    if (countable && only) for (const id of only) accounts.delete(id);
+    for (const a of report.accounts) accounts.set(a.account_id, { status: a, cells: report.cells.get(a.account_id)!, held: heldBy(a.account_id) });
+    for (const [id, a] of advanced) accounts.set(id, { status: a.status, cells: a.cells, held: a.held });
+    next = { refresh: lease.id, as_of: asOf, framework_version: version, days, accounts };
+  }
+  return summary(report.accounts.length + advanced.size, changes.length, result.seq, rewritten, next);
 }
 
-/** Every account's changes from its stored snapshot, in the order the feed keeps them: by day, then account. */
-async function diffReport(report: MilestoneReport, before: Map<string, ReturnType<typeof snapshotOf>>): Promise<StatusChange[]> {
-  const each = await mapSliced(report.accounts, (a) => statusChanges(a.account_id, report.stages, before.get(a.account_id) ?? null, snapshotOf(a), report.as_of, a.signup_day));
-  return each.flat().sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : 0));
+type BasisEntry = StatusBasis['accounts'] extends Map<string, infer E> ? E : never;
+
+const sameDays = (a: readonly Day[], b: readonly Day[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** The history days an account holds the state on: as before, with the as-of day as it is now. */
+const heldAfter = (days: readonly Day[], asOf: Day, before: readonly Day[] | null, now: boolean | null): Day[] | null =>
+  before === null || now === null ? null : days.filter((day) => (day === asOf ? now : before.includes(day)));
+
+/** The accounts' changes from their snapshots before, in the order the feed keeps them: by day, then account. */
+async function diffStatuses(statuses: readonly AccountStatus[], stages: MilestoneReport['stages'], before: (id: string) => StatusSnapshot | null, asOf: Day): Promise<StatusChange[]> {
+  const each = await mapSliced(statuses, (a) => statusChanges(a.account_id, stages, before(a.account_id), snapshotOf(a), asOf, a.signup_day));
+  const order = (x: StatusChange, y: StatusChange) => (x.day !== y.day ? (x.day < y.day ? -1 : 1) : x.account_id < y.account_id ? -1 : x.account_id > y.account_id ? 1 : 0);
+  return each.flat().sort(order);
 }
 
 async function countAccounts(store: Store): Promise<number> {

@@ -7,8 +7,11 @@ import type { FunnelAccount, FunnelStatuses } from './funnel.js';
 import type { StatusSnapshot } from './status-changes.js';
 import type { Day, MilestoneResult } from './types.js';
 
-/** An account's status as the rows of account_status and milestone_status; `stateDays`: the history's days it held the state-like milestone. */
-export function statusRows(a: AccountStatus, asOf: Day, version: number, stateDays: readonly Day[] | null): { account: AccountStatusRow; milestones: MilestoneStatusRow[] } {
+/**
+ * An account's status as the rows of account_status and milestone_status; `stateDays`: the
+ * history's days it held the state-like milestone; `only`: the milestones whose rows to give.
+ */
+export function statusRows(a: AccountStatus, asOf: Day, version: number, stateDays: readonly Day[] | null, only?: ReadonlySet<string>): { account: AccountStatusRow; milestones: MilestoneStatusRow[] } {
   const next = a.next_best_step;
   return {
     account: {
@@ -25,7 +28,7 @@ export function statusRows(a: AccountStatus, asOf: Day, version: number, stateDa
       next_reason: next?.reason ?? null,
       state_days: stateDays === null ? null : stateDays.join(','),
     },
-    milestones: Object.entries(a.milestones).map(([milestone, m]) => ({
+    milestones: Object.entries(a.milestones).flatMap(([milestone, m]) => (only && !only.has(milestone) ? [] : [{
       account_id: a.account_id,
       milestone,
       reached: m.reached,
@@ -34,7 +37,7 @@ export function statusRows(a: AccountStatus, asOf: Day, version: number, stateDa
       detail: JSON.stringify(m.detail),
       as_of: asOf,
       framework_version: version,
-    })),
+    }])),
   };
 }
 

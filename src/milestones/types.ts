@@ -76,6 +76,8 @@ export type Cells = readonly string[];
 export interface PreparedMilestone {
   name: string;
   config: Milestone;
+  /** How many values its query adds to an account's row (the same on every engine). */
+  width: number;
   query(dialect: SqlDialect, tables: ActivityTables): MilestoneQuery;
   evaluate(account: AccountFacts, cells: Cells, at: number, asOf: Day): MilestoneResult;
   advise(account: AccountFacts, result: MilestoneResult, asOf: Day): StepAdvice | null;
@@ -84,6 +86,15 @@ export interface PreparedMilestone {
    * each of the given days, for the funnel's history of the headline figure.
    */
   inStateOn?(ctx: EvaluationContext, days: Day[]): Promise<Map<Day, Set<string>>>;
+  /** With inStateOn: whether the account is in that state on the as-of day, from its result there. */
+  inStateAt?(result: MilestoneResult): boolean;
+  /**
+   * Brings an account's values up to date with events counted on the as-of day itself (`counts`:
+   * matcher id → events) without reading its history: writes the new values into `cells` (the
+   * caller's copy) as the query would return them for the data with those events added. False
+   * when the values cannot tell (the query must run); then `cells` may be half written.
+   */
+  advance(cells: string[], at: number, counts: ReadonlyMap<number, number>, account: AccountFacts, asOf: Day): boolean;
 }
 
 /** `key` is a plain identifier unique to the milestone in this computation (CTE names). */

@@ -151,6 +151,11 @@ export interface FrameworkVersionRow {
  * recorded in `status_refreshes` under the id its {@link StatusRefreshLease} gave it.
  */
 export interface StatusRefreshWrite {
+  /**
+   * The accounts whose statuses this write replaces (or all): each one's account_status row,
+   * and its milestone_status rows of the milestones written (all of them for an account
+   * written without a row: gone). Milestones not written keep their rows.
+   */
   replace: 'all' | readonly string[];
   accounts: readonly AccountStatusRow[];
   milestones: readonly MilestoneStatusRow[];

@@ -91,6 +91,7 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
   return {
     name,
     config,
+    width: columns.length,
     query(d, tables) {
       return d.pick(CATEGORIES_SQL).query(spec, d, tables);
     },
@@ -118,6 +119,32 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
         progress: reachedAt !== null ? 1 : Math.min(1, state.matureNow / M),
         detail: { window_days: W, mature_in_at_least: M, mature_now: state.matureNow, categories: state.categories, suggestions: state.suggestions },
       };
+    },
+    inStateAt(result) {
+      return (result.detail.mature_now as number) >= M;
+    },
+    advance(cells, at, counts, _account, asOf) {
+      // Features used on the as-of day are inside the window: their bits join the masks.
+      let any = false;
+      plans.forEach((p, ci) => {
+        const or = (col: number, features: readonly { id: number }[]) => {
+          let mask = cells[at + col] ? Number(cells[at + col]) : 0;
+          const before = mask;
+          features.forEach((f, i) => {
+            // A feature listed twice has the bit of its first place, as the query's CASE gives.
+            if ((counts.get(f.id) ?? 0) > 0 && features.findIndex((g) => g.id === f.id) === i) mask |= 2 ** i;
+          });
+          if (mask !== before) {
+            cells[at + col] = String(mask);
+            any = true;
+          }
+        };
+        or(cols[ci].mature, p.mature);
+        if (cols[ci].basic >= 0) or(cols[ci].basic, p.basic);
+      });
+      // Not reached before, and the as-of day is the only one with new uses: reached today if enough categories are mature now.
+      if (any && !cells[at + reachedCol] && categoryState(cells, at).matureNow >= M) cells[at + reachedCol] = asOf;
+      return true;
     },
     advise(_account, result) {
       const { mature_now, suggestions } = result.detail as { mature_now: number; suggestions: { category: string; missing: number; feature: string }[] };

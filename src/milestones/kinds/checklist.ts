@@ -19,6 +19,7 @@ export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matc
   return {
     name,
     config,
+    width: n,
     query(d, tables) {
       return d.pick(CHECKLIST_SQL)({ key, stepIds }, tables);
     },
@@ -52,6 +53,10 @@ export const prepareChecklist: Prepare<ChecklistMilestone> = (name, config, matc
         progress: Math.min(1, doneDays.length / needed),
         detail: { steps, done: doneDays.length, needed, missing },
       };
+    },
+    advance(cells, at, counts, _account, asOf) {
+      for (let i = 0; i < n; i++) if (!cells[at + i] && (counts.get(stepIds[i]) ?? 0) > 0) cells[at + i] = asOf;
+      return true;
     },
     advise(_account, result) {
       const steps = result.detail.steps as { id: string; label: string; done: boolean }[];

@@ -3,7 +3,7 @@ import { addDays } from '../days.js';
 import { describeMatcher } from '../matchers.js';
 import { milestoneLabel } from '../terms.js';
 import type { Prepare } from '../types.js';
-import { PER_SEAT_SQL } from './per-seat-sql.js';
+import { PER_SEAT_COLUMNS, PER_SEAT_SQL } from './per-seat-sql.js';
 
 /**
  * Utilization per seat: matching events per calendar month (or trailing 30 days) divided by
@@ -23,6 +23,7 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
   return {
     name,
     config,
+    width: PER_SEAT_COLUMNS.length,
     query(d, tables) {
       return d.pick(PER_SEAT_SQL)({ key, m, rate, rolling }, d, tables);
     },
@@ -51,6 +52,22 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
           this_month_count: cells[at + 3] ? Number(cells[at + 3]) : 0,
         },
       };
+    },
+    advance(cells, at, counts, account, asOf) {
+      const added = counts.get(m) ?? 0;
+      if (added === 0 || asOf < account.signup_day) return true;
+      // The trailing 30 days' count on the as-of day is not among the values; nor are this
+      // month's seats before its first use day.
+      if (rolling || !cells[at + 3]) return false;
+      const count = Number(cells[at + 3]) + added;
+      const seats = Number(cells[at + 4]);
+      cells[at + 3] = String(count);
+      if (seats > 0) {
+        // Earlier months did not cross (no reached day), so this one crosses on the as-of day.
+        if (!cells[at + 1] && count >= rate * seats) cells[at + 1] = asOf;
+        if (!cells[at + 2] || count / seats > Number(cells[at + 2])) cells[at + 2] = String(count / seats);
+      }
+      return true;
     },
     advise(_account, result) {
       const { seats, this_month_count } = result.detail as { seats: number; this_month_count: number };

@@ -16,6 +16,7 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
   return {
     name,
     config,
+    width: 2,
     query(d, tables) {
       return d.pick(THRESHOLD_SQL)({ key, m, withinDays: config.within_days, atLeast: config.at_least }, d, tables);
     },
@@ -39,6 +40,15 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
           days_left: open ? Math.max(0, daysBetween(asOf, lastDay)) : 0,
         },
       };
+    },
+    advance(cells, at, counts, account, asOf) {
+      const added = counts.get(m) ?? 0;
+      // Counted only inside the window: from signup, for within_days days.
+      if (added === 0 || asOf < account.signup_day || asOf > addDays(account.signup_day, config.within_days - 1)) return true;
+      const count = (cells[at] ? Number(cells[at]) : 0) + added;
+      cells[at] = String(count);
+      if (!cells[at + 1] && count >= config.at_least) cells[at + 1] = asOf;
+      return true;
     },
     advise(_account, result) {
       const { count, window_open, days_left, window_ends } = result.detail as { count: number; window_open: boolean; days_left: number; window_ends: string };

@@ -244,15 +244,22 @@ export class DuckDbStore implements Store {
         const r = write.refresh;
         const [{ last }] = await this.query<{ last: string }>(sql`SELECT coalesce(max(id), 0) AS last FROM status_refreshes`);
         if (r.id <= Number(last)) throw new Error(`invalid status refresh id: ${r.id} (${last} is recorded already)`);
+        const written = new Set(write.accounts.map((a) => a.account_id));
         if (write.replace === 'all') {
           await this.exec(sql`DELETE FROM account_status`);
           await this.exec(sql`DELETE FROM milestone_status`);
         } else if (write.replace.length > 0) {
+          const text = { type: 'text' } as const;
           await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_refreshed (account_id VARCHAR)`);
-          await this.appendRows('cairn_refreshed', [{ name: 'account_id', type: 'text' }], write.replace.map((account_id) => ({ account_id })));
+          await this.exec(sql`CREATE OR REPLACE TEMP TABLE cairn_refreshed_milestones (account_id VARCHAR, milestone VARCHAR)`);
+          await this.appendRows('cairn_refreshed', [{ name: 'account_id', ...text }], write.replace.map((account_id) => ({ account_id })));
+          await this.appendRows('cairn_refreshed_milestones', [{ name: 'account_id', ...text }, { name: 'milestone', ...text }], write.milestones.map((m) => ({ account_id: m.account_id, milestone: m.milestone })));
           await this.exec(sql`DELETE FROM account_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
-          await this.exec(sql`DELETE FROM milestone_status WHERE account_id IN (SELECT account_id FROM cairn_refreshed)`);
+          await this.exec(sql`DELETE FROM milestone_status m USING cairn_refreshed_milestones r WHERE m.account_id = r.account_id AND m.milestone = r.milestone`);
+          const gone = write.replace.filter((id) => !written.has(id));
+          if (gone.length) await this.exec(sql`DELETE FROM milestone_status WHERE account_id IN (SELECT unnest(${gone}))`);
           await this.exec(sql`DROP TABLE cairn_refreshed`);
+          await this.exec(sql`DROP TABLE cairn_refreshed_milestones`);
         }
         await this.appendTo('account_status', write.accounts);
         await this.appendTo('milestone_status', write.milestones.map((m) => ({ ...m, reached: m.reached ? 1 : 0 })));

@@ -1,0 +1,81 @@
+import type { TrackedEvent } from '../model/index.js';
+import { toDay } from './days.js';
+import type { CountedMatcher } from './matchers.js';
+import type { Day } from './types.js';
+
+/** One account's counted events: all on one day, per matcher id. */
+export interface CountedDay {
+  day: Day;
+  counts: Map<number, number>;
+}
+
+/**
+ * The framework's matchers counted over events as a collector writes them, per account, so a
+ * refresh can advance statuses by what arrived (StatusAdvancer) instead of reading history.
+ * Counts what the daily table would: an event meets a matcher by action, object, place and
+ * metadata text (matcherCondition). Accounts it cannot count with certainty are `unsure`, to be
+ * computed from the data: matched events on two days, a metadata value the SQL compares as
+ * JSON text rather than a string, account facts written (signup, seats, churn).
+ */
+export class EventTally {
+  readonly accounts = new Map<string, CountedDay>();
+  readonly unsure = new Set<string>();
+  private readonly byPair = new Map<string, CountedMatcher[]>();
+
+  constructor(readonly matchers: readonly CountedMatcher[]) {
+    for (const m of matchers) {
+      const key = `${m.matcher.action}\t${m.matcher.object}`;
+      this.byPair.set(key, [...(this.byPair.get(key) ?? []), m]);
+    }
+  }
+
+  event(e: TrackedEvent): void {
+    const candidates = this.byPair.get(`${e.action}\t${e.object}`);
+    if (!candidates || this.unsure.has(e.accountId)) return;
+    let day: Day | null = null;
+    for (const m of candidates) {
+      const meets = meetsMatcher(e, m);
+      if (meets === false) continue;
+      if (meets === null) return this.markUnsure(e.accountId);
+      day ??= toDay(e.timestamp);
+      let counted = this.accounts.get(e.accountId);
+      if (!counted) this.accounts.set(e.accountId, (counted = { day, counts: new Map() }));
+      else if (counted.day !== day) return this.markUnsure(e.accountId);
+      counted.counts.set(m.id, (counted.counts.get(m.id) ?? 0) + e.count);
+    }
+  }
+
+  /** An account's facts were written: its statuses need its data. */
+  accountFacts(accountId: string): void {
+    this.markUnsure(accountId);
+  }
+
+  /** Adds another tally of the same matchers (a later write). */
+  add(other: EventTally): void {
+    for (const id of other.unsure) this.markUnsure(id);
+    for (const [id, c] of other.accounts) {
+      if (this.unsure.has(id)) continue;
+      const mine = this.accounts.get(id);
+      if (!mine) this.accounts.set(id, { day: c.day, counts: new Map(c.counts) });
+      else if (mine.day !== c.day) this.markUnsure(id);
+      else for (const [m, n] of c.counts) mine.counts.set(m, (mine.counts.get(m) ?? 0) + n);
+    }
+  }
+
+  markUnsure(accountId: string): void {
+    this.unsure.add(accountId);
+    this.accounts.delete(accountId);
+  }
+}
+
+/** Whether the event meets the matcher; null when only the SQL can say (metadata that is not text). */
+function meetsMatcher(e: TrackedEvent, m: CountedMatcher): boolean | null {
+  if (m.matcher.place !== undefined && e.place !== m.matcher.place) return false;
+  for (const [k, want] of Object.entries(m.matcher.metadata ?? {})) {
+    const v = Object.hasOwn(e.metadata, k) ? e.metadata[k] : undefined;
+    if (v === undefined) return false;
+    if (typeof v !== 'string') return null;
+    if (v !== String(want)) return false;
+  }
+  return true;
+}
