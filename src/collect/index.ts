@@ -10,6 +10,7 @@
 export { importEvents, type EventImportOptions, type ImportProgress, type ImportSummary } from './import/import-events.js';
 export { importAccounts, importAccountHistory, type FactsImportSummary } from './import/import-accounts.js';
 export { Collector, type CollectorOptions, type CollectorHealth, type IngestResult } from './http/collector.js';
+export type { GenerationObserver } from './http/wal.js';
 export { WriteKeys, WriteKeyError, adminToken, adminTokenProblem, keyNameProblem, sourceNameProblem, stateDir, writeAtomic, STATE_DIR, type WriteKeyRecord } from './http/keys.js';
 export { IdentitySecrets, identityToken, type TokenCheck } from './http/identity-secret.js';
 export { BODY_LIMITS, HttpError, checkContentType, parseJson } from './http/body.js';

@@ -37,10 +37,11 @@ export interface RefreshOptions {
    */
   counted?: { basis: StatusBasis | null; tally: EventTally };
   /**
-   * Holds back writes of new data while the refresh reads the data it computes from; resolves
-   * to the release. With `counted`, so that no write is both counted and read.
+   * With `counted`: writes of new data are held back (by the caller, from before it took the
+   * tally) until the refresh calls this, once it has read the data it computes from (at once
+   * when it reads none), so that no write is both counted and read.
    */
-  holdWrites?: () => Promise<() => void>;
+  releaseWrites?: () => void;
 }
 
 /**
@@ -158,14 +159,14 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
     counted: countedAccounts, rewritten, ...(next ? { basis: next } : {}),
   });
+  if (only?.length === 0) opts.releaseWrites?.();
   if (only && only.length === 0 && advanced.size === 0) return summary(0, 0, null, [], countable ? basis : undefined);
 
-  const release = counted ? await opts.holdWrites?.() : undefined;
   let report: MilestoneReport;
   try {
     report = only?.length === 0 ? { as_of: asOf, stages: journeyStages(framework), accounts: [] } : await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days, cells: counted !== undefined });
   } finally {
-    release?.();
+    opts.releaseWrites?.();
   }
   const held = report.state_on?.accounts;
   const heldBy = (id: string) => (held ? days.filter((day) => held.get(day)!.has(id)) : null);

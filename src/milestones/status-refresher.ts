@@ -1,7 +1,9 @@
 import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
-import { refreshStatuses, statusState, today, type RefreshSummary } from './refresh-statuses.js';
+import { StatusAdvancer } from './engine.js';
+import { EventTally } from './event-tally.js';
+import { refreshStatuses, statusState, today, type RefreshSummary, type StatusBasis } from './refresh-statuses.js';
 import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
 import type { Day } from './types.js';
 
@@ -26,6 +28,12 @@ export interface StatusRefresherOptions {
   /** After each refresh, with the segment refresh that followed it (null when the framework has no segments). */
   onRefreshed?: (summary: RefreshSummary, segments: SegmentRefreshSummary | null) => void;
   onError?: (err: unknown) => void;
+  /**
+   * Holds back the collector's store writes (Collector.holdWrites). With it, writes told with
+   * their counted events (`applied`) advance the statuses without reading history: the hold
+   * keeps a refresh's reading of the data apart from the writes it counts.
+   */
+  holdWrites?: () => Promise<() => void>;
 }
 
 /**
@@ -36,10 +44,24 @@ export interface StatusRefresherOptions {
  * machine, and the statuses lag the data by about the interval, or up to a refresh's duration
  * × (1 + 1 / `maxShare`) when refreshes are long (every account touched). A new day or framework makes
  * the next refresh a full one.
+ *
+ * Following a collector (`holdWrites`, `observer`, `applied`), each write comes with its events
+ * counted by the framework's matchers, and the refresher keeps the statuses it last wrote with
+ * the values they came from (a basis): a refresh advances every counted account by its counts
+ * (StatusAdvancer), so its cost follows what arrived, not the accounts' history; only accounts
+ * the counts cannot settle (late events, new facts, a per-seat month's first use) are computed
+ * from the data.
  */
 export class StatusRefresher {
   private pending = new Set<string>();
   private all = false;
+  /** Events counted in writes not yet refreshed, by the current framework's matchers. */
+  private matchers: StatusAdvancer['matchers'];
+  private tally: EventTally;
+  private basis: StatusBasis | null = null;
+  /** Accounts seen active on the statuses' day, and those first seen since the last refresh (segments judge their inactivity anew). */
+  private active = { day: '', seen: new Set<string>() };
+  private newlyActive = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastEnd = 0;
@@ -60,6 +82,8 @@ export class StatusRefresher {
   constructor(private readonly opts: StatusRefresherOptions) {
     this.framework = opts.framework;
     this.fileText = opts.fileText;
+    this.matchers = new StatusAdvancer(opts.framework, this.asOf()).matchers;
+    this.tally = new EventTally(this.matchers);
     this.dayTimer = setInterval(() => void this.refreshIfBehind(), opts.dayCheckMs ?? 60_000);
     this.dayTimer.unref();
   }
@@ -73,10 +97,38 @@ export class StatusRefresher {
     this.schedule();
   }
 
+  /** Counts a new generation's events (the collector's `observe`); told back with `applied` once stored. */
+  observer(): EventTally {
+    return new EventTally(this.matchers);
+  }
+
+  /**
+   * A write is stored: the accounts it named and, when it was stored whole, its counted events
+   * (`observer`). Counted events of the current framework's matchers are advanced by; the rest
+   * is refreshed from the data.
+   */
+  applied(accounts: ReadonlySet<string> | null, observed: unknown): void {
+    if (this.closed) return;
+    if (!(observed instanceof EventTally) || observed.matchers !== this.matchers || !this.opts.holdWrites || accounts === null) return this.touch(accounts);
+    const day = this.asOf();
+    if (this.active.day !== day) this.active = { day, seen: new Set() };
+    for (const a of accounts) {
+      if (this.active.seen.has(a)) continue;
+      this.active.seen.add(a);
+      this.newlyActive.add(a);
+    }
+    this.firstPending ??= Date.now();
+    this.tally.add(observed);
+    this.schedule();
+  }
+
   /** A new milestones.yaml: the next refresh judges every account by it. */
   setFramework(framework: MilestonesConfig, fileText?: string): void {
     this.framework = framework;
     this.fileText = fileText;
+    this.matchers = new StatusAdvancer(framework, this.asOf()).matchers;
+    this.tally = new EventTally(this.matchers);
+    this.basis = null;
     this.touch(null);
   }
 
@@ -85,7 +137,11 @@ export class StatusRefresher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.running) await this.running;
-    if (this.all || this.pending.size > 0) await this.run();
+    if (this.hasPending()) await this.run();
+  }
+
+  private hasPending(): boolean {
+    return this.all || this.pending.size > 0 || this.tally.accounts.size > 0 || this.tally.unsure.size > 0 || this.newlyActive.size > 0;
   }
 
   /** Stops taking touches after refreshing what is pending. */
@@ -108,17 +164,36 @@ export class StatusRefresher {
   }
 
   private run(): Promise<void> {
-    const accounts = this.all ? undefined : [...this.pending];
-    const touched = this.firstPending ?? Date.now();
-    this.pending = new Set();
-    this.all = false;
-    this.firstPending = null;
     const started = Date.now();
     const framework = this.framework;
-    this.running = refreshStatuses(this.opts.store, framework, { accounts, asOf: this.asOf(), fileText: this.fileText })
+    let accounts: string[] | undefined;
+    let tally: EventTally | null = null;
+    let touched = started;
+    let newlyActive: Set<string> | undefined;
+    this.running = (async () => {
+      // What is pending is taken while writes are held, so what the refresh reads and what it counts never overlap.
+      const release = this.opts.holdWrites ? await this.opts.holdWrites() : undefined;
+      accounts = this.all ? undefined : [...this.pending];
+      touched = this.firstPending ?? Date.now();
+      tally = release ? this.tally : null;
+      newlyActive = this.newlyActive;
+      this.pending = new Set();
+      this.all = false;
+      this.firstPending = null;
+      this.tally = new EventTally(this.matchers);
+      this.newlyActive = new Set();
+      try {
+        const counted = tally ? { basis: this.basis, tally } : undefined;
+        return await refreshStatuses(this.opts.store, framework, { accounts, asOf: this.asOf(), fileText: this.fileText, counted, releaseWrites: release });
+      } finally {
+        release?.();
+      }
+    })()
       .then(async (summary) => {
-        // Segments follow the statuses, for the accounts the refresh covered.
-        const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: summary.kind === 'incremental' ? accounts : undefined }) : null;
+        this.basis = summary.basis ?? null;
+        // Segments follow the statuses, for the accounts the refresh covered or first saw active today.
+        const judged = summary.kind === 'incremental' && summary.rewritten ? [...summary.rewritten, ...(newlyActive ?? [])] : undefined;
+        const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: judged }) : null;
         return { summary, segments };
       })
       .then(
@@ -131,9 +206,11 @@ export class StatusRefresher {
           this.opts.onRefreshed?.(summary, segments);
         },
         (err) => {
-          // Keep what was asked for; it is tried again with the next touch or day check.
+          // Keep what was asked for (counted accounts from the data: what was written is not known); it is tried again with the next touch or day check.
+          this.basis = null;
+          for (const a of newlyActive ?? []) this.newlyActive.add(a);
           if (accounts === undefined) this.all = true;
-          else for (const a of accounts) this.pending.add(a);
+          else for (const a of [...accounts, ...(tally?.accounts.keys() ?? []), ...(tally?.unsure ?? [])]) this.pending.add(a);
           this.firstPending = Math.min(this.firstPending ?? touched, touched);
           this.opts.onError?.(err);
         },
@@ -143,7 +220,7 @@ export class StatusRefresher {
         this.lastMs = this.lastEnd - started;
         this.busyMs += this.lastMs;
         this.running = null;
-        if (!this.closed && (this.all || this.pending.size > 0)) this.schedule();
+        if (!this.closed && this.hasPending()) this.schedule();
       });
     return this.running;
   }
@@ -160,7 +237,7 @@ export class StatusRefresher {
   health() {
     return {
       refreshes: this.refreshes,
-      pending_accounts: this.all ? 'all' : this.pending.size,
+      pending_accounts: this.all ? 'all' : this.pending.size + this.tally.accounts.size + this.tally.unsure.size,
       refreshing: this.running !== null,
       last: this.last,
       lag_ms: { ...this.lagMs },

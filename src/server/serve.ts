@@ -75,6 +75,8 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
         onRun: (r) => r.dead > 0 && log(`webhooks: ${r.dead} deliveries failed every attempt (dead letters: cairn stats, cairn webhooks replay)`),
       })
     : null;
+  // Refreshes hold the collector's store writes while they read (see StatusRefresher); none before it opens.
+  let collecting: Collector | null = null;
   const refresher =
     server.status_refresh_seconds > 0
       ? new StatusRefresher({
@@ -86,6 +88,7 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
           maxShare: server.status_refresh_max_share,
           onError: (err) => log(`milestone status refresh failed, retrying: ${(err as Error).message}`),
           onRefreshed: () => webhooks?.kick(),
+          holdWrites: async () => (collecting ? collecting.holdWrites() : () => undefined),
         })
       : null;
   const collector = await Collector.open({
@@ -96,9 +99,11 @@ export async function startServer(ws: Workspace, store: Store, opts: ServeOption
     posthogGroupType: server.posthog_group_type,
     accountFacts: ws.config.collect.account_facts,
     onApplyError: (err) => log(`store write failed, retrying: ${(err as Error).message}`),
-    onApplied: (g) => refresher?.touch(g.accounts),
+    onApplied: (g) => refresher?.applied(g.accounts, g.observed),
+    ...(refresher ? { observe: () => refresher.observer() } : {}),
     log,
   });
+  collecting = collector;
   // Statuses from before this start (another day, another framework) are brought up to date.
   await refresher?.refreshIfBehind();
   const scheduler = new Scheduler({ store, log });

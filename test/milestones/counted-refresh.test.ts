@@ -4,7 +4,12 @@ import { parseMilestones } from '../../src/config/index.js';
 import { addDays, computeMilestones, EventTally, readStatusRows, refreshStatuses, StatusAdvancer, changesAfter, type StatusBasis } from '../../src/milestones/index.js';
 import type { TrackedEvent } from '../../src/model/index.js';
 import type { Store } from '../../src/store/index.js';
+import { join } from 'node:path';
+import { Collector } from '../../src/collect/index.js';
+import { parseTrackingPlan } from '../../src/config/index.js';
+import { StatusRefresher, type RefreshSummary } from '../../src/milestones/index.js';
 import { describeEngines } from '../engines.js';
+import { tempDir } from '../tmp.js';
 import { at, ev, storeWith, type TestAccount } from '../fixtures.js';
 
 // Every kind, a metadata matcher, a feature in two categories, pre-signup setup and a churned account.
@@ -153,6 +158,65 @@ describeEngines('counted status refresh', (engine) => {
   });
 });
 
+describeEngines('counted status refresh behind a collector', (engine) => {
+  it('advances statuses by what each stored generation counted, holding writes while it reads the data, and ends where the data says', async () => {
+    const fw = framework();
+    const rand = random(11);
+    const seed = eventsOn(rand, history, 160);
+    const store = await storeWith({ engine, accounts: ACCOUNTS, events: seed });
+    const twin = await storeWith({ engine, accounts: ACCOUNTS, events: seed });
+    const dir = await tempDir();
+    const summaries: RefreshSummary[] = [];
+    let collector: Collector | null = null;
+    let holds = 0;
+    const refresher = new StatusRefresher({
+      store, framework: fw, asOf: AS_OF, minIntervalMs: 0, maxShare: 1,
+      onRefreshed: (s) => summaries.push(s),
+      holdWrites: async () => {
+        holds++;
+        return collector!.holdWrites();
+      },
+    });
+    try {
+      await refreshStatuses(twin, fw, { asOf: AS_OF });
+      collector = await Collector.open({
+        store, plan: parseTrackingPlan('unplanned: accept\nevents: []\n'), walDir: join(dir, 'wal'), generationMs: 20, accountFacts: 'collector',
+        onApplied: (g) => refresher.applied(g.accounts, g.observed),
+        observe: () => refresher.observer(),
+      });
+      refresher.touch(null);
+      await refresher.flush();
+      const native = (e: TrackedEvent) => ({ message_id: e.messageId, timestamp: new Date(e.timestamp).toISOString(), account_id: e.accountId, action: e.action, object: e.object, count: e.count, ...(Object.keys(e.metadata).length ? { metadata: e.metadata } : {}) });
+      const sent: TrackedEvent[] = [];
+      for (let round = 0; round < 5; round++) {
+        const batch = [...eventsOn(rand, [AS_OF], 20), ...(round === 2 ? eventsOn(rand, ['2025-03-09'], 2) : [])];
+        sent.push(...batch);
+        await collector.ingest('web', 'native', batch.map(native), Date.now());
+        if (round === 3) await collector.ingest('web', 'segment', [{ type: 'group', groupId: 'a3', traits: { seats: 9 } }], Date.now());
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      await collector.close();
+      await refresher.close();
+      assert.ok(summaries.slice(1).some((s) => s.counted > 0), JSON.stringify(summaries.map((s) => [s.kind, s.counted, s.accounts])));
+      assert.ok(holds >= summaries.length);
+      // The twin gets the same data another way and a refresh from the data.
+      await twin.insertEvents(sent, 'web');
+      await twin.upsertAccounts([{ ...ACCOUNT_ROW('a3'), seats: 9 }]);
+      await refreshStatuses(twin, fw, { asOf: AS_OF });
+      assert.deepEqual(await statuses(store), await statuses(twin));
+      assert.deepEqual(keyed(await feed(store)), keyed(await feed(twin)));
+    } finally {
+      await refresher.close();
+      await store.close();
+      await twin.close();
+    }
+  });
+});
+
+const ACCOUNT_ROW = (id: string) => {
+  const a = ACCOUNTS.find((x) => x.id === id)!;
+  return { accountId: a.id, name: a.id, createdAt: at(a.signup, 9), plan: 'pro', seats: a.seats ?? 1, churnedAt: a.churned ? at(a.churned) : null };
+};
+const keyed = (rows: readonly object[]) => rows.map((r) => JSON.stringify(r)).sort();
 const statuses = async (store: Store) => (await readStatusRows(store, framework(), {})).accounts;
 const feed = async (store: Store) => (await changesAfter(store, 0, 100_000)).map(({ seq: _s, recorded_at: _r, ...c }) => c);
-void at;

@@ -11,7 +11,7 @@ import { NO_WRITE, sql, type CollectedWrite, type Store } from '../../store/inde
 import { compilePlan, type PlanCheck } from './plan-check.js';
 import { admit, type AdmitContext } from './admit.js';
 import { QUARANTINE_KIND, type Protocol } from './protocols.js';
-import { readBatchFiles, walCheckpointName, WriteAheadLog, type ClosedGeneration, type SideRecord } from './wal.js';
+import { readBatchFiles, walCheckpointName, WriteAheadLog, type ClosedGeneration, type GenerationObserver, type SideRecord } from './wal.js';
 
 export interface CollectorOptions {
   store: Store;
@@ -31,9 +31,13 @@ export interface CollectorOptions {
   /**
    * Called after each generation is stored, with the accounts its events and account facts
    * named (null when not known: a generation left by an earlier run), e.g. to refresh their
-   * milestone statuses.
+   * milestone statuses; and its observer (`observe`), when it saw every record stored: null
+   * for a generation left by an earlier run, stored piece by piece, or one with events the
+   * store already had (their repeats were not stored, but were seen).
    */
-  onApplied?: (applied: { accounts: ReadonlySet<string> | null; events: number }) => void;
+  onApplied?: (applied: { accounts: ReadonlySet<string> | null; events: number; observed: GenerationObserver | null }) => void;
+  /** Makes an observer for each log generation: it sees the generation's events and account patches as they are logged. */
+  observe?: () => GenerationObserver;
   /** Messages for a person, such as log lines set aside as unreadable. */
   log?: (line: string) => void;
 }
@@ -77,6 +81,9 @@ export class Collector {
   private readonly queue: ClosedGeneration[] = [];
   private queuedEvents = 0;
   private applying: Promise<void> | null = null;
+  /** A store write under way, and a hold on the next ones (holdWrites). */
+  private writing: Promise<unknown> | null = null;
+  private hold: { released: Promise<void> } | null = null;
   private applyError: string | null = null;
   private appliedGenerations = 0;
   private lastAppliedAt: number | null = null;
@@ -101,7 +108,7 @@ export class Collector {
     for (const u of users) c.accounts.set(u.user_id, u.account_id);
     const applied = await opts.store.checkpoint(c.checkpointName);
     const { wal, leftOver } = await WriteAheadLog.open(
-      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log, storeBusy: () => c.queue.length > 0 },
+      { dir: opts.walDir, maxEvents: opts.generationEvents, maxAgeMs: opts.generationMs, log: opts.log, storeBusy: () => c.queue.length > 0, observe: opts.observe },
       applied,
       (g) => c.enqueue(g),
     );
@@ -202,12 +209,19 @@ export class Collector {
     let delay = 100;
     let failures = 0;
     while (this.queue.length > 0) {
+      while (this.hold) await this.hold.released;
       const g = this.queue[0];
+      let whole = false;
       try {
         const write = { ...g.write, accountFacts: this.opts.accountFacts };
-        if (failures < SALVAGE_AFTER) await this.opts.store.applyCollected({ ...write, checkpoint: { name: this.checkpointName, value: g.id } });
-        else await salvage(this.opts.store, { ...g, write }, this.checkpointName);
+        const storing =
+          failures < SALVAGE_AFTER
+            ? this.opts.store.applyCollected({ ...write, checkpoint: { name: this.checkpointName, value: g.id } }).then((r) => (whole = r.duplicates === 0))
+            : salvage(this.opts.store, { ...g, write }, this.checkpointName);
+        this.writing = storing;
+        await storing;
       } catch (err) {
+        this.writing = null;
         this.applyError = err instanceof Error ? err.message : String(err);
         this.opts.onApplyError?.(err);
         failures++;
@@ -223,10 +237,29 @@ export class Collector {
       this.appliedGenerations++;
       this.lastAppliedAt = Date.now();
       for (const f of g.files) rmSync(f, { force: true });
-      this.opts.onApplied?.({ accounts: g.accounts, events: g.events });
+      this.writing = null;
+      this.opts.onApplied?.({ accounts: g.accounts, events: g.events, observed: whole ? g.observed : null });
     }
     // What gathered in the open generation meanwhile goes now, not at the next tick.
     this.wal.closeIfDue();
+  }
+
+  /**
+   * Holds back the store writes of generations: resolves once the write under way (if any) is
+   * stored and told (onApplied), to a release that lets them go on. Requests are still taken
+   * and logged meanwhile. For a reader that needs the data and the writes told to agree.
+   */
+  async holdWrites(): Promise<() => void> {
+    while (this.hold) await this.hold.released;
+    let release!: () => void;
+    const mine = { released: new Promise<void>((r) => (release = r)) };
+    this.hold = mine;
+    while (this.writing) await this.writing.catch(() => undefined);
+    return () => {
+      if (this.hold !== mine) return;
+      this.hold = null;
+      release();
+    };
   }
 
   /** Stops taking messages and waits until everything acknowledged is in the store. */

@@ -35,6 +35,14 @@ export interface ClosedGeneration {
   files: string[];
   /** Accounts its events and account patches name; null for a generation left by an earlier run (not known). */
   accounts: ReadonlySet<string> | null;
+  /** What the observer (WalOptions.observe) saw of it; null for a generation left by an earlier run. */
+  observed: GenerationObserver | null;
+}
+
+/** Sees each event and account patch as it is appended to a generation (e.g. to count events for status refreshes). */
+export interface GenerationObserver {
+  event(e: TrackedEvent): void;
+  accountFacts(accountId: string): void;
 }
 
 export interface WalOptions {
@@ -51,6 +59,8 @@ export interface WalOptions {
   storeBusy?: () => boolean;
   /** Told about log lines that cannot be read back (set aside in quarantine as `wal_corrupt`). */
   log?: (line: string) => void;
+  /** Makes the observer of each new generation. */
+  observe?: () => GenerationObserver;
 }
 
 /** The checkpoint names of logs start with this; each log has its own (see walCheckpointName). */
@@ -97,6 +107,7 @@ class Generation {
     readonly dir: string,
     readonly id: number,
     private readonly log: Log,
+    readonly observer: GenerationObserver | null,
   ) {
     this.side = openSync(join(dir, `${genPrefix(id)}.side.jsonl`), 'a', 0o600);
   }
@@ -127,7 +138,7 @@ class Generation {
       files.push(w.path);
     }
     closeSync(this.side);
-    return { id: this.id, events: this.events, write: { ...readSide(files[0], this.log), events }, files, accounts: this.accounts };
+    return { id: this.id, events: this.events, write: { ...readSide(files[0], this.log), events }, files, accounts: this.accounts, observed: this.observer };
   }
 }
 
@@ -211,6 +222,7 @@ export class WriteAheadLog {
   private readonly maxAgeMs: number;
   private readonly storeBusy: () => boolean;
   private readonly log: Log;
+  private readonly observe: () => GenerationObserver | null;
   private timer: NodeJS.Timeout;
   private closed = false;
 
@@ -224,7 +236,8 @@ export class WriteAheadLog {
     this.maxEvents = opts.maxEvents ?? 200_000;
     this.maxAgeMs = opts.maxAgeMs ?? 1000;
     this.storeBusy = opts.storeBusy ?? (() => false);
-    this.current = new Generation(dir, nextId, this.log);
+    this.observe = opts.observe ?? (() => null);
+    this.current = new Generation(dir, nextId, this.log, this.observe());
     // Quiet periods still get their events stored within about maxAgeMs.
     this.timer = setInterval(() => this.closeIfDue(), Math.max(50, this.maxAgeMs / 4));
     this.timer.unref();
@@ -274,7 +287,7 @@ export class WriteAheadLog {
         rows += batch.rows;
         if (batch.rows > 0) events.push({ source: m[3], batch });
       }
-      leftOver.push({ id, events: rows, write: { ...sideWrite, quarantine: [...sideWrite.quarantine, ...corrupt], events }, files, accounts: null });
+      leftOver.push({ id, events: rows, write: { ...sideWrite, quarantine: [...sideWrite.quarantine, ...corrupt], events }, files, accounts: null, observed: null });
     }
     return { wal: new WriteAheadLog(opts.dir, last + 1, onClosed, opts), leftOver };
   }
@@ -298,11 +311,15 @@ export class WriteAheadLog {
       const w = g.writer(source);
       w.write(0, w.rows, event);
       g.accounts.add(event.accountId);
+      g.observer?.event(event);
     }
     g.events += events.length;
     for (const r of side) {
       g.sideBuffer += JSON.stringify(r) + '\n';
-      if (r.t === 'a') g.accounts.add(r.a.accountId);
+      if (r.t === 'a') {
+        g.accounts.add(r.a.accountId);
+        g.observer?.accountFacts(r.a.accountId);
+      }
     }
   }
 
@@ -325,7 +342,7 @@ export class WriteAheadLog {
       const g = this.current;
       if (this.closed || this.closeDue()) {
         closing = g;
-        if (!this.closed) this.current = new Generation(this.dir, g.id + 1, this.log);
+        if (!this.closed) this.current = new Generation(this.dir, g.id + 1, this.log, this.observe());
       }
       const fds = g.flush();
       await Promise.all(fds.map((fd) => new Promise<void>((res, rej) => fsync(fd, (err) => (err ? rej(err) : res())))));
