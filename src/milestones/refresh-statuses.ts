@@ -29,19 +29,16 @@ export interface RefreshOptions {
   /** The text of milestones.yaml, kept with a framework version it is the first to use. */
   fileText?: string;
   /**
-   * Events counted as they were written, since the refresh that left `basis` (a refresher
-   * following a collector): when the statuses are still that refresh's, accounts whose counts
-   * fall on the as-of day are advanced from the basis without reading their history, and only
-   * `accounts` and those a kind cannot advance are computed from the data. Otherwise the
-   * tally's accounts join `accounts`.
+   * Events counted as they were written since the refresh that left `basis` (a refresher
+   * following a collector). `take` is called once the refresh holds its lease: it holds back
+   * new writes and hands over what was counted until then; the refresh releases the writes
+   * once it has read the data it computes from (at once when it reads none), so no write is
+   * both counted and read. When the statuses are still the basis's, accounts whose counts fall
+   * on the as-of day are advanced from it without reading their history, and only `accounts`
+   * and those a kind cannot advance are computed from the data; otherwise the tally's accounts
+   * join `accounts`.
    */
-  counted?: { basis: StatusBasis | null; tally: EventTally };
-  /**
-   * With `counted`: writes of new data are held back (by the caller, from before it took the
-   * tally) until the refresh calls this, once it has read the data it computes from (at once
-   * when it reads none), so that no write is both counted and read.
-   */
-  releaseWrites?: () => void;
+  counted?: { basis: StatusBasis | null; take(): Promise<{ tally: EventTally; release(): void }> };
 }
 
 /**
@@ -55,6 +52,8 @@ export interface StatusBasis {
   framework_version: number;
   /** The funnel's history days each account's `held` was taken over. */
   days: readonly Day[];
+  /** Every account with statuses is in it (an account not in it has none: not signed up by the as-of day, or no facts). */
+  complete: boolean;
   accounts: Map<string, { status: AccountStatus; cells: readonly string[]; held: readonly Day[] | null }>;
 }
 
@@ -115,10 +114,19 @@ export async function markStatusesStale(store: Store): Promise<void> {
  * processes (`Store.withStatusRefresh`), so a scheduler or several collectors can call it alike.
  */
 export function refreshStatuses(store: Store, framework: MilestonesConfig, opts: RefreshOptions = {}): Promise<RefreshSummary> {
-  return store.withStatusRefresh((lease) => refreshUnder(lease, store, framework, opts));
+  return store.withStatusRefresh(async (lease) => {
+    const taken = opts.counted ? await opts.counted.take() : null;
+    try {
+      return await refreshUnder(lease, store, framework, opts, taken && { ...taken, basis: opts.counted!.basis });
+    } finally {
+      taken?.release();
+    }
+  });
 }
 
-async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: MilestonesConfig, opts: RefreshOptions): Promise<RefreshSummary> {
+type Counted = { basis: StatusBasis | null; tally: EventTally; release(): void };
+
+async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: MilestonesConfig, opts: RefreshOptions, counted: Counted | null): Promise<RefreshSummary> {
   const started = Date.now();
   const asOf = opts.asOf ?? today();
   const state = await statusState(store);
@@ -130,7 +138,6 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
 
   // With the days of the funnel's history on which each account held the state-like milestone, so the funnel reads them too.
   const days = [...(await historyMonthEnds(store, asOf)), asOf];
-  const counted = opts.counted;
   const basis = counted?.basis;
   const countable =
     basis && state && !newVersion && !state.stale && !lease.afterUnfinished && state.id === basis.refresh && state.as_of === asOf && basis.as_of === asOf && sameDays(basis.days, days);
@@ -148,6 +155,7 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     for (const [id, c] of counted.tally.accounts) {
       if (compute.has(id) || c.day > asOf) continue; // events after the as-of day are not in its statuses
       const was = basis.accounts.get(id);
+      if (!was && basis.complete) continue; // no statuses (not signed up, or no facts): events alone give none
       const moved = was && c.day === asOf ? advancer.advance(was.status, was.cells, c.counts) : null;
       if (!moved) compute.add(id);
       else countedAccounts++;
@@ -159,14 +167,14 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
     counted: countedAccounts, rewritten, ...(next ? { basis: next } : {}),
   });
-  if (only?.length === 0) opts.releaseWrites?.();
+  if (only?.length === 0) counted?.release();
   if (only && only.length === 0 && advanced.size === 0) return summary(0, 0, null, [], countable ? basis : undefined);
 
   let report: MilestoneReport;
   try {
-    report = only?.length === 0 ? { as_of: asOf, stages: journeyStages(framework), accounts: [] } : await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days, cells: counted !== undefined });
+    report = only?.length === 0 ? { as_of: asOf, stages: journeyStages(framework), accounts: [] } : await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days, cells: counted !== null });
   } finally {
-    opts.releaseWrites?.();
+    counted?.release();
   }
   const held = report.state_on?.accounts;
   const heldBy = (id: string) => (held ? days.filter((day) => held.get(day)!.has(id)) : null);
@@ -197,15 +205,15 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     checkpoint: !only ? { name: STATUS_STALE_CHECKPOINT, value: 0 } : wasStale === null ? undefined : { name: STATUS_STALE_CHECKPOINT, value: wasStale },
   });
   let next: StatusBasis | undefined;
-  if (counted && report.cells) {
+  if (counted) {
     // The basis goes on with this refresh's statuses: built anew when every account was computed.
     const accounts = countable ? basis.accounts : new Map<string, BasisEntry>();
     if (countable && only) for (const id of only) accounts.delete(id);
-    for (const a of report.accounts) accounts.set(a.account_id, { status: a, cells: report.cells.get(a.account_id)!, held: heldBy(a.account_id) });
+    for (const a of report.accounts) accounts.set(a.account_id, { status: a, cells: report.cells!.get(a.account_id)!, held: heldBy(a.account_id) });
     for (const [id, a] of advanced) accounts.set(id, { status: a.status, cells: a.cells, held: a.held });
-    next = { refresh: lease.id, as_of: asOf, framework_version: version, days, accounts };
+    next = { refresh: lease.id, as_of: asOf, framework_version: version, days, accounts, complete: countable ? basis.complete : !only };
   }
-  return summary(report.accounts.length + advanced.size, changes.length, result.seq, rewritten, next);
+  return summary(report.accounts.length + countedAccounts, changes.length, result.seq, rewritten, next);
 }
 
 type BasisEntry = StatusBasis['accounts'] extends Map<string, infer E> ? E : never;

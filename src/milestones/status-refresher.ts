@@ -65,7 +65,8 @@ export class StatusRefresher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastEnd = 0;
-  private lastMs = 0;
+  /** The last refresh's length, of each kind. */
+  private lastMs = { counted: 0, data: 0 };
   private closed = false;
   private readonly dayTimer: NodeJS.Timeout;
   private framework: MilestonesConfig;
@@ -73,8 +74,9 @@ export class StatusRefresher {
   /** Refreshes done, and the last one's summary (for health and tests). */
   refreshes = 0;
   last: RefreshSummary | null = null;
-  /** When the oldest touch not yet refreshed arrived (ms), and how far behind the data each refresh finished. */
-  private firstPending: number | null = null;
+  /** When the oldest touch and the oldest counted write not yet refreshed arrived (ms), and how far behind the data each refresh finished. */
+  private firstTouch: number | null = null;
+  private firstCount: number | null = null;
   private lagMs = { last: 0, max: 0 };
   private busyMs = 0;
   private readonly since = Date.now();
@@ -91,7 +93,7 @@ export class StatusRefresher {
   /** Accounts whose data changed; null when not known (every account is refreshed). */
   touch(accounts: Iterable<string> | null): void {
     if (this.closed) return;
-    this.firstPending ??= Date.now();
+    this.firstTouch ??= Date.now();
     if (accounts === null) this.all = true;
     else for (const a of accounts) this.pending.add(a);
     this.schedule();
@@ -117,7 +119,7 @@ export class StatusRefresher {
       this.active.seen.add(a);
       this.newlyActive.add(a);
     }
-    this.firstPending ??= Date.now();
+    this.firstCount ??= Date.now();
     this.tally.add(observed);
     this.schedule();
   }
@@ -154,7 +156,8 @@ export class StatusRefresher {
   private schedule(): void {
     if (this.timer || this.running) return;
     const share = this.maxShare();
-    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.lastMs * (1 - share)) / share);
+    // Waits after the kind of refresh that comes next: a full one (a new day) is rare, and its length says little about counted ones.
+    const gap = Math.max(this.opts.minIntervalMs ?? 2000, (this.lastMs[this.nextMode()] * (1 - share)) / share);
     const wait = Math.max(0, this.lastEnd + gap - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -163,36 +166,41 @@ export class StatusRefresher {
     this.timer.unref();
   }
 
+  /** Whether the next refresh can advance by counted events, or reads every account's data. */
+  private nextMode(): 'counted' | 'data' {
+    return this.opts.holdWrites && this.basis && !this.all ? 'counted' : 'data';
+  }
+
   private run(): Promise<void> {
     const started = Date.now();
     const framework = this.framework;
-    let accounts: string[] | undefined;
-    let tally: EventTally | null = null;
-    let touched = started;
-    let newlyActive: Set<string> | undefined;
-    this.running = (async () => {
-      // What is pending is taken while writes are held, so what the refresh reads and what it counts never overlap.
-      const release = this.opts.holdWrites ? await this.opts.holdWrites() : undefined;
-      accounts = this.all ? undefined : [...this.pending];
-      touched = this.firstPending ?? Date.now();
-      tally = release ? this.tally : null;
-      newlyActive = this.newlyActive;
-      this.pending = new Set();
-      this.all = false;
-      this.firstPending = null;
-      this.tally = new EventTally(this.matchers);
-      this.newlyActive = new Set();
-      try {
-        const counted = tally ? { basis: this.basis, tally } : undefined;
-        return await refreshStatuses(this.opts.store, framework, { accounts, asOf: this.asOf(), fileText: this.fileText, counted, releaseWrites: release });
-      } finally {
-        release?.();
-      }
-    })()
+    const mode = this.nextMode();
+    const accounts = this.all ? undefined : [...this.pending];
+    const newlyActive = this.newlyActive;
+    let touched = this.firstTouch ?? started;
+    this.pending = new Set();
+    this.all = false;
+    this.newlyActive = new Set();
+    this.firstTouch = null;
+    let taken: EventTally | null = null;
+    const hold = this.opts.holdWrites;
+    // Counted events are taken under the refresh's lease, with the collector's writes held (see RefreshOptions.counted).
+    const counted = hold && {
+      basis: this.basis,
+      take: async () => {
+        const release = await hold();
+        taken = this.tally;
+        touched = Math.min(touched, this.firstCount ?? touched);
+        this.tally = new EventTally(this.matchers);
+        this.firstCount = null;
+        return { tally: taken, release };
+      },
+    };
+    this.running = refreshStatuses(this.opts.store, framework, { accounts, asOf: this.asOf(), fileText: this.fileText, ...(counted ? { counted } : {}) })
       .then(async (summary) => {
         this.basis = summary.basis ?? null;
         // Segments follow the statuses, for the accounts the refresh covered or first saw active today.
-        const judged = summary.kind === 'incremental' && summary.rewritten ? [...summary.rewritten, ...(newlyActive ?? [])] : undefined;
+        const judged = summary.kind === 'incremental' && summary.rewritten ? [...summary.rewritten, ...newlyActive] : undefined;
         const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: judged }) : null;
         return { summary, segments };
       })
@@ -206,19 +214,20 @@ export class StatusRefresher {
           this.opts.onRefreshed?.(summary, segments);
         },
         (err) => {
-          // Keep what was asked for (counted accounts from the data: what was written is not known); it is tried again with the next touch or day check.
+          // Keep what was asked for, counted accounts as accounts to read (what was written is not known); tried again with the next touch or day check.
           this.basis = null;
-          for (const a of newlyActive ?? []) this.newlyActive.add(a);
+          const counts = taken as EventTally | null;
+          for (const a of newlyActive) this.newlyActive.add(a);
           if (accounts === undefined) this.all = true;
-          else for (const a of [...accounts, ...(tally?.accounts.keys() ?? []), ...(tally?.unsure ?? [])]) this.pending.add(a);
-          this.firstPending = Math.min(this.firstPending ?? touched, touched);
+          else for (const a of [...accounts, ...(counts?.accounts.keys() ?? []), ...(counts?.unsure ?? [])]) this.pending.add(a);
+          this.firstTouch = Math.min(this.firstTouch ?? touched, touched);
           this.opts.onError?.(err);
         },
       )
       .finally(() => {
         this.lastEnd = Date.now();
-        this.lastMs = this.lastEnd - started;
-        this.busyMs += this.lastMs;
+        this.lastMs[mode] = this.lastEnd - started;
+        this.busyMs += this.lastEnd - started;
         this.running = null;
         if (!this.closed && this.hasPending()) this.schedule();
       });
@@ -251,6 +260,8 @@ export class StatusRefresher {
     try {
       const state = await statusState(this.opts.store);
       if (!state || state.stale || state.as_of < this.asOf() || state.hash !== frameworkHash(this.framework)) this.touch(null);
+      // Following a collector without a basis (a start): one refresh of every account makes it.
+      else if (this.opts.holdWrites && !this.basis && !this.running) this.touch(null);
     } catch (err) {
       this.opts.onError?.(err);
     }

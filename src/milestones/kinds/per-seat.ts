@@ -56,10 +56,11 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
     advance(cells, at, counts, account, asOf) {
       const added = counts.get(m) ?? 0;
       if (added === 0 || asOf < account.signup_day) return true;
-      // The trailing 30 days' count on the as-of day is not among the values; nor are this
-      // month's seats before its first use day.
-      if (rolling || !cells[at + 3]) return false;
-      const count = Number(cells[at + 3]) + added;
+      // The trailing 30 days' count on the as-of day is not among the values.
+      if (rolling) return false;
+      // A month's first use takes the month's seats: those of the seats now (the same rule).
+      const count = (cells[at + 3] ? Number(cells[at + 3]) : 0) + added;
+      if (!cells[at + 3]) cells[at + 4] = cells[at] || '1';
       const seats = Number(cells[at + 4]);
       cells[at + 3] = String(count);
       if (seats > 0) {
