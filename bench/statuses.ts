@@ -17,10 +17,11 @@
  * and CAIRN_CLICKHOUSE_CLUSTER name; ingest needs a server) and measures there, the baselines too.
  *
  *   npm run bench -- statuses [--accounts 20000] [--seconds 60] [--rate 100000] [--parts read,refresh,review,ingest] [--engine duckdb]
- *     [--refresh both|on|off] [--refresh-seconds 2] [--max-share 0.2] [--generator wrk|autocannon] [--connections 128] [--profile DIR]
+ *     [--refresh both|on|off] [--refresh-seconds 2] [--max-share 0.2] [--generator wrk|autocannon] [--connections 128] [--profile DIR] [--timeline FILE]
  *
  * --refresh: which ingest runs (default both), --refresh-seconds and --max-share the server's
- * status_refresh_seconds and status_refresh_max_share; --profile DIR: the server writes a V8 CPU profile there (node --cpu-prof).
+ * status_refresh_seconds and status_refresh_max_share; --profile DIR: the server writes a V8 CPU profile there (node --cpu-prof);
+ * --timeline FILE: the server's health once a second during the load, as JSON lines in FILE-on.jsonl and FILE-off.jsonl.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -150,7 +151,7 @@ export async function run(args: string[]): Promise<void> {
         await writeFile(join(ws, 'cairn.yaml'), `version: 1\nengine:\n${target ? target.engineYaml : '  kind: duckdb\n  memory_limit: 2GB\n'}server:\n  rate_limit: 100000000\n  status_refresh_seconds: ${refresh}\n  status_refresh_max_share: ${share}\n`);
         await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
         const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
-        const r = await ingest(ws, key, rate, seconds, accounts, generator, connections, option(args, 'profile'));
+        const r = await ingest(ws, key, rate, seconds, accounts, generator, connections, option(args, 'profile'), option(args, 'timeline') && `${option(args, 'timeline')}-${refresh ? 'on' : 'off'}.jsonl`);
         const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; max_share: number; last: { kind: string; accounts: number; counted: number; seconds: number } | null } | null;
         console.log(
           `    refresh ${refresh ? `on (every ≥ ${refresh} s)` : 'off           '}  acknowledged ${Math.round(r.eps).toLocaleString('en-US')} events/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  all stored ${r.storedAfter.toFixed(1)} s after the start`,
@@ -254,7 +255,7 @@ async function autocannonLoad(url: string, key: string, rate: number, seconds: n
   return { eps: result.requests.average * BATCH, p99: result.latency.p99, non2xx: result.non2xx };
 }
 
-async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number, generator: string, connections: number, profileDir: string | undefined) {
+async function ingest(ws: string, key: string, rate: number, seconds: number, accounts: number, generator: string, connections: number, profileDir: string | undefined, timeline: string | undefined) {
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, join(ROOT, 'bin/cairn.js'), '-w', ws, 'serve', '--json', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -269,8 +270,13 @@ async function ingest(ws: string, key: string, rate: number, seconds: number, ac
   try {
     // The start-up refresh (a new day, or a first one) is over before the load begins.
     const health = async () => (await (await fetch(`${url}/v1/health`)).json()) as { queued_events: number; statuses: { refreshes: number; pending_accounts: number | string; refreshing: boolean } | null };
-    for (let h = await health(); h.statuses && h.statuses.pending_accounts !== 0; h = await health()) await new Promise((r) => setTimeout(r, 200));
+    let before = await health();
+    for (; before.statuses && (before.statuses.pending_accounts !== 0 || before.statuses.refreshing); before = await health()) await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
+    // wrk blocks this process: a child polls the health once a second into the timeline file.
+    const poller = timeline
+      ? spawn(process.execPath, ['-e', `const fs=require('fs');setInterval(async()=>{try{const h=await (await fetch(process.argv[1]+'/v1/health')).json();fs.appendFileSync(process.argv[2],JSON.stringify({t:Date.now(),queued:h.queued_events,statuses:h.statuses})+'\\n')}catch{}},1000)`, url, timeline], { stdio: 'ignore' })
+      : null;
     const load = generator === 'wrk' ? wrkLoad(url, key, rate, seconds, accounts, connections) : await autocannonLoad(url, key, rate, seconds, accounts, connections);
     let h = await health();
     while (h.queued_events > 0) {
@@ -278,12 +284,15 @@ async function ingest(ws: string, key: string, rate: number, seconds: number, ac
       h = await health();
     }
     const storedAfter = (performance.now() - t0) / 1000;
+    poller?.kill();
     // The refreshes during the load; then the statuses catch up with the last generation (at most 3 minutes).
-    const during = (h.statuses as { refreshes: number } | null)?.refreshes ?? 0;
+    const during = (h.statuses?.refreshes ?? 0) - (before.statuses?.refreshes ?? 0);
     for (const end = Date.now() + 180_000; h.statuses && (h.statuses.pending_accounts !== 0 || h.statuses.refreshing) && Date.now() < end; h = await health()) await new Promise((r) => setTimeout(r, 500));
     await new Promise((r) => setTimeout(r, 500));
-    const final = (await (await fetch(`${url}/v1/health`)).json()) as { statuses: unknown };
-    return { ...load, storedAfter, during, statuses: final.statuses };
+    const final = (await (await fetch(`${url}/v1/health`)).json()) as { statuses: { refreshes: number } | null };
+    // The refreshes counted from the start of the load (the start-up one is over before it).
+    const statuses = final.statuses && { ...final.statuses, refreshes: final.statuses.refreshes - (before.statuses?.refreshes ?? 0) };
+    return { ...load, storedAfter, during, statuses };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

@@ -70,8 +70,12 @@ export interface RefreshSummary {
   seconds: number;
   /** Accounts advanced by counted events, without reading their history. */
   counted: number;
-  /** Accounts whose statuses this refresh rewrote (null: all), e.g. for segments to judge again. */
-  rewritten: string[] | null;
+  /**
+   * Accounts whose stage or milestones (reached, day, progress) this refresh may have changed,
+   * null for every account: those segments judge again. An account advanced by counts whose
+   * only change is a milestone's detail is not among them.
+   */
+  changed: string[] | null;
   /** For the next counted refresh (when given `counted`). */
   basis?: StatusBasis;
 }
@@ -147,7 +151,7 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   const kind = !state ? 'backfill' : only ? 'incremental' : 'full';
 
   // Counted accounts on the as-of day advance from the basis; the rest are computed from the data.
-  const advanced = new Map<string, BasisEntry & { changed: string[] }>();
+  const advanced = new Map<string, BasisEntry & { changed: string[]; judged: boolean }>();
   let countedAccounts = 0;
   if (countable && only) {
     const advancer = new StatusAdvancer(framework, asOf);
@@ -159,13 +163,13 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
       const moved = was && c.day === asOf ? advancer.advance(was.status, was.cells, c.counts) : null;
       if (!moved) compute.add(id);
       else countedAccounts++;
-      if (moved?.changed.length) advanced.set(id, { ...moved, held: heldAfter(days, asOf, was!.held, advancer.inState(moved.status)) });
+      if (moved?.changed.length) advanced.set(id, { ...moved, held: heldAfter(days, asOf, was!.held, advancer.inState(moved.status)), judged: judgedChange(was!.status, moved.status, moved.changed) });
     }
     only = [...compute];
   }
-  const summary = (accounts: number, changes: number, seq: RefreshSummary['seq'], rewritten: string[] | null, next?: StatusBasis): RefreshSummary => ({
+  const summary = (accounts: number, changes: number, seq: RefreshSummary['seq'], changed: string[] | null, next?: StatusBasis): RefreshSummary => ({
     kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
-    counted: countedAccounts, rewritten, ...(next ? { basis: next } : {}),
+    counted: countedAccounts, changed, ...(next ? { basis: next } : {}),
   });
   if (only?.length === 0) counted?.release();
   if (only && only.length === 0 && advanced.size === 0) return summary(0, 0, null, [], countable ? basis : undefined);
@@ -193,9 +197,8 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   // Without transactions rows land a table at a time: marked stale until the refresh's own checkpoint, so one cut short is never trusted.
   const wasStale = store.dialect.capabilities.transactions ? null : ((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0);
   if (wasStale === 0) await markStatusesStale(store);
-  const rewritten = only ? [...only, ...advanced.keys()] : null;
   const result = await store.applyStatusRefresh({
-    replace: rewritten ?? 'all',
+    replace: only ? [...only, ...advanced.keys()] : 'all',
     accounts: rows.map((r) => r.account),
     milestones: rows.flatMap((r) => r.milestones),
     changes,
@@ -213,10 +216,19 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     for (const [id, a] of advanced) accounts.set(id, { status: a.status, cells: a.cells, held: a.held });
     next = { refresh: lease.id, as_of: asOf, framework_version: version, days, accounts, complete: countable ? basis.complete : !only };
   }
-  return summary(report.accounts.length + countedAccounts, changes.length, result.seq, rewritten, next);
+  const changed = only ? [...only, ...[...advanced].flatMap(([id, a]) => (a.judged ? [id] : []))] : null;
+  return summary(report.accounts.length + countedAccounts, changes.length, result.seq, changed, next);
 }
 
 type BasisEntry = StatusBasis['accounts'] extends Map<string, infer E> ? E : never;
+
+/** Whether what segments read of an account (its stage, its milestones' reached, day and progress) changed. */
+const judgedChange = (was: AccountStatus, now: AccountStatus, milestones: readonly string[]): boolean =>
+  was.stage !== now.stage ||
+  milestones.some((name) => {
+    const [w, m] = [was.milestones[name], now.milestones[name]];
+    return w.reached !== m.reached || w.reached_at !== m.reached_at || w.progress !== m.progress;
+  });
 
 const sameDays = (a: readonly Day[], b: readonly Day[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 

@@ -183,12 +183,15 @@ export class StatusRefresher {
     this.newlyActive = new Set();
     this.firstTouch = null;
     let taken: EventTally | null = null;
+    // Waiting for the lease and for the store write under way uses no machine: the share counts from then.
+    let working = started;
     const hold = this.opts.holdWrites;
     // Counted events are taken under the refresh's lease, with the collector's writes held (see RefreshOptions.counted).
     const counted = hold && {
       basis: this.basis,
       take: async () => {
         const release = await hold();
+        working = Date.now();
         taken = this.tally;
         touched = Math.min(touched, this.firstCount ?? touched);
         this.tally = new EventTally(this.matchers);
@@ -200,7 +203,7 @@ export class StatusRefresher {
       .then(async (summary) => {
         this.basis = summary.basis ?? null;
         // Segments follow the statuses, for the accounts the refresh covered or first saw active today.
-        const judged = summary.kind === 'incremental' && summary.rewritten ? [...summary.rewritten, ...newlyActive] : undefined;
+        const judged = summary.kind === 'incremental' && summary.changed ? [...summary.changed, ...newlyActive] : undefined;
         const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: judged }) : null;
         return { summary, segments };
       })
@@ -226,8 +229,8 @@ export class StatusRefresher {
       )
       .finally(() => {
         this.lastEnd = Date.now();
-        this.lastMs[mode] = this.lastEnd - started;
-        this.busyMs += this.lastEnd - started;
+        this.lastMs[mode] = this.lastEnd - working;
+        this.busyMs += this.lastEnd - working;
         this.running = null;
         if (!this.closed && this.hasPending()) this.schedule();
       });
