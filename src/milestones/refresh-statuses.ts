@@ -1,5 +1,5 @@
 import type { MilestonesConfig } from '../config/index.js';
-import { NO_WRITE, sql, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
+import { NO_WRITE, sql, type AccountStatusRow, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
 import { computeMilestones, StatusAdvancer, type AccountStatus, type MilestoneReport } from './engine.js';
 import type { EventTally } from './event-tally.js';
@@ -190,17 +190,21 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
   const found = await diffStatuses(statuses, report.stages, before, asOf);
   const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));
-  const rows = [
-    ...(await mapSliced(report.accounts, (a) => statusRows(a, asOf, version, heldBy(a.account_id)))),
-    ...[...advanced.values()].map((a) => statusRows(a.status, asOf, version, a.held, new Set(a.changed))),
-  ];
+  const rows = await mapSliced(report.accounts, (a) => statusRows(a, asOf, version, heldBy(a.account_id)));
+  // An advanced account's row is rewritten when it changed (its stage, next step, state days); its changed milestones' rows always.
+  const advancedRows = [...advanced].map(([id, a]) => {
+    const row = statusRows(a.status, asOf, version, a.held, new Set(a.changed));
+    const was = basis!.accounts.get(id)!;
+    return { ...row, account: sameAccountRow(row.account, statusRows(was.status, asOf, version, was.held, NO_MILESTONES).account) ? null : row.account };
+  });
   // Without transactions rows land a table at a time: marked stale until the refresh's own checkpoint, so one cut short is never trusted.
   const wasStale = store.dialect.capabilities.transactions ? null : ((await store.checkpoint(STATUS_STALE_CHECKPOINT)) ?? 0);
   if (wasStale === 0) await markStatusesStale(store);
+  const movedAccounts = advancedRows.flatMap((r) => (r.account ? [r.account] : []));
   const result = await store.applyStatusRefresh({
-    replace: only ? [...only, ...advanced.keys()] : 'all',
-    accounts: rows.map((r) => r.account),
-    milestones: rows.flatMap((r) => r.milestones),
+    replace: only ? [...only, ...movedAccounts.map((a) => a.account_id)] : 'all',
+    accounts: [...rows.map((r) => r.account), ...movedAccounts],
+    milestones: [...rows, ...advancedRows].flatMap((r) => r.milestones),
     changes,
     version: newVersion ? { version, hash, effective_day: asOf, config: canonicalFramework(framework), source: opts.fileText ?? null } : null,
     refresh: { id: lease.id, kind, as_of: asOf, framework_version: version, started_at: started },
@@ -221,6 +225,11 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
 }
 
 type BasisEntry = StatusBasis['accounts'] extends Map<string, infer E> ? E : never;
+
+const NO_MILESTONES: ReadonlySet<string> = new Set();
+
+const sameAccountRow = (a: AccountStatusRow, b: AccountStatusRow): boolean =>
+  (Object.keys(a) as (keyof AccountStatusRow)[]).every((k) => a[k] === b[k]);
 
 /** Whether what segments read of an account (its stage, its milestones' reached, day and progress) changed. */
 const judgedChange = (was: AccountStatus, now: AccountStatus, milestones: readonly string[]): boolean =>

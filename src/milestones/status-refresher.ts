@@ -1,4 +1,4 @@
-import type { MilestonesConfig } from '../config/index.js';
+import { parseSegmentExpression, segmentFields, type MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
 import { StatusAdvancer } from './engine.js';
@@ -62,6 +62,8 @@ export class StatusRefresher {
   /** Accounts seen active on the statuses' day, and those first seen since the last refresh (segments judge their inactivity anew). */
   private active = { day: '', seen: new Set<string>() };
   private newlyActive = new Set<string>();
+  /** Whether a segment reads days_since_last_event (else activity alone moves no account in or out). */
+  private readsInactivity: boolean;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastEnd = 0;
@@ -86,6 +88,7 @@ export class StatusRefresher {
     this.fileText = opts.fileText;
     this.matchers = new StatusAdvancer(opts.framework, this.asOf()).matchers;
     this.tally = new EventTally(this.matchers);
+    this.readsInactivity = readsInactivity(opts.framework);
     this.dayTimer = setInterval(() => void this.refreshIfBehind(), opts.dayCheckMs ?? 60_000);
     this.dayTimer.unref();
   }
@@ -114,10 +117,12 @@ export class StatusRefresher {
     if (!(observed instanceof EventTally) || observed.matchers !== this.matchers || !this.opts.holdWrites || accounts === null) return this.touch(accounts);
     const day = this.asOf();
     if (this.active.day !== day) this.active = { day, seen: new Set() };
-    for (const a of accounts) {
-      if (this.active.seen.has(a)) continue;
-      this.active.seen.add(a);
-      this.newlyActive.add(a);
+    if (this.readsInactivity) {
+      for (const a of accounts) {
+        if (this.active.seen.has(a)) continue;
+        this.active.seen.add(a);
+        this.newlyActive.add(a);
+      }
     }
     this.firstCount ??= Date.now();
     this.tally.add(observed);
@@ -130,6 +135,7 @@ export class StatusRefresher {
     this.fileText = fileText;
     this.matchers = new StatusAdvancer(framework, this.asOf()).matchers;
     this.tally = new EventTally(this.matchers);
+    this.readsInactivity = readsInactivity(framework);
     this.basis = null;
     this.touch(null);
   }
@@ -270,3 +276,6 @@ export class StatusRefresher {
     }
   }
 }
+
+const readsInactivity = (framework: MilestonesConfig): boolean =>
+  Object.values(framework.segments).some((text) => segmentFields(parseSegmentExpression(text)).some((f) => f[0] === 'days_since_last_event'));
