@@ -1,4 +1,4 @@
-import type { MilestonesConfig } from '../config/index.js';
+import { parseSegmentExpression, segmentFields, type MilestonesConfig } from '../config/index.js';
 import { NO_WRITE, sql, type AccountStatusRow, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
 import { computeMilestones, StatusAdvancer, type AccountStatus, type MilestoneReport } from './engine.js';
@@ -9,7 +9,7 @@ import { mapSliced } from './sliced.js';
 import { journeyStages } from './stages.js';
 import { statusChanges, type StatusChange, type StatusSnapshot } from './status-changes.js';
 import { readFunnelRows, readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
-import type { Day } from './types.js';
+import type { Day, MilestoneResult } from './types.js';
 
 /** Set (to the time) before a write that statuses do not follow yet; a full refresh clears it. */
 export const STATUS_STALE_CHECKPOINT = 'milestone_status_stale';
@@ -32,8 +32,8 @@ export interface RefreshOptions {
    * Events counted as they were written since the refresh that left `basis` (a refresher
    * following a collector). `take` is called once the refresh holds its lease: it holds back
    * new writes and hands over what was counted until then; the refresh releases the writes
-   * once it has read the data it computes from (at once when it reads none), so no write is
-   * both counted and read. When the statuses are still the basis's, accounts whose counts fall
+   * once it has read the data it computes from, so no write is both counted and read, or,
+   * reading none, once it has written its own (which then waits behind none of theirs). When the statuses are still the basis's, accounts whose counts fall
    * on the as-of day are advanced from it without reading their history, and only `accounts`
    * and those a kind cannot advance are computed from the data; otherwise the tally's accounts
    * join `accounts`.
@@ -71,9 +71,9 @@ export interface RefreshSummary {
   /** Accounts advanced by counted events, without reading their history. */
   counted: number;
   /**
-   * Accounts whose stage or milestones (reached, day, progress) this refresh may have changed,
-   * null for every account: those segments judge again. An account advanced by counts whose
-   * only change is a milestone's detail is not among them.
+   * Accounts whose segment memberships this refresh may have changed, null for every account:
+   * those segments judge again. Of the accounts advanced by counts, those where a field the
+   * framework's segments read (the stage, a milestone's reached, day or progress) changed.
    */
   changed: string[] | null;
   /** For the next counted refresh (when given `counted`). */
@@ -155,6 +155,7 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   let countedAccounts = 0;
   if (countable && only) {
     const advancer = new StatusAdvancer(framework, asOf);
+    const reads = segmentReads(framework);
     const compute = new Set([...only, ...counted.tally.unsure]);
     for (const [id, c] of counted.tally.accounts) {
       if (compute.has(id) || c.day > asOf) continue; // events after the as-of day are not in its statuses
@@ -163,7 +164,7 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
       const moved = was && c.day === asOf ? advancer.advance(was.status, was.cells, c.counts) : null;
       if (!moved) compute.add(id);
       else countedAccounts++;
-      if (moved?.changed.length) advanced.set(id, { ...moved, held: heldAfter(days, asOf, was!.held, advancer.inState(moved.status)), judged: judgedChange(was!.status, moved.status, moved.changed) });
+      if (moved?.changed.length) advanced.set(id, { ...moved, held: heldAfter(days, asOf, was!.held, advancer.inState(moved.status)), judged: judgedChange(reads, was!.status, moved.status, moved.changed) });
     }
     only = [...compute];
   }
@@ -171,14 +172,15 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
     kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
     counted: countedAccounts, changed, ...(next ? { basis: next } : {}),
   });
-  if (only?.length === 0) counted?.release();
   if (only && only.length === 0 && advanced.size === 0) return summary(0, 0, null, [], countable ? basis : undefined);
 
-  let report: MilestoneReport;
-  try {
-    report = only?.length === 0 ? { as_of: asOf, stages: journeyStages(framework), accounts: [] } : await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days, cells: counted !== null });
-  } finally {
-    counted?.release();
+  let report: MilestoneReport = { as_of: asOf, stages: journeyStages(framework), accounts: [] };
+  if (only?.length !== 0) {
+    try {
+      report = await computeMilestones(store, framework, asOf, { ...(only ? { accounts: only } : {}), stateOn: days, cells: counted !== null });
+    } finally {
+      counted?.release();
+    }
   }
   const held = report.state_on?.accounts;
   const heldBy = (id: string) => (held ? days.filter((day) => held.get(day)!.has(id)) : null);
@@ -231,12 +233,33 @@ const NO_MILESTONES: ReadonlySet<string> = new Set();
 const sameAccountRow = (a: AccountStatusRow, b: AccountStatusRow): boolean =>
   (Object.keys(a) as (keyof AccountStatusRow)[]).every((k) => a[k] === b[k]);
 
-/** Whether what segments read of an account (its stage, its milestones' reached, day and progress) changed. */
-const judgedChange = (was: AccountStatus, now: AccountStatus, milestones: readonly string[]): boolean =>
-  was.stage !== now.stage ||
+/** What the framework's segments read that counted events can change: the stage, and per milestone its fields. */
+interface SegmentReads {
+  stage: boolean;
+  milestones: Map<string, Set<string>>;
+}
+
+function segmentReads(framework: MilestonesConfig): SegmentReads {
+  const reads: SegmentReads = { stage: false, milestones: new Map() };
+  for (const text of Object.values(framework.segments)) {
+    for (const [field, milestone, sub] of segmentFields(parseSegmentExpression(text))) {
+      if (field === 'stage') reads.stage = true;
+      if (field !== 'milestones' || !milestone || !sub) continue;
+      if (!reads.milestones.has(milestone)) reads.milestones.set(milestone, new Set());
+      // days_to_reach follows the reached day.
+      reads.milestones.get(milestone)!.add(sub === 'days_to_reach' ? 'reached_at' : sub);
+    }
+  }
+  return reads;
+}
+
+/** Whether a field the segments read changed between two statuses of an account on one day (its facts are the same). */
+const judgedChange = (reads: SegmentReads, was: AccountStatus, now: AccountStatus, milestones: readonly string[]): boolean =>
+  (reads.stage && was.stage !== now.stage) ||
   milestones.some((name) => {
+    const fields = reads.milestones.get(name);
     const [w, m] = [was.milestones[name], now.milestones[name]];
-    return w.reached !== m.reached || w.reached_at !== m.reached_at || w.progress !== m.progress;
+    return fields !== undefined && [...fields].some((f) => w[f as keyof MilestoneResult] !== m[f as keyof MilestoneResult]);
   });
 
 const sameDays = (a: readonly Day[], b: readonly Day[]) => a.length === b.length && a.every((d, i) => d === b[i]);

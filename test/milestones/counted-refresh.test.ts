@@ -7,7 +7,7 @@ import type { Store } from '../../src/store/index.js';
 import { join } from 'node:path';
 import { Collector } from '../../src/collect/index.js';
 import { parseTrackingPlan } from '../../src/config/index.js';
-import { StatusRefresher, type RefreshSummary } from '../../src/milestones/index.js';
+import { refreshSegments, segmentChangesAfter, StatusRefresher, type RefreshSummary } from '../../src/milestones/index.js';
 import { describeEngines } from '../engines.js';
 import { tempDir } from '../tmp.js';
 import { at, ev, storeWith, type TestAccount } from '../fixtures.js';
@@ -42,6 +42,11 @@ const framework = (period = 'calendar_month') =>
     categories:
       automation: { basic: [{ action: created, object: macro }], mature: [{ action: published, object: workflow }, { action: created, object: report }] }
       reporting: { basic: [{ action: viewed, object: report }], mature: [{ action: created, object: report }, { action: shared, object: dashboard }], mature_at_least: 2 }
+segments:
+  stuck: "stage = 'signed_up' and age_days > 14"
+  nearly_active: "milestones.activation.progress >= 0.5 and not milestones.activation.reached"
+  utilizing_since: "milestones.utilization.days_to_reach < 40"
+  quiet: "days_since_last_event > 3"
 `);
 const AS_OF = '2025-03-15';
 const KINDS: [string, string, Partial<TrackedEvent>?][] = [
@@ -208,6 +213,17 @@ describeEngines('counted status refresh behind a collector', (engine) => {
       await refreshStatuses(twin, fw, { asOf: AS_OF });
       assert.deepEqual(await statuses(store), await statuses(twin));
       assert.deepEqual(keyed(await feed(store)), keyed(await feed(twin)));
+      // Segments judged after each counted refresh hold the members one judgement of every account finds.
+      await refreshSegments(twin, fw);
+      const members = await Promise.all([store, twin].map(async (s) => {
+        const last = new Map<string, string>();
+        for (const c of await segmentChangesAfter(s, 0, 100_000)) last.set(`${c.segment} ${c.account_id}`, c.change);
+        return [...last].flatMap(([k, change]) => (change === 'entered' ? [k] : [])).sort();
+      }));
+      assert.deepEqual(members[0], members[1]);
+      assert.ok(members[0].some((m) => m.startsWith('nearly_active')), members[0].join(', '));
+      // Accounts quiet before the events left the segment as they arrived (judged for their activity alone).
+      assert.ok((await segmentChangesAfter(store, 0, 100_000)).some((c) => c.segment === 'quiet' && c.change === 'left' && c.cause === 'data'));
     } finally {
       await refresher.close();
       await store.close();
