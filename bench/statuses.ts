@@ -152,13 +152,13 @@ export async function run(args: string[]): Promise<void> {
         await writeFile(join(ws, 'tracking-plan.yaml'), 'unplanned: accept\nevents: []\n');
         const key = JSON.parse(await runCli(['-w', ws, 'keys', 'create', 'bench', '--json'])).key as string;
         const r = await ingest(ws, key, rate, seconds, accounts, generator, connections, option(args, 'profile'), option(args, 'timeline') && `${option(args, 'timeline')}-${refresh ? 'on' : 'off'}.jsonl`);
-        const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; max_share: number; last: { kind: string; accounts: number; counted: number; seconds: number } | null } | null;
+        const st = r.statuses as { refreshes: number; lag_ms: { last: number; max: number }; busy_share: number; max_share: number; last: { kind: string; accounts: number; counted: number; seconds: number; judged: { accounts: number; seconds: number } | null } | null } | null;
         console.log(
           `    refresh ${refresh ? `on (every ≥ ${refresh} s)` : 'off           '}  acknowledged ${Math.round(r.eps).toLocaleString('en-US')} events/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  all stored ${r.storedAfter.toFixed(1)} s after the start`,
         );
         if (st) {
           console.log(
-            `      statuses: ${r.during} refreshes while the load ran, ${st.refreshes} with the catch-up after; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts (${st.last?.counted.toLocaleString('en-US')} advanced by counted events) took ${st.last?.seconds.toFixed(2)} s; ` +
+            `      statuses: ${r.during} refreshes while the load ran, ${st.refreshes} with the catch-up after; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts (${st.last?.counted.toLocaleString('en-US')} advanced by counted events) took ${st.last?.seconds.toFixed(2)} s, segments then judged ${st.last?.judged?.accounts.toLocaleString('en-US')} in ${st.last?.judged?.seconds.toFixed(2)} s; ` +
               `behind the data by at most ${(st.lag_ms.max / 1000).toFixed(1)} s (${(st.lag_ms.last / 1000).toFixed(1)} s for the last); refreshing ${(st.busy_share * 100).toFixed(0)}% of the time (at most ${(st.max_share * 100).toFixed(0)}%)`,
           );
         }

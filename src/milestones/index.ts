@@ -69,7 +69,7 @@ export {
   type SourcedReport,
   type StatusState,
 } from './refresh-statuses.js';
-export { StatusRefresher, type StatusRefresherOptions } from './status-refresher.js';
+export { StatusRefresher, type StatusRefresherOptions, type RefreshRecord } from './status-refresher.js';
 export { readStatusRows, countStatusRows, type StatusFilter } from './status-rows.js';
 export { statusChanges, type StatusChange, type StatusSnapshot } from './status-changes.js';
 export { milestoneHistory, changesAfter, type MilestoneChange } from './milestone-history.js';

@@ -36,6 +36,9 @@ export interface StatusRefresherOptions {
   holdWrites?: () => Promise<() => void>;
 }
 
+/** A refresh as the refresher reports it: its summary, and the segment judgement after it (accounts judged, seconds). */
+export type RefreshRecord = Omit<RefreshSummary, 'basis' | 'changed'> & { judged: { accounts: number; seconds: number } | null };
+
 /**
  * Keeps the materialized statuses following the data as it arrives: `touch` the accounts a
  * write named; a refresh of all those touched since the last one runs at most once per
@@ -73,9 +76,9 @@ export class StatusRefresher {
   private readonly dayTimer: NodeJS.Timeout;
   private framework: MilestonesConfig;
   private fileText: string | undefined;
-  /** Refreshes done, and the last one's summary (for health and tests). */
+  /** Refreshes done, and the last one's summary (for health, the scheduler's record and tests). */
   refreshes = 0;
-  last: RefreshSummary | null = null;
+  last: RefreshRecord | null = null;
   /** When the oldest touch and the oldest counted write not yet refreshed arrived (ms), and how far behind the data each refresh finished. */
   private firstTouch: number | null = null;
   private firstCount: number | null = null;
@@ -191,6 +194,7 @@ export class StatusRefresher {
     let taken: EventTally | null = null;
     // Waiting for the lease and for the store write under way uses no machine: the share counts from then.
     let working = started;
+    let judging = started;
     const hold = this.opts.holdWrites;
     // Counted events are taken under the refresh's lease, with the collector's writes held (see RefreshOptions.counted).
     const counted = hold && {
@@ -210,13 +214,15 @@ export class StatusRefresher {
         this.basis = summary.basis ?? null;
         // Segments follow the statuses, for the accounts the refresh covered or first saw active today.
         const judged = summary.kind === 'incremental' && summary.changed ? [...summary.changed, ...newlyActive] : undefined;
+        judging = Date.now();
         const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: judged }) : null;
         return { summary, segments };
       })
       .then(
         ({ summary, segments }) => {
           this.refreshes++;
-          this.last = summary;
+          const { basis: _basis, changed: _changed, ...rest } = summary;
+          this.last = { ...rest, judged: segments ? { accounts: segments.accounts, seconds: (Date.now() - judging) / 1000 } : null };
           // Data touched at `touched` is in the statuses from now on.
           this.lagMs.last = Date.now() - touched;
           this.lagMs.max = Math.max(this.lagMs.max, this.lagMs.last);
