@@ -31,9 +31,9 @@ export interface RefreshOptions {
   /**
    * Events counted as they were written since the refresh that left `basis` (a refresher
    * following a collector). `take` is called once the refresh holds its lease: it holds back
-   * new writes and hands over what was counted until then; the refresh releases the writes
-   * once it has read the data it computes from, so no write is both counted and read, or,
-   * reading none, once it has written its own (which then waits behind none of theirs). When the statuses are still the basis's, accounts whose counts fall
+   * new writes and hands over what was counted until then. The refresh releases the writes
+   * once it has read the data it computes from, so no write is both counted and read; when it
+   * reads none, the caller releases them when done (its writes then wait behind none of theirs). When the statuses are still the basis's, accounts whose counts fall
    * on the as-of day are advanced from it without reading their history, and only `accounts`
    * and those a kind cannot advance are computed from the data; otherwise the tally's accounts
    * join `accounts`.
@@ -120,11 +120,7 @@ export async function markStatusesStale(store: Store): Promise<void> {
 export function refreshStatuses(store: Store, framework: MilestonesConfig, opts: RefreshOptions = {}): Promise<RefreshSummary> {
   return store.withStatusRefresh(async (lease) => {
     const taken = opts.counted ? await opts.counted.take() : null;
-    try {
-      return await refreshUnder(lease, store, framework, opts, taken && { ...taken, basis: opts.counted!.basis });
-    } finally {
-      taken?.release();
-    }
+    return refreshUnder(lease, store, framework, opts, taken && { ...taken, basis: opts.counted!.basis });
   });
 }
 

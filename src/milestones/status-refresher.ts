@@ -192,6 +192,7 @@ export class StatusRefresher {
     this.newlyActive = new Set();
     this.firstTouch = null;
     let taken: EventTally | null = null;
+    let release = () => undefined as void;
     // Waiting for the lease and for the store write under way uses no machine: the share counts from then.
     let working = started;
     let judging = started;
@@ -200,7 +201,7 @@ export class StatusRefresher {
     const counted = hold && {
       basis: this.basis,
       take: async () => {
-        const release = await hold();
+        release = await hold();
         working = Date.now();
         taken = this.tally;
         touched = Math.min(touched, this.firstCount ?? touched);
@@ -213,9 +214,10 @@ export class StatusRefresher {
       .then(async (summary) => {
         this.basis = summary.basis ?? null;
         // Segments follow the statuses, for the accounts the refresh covered or first saw active today.
+        // Writes still held (a refresh that read no data) stay held through the judgement: its reads wait behind none of them.
         const judged = summary.kind === 'incremental' && summary.changed ? [...summary.changed, ...newlyActive] : undefined;
         judging = Date.now();
-        const segments = Object.keys(framework.segments).length ? await refreshSegments(this.opts.store, framework, { accounts: judged }) : null;
+        const segments = Object.keys(framework.segments).length && judged?.length !== 0 ? await refreshSegments(this.opts.store, framework, { accounts: judged }) : null;
         return { summary, segments };
       })
       .then(
@@ -240,6 +242,7 @@ export class StatusRefresher {
         },
       )
       .finally(() => {
+        release();
         this.lastEnd = Date.now();
         this.lastMs[mode] = this.lastEnd - working;
         this.busyMs += this.lastEnd - working;
