@@ -261,8 +261,12 @@ const judgedChange = (reads: SegmentReads, was: AccountStatus, now: AccountStatu
 const sameDays = (a: readonly Day[], b: readonly Day[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** The history days an account holds the state on: as before, with the as-of day as it is now. */
-const heldAfter = (days: readonly Day[], asOf: Day, before: readonly Day[] | null, now: boolean | null): Day[] | null =>
-  before === null || now === null ? null : days.filter((day) => (day === asOf ? now : before.includes(day)));
+function heldAfter(days: readonly Day[], asOf: Day, before: readonly Day[] | null, now: boolean | null): readonly Day[] | null {
+  if (before === null || now === null) return null;
+  if (before.includes(asOf) === now) return before;
+  const was = new Set(before);
+  return days.filter((day) => (day === asOf ? now : was.has(day)));
+}
 
 /** The accounts' changes from their snapshots before, in the order the feed keeps them: by day, then account. */
 async function diffStatuses(statuses: readonly AccountStatus[], stages: MilestoneReport['stages'], before: (id: string) => StatusSnapshot | null, asOf: Day): Promise<StatusChange[]> {

@@ -13,6 +13,11 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
   const what = describeMatcher(config.count);
   // Accounts share a few hundred signup days: the window's last day once per signup day.
   const lastDays = new Map<Day, Day>();
+  const lastDayOf = (signup: Day): Day => {
+    let last = lastDays.get(signup);
+    if (last === undefined) lastDays.set(signup, (last = addDays(signup, config.within_days - 1)));
+    return last;
+  };
   return {
     name,
     config,
@@ -23,8 +28,7 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
     evaluate(account, cells, at, asOf) {
       const count = cells[at] ? Number(cells[at]) : 0;
       const reachedAt = cells[at + 1] || null;
-      let lastDay = lastDays.get(account.signup_day);
-      if (lastDay === undefined) lastDays.set(account.signup_day, (lastDay = addDays(account.signup_day, config.within_days - 1)));
+      const lastDay = lastDayOf(account.signup_day);
       const open = asOf <= lastDay;
       return {
         reached: reachedAt !== null,
@@ -44,7 +48,7 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
     advance(cells, at, counts, account, asOf) {
       const added = counts.get(m) ?? 0;
       // Counted only inside the window: from signup, for within_days days.
-      if (added === 0 || asOf < account.signup_day || asOf > addDays(account.signup_day, config.within_days - 1)) return true;
+      if (added === 0 || asOf < account.signup_day || asOf > lastDayOf(account.signup_day)) return true;
       const count = (cells[at] ? Number(cells[at]) : 0) + added;
       cells[at] = String(count);
       if (!cells[at + 1] && count >= config.at_least) cells[at + 1] = asOf;
