@@ -3,8 +3,10 @@
  * accounts over 30 months (seed 3, drift planted), each against a baseline measured in the same run:
  *  - read: an accounts page (50 accounts of one stage) and the funnel, from the materialized
  *    tables against computing every account's status (what readers did before);
- *  - refresh: a full refresh and an incremental one of 2,000 accounts, and the segment
- *    refreshes that follow each, against one milestone pass (computeMilestones);
+ *  - refresh: a full refresh, an incremental one of 2,000 accounts, a counted one after a
+ *    generation that gave every account 5 closed conversations (advanced from the last one's
+ *    basis, as cairn serve does), and the segment refreshes that follow, against one milestone
+ *    pass (computeMilestones);
  *  - review: `cairn review` at 20,000 accounts (goal under 30 s), against one milestone pass;
  *  - ingest: `cairn serve` offered 100,000 events/s (wrk at a fixed rate, bench/wrk.ts, or
  *    autocannon's with --generator autocannon; batches of 100, events of existing accounts)
@@ -31,7 +33,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Session } from 'chdb';
 import { parseCairnConfig, parseMilestones, HELPDESK_DIR } from '../src/config/index.js';
-import { computeFunnel, computeMilestones, readStatusRows, countStatusRows, materializedStatuses, refreshSegments, refreshStatuses, today } from '../src/milestones/index.js';
+import { computeFunnel, computeMilestones, EventTally, readStatusRows, countStatusRows, materializedStatuses, refreshSegments, refreshStatuses, StatusAdvancer, today } from '../src/milestones/index.js';
 import { reviewFramework } from '../src/review/index.js';
 import { openClickHouseStore, type ClickHouseConnection } from '../src/store/clickhouse/clickhouse-config.js';
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
@@ -92,10 +94,27 @@ export async function run(args: string[]): Promise<void> {
       const some = pass.result.accounts.slice(0, 2000).map((a) => a.account_id);
       const incremental = await timed(() => refreshStatuses(store, framework, { asOf: day, accounts: some }), 2);
       const segmentsSome = await timed(() => refreshSegments(store, framework, { accounts: some }), 2);
+      // What cairn serve does after a collector generation: every account with 5 closed conversations counted today, advanced from the basis.
+      const matchers = new StatusAdvancer(framework, day).matchers;
+      const given = (tally: EventTally) => async () => ({ tally, release: () => undefined });
+      let basis = (await refreshStatuses(store, framework, { asOf: day, counted: { basis: null, take: given(new EventTally(matchers)) } })).basis ?? null;
+      const generation = () => {
+        const tally = new EventTally(matchers);
+        for (const a of pass.result.accounts) {
+          for (let k = 0; k < 5; k++) tally.event({ messageId: '', accountId: a.account_id, userId: null, anonymousId: null, action: 'closed', object: 'conversation', place: 'inbox', metadata: { state: 'resolved' }, timestamp: Date.now(), count: 1 });
+        }
+        return tally;
+      };
+      const counted = await timed(async () => {
+        const r = await refreshStatuses(store, framework, { asOf: day, accounts: [], counted: { basis, take: given(generation()) } });
+        basis = r.basis ?? null;
+        return r;
+      }, 3);
       console.log('\n  refresh');
       console.log(`    first (backfill: ${full.result.changes.toLocaleString('en-US')} changes)  ${s(full.seconds)}  (${(full.seconds / pass.seconds).toFixed(2)}× a pass)`);
       console.log(`    full, nothing changed                       ${s(again.seconds)}  (${(again.seconds / pass.seconds).toFixed(2)}× a pass)`);
       console.log(`    incremental, 2,000 accounts                 ${s(incremental.seconds)}  (${(incremental.seconds / pass.seconds).toFixed(2)}× a pass)`);
+      console.log(`    counted, every account (${counted.result.counted.toLocaleString('en-US')} advanced, ${counted.result.changes} changes)  ${s(counted.seconds)}  (${(counted.seconds / pass.seconds).toFixed(2)}× a pass, ${(counted.seconds / again.seconds).toFixed(2)}× a full refresh)`);
       console.log(`    segments after the first (${segments.result?.changes.toLocaleString('en-US')} entries)   ${s(segments.seconds)}  (${(segments.seconds / pass.seconds).toFixed(2)}× a pass)`);
       console.log(`    segments after an incremental, 2,000        ${s(segmentsSome.seconds)}  (${(segmentsSome.seconds / pass.seconds).toFixed(2)}× a pass)`);
     }
