@@ -9,7 +9,11 @@
  * Materialized statuses: `refreshStatuses` keeps account_status and milestone_status as of a
  * day (today by default) for the framework in effect, after imports, after collector
  * generations (`StatusRefresher`, debounced) and on demand (`cairn refresh`); readers use
- * them when current (`statusesAsOf`) and compute otherwise. Every framework a refresh used is
+ * them when current (`statusesAsOf`) and compute otherwise. Behind a collector a refresh
+ * costs what arrived, not what is stored: each generation's events are counted by the
+ * framework's matchers as they are logged (`EventTally`) and each counted account is advanced
+ * from the statuses the refresher last wrote (`StatusAdvancer`, every kind tested equal to a
+ * new pass on every engine); only what counts cannot settle is computed from the data. Every framework a refresh used is
  * kept in framework_versions (its hash and the day it took effect). A list of them (the API's
  * accounts page) sorts and counts in SQL (`statusPage`) or on one key read alone (`statusKeys`), then reads its page's
  * rows in full, a segment expression being an SQL condition (`segmentCondition`); `accountProfile` is one account for a person, its recorded history included.

@@ -1,4 +1,4 @@
-import { parseSegmentExpression, segmentFields, type MilestonesConfig } from '../config/index.js';
+import type { MilestonesConfig } from '../config/index.js';
 import { NO_WRITE, sql, type AccountStatusRow, type MilestoneChangeRow, type StatusRefreshLease, type Store } from '../store/index.js';
 import { asDay, toDay } from './days.js';
 import { computeMilestones, StatusAdvancer, type AccountStatus, type MilestoneReport } from './engine.js';
@@ -8,8 +8,9 @@ import { canonicalFramework, currentFrameworkVersion, frameworkHash } from './fr
 import { mapSliced } from './sliced.js';
 import { journeyStages } from './stages.js';
 import { statusChanges, type StatusChange, type StatusSnapshot } from './status-changes.js';
+import { judgedChange, segmentReads } from './segment-reads.js';
 import { readFunnelRows, readSnapshots, readStatusRows, snapshotOf, statusRows } from './status-rows.js';
-import type { Day, MilestoneResult } from './types.js';
+import type { Day } from './types.js';
 
 /** Set (to the time) before a write that statuses do not follow yet; a full refresh clears it. */
 export const STATUS_STALE_CHECKPOINT = 'milestone_status_stale';
@@ -33,10 +34,11 @@ export interface RefreshOptions {
    * following a collector). `take` is called once the refresh holds its lease: it holds back
    * new writes and hands over what was counted until then. The refresh releases the writes
    * once it has read the data it computes from, so no write is both counted and read; when it
-   * reads none, the caller releases them when done (its writes then wait behind none of theirs). When the statuses are still the basis's, accounts whose counts fall
-   * on the as-of day are advanced from it without reading their history, and only `accounts`
-   * and those a kind cannot advance are computed from the data; otherwise the tally's accounts
-   * join `accounts`.
+   * reads none, the caller releases them when done (its writes then wait behind none of
+   * theirs). When the statuses are still the basis's, accounts whose counts fall on the as-of
+   * day are advanced from it without reading their history, and only `accounts` and those a
+   * kind cannot advance are computed from the data; otherwise the tally's accounts join
+   * `accounts`.
    */
   counted?: { basis: StatusBasis | null; take(): Promise<{ tally: EventTally; release(): void }> };
 }
@@ -147,23 +149,8 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   const kind = !state ? 'backfill' : only ? 'incremental' : 'full';
 
   // Counted accounts on the as-of day advance from the basis; the rest are computed from the data.
-  const advanced = new Map<string, BasisEntry & { changed: string[]; judged: boolean }>();
-  let countedAccounts = 0;
-  if (countable && only) {
-    const advancer = new StatusAdvancer(framework, asOf);
-    const reads = segmentReads(framework);
-    const compute = new Set([...only, ...counted.tally.unsure]);
-    for (const [id, c] of counted.tally.accounts) {
-      if (compute.has(id) || c.day > asOf) continue; // events after the as-of day are not in its statuses
-      const was = basis.accounts.get(id);
-      if (!was && basis.complete) continue; // no statuses (not signed up, or no facts): events alone give none
-      const moved = was && c.day === asOf ? advancer.advance(was.status, was.cells, c.counts) : null;
-      if (!moved) compute.add(id);
-      else countedAccounts++;
-      if (moved?.changed.length) advanced.set(id, { ...moved, held: heldAfter(days, asOf, was!.held, advancer.inState(moved.status)), judged: judgedChange(reads, was!.status, moved.status, moved.changed) });
-    }
-    only = [...compute];
-  }
+  const { advanced, counted: countedAccounts, compute } = countable && only ? advanceCounted(framework, asOf, days, basis, counted.tally, only) : { advanced: new Map<string, Advanced>(), counted: 0, compute: only };
+  only = compute;
   const summary = (accounts: number, changes: number, seq: RefreshSummary['seq'], changed: string[] | null, next?: StatusBasis): RefreshSummary => ({
     kind, as_of: asOf, framework_version: version, new_version: newVersion, accounts, changes, seq, seconds: (Date.now() - started) / 1000,
     counted: countedAccounts, changed, ...(next ? { basis: next } : {}),
@@ -182,8 +169,8 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   const heldBy = (id: string) => (held ? days.filter((day) => held.get(day)!.has(id)) : null);
   const statuses = [...report.accounts, ...[...advanced.values()].map((a) => a.status)];
   // The accounts' statuses before: the basis's where it has them, else as the feed left them.
-  const unknown = kind === 'backfill' ? [] : report.accounts.filter((a) => !basis?.accounts.has(a.account_id) || !countable).map((a) => a.account_id);
-  const read = unknown.length ? await readSnapshots(store, report.stages[0].name, only) : new Map<string, StatusSnapshot>();
+  const fromFeed = kind !== 'backfill' && report.accounts.some((a) => !countable || !basis.accounts.has(a.account_id));
+  const read = fromFeed ? await readSnapshots(store, report.stages[0].name, only) : new Map<string, StatusSnapshot>();
   const before = (id: string) => read.get(id) ?? (countable ? basis.accounts.get(id) && snapshotOf(basis.accounts.get(id)!.status) : undefined) ?? null;
   const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
   const found = await diffStatuses(statuses, report.stages, before, asOf);
@@ -224,39 +211,41 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
 
 type BasisEntry = StatusBasis['accounts'] extends Map<string, infer E> ? E : never;
 
+/** An account advanced by counts: its new basis entry, the milestones that changed, and whether segments must judge it again. */
+type Advanced = BasisEntry & { changed: string[]; judged: boolean };
+
+/**
+ * Advances the tally's accounts from the basis; those it cannot (events on another day, a kind
+ * that needs history, no basis entry while the basis is incomplete) join `compute`, the
+ * accounts to compute from the data.
+ */
+function advanceCounted(framework: MilestonesConfig, asOf: Day, days: readonly Day[], basis: StatusBasis, tally: EventTally, only: readonly string[]) {
+  const advancer = new StatusAdvancer(framework, asOf);
+  const reads = segmentReads(framework);
+  const compute = new Set([...only, ...tally.unsure]);
+  const advanced = new Map<string, Advanced>();
+  let counted = 0;
+  for (const [id, c] of tally.accounts) {
+    if (compute.has(id) || c.day > asOf) continue; // events after the as-of day are not in its statuses
+    const was = basis.accounts.get(id);
+    if (!was && basis.complete) continue; // no statuses (not signed up, or no facts): events alone give none
+    const moved = was && c.day === asOf ? advancer.advance(was.status, was.cells, c.counts) : null;
+    if (!moved) {
+      compute.add(id);
+      continue;
+    }
+    counted++;
+    if (moved.changed.length === 0) continue;
+    const held = heldAfter(days, asOf, was!.held, advancer.inState(moved.status));
+    advanced.set(id, { ...moved, held, judged: judgedChange(reads, was!.status, moved.status, moved.changed) });
+  }
+  return { advanced, counted, compute: [...compute] };
+}
+
 const NO_MILESTONES: ReadonlySet<string> = new Set();
 
 const sameAccountRow = (a: AccountStatusRow, b: AccountStatusRow): boolean =>
   (Object.keys(a) as (keyof AccountStatusRow)[]).every((k) => a[k] === b[k]);
-
-/** What the framework's segments read that counted events can change: the stage, and per milestone its fields. */
-interface SegmentReads {
-  stage: boolean;
-  milestones: Map<string, Set<string>>;
-}
-
-function segmentReads(framework: MilestonesConfig): SegmentReads {
-  const reads: SegmentReads = { stage: false, milestones: new Map() };
-  for (const text of Object.values(framework.segments)) {
-    for (const [field, milestone, sub] of segmentFields(parseSegmentExpression(text))) {
-      if (field === 'stage') reads.stage = true;
-      if (field !== 'milestones' || !milestone || !sub) continue;
-      if (!reads.milestones.has(milestone)) reads.milestones.set(milestone, new Set());
-      // days_to_reach follows the reached day.
-      reads.milestones.get(milestone)!.add(sub === 'days_to_reach' ? 'reached_at' : sub);
-    }
-  }
-  return reads;
-}
-
-/** Whether a field the segments read changed between two statuses of an account on one day (its facts are the same). */
-const judgedChange = (reads: SegmentReads, was: AccountStatus, now: AccountStatus, milestones: readonly string[]): boolean =>
-  (reads.stage && was.stage !== now.stage) ||
-  milestones.some((name) => {
-    const fields = reads.milestones.get(name);
-    const [w, m] = [was.milestones[name], now.milestones[name]];
-    return fields !== undefined && [...fields].some((f) => w[f as keyof MilestoneResult] !== m[f as keyof MilestoneResult]);
-  });
 
 const sameDays = (a: readonly Day[], b: readonly Day[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 

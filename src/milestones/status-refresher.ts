@@ -1,10 +1,11 @@
-import { parseSegmentExpression, segmentFields, type MilestonesConfig } from '../config/index.js';
+import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
 import { StatusAdvancer } from './engine.js';
 import { EventTally } from './event-tally.js';
 import { refreshStatuses, statusState, today, type RefreshSummary, type StatusBasis } from './refresh-statuses.js';
 import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
+import { segmentReads } from './segment-reads.js';
 import type { Day } from './types.js';
 
 export interface StatusRefresherOptions {
@@ -91,7 +92,7 @@ export class StatusRefresher {
     this.fileText = opts.fileText;
     this.matchers = new StatusAdvancer(opts.framework, this.asOf()).matchers;
     this.tally = new EventTally(this.matchers);
-    this.readsInactivity = readsInactivity(opts.framework);
+    this.readsInactivity = segmentReads(opts.framework).inactivity;
     this.dayTimer = setInterval(() => void this.refreshIfBehind(), opts.dayCheckMs ?? 60_000);
     this.dayTimer.unref();
   }
@@ -138,7 +139,7 @@ export class StatusRefresher {
     this.fileText = fileText;
     this.matchers = new StatusAdvancer(framework, this.asOf()).matchers;
     this.tally = new EventTally(this.matchers);
-    this.readsInactivity = readsInactivity(framework);
+    this.readsInactivity = segmentReads(framework).inactivity;
     this.basis = null;
     this.touch(null);
   }
@@ -285,6 +286,3 @@ export class StatusRefresher {
     }
   }
 }
-
-const readsInactivity = (framework: MilestonesConfig): boolean =>
-  Object.values(framework.segments).some((text) => segmentFields(parseSegmentExpression(text)).some((f) => f[0] === 'days_since_last_event'));
