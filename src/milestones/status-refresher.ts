@@ -53,8 +53,9 @@ export type RefreshRecord = Omit<RefreshSummary, 'basis' | 'changed'> & { judged
  * counted by the framework's matchers, and the refresher keeps the statuses it last wrote with
  * the values they came from (a basis): a refresh advances every counted account by its counts
  * (StatusAdvancer), so its cost follows what arrived, not the accounts' history; only accounts
- * the counts cannot settle (late events, new facts, a per-seat month's first use) are computed
- * from the data.
+ * the counts cannot settle (late events, new facts, per-seat use over trailing days) are
+ * computed from the data. A refresh that reads no data keeps the writes held until its
+ * segment judgement is done, so its store work waits behind none of theirs.
  */
 export class StatusRefresher {
   private pending = new Set<string>();
