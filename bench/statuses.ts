@@ -94,22 +94,31 @@ export async function run(args: string[]): Promise<void> {
       const some = pass.result.accounts.slice(0, 2000).map((a) => a.account_id);
       const incremental = await timed(() => refreshStatuses(store, framework, { asOf: day, accounts: some }), 2);
       const segmentsSome = await timed(() => refreshSegments(store, framework, { accounts: some }), 2);
-      // What cairn serve does after a collector generation: every account with 5 closed conversations counted today, advanced from the basis.
+      // What cairn serve does after a collector generation: every account gets 5 closed conversations today (stored, untimed), counted, advanced from the basis.
       const matchers = new StatusAdvancer(framework, day).matchers;
       const given = (tally: EventTally) => async () => ({ tally, release: () => undefined });
       let basis = (await refreshStatuses(store, framework, { asOf: day, counted: { basis: null, take: given(new EventTally(matchers)) } })).basis ?? null;
-      const generation = () => {
+      let generations = 0;
+      const generation = async () => {
         const tally = new EventTally(matchers);
-        for (const a of pass.result.accounts) {
-          for (let k = 0; k < 5; k++) tally.event({ messageId: '', accountId: a.account_id, userId: null, anonymousId: null, action: 'closed', object: 'conversation', place: 'inbox', metadata: { state: 'resolved' }, timestamp: Date.now(), count: 1 });
-        }
+        const events = pass.result.accounts.flatMap((a) =>
+          Array.from({ length: 5 }, (_, k) => ({
+            messageId: `g${generations}-${a.account_id}-${k}`, accountId: a.account_id, userId: null, anonymousId: null, action: 'closed', object: 'conversation',
+            place: 'inbox', metadata: { state: 'resolved' }, timestamp: Date.now(), count: 1,
+          })),
+        );
+        generations++;
+        await store.insertEvents(events, 'bench');
+        for (const e of events) tally.event(e);
         return tally;
       };
-      const counted = await timed(async () => {
-        const r = await refreshStatuses(store, framework, { asOf: day, accounts: [], counted: { basis, take: given(generation()) } });
-        basis = r.basis ?? null;
-        return r;
-      }, 3);
+      let counted!: { seconds: number; result: Awaited<ReturnType<typeof refreshStatuses>> };
+      for (let run = 0; run < 3; run++) {
+        const tally = await generation();
+        const one = await timed(() => refreshStatuses(store, framework, { asOf: day, accounts: [], counted: { basis, take: given(tally) } }), 1);
+        basis = one.result.basis ?? null;
+        if (!counted || one.seconds < counted.seconds) counted = one;
+      }
       console.log('\n  refresh');
       console.log(`    first (backfill: ${full.result.changes.toLocaleString('en-US')} changes)  ${s(full.seconds)}  (${(full.seconds / pass.seconds).toFixed(2)}× a pass)`);
       console.log(`    full, nothing changed                       ${s(again.seconds)}  (${(again.seconds / pass.seconds).toFixed(2)}× a pass)`);
