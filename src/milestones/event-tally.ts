@@ -20,24 +20,28 @@ export interface CountedDay {
 export class EventTally {
   readonly accounts = new Map<string, CountedDay>();
   readonly unsure = new Set<string>();
-  private readonly byPair = new Map<string, CountedMatcher[]>();
+  /** Matchers by action, then object; each with its metadata as text once. It runs for every event logged. */
+  private readonly byAction = new Map<string, Map<string, Compiled[]>>();
+  private lastDay = { n: NaN, day: '' };
 
   constructor(readonly matchers: readonly CountedMatcher[]) {
     for (const m of matchers) {
-      const key = `${m.matcher.action}\t${m.matcher.object}`;
-      this.byPair.set(key, [...(this.byPair.get(key) ?? []), m]);
+      let byObject = this.byAction.get(m.matcher.action);
+      if (!byObject) this.byAction.set(m.matcher.action, (byObject = new Map()));
+      const compiled = { id: m.id, place: m.matcher.place, metadata: Object.entries(m.matcher.metadata ?? {}).map(([k, v]): [string, string] => [k, String(v)]) };
+      byObject.set(m.matcher.object, [...(byObject.get(m.matcher.object) ?? []), compiled]);
     }
   }
 
   event(e: TrackedEvent): void {
-    const candidates = this.byPair.get(`${e.action}\t${e.object}`);
-    if (!candidates || this.unsure.has(e.accountId)) return;
+    const candidates = this.byAction.get(e.action)?.get(e.object);
+    if (!candidates || (this.unsure.size > 0 && this.unsure.has(e.accountId))) return;
     let day: Day | null = null;
     for (const m of candidates) {
       const meets = meetsMatcher(e, m);
       if (meets === false) continue;
       if (meets === null) return this.markUnsure(e.accountId);
-      day ??= toDay(e.timestamp);
+      day ??= this.dayOf(e.timestamp);
       let counted = this.accounts.get(e.accountId);
       if (!counted) this.accounts.set(e.accountId, (counted = { day, counts: new Map() }));
       else if (counted.day !== day) return this.markUnsure(e.accountId);
@@ -66,16 +70,29 @@ export class EventTally {
     this.unsure.add(accountId);
     this.accounts.delete(accountId);
   }
+
+  /** The event's day; events of one day come in runs, so the last one's text is kept. */
+  private dayOf(timestamp: number): Day {
+    const n = Math.floor(timestamp / 86_400_000);
+    if (n !== this.lastDay.n) this.lastDay = { n, day: toDay(timestamp) };
+    return this.lastDay.day;
+  }
+}
+
+interface Compiled {
+  id: number;
+  place: string | undefined;
+  metadata: [key: string, text: string][];
 }
 
 /** Whether the event meets the matcher; null when only the SQL can say (metadata that is not text). */
-function meetsMatcher(e: TrackedEvent, m: CountedMatcher): boolean | null {
-  if (m.matcher.place !== undefined && e.place !== m.matcher.place) return false;
-  for (const [k, want] of Object.entries(m.matcher.metadata ?? {})) {
+function meetsMatcher(e: TrackedEvent, m: Compiled): boolean | null {
+  if (m.place !== undefined && e.place !== m.place) return false;
+  for (const [k, want] of m.metadata) {
     const v = Object.hasOwn(e.metadata, k) ? e.metadata[k] : undefined;
     if (v === undefined) return false;
     if (typeof v !== 'string') return null;
-    if (v !== String(want)) return false;
+    if (v !== want) return false;
   }
   return true;
 }
