@@ -186,7 +186,7 @@ export async function run(args: string[]): Promise<void> {
         );
         if (st) {
           console.log(
-            `      statuses: ${r.during} refreshes while the load ran, ${st.refreshes} with the catch-up after; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts (${st.last?.counted.toLocaleString('en-US')} advanced by counted events) took ${st.last?.seconds.toFixed(2)} s, segments then judged ${st.last?.judged?.accounts.toLocaleString('en-US')} in ${st.last?.judged?.seconds.toFixed(2)} s; ` +
+            `      statuses: ${r.during} refreshes while the load ran, ${st.refreshes} with the catch-up after; the last ${st.last?.kind} of ${st.last?.accounts.toLocaleString('en-US')} accounts (${st.last?.counted.toLocaleString('en-US')} advanced by counted events) took ${st.last?.seconds.toFixed(2)} s, ${st.last?.judged ? `segments then judged ${st.last.judged.accounts.toLocaleString('en-US')} in ${st.last.judged.seconds.toFixed(2)} s` : 'no segment judgement (no account moved)'}; ` +
               `behind the data by at most ${(st.lag_ms.max / 1000).toFixed(1)} s (${(st.lag_ms.last / 1000).toFixed(1)} s for the last); refreshing ${(st.busy_share * 100).toFixed(0)}% of the time (at most ${(st.max_share * 100).toFixed(0)}%)`,
           );
         }
