@@ -54,8 +54,19 @@ export function matcherCondition(m: Matcher, dialect: SqlDialect): SqlFragment {
   return join(parts, ' AND ');
 }
 
-/** A matcher as words for a person: `closed conversation (state = resolved)`. */
-export function describeMatcher(m: Matcher): string {
+/**
+ * A matcher as words for a person: `closed conversation (state = resolved)`; with a count
+ * other than 1, its object in the plural (`20 closed conversations` reads `closed conversations`).
+ */
+export function describeMatcher(m: Matcher, count?: number): string {
   const extra = [...(m.place ? [`in ${m.place}`] : []), ...Object.entries(m.metadata ?? {}).map(([k, v]) => `${k} = ${v}`)];
-  return `${m.action} ${m.object}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  const object = count === undefined || count === 1 ? m.object : plural(m.object);
+  return `${m.action} ${object}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}
+
+/** An English plural of a name's last word: inbox → inboxes, policy → policies, report → reports. */
+function plural(name: string): string {
+  if (/(s|x|z|ch|sh)$/.test(name)) return `${name}es`;
+  if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
+  return `${name}s`;
 }

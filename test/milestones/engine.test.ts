@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { describeEngines } from '../engines.js';
 import { parseMilestones } from '../../src/config/index.js';
 import { computeMilestones, type AccountStatus } from '../../src/milestones/engine.js';
+import { describeMatcher } from '../../src/milestones/matchers.js';
 import type { ClickHouseDriver } from '../../src/store/clickhouse/clickhouse-driver.js';
 import { sql } from '../../src/store/index.js';
 import { at, ev, storeWith } from '../fixtures.js';
@@ -112,6 +113,8 @@ describeEngines('milestone engine', (engine) => {
     assert.deepEqual([b.reached, b.detail.count, b.detail.window_open], [false, 2, false]);
     assert.equal(b.progress, 2 / 3);
     assert.match(byId(accounts, 'b').next_best_step!.reason, /window closed on 2025-03-10 with 2 of 3/);
+    // Counts other than one read in the plural.
+    assert.equal(byId(accounts, 'b').next_best_step!.action, 'Reach 3 closed conversations');
     const c = byId(accounts, 'c').milestones.activation;
     assert.deepEqual([c.reached, c.reached_at], [true, '2025-03-02']);
     // Mid-window: a has 2 and 4 days left (the 6th to the 10th, counted from the 6th).
@@ -119,6 +122,7 @@ describeEngines('milestone engine', (engine) => {
     const am = byId(mid.accounts, 'a');
     assert.deepEqual([am.milestones.activation.reached, am.milestones.activation.detail.count, am.milestones.activation.detail.days_left], [false, 2, 4]);
     assert.equal(am.next_best_step!.action, '1 more closed conversation');
+    assert.match(am.next_best_step!.reason, /: 2 of 3 closed conversations so far; 4 days left/);
   });
 
   it('per seat: resolved only, seats from the first of the month, zero seats never reach', async () => {
@@ -395,4 +399,12 @@ describeEngines('milestone engine', (engine) => {
     const after = byId((await computeMilestones(store, f, '2025-02-01')).accounts, 'late').milestones.activation;
     assert.equal(after.reached_at, '2025-01-05');
   });
+});
+
+it('a matcher in words: its object in the plural for counts other than one', () => {
+  const m = (object: string) => ({ action: 'closed', object, metadata: { state: 'resolved' } });
+  assert.equal(describeMatcher(m('conversation')), 'closed conversation (state = resolved)');
+  assert.equal(describeMatcher(m('conversation'), 1), 'closed conversation (state = resolved)');
+  assert.equal(describeMatcher(m('conversation'), 20), 'closed conversations (state = resolved)');
+  assert.deepEqual(['inbox', 'policy', 'day', 'csv', 'search'].map((o) => describeMatcher({ action: 'x', object: o }, 0)), ['x inboxes', 'x policies', 'x days', 'x csvs', 'x searches']);
 });

@@ -34,7 +34,7 @@ export const prepareCategories: Prepare<CategoriesMilestone> = (name, config, ma
     matureAtLeast: c.mature_at_least,
     basic: c.basic.map((m) => ({ matcher: m, id: matchers.id(m, config.window_days) })),
     mature: c.mature.map((m) => ({ matcher: m, id: matchers.id(m) })),
-    matureNames: c.mature.map(describeMatcher),
+    matureNames: c.mature.map((m) => describeMatcher(m)),
   }));
   const W = config.window_days;
   const M = config.mature_in_at_least;

@@ -76,7 +76,7 @@ export const preparePerSeat: Prepare<PerSeatMilestone> = (name, config, matchers
       const target = Math.ceil(rate * seats);
       const gap = Math.max(1, target - this_month_count);
       return {
-        action: `${gap} more ${what} this month`,
+        action: `${gap} more ${describeMatcher(config.count, gap)} this month`,
         reason: `${label}: ${this_month_count} of ${target} needed this month (${rate} per seat × ${seats} seats)`,
       };
     },

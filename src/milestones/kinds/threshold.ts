@@ -58,11 +58,11 @@ export const prepareThreshold: Prepare<ThresholdMilestone> = (name, config, matc
       const { count, window_open, days_left, window_ends } = result.detail as { count: number; window_open: boolean; days_left: number; window_ends: string };
       const more = config.at_least - count;
       if (!window_open) {
-        return { action: `Reach ${config.at_least} ${what}`, reason: `${label}: the ${config.within_days}-day window closed on ${window_ends} with ${count} of ${config.at_least}` };
+        return { action: `Reach ${config.at_least} ${describeMatcher(config.count, config.at_least)}`, reason: `${label}: the ${config.within_days}-day window closed on ${window_ends} with ${count} of ${config.at_least}` };
       }
       return {
-        action: `${more} more ${what}`,
-        reason: `${label}: ${count} of ${config.at_least} ${what} so far; ${days_left} days left in the ${config.within_days}-day window (until ${window_ends})`,
+        action: `${more} more ${describeMatcher(config.count, more)}`,
+        reason: `${label}: ${count} of ${config.at_least} ${describeMatcher(config.count, config.at_least)} so far; ${days_left} days left in the ${config.within_days}-day window (until ${window_ends})`,
       };
     },
   };
