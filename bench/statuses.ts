@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Session } from 'chdb';
 import { parseCairnConfig, parseMilestones, HELPDESK_DIR } from '../src/config/index.js';
-import { computeFunnel, computeMilestones, EventTally, readStatusRows, countStatusRows, materializedStatuses, refreshSegments, refreshStatuses, StatusAdvancer, today } from '../src/milestones/index.js';
+import { computeFunnel, computeMilestones, EventTally, frameworkMatchers, readStatusRows, countStatusRows, materializedStatuses, refreshSegments, refreshStatuses, today } from '../src/milestones/index.js';
 import { reviewFramework } from '../src/review/index.js';
 import { openClickHouseStore, type ClickHouseConnection } from '../src/store/clickhouse/clickhouse-config.js';
 import { chdbDriver } from '../src/store/clickhouse/clickhouse-driver.js';
@@ -95,7 +95,7 @@ export async function run(args: string[]): Promise<void> {
       const incremental = await timed(() => refreshStatuses(store, framework, { asOf: day, accounts: some }), 2);
       const segmentsSome = await timed(() => refreshSegments(store, framework, { accounts: some }), 2);
       // What cairn serve does after a collector generation: every account gets 5 closed conversations today (stored, untimed), counted, advanced from the basis.
-      const matchers = new StatusAdvancer(framework, day).matchers;
+      const matchers = frameworkMatchers(framework);
       const given = (tally: EventTally) => async () => ({ tally, release: () => undefined });
       let basis = (await refreshStatuses(store, framework, { asOf: day, counted: { basis: null, take: given(new EventTally(matchers)) } })).basis ?? null;
       let generations = 0;

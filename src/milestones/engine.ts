@@ -108,6 +108,9 @@ function compileFramework(framework: MilestonesConfig): { matchers: MatcherIds; 
   return { matchers, prepared, stages: journeyStages(framework) };
 }
 
+/** The framework's matchers with the ids a milestone pass gives them: what an EventTally counts. */
+export const frameworkMatchers = (framework: MilestonesConfig): readonly CountedMatcher[] => compileFramework(framework).matchers.all;
+
 /** Where each milestone's values start in an account's row: after signup day, churn day and seats. */
 function offsetsOf(prepared: readonly PreparedMilestone[]): number[] {
   let at = 3;

@@ -41,11 +41,7 @@ export class EventTally {
       const meets = meetsMatcher(e, m);
       if (meets === false) continue;
       if (meets === null) return this.markUnsure(e.accountId);
-      day ??= this.dayOf(e.timestamp);
-      let counted = this.accounts.get(e.accountId);
-      if (!counted) this.accounts.set(e.accountId, (counted = { day, counts: new Map() }));
-      else if (counted.day !== day) return this.markUnsure(e.accountId);
-      counted.counts.set(m.id, (counted.counts.get(m.id) ?? 0) + e.count);
+      if (!this.count(e.accountId, (day ??= this.dayOf(e.timestamp)), m.id, e.count)) return;
     }
   }
 
@@ -58,12 +54,21 @@ export class EventTally {
   add(other: EventTally): void {
     for (const id of other.unsure) this.markUnsure(id);
     for (const [id, c] of other.accounts) {
-      if (this.unsure.has(id)) continue;
-      const mine = this.accounts.get(id);
-      if (!mine) this.accounts.set(id, { day: c.day, counts: new Map(c.counts) });
-      else if (mine.day !== c.day) this.markUnsure(id);
-      else for (const [m, n] of c.counts) mine.counts.set(m, (mine.counts.get(m) ?? 0) + n);
+      for (const [m, n] of c.counts) if (!this.count(id, c.day, m, n)) break;
     }
+  }
+
+  /** Adds `n` events of matcher `m` on `day` to an account; false (the account now unsure) when it has counts of another day. */
+  private count(accountId: string, day: Day, m: number, n: number): boolean {
+    if (this.unsure.has(accountId)) return false;
+    let counted = this.accounts.get(accountId);
+    if (!counted) this.accounts.set(accountId, (counted = { day, counts: new Map() }));
+    else if (counted.day !== day) {
+      this.markUnsure(accountId);
+      return false;
+    }
+    counted.counts.set(m, (counted.counts.get(m) ?? 0) + n);
+    return true;
   }
 
   markUnsure(accountId: string): void {

@@ -38,7 +38,7 @@
  * Segment entries and exits are a second feed, segment_changes, kept after each status
  * refresh by `refreshSegments` (its contract is in segment-changes.ts).
  */
-export { computeMilestones, computeStateOn, StatusAdvancer, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
+export { computeMilestones, computeStateOn, frameworkMatchers, StatusAdvancer, type AccountStatus, type MilestoneReport, type NextBestStep } from './engine.js';
 export { EventTally, type CountedDay } from './event-tally.js';
 export { journeyStages, type Stage } from './stages.js';
 export { frameworkLanguage, FrameworkLanguage, type MilestoneTerm, type StageTerm, type SegmentTerm, type ChangeWords } from './language.js';

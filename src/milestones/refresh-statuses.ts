@@ -171,7 +171,10 @@ async function refreshUnder(lease: StatusRefreshLease, store: Store, framework: 
   // The accounts' statuses before: the basis's where it has them, else as the feed left them.
   const fromFeed = kind !== 'backfill' && report.accounts.some((a) => !countable || !basis.accounts.has(a.account_id));
   const read = fromFeed ? await readSnapshots(store, report.stages[0].name, only) : new Map<string, StatusSnapshot>();
-  const before = (id: string) => read.get(id) ?? (countable ? basis.accounts.get(id) && snapshotOf(basis.accounts.get(id)!.status) : undefined) ?? null;
+  const before = (id: string) => {
+    const was = countable ? basis.accounts.get(id) : undefined;
+    return read.get(id) ?? (was ? snapshotOf(was.status) : null);
+  };
   const cause = kind === 'backfill' ? 'backfill' : newVersion ? 'framework' : 'data';
   const found = await diffStatuses(statuses, report.stages, before, asOf);
   const changes: MilestoneChangeRow[] = found.map((c) => ({ ...c, framework_version: version, cause }));

@@ -1,7 +1,7 @@
 import type { MilestonesConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { frameworkHash } from './framework-version.js';
-import { StatusAdvancer } from './engine.js';
+import { frameworkMatchers } from './engine.js';
 import { EventTally } from './event-tally.js';
 import { refreshStatuses, statusState, today, type RefreshSummary, type StatusBasis } from './refresh-statuses.js';
 import { refreshSegments, type SegmentRefreshSummary } from './segment-changes.js';
@@ -61,7 +61,7 @@ export class StatusRefresher {
   private pending = new Set<string>();
   private all = false;
   /** Events counted in writes not yet refreshed, by the current framework's matchers. */
-  private matchers: StatusAdvancer['matchers'];
+  private matchers: ReturnType<typeof frameworkMatchers>;
   private tally: EventTally;
   private basis: StatusBasis | null = null;
   /** Accounts seen active on the statuses' day, and those first seen since the last refresh (segments judge their inactivity anew). */
@@ -91,7 +91,7 @@ export class StatusRefresher {
   constructor(private readonly opts: StatusRefresherOptions) {
     this.framework = opts.framework;
     this.fileText = opts.fileText;
-    this.matchers = new StatusAdvancer(opts.framework, this.asOf()).matchers;
+    this.matchers = frameworkMatchers(opts.framework);
     this.tally = new EventTally(this.matchers);
     this.readsInactivity = segmentReads(opts.framework).inactivity;
     this.dayTimer = setInterval(() => void this.refreshIfBehind(), opts.dayCheckMs ?? 60_000);
@@ -138,7 +138,7 @@ export class StatusRefresher {
   setFramework(framework: MilestonesConfig, fileText?: string): void {
     this.framework = framework;
     this.fileText = fileText;
-    this.matchers = new StatusAdvancer(framework, this.asOf()).matchers;
+    this.matchers = frameworkMatchers(framework);
     this.tally = new EventTally(this.matchers);
     this.readsInactivity = segmentReads(framework).inactivity;
     this.basis = null;

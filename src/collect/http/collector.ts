@@ -211,15 +211,17 @@ export class Collector {
     while (this.queue.length > 0) {
       while (this.hold) await this.hold.released;
       const g = this.queue[0];
+      // Stored whole: in one write that found none of its events stored already.
       let whole = false;
       try {
         const write = { ...g.write, accountFacts: this.opts.accountFacts };
         const storing =
           failures < SALVAGE_AFTER
-            ? this.opts.store.applyCollected({ ...write, checkpoint: { name: this.checkpointName, value: g.id } }).then((r) => (whole = r.duplicates === 0))
-            : salvage(this.opts.store, { ...g, write }, this.checkpointName);
+            ? this.opts.store.applyCollected({ ...write, checkpoint: { name: this.checkpointName, value: g.id } })
+            : salvage(this.opts.store, { ...g, write }, this.checkpointName).then(() => null);
         this.writing = storing;
-        await storing;
+        const result = await storing;
+        whole = result !== null && result.duplicates === 0;
       } catch (err) {
         this.writing = null;
         this.applyError = err instanceof Error ? err.message : String(err);
